@@ -1,0 +1,98 @@
+# tipline — one non-recursive Makefile.
+#
+#   make            build/tiplined and build/tipline
+#   make run        install missing packages, build, run the daemon on the simulated modem
+#   make test       install missing packages, build (normal + ASan/UBSan), run every test
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make bench      benchmark against gammu-smsd
+#
+# Every src/*.c except the two programs' mains goes into build/libtipline.a.
+# Every tests/unit/test_*.c becomes its own binary linked against that library.
+
+CC      ?= cc
+PKGS    := gammu libconfig sqlite3 libutf8proc
+BUILD   ?= build
+SAN     := build-san
+
+# pkg-config's -I becomes -isystem so that library headers are not held to our warnings.
+PKG_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wpointer-arith -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lcrypt
+
+PROGS    := src/main.c src/tipline.c
+LIB_SRCS := $(filter-out $(PROGS),$(sort $(wildcard src/*.c)))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/schema_sql.o
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+SCHEMA   := $(sort $(wildcard schema/*.sql))
+
+.PHONY: all deps run test test-unit test-integration san fuzz bench crashtest clean format
+
+all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The schema files are compiled into the binaries so an installed daemon needs no data dir.
+$(BUILD)/schema_sql.c: $(SCHEMA) scripts/embed-schema.sh | $(BUILD)/obj
+	scripts/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/schema_sql.o: $(BUILD)/schema_sql.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libtipline.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tiplined: $(BUILD)/obj/main.o $(BUILD)/libtipline.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tipline: $(BUILD)/obj/tipline.o $(BUILD)/libtipline.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libtipline.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtipline.a $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+# The sanitizer build is the same tree built into build-san/.
+san:
+	@$(MAKE) --no-print-directory BUILD=$(SAN) \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" all
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var/modem
+	$(BUILD)/tiplined -c conf/tipline.conf
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory san
+	@tests/run.sh $(BUILD) $(SAN)
+
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+bench: deps
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh
+
+crashtest: deps
+	@$(MAKE) --no-print-directory all
+	@python3 tests/integration/crashtest.py --build $(BUILD)
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf $(BUILD) $(SAN) build-fuzz

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Install the Debian packages tipline needs to build, run and test.
+# Fast when everything is present: one dpkg-query, no apt at all.
+# Usage: scripts/deps.sh [build|bench]
+set -eu
+
+pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev sqlite3 \
+libutf8proc-dev python3 clang libclang-rt-dev"
+if [ "${1:-}" = bench ]; then
+	pkgs="$pkgs gammu-smsd libdbd-sqlite3 socat"
+fi
+
+missing=""
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO=sudo
+	else
+		echo "deps: missing packages and not root:$missing" >&2
+		exit 1
+	fi
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has no package lists yet.
+$SUDO apt-get update -q >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing >&2

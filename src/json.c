@@ -1,0 +1,141 @@
+#include "json.h"
+
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t len;
+	unsigned cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void json_write_string(FILE *f, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	putc('"', f);
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len;
+
+		switch (c) {
+		case '"':
+			fputs("\\\"", f);
+			i++;
+			continue;
+		case '\\':
+			fputs("\\\\", f);
+			i++;
+			continue;
+		case '\n':
+			fputs("\\n", f);
+			i++;
+			continue;
+		case '\r':
+			fputs("\\r", f);
+			i++;
+			continue;
+		case '\t':
+			fputs("\\t", f);
+			i++;
+			continue;
+		default:
+			break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		len = utf8_seq(s + i, n - i);
+		if (len == 0) {
+			fputs("\xef\xbf\xbd", f); /* U+FFFD for a byte that is not UTF-8 */
+			i++;
+			continue;
+		}
+		fwrite(s + i, 1, len, f);
+		i += len;
+	}
+	putc('"', f);
+}
+
+static void key(struct json *j, const char *k)
+{
+	if (!j->first)
+		putc(',', j->f);
+	j->first = 0;
+	json_write_string(j->f, k, strlen(k));
+	putc(':', j->f);
+}
+
+void json_begin(struct json *j, FILE *f)
+{
+	j->f = f;
+	j->first = 1;
+	putc('{', f);
+}
+
+void json_end(struct json *j)
+{
+	fputs("}\n", j->f);
+}
+
+void json_key_strn(struct json *j, const char *k, const char *val, size_t len)
+{
+	key(j, k);
+	if (val == NULL)
+		fputs("null", j->f);
+	else
+		json_write_string(j->f, val, len);
+}
+
+void json_key_str(struct json *j, const char *k, const char *val)
+{
+	json_key_strn(j, k, val, val ? strlen(val) : 0);
+}
+
+void json_key_int(struct json *j, const char *k, long long val)
+{
+	key(j, k);
+	fprintf(j->f, "%lld", val);
+}
+
+void json_key_bool(struct json *j, const char *k, int val)
+{
+	key(j, k);
+	fputs(val ? "true" : "false", j->f);
+}
+
+void json_key_null(struct json *j, const char *k)
+{
+	key(j, k);
+	fputs("null", j->f);
+}
