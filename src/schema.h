@@ -1,4 +1,4 @@
-/* The database schema, compiled in from schema/*.sql by scripts/embed-schema.sh. */
+/* The database schema, compiled in from schema/NNN-name.sql by scripts/embed-schema.sh. */
 #ifndef TIPLINE_SCHEMA_H
 #define TIPLINE_SCHEMA_H
 

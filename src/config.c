@@ -1,0 +1,724 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+/*
+ * Every setting the file may hold. A setting not in this table is an error, which is what
+ * catches typos such as "pol_interval" that would otherwise be silently ignored.
+ */
+enum stype { S_STRING, S_INT, S_NUMBER, S_BOOL };
+
+struct setting {
+	const char *group; /* NULL: top level */
+	const char *name;
+	enum stype type;
+	int required;
+	size_t off; /* into struct config */
+	double min, max;
+};
+
+#define OFF(f) offsetof(struct config, f)
+
+static const struct setting settings[] = {
+    {"modem", "device", S_STRING, 1, OFF(modem.device), 0, 0},
+    {"modem", "connection", S_STRING, 1, OFF(modem.connection), 0, 0},
+    {"modem", "model", S_STRING, 0, OFF(modem.model), 0, 0},
+    {"modem", "sent_dir", S_STRING, 0, OFF(modem.sent_dir), 0, 0},
+    {"modem", "gammu_debug", S_STRING, 0, OFF(modem.gammu_debug), 0, 0},
+    {"modem", "poll_interval", S_NUMBER, 0, OFF(modem.poll_interval), 0.01, 3600},
+    {"modem", "read_batch", S_INT, 0, OFF(modem.read_batch), 1, 1000},
+    {"modem", "backoff_max", S_INT, 0, OFF(modem.backoff_max), 1, 86400},
+    {"modem", "multipart_timeout", S_INT, 0, OFF(modem.multipart_timeout), 1, 30 * 86400},
+    {"modem", "send_timeout", S_INT, 0, OFF(modem.send_timeout), 1, 600},
+    {"modem", "watchdog", S_INT, 0, OFF(modem.watchdog), 0, 3600},
+    {"database", "path", S_STRING, 1, OFF(database.path), 0, 0},
+    {"database", "busy_timeout", S_INT, 0, OFF(database.busy_timeout), 0, 600000},
+    {"outbox", "max_attempts", S_INT, 0, OFF(outbox.max_attempts), 1, 100},
+    {"outbox", "retry_base", S_INT, 0, OFF(outbox.retry_base), 1, 86400},
+    {"outbox", "rate_per_minute", S_INT, 0, OFF(outbox.rate_per_minute), 0, 100000},
+    {"outbox", "batch", S_INT, 0, OFF(outbox.batch), 1, 1000},
+    {"replies", "enabled", S_BOOL, 0, OFF(replies.enabled), 0, 0},
+    {"replies", "max_per_hour", S_INT, 0, OFF(replies.max_per_hour), 0, 100000},
+    {"broadcast", "fold_diacritics", S_BOOL, 0, OFF(broadcast.fold_diacritics), 0, 0},
+    {"broadcast", "delivery_reports", S_BOOL, 0, OFF(broadcast.delivery_reports), 0, 0},
+    {"broadcast", "pin_attempts", S_INT, 0, OFF(broadcast.pin_attempts), 1, 100},
+    {"broadcast", "pin_lockout", S_INT, 0, OFF(broadcast.pin_lockout), 0, 30 * 86400},
+    {"phone", "country_code", S_STRING, 0, OFF(country_code), 0, 0},
+};
+
+/* Groups whose members are checked by code of their own rather than by the table. */
+static const char *const special_groups[] = {"log", "keywords", "categories", "replies"};
+
+static const struct {
+	const char *name;
+	const char *text;
+} tpl_defaults[TPL_COUNT] = {
+    [TPL_TIP_ACK] = {"tip_ack", "Cam on ban. Tin bao da duoc ghi nhan, ma so {ref}. Bo sung "
+				"gui: BS {ref} <noi dung>. Khan cap goi 113."},
+    [TPL_TIP_ACK_UNSTRUCTURED] = {"tip_ack_unstructured",
+				  "Da nhan tin nhan cua ban, ma so {ref}. Cam on. De bao tin "
+				  "gui: TIN <noi dung>. Huong dan gui: HD"},
+    [TPL_SUPPLEMENT_ACK] = {"supplement_ack", "Da bo sung thong tin vao tin bao {ref}. Cam on ban."},
+    [TPL_SUPPLEMENT_UNKNOWN] = {"supplement_unknown",
+				"Khong tim thay tin bao {ref} cua so nay. Kiem tra lai ma so, "
+				"hoac gui tin moi: TIN <noi dung>"},
+    [TPL_PATROL_START_ACK] = {"patrol_start_ack", "Da ghi nhan to {team} bat dau tuan tra luc "
+						  "{time}, {members} nguoi. Ket thuc gui: TUAN KT {team}"},
+    [TPL_PATROL_END_ACK] = {"patrol_end_ack",
+			    "Da ghi nhan to {team} ket thuc tuan tra luc {time} ({minutes} phut). "
+			    "Cam on."},
+    [TPL_PATROL_NONE_OPEN] = {"patrol_none_open",
+			      "To {team} khong co ca tuan tra nao dang mo. Bat dau gui: TUAN BD "
+			      "{team} <so nguoi>"},
+    [TPL_PATROL_NO_TEAM] = {"patrol_no_team", "Chua ro to cua ban. Gui: TUAN BD <ma to> <so "
+						  "nguoi>, vi du: TUAN BD TQ3 5"},
+    [TPL_AWARENESS_ACK] = {"awareness_ack", "Da ghi nhan buoi tuyen truyen phap luat, "
+					    "{participants} nguoi tham du. Cam on."},
+    [TPL_MEDIATION_ACK] = {"mediation_ack", "Da ghi nhan vu hoa giai, ma so {ref}. Cam on."},
+    [TPL_REGISTER_ACK] = {"register_ack", "Da dang ky so nay cho {name}. Ban se nhan thong bao "
+					  "cua Cong an xa. Ngung nhan gui: HUY"},
+    [TPL_OPTOUT_ACK] = {"optout_ack",
+			"Ban da ngung nhan thong bao. Dang ky lai gui: DK <ho ten> thon <ten thon>"},
+    [TPL_HELP] = {"help", "Bao tin: TIN <noi dung>; an danh: TIN ANDANH <noi dung>; bo sung: BS "
+			  "<ma> <noi dung>; dang ky: DK <ten> thon <thon>; ngung: HUY"},
+    [TPL_NOT_ALLOWED] = {"not_allowed", "Lenh nay chi danh cho to truong va can bo. De bao tin "
+					"gui: TIN <noi dung>"},
+    [TPL_BROADCAST_ACK] = {"broadcast_ack",
+			   "Da xep hang thong bao {ref} toi {count} nguoi nhan (nhom {group})."},
+    [TPL_BROADCAST_REFUSED] = {"broadcast_refused", "Khong thuc hien duoc yeu cau."},
+    [TPL_USAGE_TIP] = {"usage_tip",
+		       "Sai cu phap. Gui: TIN <noi dung>, vi du: TIN co nguoi la o thon 3"},
+    [TPL_USAGE_SUPPLEMENT] = {"usage_supplement",
+			      "Sai cu phap. Gui: BS <ma tin> <noi dung>, vi du: BS T12 xe mau do"},
+    [TPL_USAGE_PATROL] = {"usage_patrol", "Sai cu phap. Gui: TUAN BD <ma to> <so nguoi> hoac "
+					  "TUAN KT <ma to>, vi du: TUAN BD TQ3 5"},
+    [TPL_USAGE_AWARENESS] = {"usage_awareness", "Sai cu phap. Gui: TTPL <so nguoi> <noi dung>, "
+						"vi du: TTPL 45 hop dan thon 3"},
+    [TPL_USAGE_MEDIATION] = {"usage_mediation",
+			     "Sai cu phap. Gui: HG <noi dung>, vi du: HG tranh chap dat thon 2"},
+    [TPL_USAGE_REGISTER] = {"usage_register",
+			    "Sai cu phap. Gui: DK <ho ten> thon <ten thon>, vi du: DK Nguyen Van A "
+			    "thon 3"},
+    [TPL_USAGE_BROADCAST] = {"usage_broadcast",
+			     "Sai cu phap. Gui: TB <ma PIN> <nhom> <noi dung>"},
+};
+
+const char *config_tpl_name(enum tpl t)
+{
+	return tpl_defaults[t].name;
+}
+
+const char *config_tpl_default(enum tpl t)
+{
+	return tpl_defaults[t].text;
+}
+
+static void defaults(struct config *c)
+{
+	c->log_level = LOG_LEVEL_INFO;
+	c->modem.poll_interval = 2.0;
+	c->modem.read_batch = 50;
+	c->modem.backoff_max = 60;
+	c->modem.multipart_timeout = 3600;
+	c->modem.send_timeout = 30;
+	c->modem.watchdog = 120;
+	c->database.busy_timeout = 5000;
+	c->outbox.max_attempts = 5;
+	c->outbox.retry_base = 30;
+	c->outbox.rate_per_minute = 0;
+	c->outbox.batch = 10;
+	c->replies.enabled = 1;
+	c->replies.max_per_hour = 5;
+	c->broadcast.fold_diacritics = 1;
+	c->broadcast.delivery_reports = 0;
+	c->broadcast.pin_attempts = 3;
+	c->broadcast.pin_lockout = 3600;
+}
+
+/* Strings not given in the file still need to be owned by the config, so free() is uniform. */
+static int default_strings(struct config *c)
+{
+	char **slots[] = {&c->modem.model, &c->modem.sent_dir, &c->modem.gammu_debug,
+			  &c->country_code};
+	const char *vals[] = {"", "", "", "84"};
+
+	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+		if (*slots[i] == NULL && (*slots[i] = strdup(vals[i])) == NULL)
+			return -1;
+	}
+	for (int t = 0; t < TPL_COUNT; t++) {
+		if (c->replies.templates[t] == NULL &&
+		    (c->replies.templates[t] = strdup(tpl_defaults[t].text)) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+struct loader {
+	const char *file;
+	int errors;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+problem(struct loader *ld, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+	int line = s != NULL ? (int)config_setting_source_line(s) : 0;
+
+	if (line > 0)
+		fprintf(stderr, "%s:%d: ", ld->file, line);
+	else
+		fprintf(stderr, "%s: ", ld->file);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	ld->errors++;
+}
+
+static const char *type_name(int t)
+{
+	switch (t) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "nothing";
+	}
+}
+
+static const char *stype_name(enum stype t)
+{
+	switch (t) {
+	case S_STRING:
+		return "a string";
+	case S_INT:
+		return "an integer";
+	case S_NUMBER:
+		return "a number";
+	case S_BOOL:
+	default:
+		return "a boolean (true or false)";
+	}
+}
+
+static void path_of(const struct setting *st, char *buf, size_t sz)
+{
+	if (st->group != NULL)
+		snprintf(buf, sz, "%s.%s", st->group, st->name);
+	else
+		snprintf(buf, sz, "%s", st->name);
+}
+
+static void load_one(struct loader *ld, struct config *c, const struct setting *st,
+		     const config_setting_t *s)
+{
+	char path[96];
+	char *dst = (char *)c + st->off;
+	int t = config_setting_type(s);
+
+	path_of(st, path, sizeof path);
+	switch (st->type) {
+	case S_STRING: {
+		const char *v = config_setting_get_string(s);
+		char **slot = (char **)(void *)dst;
+
+		if (t != CONFIG_TYPE_STRING) {
+			problem(ld, s, "%s: expected a string, got %s", path, type_name(t));
+			return;
+		}
+		if (st->required && v[0] == '\0') {
+			problem(ld, s, "%s: must not be empty", path);
+			return;
+		}
+		free(*slot);
+		if ((*slot = strdup(v)) == NULL)
+			problem(ld, s, "%s: out of memory", path);
+		return;
+	}
+	case S_INT:
+	case S_NUMBER: {
+		double v;
+
+		if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
+			v = (double)config_setting_get_int64(s);
+		else if (t == CONFIG_TYPE_FLOAT && st->type == S_NUMBER)
+			v = config_setting_get_float(s);
+		else {
+			problem(ld, s, "%s: expected %s, got %s", path, stype_name(st->type),
+				type_name(t));
+			return;
+		}
+		if (v < st->min || v > st->max) {
+			problem(ld, s, "%s: %g is out of range (%g to %g)", path, v, st->min,
+				st->max);
+			return;
+		}
+		if (st->type == S_INT)
+			*(int *)(void *)dst = (int)v;
+		else
+			*(double *)(void *)dst = v;
+		return;
+	}
+	case S_BOOL:
+		if (t != CONFIG_TYPE_BOOL) {
+			problem(ld, s, "%s: expected %s, got %s", path, stype_name(st->type),
+				type_name(t));
+			return;
+		}
+		*(int *)(void *)dst = config_setting_get_bool(s);
+		return;
+	}
+}
+
+static const struct setting *find_setting(const char *group, const char *name)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		const struct setting *st = &settings[i];
+
+		if (((st->group == NULL && group == NULL) ||
+		     (st->group != NULL && group != NULL && strcmp(st->group, group) == 0)) &&
+		    strcmp(st->name, name) == 0)
+			return st;
+	}
+	return NULL;
+}
+
+static int group_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+		if (settings[i].group != NULL && strcmp(settings[i].group, name) == 0)
+			return 1;
+	for (size_t i = 0; i < sizeof special_groups / sizeof special_groups[0]; i++)
+		if (strcmp(special_groups[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Members of GROUP (a libconfig group) that the table knows are loaded; others are errors. */
+static void load_table_group(struct loader *ld, struct config *c, const char *gname,
+			     const config_setting_t *g, const char *const *also, size_t nalso)
+{
+	int n = config_setting_length(g);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+		const struct setting *st = find_setting(gname, name);
+		int skip = 0;
+
+		for (size_t k = 0; k < nalso; k++)
+			if (strcmp(also[k], name) == 0)
+				skip = 1;
+		if (skip)
+			continue;
+		if (st == NULL) {
+			problem(ld, s, "unknown setting %s.%s", gname, name);
+			continue;
+		}
+		load_one(ld, c, st, s);
+	}
+}
+
+static void load_log(struct loader *ld, struct config *c, const config_setting_t *g)
+{
+	int n = config_setting_length(g);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+
+		if (strcmp(name, "level") != 0) {
+			problem(ld, s, "unknown setting log.%s", name);
+			continue;
+		}
+		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+			problem(ld, s, "log.level: expected a string, got %s",
+				type_name(config_setting_type(s)));
+			continue;
+		}
+		if (log_level_parse(config_setting_get_string(s), &c->log_level) < 0)
+			problem(ld, s, "log.level: \"%s\" is not one of error, warn, info, debug",
+				config_setting_get_string(s));
+	}
+}
+
+static void load_templates(struct loader *ld, struct config *c, const config_setting_t *g)
+{
+	int n = config_setting_length(g);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+		int t;
+
+		for (t = 0; t < TPL_COUNT; t++)
+			if (strcmp(tpl_defaults[t].name, name) == 0)
+				break;
+		if (t == TPL_COUNT) {
+			problem(ld, s, "unknown template replies.templates.%s", name);
+			continue;
+		}
+		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+			problem(ld, s, "replies.templates.%s: expected a string, got %s", name,
+				type_name(config_setting_type(s)));
+			continue;
+		}
+		free(c->replies.templates[t]);
+		if ((c->replies.templates[t] = strdup(config_setting_get_string(s))) == NULL)
+			problem(ld, s, "out of memory");
+	}
+}
+
+/*
+ * A list of strings (an array or a list) into a NULL-terminated vector of pointers into
+ * libconfig's own storage: valid only until config_destroy, used at once by the parse rules.
+ */
+static int string_list(struct loader *ld, const config_setting_t *s, const char *path,
+		       const char **vec, size_t max, size_t *n)
+{
+	int len;
+	int t = config_setting_type(s);
+
+	*n = 0;
+	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+		problem(ld, s, "%s: expected a list of strings such as [\"A\", \"B\"], got %s", path,
+			type_name(t));
+		return -1;
+	}
+	len = config_setting_length(s);
+	if ((size_t)len > max) {
+		problem(ld, s, "%s: more than %zu entries", path, max);
+		return -1;
+	}
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			problem(ld, e, "%s: entry %d is %s, expected a string", path, i + 1,
+				type_name(config_setting_type(e)));
+			return -1;
+		}
+		vec[(*n)++] = config_setting_get_string(e);
+	}
+	return 0;
+}
+
+#define MAX_WORDS 64
+
+static const struct {
+	const char *name;
+	enum parse_kind kind; /* PARSE_KIND_COUNT: one of the special lists below */
+	int special;          /* 1 patrol words, 2 anonymous, 3 village */
+} keyword_lists[] = {
+    {"tip", PARSE_TIP, 0},
+    {"supplement", PARSE_SUPPLEMENT, 0},
+    {"patrol", PARSE_KIND_COUNT, 1},
+    {"patrol_start", PARSE_PATROL_START, 0},
+    {"patrol_end", PARSE_PATROL_END, 0},
+    {"awareness", PARSE_AWARENESS, 0},
+    {"mediation", PARSE_MEDIATION, 0},
+    {"register", PARSE_REGISTER, 0},
+    {"optout", PARSE_OPTOUT, 0},
+    {"help", PARSE_HELP, 0},
+    {"broadcast", PARSE_BROADCAST, 0},
+    {"anonymous", PARSE_KIND_COUNT, 2},
+    {"village", PARSE_KIND_COUNT, 3},
+};
+
+static void load_keywords(struct loader *ld, struct config *c, const config_setting_t *g)
+{
+	int n = config_setting_length(g);
+	const char *vec[MAX_WORDS];
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+		size_t k, nw;
+		char path[64];
+		int rc;
+
+		for (k = 0; k < sizeof keyword_lists / sizeof keyword_lists[0]; k++)
+			if (strcmp(keyword_lists[k].name, name) == 0)
+				break;
+		if (k == sizeof keyword_lists / sizeof keyword_lists[0]) {
+			problem(ld, s, "unknown setting keywords.%s", name);
+			continue;
+		}
+		snprintf(path, sizeof path, "keywords.%s", name);
+		if (string_list(ld, s, path, vec, MAX_WORDS, &nw) < 0)
+			continue;
+		switch (keyword_lists[k].special) {
+		case 1:
+			rc = parse_rules_set_patrol_words(c->rules, vec, nw);
+			break;
+		case 2:
+			rc = parse_rules_set_anonymous_words(c->rules, vec, nw);
+			break;
+		case 3:
+			rc = parse_rules_set_village_words(c->rules, vec, nw);
+			break;
+		default:
+			rc = parse_rules_set_keywords(c->rules, keyword_lists[k].kind, vec, nw);
+			break;
+		}
+		if (rc < 0)
+			problem(ld, s,
+				"%s: needs at least one word, each made of letters only (\"?\" is "
+				"allowed for help)",
+				path);
+	}
+}
+
+static void load_categories(struct loader *ld, struct config *c, const config_setting_t *l)
+{
+	int t = config_setting_type(l);
+	int n;
+
+	if (t != CONFIG_TYPE_LIST) {
+		problem(ld, l,
+			"categories: expected a list of groups ( { name = \"...\"; codes = [...]; "
+			"phrases = [...]; }, ... ), got %s",
+			type_name(t));
+		return;
+	}
+	parse_rules_clear_categories(c->rules);
+	n = config_setting_length(l);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+		const char *name = NULL;
+		const char *codes[MAX_WORDS], *phrases[MAX_WORDS];
+		size_t ncodes = 0, nphrases = 0;
+		int m, bad = 0;
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			problem(ld, g, "categories: entry %d is %s, expected a group", i + 1,
+				type_name(config_setting_type(g)));
+			continue;
+		}
+		m = config_setting_length(g);
+		for (int j = 0; j < m; j++) {
+			const config_setting_t *s = config_setting_get_elem(g, (unsigned)j);
+			const char *sn = config_setting_name(s);
+
+			if (strcmp(sn, "name") == 0) {
+				if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+					problem(ld, s, "categories.name: expected a string");
+					bad = 1;
+				} else {
+					name = config_setting_get_string(s);
+				}
+			} else if (strcmp(sn, "codes") == 0) {
+				bad |= string_list(ld, s, "categories.codes", codes, MAX_WORDS,
+						   &ncodes) < 0;
+			} else if (strcmp(sn, "phrases") == 0) {
+				bad |= string_list(ld, s, "categories.phrases", phrases, MAX_WORDS,
+						   &nphrases) < 0;
+			} else {
+				problem(ld, s, "unknown setting categories.%s", sn);
+				bad = 1;
+			}
+		}
+		if (bad)
+			continue;
+		if (name == NULL || name[0] == '\0') {
+			problem(ld, g, "categories: entry %d has no name", i + 1);
+			continue;
+		}
+		if (parse_rules_add_category(c->rules, name, codes, ncodes, phrases, nphrases) < 0)
+			problem(ld, g, "categories: \"%s\" is a duplicate or has an empty code or phrase",
+				name);
+	}
+}
+
+static void load_replies(struct loader *ld, struct config *c, const config_setting_t *g)
+{
+	static const char *const also[] = {"templates"};
+	const config_setting_t *t = config_setting_get_member(g, "templates");
+
+	load_table_group(ld, c, "replies", g, also, 1);
+	if (t == NULL)
+		return;
+	if (config_setting_type(t) != CONFIG_TYPE_GROUP) {
+		problem(ld, t, "replies.templates: expected a group, got %s",
+			type_name(config_setting_type(t)));
+		return;
+	}
+	load_templates(ld, c, t);
+}
+
+static void check_required(struct loader *ld, const config_t *cf)
+{
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		const struct setting *st = &settings[i];
+		char path[96];
+
+		if (!st->required)
+			continue;
+		path_of(st, path, sizeof path);
+		if (config_lookup(cf, path) == NULL) {
+			const config_setting_t *g =
+			    st->group ? config_lookup(cf, st->group) : NULL;
+			problem(ld, g, "missing required setting %s", path);
+		}
+	}
+}
+
+static void validate(struct loader *ld, struct config *c)
+{
+	const char *cc = c->country_code;
+
+	if (cc[0] == '\0' || strspn(cc, "0123456789") != strlen(cc) || strlen(cc) > 3)
+		problem(ld, NULL, "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"",
+			cc);
+}
+
+struct config *config_load(const char *file)
+{
+	config_t cf;
+	struct config *c = NULL;
+	struct loader ld = {file, 0};
+	config_setting_t *root;
+	int n;
+
+	config_init(&cf);
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		goto fail;
+	defaults(c);
+	if ((c->file = strdup(file)) == NULL || (c->rules = parse_rules_new()) == NULL)
+		goto fail;
+	if (config_read_file(&cf, file) != CONFIG_TRUE) {
+		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO) {
+			FILE *f = fopen(file, "r");
+			/* libconfig does not say why; fopen does. */
+			fprintf(stderr, "%s: cannot read the configuration file: %s\n", file,
+				f == NULL ? strerror(errno) : "read error");
+			if (f != NULL)
+				fclose(f);
+		} else {
+			fprintf(stderr, "%s:%d: %s\n",
+				config_error_file(&cf) ? config_error_file(&cf) : file,
+				config_error_line(&cf), config_error_text(&cf));
+		}
+		goto fail;
+	}
+	root = config_root_setting(&cf);
+	n = config_setting_length(root);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+		const char *name = config_setting_name(s);
+		int t = config_setting_type(s);
+
+		if (strcmp(name, "categories") == 0) {
+			load_categories(&ld, c, s);
+			continue;
+		}
+		if (!group_known(name)) {
+			problem(&ld, s, "unknown setting %s", name);
+			continue;
+		}
+		if (t != CONFIG_TYPE_GROUP) {
+			problem(&ld, s, "%s: expected a group { ... }, got %s", name, type_name(t));
+			continue;
+		}
+		if (strcmp(name, "log") == 0)
+			load_log(&ld, c, s);
+		else if (strcmp(name, "keywords") == 0)
+			load_keywords(&ld, c, s);
+		else if (strcmp(name, "replies") == 0)
+			load_replies(&ld, c, s);
+		else
+			load_table_group(&ld, c, name, s, NULL, 0);
+	}
+	check_required(&ld, &cf);
+	if (default_strings(c) < 0) {
+		problem(&ld, NULL, "out of memory");
+		goto fail;
+	}
+	if (ld.errors == 0)
+		validate(&ld, c);
+	if (ld.errors > 0)
+		goto fail;
+	config_destroy(&cf);
+	return c;
+fail:
+	config_destroy(&cf);
+	config_free(c);
+	return NULL;
+}
+
+void config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->file);
+	free(c->country_code);
+	free(c->modem.device);
+	free(c->modem.connection);
+	free(c->modem.model);
+	free(c->modem.sent_dir);
+	free(c->modem.gammu_debug);
+	free(c->database.path);
+	for (int t = 0; t < TPL_COUNT; t++)
+		free(c->replies.templates[t]);
+	if (c->rules != NULL)
+		parse_rules_free(c->rules);
+	free(c);
+}
+
+size_t config_render(const char *tpl, const char *const *kv, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+#define PUT(ch)                                                                                    \
+	do {                                                                                       \
+		if (n + 1 < outsz)                                                                 \
+			out[n] = (ch);                                                             \
+		n++;                                                                               \
+	} while (0)
+
+	for (const char *p = tpl; *p != '\0';) {
+		const char *close;
+		int done = 0;
+
+		if (*p == '{' && (close = strchr(p + 1, '}')) != NULL) {
+			size_t klen = (size_t)(close - p - 1);
+
+			for (const char *const *k = kv; k != NULL && k[0] != NULL; k += 2) {
+				if (strlen(k[0]) == klen && memcmp(k[0], p + 1, klen) == 0) {
+					for (const char *v = k[1] ? k[1] : ""; *v != '\0'; v++)
+						PUT(*v);
+					p = close + 1;
+					done = 1;
+					break;
+				}
+			}
+		}
+		if (!done)
+			PUT(*p++);
+	}
+#undef PUT
+	if (outsz > 0)
+		out[n < outsz ? n : outsz - 1] = '\0';
+	return n;
+}

@@ -1,0 +1,114 @@
+/*
+ * Configuration: libconfig file → one validated struct.
+ *
+ * Every setting is described once in a table in config.c (group, name, type, range, default);
+ * the loader walks the file against that table, so a misspelt or unknown setting, a wrong type
+ * or a value out of range stops the program with "FILE:LINE: what is wrong".
+ * Strings are copied out of libconfig: nothing here points into a destroyed config_t.
+ */
+#ifndef TIPLINE_CONFIG_H
+#define TIPLINE_CONFIG_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+struct parse_rules;
+
+/* Reply templates, by name in the config's replies.templates group. */
+enum tpl {
+	TPL_TIP_ACK,
+	TPL_TIP_ACK_UNSTRUCTURED,
+	TPL_SUPPLEMENT_ACK,
+	TPL_SUPPLEMENT_UNKNOWN,
+	TPL_PATROL_START_ACK,
+	TPL_PATROL_END_ACK,
+	TPL_PATROL_NONE_OPEN,
+	TPL_PATROL_NO_TEAM,
+	TPL_AWARENESS_ACK,
+	TPL_MEDIATION_ACK,
+	TPL_REGISTER_ACK,
+	TPL_OPTOUT_ACK,
+	TPL_HELP,
+	TPL_NOT_ALLOWED,
+	TPL_BROADCAST_ACK,
+	TPL_BROADCAST_REFUSED,
+	TPL_USAGE_TIP,
+	TPL_USAGE_SUPPLEMENT,
+	TPL_USAGE_PATROL,
+	TPL_USAGE_AWARENESS,
+	TPL_USAGE_MEDIATION,
+	TPL_USAGE_REGISTER,
+	TPL_USAGE_BROADCAST,
+	TPL_COUNT
+};
+
+struct modem_config {
+	char *device;
+	char *connection;
+	char *model;
+	char *sent_dir;        /* where the simulated modem records sent parts; "" = DEVICE/sent */
+	char *gammu_debug;     /* libGammu debug level ("" = off), written to stderr */
+	double poll_interval;  /* seconds between polls of the modem */
+	int read_batch;        /* parts read per cycle, at most: bounds memory and commit size */
+	int backoff_max;       /* seconds: cap of the reconnect back-off */
+	int multipart_timeout; /* seconds before an incomplete multipart message is kept as is */
+	int send_timeout;      /* seconds to wait for the modem to confirm one sent part */
+	int watchdog;          /* seconds one modem call may take before the daemon aborts */
+};
+
+struct database_config {
+	char *path;
+	int busy_timeout; /* milliseconds */
+};
+
+struct outbox_config {
+	int max_attempts;    /* tries before a message is marked failed */
+	int retry_base;      /* seconds; doubled at each failed attempt */
+	int rate_per_minute; /* parts per minute at most, 0 = as fast as the modem goes */
+	int batch;           /* messages sent per main-loop cycle, at most */
+};
+
+struct replies_config {
+	int enabled;
+	int max_per_hour; /* replies to one number per hour, at most */
+	char *templates[TPL_COUNT];
+};
+
+struct broadcast_config {
+	int fold_diacritics;
+	int delivery_reports;
+	int pin_attempts; /* wrong PINs before lock-out */
+	int pin_lockout;  /* seconds */
+};
+
+struct config {
+	char *file;
+	enum log_level log_level;
+	char *country_code; /* digits, no '+': "84" */
+	struct modem_config modem;
+	struct database_config database;
+	struct outbox_config outbox;
+	struct replies_config replies;
+	struct broadcast_config broadcast;
+	struct parse_rules *rules; /* keywords and categories */
+};
+
+/*
+ * Read and validate FILE. Returns a new config (free with config_free), or NULL after writing
+ * one "FILE:LINE: problem" line per problem to stderr.
+ */
+struct config *config_load(const char *file);
+void config_free(struct config *c);
+
+const char *config_tpl_name(enum tpl t);
+const char *config_tpl_default(enum tpl t);
+
+/*
+ * Render template T with "{name}" placeholders replaced from the NULL-terminated
+ * key/value list KV (e.g. "ref", "T12", NULL). Unknown placeholders are left as written.
+ * Writes at most outsz-1 bytes and a NUL; returns the length it wanted.
+ */
+size_t config_render(const char *tpl, const char *const *kv, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * tiplined: the daemon. Polls the modem, stores and handles what arrives, sends the outbox.
+ *
+ * Modules are opened in dependency order here and nowhere else: config → log → store →
+ * handle → receive → outbox → modem. Signal handlers only set flags; the loop does the work.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "handle.h"
+#include "log.h"
+#include "modem.h"
+#include "outbox.h"
+#include "receive.h"
+#include "store.h"
+
+#define DEFAULT_CONF "conf/tipline.conf"
+
+static volatile sig_atomic_t quit;
+static volatile sig_atomic_t reload;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		quit = 1;
+}
+
+/*
+ * The watchdog: libGammu can block for good (a proxy modem whose process died makes it spin in
+ * its write loop). No flag can help a call that never returns, so this one handler does more
+ * than set a flag: it writes one line and ends the process with async-signal-safe calls only.
+ * systemd's Restart=always brings the daemon back, and all state is on disk.
+ */
+static void on_watchdog(int sig)
+{
+	static const char msg[] = "tiplined[error]: watchdog: a modem call hung; exiting so that "
+				  "the service manager restarts the daemon\n";
+	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+
+	(void)r;
+	_exit(3);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: tiplined [-n] [-c file]\n"
+			"  -c file  configuration (default " DEFAULT_CONF ")\n"
+			"  -n       check the configuration and exit\n");
+	exit(2);
+}
+
+static int open_modules(struct config *cfg)
+{
+	log_set_level(cfg->log_level);
+	if (store_open(&cfg->database) < 0)
+		return -1;
+	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
+	    modem_init(&cfg->modem) < 0)
+		return -1;
+	return 0;
+}
+
+static void close_modules(void)
+{
+	modem_close();
+	outbox_close();
+	receive_close();
+	handle_close();
+	store_close();
+}
+
+/* Wait up to SECONDS, or less if a signal arrives: the mask is swapped atomically by ppoll. */
+static void nap(double seconds, const sigset_t *unblocked)
+{
+	struct timespec ts;
+
+	if (seconds <= 0 || quit || reload)
+		return;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	ppoll(NULL, 0, &ts, unblocked);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* libGammu starts proxy modem processes and never reaps them. */
+static void reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+struct link_state {
+	int up;             /* -1 unknown, 0 down, 1 up */
+	double backoff;     /* seconds */
+	double next_try;    /* monotonic */
+	int store_ok;       /* last receive stored fine */
+};
+
+static void modem_down(struct link_state *ls, const struct config *cfg, const char *why)
+{
+	if (ls->up != 0)
+		log_warnx("modem: %s; retrying with back-off up to %d s", why, cfg->modem.backoff_max);
+	modem_disconnect();
+	ls->up = 0;
+	ls->next_try = mono() + ls->backoff;
+	ls->backoff = ls->backoff * 2 > cfg->modem.backoff_max ? cfg->modem.backoff_max
+								 : ls->backoff * 2;
+}
+
+static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
+{
+	enum receive_result rr;
+	enum outbox_result orr;
+	double wait = cfg->modem.poll_interval;
+
+	if (!modem_connected()) {
+		if (mono() < ls->next_try) {
+			nap(ls->next_try - mono(), unblocked);
+			return;
+		}
+		alarm((unsigned)cfg->modem.watchdog);
+		if (modem_connect() < 0) {
+			alarm(0);
+			modem_down(ls, cfg, modem_errmsg());
+			return;
+		}
+		alarm(0);
+		log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
+		ls->up = 1;
+		ls->backoff = 1;
+	}
+	alarm((unsigned)cfg->modem.watchdog);
+	rr = receive_poll();
+	alarm(0);
+	if (rr == RECEIVE_MODEM_LOST) {
+		modem_down(ls, cfg, modem_errmsg());
+		return;
+	}
+	if (rr == RECEIVE_STORE_FAILED) {
+		if (ls->store_ok)
+			log_warnx("database: %s; messages stay on the modem until it can be written",
+				  store_errmsg());
+		ls->store_ok = 0;
+	} else if (!ls->store_ok) {
+		log_info("database: writable again");
+		ls->store_ok = 1;
+	}
+	if (quit)
+		return;
+	alarm((unsigned)cfg->modem.watchdog);
+	orr = outbox_run();
+	alarm(0);
+	if (orr == OUTBOX_MODEM_LOST) {
+		modem_down(ls, cfg, modem_errmsg());
+		return;
+	}
+	if (rr == RECEIVE_FULL)
+		wait = 0; /* a backlog: keep draining */
+	else if (orr == OUTBOX_MORE)
+		wait = outbox_wait() < wait ? outbox_wait() : wait;
+	nap(wait, unblocked);
+}
+
+int main(int argc, char **argv)
+{
+	const char *file = DEFAULT_CONF;
+	int check = 0, ch;
+	struct config *cfg;
+	struct sigaction sa;
+	sigset_t block, unblocked;
+	struct link_state ls = {-1, 1, 0, 1};
+
+	log_init("tiplined", LOG_LEVEL_INFO);
+	while ((ch = getopt(argc, argv, "c:nh")) != -1) {
+		switch (ch) {
+		case 'c':
+			file = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	cfg = config_load(file);
+	if (cfg == NULL)
+		return 1;
+	if (check) {
+		fprintf(stderr, "%s: configuration OK\n", file);
+		config_free(cfg);
+		return 0;
+	}
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_watchdog;
+	sigaction(SIGALRM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	/* Signals are blocked except while napping, so a flag set just before ppoll is not lost. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
+
+	if (open_modules(cfg) < 0) {
+		close_modules();
+		config_free(cfg);
+		return 1;
+	}
+	log_info("started (config %s, database %s)", file, cfg->database.path);
+	while (!quit) {
+		if (reload) {
+			struct config *fresh;
+
+			reload = 0;
+			fresh = config_load(file);
+			if (fresh == NULL) {
+				log_warnx("reload: %s has errors; keeping the running configuration",
+					  file);
+			} else {
+				close_modules();
+				config_free(cfg);
+				cfg = fresh;
+				if (open_modules(cfg) < 0)
+					fatalx("reload: cannot start with the new configuration");
+				ls.up = -1;
+				ls.backoff = 1;
+				ls.next_try = 0;
+				log_info("reloaded configuration from %s", file);
+			}
+		}
+		cycle(&ls, cfg, &unblocked);
+		reap();
+	}
+	log_info("stopping");
+	close_modules();
+	config_free(cfg);
+	return 0;
+}

@@ -1,0 +1,766 @@
+#include "modem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gammu.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+
+/*
+ * libGammu's big structs live on the heap, allocated once: a GSM_MultiSMSMessage is 266 KB and
+ * a GSM_SMS_Backup 800 KB. gammu-smsd holds one multi-message per location and reaches 532 MB
+ * draining 1,000 messages; reading one location at a time keeps us at a few megabytes.
+ */
+static GSM_StateMachine *sm;
+static GSM_MultiSMSMessage *msms;
+static GSM_SMS_Backup *backup;
+static const struct modem_config *mcfg;
+static int is_dummy;
+static int connected;
+static char errmsg[256];
+
+/* What the send-status callback reports; the callback runs inside GSM_SendSMS/ReadDevice. */
+static struct {
+	int done;
+	int status;
+	int msgref;
+} send_state;
+
+/* Locations already reported as unreadable, so each is logged once, not once per poll. */
+#define BAD_MAX 64
+static int bad_locs[BAD_MAX];
+static int nbad;
+
+static void set_err(const char *what, GSM_Error e)
+{
+	snprintf(errmsg, sizeof errmsg, "%s: %s (%s)", what, GSM_ErrorString(e), GSM_ErrorName(e));
+}
+
+const char *modem_errmsg(void)
+{
+	return errmsg;
+}
+
+/* Errors that mean the modem is gone or not answering, rather than one bad message. */
+static int is_link_error(GSM_Error e)
+{
+	switch (e) {
+	case ERR_DEVICEOPENERROR:
+	case ERR_DEVICELOCKED:
+	case ERR_DEVICENOTEXIST:
+	case ERR_DEVICEBUSY:
+	case ERR_DEVICENOPERMISSION:
+	case ERR_DEVICENODRIVER:
+	case ERR_DEVICENOTWORK:
+	case ERR_DEVICEDTRRTSERROR:
+	case ERR_DEVICECHANGESPEEDERROR:
+	case ERR_DEVICEWRITEERROR:
+	case ERR_DEVICEREADERROR:
+	case ERR_DEVICEPARITYERROR:
+	case ERR_TIMEOUT:
+	case ERR_NOTCONNECTED:
+	case ERR_ABORTED:
+	case ERR_INSTALL_NOT_FOUND:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int modem_init(const struct modem_config *cfg)
+{
+	GSM_Debug_Info *di;
+
+	mcfg = cfg;
+	is_dummy = strcmp(cfg->model, "dummy") == 0;
+	/* Text conversion must not depend on the caller's locale; we only use the UTF-8 calls. */
+	GSM_InitLocales(NULL);
+	di = GSM_GetGlobalDebug();
+	if (cfg->gammu_debug[0] != '\0') {
+		GSM_SetDebugFileDescriptor(stderr, FALSE, di);
+		GSM_SetDebugLevel(cfg->gammu_debug, di);
+	}
+	msms = calloc(1, sizeof *msms);
+	backup = calloc(1, sizeof *backup);
+	if (msms == NULL || backup == NULL) {
+		log_warnx("modem: out of memory");
+		modem_close();
+		return -1;
+	}
+	return 0;
+}
+
+void modem_close(void)
+{
+	modem_disconnect();
+	free(msms);
+	free(backup);
+	msms = NULL;
+	backup = NULL;
+}
+
+static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
+{
+	send_state.done = 1;
+	send_state.status = status;
+	send_state.msgref = ref;
+}
+
+int modem_connect(void)
+{
+	GSM_Config *gc;
+	GSM_Error e;
+
+	if (connected)
+		return 0;
+	if (is_dummy) {
+		/* The dummy driver wants its directory to exist, else a misleading permission error. */
+		if (mkdir(mcfg->device, 0755) < 0 && errno != EEXIST) {
+			snprintf(errmsg, sizeof errmsg, "%s: %s", mcfg->device, strerror(errno));
+			return -1;
+		}
+	}
+	sm = GSM_AllocStateMachine();
+	if (sm == NULL) {
+		snprintf(errmsg, sizeof errmsg, "out of memory");
+		return -1;
+	}
+	if (mcfg->gammu_debug[0] != '\0')
+		GSM_SetDebugGlobal(TRUE, GSM_GetDebug(sm));
+	gc = GSM_GetConfig(sm, 0);
+	free(gc->Device);
+	gc->Device = strdup(mcfg->device);
+	free(gc->Connection);
+	gc->Connection = strdup(mcfg->connection);
+	snprintf(gc->Model, sizeof gc->Model, "%s", mcfg->model);
+	gc->LockDevice = FALSE;
+	gc->StartInfo = FALSE;
+	gc->SyncTime = FALSE;
+	GSM_SetConfigNum(sm, 1);
+	e = GSM_InitConnection(sm, 1);
+	if (e != ERR_NONE) {
+		set_err("connect", e);
+		GSM_FreeStateMachine(sm);
+		sm = NULL;
+		return -1;
+	}
+	/* Callbacks only after InitConnection: it clears them. With none, a send crashes. */
+	GSM_SetSendSMSStatusCallback(sm, send_status_cb, NULL);
+	connected = 1;
+	nbad = 0;
+	return 0;
+}
+
+void modem_disconnect(void)
+{
+	if (sm == NULL)
+		return;
+	if (connected)
+		GSM_TerminateConnection(sm);
+	GSM_FreeStateMachine(sm);
+	sm = NULL;
+	connected = 0;
+}
+
+int modem_connected(void)
+{
+	return connected;
+}
+
+/* libGammu's UCS-2 (big-endian, NUL-terminated) into UTF-8, surrogate pairs joined. */
+static void ucs2_to_utf8(const unsigned char *src, size_t max_units, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < max_units; i++) {
+		unsigned cp = (unsigned)src[2 * i] << 8 | src[2 * i + 1];
+		char tmp[4];
+		size_t len;
+
+		if (cp == 0)
+			break;
+		if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < max_units) {
+			unsigned lo = (unsigned)src[2 * i + 2] << 8 | src[2 * i + 3];
+
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i++;
+			} else {
+				cp = 0xfffd;
+			}
+		} else if (cp >= 0xd800 && cp <= 0xdfff) {
+			cp = 0xfffd; /* a lone surrogate */
+		}
+		if (cp < 0x80) {
+			tmp[0] = (char)cp;
+			len = 1;
+		} else if (cp < 0x800) {
+			tmp[0] = (char)(0xc0 | cp >> 6);
+			tmp[1] = (char)(0x80 | (cp & 0x3f));
+			len = 2;
+		} else if (cp < 0x10000) {
+			tmp[0] = (char)(0xe0 | cp >> 12);
+			tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			tmp[2] = (char)(0x80 | (cp & 0x3f));
+			len = 3;
+		} else {
+			tmp[0] = (char)(0xf0 | cp >> 18);
+			tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			tmp[3] = (char)(0x80 | (cp & 0x3f));
+			len = 4;
+		}
+		if (n + len + 1 > outsz)
+			break;
+		memcpy(out + n, tmp, len);
+		n += len;
+	}
+	out[n] = '\0';
+}
+
+/* UTF-8 into libGammu's UCS-2, with surrogate pairs for characters outside the BMP. */
+static void utf8_to_ucs2(const char *s, unsigned char *out, size_t max_units)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (*p != '\0' && n + 3 < max_units) {
+		unsigned cp;
+		int extra;
+
+		if (*p < 0x80) {
+			cp = *p;
+			extra = 0;
+		} else if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f;
+			extra = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f;
+			extra = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07;
+			extra = 3;
+		} else {
+			cp = 0xfffd;
+			extra = 0;
+		}
+		p++;
+		for (int k = 0; k < extra; k++) {
+			if ((*p & 0xc0) != 0x80) {
+				cp = 0xfffd;
+				break;
+			}
+			cp = cp << 6 | (*p++ & 0x3f);
+		}
+		if (cp >= 0x10000) {
+			unsigned v = cp - 0x10000;
+			unsigned hi = 0xd800 + (v >> 10), lo = 0xdc00 + (v & 0x3ff);
+
+			out[2 * n] = (unsigned char)(hi >> 8);
+			out[2 * n + 1] = (unsigned char)hi;
+			n++;
+			cp = lo;
+		}
+		out[2 * n] = (unsigned char)(cp >> 8);
+		out[2 * n + 1] = (unsigned char)cp;
+		n++;
+	}
+	out[2 * n] = 0;
+	out[2 * n + 1] = 0;
+}
+
+static void datetime_utc(const GSM_DateTime *dt, char out[20])
+{
+	struct tm tm = {0};
+	time_t t;
+
+	if (dt->Year == 0) {
+		/* No SMSC time (some modems): use now, so the dedupe key still holds per second. */
+		t = time(NULL);
+	} else {
+		tm.tm_year = dt->Year - 1900;
+		tm.tm_mon = dt->Month - 1;
+		tm.tm_mday = dt->Day;
+		tm.tm_hour = dt->Hour;
+		tm.tm_min = dt->Minute;
+		tm.tm_sec = dt->Second;
+		t = timegm(&tm) - dt->Timezone;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+static int bad_seen(int loc)
+{
+	for (int i = 0; i < nbad; i++)
+		if (bad_locs[i] == loc)
+			return 1;
+	if (nbad < BAD_MAX)
+		bad_locs[nbad++] = loc;
+	return 0;
+}
+
+static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
+{
+	memset(p, 0, offsetof(struct modem_part, text));
+	p->text[0] = '\0';
+	ucs2_to_utf8(m->Number, GSM_MAX_NUMBER_LENGTH + 1, p->sender, sizeof p->sender);
+	ucs2_to_utf8(m->SMSC.Number, GSM_MAX_NUMBER_LENGTH + 1, p->smsc, sizeof p->smsc);
+	datetime_utc(&m->DateTime, p->smsc_time);
+	p->folder = m->Folder;
+	p->location = m->Location;
+	if (m->PDU == SMS_Status_Report) {
+		p->status_report = 1;
+		p->msgref = m->MessageReference;
+		/* TP-Status: 0x00-0x1f completed (delivered); above: failed or still trying. */
+		p->delivered = m->DeliveryStatus < 0x20;
+		p->coding = "gsm7";
+		return;
+	}
+	switch (m->Coding) {
+	case SMS_Coding_Unicode_No_Compression:
+	case SMS_Coding_Unicode_Compression:
+		p->coding = "ucs2";
+		ucs2_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
+		break;
+	case SMS_Coding_8bit: {
+		/* Binary data has no text: keep it as hex so nothing is lost. */
+		static const char hex[] = "0123456789ABCDEF";
+		size_t n = 0;
+
+		p->coding = "8bit";
+		for (int i = 0; i < m->Length && n + 3 < sizeof p->text; i++) {
+			p->text[n++] = hex[m->Text[i] >> 4];
+			p->text[n++] = hex[m->Text[i] & 15];
+		}
+		p->text[n] = '\0';
+		break;
+	}
+	default:
+		p->coding = "gsm7";
+		ucs2_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
+		break;
+	}
+	if (m->UDH.Type == UDH_ConcatenatedMessages || m->UDH.Type == UDH_ConcatenatedMessages16bit) {
+		if (m->UDH.AllParts > 1 && m->UDH.PartNumber >= 1 &&
+		    m->UDH.PartNumber <= m->UDH.AllParts) {
+			p->concat_total = m->UDH.AllParts;
+			p->concat_seq = m->UDH.PartNumber;
+			p->concat_ref = m->UDH.Type == UDH_ConcatenatedMessages16bit
+					    ? m->UDH.ID16bit
+					    : m->UDH.ID8bit;
+		}
+	}
+}
+
+int modem_read(struct modem_part *parts, size_t max)
+{
+	size_t n = 0;
+	int start = 1, prev_folder = -1, prev_loc = -1, errors = 0;
+
+	if (!connected) {
+		snprintf(errmsg, sizeof errmsg, "not connected");
+		return -1;
+	}
+	msms->SMS[0].Folder = 0;
+	msms->SMS[0].Location = 0;
+	while (n < max) {
+		GSM_Error e;
+
+		msms->Number = 0;
+		e = GSM_GetNextSMS(sm, msms, start ? TRUE : FALSE);
+		start = 0;
+		if (e == ERR_EMPTY)
+			break;
+		if (e != ERR_NONE) {
+			if (is_link_error(e)) {
+				set_err("read", e);
+				return -1;
+			}
+			/*
+			 * One unreadable location (a corrupt file, a bad PDU): log it once and
+			 * go on to the next, leaving Folder/Location as libGammu set them, or
+			 * the walk would start again from the beginning.
+			 */
+			if (!bad_seen(msms->SMS[0].Folder * 10000 + msms->SMS[0].Location))
+				log_warnx("modem: skipping unreadable message at folder %d location "
+					  "%d: %s",
+					  msms->SMS[0].Folder, msms->SMS[0].Location,
+					  GSM_ErrorName(e));
+			if (++errors > 1000)
+				break; /* a driver that does not move on: give up this cycle */
+			if (msms->SMS[0].Folder == prev_folder && msms->SMS[0].Location == prev_loc)
+				break;
+			prev_folder = msms->SMS[0].Folder;
+			prev_loc = msms->SMS[0].Location;
+			continue;
+		}
+		prev_folder = msms->SMS[0].Folder;
+		prev_loc = msms->SMS[0].Location;
+		for (int i = 0; i < msms->Number && n < max; i++) {
+			const GSM_SMSMessage *m = &msms->SMS[i];
+
+			/* GetNextSMS walks outbox and templates too: only what was received. */
+			if (!m->InboxFolder ||
+			    (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report))
+				continue;
+			fill_part(m, &parts[n]);
+			n++;
+		}
+	}
+	return (int)n;
+}
+
+int modem_delete(const struct modem_part *p)
+{
+	GSM_SMSMessage *m;
+	GSM_Error e;
+
+	if (!connected)
+		return -1;
+	m = &msms->SMS[0];
+	memset(m, 0, sizeof *m);
+	m->Folder = p->folder;
+	m->Location = p->location;
+	e = GSM_DeleteSMS(sm, m);
+	if (e == ERR_NONE || e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
+		return 0;
+	set_err("delete", e);
+	if (is_link_error(e))
+		return -1;
+	log_warnx("modem: %s", errmsg);
+	return 0;
+}
+
+/* Record what the simulated phone sent, since libGammu's dummy driver keeps no trace of it. */
+static void record_sent(const GSM_MultiSMSMessage *out)
+{
+	char dir[1024], tmp[1100], final[1100];
+	struct timespec ts;
+	GSM_Error e;
+	int i;
+
+	if (mcfg->sent_dir[0] != '\0')
+		snprintf(dir, sizeof dir, "%s", mcfg->sent_dir);
+	else
+		snprintf(dir, sizeof dir, "%s/sent", mcfg->device);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_warn("modem: %s", dir);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(final, sizeof final, "%s/%lld%09ld-%d.smsbackup", dir, (long long)ts.tv_sec,
+		 ts.tv_nsec, (int)getpid());
+	snprintf(tmp, sizeof tmp, "%s/.tmp-%d", dir, (int)getpid());
+	unlink(tmp);
+	memset(backup->SMS, 0, sizeof backup->SMS[0] * (size_t)(out->Number + 1));
+	for (i = 0; i < out->Number; i++)
+		backup->SMS[i] = (GSM_SMSMessage *)&out->SMS[i];
+	backup->SMS[i] = NULL;
+	e = GSM_AddSMSBackupFile(tmp, backup);
+	backup->SMS[0] = NULL;
+	if (e != ERR_NONE || rename(tmp, final) < 0)
+		log_warnx("modem: cannot record sent message in %s", dir);
+}
+
+/* Split TEXT into parts with libGammu's multipart encoder. 0 or -1. */
+static int encode(const char *text, int ucs2, GSM_MultiSMSMessage *out)
+{
+	GSM_MultiPartSMSInfo info;
+	unsigned char *buf;
+	size_t units = strlen(text) * 2 + 4;
+	GSM_Error e;
+
+	buf = calloc(units + 2, 2);
+	if (buf == NULL)
+		return -1;
+	utf8_to_ucs2(text, buf, units);
+	GSM_ClearMultiPartSMSInfo(&info);
+	info.Class = -1;
+	info.EntriesNum = 1;
+	/* With UnicodeCoding off libGammu transliterates silently: the caller decides. */
+	info.UnicodeCoding = ucs2 ? TRUE : FALSE;
+	info.Entries[0].ID = SMS_ConcatenatedTextLong;
+	info.Entries[0].Buffer = buf;
+	e = GSM_EncodeMultiPartSMS(GSM_GetGlobalDebug(), &info, out);
+	free(buf);
+	if (e != ERR_NONE) {
+		set_err("encode", e);
+		return -1;
+	}
+	return 0;
+}
+
+enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
+				  int *parts, int *msgref)
+{
+	*parts = 0;
+	if (!connected) {
+		snprintf(errmsg, sizeof errmsg, "not connected");
+		return MODEM_SEND_LOST;
+	}
+	if (encode(text, ucs2, msms) < 0)
+		return MODEM_SEND_FAILED;
+	for (int i = 0; i < msms->Number; i++) {
+		GSM_SMSMessage *m = &msms->SMS[i];
+		time_t deadline = time(NULL) + mcfg->send_timeout;
+		GSM_Error e;
+
+		m->SMSC.Location = 1;
+		m->PDU = report ? SMS_Status_Report : SMS_Submit;
+		utf8_to_ucs2(number, m->Number, GSM_MAX_NUMBER_LENGTH);
+		send_state.done = 0;
+		send_state.status = -1;
+		send_state.msgref = -1;
+		e = GSM_SendSMS(sm, m);
+		if (e != ERR_NONE) {
+			set_err("send", e);
+			return is_link_error(e) ? MODEM_SEND_LOST : MODEM_SEND_FAILED;
+		}
+		/* A modem that never answers leaves the callback silent: our own deadline. */
+		while (!send_state.done && time(NULL) < deadline)
+			GSM_ReadDevice(sm, TRUE);
+		if (!send_state.done) {
+			snprintf(errmsg, sizeof errmsg, "send: no answer from the modem in %d s",
+				 mcfg->send_timeout);
+			return MODEM_SEND_LOST;
+		}
+		if (send_state.status != 0) {
+			snprintf(errmsg, sizeof errmsg, "send: the network refused part %d (error %d)",
+				 i + 1, send_state.status);
+			return MODEM_SEND_FAILED;
+		}
+		*msgref = send_state.msgref;
+		(*parts)++;
+	}
+	if (is_dummy) {
+		for (int i = 0; i < msms->Number; i++)
+			utf8_to_ucs2(number, msms->SMS[i].Number, GSM_MAX_NUMBER_LENGTH);
+		record_sent(msms);
+	}
+	return MODEM_SENT;
+}
+
+/* Does the text need UCS-2? (Only to pick the coding of injected test messages.) */
+static int needs_ucs2(const char *text)
+{
+	/* GSM 03.38 basic set and extension table, as UTF-8. */
+	static const char *const gsm =
+	    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€\f";
+	const unsigned char *p = (const unsigned char *)text;
+
+	while (*p != '\0') {
+		size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
+		char ch[5] = {0};
+
+		memcpy(ch, p, len);
+		if (strstr(gsm, ch) == NULL)
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+static int parse_utc(const char *s, GSM_DateTime *dt)
+{
+	struct tm tm = {0};
+
+	if (s == NULL) {
+		time_t t = time(NULL);
+
+		gmtime_r(&t, &tm);
+	} else if (strptime(s, "%Y-%m-%d %H:%M:%S", &tm) == NULL) {
+		return -1;
+	}
+	memset(dt, 0, sizeof *dt);
+	dt->Year = tm.tm_year + 1900;
+	dt->Month = tm.tm_mon + 1;
+	dt->Day = tm.tm_mday;
+	dt->Hour = tm.tm_hour;
+	dt->Minute = tm.tm_min;
+	dt->Second = tm.tm_sec;
+	dt->Timezone = 0;
+	return 0;
+}
+
+int modem_sim_inject(const char *dir, const char *from, const char *text, const char *smsc_time,
+		     const int *order, size_t norder, int ref)
+{
+	GSM_MultiSMSMessage *out = NULL;
+	GSM_SMS_Backup *bk = NULL;
+	GSM_DateTime dt;
+	char inbox[1024], tmp[1100], final[1100];
+	int ret = -1, next = 1;
+
+	if (parse_utc(smsc_time, &dt) < 0) {
+		fprintf(stderr, "sim: time \"%s\" is not YYYY-MM-DD HH:MM:SS\n", smsc_time);
+		return -1;
+	}
+	out = calloc(1, sizeof *out);
+	bk = calloc(1, sizeof *bk);
+	if (out == NULL || bk == NULL)
+		goto out;
+	GSM_InitLocales(NULL);
+	if (encode(text, needs_ucs2(text), out) < 0) {
+		fprintf(stderr, "sim: %s\n", errmsg);
+		goto out;
+	}
+	snprintf(inbox, sizeof inbox, "%s/sms", dir);
+	mkdir(dir, 0755);
+	mkdir(inbox, 0755);
+	snprintf(inbox, sizeof inbox, "%s/sms/1", dir);
+	if (mkdir(inbox, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "sim: %s: %s\n", inbox, strerror(errno));
+		goto out;
+	}
+	for (size_t k = 0; k < (order ? norder : (size_t)out->Number); k++) {
+		int idx = order ? order[k] - 1 : (int)k;
+		GSM_SMSMessage *m;
+
+		if (idx < 0 || idx >= out->Number) {
+			fprintf(stderr, "sim: part %d does not exist (the text makes %d)\n", idx + 1,
+				out->Number);
+			goto out;
+		}
+		m = &out->SMS[idx];
+		m->PDU = SMS_Deliver;
+		m->State = SMS_UnRead;
+		m->Folder = 1;
+		m->InboxFolder = TRUE;
+		m->DateTime = dt;
+		m->SMSCTime = dt;
+		utf8_to_ucs2(from, m->Number, GSM_MAX_NUMBER_LENGTH);
+		utf8_to_ucs2("+84900000000", m->SMSC.Number, GSM_MAX_NUMBER_LENGTH);
+		if (ref >= 0 && m->UDH.Type == UDH_ConcatenatedMessages) {
+			m->UDH.ID8bit = ref & 0xff;
+			GSM_EncodeUDHHeader(GSM_GetGlobalDebug(), &m->UDH);
+		}
+		/* One part per file, as a real modem stores them; written aside, then linked in. */
+		snprintf(tmp, sizeof tmp, "%s/.inject-%d", inbox, (int)getpid());
+		unlink(tmp);
+		bk->SMS[0] = m;
+		bk->SMS[1] = NULL;
+		if (GSM_AddSMSBackupFile(tmp, bk) != ERR_NONE) {
+			fprintf(stderr, "sim: cannot write %s\n", tmp);
+			goto out;
+		}
+		/* link() fails if the name is taken, so two writers never overwrite each other. */
+		for (;; next++) {
+			if (next > 9999) { /* 10000 would make the dummy driver loop forever */
+				fprintf(stderr, "sim: the simulated inbox is full\n");
+				unlink(tmp);
+				goto out;
+			}
+			snprintf(final, sizeof final, "%s/%d", inbox, next);
+			if (link(tmp, final) == 0)
+				break;
+			if (errno != EEXIST) {
+				fprintf(stderr, "sim: %s: %s\n", final, strerror(errno));
+				unlink(tmp);
+				goto out;
+			}
+		}
+		unlink(tmp);
+	}
+	ret = 0;
+out:
+	free(out);
+	free(bk);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+#include <dirent.h>
+
+int modem_sim_sent_each(const char *sent_dir,
+			int (*fn)(const char *, const char *, const char *, int, const char *,
+				  void *),
+			void *arg)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	GSM_SMS_Backup *bk = NULL;
+	char *text = NULL;
+	int ret = -1;
+
+	d = opendir(sent_dir);
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0; /* nothing sent yet */
+		fprintf(stderr, "sim: %s: %s\n", sent_dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);
+			if (nn == NULL)
+				goto out;
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL)
+			goto out;
+		n++;
+	}
+	qsort(names, n, sizeof *names, cmp_str);
+	bk = calloc(1, sizeof *bk);
+	text = malloc(GSM_MAX_MULTI_SMS * 1024);
+	if (bk == NULL || text == NULL)
+		goto out;
+	GSM_InitLocales(NULL);
+	for (size_t i = 0; i < n; i++) {
+		char path[2048], number[64] = "";
+		size_t len = 0;
+		int parts = 0;
+		const char *coding = "gsm7";
+
+		snprintf(path, sizeof path, "%s/%s", sent_dir, names[i]);
+		if (GSM_ReadSMSBackupFile(path, bk) != ERR_NONE) {
+			fprintf(stderr, "sim: cannot read %s\n", path);
+			continue;
+		}
+		text[0] = '\0';
+		for (int k = 0; bk->SMS[k] != NULL; k++) {
+			char piece[1024];
+
+			if (k == 0)
+				ucs2_to_utf8(bk->SMS[k]->Number, GSM_MAX_NUMBER_LENGTH + 1, number,
+					     sizeof number);
+			if (bk->SMS[k]->Coding == SMS_Coding_Unicode_No_Compression)
+				coding = "ucs2";
+			ucs2_to_utf8(bk->SMS[k]->Text, GSM_MAX_SMS_LENGTH + 1, piece,
+				     sizeof piece);
+			if (len + strlen(piece) + 1 < GSM_MAX_MULTI_SMS * 1024) {
+				memcpy(text + len, piece, strlen(piece) + 1);
+				len += strlen(piece);
+			}
+			parts++;
+		}
+		GSM_FreeSMSBackup(bk);
+		if (fn(names[i], number, text, parts, coding, arg) != 0)
+			break;
+	}
+	ret = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(bk);
+	free(text);
+	closedir(d);
+	return ret;
+}

@@ -1,0 +1,144 @@
+#include "outbox.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "modem.h"
+#include "store.h"
+#include "text.h"
+
+static const struct config *ocfg;
+static double next_allowed; /* monotonic seconds: pacing */
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int outbox_init(const struct config *cfg)
+{
+	int n;
+
+	ocfg = cfg;
+	next_allowed = 0;
+	n = store_outbox_recover();
+	if (n < 0) {
+		log_warnx("outbox: %s", store_errmsg());
+		return -1;
+	}
+	if (n > 0)
+		log_warnx("outbox: %d message(s) were being sent when the daemon stopped; they "
+			  "will be sent again",
+			  n);
+	return 0;
+}
+
+void outbox_close(void)
+{
+	ocfg = NULL;
+}
+
+double outbox_wait(void)
+{
+	double w = next_allowed - mono();
+
+	return w > 0 ? w : 0;
+}
+
+struct due {
+	int found;
+	int64_t id;
+	int attempts;
+	char recipient[64];
+	char *text;
+};
+
+static int take(const struct outbox_row *r, void *arg)
+{
+	struct due *d = arg;
+
+	d->found = 1;
+	d->id = r->id;
+	d->attempts = r->attempts;
+	snprintf(d->recipient, sizeof d->recipient, "%s", r->recipient);
+	d->text = strdup(r->text);
+	return 1;
+}
+
+/* Send one due message. */
+static enum outbox_result send_one(void)
+{
+	struct due d = {0};
+	char now[20], retry[20];
+	int parts = 0, msgref = -1, ucs2;
+	enum modem_send_result sr;
+	enum outbox_result ret = OUTBOX_STORE_FAILED;
+
+	store_now(now);
+	if (store_outbox_next(now, take, &d) < 0)
+		goto out;
+	if (!d.found) {
+		ret = OUTBOX_IDLE;
+		goto out;
+	}
+	if (d.text == NULL)
+		goto out;
+	if (store_outbox_mark_sending(d.id) < 0)
+		goto out;
+	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
+	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &parts,
+			&msgref);
+	if (sr == MODEM_SENT) {
+		if (store_outbox_mark_sent(d.id, parts) < 0)
+			goto out;
+		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient, parts,
+			 parts == 1 ? "" : "s");
+		if (ocfg->outbox.rate_per_minute > 0)
+			next_allowed = mono() + 60.0 * parts / ocfg->outbox.rate_per_minute;
+		ret = OUTBOX_SENT;
+		goto out;
+	}
+	/* Not sent (or not known to be): retry with doubling back-off, up to max_attempts. */
+	if (d.attempts + 1 >= ocfg->outbox.max_attempts) {
+		log_warnx("outbox: message %lld to %s failed after %d attempts: %s", (long long)d.id,
+			  d.recipient, d.attempts + 1, modem_errmsg());
+		if (store_outbox_mark_error(d.id, modem_errmsg(), NULL) < 0)
+			goto out;
+	} else {
+		int64_t delay = (int64_t)ocfg->outbox.retry_base << (d.attempts < 16 ? d.attempts : 16);
+
+		store_time((int64_t)time(NULL) + delay, retry);
+		log_warnx("outbox: message %lld to %s not sent (%s); retrying at %s", (long long)d.id,
+			  d.recipient, modem_errmsg(), retry);
+		if (store_outbox_mark_error(d.id, modem_errmsg(), retry) < 0)
+			goto out;
+	}
+	ret = sr == MODEM_SEND_LOST ? OUTBOX_MODEM_LOST : OUTBOX_SENT;
+out:
+	if (ret == OUTBOX_STORE_FAILED)
+		log_warnx("outbox: %s", store_errmsg());
+	free(d.text);
+	return ret;
+}
+
+enum outbox_result outbox_run(void)
+{
+	enum outbox_result r = OUTBOX_IDLE;
+
+	for (int i = 0; i < ocfg->outbox.batch; i++) {
+		if (outbox_wait() > 0)
+			return OUTBOX_MORE;
+		r = send_one();
+		if (r != OUTBOX_SENT)
+			return r;
+	}
+	return r == OUTBOX_SENT ? OUTBOX_MORE : r;
+}

@@ -1,0 +1,27 @@
+/*
+ * The outbox: picks due messages (replies before broadcasts), paces them, sends them through
+ * the modem and records every state change durably: queued → sending → sent | failed.
+ *
+ * 'sending' is committed before the modem is asked, so a crash mid-send leaves a row in
+ * 'sending', which outbox_init puts back to 'queued': at most one resend, never a silent loss.
+ */
+#ifndef TIPLINE_OUTBOX_H
+#define TIPLINE_OUTBOX_H
+
+struct config;
+
+enum outbox_result {
+	OUTBOX_IDLE = 0,        /* nothing due */
+	OUTBOX_SENT = 1,        /* sent what was due (or what the batch and pacing allowed) */
+	OUTBOX_MORE = 2,        /* more is due right now */
+	OUTBOX_MODEM_LOST = -1, /* the modem failed mid-send: reconnect */
+	OUTBOX_STORE_FAILED = -2,
+};
+
+int outbox_init(const struct config *cfg);
+void outbox_close(void);
+enum outbox_result outbox_run(void);
+/* Seconds until pacing allows the next part (0: now). */
+double outbox_wait(void);
+
+#endif

@@ -1,0 +1,165 @@
+#include "receive.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "handle.h"
+#include "log.h"
+#include "modem.h"
+#include "store.h"
+
+static const struct modem_config *rcfg;
+static struct modem_part *parts; /* read_batch parts, about 1.2 KB each */
+
+/*
+ * Test-only fault points (the SQLite way: prove the recovery paths by taking them).
+ * TIPLINE_FAULT=exit-before-commit or exit-after-commit makes the daemon _exit(99) at that
+ * point of the first cycle that read something. Never set in production.
+ */
+static enum { FAULT_NONE, FAULT_BEFORE_COMMIT, FAULT_AFTER_COMMIT } fault;
+
+int receive_init(const struct modem_config *cfg)
+{
+	const char *f = getenv("TIPLINE_FAULT");
+
+	rcfg = cfg;
+	parts = calloc((size_t)cfg->read_batch, sizeof *parts);
+	if (parts == NULL) {
+		log_warnx("receive: out of memory");
+		return -1;
+	}
+	if (f != NULL && strcmp(f, "exit-before-commit") == 0)
+		fault = FAULT_BEFORE_COMMIT;
+	else if (f != NULL && strcmp(f, "exit-after-commit") == 0)
+		fault = FAULT_AFTER_COMMIT;
+	return 0;
+}
+
+void receive_close(void)
+{
+	free(parts);
+	parts = NULL;
+}
+
+/* Hand a newly stored message to the handler, in the same transaction. */
+static int deliver(int64_t id)
+{
+	return handle_message(id);
+}
+
+static int store_one(const struct modem_part *p, const char *now)
+{
+	int64_t id = 0;
+	int r;
+
+	if (p->status_report)
+		return handle_delivery_report(p->sender, p->msgref, p->delivered, p->smsc_time);
+	if (p->concat_total > 1) {
+		struct store_part sp = {p->sender, p->concat_ref, p->concat_total, p->concat_seq,
+					p->smsc_time, now, p->text, p->coding, p->smsc};
+
+		r = store_part_insert(&sp);
+		if (r <= 0)
+			return r; /* 0: a part read again; nothing new */
+		r = store_parts_assemble(p->sender, p->concat_ref, p->concat_total, 0, &id);
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			log_info("received %d-part message %lld from %s", p->concat_total,
+				 (long long)id, p->sender);
+			return deliver(id);
+		}
+		log_debug("stored part %d/%d of ref %d from %s", p->concat_seq, p->concat_total,
+			  p->concat_ref, p->sender);
+		return 0;
+	}
+	{
+		struct store_msg m = {p->sender, p->smsc_time, now, p->text, p->coding,
+				      p->smsc,   1,            1,   1};
+
+		r = store_inbox_insert(&m, &id);
+	}
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		log_debug("message from %s at %s was already stored", p->sender, p->smsc_time);
+		return 0;
+	}
+	log_info("received message %lld from %s", (long long)id, p->sender);
+	return deliver(id);
+}
+
+static int expire_one(const char *sender, int ref, int total, void *arg)
+{
+	int64_t id = 0;
+	int r = store_parts_assemble(sender, ref, total, 1, &id);
+
+	*(int *)arg = r;
+	if (r < 0)
+		return 1;
+	if (r == 1) {
+		log_warnx("multipart message %lld from %s kept incomplete after %d s", (long long)id,
+			  sender, rcfg->multipart_timeout);
+		if (deliver(id) < 0) {
+			*(int *)arg = -1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Multipart messages whose parts stopped coming are kept as they are, flagged incomplete. */
+static int expire_parts(void)
+{
+	char before[20];
+	int r = 0;
+
+	store_time((int64_t)time(NULL) - rcfg->multipart_timeout, before);
+	if (store_parts_stale(before, expire_one, &r) < 0)
+		return -1;
+	return r < 0 ? -1 : 0;
+}
+
+enum receive_result receive_poll(void)
+{
+	char now[20];
+	int n;
+
+	n = modem_read(parts, (size_t)rcfg->read_batch);
+	if (n < 0)
+		return RECEIVE_MODEM_LOST;
+	store_now(now);
+	if (store_begin() < 0)
+		goto store_failed;
+	for (int i = 0; i < n; i++) {
+		if (store_one(&parts[i], now) < 0)
+			goto store_failed;
+	}
+	if (expire_parts() < 0)
+		goto store_failed;
+	if (n > 0 && fault == FAULT_BEFORE_COMMIT)
+		_exit(99);
+	if (store_commit() < 0)
+		goto store_failed;
+	if (n > 0 && fault == FAULT_AFTER_COMMIT)
+		_exit(99);
+	/* Only now, with the transaction on disk, may the modem forget these messages. */
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && parts[i].folder == parts[i - 1].folder &&
+		    parts[i].location == parts[i - 1].location)
+			continue; /* several parts in one location: deleted once */
+		if (modem_delete(&parts[i]) < 0)
+			return RECEIVE_MODEM_LOST;
+	}
+	if (n == 0)
+		return RECEIVE_IDLE;
+	return n == rcfg->read_batch ? RECEIVE_FULL : RECEIVE_SOME;
+store_failed:
+	store_rollback();
+	return RECEIVE_STORE_FAILED;
+}

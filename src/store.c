@@ -1,0 +1,694 @@
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "schema.h"
+
+static sqlite3 *db;
+static char errbuf[256];
+static int last_rc;
+
+/*
+ * Every query the program runs, prepared once on first use and kept: a prepared statement
+ * costs a parse, and the receive path runs the same few queries for every message.
+ */
+enum q {
+	Q_INBOX_INSERT,
+	Q_PART_INSERT,
+	Q_PARTS_OPEN,
+	Q_PARTS_LINK,
+	Q_PARTS_STALE,
+	Q_INBOX_GET,
+	Q_INBOX_SINCE,
+	Q_INBOX_COUNT,
+	Q_INBOX_FIND,
+	Q_OUTBOX_INSERT,
+	Q_OUTBOX_NEXT,
+	Q_OUTBOX_SENDING,
+	Q_OUTBOX_SENT,
+	Q_OUTBOX_RETRY,
+	Q_OUTBOX_FAILED,
+	Q_OUTBOX_RECOVER,
+	Q_OUTBOX_EACH,
+	Q_COUNT
+};
+
+static const char *const sql[Q_COUNT] = {
+    [Q_INBOX_INSERT] = "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
+		       "parts, parts_total, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		       "ON CONFLICT DO NOTHING",
+    [Q_PART_INSERT] = "INSERT INTO inbox_parts (sender, concat_ref, parts_total, seq, smsc_time, "
+		      "received_at, text, coding, smsc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		      "ON CONFLICT DO NOTHING",
+    [Q_PARTS_OPEN] = "SELECT seq, smsc_time, text, coding, smsc FROM inbox_parts WHERE sender = ?1 "
+		     "AND concat_ref = ?2 AND parts_total = ?3 AND inbox_id IS NULL ORDER BY seq, id",
+    [Q_PARTS_LINK] = "UPDATE inbox_parts SET inbox_id = ?4 WHERE sender = ?1 AND concat_ref = ?2 "
+		     "AND parts_total = ?3 AND inbox_id IS NULL",
+    [Q_PARTS_STALE] = "SELECT sender, concat_ref, parts_total FROM inbox_parts WHERE inbox_id IS "
+		      "NULL GROUP BY sender, concat_ref, parts_total HAVING min(received_at) < ?1",
+    [Q_INBOX_GET] = "SELECT id, sender, smsc_time, received_at, text, coding, parts, parts_total, "
+		    "complete FROM inbox WHERE id = ?1",
+    [Q_INBOX_SINCE] = "SELECT id, sender, smsc_time, received_at, text, coding, parts, "
+		      "parts_total, complete FROM inbox WHERE received_at >= ?1 ORDER BY id "
+		      "LIMIT ?2",
+    [Q_INBOX_COUNT] = "SELECT count(*) FROM inbox",
+    [Q_OUTBOX_INSERT] = "INSERT INTO outbox (recipient, text, priority, kind, inbox_id, "
+			"created_at, not_before, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+			"?6)",
+    [Q_OUTBOX_NEXT] = "SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, "
+		      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE status = "
+		      "'queued' AND not_before <= ?1 ORDER BY priority, not_before, id LIMIT 1",
+    [Q_OUTBOX_SENDING] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
+			 "updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
+    [Q_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', parts = ?2, sent_at = ?3, updated_at = "
+		      "?3, last_error = NULL WHERE id = ?1",
+    [Q_OUTBOX_RETRY] = "UPDATE outbox SET status = 'queued', last_error = ?2, not_before = ?3, "
+		       "updated_at = ?4 WHERE id = ?1",
+    [Q_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', last_error = ?2, updated_at = ?3 "
+			"WHERE id = ?1",
+    [Q_OUTBOX_RECOVER] = "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = "
+			 "'sending'",
+    [Q_OUTBOX_EACH] = "SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, "
+		      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE (?1 IS "
+		      "NULL OR status = ?1) ORDER BY id LIMIT ?2",
+};
+
+static sqlite3_stmt *stmts[Q_COUNT];
+
+static int fail(const char *what)
+{
+	last_rc = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+	snprintf(errbuf, sizeof errbuf, "%s: %s", what, db ? sqlite3_errmsg(db) : "no database");
+	return -1;
+}
+
+const char *store_errmsg(void)
+{
+	return errbuf;
+}
+
+int store_error_is_storage(void)
+{
+	switch (last_rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The cached statement for Q, reset and with bindings cleared; NULL on error. */
+static sqlite3_stmt *stmt(enum q q)
+{
+	if (stmts[q] == NULL) {
+		if (sqlite3_prepare_v3(db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &stmts[q], NULL) !=
+		    SQLITE_OK) {
+			fail("prepare");
+			return NULL;
+		}
+	}
+	sqlite3_reset(stmts[q]);
+	sqlite3_clear_bindings(stmts[q]);
+	return stmts[q];
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static int exec(const char *q)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK) {
+		last_rc = sqlite3_extended_errcode(db);
+		snprintf(errbuf, sizeof errbuf, "%s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run a statement that returns no rows. Returns the number of changed rows, or -1. */
+static int run(sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		fail(what);
+		sqlite3_reset(s);
+		return -1;
+	}
+	sqlite3_reset(s);
+	return sqlite3_changes(db);
+}
+
+static int user_version(void)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	else
+		fail("user_version");
+	sqlite3_finalize(s);
+	return v;
+}
+
+int store_schema_version(void)
+{
+	return user_version();
+}
+
+static int migrate(void)
+{
+	int have = user_version();
+	int newest = schema_nsteps > 0 ? schema_steps[schema_nsteps - 1].version : 0;
+
+	if (have < 0)
+		return -1;
+	if (have > newest) {
+		snprintf(errbuf, sizeof errbuf,
+			 "the database has schema version %d, newer than this program's %d", have,
+			 newest);
+		return -1;
+	}
+	for (int i = 0; i < schema_nsteps; i++) {
+		const struct schema_step *st = &schema_steps[i];
+		char pragma[48];
+
+		if (st->version <= have)
+			continue;
+		/* PRAGMA takes no bound parameters; the number is our own compiled-in constant. */
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", st->version);
+		if (exec("BEGIN IMMEDIATE") < 0)
+			return -1;
+		if (exec(st->sql) < 0 || exec(pragma) < 0) {
+			char why[256];
+
+			snprintf(why, sizeof why, "%s", errbuf);
+			snprintf(errbuf, sizeof errbuf, "schema %.40s: %.200s", st->name, why);
+			exec("ROLLBACK");
+			return -1;
+		}
+		if (exec("COMMIT") < 0)
+			return -1;
+		log_info("database upgraded to schema %s", st->name);
+	}
+	return 0;
+}
+
+int store_open(const struct database_config *cfg)
+{
+	if (sqlite3_open_v2(cfg->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		fail(cfg->path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, cfg->busy_timeout);
+	/*
+	 * WAL lets the CLI read while the daemon writes; synchronous=FULL makes every commit
+	 * durable before we delete the message from the modem (NORMAL could lose the last
+	 * commits on power loss, which is exactly when a message would be lost).
+	 */
+	if (exec("PRAGMA journal_mode = WAL") < 0 || exec("PRAGMA synchronous = FULL") < 0 ||
+	    exec("PRAGMA foreign_keys = ON") < 0)
+		goto fail;
+	if (migrate() < 0)
+		goto fail;
+	return 0;
+fail:
+	log_warnx("database %s: %s", cfg->path, errbuf);
+	store_close();
+	return -1;
+}
+
+void store_close(void)
+{
+	for (int i = 0; i < Q_COUNT; i++) {
+		sqlite3_finalize(stmts[i]);
+		stmts[i] = NULL;
+	}
+	if (db != NULL)
+		sqlite3_close(db);
+	db = NULL;
+}
+
+int store_begin(void)
+{
+	return exec("BEGIN IMMEDIATE");
+}
+
+int store_commit(void)
+{
+	if (exec("COMMIT") < 0) {
+		store_rollback();
+		return -1;
+	}
+	return 0;
+}
+
+void store_rollback(void)
+{
+	if (db != NULL && !sqlite3_get_autocommit(db)) {
+		int saved = last_rc;
+		char keep[sizeof errbuf];
+
+		memcpy(keep, errbuf, sizeof keep);
+		exec("ROLLBACK");
+		last_rc = saved;
+		memcpy(errbuf, keep, sizeof keep);
+	}
+}
+
+void store_time(int64_t t, char out[20])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void store_now(char out[20])
+{
+	store_time((int64_t)time(NULL), out);
+}
+
+int store_inbox_insert(const struct store_msg *m, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(Q_INBOX_INSERT);
+	int n;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, m->sender);
+	bind_text(s, 2, m->smsc_time);
+	bind_text(s, 3, m->received_at);
+	bind_text(s, 4, m->text);
+	bind_text(s, 5, m->coding);
+	bind_text(s, 6, m->smsc);
+	sqlite3_bind_int(s, 7, m->parts);
+	sqlite3_bind_int(s, 8, m->parts_total);
+	sqlite3_bind_int(s, 9, m->complete);
+	if ((n = run(s, "inbox insert")) < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	*id = sqlite3_last_insert_rowid(db);
+	return 1;
+}
+
+int store_part_insert(const struct store_part *p)
+{
+	sqlite3_stmt *s = stmt(Q_PART_INSERT);
+	int n;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, p->sender);
+	sqlite3_bind_int(s, 2, p->concat_ref);
+	sqlite3_bind_int(s, 3, p->parts_total);
+	sqlite3_bind_int(s, 4, p->seq);
+	bind_text(s, 5, p->smsc_time);
+	bind_text(s, 6, p->received_at);
+	bind_text(s, 7, p->text);
+	bind_text(s, 8, p->coding);
+	bind_text(s, 9, p->smsc);
+	if ((n = run(s, "part insert")) < 0)
+		return -1;
+	return n > 0;
+}
+
+static int inbox_find(const char *sender, const char *smsc_time, const char *text, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(Q_INBOX_FIND);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, sender);
+	bind_text(s, 2, smsc_time);
+	bind_text(s, 3, text);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return fail("inbox find");
+	return 0;
+}
+
+int store_parts_assemble(const char *sender, int ref, int total, int force, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(Q_PARTS_OPEN);
+	char *text = NULL, *first_time = NULL, *coding = NULL, *smsc = NULL;
+	size_t len = 0, cap = 0;
+	int have = 0, last_seq = 0, rc, ret = -1;
+	char now[20];
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, sender);
+	sqlite3_bind_int(s, 2, ref);
+	sqlite3_bind_int(s, 3, total);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int seq = sqlite3_column_int(s, 0);
+		const char *t = (const char *)sqlite3_column_text(s, 2);
+		size_t tl = (size_t)sqlite3_column_bytes(s, 2);
+
+		if (seq == last_seq) /* the same part twice (a different SMSC time): keep one */
+			continue;
+		last_seq = seq;
+		if (first_time == NULL) {
+			first_time = strdup((const char *)sqlite3_column_text(s, 1));
+			coding = strdup((const char *)sqlite3_column_text(s, 3));
+			smsc = sqlite3_column_type(s, 4) == SQLITE_NULL
+				   ? NULL
+				   : strdup((const char *)sqlite3_column_text(s, 4));
+			if (first_time == NULL || coding == NULL) {
+				snprintf(errbuf, sizeof errbuf, "out of memory");
+				goto out;
+			}
+		}
+		if (len + tl + 1 > cap) {
+			size_t ncap = (len + tl + 1) * 2;
+			char *nt = realloc(text, ncap);
+
+			if (nt == NULL) {
+				snprintf(errbuf, sizeof errbuf, "out of memory");
+				goto out;
+			}
+			text = nt;
+			cap = ncap;
+		}
+		memcpy(text + len, t, tl);
+		len += tl;
+		text[len] = '\0';
+		have++;
+	}
+	if (rc != SQLITE_DONE) {
+		fail("parts");
+		goto out;
+	}
+	sqlite3_reset(s);
+	if (have == 0 || (have < total && !force)) {
+		ret = 0;
+		goto out;
+	}
+	store_now(now);
+	{
+		struct store_msg m = {sender, first_time, now, text,  coding,
+				      smsc,   have,       total, have >= total};
+		int64_t link_id = 0;
+		int r = store_inbox_insert(&m, &link_id);
+
+		if (r < 0)
+			goto out;
+		if (r == 0) {
+			/*
+			 * The same text from the same sender with the same time is already a row:
+			 * link the parts to it so that the group is closed, and report nothing new.
+			 */
+			if (inbox_find(sender, first_time, text, &link_id) < 0)
+				goto out;
+		}
+		s = stmt(Q_PARTS_LINK);
+		if (s == NULL)
+			goto out;
+		bind_text(s, 1, sender);
+		sqlite3_bind_int(s, 2, ref);
+		sqlite3_bind_int(s, 3, total);
+		sqlite3_bind_int64(s, 4, link_id);
+		if (run(s, "parts link") < 0)
+			goto out;
+		*id = link_id;
+		ret = r;
+	}
+out:
+	sqlite3_reset(stmts[Q_PARTS_OPEN]);
+	free(text);
+	free(first_time);
+	free(coding);
+	free(smsc);
+	return ret;
+}
+
+int store_parts_stale(const char *before, int (*fn)(const char *, int, int, void *), void *arg)
+{
+	sqlite3_stmt *s = stmt(Q_PARTS_STALE);
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, before);
+	/* Collect first: fn writes to the same table, which must not happen mid-scan. */
+	struct group {
+		char sender[64];
+		int ref, total;
+	} groups[64];
+	int ng = 0;
+
+	while (ng < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(groups[ng].sender, sizeof groups[ng].sender, "%s",
+			 (const char *)sqlite3_column_text(s, 0));
+		groups[ng].ref = sqlite3_column_int(s, 1);
+		groups[ng].total = sqlite3_column_int(s, 2);
+		ng++;
+	}
+	if (ng < 64 && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return fail("stale parts");
+	}
+	sqlite3_reset(s);
+	for (int i = 0; i < ng; i++) {
+		n++;
+		if (fn(groups[i].sender, groups[i].ref, groups[i].total, arg) != 0)
+			break;
+	}
+	return n;
+}
+
+static int inbox_rows(sqlite3_stmt *s, int (*fn)(const struct inbox_row *, void *), void *arg)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inbox_row r = {
+		    .id = sqlite3_column_int64(s, 0),
+		    .sender = (const char *)sqlite3_column_text(s, 1),
+		    .smsc_time = (const char *)sqlite3_column_text(s, 2),
+		    .received_at = (const char *)sqlite3_column_text(s, 3),
+		    .text = (const char *)sqlite3_column_text(s, 4),
+		    .coding = (const char *)sqlite3_column_text(s, 5),
+		    .parts = sqlite3_column_int(s, 6),
+		    .parts_total = sqlite3_column_int(s, 7),
+		    .complete = sqlite3_column_int(s, 8),
+		};
+		n++;
+		if (fn(&r, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return fail("inbox");
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_inbox_get(int64_t id, int (*fn)(const struct inbox_row *, void *), void *arg)
+{
+	sqlite3_stmt *s = stmt(Q_INBOX_GET);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	return inbox_rows(s, fn, arg);
+}
+
+int store_inbox_each(const char *since, int limit, int (*fn)(const struct inbox_row *, void *),
+		     void *arg)
+{
+	sqlite3_stmt *s = stmt(Q_INBOX_SINCE);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, since ? since : "");
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	return inbox_rows(s, fn, arg);
+}
+
+int64_t store_inbox_count(void)
+{
+	sqlite3_stmt *s = stmt(Q_INBOX_COUNT);
+	int64_t n = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	else
+		fail("inbox count");
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_outbox_insert(const struct outbox_new *o, int64_t *id)
+{
+	sqlite3_stmt *s = stmt(Q_OUTBOX_INSERT);
+	char now[20];
+
+	if (s == NULL)
+		return -1;
+	store_now(now);
+	bind_text(s, 1, o->recipient);
+	bind_text(s, 2, o->text);
+	sqlite3_bind_int(s, 3, o->priority);
+	bind_text(s, 4, o->kind ? o->kind : "reply");
+	if (o->inbox_id > 0)
+		sqlite3_bind_int64(s, 5, o->inbox_id);
+	bind_text(s, 6, now);
+	bind_text(s, 7, o->not_before ? o->not_before : now);
+	if (run(s, "outbox insert") < 0)
+		return -1;
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NULL
+							: (const char *)sqlite3_column_text(s, i);
+}
+
+static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct outbox_row *, void *), void *arg)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct outbox_row r = {
+		    .id = sqlite3_column_int64(s, 0),
+		    .recipient = col_text(s, 1),
+		    .text = col_text(s, 2),
+		    .status = col_text(s, 3),
+		    .priority = sqlite3_column_int(s, 4),
+		    .kind = col_text(s, 5),
+		    .inbox_id = sqlite3_column_int64(s, 6),
+		    .created_at = col_text(s, 7),
+		    .not_before = col_text(s, 8),
+		    .attempts = sqlite3_column_int(s, 9),
+		    .parts = sqlite3_column_int(s, 10),
+		    .last_error = col_text(s, 11),
+		    .sent_at = col_text(s, 12),
+		};
+		n++;
+		if (fn(&r, arg) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return fail("outbox");
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *, void *), void *arg)
+{
+	sqlite3_stmt *s = stmt(Q_OUTBOX_NEXT);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, now);
+	return outbox_rows(s, fn, arg);
+}
+
+int store_outbox_each(const char *status, int limit, int (*fn)(const struct outbox_row *, void *),
+		      void *arg)
+{
+	sqlite3_stmt *s = stmt(Q_OUTBOX_EACH);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, status);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	return outbox_rows(s, fn, arg);
+}
+
+int store_outbox_mark_sending(int64_t id)
+{
+	sqlite3_stmt *s = stmt(Q_OUTBOX_SENDING);
+	char now[20];
+
+	if (s == NULL)
+		return -1;
+	store_now(now);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, now);
+	return run(s, "outbox sending") < 0 ? -1 : 0;
+}
+
+int store_outbox_mark_sent(int64_t id, int parts)
+{
+	sqlite3_stmt *s = stmt(Q_OUTBOX_SENT);
+	char now[20];
+
+	if (s == NULL)
+		return -1;
+	store_now(now);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, parts);
+	bind_text(s, 3, now);
+	return run(s, "outbox sent") < 0 ? -1 : 0;
+}
+
+int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at)
+{
+	sqlite3_stmt *s = stmt(retry_at ? Q_OUTBOX_RETRY : Q_OUTBOX_FAILED);
+	char now[20];
+
+	if (s == NULL)
+		return -1;
+	store_now(now);
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, error);
+	if (retry_at) {
+		bind_text(s, 3, retry_at);
+		bind_text(s, 4, now);
+	} else {
+		bind_text(s, 3, now);
+	}
+	return run(s, "outbox error") < 0 ? -1 : 0;
+}
+
+int store_outbox_recover(void)
+{
+	sqlite3_stmt *s = stmt(Q_OUTBOX_RECOVER);
+	char now[20];
+
+	if (s == NULL)
+		return -1;
+	store_now(now);
+	bind_text(s, 1, now);
+	return run(s, "outbox recover");
+}

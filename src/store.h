@@ -1,0 +1,134 @@
+/*
+ * The store: the only user of <sqlite3.h>. Opens the database, applies the schema/NNN-name.sql files in order
+ * (tracked with PRAGMA user_version), and offers one function per query, each with bound
+ * parameters and a cached prepared statement.
+ *
+ * Return convention everywhere: 0 (or a count >= 0) on success, -1 on error, after which
+ * store_errmsg() says why. Strings in rows handed to callbacks are valid only during the call.
+ */
+#ifndef TIPLINE_STORE_H
+#define TIPLINE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct database_config;
+
+/* Open and upgrade the database. 0, or -1 after logging why. */
+int store_open(const struct database_config *cfg);
+/* Open without upgrading if already present (for read-only CLI commands too). */
+void store_close(void);
+const char *store_errmsg(void);
+/* 1 if the last error was a full disk, read-only or I/O error: the database cannot take writes. */
+int store_error_is_storage(void);
+int store_schema_version(void);
+
+int store_begin(void);  /* BEGIN IMMEDIATE: the writer lock now, not at the first write */
+int store_commit(void); /* with synchronous=FULL: on disk when this returns 0 */
+void store_rollback(void);
+
+/* The current UTC time as 'YYYY-MM-DD HH:MM:SS' (what every time column holds). */
+void store_now(char out[20]);
+/* UTC text for a time_t. */
+void store_time(int64_t t, char out[20]);
+
+struct store_msg {
+	const char *sender;
+	const char *smsc_time;
+	const char *received_at;
+	const char *text;
+	const char *coding;
+	const char *smsc;
+	int parts;
+	int parts_total;
+	int complete;
+};
+
+struct store_part {
+	const char *sender;
+	int concat_ref;
+	int parts_total;
+	int seq;
+	const char *smsc_time;
+	const char *received_at;
+	const char *text;
+	const char *coding;
+	const char *smsc;
+};
+
+/* 1 inserted (*id set), 0 already there (a re-read: nothing changes), -1 error. */
+int store_inbox_insert(const struct store_msg *m, int64_t *id);
+/* 1 inserted, 0 already there, -1 error. */
+int store_part_insert(const struct store_part *p);
+/*
+ * If every part of (sender, ref, total) is stored and not yet assembled, or FORCE is set and at
+ * least one is, join them into one inbox row (complete unless forced with parts missing) and
+ * link the parts to it. 1 assembled (*id set), 0 nothing to do, -1 error.
+ */
+int store_parts_assemble(const char *sender, int concat_ref, int parts_total, int force,
+			 int64_t *id);
+/*
+ * Multipart messages whose first part was received before BEFORE and are still incomplete.
+ * Calls fn for each (sender, ref, total); stops at fn's first nonzero return. Returns the number
+ * of groups seen, or -1.
+ */
+int store_parts_stale(const char *before,
+		      int (*fn)(const char *sender, int ref, int total, void *arg), void *arg);
+
+struct inbox_row {
+	int64_t id;
+	const char *sender;
+	const char *smsc_time;
+	const char *received_at;
+	const char *text;
+	const char *coding;
+	int parts;
+	int parts_total;
+	int complete;
+};
+
+int store_inbox_get(int64_t id, int (*fn)(const struct inbox_row *r, void *arg), void *arg);
+/* Rows received at or after SINCE (NULL: all), oldest first, at most LIMIT (<= 0: all). */
+int store_inbox_each(const char *since, int limit,
+		     int (*fn)(const struct inbox_row *r, void *arg), void *arg);
+int64_t store_inbox_count(void);
+
+/* Outbox. */
+struct outbox_new {
+	const char *recipient;
+	const char *text;
+	int priority;
+	const char *kind;
+	int64_t inbox_id; /* 0: none */
+	const char *not_before; /* NULL: now */
+};
+int store_outbox_insert(const struct outbox_new *o, int64_t *id);
+
+struct outbox_row {
+	int64_t id;
+	const char *recipient;
+	const char *text;
+	const char *status;
+	int priority;
+	const char *kind;
+	int64_t inbox_id;
+	const char *created_at;
+	const char *not_before;
+	int attempts;
+	int parts;
+	const char *last_error;
+	const char *sent_at;
+};
+/* The next due queued message (not_before <= NOW), lowest priority value first. 1 found, 0 none. */
+int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *r, void *arg), void *arg);
+/* queued -> sending, attempts + 1. Committed on its own: a crash after it means one resend at most. */
+int store_outbox_mark_sending(int64_t id);
+int store_outbox_mark_sent(int64_t id, int parts);
+/* Back to queued with a due time, or to failed when RETRY_AT is NULL. */
+int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at);
+/* Rows left in 'sending' by a crash go back to 'queued'. Returns how many. */
+int store_outbox_recover(void);
+int store_outbox_each(const char *status, int limit,
+		      int (*fn)(const struct outbox_row *r, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,227 @@
+"""Integration-test harness: runs the real tiplined and tipline binaries on a temporary
+directory with libGammu's dummy phone, and waits for database state with deadlines.
+
+Every test is a function named test_*; run_tests() runs those of the calling module and
+prints "PASS name" / "FAIL name" lines that tests/run.sh counts. Never a fixed sleep: every
+wait is wait_for(predicate, deadline).
+"""
+import inspect
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("TIPLINE_BUILD", "build"))
+TIPLINED = os.path.join(BUILD, "tiplined")
+TIPLINE = os.path.join(BUILD, "tipline")
+SANITIZED = "san" in os.path.basename(BUILD)
+# Sanitizer builds are slower: deadlines stretch, never the assertions.
+SLOW = 3 if SANITIZED else 1
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def check_eq(got, want, what="value"):
+    if got != want:
+        raise TestFailure("%s is %r, want %r" % (what, got, want))
+
+
+def wait_for(pred, timeout=10.0, what="condition", interval=0.02):
+    """Poll pred() until it returns a true value or the deadline passes."""
+    deadline = time.monotonic() + timeout * SLOW
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = pred()
+        except sqlite3.OperationalError:
+            last = None  # the daemon may be creating the schema right now
+        if last:
+            return last
+        time.sleep(interval)
+    raise TestFailure("timed out after %.1f s waiting for %s (last: %r)" % (timeout * SLOW, what, last))
+
+
+BASE_CONF = """
+modem: {{ device = "{dir}/modem"; connection = "none"; model = "dummy";
+          poll_interval = {poll}; backoff_max = {backoff_max};
+          multipart_timeout = {multipart_timeout}; read_batch = {read_batch}; }};
+database: {{ path = "{dir}/tipline.db"; busy_timeout = 5000; }};
+log: {{ level = "debug"; }};
+{extra}
+"""
+
+
+class Env:
+    """One temporary installation: config, simulated modem, database, daemon."""
+
+    def __init__(self, poll=0.05, backoff_max=2, multipart_timeout=3600, read_batch=50, extra=""):
+        self.tmp = tempfile.TemporaryDirectory(prefix="tipline-test-")
+        self.dir = self.tmp.name
+        self.modem = os.path.join(self.dir, "modem")
+        self.db = os.path.join(self.dir, "tipline.db")
+        self.conf = os.path.join(self.dir, "tipline.conf")
+        self.log = os.path.join(self.dir, "tiplined.log")
+        self.proc = None
+        self.write_conf(poll=poll, backoff_max=backoff_max, multipart_timeout=multipart_timeout,
+                        read_batch=read_batch, extra=extra)
+
+    def write_conf(self, **kw):
+        with open(self.conf, "w") as f:
+            f.write(BASE_CONF.format(dir=self.dir, **kw))
+
+    # --- the daemon ---
+    def start(self, env=None):
+        e = dict(os.environ)
+        if env:
+            e.update(env)
+        self.logf = open(self.log, "ab")
+        self.proc = subprocess.Popen([TIPLINED, "-c", self.conf], stdout=self.logf,
+                                     stderr=self.logf, env=e, cwd=self.dir)
+        return self.proc
+
+    def stop(self, sig=signal.SIGTERM, timeout=15):
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout * SLOW)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+            raise TestFailure("tiplined did not stop within %d s" % timeout)
+        self.proc = None
+        self.logf.close()
+        return rc
+
+    def wait_exit(self, timeout=15):
+        try:
+            rc = self.proc.wait(timeout=timeout * SLOW)
+        except subprocess.TimeoutExpired:
+            raise TestFailure("tiplined did not exit within %d s" % timeout)
+        self.proc = None
+        self.logf.close()
+        return rc
+
+    def log_text(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.tmp.cleanup()
+
+    # --- the CLI ---
+    def cli(self, *args, check_rc=True, stdin=None):
+        p = subprocess.run([TIPLINE, "-c", self.conf] + list(args), capture_output=True,
+                           input=stdin, cwd=self.dir)
+        if check_rc and p.returncode != 0:
+            raise TestFailure("tipline %s exited %d: %s" % (" ".join(args), p.returncode,
+                                                          p.stderr.decode("utf-8", "replace")))
+        return p
+
+    def sms(self, sender, text, when=None, parts=None):
+        args = ["sim", "send", "--from", sender]
+        if when:
+            args += ["--time", when]
+        if parts:
+            args += ["--parts", parts]
+        self.cli(*(args + ["--", text]))
+
+    # --- state ---
+    def query(self, sql, args=()):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def scalar(self, sql, args=()):
+        rows = self.query(sql, args)
+        return rows[0][0] if rows else None
+
+    def modem_inbox(self):
+        """Files of messages waiting in the simulated phone's inbox folders."""
+        out = []
+        for folder in ("1", "3"):
+            d = os.path.join(self.modem, "sms", folder)
+            if os.path.isdir(d):
+                out += [os.path.join(d, n) for n in os.listdir(d) if not n.startswith(".")]
+        return sorted(out)
+
+    def inbox_count(self):
+        if not os.path.exists(self.db):
+            return 0
+        return self.scalar("SELECT count(*) FROM inbox")
+
+    def wait_drained(self, n, timeout=20):
+        """Wait until the inbox holds n rows and the modem is empty."""
+        wait_for(lambda: self.inbox_count() >= n and not self.modem_inbox(), timeout,
+                 "%d messages stored and the modem empty" % n)
+        check_eq(self.inbox_count(), n, "inbox rows")
+
+
+def run_tests(module_globals):
+    tag = ""
+    if "--tag" in sys.argv:
+        tag = "[" + sys.argv[sys.argv.index("--tag") + 1] + "]"
+    only = [a for a in sys.argv[1:] if a.startswith("test_")]
+    name = os.path.basename(module_globals["__file__"])
+    failed = 0
+    tests = [(n, f) for n, f in module_globals.items() if n.startswith("test_") and inspect.isfunction(f)]
+    tests.sort(key=lambda nf: nf[1].__code__.co_firstlineno)
+    for n, f in tests:
+        if only and n not in only:
+            continue
+        t0 = time.monotonic()
+        try:
+            f()
+            print("PASS %s:%s%s (%.1fs)" % (name, n, tag, time.monotonic() - t0), flush=True)
+        except Exception:
+            failed += 1
+            print("FAIL %s:%s%s" % (name, n, tag), flush=True)
+            traceback.print_exc(file=sys.stderr)
+    sys.exit(1 if failed else 0)
+
+
+class running:
+    """with running(Env(...)) as env: the daemon runs inside, is stopped and cleaned up after."""
+
+    def __init__(self, env, start=True, **kw):
+        self.env = env
+        self.start = start
+        self.kw = kw
+
+    def __enter__(self):
+        if self.start:
+            self.env.start(**self.kw)
+        return self.env
+
+    def __exit__(self, et, ev, tb):
+        try:
+            if self.env.proc is not None:
+                rc = self.env.stop()
+                if et is None:
+                    check_eq(rc, 0, "tiplined exit status after SIGTERM")
+        finally:
+            if et is not None:
+                sys.stderr.write("--- tiplined log ---\n" + self.env.log_text()[-4000:] + "\n")
+            self.env.close()
+        return False
