@@ -38,27 +38,34 @@ all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS)
 deps:
 	@scripts/deps.sh
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The schema files are compiled into the binaries so an installed daemon needs no data dir.
 $(BUILD)/schema_sql.c: $(SCHEMA) scripts/embed-schema.sh | $(BUILD)/obj
-	scripts/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+	$(Q)scripts/embed-schema.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/schema_sql.o: $(BUILD)/schema_sql.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libtipline.a: $(LIB_OBJS)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/tiplined: $(BUILD)/obj/main.o $(BUILD)/libtipline.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tipline: $(BUILD)/obj/tipline.o $(BUILD)/libtipline.a
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libtipline.a | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtipline.a $(LDLIBS)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtipline.a $(LDLIBS)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@

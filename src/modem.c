@@ -620,16 +620,16 @@ int modem_sim_inject(const char *dir, const char *from, const char *text, const 
 		fprintf(stderr, "sim: %s: %s\n", inbox, strerror(errno));
 		goto out;
 	}
-	for (size_t k = 0; k < (order ? norder : (size_t)out->Number); k++) {
-		int idx = order ? order[k] - 1 : (int)k;
-		GSM_SMSMessage *m;
-
-		if (idx < 0 || idx >= out->Number) {
-			fprintf(stderr, "sim: part %d does not exist (the text makes %d)\n", idx + 1,
+	for (size_t k = 0; order != NULL && k < norder; k++) {
+		if (order[k] < 1 || order[k] > out->Number) {
+			fprintf(stderr, "sim: part %d does not exist (the text makes %d)\n", order[k],
 				out->Number);
 			goto out;
 		}
-		m = &out->SMS[idx];
+	}
+	for (size_t k = 0; k < (order ? norder : (size_t)out->Number); k++) {
+		GSM_SMSMessage *m = &out->SMS[order ? order[k] - 1 : (int)k];
+
 		m->PDU = SMS_Deliver;
 		m->State = SMS_UnRead;
 		m->Folder = 1;

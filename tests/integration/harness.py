@@ -137,12 +137,14 @@ class Env:
                                                           p.stderr.decode("utf-8", "replace")))
         return p
 
-    def sms(self, sender, text, when=None, parts=None):
+    def sms(self, sender, text, when=None, parts=None, ref=None):
         args = ["sim", "send", "--from", sender]
         if when:
             args += ["--time", when]
         if parts:
             args += ["--parts", parts]
+        if ref is not None:
+            args += ["--ref", str(ref)]
         self.cli(*(args + ["--", text]))
 
     # --- state ---

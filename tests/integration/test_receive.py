@@ -1,0 +1,253 @@
+"""The receive path of the real tiplined on libGammu's dummy phone: every message is stored
+exactly once, decoded exactly, and deleted from the modem only after it is committed."""
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+
+VIET = "Tuần tra thôn 3 lúc 19h: có 5 người, Đăk Tờ Re. Huỷ ca ngày mai?"
+EMOJI = "Có người lạ 😀👍 ở thôn 3 🏍️"
+LONG = ("Toi thay mot nhom nguoi la di xe may khong bien so qua thon 3 luc 22h, "
+        "ho dung lai o nha van hoa va hoi duong vao ray cua nha ong A. "
+        "Co mot nguoi mac ao khoac den, deo khau trang, noi giong mien xuoi. "
+        "Sang nay toi lai thay xe do o cho Dak To Re. Nho cong an xa kiem tra giup. "
+        "Toi khong dam noi ten vi so bi tra thu, mong cac anh giu bi mat cho toi nhe.")
+
+
+def rows(env):
+    return env.query("SELECT sender, text, coding, parts, parts_total, complete FROM inbox ORDER BY id")
+
+
+def test_gsm7_plain():
+    with running(Env()) as env:
+        env.sms("+84912345678", "TIN co nguoi la o thon 3")
+        env.wait_drained(1)
+        check_eq(rows(env), [("+84912345678", "TIN co nguoi la o thon 3", "gsm7", 1, 1, 1)])
+
+
+def test_gsm7_extension_characters():
+    # Characters of GSM 03.38's extension table travel as escape + char: they must come back.
+    text = "Gia {100} [a] ~ ^ | \\ € ok"
+    with running(Env()) as env:
+        env.sms("+84912345678", text)
+        env.wait_drained(1)
+        check_eq(rows(env)[0][1:3], (text, "gsm7"))
+
+
+def test_vietnamese_ucs2():
+    with running(Env()) as env:
+        env.sms("0912345678", VIET)
+        env.wait_drained(1)
+        check_eq(rows(env), [("0912345678", VIET, "ucs2", 1, 1, 1)])
+
+
+def test_emoji_outside_bmp():
+    with running(Env()) as env:
+        env.sms("+84912345678", EMOJI)
+        env.wait_drained(1)
+        check_eq(rows(env)[0][1], EMOJI, "text with surrogate pairs")
+
+
+def test_multipart_out_of_order_across_polls():
+    with running(Env()) as env:
+        # Parts 3 and 1 first; the daemon stores them and deletes them from the modem...
+        env.sms("+84912345678", LONG, when="2026-11-26 08:00:00", parts="3,1", ref=77)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 2 and not env.modem_inbox(),
+                 10, "two parts stored and deleted")
+        check_eq(env.inbox_count(), 0, "inbox rows before the last part")
+        # ...then part 2 arrives in a later poll and completes the message.
+        env.sms("+84912345678", LONG, when="2026-11-26 08:00:05", parts="2", ref=77)
+        env.wait_drained(1)
+        check_eq(rows(env), [("+84912345678", LONG, "gsm7", 3, 3, 1)])
+        check_eq(env.scalar("SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL"), 0,
+                 "unassembled parts")
+
+
+def test_multipart_vietnamese():
+    text = (VIET + " ") * 4
+    with running(Env()) as env:
+        env.sms("+84912345678", text)
+        env.wait_drained(1)
+        r = rows(env)[0]
+        check_eq(r[1], text)
+        check_eq(r[2], "ucs2")
+        check(r[3] >= 4, "a %d-char UCS-2 text takes at least 4 parts" % len(text))
+
+
+def test_incomplete_multipart_times_out():
+    with running(Env(multipart_timeout=1)) as env:
+        env.sms("+84912345678", LONG, parts="1,3", ref=5)
+        wait_for(lambda: env.inbox_count() == 1, 15, "the incomplete message kept")
+        sender, text, coding, parts, total, complete = rows(env)[0]
+        check_eq((parts, total, complete), (2, 3, 0), "(parts, parts_total, complete)")
+        check(text.startswith(LONG[:100]), "text starts with part 1")
+        check(not env.modem_inbox(), "modem emptied")
+
+
+def test_crash_after_commit_before_delete_is_not_a_duplicate():
+    env = Env()
+    with running(env, start=False):
+        env.sms("+84912345678", "TIN trom bo o thon 5", when="2026-11-26 09:00:00")
+        env.sms("+84912345678", LONG, when="2026-11-26 09:00:01")
+        env.start(env={"TIPLINE_FAULT": "exit-after-commit"})
+        check_eq(env.wait_exit(), 99, "exit status at the fault point")
+        # Committed, but still on the modem: the daemon died before deleting.
+        check_eq(env.inbox_count(), 2, "rows after the crash")
+        check(len(env.modem_inbox()) >= 2, "messages still on the modem")
+        env.start()
+        wait_for(lambda: not env.modem_inbox(), 10, "the modem emptied after restart")
+        check_eq(env.inbox_count(), 2, "rows after the re-read")
+        check_eq(env.scalar("SELECT count(*) FROM inbox_parts"), 3, "parts rows")
+
+
+def test_crash_before_commit_loses_nothing():
+    env = Env()
+    with running(env, start=False):
+        env.sms("+84912345678", "TIN co nguoi la o thon 3")
+        env.start(env={"TIPLINE_FAULT": "exit-before-commit"})
+        check_eq(env.wait_exit(), 99, "exit status at the fault point")
+        check_eq(env.inbox_count(), 0, "rows after the crash")
+        check_eq(len(env.modem_inbox()), 1, "the message is still on the modem")
+        env.start()
+        env.wait_drained(1)
+
+
+def test_restart_with_messages_on_modem():
+    env = Env(read_batch=7)
+    with running(env, start=False):
+        texts = ["TIN so %d o thon %d" % (i, i % 7) for i in range(40)]
+        for i, t in enumerate(texts):
+            env.sms("+8491234%04d" % i, t, when="2026-11-26 10:%02d:%02d" % (i // 60, i % 60))
+        env.start()
+        env.wait_drained(40)
+        check_eq(sorted(r[1] for r in rows(env)), sorted(texts))
+        check_eq(env.stop(), 0, "exit status after SIGTERM")
+        env.sms("+84999999999", "TIN sau khi khoi dong lai")
+        env.start()
+        env.wait_drained(41)
+
+
+def test_unreadable_location_is_skipped():
+    env = Env()
+    with running(env, start=False):
+        os.makedirs(os.path.join(env.modem, "sms", "1"), exist_ok=True)
+        with open(os.path.join(env.modem, "sms", "1", "1"), "wb") as f:
+            f.write(b"\x00\xffthis is not an SMS backup file\n[[[")
+        env.sms("+84912345678", "TIN sau tep hong")
+        env.start()
+        wait_for(lambda: env.inbox_count() == 1, 10, "the message behind the bad file")
+        check_eq(rows(env)[0][1], "TIN sau tep hong")
+        wait_for(lambda: env.modem_inbox() == [os.path.join(env.modem, "sms", "1", "1")], 10,
+                 "only the bad file left")
+        # Logged once, not once per poll.
+        n = env.log_text().count("skipping unreadable message")
+        check(n <= 1, "the bad location was logged %d times" % n)
+
+
+def test_sigterm_exits_zero_and_sighup_reloads():
+    with running(Env()) as env:
+        wait_for(lambda: "modem: connected" in env.log_text(), 10, "connected")
+        env.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "reloaded configuration" in env.log_text(), 10, "reload logged")
+        env.sms("+84912345678", "TIN sau khi nap lai cau hinh")
+        env.wait_drained(1)
+        # A broken config on SIGHUP keeps the running one.
+        good = open(env.conf).read()
+        with open(env.conf, "a") as f:
+            f.write("modem: { oops = 1; };\n")
+        env.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "keeping the running configuration" in env.log_text(), 10, "reload refused")
+        with open(env.conf, "w") as f:
+            f.write(good)
+        env.sms("+84912345678", "TIN van chay")
+        env.wait_drained(2)
+        check_eq(env.stop(), 0, "exit status after SIGTERM")
+
+
+def test_modem_unavailable_backs_off_and_recovers():
+    env = Env(backoff_max=1)
+    blocker = os.path.join(env.dir, "blocker")
+    with open(blocker, "w") as f:
+        f.write("a file where the modem directory's parent should be")
+    env.write_conf(poll=0.05, backoff_max=1, multipart_timeout=3600, read_batch=50, extra="")
+    conf = open(env.conf).read().replace('device = "%s/modem"' % env.dir, 'device = "%s/modem"' % blocker)
+    with open(env.conf, "w") as f:
+        f.write(conf)
+    env.modem = os.path.join(blocker, "modem")
+    with running(env) as env:
+        # Several retries pass (1 s apart at most) while the modem cannot be opened...
+        wait_for(lambda: env.proc.poll() is None and "retrying with back-off" in env.log_text(), 10,
+                 "the failure logged")
+        first = env.log_text()
+        wait_for(lambda: False if env.proc.poll() is not None else
+                 len(env.log_text()) >= len(first), 1, "still running")
+        # ...then the "stick is plugged in": the path becomes a directory.
+        os.unlink(blocker)
+        os.makedirs(blocker)
+        env.sms("+84912345678", "TIN sau khi cam lai modem")
+        wait_for(lambda: env.inbox_count() == 1, 15, "received after reconnect")
+        log = env.log_text()
+        check_eq(log.count("retrying with back-off"), 1, "failure log lines (once per state change)")
+        check("modem: connected" in log, "reconnect logged")
+
+
+def test_bad_config_fails_with_file_and_line():
+    env = Env()
+    try:
+        cases = [
+            ("modem: { device = \"m\"; connection = \"none\"; model = \"dummy\"; pol_interval = 1; };\n"
+             "database: { path = \"t.db\"; };\n", 1, ":1: unknown setting modem.pol_interval"),
+            ("modem: { device = \"m\"; connection = \"none\"; model = \"dummy\";\n"
+             "  poll_interval = \"fast\"; };\ndatabase: { path = \"t.db\"; };\n", 1,
+             ":2: modem.poll_interval: expected a number, got a string"),
+            ("modem: { device = \"m\"; model = \"dummy\"; };\ndatabase: { path = \"t.db\"; };\n", 1,
+             ":1: missing required setting modem.connection"),
+            ("modem: { device = \"m\"; connection = \"none\"; };\n\ndatabase: { path = 5; };\n", 1,
+             ":3: database.path: expected a string, got an integer"),
+            ("modem: { device = ; };\n", 1, ":1: syntax error"),
+            ("modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"t.db\"; };\n"
+             "outbox: { max_attempts = 0; };\n", 1, ":3: outbox.max_attempts: 0 is out of range"),
+            ("modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"t.db\"; };\n", 0, ""),
+        ]
+        import subprocess
+        from harness import TIPLINED, TIPLINE
+        for text, want_rc, want in cases:
+            with open(env.conf, "w") as f:
+                f.write(text)
+            for prog in ([TIPLINED, "-n", "-c", env.conf], [TIPLINE, "-c", env.conf, "inbox"]):
+                p = subprocess.run(prog, capture_output=True, cwd=env.dir)
+                check_eq(p.returncode, want_rc, "exit status of %s for %r" % (prog[0], text))
+                if want:
+                    err = p.stderr.decode()
+                    check(env.conf + want in err, "stderr %r lacks %r" % (err, env.conf + want))
+        p = subprocess.run([TIPLINED, "-c", os.path.join(env.dir, "missing.conf")], capture_output=True)
+        check_eq(p.returncode, 1, "exit status for a missing file")
+        check("missing.conf: cannot read the configuration file: No such file" in p.stderr.decode(),
+              p.stderr.decode())
+        p = subprocess.run([TIPLINED, "-x"], capture_output=True)
+        check_eq(p.returncode, 2, "exit status for a bad option")
+        check("usage:" in p.stderr.decode(), "usage printed")
+    finally:
+        env.close()
+
+
+def test_schema_upgrades_old_database():
+    env = Env()
+    with running(env, start=False):
+        import sqlite3
+        con = sqlite3.connect(env.db)
+        con.execute("CREATE TABLE junk (x)")
+        con.execute("PRAGMA user_version = 0")
+        con.commit()
+        con.close()
+        env.start()
+        env.sms("+84912345678", "TIN nang cap")
+        env.wait_drained(1)
+        check(env.scalar("PRAGMA user_version") >= 1, "user_version set")
+        check_eq(env.scalar("PRAGMA journal_mode"), "wal", "journal mode")
+
+
+if __name__ == "__main__":
+    run_tests(globals())
