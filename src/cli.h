@@ -6,6 +6,7 @@
 #define TIPLINE_CLI_H
 
 struct config;
+struct store_row;
 
 /* Print usage to stderr and exit 2. */
 void cli_usage(void) __attribute__((noreturn));
@@ -20,7 +21,21 @@ int cli_check_date(const char *s);
 /* 0 if S is 'YYYY-MM-DD HH:MM:SS', else -1. */
 int cli_check_datetime(const char *s);
 
-#define CLI_USAGE_MORE ""
-#define CLI_COMMANDS_MORE
+/* Print a listing row: one JSON object per line, or tab-separated values. */
+int cli_print_row(const struct store_row *r, int json);
+
+/* Subcommands in cli_records.c. Each returns the exit status. */
+int cli_contact(const struct config *cfg, int argc, char **argv);
+int cli_tips(const struct config *cfg, int argc, char **argv);
+int cli_tip(const struct config *cfg, int argc, char **argv);
+int cli_patrols(const struct config *cfg, int argc, char **argv);
+
+#define CLI_USAGE_MORE                                                                             \
+	"  contact add PHONE [--name N] [--village V] [--role R] [--team T]\n"                     \
+	"  contact set PHONE [--name N] [--village V] [--role R] [--team T] [--subscribed yes|no]\n" \
+	"  contact list [--role R] [--json]          registered people\n"                          \
+	"  tips [--since DATE] [--json]                tips, oldest first\n"                        \
+	"  tip REF [--json]                            one tip with its supplements\n"              \
+	"  patrols [--since DATE] [--json]             patrol check-ins and check-outs\n"
 
 #endif

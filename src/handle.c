@@ -1,8 +1,15 @@
 #include "handle.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "config.h"
 #include "log.h"
+#include "parse.h"
 #include "store.h"
+#include "text.h"
 
 static const struct config *hcfg;
 
@@ -17,10 +24,321 @@ void handle_close(void)
 	hcfg = NULL;
 }
 
+/* The message being handled, copied out of the store's row. */
+struct msg {
+	int64_t id;
+	char sender[64];
+	char phone[24]; /* E.164, "" when the sender is not a phone number */
+	char received_at[20];
+	char *text;     /* owned: freed by handle_message */
+	struct contact who;
+};
+
+static int copy_row(const struct inbox_row *r, void *arg)
+{
+	struct msg *m = arg;
+
+	snprintf(m->sender, sizeof m->sender, "%s", r->sender);
+	snprintf(m->received_at, sizeof m->received_at, "%s", r->received_at);
+	m->text = strdup(r->text);
+	return 1;
+}
+
+/* A span of the message as its own NUL-terminated string; "" when absent. Caller frees. */
+static char *span(const struct msg *m, struct parse_span sp)
+{
+	char *s = malloc(sp.len + 1);
+
+	if (s == NULL)
+		return NULL;
+	memcpy(s, m->text + sp.off, sp.len);
+	s[sp.len] = '\0';
+	return s;
+}
+
+/* Local wall-clock "HH:MM" of the message's arrival, as the sender's own clock shows it. */
+static void local_hhmm(const char *utc, char out[8])
+{
+	struct tm tm = {0};
+	time_t t;
+
+	if (strptime(utc, "%Y-%m-%d %H:%M:%S", &tm) == NULL) {
+		snprintf(out, 8, "?");
+		return;
+	}
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+	strftime(out, 8, "%H:%M", &tm);
+}
+
+/*
+ * Queue a reply from template T. Replies go only to phone numbers (never to operator or
+ * short-code senders, which would start reply loops) and at most max_per_hour per number;
+ * beyond that the message is stored but not answered. 0, or -1 on a store error.
+ */
+static int reply(const struct msg *m, enum tpl t, const char *const *kv)
+{
+	char text[640], since[20];
+	struct outbox_new o = {0};
+	int n;
+
+	if (!hcfg->replies.enabled || m->phone[0] == '\0')
+		return 0;
+	store_time((int64_t)time(NULL) - 3600, since);
+	n = store_replies_since(m->phone, since);
+	if (n < 0)
+		return -1;
+	if (n >= hcfg->replies.max_per_hour) {
+		log_warnx("not replying to %s: %d replies in the last hour (replies.max_per_hour)",
+			  m->phone, n);
+		return 0;
+	}
+	config_render(hcfg->replies.templates[t], kv, text, sizeof text);
+	o.recipient = m->phone;
+	o.text = text;
+	o.priority = 0;
+	o.kind = "reply";
+	o.inbox_id = m->id;
+	return store_outbox_insert(&o, NULL);
+}
+
+static int is_leader(const struct msg *m)
+{
+	return m->who.found &&
+	       (strcmp(m->who.role, "leader") == 0 || strcmp(m->who.role, "officer") == 0);
+}
+
+static enum tpl usage_of(enum parse_kind k)
+{
+	switch (k) {
+	case PARSE_SUPPLEMENT:
+		return TPL_USAGE_SUPPLEMENT;
+	case PARSE_PATROL_START:
+	case PARSE_PATROL_END:
+		return TPL_USAGE_PATROL;
+	case PARSE_AWARENESS:
+		return TPL_USAGE_AWARENESS;
+	case PARSE_MEDIATION:
+		return TPL_USAGE_MEDIATION;
+	case PARSE_REGISTER:
+		return TPL_USAGE_REGISTER;
+	case PARSE_BROADCAST:
+		return TPL_USAGE_BROADCAST;
+	case PARSE_TIP:
+	default:
+		return TPL_USAGE_TIP;
+	}
+}
+
+static int do_tip(const struct msg *m, const struct parse_result *p, int structured)
+{
+	char ref[16] = "";
+	char *text = structured ? span(m, p->text) : strdup(m->text);
+	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
+	int rc = -1;
+
+	if (text == NULL)
+		return -1;
+	if (store_tip_insert(m->id, sender, p->anonymous,
+			     parse_category_name(hcfg->rules, p->category), text, structured,
+			     ref) < 0)
+		goto out;
+	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
+		 structured ? "" : " (unstructured)");
+	{
+		const char *kv[] = {"ref", ref, NULL};
+
+		rc = reply(m, structured ? TPL_TIP_ACK : TPL_TIP_ACK_UNSTRUCTURED, kv);
+	}
+out:
+	free(text);
+	return rc;
+}
+
+static int do_supplement(const struct msg *m, const struct parse_result *p)
+{
+	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
+	const char *kv[] = {"ref", p->ref_buf, NULL};
+	int64_t tip_id = 0;
+	char *text;
+	int r;
+
+	r = store_tip_find(p->ref_buf, sender, &tip_id);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return reply(m, TPL_SUPPLEMENT_UNKNOWN, kv);
+	text = span(m, p->text);
+	if (text == NULL)
+		return -1;
+	r = store_tip_supplement(tip_id, m->id, text);
+	free(text);
+	if (r < 0)
+		return -1;
+	return reply(m, TPL_SUPPLEMENT_ACK, kv);
+}
+
+static int do_patrol(const struct msg *m, const struct parse_result *p)
+{
+	const char *team = p->team_buf[0] != '\0' ? p->team_buf : m->who.team;
+	char hhmm[8], num[24];
+	char *notes;
+	int r;
+
+	if (!is_leader(m))
+		return reply(m, TPL_NOT_ALLOWED, NULL);
+	if (team[0] == '\0')
+		return reply(m, TPL_PATROL_NO_TEAM, NULL);
+	local_hhmm(m->received_at, hhmm);
+	notes = p->text.len > 0 ? span(m, p->text) : NULL;
+	if (p->text.len > 0 && notes == NULL)
+		return -1;
+	if (p->kind == PARSE_PATROL_START) {
+		const char *kv[] = {"team", team, "time", hhmm, "members", num, NULL};
+
+		if (p->members >= 0)
+			snprintf(num, sizeof num, "%ld", p->members);
+		else
+			snprintf(num, sizeof num, "?");
+		r = store_patrol_start(team, m->phone, p->members, notes, m->id, m->received_at);
+		free(notes);
+		if (r < 0)
+			return -1;
+		log_info("patrol of %s started by %s", team, m->phone);
+		return reply(m, TPL_PATROL_START_ACK, kv);
+	} else {
+		const char *kv[] = {"team", team, "time", hhmm, "minutes", num, NULL};
+		long minutes = 0;
+
+		r = store_patrol_end(team, notes, m->id, m->received_at, &minutes);
+		free(notes);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return reply(m, TPL_PATROL_NONE_OPEN, kv);
+		snprintf(num, sizeof num, "%ld", minutes);
+		log_info("patrol of %s ended by %s after %ld min", team, m->phone, minutes);
+		return reply(m, TPL_PATROL_END_ACK, kv);
+	}
+}
+
+static int do_report(const struct msg *m, const struct parse_result *p)
+{
+	const char *team = m->who.team[0] != '\0' ? m->who.team : NULL;
+	char *notes;
+	int r;
+
+	if (!is_leader(m))
+		return reply(m, TPL_NOT_ALLOWED, NULL);
+	notes = span(m, p->text);
+	if (notes == NULL)
+		return -1;
+	if (p->kind == PARSE_AWARENESS) {
+		char num[24];
+		const char *kv[] = {"participants", num, NULL};
+
+		snprintf(num, sizeof num, "%ld", p->participants);
+		r = store_awareness_insert(m->id, m->phone, team, p->participants,
+					   notes[0] ? notes : NULL, m->received_at);
+		free(notes);
+		return r < 0 ? -1 : reply(m, TPL_AWARENESS_ACK, kv);
+	} else {
+		char ref[16] = "";
+		const char *kv[] = {"ref", ref, NULL};
+
+		r = store_mediation_insert(m->id, m->phone, team, notes, m->received_at, ref);
+		free(notes);
+		return r < 0 ? -1 : reply(m, TPL_MEDIATION_ACK, kv);
+	}
+}
+
+static int do_register(const struct msg *m, const struct parse_result *p)
+{
+	char *name = span(m, p->name);
+	char *village = p->village.len > 0 ? span(m, p->village) : NULL;
+	const char *kv[] = {"name", name, "village", village ? village : "", NULL};
+	int r = -1;
+
+	if (name == NULL || (p->village.len > 0 && village == NULL))
+		goto out;
+	if (store_contact_upsert(m->phone, name, village, NULL, NULL, 1) < 0)
+		goto out;
+	log_info("registered %s (%s)", m->phone, name);
+	r = reply(m, TPL_REGISTER_ACK, kv);
+out:
+	free(name);
+	free(village);
+	return r;
+}
+
+static int do_optout(const struct msg *m)
+{
+	/* Confirm once: a second HUY from someone already out gets no further SMS. */
+	int was_in = !m->who.found || m->who.subscribed;
+
+	if (store_contact_upsert(m->phone, NULL, NULL, NULL, NULL, 0) < 0)
+		return -1;
+	log_info("%s opted out", m->phone);
+	return was_in ? reply(m, TPL_OPTOUT_ACK, NULL) : 0;
+}
+
+static int dispatch(struct msg *m, const struct parse_result *p)
+{
+	switch (p->kind) {
+	case PARSE_TIP:
+		return do_tip(m, p, 1);
+	case PARSE_UNKNOWN:
+		return do_tip(m, p, 0);
+	case PARSE_SUPPLEMENT:
+		return do_supplement(m, p);
+	case PARSE_PATROL_START:
+	case PARSE_PATROL_END:
+		return do_patrol(m, p);
+	case PARSE_AWARENESS:
+	case PARSE_MEDIATION:
+		return do_report(m, p);
+	case PARSE_REGISTER:
+		return do_register(m, p);
+	case PARSE_OPTOUT:
+		return do_optout(m);
+	case PARSE_HELP:
+		return reply(m, TPL_HELP, NULL);
+	case PARSE_INVALID:
+		return reply(m, usage_of(p->keyword), NULL);
+	case PARSE_BROADCAST:
+		/* Stored; broadcasting by SMS is not built yet: a neutral answer. */
+		return reply(m, TPL_BROADCAST_REFUSED, NULL);
+	default:
+		return 0;
+	}
+}
+
 int handle_message(int64_t id)
 {
-	log_debug("message %lld stored", (long long)id);
-	return 0;
+	struct msg m = {0};
+	struct parse_result p;
+	int r = -1;
+
+	m.id = id;
+	if (store_inbox_get(id, copy_row, &m) < 0 || m.text == NULL)
+		goto out;
+	/* Operator notices and promotions (alphanumeric senders, short codes): store only. */
+	if (!text_sender_is_phone(m.sender) ||
+	    text_phone_e164(m.sender, hcfg->country_code, m.phone, sizeof m.phone) < 0) {
+		log_info("message %lld from %s is not from a phone number: stored, not handled",
+			 (long long)id, m.sender);
+		r = 0;
+		goto out;
+	}
+	if (store_contact_get(m.phone, &m.who) < 0)
+		goto out;
+	parse_message(hcfg->rules, m.text, strlen(m.text), &p);
+	if (store_inbox_set_kind(id, parse_kind_name(p.kind)) < 0)
+		goto out;
+	r = dispatch(&m, &p);
+out:
+	free(m.text);
+	return r;
 }
 
 int handle_delivery_report(const char *number, int msgref, int delivered, const char *when)

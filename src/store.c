@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +37,31 @@ enum q {
 	Q_OUTBOX_FAILED,
 	Q_OUTBOX_RECOVER,
 	Q_OUTBOX_EACH,
+	Q_INBOX_KIND,
+	Q_CONTACT_GET,
+	Q_CONTACT_INSERT,
+	Q_TEAM_ENSURE,
+	Q_TIP_INSERT,
+	Q_TIP_REF,
+	Q_TIP_FIND,
+	Q_TIP_SUPPLEMENT,
+	Q_TIP_TOUCH,
+	Q_PATROL_START,
+	Q_PATROL_OPEN,
+	Q_PATROL_END,
+	Q_AWARENESS_INSERT,
+	Q_MEDIATION_INSERT,
+	Q_MEDIATION_REF,
+	Q_REPLIES_SINCE,
+	Q_LIST_CONTACTS,
+	Q_LIST_TIPS,
+	Q_LIST_TIP,
+	Q_LIST_TIP_SUPPLEMENTS,
+	Q_LIST_PATROLS,
 	Q_COUNT
 };
 
-static const char *const sql[Q_COUNT] = {
+static const char *const sql[Q_INBOX_KIND] = {
     [Q_INBOX_INSERT] = "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
 		       "parts, parts_total, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
 		       "ON CONFLICT DO NOTHING",
@@ -79,6 +101,54 @@ static const char *const sql[Q_COUNT] = {
 		      "NULL OR status = ?1) ORDER BY id LIMIT ?2",
 };
 
+static const char *const sql2[] = {
+    [Q_INBOX_KIND] = "UPDATE inbox SET kind = ?2 WHERE id = ?1",
+    [Q_CONTACT_GET] = "SELECT name, village, role, team, subscribed FROM contacts WHERE phone = ?1",
+    [Q_CONTACT_INSERT] = "INSERT INTO contacts (phone, name, village, role, team, subscribed, "
+			 "created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'villager'), ?5, "
+			 "coalesce(?6, 1), ?7, ?7) ON CONFLICT (phone) DO UPDATE SET name = "
+			 "coalesce(?2, name), village = coalesce(?3, village), role = coalesce(?4, "
+			 "role), team = coalesce(?5, team), subscribed = coalesce(?6, subscribed), "
+			 "updated_at = ?7",
+    [Q_TEAM_ENSURE] = "INSERT INTO teams (code, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+    [Q_TIP_INSERT] = "INSERT INTO tips (inbox_id, sender, anonymous, category, text, structured, "
+		     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    [Q_TIP_REF] = "UPDATE tips SET ref = 'T' || id WHERE id = ?1 RETURNING ref",
+    [Q_TIP_FIND] = "SELECT id FROM tips WHERE ref = ?1 AND sender = ?2",
+    [Q_TIP_SUPPLEMENT] = "INSERT INTO tip_supplements (tip_id, inbox_id, text, created_at) VALUES "
+			 "(?1, ?2, ?3, ?4)",
+    [Q_TIP_TOUCH] = "UPDATE tips SET updated_at = ?2 WHERE id = ?1",
+    [Q_PATROL_START] = "INSERT INTO patrols (team, leader, started_at, members, notes, "
+		       "start_inbox_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_PATROL_OPEN] = "SELECT id, CAST(round((julianday(?2) - julianday(started_at)) * 1440) AS "
+		      "INTEGER) FROM patrols WHERE team = ?1 AND ended_at IS NULL ORDER BY "
+		      "started_at DESC, id DESC LIMIT 1",
+    [Q_PATROL_END] = "UPDATE patrols SET ended_at = ?2, end_notes = ?3, end_inbox_id = ?4 WHERE "
+		     "id = ?1",
+    [Q_AWARENESS_INSERT] = "INSERT INTO awareness_sessions (inbox_id, reporter, team, "
+			   "participants, notes, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [Q_MEDIATION_INSERT] = "INSERT INTO mediations (inbox_id, reporter, team, notes, created_at) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [Q_MEDIATION_REF] = "UPDATE mediations SET ref = 'H' || id WHERE id = ?1 RETURNING ref",
+    [Q_REPLIES_SINCE] = "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = 'reply' AND "
+			"created_at >= ?2",
+    [Q_LIST_CONTACTS] = "SELECT phone, name, village, role, team, subscribed, created_at FROM "
+			"contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, name, phone "
+			"LIMIT ?2",
+    [Q_LIST_TIPS] = "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
+		    "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, (SELECT "
+		    "count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements FROM "
+		    "tips t WHERE ?1 IS NULL OR t.created_at >= ?1 ORDER BY t.id LIMIT ?2",
+    [Q_LIST_TIP] = "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
+		   "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, i.text AS "
+		   "message, i.smsc_time FROM tips t JOIN inbox i ON i.id = t.inbox_id WHERE "
+		   "t.ref = upper(?1) LIMIT ?2",
+    [Q_LIST_TIP_SUPPLEMENTS] = "SELECT s.created_at, s.text FROM tip_supplements s JOIN tips t ON "
+			       "t.id = s.tip_id WHERE t.ref = upper(?1) ORDER BY s.id LIMIT ?2",
+    [Q_LIST_PATROLS] = "SELECT id, team, leader, started_at, ended_at, members, notes, end_notes "
+		       "FROM patrols WHERE ?1 IS NULL OR started_at >= ?1 ORDER BY id LIMIT ?2",
+};
+
 static sqlite3_stmt *stmts[Q_COUNT];
 
 static int fail(const char *what)
@@ -112,7 +182,9 @@ int store_error_is_storage(void)
 static sqlite3_stmt *stmt(enum q q)
 {
 	if (stmts[q] == NULL) {
-		if (sqlite3_prepare_v3(db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &stmts[q], NULL) !=
+		const char *text = q < (int)(sizeof sql / sizeof sql[0]) && sql[q] ? sql[q] : sql2[q];
+
+		if (sqlite3_prepare_v3(db, text, -1, SQLITE_PREPARE_PERSISTENT, &stmts[q], NULL) !=
 		    SQLITE_OK) {
 			fail("prepare");
 			return NULL;
@@ -177,29 +249,37 @@ int store_schema_version(void)
 	return user_version();
 }
 
+/*
+ * Apply the schema steps above PRAGMA user_version, each in its own transaction. The version
+ * is read again inside the write lock: the daemon and the CLI may both start on a new file.
+ */
 static int migrate(void)
 {
-	int have = user_version();
 	int newest = schema_nsteps > 0 ? schema_steps[schema_nsteps - 1].version : 0;
 
-	if (have < 0)
-		return -1;
-	if (have > newest) {
-		snprintf(errbuf, sizeof errbuf,
-			 "the database has schema version %d, newer than this program's %d", have,
-			 newest);
-		return -1;
-	}
 	for (int i = 0; i < schema_nsteps; i++) {
 		const struct schema_step *st = &schema_steps[i];
 		char pragma[48];
+		int have;
 
-		if (st->version <= have)
-			continue;
-		/* PRAGMA takes no bound parameters; the number is our own compiled-in constant. */
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", st->version);
 		if (exec("BEGIN IMMEDIATE") < 0)
 			return -1;
+		have = user_version();
+		if (have < 0 || have > newest) {
+			if (have > newest)
+				snprintf(errbuf, sizeof errbuf,
+					 "the database has schema version %d, newer than this "
+					 "program's %d",
+					 have, newest);
+			exec("ROLLBACK");
+			return -1;
+		}
+		if (st->version <= have) {
+			exec("COMMIT");
+			continue;
+		}
+		/* PRAGMA takes no bound parameters; the number is our own compiled-in constant. */
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", st->version);
 		if (exec(st->sql) < 0 || exec(pragma) < 0) {
 			char why[256];
 
@@ -691,4 +771,270 @@ int store_outbox_recover(void)
 	store_now(now);
 	bind_text(s, 1, now);
 	return run(s, "outbox recover");
+}
+
+/*
+ * Bind arguments by a type string: 's' text (NULL → SQL NULL), 'i' int, 'l' long,
+ * 'I' int64, 'L' long where a negative value means SQL NULL. Returns the statement or NULL.
+ */
+static sqlite3_stmt *bindv(enum q q, const char *types, ...)
+{
+	sqlite3_stmt *s = stmt(q);
+	va_list ap;
+	int i = 1;
+
+	if (s == NULL)
+		return NULL;
+	va_start(ap, types);
+	for (const char *t = types; *t != '\0'; t++, i++) {
+		switch (*t) {
+		case 's':
+			bind_text(s, i, va_arg(ap, const char *));
+			break;
+		case 'i':
+			sqlite3_bind_int(s, i, va_arg(ap, int));
+			break;
+		case 'l':
+			sqlite3_bind_int64(s, i, va_arg(ap, long));
+			break;
+		case 'L': {
+			long v = va_arg(ap, long);
+
+			if (v < 0)
+				sqlite3_bind_null(s, i);
+			else
+				sqlite3_bind_int64(s, i, v);
+			break;
+		}
+		case 'I':
+			sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		default:
+			break;
+		}
+	}
+	va_end(ap);
+	return s;
+}
+
+/* Step a statement that returns one text column (RETURNING ref) into out. */
+static int returning_ref(sqlite3_stmt *s, char out[16])
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		snprintf(out, 16, "%s", (const char *)sqlite3_column_text(s, 0));
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return fail("ref");
+	return 0;
+}
+
+int store_inbox_set_kind(int64_t id, const char *kind)
+{
+	sqlite3_stmt *s = bindv(Q_INBOX_KIND, "Is", id, kind);
+
+	return s == NULL || run(s, "inbox kind") < 0 ? -1 : 0;
+}
+
+static void copy_col(sqlite3_stmt *s, int i, char *out, size_t sz)
+{
+	const char *v = col_text(s, i);
+
+	snprintf(out, sz, "%s", v ? v : "");
+}
+
+int store_contact_get(const char *phone, struct contact *c)
+{
+	sqlite3_stmt *s = bindv(Q_CONTACT_GET, "s", phone);
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		c->found = 1;
+		copy_col(s, 0, c->name, sizeof c->name);
+		copy_col(s, 1, c->village, sizeof c->village);
+		copy_col(s, 2, c->role, sizeof c->role);
+		copy_col(s, 3, c->team, sizeof c->team);
+		c->subscribed = sqlite3_column_int(s, 4);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail("contact");
+	return 0;
+}
+
+int store_contact_upsert(const char *phone, const char *name, const char *village,
+			 const char *role, const char *team, int subscribed)
+{
+	sqlite3_stmt *s;
+	char now[20];
+
+	store_now(now);
+	if (team != NULL && team[0] != '\0') {
+		s = bindv(Q_TEAM_ENSURE, "ss", team, now);
+		if (s == NULL || run(s, "team") < 0)
+			return -1;
+	}
+	s = bindv(Q_CONTACT_INSERT, "sssssLs", phone, name, village, role, team, (long)subscribed,
+		  now);
+	return s == NULL || run(s, "contact") < 0 ? -1 : 0;
+}
+
+int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
+		     const char *text, int structured, char ref[16])
+{
+	char now[20];
+	sqlite3_stmt *s;
+
+	store_now(now);
+	s = bindv(Q_TIP_INSERT, "Isissis", inbox_id, sender, anonymous, category, text, structured,
+		  now);
+	if (s == NULL || run(s, "tip") < 0)
+		return -1;
+	s = bindv(Q_TIP_REF, "I", (int64_t)sqlite3_last_insert_rowid(db));
+	return s == NULL ? -1 : returning_ref(s, ref);
+}
+
+int store_tip_find(const char *ref, const char *sender, int64_t *tip_id)
+{
+	sqlite3_stmt *s = bindv(Q_TIP_FIND, "ss", ref, sender);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*tip_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail("tip find");
+	return rc == SQLITE_ROW;
+}
+
+int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text)
+{
+	char now[20];
+	sqlite3_stmt *s;
+
+	store_now(now);
+	s = bindv(Q_TIP_SUPPLEMENT, "IIss", tip_id, inbox_id, text, now);
+	if (s == NULL || run(s, "supplement") < 0)
+		return -1;
+	s = bindv(Q_TIP_TOUCH, "Is", tip_id, now);
+	return s == NULL || run(s, "tip touch") < 0 ? -1 : 0;
+}
+
+int store_patrol_start(const char *team, const char *leader, long members, const char *notes,
+		       int64_t inbox_id, const char *at)
+{
+	sqlite3_stmt *s = bindv(Q_TEAM_ENSURE, "ss", team, at);
+
+	if (s == NULL || run(s, "team") < 0)
+		return -1;
+	s = bindv(Q_PATROL_START, "sssLsI", team, leader, at, members, notes, inbox_id);
+	return s == NULL || run(s, "patrol") < 0 ? -1 : 0;
+}
+
+int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
+		     long *minutes)
+{
+	sqlite3_stmt *s = bindv(Q_PATROL_OPEN, "ss", team, at);
+	int64_t id = 0;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		*minutes = (long)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return fail("patrol open");
+	s = bindv(Q_PATROL_END, "IssI", id, at, notes, inbox_id);
+	return s == NULL || run(s, "patrol end") < 0 ? -1 : 1;
+}
+
+int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
+			   long participants, const char *notes, const char *at)
+{
+	sqlite3_stmt *s =
+	    bindv(Q_AWARENESS_INSERT, "Isslss", inbox_id, reporter, team, participants, notes, at);
+
+	return s == NULL || run(s, "awareness") < 0 ? -1 : 0;
+}
+
+int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *team,
+			   const char *notes, const char *at, char ref[16])
+{
+	sqlite3_stmt *s = bindv(Q_MEDIATION_INSERT, "Issss", inbox_id, reporter, team, notes, at);
+
+	if (s == NULL || run(s, "mediation") < 0)
+		return -1;
+	s = bindv(Q_MEDIATION_REF, "I", (int64_t)sqlite3_last_insert_rowid(db));
+	return s == NULL ? -1 : returning_ref(s, ref);
+}
+
+int store_replies_since(const char *recipient, const char *since)
+{
+	sqlite3_stmt *s = bindv(Q_REPLIES_SINCE, "ss", recipient, since);
+	int n = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	else
+		fail("replies");
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_list(enum store_list which, const char *arg, int limit,
+	       int (*fn)(const struct store_row *r, void *ctx), void *ctx)
+{
+	static const enum q qs[LIST_COUNT] = {
+	    [LIST_CONTACTS] = Q_LIST_CONTACTS,
+	    [LIST_TIPS] = Q_LIST_TIPS,
+	    [LIST_TIP] = Q_LIST_TIP,
+	    [LIST_TIP_SUPPLEMENTS] = Q_LIST_TIP_SUPPLEMENTS,
+	    [LIST_PATROLS] = Q_LIST_PATROLS,
+	};
+	sqlite3_stmt *s = bindv(qs[which], "si", arg, limit > 0 ? limit : -1);
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_row r;
+
+		r.n = sqlite3_column_count(s);
+		if (r.n > STORE_MAX_COLS)
+			r.n = STORE_MAX_COLS;
+		for (int i = 0; i < r.n; i++) {
+			int t = sqlite3_column_type(s, i);
+
+			r.name[i] = sqlite3_column_name(s, i);
+			r.val[i] = t == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, i);
+			r.numeric[i] = t == SQLITE_INTEGER || t == SQLITE_FLOAT;
+		}
+		n++;
+		if (fn(&r, ctx) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		return fail("list");
+	}
+	sqlite3_reset(s);
+	return n;
 }

@@ -131,4 +131,68 @@ int store_outbox_recover(void);
 int store_outbox_each(const char *status, int limit,
 		      int (*fn)(const struct outbox_row *r, void *arg), void *arg);
 
+/* --- keyword records (issue: keyword SMS) --- */
+
+int store_inbox_set_kind(int64_t id, const char *kind);
+
+struct contact {
+	int found;
+	char name[128];
+	char village[128];
+	char role[16];
+	char team[32];
+	int subscribed;
+};
+/* Fill *c for PHONE (E.164); c->found is 0 when there is no such contact. 0 or -1. */
+int store_contact_get(const char *phone, struct contact *c);
+/*
+ * Create the contact or update the fields given: NULL strings and subscribed < 0 keep what is
+ * there (a new contact gets role villager, subscribed 1). A team that does not exist yet is
+ * created. 0 or -1.
+ */
+int store_contact_upsert(const char *phone, const char *name, const char *village,
+			 const char *role, const char *team, int subscribed);
+
+/* A tip; its reference ('T' and the row id) is written to ref. 0 or -1. */
+int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
+		     const char *text, int structured, char ref[16]);
+/* The tip with reference REF sent by SENDER: 1 found (*tip_id set), 0 none, -1 error. */
+int store_tip_find(const char *ref, const char *sender, int64_t *tip_id);
+int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text);
+
+int store_patrol_start(const char *team, const char *leader, long members, const char *notes,
+		       int64_t inbox_id, const char *at);
+/* Close TEAM's latest open patrol: 1 closed (*minutes set), 0 none open, -1 error. */
+int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
+		     long *minutes);
+int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
+			   long participants, const char *notes, const char *at);
+/* A mediation; its reference ('H' and the row id) is written to ref. */
+int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *team,
+			   const char *notes, const char *at, char ref[16]);
+/* Replies queued to RECIPIENT since SINCE (for the per-hour cap), or -1. */
+int store_replies_since(const char *recipient, const char *since);
+
+/*
+ * Listings for the CLI: each row as parallel arrays of column names and values (NULL for SQL
+ * NULL); numeric[i] says the value is a number (for JSON). Valid only during the callback.
+ */
+#define STORE_MAX_COLS 16
+struct store_row {
+	int n;
+	const char *name[STORE_MAX_COLS];
+	const char *val[STORE_MAX_COLS];
+	int numeric[STORE_MAX_COLS];
+};
+enum store_list {
+	LIST_CONTACTS,        /* arg: role or NULL */
+	LIST_TIPS,            /* arg: since (date) or NULL */
+	LIST_TIP,             /* arg: ref */
+	LIST_TIP_SUPPLEMENTS, /* arg: ref */
+	LIST_PATROLS,         /* arg: since or NULL */
+	LIST_COUNT
+};
+int store_list(enum store_list which, const char *arg, int limit,
+	       int (*fn)(const struct store_row *r, void *ctx), void *ctx);
+
 #endif

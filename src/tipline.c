@@ -102,7 +102,7 @@ static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 	const char *since = NULL;
 	int limit = 0, ch;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -178,7 +178,7 @@ static int cmd_outbox(const struct config *cfg, int argc, char **argv)
 	const char *status = NULL;
 	int json = 0, ch;
 
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
@@ -286,7 +286,7 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 		const char *from = NULL, *when = NULL;
 		int order[64], norder = 0, ref = -1, ch;
 
-		optind = 1;
+		optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 		while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 			switch (ch) {
 			case 'f':
@@ -338,7 +338,7 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 		char dir[1024];
 		int json = 0, ch;
 
-		optind = 1;
+		optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 		while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 			if (ch == 'j')
 				json = 1;
@@ -365,7 +365,10 @@ static const struct {
     {"outbox", cmd_outbox},
     {"parse", cmd_parse},
     {"sim", cmd_sim},
-    CLI_COMMANDS_MORE
+    {"contact", cli_contact},
+    {"tips", cli_tips},
+    {"tip", cli_tip},
+    {"patrols", cli_patrols},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,271 @@
+/* tipline subcommands over the keyword records: contacts, tips, patrols. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "json.h"
+#include "store.h"
+#include "text.h"
+
+int cli_print_row(const struct store_row *r, int json)
+{
+	if (json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		for (int i = 0; i < r->n; i++) {
+			if (r->val[i] == NULL)
+				json_key_null(&j, r->name[i]);
+			else if (r->numeric[i])
+				json_key_int(&j, r->name[i], strtoll(r->val[i], NULL, 10));
+			else
+				json_key_str(&j, r->name[i], r->val[i]);
+		}
+		json_end(&j);
+		return 0;
+	}
+	for (int i = 0; i < r->n; i++)
+		printf("%s%s", i ? "\t" : "", r->val[i] ? r->val[i] : "-");
+	putchar('\n');
+	return 0;
+}
+
+static int print_json(const struct store_row *r, void *ctx)
+{
+	return cli_print_row(r, 1);
+}
+
+static int print_plain(const struct store_row *r, void *ctx)
+{
+	int *header = ctx;
+
+	if (*header) {
+		for (int i = 0; i < r->n; i++)
+			printf("%s%s", i ? "\t" : "", r->name[i]);
+		putchar('\n');
+		*header = 0;
+	}
+	return cli_print_row(r, 0);
+}
+
+static int list(enum store_list which, const char *arg, int json)
+{
+	int header = 1;
+
+	if (store_list(which, arg, 0, json ? print_json : print_plain, &header) < 0) {
+		fprintf(stderr, "tipline: %s\n", store_errmsg());
+		return 1;
+	}
+	return 0;
+}
+
+static const char *check_role(const char *r)
+{
+	if (strcmp(r, "villager") != 0 && strcmp(r, "leader") != 0 && strcmp(r, "officer") != 0)
+		cli_usage_error("--role: \"%s\" is not villager, leader or officer", r);
+	return r;
+}
+
+/* Team codes are letters then digits (TQ3), stored uppercase like the parser's. */
+static const char *check_team(char *t)
+{
+	size_t i = 0, n = strlen(t);
+
+	while (i < n && ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
+		i++;
+	if (i == 0 || n > 15)
+		cli_usage_error("--team: \"%s\" is not a team code such as TQ3", t);
+	while (i < n && t[i] >= '0' && t[i] <= '9')
+		i++;
+	if (i != n)
+		cli_usage_error("--team: \"%s\" is not a team code such as TQ3", t);
+	for (i = 0; i < n; i++)
+		if (t[i] >= 'a' && t[i] <= 'z')
+			t[i] = (char)(t[i] - 'a' + 'A');
+	return t;
+}
+
+int cli_contact(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+					     {"village", required_argument, NULL, 'v'},
+					     {"role", required_argument, NULL, 'r'},
+					     {"team", required_argument, NULL, 't'},
+					     {"subscribed", required_argument, NULL, 's'},
+					     {"json", no_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL;
+	int subscribed = -1, json = 0, ch;
+	const char *sub;
+	char phone[24];
+	struct contact c;
+
+	if (argc < 2)
+		cli_usage_error("contact: say add, set or list");
+	sub = argv[1];
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
+	while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'v':
+			village = optarg;
+			break;
+		case 'r':
+			role = check_role(optarg);
+			break;
+		case 't':
+			team = check_team(optarg);
+			break;
+		case 's':
+			if (strcmp(optarg, "yes") == 0)
+				subscribed = 1;
+			else if (strcmp(optarg, "no") == 0)
+				subscribed = 0;
+			else
+				cli_usage_error("--subscribed: say yes or no, not \"%s\"", optarg);
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			cli_usage();
+		}
+	}
+	argc -= 1 + optind;
+	argv += 1 + optind;
+	if (strcmp(sub, "list") == 0) {
+		if (argc != 0 || name || village || team || subscribed >= 0)
+			cli_usage_error("contact list: takes only --role and --json");
+		if (cli_open_store(cfg) < 0)
+			return 1;
+		return list(LIST_CONTACTS, role, json);
+	}
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "set") != 0)
+		cli_usage_error("contact: unknown subcommand \"%s\" (add, set or list)", sub);
+	if (argc != 1)
+		cli_usage_error("contact %s: give one PHONE number", sub);
+	if (text_phone_e164(argv[0], cfg->country_code, phone, sizeof phone) < 0)
+		cli_usage_error("contact %s: \"%s\" is not a phone number", sub, argv[0]);
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	if (store_contact_get(phone, &c) < 0)
+		goto fail;
+	if (strcmp(sub, "add") == 0 && c.found) {
+		fprintf(stderr, "tipline: %s is already a contact (use contact set)\n", phone);
+		return 1;
+	}
+	if (strcmp(sub, "set") == 0 && !c.found) {
+		fprintf(stderr, "tipline: %s is not a contact (use contact add)\n", phone);
+		return 1;
+	}
+	if (store_contact_upsert(phone, name, village, role, team, subscribed) < 0)
+		goto fail;
+	printf("%s %s\n", phone, c.found ? "updated" : "added");
+	return 0;
+fail:
+	fprintf(stderr, "tipline: %s\n", store_errmsg());
+	return 1;
+}
+
+/* The common form of the listing commands: [--since DATE] [--json]. */
+static int since_json(int argc, char **argv, const char **since, int *json, int allow_since)
+{
+	static const struct option opts[] = {{"since", required_argument, NULL, 's'},
+					     {"json", no_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+	int ch;
+
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (!allow_since)
+				cli_usage_error("%s: --since does not apply", argv[0]);
+			if (cli_check_date(optarg) < 0)
+				cli_usage_error("--since: \"%s\" is not a date (YYYY-MM-DD)", optarg);
+			*since = optarg;
+			break;
+		case 'j':
+			*json = 1;
+			break;
+		default:
+			cli_usage();
+		}
+	}
+	return optind;
+}
+
+int cli_tips(const struct config *cfg, int argc, char **argv)
+{
+	const char *since = NULL;
+	int json = 0;
+
+	if (since_json(argc, argv, &since, &json, 1) != argc)
+		cli_usage_error("tips: unexpected argument \"%s\"", argv[optind]);
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	return list(LIST_TIPS, since, json);
+}
+
+int cli_patrols(const struct config *cfg, int argc, char **argv)
+{
+	const char *since = NULL;
+	int json = 0;
+
+	if (since_json(argc, argv, &since, &json, 1) != argc)
+		cli_usage_error("patrols: unexpected argument \"%s\"", argv[optind]);
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	return list(LIST_PATROLS, since, json);
+}
+
+static int found_row(const struct store_row *r, void *ctx)
+{
+	const int *json = ctx;
+
+	if (*json)
+		return cli_print_row(r, 1);
+	for (int i = 0; i < r->n; i++)
+		printf("%-12s %s\n", r->name[i], r->val[i] ? r->val[i] : "-");
+	return 0;
+}
+
+static int supplement_row(const struct store_row *r, void *ctx)
+{
+	const int *json = ctx;
+
+	if (*json)
+		return cli_print_row(r, 1);
+	printf("supplement   %s  %s\n", r->val[0], r->val[1]);
+	return 0;
+}
+
+int cli_tip(const struct config *cfg, int argc, char **argv)
+{
+	const char *since = NULL;
+	int json = 0, n;
+
+	if (since_json(argc, argv, &since, &json, 0) != argc - 1)
+		cli_usage_error("tip: give one reference, such as T12");
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	n = store_list(LIST_TIP, argv[argc - 1], 1, found_row, &json);
+	if (n < 0) {
+		fprintf(stderr, "tipline: %s\n", store_errmsg());
+		return 1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "tipline: no tip %s\n", argv[argc - 1]);
+		return 1;
+	}
+	if (store_list(LIST_TIP_SUPPLEMENTS, argv[argc - 1], 0, supplement_row, &json) < 0) {
+		fprintf(stderr, "tipline: %s\n", store_errmsg());
+		return 1;
+	}
+	return 0;
+}
