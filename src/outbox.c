@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "fault.h"
 #include "log.h"
 #include "modem.h"
 #include "store.h"
@@ -93,10 +94,12 @@ static enum outbox_result send_one(void)
 		goto out;
 	if (store_outbox_mark_sending(d.id) < 0)
 		goto out;
+	fault_point("exit-after-mark-sending");
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
 	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &parts,
 			&msgref);
 	if (sr == MODEM_SENT) {
+		fault_point("exit-after-modem-send");
 		if (store_outbox_mark_sent(d.id, parts) < 0)
 			goto out;
 		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient, parts,

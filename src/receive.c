@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fault.h"
 #include "handle.h"
 #include "log.h"
 #include "modem.h"
@@ -16,27 +17,14 @@
 static const struct modem_config *rcfg;
 static struct modem_part *parts; /* read_batch parts, about 1.2 KB each */
 
-/*
- * Test-only fault points (the SQLite way: prove the recovery paths by taking them).
- * TIPLINE_FAULT=exit-before-commit or exit-after-commit makes the daemon _exit(99) at that
- * point of the first cycle that read something. Never set in production.
- */
-static enum { FAULT_NONE, FAULT_BEFORE_COMMIT, FAULT_AFTER_COMMIT } fault;
-
 int receive_init(const struct modem_config *cfg)
 {
-	const char *f = getenv("TIPLINE_FAULT");
-
 	rcfg = cfg;
 	parts = calloc((size_t)cfg->read_batch, sizeof *parts);
 	if (parts == NULL) {
 		log_warnx("receive: out of memory");
 		return -1;
 	}
-	if (f != NULL && strcmp(f, "exit-before-commit") == 0)
-		fault = FAULT_BEFORE_COMMIT;
-	else if (f != NULL && strcmp(f, "exit-after-commit") == 0)
-		fault = FAULT_AFTER_COMMIT;
 	return 0;
 }
 
@@ -142,12 +130,12 @@ enum receive_result receive_poll(void)
 	}
 	if (expire_parts() < 0)
 		goto store_failed;
-	if (n > 0 && fault == FAULT_BEFORE_COMMIT)
-		_exit(99);
+	if (n > 0)
+		fault_point("exit-before-commit");
 	if (store_commit() < 0)
 		goto store_failed;
-	if (n > 0 && fault == FAULT_AFTER_COMMIT)
-		_exit(99);
+	if (n > 0)
+		fault_point("exit-after-commit");
 	/* Only now, with the transaction on disk, may the modem forget these messages. */
 	for (int i = 0; i < n; i++) {
 		if (i > 0 && parts[i].folder == parts[i - 1].folder &&
