@@ -586,6 +586,12 @@ static void check_required(struct loader *ld, const config_t *cf)
 static void validate(struct loader *ld, struct config *c)
 {
 	const char *cc = c->country_code;
+	char word[64];
+
+	if (parse_rules_conflict(c->rules, word, sizeof word))
+		problem(ld, NULL, "keywords: \"%s\" is the keyword of two commands; one of them "
+				  "could never be used",
+			word);
 
 	if (cc[0] == '\0' || strspn(cc, "0123456789") != strlen(cc) || strlen(cc) > 3)
 		problem(ld, NULL, "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"",
@@ -714,8 +720,12 @@ size_t config_render(const char *tpl, const char *const *kv, char *out, size_t o
 				}
 			}
 		}
-		if (!done)
-			PUT(*p++);
+		if (!done) {
+			/* Not PUT(*p++): the macro skips its argument once out is full. */
+			char c = *p++;
+
+			PUT(c);
+		}
 	}
 #undef PUT
 	if (outsz > 0)

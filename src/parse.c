@@ -1,0 +1,1161 @@
+/*
+ * The keyword parser. See parse.h for the language it accepts.
+ *
+ * parse_message() walks the original text once, code point by code point, folding each
+ * word it needs to compare into a small stack buffer (text_fold_cp), so every field it
+ * returns is a span of the original text and nothing is allocated. The rules are built
+ * once (defaults, then the config's replacements) and only read afterwards.
+ */
+#include "parse.h"
+
+#include "json.h"
+#include "text.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A list of folded words; w[i] is NUL-terminated. */
+struct wordlist {
+	char (*w)[PARSE_WORD_MAX];
+	size_t n;
+};
+
+/* One category phrase as folded words, with a hash per word to reject quickly. */
+struct phrase {
+	int category;
+	unsigned nwords;
+	uint32_t hash[PARSE_PHRASE_WORDS];
+	char word[PARSE_PHRASE_WORDS][PARSE_WORD_MAX];
+};
+
+struct category {
+	char *name;
+	struct wordlist codes;
+};
+
+struct parse_rules {
+	struct wordlist kw[PARSE_KIND_COUNT]; /* patrol kinds: the BD/KT sub-words */
+	struct wordlist patrol, anonymous, village;
+	struct category *cat;
+	int ncat;
+	struct phrase *phrase;
+	uint32_t *last_hash; /* of phrase[i]'s last word, packed for the spotting loop */
+	size_t nphrase;
+	unsigned max_phrase_words;
+};
+
+static const char *const kind_names[PARSE_KIND_COUNT] = {
+    [PARSE_UNKNOWN] = "unknown",
+    [PARSE_INVALID] = "invalid",
+    [PARSE_TIP] = "tip",
+    [PARSE_SUPPLEMENT] = "supplement",
+    [PARSE_PATROL_START] = "patrol_start",
+    [PARSE_PATROL_END] = "patrol_end",
+    [PARSE_AWARENESS] = "awareness",
+    [PARSE_MEDIATION] = "mediation",
+    [PARSE_REGISTER] = "register",
+    [PARSE_OPTOUT] = "optout",
+    [PARSE_HELP] = "help",
+    [PARSE_BROADCAST] = "broadcast",
+};
+
+const char *parse_kind_name(enum parse_kind k)
+{
+	if ((int)k < 0 || k >= PARSE_KIND_COUNT)
+		return "?";
+	return kind_names[k];
+}
+
+/* ---- scanning the original text ---- */
+
+/* The code point at s[i] (i < len) and its byte length, with an ASCII fast path. */
+static size_t cp_at(const char *s, size_t len, size_t i, uint32_t *cp)
+{
+	if ((unsigned char)s[i] < 0x80) {
+		*cp = (unsigned char)s[i];
+		return 1;
+	}
+	return text_utf8_next(s + i, len - i, cp);
+}
+
+static int is_alnum_class(enum text_class c)
+{
+	return c == TEXT_LETTER || c == TEXT_MARK || c == TEXT_DIGIT;
+}
+
+/* Class of the code point at i, or TEXT_SPACE past the end (the end is a boundary). */
+static enum text_class class_at(const char *s, size_t len, size_t i, size_t *n)
+{
+	uint32_t cp;
+
+	if (i >= len) {
+		*n = 0;
+		return TEXT_SPACE;
+	}
+	*n = cp_at(s, len, i, &cp);
+	return text_classify(cp);
+}
+
+static int is_sep_cp(uint32_t cp)
+{
+	return cp == ',' || cp == '.' || cp == ':' || cp == ';' || cp == '-' ||
+	       text_classify(cp) == TEXT_SPACE;
+}
+
+/* The first offset at or after i that is not a token separator. */
+static size_t skip_seps(const char *s, size_t len, size_t i)
+{
+	while (i < len) {
+		uint32_t cp;
+		size_t n = cp_at(s, len, i, &cp);
+
+		if (!is_sep_cp(cp))
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/* [start, end) without separators at either end; len 0 if nothing is left. */
+static struct parse_span trim(const char *s, size_t start, size_t end)
+{
+	struct parse_span sp = {0, 0};
+
+	start = skip_seps(s, end, start);
+	while (end > start) {
+		/* Step back over one code point: continuation bytes, then its lead byte. */
+		size_t b = end - 1;
+		uint32_t cp;
+
+		while (b > start && ((unsigned char)s[b] & 0xc0) == 0x80 && end - b < 4)
+			b--;
+		if (cp_at(s, end, b, &cp) != end - b) /* not one whole character: keep it */
+			break;
+		if (!is_sep_cp(cp))
+			break;
+		end = b;
+	}
+	if (end > start) {
+		sp.off = start;
+		sp.len = end - start;
+	}
+	return sp;
+}
+
+/* ---- words ---- */
+
+/* A run of letters in the original text and its folded form. */
+struct word {
+	size_t start, end; /* bytes of the run */
+	int ok;            /* followed by the end or by neither letter nor digit */
+	int flen;          /* folded length, -1 if it does not fit PARSE_WORD_MAX */
+	char f[PARSE_WORD_MAX];
+};
+
+/* Appends the fold of cp to w->f, or marks the word too long. */
+static void word_add(struct word *w, uint32_t cp)
+{
+	char tmp[TEXT_FOLD_CP_MAX];
+	size_t k;
+
+	if (w->flen < 0)
+		return;
+	if (cp < 0x80) {
+		if ((size_t)w->flen + 1 >= PARSE_WORD_MAX) {
+			w->flen = -1;
+			return;
+		}
+		w->f[w->flen++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
+		w->f[w->flen] = '\0';
+		return;
+	}
+	k = text_fold_cp(cp, tmp);
+	if ((size_t)w->flen + k >= PARSE_WORD_MAX) {
+		w->flen = -1;
+		return;
+	}
+	memcpy(w->f + w->flen, tmp, k);
+	w->flen += (int)k;
+	w->f[w->flen] = '\0';
+}
+
+/* Reads the run of letters (and their marks) at i into *w; 0 if no letter starts at i. */
+static int read_word(const char *s, size_t len, size_t i, struct word *w)
+{
+	size_t n;
+
+	if (class_at(s, len, i, &n) != TEXT_LETTER)
+		return 0;
+	w->start = i;
+	w->flen = 0;
+	w->f[0] = '\0';
+	while (i < len) {
+		uint32_t cp;
+		enum text_class c;
+
+		n = cp_at(s, len, i, &cp);
+		c = text_classify(cp);
+		if (c != TEXT_LETTER && c != TEXT_MARK)
+			break;
+		word_add(w, cp);
+		i += n;
+	}
+	w->end = i;
+	w->ok = class_at(s, len, i, &n) != TEXT_DIGIT;
+	return 1;
+}
+
+static int in_list(const struct wordlist *l, const char *f)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		/* The first byte rejects nearly all before a call: this runs for every list
+		 * on the first words of every message. */
+		if (l->w[i][0] == f[0] && strcmp(l->w[i], f) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The word at i and, when only spaces separate them, the word after it, for keywords
+ * typed as two syllables ("tuan tra"). Returns 0 if no whole word starts at i; 1 if
+ * only *a is set; 2 if *pair holds the two folded words joined and b->end their end.
+ */
+static int read_words(const char *s, size_t len, size_t i, struct word *a, struct word *b,
+                      char *pair)
+{
+	size_t j, n;
+
+	if (!read_word(s, len, i, a) || !a->ok || a->flen < 0)
+		return 0;
+	j = a->end;
+	if (j >= len || class_at(s, len, j, &n) != TEXT_SPACE)
+		return 1;
+	while (j < len && class_at(s, len, j, &n) == TEXT_SPACE)
+		j += n;
+	if (!read_word(s, len, j, b) || !b->ok || b->flen < 0 ||
+	    (size_t)(a->flen + b->flen) >= PARSE_WORD_MAX)
+		return 1;
+	memcpy(pair, a->f, (size_t)a->flen);
+	memcpy(pair + a->flen, b->f, (size_t)b->flen + 1);
+	return 2;
+}
+
+/* If the word (or pair of words) at i is in l, returns the offset after it, else 0. */
+static size_t match_list(const char *s, size_t len, size_t i, const struct wordlist *l)
+{
+	struct word a, b;
+	char pair[PARSE_WORD_MAX];
+	int got = read_words(s, len, i, &a, &b, pair);
+
+	if (got == 2 && in_list(l, pair))
+		return b.end;
+	if (got >= 1 && in_list(l, a.f))
+		return a.end;
+	return 0;
+}
+
+/*
+ * Reads an ASCII number at i: digits, or 1-3 digits followed by groups of three after
+ * the same '.' or ',' ("1.410"). Returns the offset after it, or 0 if there is none or it
+ * runs into a letter. *val saturates just above PARSE_NUMBER_MAX, so it cannot overflow.
+ */
+static size_t read_number(const char *s, size_t len, size_t i, long *val)
+{
+	size_t j = i, n;
+	long v = 0;
+	char sep = 0;
+
+	while (j < len && s[j] >= '0' && s[j] <= '9') {
+		v = v * 10 + (s[j] - '0');
+		if (v > PARSE_NUMBER_MAX)
+			v = PARSE_NUMBER_MAX + 1;
+		j++;
+	}
+	if (j == i)
+		return 0;
+	while (j - i <= 3 || sep != 0) {
+		if (j + 3 >= len || (s[j] != '.' && s[j] != ',') || (sep != 0 && s[j] != sep))
+			break;
+		if (s[j + 1] < '0' || s[j + 1] > '9' || s[j + 2] < '0' || s[j + 2] > '9' ||
+		    s[j + 3] < '0' || s[j + 3] > '9' ||
+		    (j + 4 < len && s[j + 4] >= '0' && s[j + 4] <= '9'))
+			break;
+		sep = s[j];
+		v = v * 1000 + (s[j + 1] - '0') * 100 + (s[j + 2] - '0') * 10 + (s[j + 3] - '0');
+		if (v > PARSE_NUMBER_MAX)
+			v = PARSE_NUMBER_MAX + 1;
+		j += 4;
+	}
+	if (is_alnum_class(class_at(s, len, j, &n)))
+		return 0;
+	*val = v;
+	return j;
+}
+
+/* ---- categories ---- */
+
+static uint32_t hash_word(const char *f)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *f != '\0'; f++)
+		h = (h ^ (unsigned char)*f) * 16777619u;
+	return h;
+}
+
+static int code_category(const struct parse_rules *r, const char *f)
+{
+	for (int c = 0; c < r->ncat; c++) {
+		if (in_list(&r->cat[c].codes, f))
+			return c;
+	}
+	return -1;
+}
+
+/* Whether f is a one-word phrase of category c: a code that is also a word of the report. */
+static int code_is_phrase(const struct parse_rules *r, int c, const char *f)
+{
+	for (size_t i = 0; i < r->nphrase; i++) {
+		const struct phrase *p = &r->phrase[i];
+
+		if (p->category == c && p->nwords == 1 && strcmp(p->word[0], f) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The category of the phrase that starts earliest in [start, end): words are runs of
+ * letters and digits, folded; the last PARSE_PHRASE_WORDS of them are kept in a ring.
+ */
+static int spot_category(const struct parse_rules *r, const char *s, size_t start, size_t end)
+{
+	struct {
+		uint32_t hash;
+		struct word w;
+	} ring[PARSE_PHRASE_WORDS];
+	size_t i = start, nw = 0, best_start = SIZE_MAX;
+	unsigned best_n = 0;
+	int best = -1;
+
+	if (r->nphrase == 0)
+		return -1;
+	while (i < end) {
+		uint32_t cp;
+		size_t n = cp_at(s, end, i, &cp);
+		enum text_class c = text_classify(cp);
+		struct word *w;
+
+		if (c != TEXT_LETTER && c != TEXT_DIGIT) {
+			i += n;
+			continue;
+		}
+		w = &ring[nw % PARSE_PHRASE_WORDS].w;
+		w->start = i;
+		w->flen = 0;
+		w->f[0] = '\0';
+		while (i < end) {
+			n = cp_at(s, end, i, &cp);
+			if (!is_alnum_class(text_classify(cp)))
+				break;
+			word_add(w, cp);
+			i += n;
+		}
+		ring[nw % PARSE_PHRASE_WORDS].hash = w->flen < 0 ? 0 : hash_word(w->f);
+		for (size_t k = 0; w->flen >= 0 && k < r->nphrase; k++) {
+			const struct phrase *p;
+			size_t first;
+			unsigned t;
+
+			if (r->last_hash[k] != ring[nw % PARSE_PHRASE_WORDS].hash)
+				continue;
+			p = &r->phrase[k];
+			if (p->nwords > nw + 1)
+				continue;
+			first = nw + 1 - p->nwords;
+			for (t = 0; t < p->nwords; t++) {
+				size_t slot = (first + t) % PARSE_PHRASE_WORDS;
+
+				if (ring[slot].w.flen < 0 || ring[slot].hash != p->hash[t] ||
+				    strcmp(ring[slot].w.f, p->word[t]) != 0)
+					break;
+			}
+			if (t < p->nwords)
+				continue;
+			if (first < best_start || (first == best_start && p->nwords > best_n)) {
+				best_start = first;
+				best_n = p->nwords;
+				best = p->category;
+			}
+		}
+		nw++;
+		/* A phrase found later would start later than the one we have. */
+		if (best >= 0 && nw >= best_start + r->max_phrase_words)
+			break;
+	}
+	return best;
+}
+
+/* ---- the commands ---- */
+
+static void set_invalid(struct parse_result *out, enum parse_kind keyword, const char *error)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = PARSE_INVALID;
+	out->keyword = keyword;
+	out->error = error;
+	out->category = -1;
+	out->members = -1;
+	out->participants = -1;
+}
+
+static void parse_tip(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                      struct parse_result *out)
+{
+	struct word w;
+	size_t e;
+
+	i = skip_seps(s, len, i);
+	e = match_list(s, len, i, &r->anonymous);
+	if (e != 0) {
+		out->anonymous = 1;
+		i = skip_seps(s, len, e);
+	}
+	if (read_word(s, len, i, &w) && w.ok && w.flen >= 0) {
+		int c = code_category(r, w.f);
+
+		if (c >= 0) {
+			size_t after = skip_seps(s, len, w.end);
+
+			out->category = c;
+			out->text = trim(s, code_is_phrase(r, c, w.f) ? i : after, len);
+			if (out->text.len == 0) /* the code alone: it is the report */
+				out->text = trim(s, i, w.end);
+			return;
+		}
+	}
+	out->text = trim(s, i, len);
+	if (out->text.len == 0) {
+		set_invalid(out, PARSE_TIP, "missing text");
+		return;
+	}
+	out->category = spot_category(r, s, out->text.off, out->text.off + out->text.len);
+}
+
+/*
+ * Reads a run of letters, digits and marks (and '_' when allow_underscore) at i, folded
+ * and uppercased into buf, which must come out as ASCII letters, digits and '_' only.
+ * Returns the offset after it, or 0 if there is none, it is too long or not ASCII.
+ */
+static size_t read_code(const char *s, size_t len, size_t i, int allow_underscore, char *buf,
+                        size_t bufsz)
+{
+	struct word w;
+	size_t n;
+
+	w.flen = 0;
+	w.f[0] = '\0';
+	while (i < len) {
+		uint32_t cp;
+
+		n = cp_at(s, len, i, &cp);
+		if (!is_alnum_class(text_classify(cp)) && !(allow_underscore && cp == '_'))
+			break;
+		word_add(&w, cp);
+		i += n;
+	}
+	if (w.flen <= 0 || (size_t)w.flen >= bufsz)
+		return 0;
+	/* Checked in w.f first: buf stays "" unless the whole code is good. */
+	for (int k = 0; k < w.flen; k++) {
+		char c = w.f[k];
+
+		if (c >= 'a' && c <= 'z')
+			w.f[k] = (char)(c - ('a' - 'A'));
+		else if (!(c >= '0' && c <= '9') && c != '_')
+			return 0;
+	}
+	memcpy(buf, w.f, (size_t)w.flen + 1);
+	return i;
+}
+
+static void parse_supplement(const char *s, size_t len, size_t i, struct parse_result *out)
+{
+	size_t start, e;
+
+	i = skip_seps(s, len, i);
+	if (i < len && s[i] == '#')
+		i++;
+	start = i;
+	e = read_code(s, len, i, 0, out->ref_buf, sizeof(out->ref_buf));
+	if (e == 0 || strpbrk(out->ref_buf, "0123456789") == NULL) {
+		set_invalid(out, PARSE_SUPPLEMENT, "missing reference");
+		return;
+	}
+	out->ref.off = start;
+	out->ref.len = e - start;
+	out->text = trim(s, e, len);
+	if (out->text.len == 0)
+		set_invalid(out, PARSE_SUPPLEMENT, "missing text");
+}
+
+/* A team name at i: letters (folding to ASCII) then ASCII digits ("TQ3", "ANND2"). */
+static size_t read_team(const char *s, size_t len, size_t i, char *buf, size_t bufsz)
+{
+	struct word w;
+	size_t j, n;
+
+	if (!read_word(s, len, i, &w) || w.flen <= 0)
+		return 0;
+	j = w.end;
+	while (j < len && s[j] >= '0' && s[j] <= '9')
+		j++;
+	if (j == w.end || is_alnum_class(class_at(s, len, j, &n)))
+		return 0;
+	if ((size_t)w.flen + (j - w.end) >= bufsz)
+		return 0;
+	/* All checks before the first write: a letter that folds to non-ASCII ("ɂ") must
+	 * leave buf "" (a fuzzer found team_buf half-filled with no team). */
+	for (int k = 0; k < w.flen; k++) {
+		if (w.f[k] < 'a' || w.f[k] > 'z')
+			return 0;
+	}
+	for (int k = 0; k < w.flen; k++)
+		buf[k] = (char)(w.f[k] - ('a' - 'A'));
+	memcpy(buf + w.flen, s + w.end, j - w.end);
+	buf[(size_t)w.flen + (j - w.end)] = '\0';
+	return j;
+}
+
+static void parse_patrol(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                         struct parse_result *out)
+{
+	struct word w;
+	size_t e;
+	long v;
+
+	i = skip_seps(s, len, i);
+	/* "tuan tra bd": TRA is the second syllable of "tuần tra" (patrol). */
+	if (read_word(s, len, i, &w) && w.ok && w.flen >= 0 && strcmp(w.f, "tra") == 0)
+		i = skip_seps(s, len, w.end);
+	if ((e = match_list(s, len, i, &r->kw[PARSE_PATROL_START])) != 0) {
+		out->kind = PARSE_PATROL_START;
+	} else if ((e = match_list(s, len, i, &r->kw[PARSE_PATROL_END])) != 0) {
+		out->kind = PARSE_PATROL_END;
+	} else {
+		set_invalid(out, PARSE_PATROL_START, "missing start or end word");
+		return;
+	}
+	i = skip_seps(s, len, e);
+	e = read_team(s, len, i, out->team_buf, sizeof(out->team_buf));
+	if (e != 0) {
+		out->team.off = i;
+		out->team.len = e - i;
+		i = skip_seps(s, len, e);
+	}
+	if (out->kind == PARSE_PATROL_START && (e = read_number(s, len, i, &v)) != 0) {
+		if (v > PARSE_NUMBER_MAX) {
+			set_invalid(out, PARSE_PATROL_START, "number too large");
+			return;
+		}
+		out->members = v;
+		i = e;
+	}
+	out->text = trim(s, i, len);
+}
+
+static void parse_awareness(const char *s, size_t len, size_t i, struct parse_result *out)
+{
+	size_t e;
+	long v;
+
+	i = skip_seps(s, len, i);
+	e = read_number(s, len, i, &v);
+	if (e == 0) {
+		set_invalid(out, PARSE_AWARENESS, "missing participants");
+		return;
+	}
+	if (v > PARSE_NUMBER_MAX) {
+		set_invalid(out, PARSE_AWARENESS, "number too large");
+		return;
+	}
+	out->participants = v;
+	out->text = trim(s, e, len);
+}
+
+static void parse_register(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                           struct parse_result *out)
+{
+	size_t vstart = SIZE_MAX, vend = 0;
+	int prev_alnum = 0;
+
+	i = skip_seps(s, len, i);
+	/* The village word is the last whole word in the list; "thon3" counts too. */
+	for (size_t j = i; j < len;) {
+		uint32_t cp;
+		size_t n = cp_at(s, len, j, &cp);
+		enum text_class c = text_classify(cp);
+		struct word w;
+
+		if (c == TEXT_LETTER && !prev_alnum && read_word(s, len, j, &w)) {
+			if (w.flen >= 0 && in_list(&r->village, w.f)) {
+				vstart = w.start;
+				vend = w.end;
+			}
+			j = w.end;
+			prev_alnum = 1;
+			continue;
+		}
+		prev_alnum = is_alnum_class(c);
+		j += n;
+	}
+	if (vstart != SIZE_MAX) {
+		out->name = trim(s, i, vstart);
+		out->village = trim(s, vend, len);
+	} else {
+		out->name = trim(s, i, len);
+	}
+	if (out->name.len == 0)
+		set_invalid(out, PARSE_REGISTER, "missing name");
+}
+
+static void parse_broadcast(const char *s, size_t len, size_t i, struct parse_result *out)
+{
+	size_t e, n;
+
+	i = skip_seps(s, len, i);
+	e = i;
+	while (e < len && s[e] >= '0' && s[e] <= '9')
+		e++;
+	if (e == i || e - i > 15 || is_alnum_class(class_at(s, len, e, &n))) {
+		set_invalid(out, PARSE_BROADCAST, "missing pin");
+		return;
+	}
+	out->pin.off = i;
+	out->pin.len = e - i;
+	i = skip_seps(s, len, e);
+	e = read_code(s, len, i, 1, out->group_buf, sizeof(out->group_buf));
+	if (e == 0) {
+		set_invalid(out, PARSE_BROADCAST, "missing group");
+		return;
+	}
+	out->group.off = i;
+	out->group.len = e - i;
+	out->text = trim(s, e, len);
+	if (out->text.len == 0)
+		set_invalid(out, PARSE_BROADCAST, "missing text");
+}
+
+/* The command lists in the order they are tried; the patrol words stand for both kinds. */
+static const struct wordlist *command_list(const struct parse_rules *r, enum parse_kind k)
+{
+	if (k == PARSE_PATROL_START)
+		return &r->patrol;
+	if (k == PARSE_PATROL_END)
+		return NULL;
+	return &r->kw[k];
+}
+
+/* The command whose keyword (or pair of words) is at i; *end is set after it. */
+static enum parse_kind match_command(const struct parse_rules *r, const char *s, size_t len,
+                                     size_t i, size_t *end)
+{
+	struct word a, b;
+	char pair[PARSE_WORD_MAX];
+	int got = read_words(s, len, i, &a, &b, pair);
+
+	if (got == 2) {
+		for (int k = PARSE_TIP; k < PARSE_KIND_COUNT; k++) {
+			const struct wordlist *l = command_list(r, (enum parse_kind)k);
+
+			if (l != NULL && in_list(l, pair)) {
+				*end = b.end;
+				return (enum parse_kind)k;
+			}
+		}
+	}
+	if (got >= 1) {
+		for (int k = PARSE_TIP; k < PARSE_KIND_COUNT; k++) {
+			const struct wordlist *l = command_list(r, (enum parse_kind)k);
+
+			if (l != NULL && in_list(l, a.f)) {
+				*end = a.end;
+				return (enum parse_kind)k;
+			}
+		}
+	}
+	return PARSE_UNKNOWN;
+}
+
+void parse_message(const struct parse_rules *r, const char *s, size_t len, struct parse_result *out)
+{
+	enum parse_kind k = PARSE_UNKNOWN;
+	size_t i = 0, end = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->category = -1;
+	out->members = -1;
+	out->participants = -1;
+	if (s == NULL)
+		len = 0;
+
+	/* Leading spaces and punctuation; a "?" standing alone is the help word. */
+	while (i < len) {
+		size_t n;
+		enum text_class c = class_at(s, len, i, &n);
+
+		if (c == TEXT_LETTER || c == TEXT_DIGIT)
+			break;
+		if (s[i] == '?' && in_list(&r->kw[PARSE_HELP], "?") &&
+		    !is_alnum_class(class_at(s, len, i + 1, &n))) {
+			out->kind = PARSE_HELP;
+			return;
+		}
+		i += n;
+	}
+	if (i < len)
+		k = match_command(r, s, len, i, &end);
+
+	out->kind = k;
+	switch (k) {
+	case PARSE_TIP:
+		parse_tip(r, s, len, end, out);
+		break;
+	case PARSE_SUPPLEMENT:
+		parse_supplement(s, len, end, out);
+		break;
+	case PARSE_PATROL_START:
+		parse_patrol(r, s, len, end, out);
+		break;
+	case PARSE_AWARENESS:
+		parse_awareness(s, len, end, out);
+		break;
+	case PARSE_MEDIATION:
+		out->text = trim(s, end, len);
+		if (out->text.len == 0)
+			set_invalid(out, PARSE_MEDIATION, "missing text");
+		break;
+	case PARSE_REGISTER:
+		parse_register(r, s, len, end, out);
+		break;
+	case PARSE_OPTOUT:
+	case PARSE_HELP:
+		break;
+	case PARSE_BROADCAST:
+		parse_broadcast(s, len, end, out);
+		break;
+	default:
+		out->kind = PARSE_UNKNOWN;
+		out->text = trim(s, 0, len);
+		if (out->text.len != 0)
+			out->category =
+			    spot_category(r, s, out->text.off, out->text.off + out->text.len);
+		break;
+	}
+}
+
+/* ---- JSON ---- */
+
+static void json_span(struct json *j, const char *key, const char *s, size_t len,
+                      struct parse_span sp)
+{
+	if (sp.len == 0 || sp.off > len || sp.len > len - sp.off)
+		return;
+	json_key_strn(j, key, s + sp.off, sp.len);
+}
+
+void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
+                      const struct parse_result *res, FILE *f)
+{
+	struct json j;
+
+	json_begin(&j, f);
+	json_key_str(&j, "kind", parse_kind_name(res->kind));
+	if (res->kind == PARSE_TIP || res->kind == PARSE_UNKNOWN)
+		json_key_str(&j, "category", parse_category_name(r, res->category));
+	if (res->kind == PARSE_TIP)
+		json_key_bool(&j, "anonymous", res->anonymous);
+	json_span(&j, "text", text, len, res->text);
+	if (res->team.len != 0)
+		json_key_str(&j, "team", res->team_buf);
+	if (res->members >= 0)
+		json_key_int(&j, "members", res->members);
+	if (res->participants >= 0)
+		json_key_int(&j, "participants", res->participants);
+	json_span(&j, "name", text, len, res->name);
+	json_span(&j, "village", text, len, res->village);
+	json_span(&j, "pin", text, len, res->pin);
+	if (res->group.len != 0)
+		json_key_str(&j, "group", res->group_buf);
+	if (res->ref.len != 0)
+		json_key_str(&j, "ref", res->ref_buf);
+	if (res->kind == PARSE_INVALID) {
+		json_key_str(&j, "keyword", parse_kind_name(res->keyword));
+		json_key_str(&j, "error", res->error);
+	}
+	json_end(&j);
+}
+
+/* ---- rules ---- */
+
+/*
+ * Folds a configured keyword or code into out: letters (and their marks) only, or "?"
+ * when allow_question. Returns 0, or -1 if it is empty, has anything else or is too long.
+ */
+static int fold_keyword(const char *word, int allow_question, char *out)
+{
+	struct word w;
+	size_t len;
+
+	if (word == NULL)
+		return -1;
+	len = strlen(word);
+	if (allow_question && strcmp(word, "?") == 0) {
+		memcpy(out, "?", 2);
+		return 0;
+	}
+	if (!read_word(word, len, 0, &w) || w.end != len || w.flen <= 0)
+		return -1;
+	memcpy(out, w.f, (size_t)w.flen + 1);
+	return 0;
+}
+
+/* Builds a new list from words into *l, freeing the old one only on success. */
+static int set_list(struct wordlist *l, const char *const *words, size_t n, int allow_question)
+{
+	char(*w)[PARSE_WORD_MAX] = NULL;
+
+	if (words == NULL || n == 0 || n > SIZE_MAX / PARSE_WORD_MAX)
+		return -1;
+	w = calloc(n, PARSE_WORD_MAX);
+	if (w == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (fold_keyword(words[i], allow_question, w[i]) < 0)
+			goto fail;
+	}
+	free(l->w);
+	l->w = w;
+	l->n = n;
+	return 0;
+fail:
+	free(w);
+	return -1;
+}
+
+int parse_rules_set_keywords(struct parse_rules *r, enum parse_kind kind, const char *const *words,
+                             size_t n)
+{
+	if (r == NULL || kind <= PARSE_INVALID || kind >= PARSE_KIND_COUNT)
+		return -1;
+	return set_list(&r->kw[kind], words, n, kind == PARSE_HELP);
+}
+
+int parse_rules_set_patrol_words(struct parse_rules *r, const char *const *words, size_t n)
+{
+	return r == NULL ? -1 : set_list(&r->patrol, words, n, 0);
+}
+
+int parse_rules_set_anonymous_words(struct parse_rules *r, const char *const *words, size_t n)
+{
+	return r == NULL ? -1 : set_list(&r->anonymous, words, n, 0);
+}
+
+int parse_rules_set_village_words(struct parse_rules *r, const char *const *words, size_t n)
+{
+	return r == NULL ? -1 : set_list(&r->village, words, n, 0);
+}
+
+static int lists_share(const struct wordlist *a, const struct wordlist *b, char *buf, size_t bufsz)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		if (!in_list(b, a->w[i]))
+			continue;
+		if (bufsz > 0) {
+			size_t k;
+
+			for (k = 0; k + 1 < bufsz && a->w[i][k] != '\0'; k++) {
+				char c = a->w[i][k];
+
+				buf[k] = c >= 'a' && c <= 'z' ? (char)(c - ('a' - 'A')) : c;
+			}
+			buf[k] = '\0';
+		}
+		return 1;
+	}
+	return 0;
+}
+
+int parse_rules_conflict(const struct parse_rules *r, char *buf, size_t bufsz)
+{
+	for (int a = PARSE_TIP; a < PARSE_KIND_COUNT; a++) {
+		for (int b = a + 1; b < PARSE_KIND_COUNT; b++) {
+			const struct wordlist *la = command_list(r, (enum parse_kind)a);
+			const struct wordlist *lb = command_list(r, (enum parse_kind)b);
+
+			if (la != NULL && lb != NULL && lists_share(la, lb, buf, bufsz))
+				return 1;
+		}
+	}
+	return lists_share(&r->kw[PARSE_PATROL_START], &r->kw[PARSE_PATROL_END], buf, bufsz);
+}
+
+/* Folds a phrase into words of letters and digits. Returns 0, or -1 if it is not 1..8
+ * words of less than PARSE_WORD_MAX bytes each. */
+static int fold_phrase(const char *text, struct phrase *p)
+{
+	size_t len, i = 0;
+
+	if (text == NULL)
+		return -1;
+	len = strlen(text);
+	p->nwords = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = cp_at(text, len, i, &cp);
+		enum text_class c = text_classify(cp);
+		struct word w;
+
+		if (c != TEXT_LETTER && c != TEXT_DIGIT) {
+			if (c != TEXT_SPACE && c != TEXT_OTHER)
+				return -1; /* a stray mark */
+			i += n;
+			continue;
+		}
+		if (p->nwords == PARSE_PHRASE_WORDS)
+			return -1;
+		w.flen = 0;
+		w.f[0] = '\0';
+		while (i < len) {
+			n = cp_at(text, len, i, &cp);
+			if (!is_alnum_class(text_classify(cp)))
+				break;
+			word_add(&w, cp);
+			i += n;
+		}
+		if (w.flen <= 0)
+			return -1;
+		memcpy(p->word[p->nwords], w.f, (size_t)w.flen + 1);
+		p->hash[p->nwords] = hash_word(w.f);
+		p->nwords++;
+	}
+	return p->nwords == 0 ? -1 : 0;
+}
+
+void parse_rules_clear_categories(struct parse_rules *r)
+{
+	if (r == NULL)
+		return;
+	for (int c = 0; c < r->ncat; c++) {
+		free(r->cat[c].name);
+		free(r->cat[c].codes.w);
+	}
+	free(r->cat);
+	free(r->phrase);
+	free(r->last_hash);
+	r->cat = NULL;
+	r->ncat = 0;
+	r->phrase = NULL;
+	r->last_hash = NULL;
+	r->nphrase = 0;
+	r->max_phrase_words = 0;
+}
+
+int parse_rules_add_category(struct parse_rules *r, const char *name, const char *const *codes,
+                             size_t ncodes, const char *const *phrases, size_t nphrases)
+{
+	struct category c = {NULL, {NULL, 0}};
+	struct category *cats;
+	struct phrase *ph;
+	int ret = -1;
+
+	if (r == NULL || name == NULL || name[0] == '\0' || (ncodes > 0 && codes == NULL) ||
+	    (nphrases > 0 && phrases == NULL) || r->ncat == INT_MAX ||
+	    nphrases > SIZE_MAX / sizeof(struct phrase) - r->nphrase)
+		return -1;
+	for (int k = 0; k < r->ncat; k++) {
+		if (strcmp(r->cat[k].name, name) == 0)
+			return -1;
+	}
+	c.name = strdup(name);
+	if (c.name == NULL)
+		goto done;
+	if (ncodes > 0 && set_list(&c.codes, codes, ncodes, 0) < 0)
+		goto done;
+	ph = r->phrase;
+	if (nphrases > 0) {
+		/* Grown arrays are kept even if a phrase below is refused: only nphrase
+		 * says how much of them is in use. */
+		uint32_t *lh = realloc(r->last_hash, (r->nphrase + nphrases) * sizeof(*lh));
+
+		if (lh == NULL)
+			goto done;
+		r->last_hash = lh;
+		ph = realloc(r->phrase, (r->nphrase + nphrases) * sizeof(*ph));
+		if (ph == NULL)
+			goto done;
+		r->phrase = ph;
+	}
+	for (size_t k = 0; k < nphrases; k++) {
+		if (fold_phrase(phrases[k], &ph[r->nphrase + k]) < 0)
+			goto done;
+		ph[r->nphrase + k].category = r->ncat;
+	}
+	cats = realloc(r->cat, ((size_t)r->ncat + 1) * sizeof(*cats));
+	if (cats == NULL)
+		goto done;
+	r->cat = cats;
+	/* Everything checked and allocated: commit. */
+	for (size_t k = 0; k < nphrases; k++) {
+		const struct phrase *p = &ph[r->nphrase + k];
+
+		if (p->nwords > r->max_phrase_words)
+			r->max_phrase_words = p->nwords;
+		r->last_hash[r->nphrase + k] = p->hash[p->nwords - 1];
+	}
+	r->nphrase += nphrases;
+	r->cat[r->ncat++] = c;
+	c.name = NULL;
+	c.codes.w = NULL;
+	ret = 0;
+done:
+	free(c.name);
+	free(c.codes.w);
+	return ret;
+}
+
+const char *parse_category_name(const struct parse_rules *r, int category)
+{
+	if (r == NULL || category < 0 || category >= r->ncat)
+		return NULL;
+	return r->cat[category].name;
+}
+
+int parse_category_count(const struct parse_rules *r)
+{
+	return r == NULL ? 0 : r->ncat;
+}
+
+static const char *join_list(const struct wordlist *l, char *buf, size_t bufsz)
+{
+	size_t o = 0;
+
+	if (bufsz == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < l->n; i++) {
+		size_t wl = strlen(l->w[i]), need = wl + (i > 0);
+
+		if (o + need >= bufsz)
+			break;
+		if (i > 0)
+			buf[o++] = '/';
+		for (size_t k = 0; k < wl; k++) {
+			char c = l->w[i][k];
+
+			buf[o++] = c >= 'a' && c <= 'z' ? (char)(c - ('a' - 'A')) : c;
+		}
+		buf[o] = '\0';
+	}
+	return buf;
+}
+
+const char *parse_keywords_str(const struct parse_rules *r, enum parse_kind kind, char *buf,
+                               size_t bufsz)
+{
+	static const struct wordlist empty = {NULL, 0};
+
+	if (r == NULL || kind <= PARSE_INVALID || kind >= PARSE_KIND_COUNT)
+		return join_list(&empty, buf, bufsz);
+	return join_list(&r->kw[kind], buf, bufsz);
+}
+
+const char *parse_patrol_words_str(const struct parse_rules *r, char *buf, size_t bufsz)
+{
+	static const struct wordlist empty = {NULL, 0};
+
+	return join_list(r == NULL ? &empty : &r->patrol, buf, bufsz);
+}
+
+void parse_rules_free(struct parse_rules *r)
+{
+	if (r == NULL)
+		return;
+	parse_rules_clear_categories(r);
+	for (int k = 0; k < PARSE_KIND_COUNT; k++)
+		free(r->kw[k].w);
+	free(r->patrol.w);
+	free(r->anonymous.w);
+	free(r->village.w);
+	free(r);
+}
+
+/* ---- defaults ---- */
+
+#define WORDS(...) ((const char *const[]){__VA_ARGS__})
+
+static const struct {
+	enum parse_kind kind;
+	const char *const *words;
+	size_t n;
+} default_keywords[] = {
+    {PARSE_TIP, WORDS("tin", "tip"), 2},
+    {PARSE_SUPPLEMENT, WORDS("bs"), 1},
+    {PARSE_PATROL_START, WORDS("bd", "batdau", "start"), 3},
+    {PARSE_PATROL_END, WORDS("kt", "ketthuc", "end"), 3},
+    {PARSE_AWARENESS, WORDS("ttpl", "tuyentruyen"), 2},
+    {PARSE_MEDIATION, WORDS("hg", "hoagiai"), 2},
+    {PARSE_REGISTER, WORDS("dk", "dangky", "join"), 3},
+    {PARSE_OPTOUT, WORDS("huy", "tuchoi", "stop"), 3},
+    {PARSE_HELP, WORDS("hd", "huongdan", "help", "?"), 4},
+    {PARSE_BROADCAST, WORDS("tb", "thongbao"), 2},
+};
+
+static const struct {
+	const char *name;
+	const char *const *codes;
+	size_t ncodes;
+	const char *const *phrases;
+	size_t nphrases;
+} default_categories[] = {
+    {"drugs", WORDS("mt", "matuy"), 2, WORDS("ma tuy", "heroin", "thuoc lac", "tiem chich"), 4},
+    {"theft", WORDS("trom"), 1, WORDS("trom", "an cap", "cuop"), 3},
+    {"fighting", WORDS("dn", "danhnhau"), 2,
+     WORDS("danh nhau", "hanh hung", "chem nhau", "gay roi"), 4},
+    {"gambling", WORDS("cb", "cobac"), 2, WORDS("danh bac", "co bac", "so de", "ca do", "danh bai"),
+     5},
+    {"traffic", WORDS("gt", "giaothong"), 2, WORDS("tai nan", "dua xe", "giao thong"), 3},
+    {"stranger", WORDS("nl", "nguoila"), 2, WORDS("nguoi la", "doi tuong la", "ke la"), 3},
+    {"other", WORDS("khac"), 1, NULL, 0},
+};
+
+struct parse_rules *parse_rules_new(void)
+{
+	struct parse_rules *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(default_keywords) / sizeof(default_keywords[0]); i++) {
+		if (parse_rules_set_keywords(r, default_keywords[i].kind, default_keywords[i].words,
+		                             default_keywords[i].n) < 0)
+			goto fail;
+	}
+	if (parse_rules_set_patrol_words(r, WORDS("tuan", "tuantra", "patrol"), 3) < 0 ||
+	    parse_rules_set_anonymous_words(r, WORDS("andanh"), 1) < 0 ||
+	    parse_rules_set_village_words(r, WORDS("thon"), 1) < 0)
+		goto fail;
+	for (size_t i = 0; i < sizeof(default_categories) / sizeof(default_categories[0]); i++) {
+		if (parse_rules_add_category(
+		        r, default_categories[i].name, default_categories[i].codes,
+		        default_categories[i].ncodes, default_categories[i].phrases,
+		        default_categories[i].nphrases) < 0)
+			goto fail;
+	}
+	return r;
+fail:
+	parse_rules_free(r);
+	return NULL;
+}

@@ -1,0 +1,177 @@
+/*
+ * The keyword parser: one SMS text → one command. parse_message() is a pure function of
+ * the rules and the text: no I/O, no allocation, no global state, so the daemon, the
+ * config loader and `tipline parse` get the same answer for the same text.
+ *
+ * Matching
+ *   Keywords, sub-words and category codes are compared after text_fold(): case- and
+ *   diacritic-insensitive ("Tuần" = "TUAN", "Huỷ" = "HUY", "ĐK" = "DK").
+ *   A word is a run of letters (with their combining marks); to match it must be followed
+ *   by the end of the text or a character that is neither letter nor digit: "TIN:",
+ *   "TIN.", "TIN,co" are TIN; "TINCO" and "TIN2" are not.
+ *   The keyword is the first word after leading spaces and punctuation. A leading "?"
+ *   not followed by a letter or digit is the help word "?" when configured.
+ *   Any keyword (command, patrol, start/end, ANDANH) may also be typed as two words
+ *   separated only by spaces that together make it: "tuan tra" = TUANTRA, "bat dau" =
+ *   BATDAU, "an danh" = ANDANH, "hoa giai" = HOAGIAI. The pair is tried first.
+ *   Tokens after the keyword are separated by whitespace and , . : ; -
+ *   Numbers are ASCII digits; "1.410" and "1,410" (groups of exactly three digits after
+ *   the same separator) are 1410. A number must not run into a letter ("15nguoi" is not
+ *   a number). Above PARSE_NUMBER_MAX the command is invalid ("number too large"): no
+ *   clamping, so a typo never records a million participants.
+ *   Text fields are spans of the original text trimmed of whitespace and , . : ; - at
+ *   both ends, so diacritics, emoji and quotes survive.
+ *
+ * Commands (default words; see parse_rules_new)
+ *   tip          TIN [ANDANH] [CODE] text    text required
+ *   supplement   BS REF text                 REF: optional '#', then ASCII letters and
+ *                                            digits with at least one digit, <= 15
+ *   patrol_start TUAN [TRA] BD [TEAM] [N] [text]   TEAM: letters then digits (TQ3)
+ *   patrol_end   TUAN [TRA] KT [TEAM] [text]
+ *   awareness    TTPL N [text]               N required
+ *   mediation    HG text                     text required
+ *   register     DK name [thon village]      split at the LAST village word; "thon3"
+ *                                            also splits (village "3"); name required
+ *   optout       HUY ...                     the rest is ignored
+ *   help         HD ... or ?
+ *   broadcast    TB PIN GROUP text           PIN: ASCII digits (<= 15) as written;
+ *                                            GROUP: letters, digits, '_' (folded to
+ *                                            ASCII, <= 31), uppercased; text required
+ *   After a patrol word, the word TRA is skipped ("tuan tra bd"). Any other word in the
+ *   place of BD/KT, or none, is invalid with keyword "patrol_start".
+ *
+ * Categories of a tip
+ *   A code as the first word after TIN (or after ANDANH) sets the category. The code word
+ *   is consumed and the text is what follows, with two exceptions so that no word of the
+ *   report is lost: if the code is also one of its own category's phrases (TROM is the
+ *   code and the word "trộm") it stays in the text ("TIN trom xe o thon 2" → theft, text
+ *   "trom xe o thon 2"); and if nothing follows the code, the code word is the text
+ *   ("TIN MT" → drugs, text "MT", never invalid).
+ *   Without a code, the phrase that starts earliest in the text (whole words, folded)
+ *   decides; at the same start the longer phrase wins, then the earlier category. Unknown
+ *   messages are spotted the same way over their whole text. Other kinds have none.
+ *   Only ANDANH is the anonymous flag: "TIN an trom" is a theft tip, not anonymous.
+ */
+#ifndef TIPLINE_PARSE_H
+#define TIPLINE_PARSE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum parse_kind {
+	PARSE_UNKNOWN,
+	PARSE_INVALID,
+	PARSE_TIP,
+	PARSE_SUPPLEMENT,
+	PARSE_PATROL_START,
+	PARSE_PATROL_END,
+	PARSE_AWARENESS,
+	PARSE_MEDIATION,
+	PARSE_REGISTER,
+	PARSE_OPTOUT,
+	PARSE_HELP,
+	PARSE_BROADCAST,
+	PARSE_KIND_COUNT
+};
+
+#define PARSE_NUMBER_MAX   1000000L /* members and participants above this are invalid */
+#define PARSE_WORD_MAX     32       /* bytes of a folded keyword, code or phrase word + NUL */
+#define PARSE_PHRASE_WORDS 8        /* words in one category phrase */
+
+/* "unknown", "invalid", "tip", "supplement", "patrol_start", "patrol_end", "awareness",
+ * "mediation", "register", "optout", "help", "broadcast"; "?" out of range. Static. */
+const char *parse_kind_name(enum parse_kind k);
+
+/* A piece of the original text; len 0 = absent. */
+struct parse_span {
+	size_t off, len;
+};
+
+/*
+ * What parse_message() found. An invalid result carries only kind, keyword and error (every
+ * other field is reset: absent spans, category -1, numbers -1), so callers never see half a
+ * command.
+ */
+struct parse_result {
+	enum parse_kind kind;
+	enum parse_kind keyword; /* for PARSE_INVALID: which command; else PARSE_UNKNOWN */
+	/* For PARSE_INVALID, static: "missing text", "missing reference", "missing start or
+	 * end word", "missing participants", "missing name", "missing pin", "missing group",
+	 * "number too large". NULL otherwise. */
+	const char *error;
+	int category; /* index into the rules' categories, -1 = none */
+	int anonymous;
+	struct parse_span text, team, name, village, pin, group, ref;
+	long members, participants; /* -1 = absent */
+	/* Uppercased ASCII copies of team/ref/group, "" when absent. */
+	char team_buf[16], ref_buf[16], group_buf[32];
+};
+
+struct parse_rules; /* opaque */
+
+/* Rules with every default keyword and category; the caller frees them with
+ * parse_rules_free(). NULL when out of memory. */
+struct parse_rules *parse_rules_new(void);
+void parse_rules_free(struct parse_rules *r);
+
+/*
+ * Replaces the keyword list of one command (config: keywords.tip = ["TIN","TIP"]). Words
+ * are folded on entry and must be letters only ("?" is allowed for PARSE_HELP), non-empty,
+ * shorter than PARSE_WORD_MAX folded. For PARSE_PATROL_START/END these are the sub-words
+ * (BD, BATDAU, START / KT, KETTHUC, END). Returns 0, or -1 on bad input (empty list, bad
+ * word, a kind without keywords) leaving the old list in place. The words are copied.
+ */
+int parse_rules_set_keywords(struct parse_rules *r, enum parse_kind kind, const char *const *words,
+                             size_t n);
+/* The patrol words (TUAN, TUANTRA, PATROL), the anonymous flag (ANDANH), the village
+ * words of register (THON). Same rules and return as parse_rules_set_keywords(). */
+int parse_rules_set_patrol_words(struct parse_rules *r, const char *const *words, size_t n);
+int parse_rules_set_anonymous_words(struct parse_rules *r, const char *const *words, size_t n);
+int parse_rules_set_village_words(struct parse_rules *r, const char *const *words, size_t n);
+
+/*
+ * 1 if some folded word is a keyword of two commands (or a patrol word and a command),
+ * which would make one of them unreachable: the first match wins in enum order. The
+ * word is written to buf (uppercased) for the config loader's message. 0 otherwise.
+ */
+int parse_rules_conflict(const struct parse_rules *r, char *buf, size_t bufsz);
+
+/*
+ * Replaces the category table (config: categories = ( { name="drugs"; codes=[...];
+ * phrases=[...]; }, ... )). Categories are numbered in the order they are added. Codes
+ * follow the keyword rules; a phrase is 1..PARSE_PHRASE_WORDS words of letters and digits
+ * ("ma tuy", "thuốc lắc"). Returns 0, or -1 for an empty or duplicate name, a bad code or
+ * phrase, or no memory; then nothing is added.
+ */
+void parse_rules_clear_categories(struct parse_rules *r);
+int parse_rules_add_category(struct parse_rules *r, const char *name, const char *const *codes,
+                             size_t ncodes, const char *const *phrases, size_t nphrases);
+/* The name as configured (owned by the rules), NULL for -1 or out of range. */
+const char *parse_category_name(const struct parse_rules *r, int category);
+int parse_category_count(const struct parse_rules *r);
+
+/*
+ * A command's keywords joined by "/" and uppercased, e.g. "TIN/TIP", for the help reply;
+ * for PARSE_PATROL_START/END the sub-words ("BD/BATDAU/START"). Written into buf (cut
+ * at a word boundary if too small, always NUL-terminated when bufsz > 0); returns buf.
+ * parse_patrol_words_str() gives the patrol words ("TUAN/TUANTRA/PATROL") the same way.
+ */
+const char *parse_keywords_str(const struct parse_rules *r, enum parse_kind kind, char *buf,
+                               size_t bufsz);
+const char *parse_patrol_words_str(const struct parse_rules *r, char *buf, size_t bufsz);
+
+/* Parses len bytes of text (need not be NUL-terminated or valid UTF-8) into *out. The
+ * spans in *out point into text; nothing is allocated. */
+void parse_message(const struct parse_rules *r, const char *text, size_t len,
+                   struct parse_result *out);
+
+/*
+ * Writes one JSON line describing the result (text is the parsed text, for the spans).
+ * Members in this order, absent ones omitted: kind; category (name, or null when a tip or
+ * unknown message has none); anonymous (tips only); text, team, members, participants,
+ * name, village, pin, group, ref where found; keyword and error for invalid.
+ */
+void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
+                      const struct parse_result *res, FILE *f);
+
+#endif

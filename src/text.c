@@ -1,0 +1,611 @@
+/*
+ * UTF-8, folding, transliteration, GSM 03.38 and phone numbers. See text.h.
+ *
+ * The hot path (the parser folding every word of every message) avoids libutf8proc for
+ * ASCII and for the Latin letters Vietnamese uses: the tables below hold the folded or
+ * transliterated ASCII letter for U+00C0..U+024F and U+1E00..U+1EFF, '.' meaning "ask
+ * utf8proc" (fold) or "keep the character" (transliterate). They were generated with
+ * utf8proc_decompose_char(DECOMPOSE | CASEFOLD | STRIPMARK), plus đ/Đ → d which Unicode
+ * does not decompose; tests/unit/test_text.c checks every entry against utf8proc again.
+ */
+#include "text.h"
+
+#include <limits.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* clang-format off */
+static const char fold_latin[400 + 1] =
+	"aaaaaa.ceeeeiiii" /* U+00C0 */
+	".nooooo..uuuuy.." /* U+00D0 */
+	"aaaaaa.ceeeeiiii" /* U+00E0 */
+	".nooooo..uuuuy.y" /* U+00F0 */
+	"aaaaaaccccccccdd" /* U+0100 */
+	"ddeeeeeeeeeegggg" /* U+0110 */
+	"gggghh..iiiiiiii" /* U+0120 */
+	"i...jjkk.llllll." /* U+0130 */
+	"...nnnnnn...oooo" /* U+0140 */
+	"oo..rrrrrrssssss" /* U+0150 */
+	"sstttt..uuuuuuuu" /* U+0160 */
+	"uuuuwwyyyzzzzzzs" /* U+0170 */
+	"................" /* U+0180 */
+	"................" /* U+0190 */
+	"oo.............u" /* U+01A0 */
+	"u..............." /* U+01B0 */
+	".............aai" /* U+01C0 */
+	"ioouuuuuuuuuu.aa" /* U+01D0 */
+	"aa....ggkkoooo.." /* U+01E0 */
+	"j...gg..nnaa...." /* U+01F0 */
+	"aaaaeeeeiiiioooo" /* U+0200 */
+	"rrrruuuusstt..hh" /* U+0210 */
+	"......aaeeoooooo" /* U+0220 */
+	"ooyy............" /* U+0230 */
+	"................" /* U+0240 */
+	;
+
+static const char fold_viet[256 + 1] =
+	"aabbbbbbccdddddd" /* U+1E00 */
+	"ddddeeeeeeeeeeff" /* U+1E10 */
+	"gghhhhhhhhhhiiii" /* U+1E20 */
+	"kkkkkkllllllllmm" /* U+1E30 */
+	"mmmmnnnnnnnnoooo" /* U+1E40 */
+	"oooopppprrrrrrrr" /* U+1E50 */
+	"sssssssssstttttt" /* U+1E60 */
+	"ttuuuuuuuuuuvvvv" /* U+1E70 */
+	"wwwwwwwwwwxxxxyy" /* U+1E80 */
+	"zzzzzzhtwy.s...." /* U+1E90 */
+	"aaaaaaaaaaaaaaaa" /* U+1EA0 */
+	"aaaaaaaaeeeeeeee" /* U+1EB0 */
+	"eeeeeeeeiiiioooo" /* U+1EC0 */
+	"oooooooooooooooo" /* U+1ED0 */
+	"oooouuuuuuuuuuuu" /* U+1EE0 */
+	"uuyyyyyyyy......" /* U+1EF0 */
+	;
+
+static const char translit_latin[256 + 1] =
+	"AAAA....EEE.II.." /* U+00C0 */
+	"..OOOO...UU..Y.." /* U+00D0 */
+	"aaaa....eee.ii.." /* U+00E0 */
+	"..oooo...uu..y.." /* U+00F0 */
+	"..Aa............" /* U+0100 */
+	"Dd.............." /* U+0110 */
+	"........Ii......" /* U+0120 */
+	"................" /* U+0130 */
+	"................" /* U+0140 */
+	"................" /* U+0150 */
+	"........Uu......" /* U+0160 */
+	"................" /* U+0170 */
+	"................" /* U+0180 */
+	"................" /* U+0190 */
+	"Oo.............U" /* U+01A0 */
+	"u..............." /* U+01B0 */
+	;
+
+static const char translit_viet[96 + 1] =
+	"AaAaAaAaAaAaAaAa" /* U+1EA0 */
+	"AaAaAaAaEeEeEeEe" /* U+1EB0 */
+	"EeEeEeEeIiIiOoOo" /* U+1EC0 */
+	"OoOoOoOoOoOoOoOo" /* U+1ED0 */
+	"OoOoUuUuUuUuUuUu" /* U+1EE0 */
+	"UuYyYyYyYy......" /* U+1EF0 */
+	;
+/* clang-format on */
+
+#define FOLD_OPTIONS (UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK)
+
+size_t text_utf8_next(const char *str, size_t len, uint32_t *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned c;
+	size_t n;
+	uint32_t v;
+
+	if (len == 0) {
+		*cp = 0;
+		return 0;
+	}
+	c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		v = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		v = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		v = c & 0x07;
+	} else {
+		goto bad;
+	}
+	if (len < n)
+		goto bad;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			goto bad;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and values past U+10FFFF are not UTF-8. */
+	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+	    (v >= 0xd800 && v <= 0xdfff))
+		goto bad;
+	*cp = v;
+	return n;
+bad:
+	*cp = TEXT_REPLACEMENT;
+	return 1;
+}
+
+int text_utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = text_utf8_next(s + i, len - i, &cp);
+		/* A real U+FFFD in the input takes 3 bytes; a bad byte gives it for 1. */
+		if (cp == TEXT_REPLACEMENT && n == 1)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+size_t text_utf8_encode(uint32_t cp, char *out)
+{
+	unsigned char *o = (unsigned char *)out;
+
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = TEXT_REPLACEMENT;
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+enum text_class text_classify(uint32_t cp)
+{
+	if (cp < 0x80) {
+		if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+			return TEXT_LETTER;
+		if (cp >= '0' && cp <= '9')
+			return TEXT_DIGIT;
+		if (cp == ' ' || (cp >= '\t' && cp <= '\r'))
+			return TEXT_SPACE;
+		return TEXT_OTHER;
+	}
+	if (cp == 0x85) /* NEL is a control character that breaks lines */
+		return TEXT_SPACE;
+	/* Vietnamese letters without a property lookup: U+00C0..U+024F are all letters but
+	 * × and ÷, and Latin Extended Additional (U+1E00..U+1EFF) is all letters. */
+	if (cp >= 0xc0 && cp < 0x250)
+		return cp == 0xd7 || cp == 0xf7 ? TEXT_OTHER : TEXT_LETTER;
+	if (cp >= 0x1e00 && cp < 0x1f00)
+		return TEXT_LETTER;
+	if (cp >= 0x300 && cp < 0x370)
+		return TEXT_MARK;
+	if (cp > 0x10ffff)
+		return TEXT_OTHER;
+	switch (utf8proc_category((utf8proc_int32_t)cp)) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+		return TEXT_LETTER;
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME:
+		return TEXT_MARK;
+	case UTF8PROC_CATEGORY_ND:
+		return TEXT_DIGIT;
+	case UTF8PROC_CATEGORY_ZS:
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return TEXT_SPACE;
+	default:
+		return TEXT_OTHER;
+	}
+}
+
+/* The table letter for cp, or 0 when cp is outside the tables or its entry is '.'. */
+static int table_letter(uint32_t cp, const char *latin, uint32_t latin_end, const char *viet,
+                        uint32_t viet_lo)
+{
+	char c;
+
+	if (cp >= 0xc0 && cp < latin_end)
+		c = latin[cp - 0xc0];
+	else if (cp >= viet_lo && cp < 0x1f00)
+		c = viet[cp - viet_lo];
+	else
+		return 0;
+	return c == '.' ? 0 : c;
+}
+
+size_t text_fold_cp(uint32_t cp, char *out)
+{
+	utf8proc_int32_t buf[TEXT_FOLD_CP_MAX / 4];
+	utf8proc_ssize_t n;
+	size_t len = 0;
+	int c;
+
+	if (cp < 0x80) {
+		out[0] = (char)(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp);
+		return 1;
+	}
+	c = table_letter(cp, fold_latin, 0x250, fold_viet, 0x1e00);
+	if (c != 0) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (cp >= 0x300 && cp <= 0x36f) /* the combining diacritics block: all marks */
+		return 0;
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return text_utf8_encode(TEXT_REPLACEMENT, out);
+	n = utf8proc_decompose_char((utf8proc_int32_t)cp, buf, TEXT_FOLD_CP_MAX / 4, FOLD_OPTIONS,
+	                            NULL);
+	/* Unicode needs at most 3 code points; keep the character if that ever changes. */
+	if (n < 0 || n > TEXT_FOLD_CP_MAX / 4)
+		return text_utf8_encode(cp, out);
+	for (utf8proc_ssize_t i = 0; i < n; i++) {
+		if (buf[i] == 0x111)
+			out[len++] = 'd';
+		else
+			len += text_utf8_encode((uint32_t)buf[i], out + len);
+	}
+	return len;
+}
+
+size_t text_fold_map(const char *in, size_t inlen, char *out, size_t outsz, size_t *map)
+{
+	size_t i = 0, o = 0;
+
+	if (outsz == 0)
+		return 0;
+	while (i < inlen) {
+		unsigned char c = (unsigned char)in[i];
+		char tmp[TEXT_FOLD_CP_MAX];
+		uint32_t cp;
+		size_t n, k;
+
+		if (c < 0x80) { /* the fast path: most messages are typed without diacritics */
+			if (o + 1 >= outsz)
+				break;
+			if (map != NULL)
+				map[o] = i;
+			out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+			i++;
+			continue;
+		}
+		n = text_utf8_next(in + i, inlen - i, &cp);
+		k = text_fold_cp(cp, tmp);
+		if (o + k >= outsz)
+			break;
+		if (map != NULL) {
+			for (size_t j = 0; j < k; j++)
+				map[o + j] = i;
+		}
+		memcpy(out + o, tmp, k);
+		o += k;
+		i += n;
+	}
+	out[o] = '\0';
+	if (map != NULL)
+		map[o] = i;
+	return o;
+}
+
+size_t text_fold(const char *in, size_t inlen, char *out, size_t outsz)
+{
+	return text_fold_map(in, inlen, out, outsz, NULL);
+}
+
+static int is_vowel(int c)
+{
+	switch (c | 0x20) {
+	case 'a':
+	case 'e':
+	case 'i':
+	case 'o':
+	case 'u':
+	case 'y':
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The combining marks of decomposed Vietnamese: 5 tones, breve, circumflex, horn. */
+static int is_viet_mark(uint32_t cp)
+{
+	switch (cp) {
+	case 0x300: /* grave: huyền */
+	case 0x301: /* acute: sắc */
+	case 0x303: /* tilde: ngã */
+	case 0x309: /* hook above: hỏi */
+	case 0x323: /* dot below: nặng */
+	case 0x302: /* circumflex: â ê ô */
+	case 0x306: /* breve: ă */
+	case 0x31b: /* horn: ơ ư */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+size_t text_transliterate(const char *in, size_t inlen, char *out, size_t outsz)
+{
+	size_t i = 0, o = 0;
+	int after_vowel = 0; /* decomposed marks are dropped only after a Vietnamese vowel */
+
+	if (outsz == 0)
+		return 0;
+	while (i < inlen) {
+		unsigned char c = (unsigned char)in[i];
+		uint32_t cp;
+		size_t n, k;
+		int t;
+
+		if (c < 0x80) {
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = (char)c;
+			after_vowel = is_vowel(c);
+			i++;
+			continue;
+		}
+		n = text_utf8_next(in + i, inlen - i, &cp);
+		t = table_letter(cp, translit_latin, 0x1c0, translit_viet, 0x1ea0);
+		if (t != 0) {
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = (char)t;
+			after_vowel = is_vowel(t);
+		} else if (after_vowel && is_viet_mark(cp)) {
+			/* dropped; the next mark of the same letter may follow */
+		} else {
+			char tmp[4];
+
+			k = text_utf8_encode(cp, tmp);
+			if (o + k >= outsz)
+				break;
+			memcpy(out + o, tmp, k);
+			o += k;
+			after_vowel = 0;
+		}
+		i += n;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* GSM 03.38 septets for an ASCII byte: 1 basic set, 2 extension table, 0 none. */
+static const unsigned char gsm_ascii[128] = {
+    ['\n'] = 1, ['\r'] = 1, ['\f'] = 2, [' '] = 1,  ['!'] = 1, ['"'] = 1, ['#'] = 1,
+    ['$'] = 1,  ['%'] = 1,  ['&'] = 1,  ['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1,
+    ['+'] = 1,  [','] = 1,  ['-'] = 1,  ['.'] = 1,  ['/'] = 1, [':'] = 1, [';'] = 1,
+    ['<'] = 1,  ['='] = 1,  ['>'] = 1,  ['?'] = 1,  ['@'] = 1, ['_'] = 1, ['^'] = 2,
+    ['{'] = 2,  ['}'] = 2,  ['\\'] = 2, ['['] = 2,  ['~'] = 2, [']'] = 2, ['|'] = 2,
+};
+
+/* Septets for one code point, 0 if GSM-7 cannot encode it. */
+static int gsm7_width(uint32_t cp)
+{
+	if (cp < 0x80) {
+		if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
+			return 1;
+		if (cp >= '0' && cp <= '9')
+			return 1;
+		return gsm_ascii[cp];
+	}
+	switch (cp) {
+	case 0x00a1: /* ¡ */
+	case 0x00a3: /* £ */
+	case 0x00a4: /* ¤ */
+	case 0x00a5: /* ¥ */
+	case 0x00a7: /* § */
+	case 0x00bf: /* ¿ */
+	case 0x00c4: /* Ä */
+	case 0x00c5: /* Å */
+	case 0x00c6: /* Æ */
+	case 0x00c7: /* Ç */
+	case 0x00c9: /* É */
+	case 0x00d1: /* Ñ */
+	case 0x00d6: /* Ö */
+	case 0x00d8: /* Ø */
+	case 0x00dc: /* Ü */
+	case 0x00df: /* ß */
+	case 0x00e0: /* à */
+	case 0x00e4: /* ä */
+	case 0x00e5: /* å */
+	case 0x00e6: /* æ */
+	case 0x00e8: /* è */
+	case 0x00e9: /* é */
+	case 0x00ec: /* ì */
+	case 0x00f1: /* ñ */
+	case 0x00f2: /* ò */
+	case 0x00f6: /* ö */
+	case 0x00f8: /* ø */
+	case 0x00f9: /* ù */
+	case 0x00fc: /* ü */
+	case 0x0393: /* Γ */
+	case 0x0394: /* Δ */
+	case 0x0398: /* Θ */
+	case 0x039b: /* Λ */
+	case 0x039e: /* Ξ */
+	case 0x03a0: /* Π */
+	case 0x03a3: /* Σ */
+	case 0x03a6: /* Φ */
+	case 0x03a8: /* Ψ */
+	case 0x03a9: /* Ω */
+		return 1;
+	case 0x20ac: /* € */
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+int text_gsm7_units(const char *utf8, size_t len)
+{
+	size_t i = 0;
+	int units = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		int w;
+
+		i += text_utf8_next(utf8 + i, len - i, &cp);
+		w = gsm7_width(cp);
+		if (w == 0)
+			return -1;
+		units = units > INT_MAX - w ? INT_MAX : units + w;
+	}
+	return units;
+}
+
+void text_sms_count(const char *utf8, size_t len, struct text_sms_count *out)
+{
+	int ucs2 = text_gsm7_units(utf8, len) < 0;
+	int single = ucs2 ? 70 : 160, multi = ucs2 ? 67 : 153;
+	int total = 0, parts = 1, used = 0;
+	size_t i = 0;
+
+	/* One pass counts the units and, in case they overflow one part, the parts of
+	 * `multi` units each without splitting a character's units. */
+	while (i < len) {
+		uint32_t cp;
+		int w;
+
+		i += text_utf8_next(utf8 + i, len - i, &cp);
+		if (ucs2)
+			w = cp >= 0x10000 ? 2 : 1;
+		else
+			w = gsm7_width(cp);
+		total = total > INT_MAX - w ? INT_MAX : total + w;
+		if (used + w > multi) {
+			parts = parts == INT_MAX ? parts : parts + 1;
+			used = 0;
+		}
+		used += w;
+	}
+	out->ucs2 = ucs2;
+	out->units = total;
+	out->parts = total <= single ? 1 : parts;
+}
+
+/*
+ * The digits of a phone number written with optional separators, into d (dsz bytes,
+ * NUL-terminated); *plus says whether it began with '+'. Returns the digit count, or -1
+ * for anything that is not a phone number's character or too many digits.
+ */
+static int phone_digits(const char *s, char *d, size_t dsz, int *plus)
+{
+	size_t n = 0;
+
+	*plus = 0;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '+') {
+		*plus = 1;
+		s++;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (n + 1 >= dsz)
+				return -1;
+			d[n++] = *s;
+		} else if (*s != ' ' && *s != '\t' && *s != '.' && *s != '-' && *s != '(' &&
+		           *s != ')') {
+			return -1;
+		}
+	}
+	d[n] = '\0';
+	return (int)n;
+}
+
+#define PHONE_MIN_DIGITS 7  /* fewer is an operator short code such as 1414 or 9029 */
+#define PHONE_MAX_DIGITS 15 /* E.164 */
+
+int text_phone_e164(const char *in, const char *country_code, char *out, size_t outsz)
+{
+	char d[PHONE_MAX_DIGITS + 3], cc[8];
+	const char *rest = NULL;
+	size_t cclen, restlen;
+	int nd, plus, ccplus;
+
+	if (in == NULL || country_code == NULL || out == NULL)
+		return -1;
+	if (phone_digits(country_code, cc, sizeof(cc), &ccplus) < 0)
+		return -1;
+	cclen = strlen(cc);
+	if (cclen == 0 || cclen > 3 || cc[0] == '0')
+		return -1;
+	/* Room for 00 + 15 digits, so "0084..." can still be read. */
+	nd = phone_digits(in, d, sizeof(d), &plus);
+	if (nd < PHONE_MIN_DIGITS)
+		return -1;
+	if (plus) {
+		rest = d;
+		cclen = 0;
+	} else if (d[0] == '0' && d[1] == '0') {
+		rest = d + 2;
+		cclen = 0;
+	} else if (d[0] == '0') {
+		rest = d + 1; /* national: the trunk prefix becomes the country code */
+	} else if (strncmp(d, cc, cclen) == 0 && (size_t)nd >= cclen + 8) {
+		/* Already international without '+'. A shorter number that merely starts
+		 * with the code's digits is national without its trunk 0. */
+		rest = d;
+		cclen = 0;
+	} else {
+		rest = d;
+	}
+	restlen = strlen(rest);
+	/* The result too must be long enough: "0010012" has 7 digits but is not "+10012". */
+	if (cclen + restlen < PHONE_MIN_DIGITS || (cclen == 0 && rest[0] == '0') ||
+	    cclen + restlen > PHONE_MAX_DIGITS || 1 + cclen + restlen + 1 > outsz)
+		return -1;
+	out[0] = '+';
+	memcpy(out + 1, cc, cclen);
+	memcpy(out + 1 + cclen, rest, restlen + 1);
+	return 0;
+}
+
+int text_sender_is_phone(const char *sender)
+{
+	char d[PHONE_MAX_DIGITS + 3];
+	int plus;
+	int nd;
+
+	if (sender == NULL)
+		return 0;
+	nd = phone_digits(sender, d, sizeof(d), &plus);
+	return nd >= PHONE_MIN_DIGITS;
+}

@@ -1,0 +1,166 @@
+/* Config loading (table of good and bad files) and reply templates. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "parse.h"
+#include "text.h"
+
+static char path[64];
+
+static struct config *load_text(const char *text)
+{
+	FILE *f;
+	struct config *c;
+
+	snprintf(path, sizeof path, "/tmp/tipline-test-config-%d.conf", (int)getpid());
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	/* Errors go to stderr; the tests here check the result, the integration tests the text. */
+	c = config_load(path);
+	unlink(path);
+	return c;
+}
+
+#define MIN "modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"d\"; };\n"
+
+static void t_minimal_config_gets_defaults(void)
+{
+	struct config *c = load_text(MIN);
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_STR(c->modem.model, "");
+	CHECK(c->modem.poll_interval == 2.0);
+	CHECK_INT(c->modem.read_batch, 50);
+	CHECK_INT(c->replies.max_per_hour, 5);
+	CHECK_STR(c->country_code, "84");
+	CHECK_STR(c->replies.templates[TPL_HELP], config_tpl_default(TPL_HELP));
+	config_free(c);
+}
+
+static void t_config_table(void)
+{
+	static const struct {
+		const char *text;
+		int ok;
+	} cases[] = {
+	    {MIN, 1},
+	    {MIN "modem: { x = 1; };", 0},                       /* duplicate group */
+	    {"modem: { device = \"m\"; connection = \"none\"; };", 0}, /* no database */
+	    {"database: { path = \"d\"; };", 0},                 /* no modem */
+	    {MIN "log: { level = \"loud\"; };", 0},
+	    {MIN "log: { level = \"debug\"; };", 1},
+	    {MIN "phone: { country_code = \"+84\"; };", 0},
+	    {MIN "phone: { country_code = \"856\"; };", 1},
+	    {MIN "outbox: { rate_per_minute = -1; };", 0},
+	    {MIN "outbox: { rate_per_minute = 30; };", 1},
+	    {MIN "replies: { templates: { tip_ack = \"ok {ref}\"; }; };", 1},
+	    {MIN "replies: { templates: { tip_akc = \"ok\"; }; };", 0},
+	    {MIN "replies: { templates: { tip_ack = 5; }; };", 0},
+	    {MIN "keywords: { tip = [\"BAO\", \"TIN\"]; };", 1},
+	    {MIN "keywords: { tip = [ ]; };", 0},
+	    {MIN "keywords: { tip = [\"TIN 2\"]; };", 0},
+	    {MIN "keywords: { tpi = [\"TIN\"]; };", 0},
+	    {MIN "keywords: { tip = [\"HD\"]; };", 0}, /* the same word for two commands */
+	    {MIN "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );", 1},
+	    {MIN "categories = ( { name = \"cattle\"; codez = [\"BO\"]; } );", 0},
+	    {MIN "categories = ( { codes = [\"BO\"]; } );", 0},
+	    {MIN "broadcast: { fold_diacritics = 1; };", 0}, /* an integer is not a boolean */
+	    {MIN "modem: { };", 0},
+	    {"modem: { device = \"m\"; connection = \"none\"; poll_interval = 0.5; };\n"
+	     "database: { path = \"d\"; busy_timeout = 100; };",
+	     1},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct config *c = load_text(cases[i].text);
+
+		if ((c != NULL) != cases[i].ok)
+			fprintf(stderr, "  case %zu: %s\n", i, cases[i].text);
+		CHECK_INT(c != NULL, cases[i].ok);
+		config_free(c);
+	}
+}
+
+static void t_configured_keywords_are_used(void)
+{
+	struct config *c = load_text(MIN "keywords: { tip = [\"BAO\"]; };\n"
+					 "categories = ( { name = \"cattle\"; codes = [\"BO\"]; "
+					 "phrases = [\"trom bo\"]; } );");
+	struct parse_result r;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	parse_message(c->rules, "BAO BO mat 2 con", 16, &r);
+	CHECK_INT(r.kind, PARSE_TIP);
+	CHECK_STR(parse_category_name(c->rules, r.category), "cattle");
+	parse_message(c->rules, "TIN xe la", 9, &r);
+	CHECK_INT(r.kind, PARSE_UNKNOWN);
+	config_free(c);
+}
+
+/* Every default reply must fit one GSM-7 SMS with realistic values filled in. */
+static void t_default_templates_fit_one_gsm7_sms(void)
+{
+	static const char *const kv[] = {"ref",   "T12345",   "team",         "ANND12",
+					 "time",  "23:59",    "members",      "12",
+					 "minutes", "1440",   "participants", "1410",
+					 "name",  "Nguyen Van Anh", "village", "Kon Klor",
+					 "count", "1000",     "group",        "TOTRUONG",
+					 NULL};
+
+	for (int t = 0; t < TPL_COUNT; t++) {
+		char out[640];
+		size_t n = config_render(config_tpl_default(t), kv, out, sizeof out);
+		int units = text_gsm7_units(out, n);
+
+		if (units < 0 || units > 160 || strchr(out, '{') != NULL)
+			fprintf(stderr, "  template %s (%d septets): %s\n", config_tpl_name(t), units,
+				out);
+		CHECK(units >= 0);
+		CHECK(units <= 160);
+		CHECK(strchr(out, '{') == NULL);
+	}
+}
+
+static void t_render(void)
+{
+	static const struct {
+		const char *tpl;
+		const char *want;
+	} cases[] = {
+	    {"ma {ref}.", "ma T1."},
+	    {"{ref}{ref}", "T1T1"},
+	    {"{unknown} {ref}", "{unknown} T1"},
+	    {"{", "{"},
+	    {"no placeholders", "no placeholders"},
+	    {"{name}", ""},
+	};
+	static const char *const kv[] = {"ref", "T1", "name", NULL, NULL};
+	char out[64], tiny[4];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		config_render(cases[i].tpl, kv, out, sizeof out);
+		CHECK_STR(out, cases[i].want);
+	}
+	/* Truncation keeps a NUL and reports the wanted length. */
+	CHECK_INT(config_render("ma {ref}.", kv, tiny, sizeof tiny), 6);
+	CHECK_STR(tiny, "ma ");
+}
+
+int main(void)
+{
+	RUN(t_minimal_config_gets_defaults);
+	RUN(t_config_table);
+	RUN(t_configured_keywords_are_used);
+	RUN(t_default_templates_fit_one_gsm7_sms);
+	RUN(t_render);
+	return check_done();
+}

@@ -1,0 +1,576 @@
+/*
+ * Unit tests for src/parse.c. Most rows give a message and the exact JSON line
+ * `tipline parse` prints for it, so they test the parser and its JSON together.
+ */
+#include "check.h"
+#include "parse.h"
+
+#include <stdlib.h>
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+struct row {
+	const char *msg, *json;
+};
+
+/* The JSON for len bytes of msg, without its newline, in buf. */
+static const char *to_json(const struct parse_rules *r, const char *msg, size_t len, char *buf,
+                           size_t bufsz)
+{
+	struct parse_result res;
+	FILE *f = fmemopen(buf, bufsz, "w");
+	size_t n;
+
+	if (f == NULL)
+		abort();
+	parse_message(r, msg, len, &res);
+	parse_print_json(r, msg, len, &res, f);
+	fclose(f);
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return buf;
+}
+
+static void check_rows(const struct parse_rules *r, const struct row *rows, size_t n)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *got = to_json(r, rows[i].msg, strlen(rows[i].msg), buf, sizeof(buf));
+
+		if (strcmp(got, rows[i].json) != 0)
+			fprintf(stderr, "  message \"%s\"\n", rows[i].msg);
+		CHECK_STR(got, rows[i].json);
+	}
+}
+
+#define RULES_ROWS(name, ...)                                                                      \
+	static void name(void)                                                                     \
+	{                                                                                          \
+		static const struct row rows[] = {__VA_ARGS__};                                    \
+		struct parse_rules *r = parse_rules_new();                                         \
+                                                                                                   \
+		CHECK(r != NULL);                                                                  \
+		if (r != NULL)                                                                     \
+			check_rows(r, rows, N_OF(rows));                                           \
+		parse_rules_free(r);                                                               \
+	}
+
+/* Tips: keyword forms, ANDANH, codes and the code-word rule, phrase spotting. */
+RULES_ROWS(
+    t_tip,
+    {"TIN co nguoi la o thon 3",
+     "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co nguoi la o "
+     "thon 3\"}"},
+    {"tin: co nguoi la",
+     "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co nguoi "
+     "la\"}"},
+    {"Tin. ANDANH MT co ban heroin",
+     "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":true,\"text\":\"co ban "
+     "heroin\"}"},
+    {"TIN,co danh bac",
+     "{\"kind\":\"tip\",\"category\":\"gambling\",\"anonymous\":false,\"text\":\"co danh "
+     "bac\"}"},
+    {"TIP theft at the market",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"theft at the "
+     "market\"}"},
+    {"  ...TIN co ma tuy",
+     "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":false,\"text\":\"co ma tuy\"}"},
+    {"Tín: Có người lạ 😀 ở thôn 3!",
+     "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"Có người lạ "
+     "😀 ở thôn 3!\"}"},
+    /* decomposed (NFD) "người lạ" */
+    {"TIN co ngu\xcc\x9bo\xcc\x9b\xcc\x80i la\xcc\xa3",
+     "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co "
+     "ngu\xcc\x9bo\xcc\x9b\xcc\x80i la\xcc\xa3\"}"},
+    {"TIN Ẩn danh: đánh nhau ở chợ",
+     "{\"kind\":\"tip\",\"category\":\"fighting\",\"anonymous\":true,\"text\":\"đánh nhau ở "
+     "chợ\"}"},
+    {"TIN ANDANH DN hai nhom thanh nien",
+     "{\"kind\":\"tip\",\"category\":\"fighting\",\"anonymous\":true,\"text\":\"hai nhom "
+     "thanh nien\"}"},
+    /* only ANDANH is the flag: "ăn trộm" is theft */
+    {"TIN an trom xe may",
+     "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"an trom xe "
+     "may\"}"},
+    /* TROM is a code and a word of the report: it stays in the text */
+    {"TIN trom xe o thon 2",
+     "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"trom xe o thon "
+     "2\"}"},
+    {"TIN Trộm cắp",
+     "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"Trộm cắp\"}"},
+    {"TIN trom", "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"trom\"}"},
+    /* a pure code is consumed, unless it is all there is */
+    {"TIN MT: co nguoi ban",
+     "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":false,\"text\":\"co nguoi "
+     "ban\"}"},
+    {"TIN MT", "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":false,\"text\":\"MT\"}"},
+    {"TIN ANDANH MT.",
+     "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":true,\"text\":\"MT\"}"},
+    {"TIN Ma túy heroin",
+     "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":false,\"text\":\"Ma túy "
+     "heroin\"}"},
+    {"TIN matúy 2 nguoi",
+     "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":false,\"text\":\"2 nguoi\"}"},
+    {"TIN KHAC chay rung",
+     "{\"kind\":\"tip\",\"category\":\"other\",\"anonymous\":false,\"text\":\"chay "
+     "rung\"}"},
+    {"TIN GT2 xe", /* not a code: a code is a whole word */
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"GT2 xe\"}"},
+    /* the earliest phrase decides */
+    {"TIN doi tuong la mat, co danh bac",
+     "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"doi tuong "
+     "la mat, co danh bac\"}"},
+    {"TIN co danh bac va doi tuong la",
+     "{\"kind\":\"tip\",\"category\":\"gambling\",\"anonymous\":false,\"text\":\"co danh bac "
+     "va doi tuong la\"}"},
+    {"TIN tai nạn giao thông",
+     "{\"kind\":\"tip\",\"category\":\"traffic\",\"anonymous\":false,\"text\":\"tai nạn giao "
+     "thông\"}"},
+    /* whole words only: "tromxe" and "heroins" are not phrases */
+    {"TIN tromxe heroins",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"tromxe "
+     "heroins\"}"},
+    {"TIN \"quoted\" \\ back\ttab.\n",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"\\\"quoted\\\" "
+     "\\\\ back\\ttab\"}"},
+    {"TIN", "{\"kind\":\"invalid\",\"keyword\":\"tip\",\"error\":\"missing text\"}"},
+    {"TIN: ...", "{\"kind\":\"invalid\",\"keyword\":\"tip\",\"error\":\"missing text\"}"},
+    {"TIN ANDANH", "{\"kind\":\"invalid\",\"keyword\":\"tip\",\"error\":\"missing text\"}"},
+    {"TINCO abc", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TINCO abc\"}"},
+    {"TIN2 co trom", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"TIN2 co "
+                     "trom\"}"}, )
+
+RULES_ROWS(
+    t_supplement,
+    {"BS #t123 them thong tin",
+     "{\"kind\":\"supplement\",\"text\":\"them thong tin\",\"ref\":\"T123\"}"},
+    {"bs T123: xe mau do", "{\"kind\":\"supplement\",\"text\":\"xe mau do\",\"ref\":\"T123\"}"},
+    {"Bs 45, biển số 29A", "{\"kind\":\"supplement\",\"text\":\"biển số 29A\",\"ref\":\"45\"}"},
+    {"BS them thong tin",
+     "{\"kind\":\"invalid\",\"keyword\":\"supplement\",\"error\":\"missing reference\"}"},
+    {"BS", "{\"kind\":\"invalid\",\"keyword\":\"supplement\",\"error\":\"missing reference\"}"},
+    {"BS #T123", "{\"kind\":\"invalid\",\"keyword\":\"supplement\",\"error\":\"missing text\"}"},
+    {"BS #ABCDEFGHIJ123456 x",
+     "{\"kind\":\"invalid\",\"keyword\":\"supplement\",\"error\":\"missing reference\"}"}, )
+
+RULES_ROWS(
+    t_patrol, {"TUAN BD TQ3 5", "{\"kind\":\"patrol_start\",\"team\":\"TQ3\",\"members\":5}"},
+    {"Tuần tra BĐ TQ3 5", "{\"kind\":\"patrol_start\",\"team\":\"TQ3\",\"members\":5}"},
+    {"tuan tra bat dau tq3, 5 nguoi di thon 2",
+     "{\"kind\":\"patrol_start\",\"text\":\"nguoi di thon 2\",\"team\":\"TQ3\",\"members\":5}"},
+    {"TUANTRA BD", "{\"kind\":\"patrol_start\"}"},
+    {"PATROL START ANND2 4", "{\"kind\":\"patrol_start\",\"team\":\"ANND2\",\"members\":4}"},
+    {"TUAN BD 6 di tuan cho", "{\"kind\":\"patrol_start\",\"text\":\"di tuan "
+                              "cho\",\"members\":6}"},
+    {"TUAN BD tq", "{\"kind\":\"patrol_start\",\"text\":\"tq\"}"},
+    {"TUAN BD tq3a 5", "{\"kind\":\"patrol_start\",\"text\":\"tq3a 5\"}"},
+    {"TUAN BD TQ3 1.000.000", "{\"kind\":\"patrol_start\",\"team\":\"TQ3\",\"members\":1000000}"},
+    {"TUAN BD TQ3 1.000.001",
+     "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"number too large\"}"},
+    {"TUAN KT TQ3 binh thuong",
+     "{\"kind\":\"patrol_end\",\"text\":\"binh thuong\",\"team\":\"TQ3\"}"},
+    {"Tuần tra kết thúc TĐ3.", "{\"kind\":\"patrol_end\",\"team\":\"TD3\"}"},
+    {"TUAN KT 5", "{\"kind\":\"patrol_end\",\"text\":\"5\"}"},
+    /* fuzz regression: a letter folding to non-ASCII is no team (and no half team_buf) */
+    {"TUAN KT Tta\xc9\x82qQ33 bin", "{\"kind\":\"patrol_end\",\"text\":\"Tta\xc9\x82qQ33 bin\"}"},
+    {"patrol end", "{\"kind\":\"patrol_end\"}"},
+    {"TUAN", "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
+             "word\"}"},
+    {"TUAN TRA",
+     "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
+     "word\"}"},
+    {"TUAN DI thon 3",
+     "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
+     "word\"}"},
+    {"TUAN BD3",
+     "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
+     "word\"}"}, )
+
+RULES_ROWS(t_awareness,
+           {"TTPL 1.410 hop dan thon 3",
+            "{\"kind\":\"awareness\",\"text\":\"hop dan thon 3\",\"participants\":1410}"},
+           {"TTPL 1,410 hop dan",
+            "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":1410}"},
+           {"ttpl 15", "{\"kind\":\"awareness\",\"participants\":15}"},
+           {"Tuyên truyền: 15, họp dân",
+            "{\"kind\":\"awareness\",\"text\":\"họp dân\",\"participants\":15}"},
+           {"TTPL 0", "{\"kind\":\"awareness\",\"participants\":0}"},
+           {"TTPL 1.41 x", "{\"kind\":\"awareness\",\"text\":\"41 x\",\"participants\":1}"},
+           {"TTPL 1410.000", "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410}"},
+           {"TTPL 1.410,000", "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410}"},
+           {"TTPL",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+           {"TTPL hop dan 50 nguoi",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+           {"TTPL 15nguoi",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+           {"TTPL 1000001",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
+           {"TTPL 99999999999999999999999999",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"}, )
+
+RULES_ROWS(t_mediation,
+           {"HG hai gia dinh tranh chap dat",
+            "{\"kind\":\"mediation\",\"text\":\"hai gia dinh tranh chap dat\"}"},
+           {"Hòa giải: xong", "{\"kind\":\"mediation\",\"text\":\"xong\"}"},
+           {"hoagiai ok", "{\"kind\":\"mediation\",\"text\":\"ok\"}"},
+           {"HG", "{\"kind\":\"invalid\",\"keyword\":\"mediation\",\"error\":\"missing text\"}"},
+           {"HG ... ",
+            "{\"kind\":\"invalid\",\"keyword\":\"mediation\",\"error\":\"missing text\"}"}, )
+
+RULES_ROWS(t_register,
+           {"DK Nguyen Van A thon 3",
+            "{\"kind\":\"register\",\"name\":\"Nguyen Van A\",\"village\":\"3\"}"},
+           {"DK Y Blong Thôn Kon Klor",
+            "{\"kind\":\"register\",\"name\":\"Y Blong\",\"village\":\"Kon Klor\"}"},
+           {"ĐK Nguyễn Văn Á", "{\"kind\":\"register\",\"name\":\"Nguyễn Văn Á\"}"},
+           {"Đăng ký: Trần Thị B, thôn 5",
+            "{\"kind\":\"register\",\"name\":\"Trần Thị B\",\"village\":\"5\"}"},
+           {"DK Tran Thi B thon3",
+            "{\"kind\":\"register\",\"name\":\"Tran Thi B\",\"village\":\"3\"}"},
+           {"DK Le C thon Thon Moi thon 5",
+            "{\"kind\":\"register\",\"name\":\"Le C thon Thon Moi\",\"village\":\"5\"}"},
+           {"DK Le Thonh", "{\"kind\":\"register\",\"name\":\"Le Thonh\"}"},
+           {"DK Nguyen Van A thon", "{\"kind\":\"register\",\"name\":\"Nguyen Van A\"}"},
+           {"JOIN John Smith", "{\"kind\":\"register\",\"name\":\"John Smith\"}"},
+           {"DK", "{\"kind\":\"invalid\",\"keyword\":\"register\",\"error\":\"missing name\"}"},
+           {"DK thon 3",
+            "{\"kind\":\"invalid\",\"keyword\":\"register\",\"error\":\"missing name\"}"}, )
+
+RULES_ROWS(t_optout_help, {"HUY", "{\"kind\":\"optout\"}"}, {"Huỷ", "{\"kind\":\"optout\"}"},
+           {"Hủy đăng ký", "{\"kind\":\"optout\"}"}, {"stop!", "{\"kind\":\"optout\"}"},
+           {"Từ chối", "{\"kind\":\"optout\"}"}, {"HD", "{\"kind\":\"help\"}"},
+           {"Hướng dẫn", "{\"kind\":\"help\"}"}, {"help me", "{\"kind\":\"help\"}"},
+           {"?", "{\"kind\":\"help\"}"}, {" ? gi vay", "{\"kind\":\"help\"}"},
+           {"??", "{\"kind\":\"help\"}"},
+           /* a "?" before a word is punctuation */
+           {"?TIN co trom",
+            "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"co trom\"}"}, )
+
+RULES_ROWS(t_broadcast,
+           {"TB 1234 THON3 Hop to tu quan 19h",
+            "{\"kind\":\"broadcast\",\"text\":\"Hop to tu quan 19h\",\"pin\":\"1234\",\"group\":"
+            "\"THON3\"}"},
+           {"tb 0012 thôn3: Họp tổ",
+            "{\"kind\":\"broadcast\",\"text\":\"Họp tổ\",\"pin\":\"0012\",\"group\":\"THON3\"}"},
+           {"Thông báo 1234 ALL_BAN hop",
+            "{\"kind\":\"broadcast\",\"text\":\"hop\",\"pin\":\"1234\",\"group\":\"ALL_BAN\"}"},
+           {"TB", "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing pin\"}"},
+           {"TB abc THON3 x",
+            "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing pin\"}"},
+           {"TB 12a THON3 x",
+            "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing pin\"}"},
+           {"TB 1234",
+            "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing group\"}"},
+           {"TB 1234 !!", "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing "
+                          "group\"}"},
+           {"TB 1234 THON3",
+            "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing text\"}"},
+           {"TB 1234 THON3 .",
+            "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing text\"}"}, )
+
+RULES_ROWS(
+    t_unknown, {"", "{\"kind\":\"unknown\",\"category\":null}"},
+    {"  \n ", "{\"kind\":\"unknown\",\"category\":null}"},
+    {"Xin chao", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Xin chao\"}"},
+    {" Hôm qua có đánh nhau. ",
+     "{\"kind\":\"unknown\",\"category\":\"fighting\",\"text\":\"Hôm qua có đánh nhau\"}"},
+    {"123 TIN abc", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"123 TIN abc\"}"},
+    {"😀", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"😀\"}"},
+    /* bytes that are not UTF-8 are punctuation to the parser, U+FFFD in JSON */
+    {"\xff\xfe TIN abc",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"abc\"}"},
+    {"TIN ab\xff",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"ab\xef\xbf\xbd\"}"}, )
+
+/* Spans point into the original text; the parser copies nothing but the *_buf fields. */
+static void t_spans(void)
+{
+	static const char msg[] = "Tuần tra BĐ tq3 5 Đi tuần.";
+	struct parse_rules *r = parse_rules_new();
+	struct parse_result res;
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	parse_message(r, msg, sizeof(msg) - 1, &res);
+	CHECK_INT(res.kind, PARSE_PATROL_START);
+	CHECK_INT(res.team.off, strstr(msg, "tq3") - msg);
+	CHECK_INT(res.team.len, 3);
+	CHECK_STR(res.team_buf, "TQ3");
+	CHECK_INT(res.members, 5);
+	CHECK_INT(res.participants, -1);
+	CHECK_INT(res.category, -1);
+	CHECK_INT(res.text.off, strstr(msg, "Đi") - msg);
+	CHECK_INT(res.text.len, strlen("Đi tuần"));
+	CHECK_INT(res.name.len, 0);
+	CHECK_STR(res.ref_buf, "");
+
+	/* fuzz regression: team_buf stays "" when the team token is refused half-way */
+	parse_message(r, "TUAN KT Tta\xc9\x82qQ33", 17, &res);
+	CHECK_INT(res.kind, PARSE_PATROL_END);
+	CHECK_INT(res.team.len, 0);
+	CHECK_STR(res.team_buf, "");
+
+	/* Not NUL-terminated: only len bytes are read. */
+	parse_message(r, "TIN abcdef", 6, &res);
+	CHECK_INT(res.kind, PARSE_TIP);
+	CHECK_INT(res.text.off, 4);
+	CHECK_INT(res.text.len, 2);
+
+	/* An embedded NUL is just a character. */
+	parse_message(r, "TIN a\0b", 7, &res);
+	CHECK_INT(res.kind, PARSE_TIP);
+	CHECK_INT(res.text.len, 3);
+
+	parse_message(r, NULL, 0, &res);
+	CHECK_INT(res.kind, PARSE_UNKNOWN);
+	CHECK_INT(res.text.len, 0);
+
+	parse_message(r, "TTPL", 4, &res);
+	CHECK_INT(res.kind, PARSE_INVALID);
+	CHECK_INT(res.keyword, PARSE_AWARENESS);
+	CHECK_STR(res.error, "missing participants");
+	parse_rules_free(r);
+}
+
+static void t_kind_names(void)
+{
+	static const char *const want[PARSE_KIND_COUNT] = {
+	    "unknown",   "invalid",   "tip",      "supplement", "patrol_start", "patrol_end",
+	    "awareness", "mediation", "register", "optout",     "help",         "broadcast",
+	};
+
+	for (int k = 0; k < PARSE_KIND_COUNT; k++)
+		CHECK_STR(parse_kind_name((enum parse_kind)k), want[k]);
+	CHECK_STR(parse_kind_name(PARSE_KIND_COUNT), "?");
+}
+
+static void t_keywords_str(void)
+{
+	struct parse_rules *r = parse_rules_new();
+	char buf[64];
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	CHECK_STR(parse_keywords_str(r, PARSE_TIP, buf, sizeof(buf)), "TIN/TIP");
+	CHECK_STR(parse_keywords_str(r, PARSE_HELP, buf, sizeof(buf)), "HD/HUONGDAN/HELP/?");
+	CHECK_STR(parse_keywords_str(r, PARSE_PATROL_START, buf, sizeof(buf)), "BD/BATDAU/START");
+	CHECK_STR(parse_keywords_str(r, PARSE_PATROL_END, buf, sizeof(buf)), "KT/KETTHUC/END");
+	CHECK_STR(parse_patrol_words_str(r, buf, sizeof(buf)), "TUAN/TUANTRA/PATROL");
+	CHECK_STR(parse_keywords_str(r, PARSE_UNKNOWN, buf, sizeof(buf)), "");
+	/* cut at a word boundary */
+	CHECK_STR(parse_keywords_str(r, PARSE_TIP, buf, 8), "TIN/TIP");
+	CHECK_STR(parse_keywords_str(r, PARSE_TIP, buf, 7), "TIN");
+	CHECK_STR(parse_keywords_str(r, PARSE_TIP, buf, 3), "");
+	buf[0] = 'X';
+	parse_keywords_str(r, PARSE_TIP, buf, 0);
+	CHECK_INT(buf[0], 'X');
+	parse_rules_free(r);
+}
+
+static void t_set_keywords(void)
+{
+	/* automatic: the word lists are compound literals */
+	const struct {
+		enum parse_kind kind;
+		const char *const *words;
+		size_t n;
+		int want;
+	} rows[] = {
+	    {PARSE_TIP, (const char *const[]){"Báo", "TIN"}, 2, 0},
+	    {PARSE_TIP, (const char *const[]){"TI N"}, 1, -1},
+	    {PARSE_TIP, (const char *const[]){"T1"}, 1, -1},
+	    {PARSE_TIP, (const char *const[]){""}, 1, -1},
+	    {PARSE_TIP, (const char *const[]){NULL}, 1, -1},
+	    {PARSE_TIP, (const char *const[]){"?"}, 1, -1},
+	    {PARSE_TIP, (const char *const[]){"TIN"}, 0, -1},
+	    {PARSE_TIP, (const char *const[]){"ABCDEFGHIJABCDEFGHIJABCDEFGHIJAB"}, 1, -1},
+	    {PARSE_HELP, (const char *const[]){"?", "giup"}, 2, 0},
+	    {PARSE_UNKNOWN, (const char *const[]){"X"}, 1, -1},
+	    {PARSE_INVALID, (const char *const[]){"X"}, 1, -1},
+	    {PARSE_KIND_COUNT, (const char *const[]){"X"}, 1, -1},
+	    {PARSE_PATROL_START, (const char *const[]){"DI"}, 1, 0},
+	};
+	static const struct row after[] = {
+	    {"Bao co trom", "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":"
+	                    "\"co trom\"}"},
+	    {"TIP co trom", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"TIP co "
+	                    "trom\"}"},
+	    {"giúp", "{\"kind\":\"help\"}"},
+	    {"HD", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"HD\"}"},
+	    {"TUAN DI TQ1", "{\"kind\":\"patrol_start\",\"team\":\"TQ1\"}"},
+	    {"TUAN BD TQ1",
+	     "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
+	     "word\"}"},
+	    {"DI TUAN DI", "{\"kind\":\"patrol_start\"}"},
+	    {"Bao tin: co trom", "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":true,"
+	                         "\"text\":\"co trom\"}"},
+	    {"DK A ban B", "{\"kind\":\"register\",\"name\":\"A\",\"village\":\"B\"}"},
+	};
+	struct parse_rules *r = parse_rules_new();
+	char buf[64];
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		int got = parse_rules_set_keywords(r, rows[i].kind, rows[i].words, rows[i].n);
+
+		if (got != rows[i].want)
+			fprintf(stderr, "  row %zu\n", i);
+		CHECK_INT(got, rows[i].want);
+	}
+	/* a failed call kept the list before it */
+	CHECK_STR(parse_keywords_str(r, PARSE_TIP, buf, sizeof(buf)), "BAO/TIN");
+	CHECK_INT(parse_rules_set_patrol_words(r, (const char *const[]){"Tuần", "đi tuần"}, 2), -1);
+	CHECK_INT(parse_rules_set_patrol_words(r, (const char *const[]){"Tuần", "DITUAN"}, 2), 0);
+	CHECK_INT(parse_rules_set_anonymous_words(r, (const char *const[]){"TIN"}, 1), 0);
+	CHECK_INT(parse_rules_set_anonymous_words(r, NULL, 1), -1);
+	CHECK_INT(parse_rules_set_village_words(r, (const char *const[]){"bản"}, 1), 0);
+	CHECK_INT(parse_rules_set_village_words(r, (const char *const[]){"x"}, 0), -1);
+	CHECK_INT(parse_rules_set_keywords(NULL, PARSE_TIP, (const char *const[]){"X"}, 1), -1);
+	check_rows(r, after, N_OF(after));
+	parse_rules_free(r);
+}
+
+static void t_conflict(void)
+{
+	struct parse_rules *r = parse_rules_new();
+	char buf[16];
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	CHECK_INT(parse_rules_conflict(r, buf, sizeof(buf)), 0);
+	CHECK_INT(parse_rules_set_keywords(r, PARSE_HELP, (const char *const[]){"giup", "tin"}, 2),
+	          0);
+	CHECK_INT(parse_rules_conflict(r, buf, sizeof(buf)), 1);
+	CHECK_STR(buf, "TIN");
+	CHECK_INT(parse_rules_set_keywords(r, PARSE_HELP, (const char *const[]){"tuan"}, 1), 0);
+	CHECK_INT(parse_rules_conflict(r, buf, sizeof(buf)), 1);
+	CHECK_STR(buf, "TUAN");
+	CHECK_INT(parse_rules_set_keywords(r, PARSE_HELP, (const char *const[]){"hd"}, 1), 0);
+	CHECK_INT(parse_rules_set_keywords(r, PARSE_PATROL_END, (const char *const[]){"bd"}, 1), 0);
+	CHECK_INT(parse_rules_conflict(r, buf, 2), 1);
+	CHECK_STR(buf, "B");
+	parse_rules_free(r);
+}
+
+static void t_categories(void)
+{
+	static const struct row rows[] = {
+	    /* same start: the longer phrase wins, whatever the order */
+	    {"TIN co nguoi la", "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,"
+	                        "\"text\":\"co nguoi la\"}"},
+	    {"TIN co nguoi o cho", "{\"kind\":\"tip\",\"category\":\"people\",\"anonymous\":false,"
+	                           "\"text\":\"co nguoi o cho\"}"},
+	    /* at the same start and length, the category added first */
+	    {"TIN xe may", "{\"kind\":\"tip\",\"category\":\"people\",\"anonymous\":false,\"text\":"
+	                   "\"xe may\"}"},
+	    {"TIN a b c d e f g h", "{\"kind\":\"tip\",\"category\":\"long\",\"anonymous\":false,"
+	                            "\"text\":\"a b c d e f g h\"}"},
+	    {"TIN x a b c d e f g h", "{\"kind\":\"tip\",\"category\":\"long\",\"anonymous\":false,"
+	                              "\"text\":\"x a b c d e f g h\"}"},
+	    {"TIN a b c d e f g",
+	     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":"
+	     "\"a b c d e f g\"}"},
+	    {"TIN danh bac", "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":"
+	                     "\"danh bac\"}"},
+	    {"TIN NG hai nguoi", "{\"kind\":\"tip\",\"category\":\"people\",\"anonymous\":false,"
+	                         "\"text\":\"hai nguoi\"}"},
+	    {"TIN thôn 3 có người", "{\"kind\":\"tip\",\"category\":\"people\",\"anonymous\":false,"
+	                            "\"text\":\"thôn 3 có người\"}"},
+	    {"TIN x1 y2", "{\"kind\":\"tip\",\"category\":\"digits\",\"anonymous\":false,\"text\":"
+	                  "\"x1 y2\"}"},
+	};
+	struct parse_rules *r = parse_rules_new();
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	CHECK_INT(parse_category_count(r), 7);
+	CHECK_STR(parse_category_name(r, 0), "drugs");
+	CHECK_STR(parse_category_name(r, 6), "other");
+	CHECK(parse_category_name(r, 7) == NULL);
+	CHECK(parse_category_name(r, -1) == NULL);
+	parse_rules_clear_categories(r);
+	CHECK_INT(parse_category_count(r), 0);
+	CHECK_INT(parse_rules_add_category(r, "people", (const char *const[]){"NG"}, 1,
+	                                   (const char *const[]){"nguoi", "xe may"}, 2),
+	          0);
+	CHECK_INT(parse_rules_add_category(r, "stranger", NULL, 0,
+	                                   (const char *const[]){"nguoi la", "xe  may"}, 2),
+	          0);
+	CHECK_INT(parse_rules_add_category(r, "long", NULL, 0,
+	                                   (const char *const[]){"a b c d e f g h"}, 1),
+	          0);
+	CHECK_INT(parse_rules_add_category(r, "digits", NULL, 0, (const char *const[]){"x1 y2"}, 1),
+	          0);
+	/* refused, and nothing of them is kept */
+	CHECK_INT(parse_rules_add_category(r, "people", NULL, 0, NULL, 0), -1);
+	CHECK_INT(parse_rules_add_category(r, "", NULL, 0, NULL, 0), -1);
+	CHECK_INT(parse_rules_add_category(r, NULL, NULL, 0, NULL, 0), -1);
+	CHECK_INT(parse_rules_add_category(r, "bad", (const char *const[]){"A1"}, 1, NULL, 0), -1);
+	CHECK_INT(parse_rules_add_category(r, "bad", NULL, 0, (const char *const[]){"..."}, 1), -1);
+	CHECK_INT(parse_rules_add_category(r, "bad", NULL, 0,
+	                                   (const char *const[]){"ok", "a b c d e f g h i"}, 2),
+	          -1);
+	CHECK_INT(parse_rules_add_category(r, "bad", NULL, 0, (const char *const[]){NULL}, 1), -1);
+	CHECK_INT(parse_rules_add_category(r, "bad", NULL, 1, NULL, 0), -1);
+	CHECK_INT(parse_category_count(r), 4);
+	/* a category with neither codes nor phrases is allowed: the daemon may set it */
+	CHECK_INT(parse_rules_add_category(r, "manual", NULL, 0, NULL, 0), 0);
+	CHECK_STR(parse_category_name(r, 4), "manual");
+	check_rows(r, rows, N_OF(rows));
+	parse_rules_free(r);
+	parse_rules_free(NULL);
+}
+
+/* A long message: phrase spotting keeps only a ring of recent words. */
+static void t_long_message(void)
+{
+	static const char unit[] = "lorem ipsum, ";
+	char msg[4096], buf[8192];
+	size_t n = 0;
+	struct parse_rules *r = parse_rules_new();
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	memcpy(msg, "TIN ", 4);
+	n = 4;
+	while (n + sizeof(unit) < 3000) {
+		memcpy(msg + n, unit, sizeof(unit) - 1);
+		n += sizeof(unit) - 1;
+	}
+	memcpy(msg + n, "doi tuong la", 12);
+	n += 12;
+	to_json(r, msg, n, buf, sizeof(buf));
+	CHECK(strncmp(buf, "{\"kind\":\"tip\",\"category\":\"stranger\",", 36) == 0);
+	parse_rules_free(r);
+}
+
+int main(void)
+{
+	RUN(t_tip);
+	RUN(t_supplement);
+	RUN(t_patrol);
+	RUN(t_awareness);
+	RUN(t_mediation);
+	RUN(t_register);
+	RUN(t_optout_help);
+	RUN(t_broadcast);
+	RUN(t_unknown);
+	RUN(t_spans);
+	RUN(t_kind_names);
+	RUN(t_keywords_str);
+	RUN(t_set_keywords);
+	RUN(t_conflict);
+	RUN(t_categories);
+	RUN(t_long_message);
+	return check_done();
+}
