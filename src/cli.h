@@ -32,10 +32,11 @@ int cli_patrols(const struct config *cfg, int argc, char **argv);
 
 #define CLI_USAGE_MORE                                                                             \
 	"  contact add PHONE [--name N] [--village V] [--role R] [--team T]\n"                     \
-	"  contact set PHONE [--name N] [--village V] [--role R] [--team T] [--subscribed yes|no]\n" \
+	"  contact set PHONE [--name N] [--village V] [--role R] [--team T] [--subscribed "        \
+	"yes|no]\n"                                                                                \
 	"  contact list [--role R] [--json]          registered people\n"                          \
-	"  tips [--since DATE] [--json]                tips, oldest first\n"                        \
-	"  tip REF [--json]                            one tip with its supplements\n"              \
+	"  tips [--since DATE] [--json]                tips, oldest first\n"                       \
+	"  tip REF [--json]                            one tip with its supplements\n"             \
 	"  patrols [--since DATE] [--json]             patrol check-ins and check-outs\n"
 
 #endif

@@ -91,12 +91,12 @@ static const char *check_team(char *t)
 int cli_contact(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-					     {"village", required_argument, NULL, 'v'},
-					     {"role", required_argument, NULL, 'r'},
-					     {"team", required_argument, NULL, 't'},
-					     {"subscribed", required_argument, NULL, 's'},
-					     {"json", no_argument, NULL, 'j'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"village", required_argument, NULL, 'v'},
+	                                     {"role", required_argument, NULL, 'r'},
+	                                     {"team", required_argument, NULL, 't'},
+	                                     {"subscribed", required_argument, NULL, 's'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL;
 	int subscribed = -1, json = 0, ch;
 	const char *sub;
@@ -176,8 +176,8 @@ fail:
 static int since_json(int argc, char **argv, const char **since, int *json, int allow_since)
 {
 	static const struct option opts[] = {{"since", required_argument, NULL, 's'},
-					     {"json", no_argument, NULL, 'j'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {NULL, 0, NULL, 0}};
 	int ch;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
@@ -187,7 +187,8 @@ static int since_json(int argc, char **argv, const char **since, int *json, int 
 			if (!allow_since)
 				cli_usage_error("%s: --since does not apply", argv[0]);
 			if (cli_check_date(optarg) < 0)
-				cli_usage_error("--since: \"%s\" is not a date (YYYY-MM-DD)", optarg);
+				cli_usage_error("--since: \"%s\" is not a date (YYYY-MM-DD)",
+				                optarg);
 			*since = optarg;
 			break;
 		case 'j':

@@ -61,53 +61,54 @@ static const struct {
 	const char *text;
 } tpl_defaults[TPL_COUNT] = {
     [TPL_TIP_ACK] = {"tip_ack", "Cam on ban. Tin bao da duoc ghi nhan, ma so {ref}. Bo sung "
-				"gui: BS {ref} <noi dung>. Khan cap goi 113."},
+                                "gui: BS {ref} <noi dung>. Khan cap goi 113."},
     [TPL_TIP_ACK_UNSTRUCTURED] = {"tip_ack_unstructured",
-				  "Da nhan tin nhan cua ban, ma so {ref}. Cam on. De bao tin "
-				  "gui: TIN <noi dung>. Huong dan gui: HD"},
-    [TPL_SUPPLEMENT_ACK] = {"supplement_ack", "Da bo sung thong tin vao tin bao {ref}. Cam on ban."},
+                                  "Da nhan tin nhan cua ban, ma so {ref}. Cam on. De bao tin "
+                                  "gui: TIN <noi dung>. Huong dan gui: HD"},
+    [TPL_SUPPLEMENT_ACK] = {"supplement_ack",
+                            "Da bo sung thong tin vao tin bao {ref}. Cam on ban."},
     [TPL_SUPPLEMENT_UNKNOWN] = {"supplement_unknown",
-				"Khong tim thay tin bao {ref} cua so nay. Kiem tra lai ma so, "
-				"hoac gui tin moi: TIN <noi dung>"},
-    [TPL_PATROL_START_ACK] = {"patrol_start_ack", "Da ghi nhan to {team} bat dau tuan tra luc "
-						  "{time}, {members} nguoi. Ket thuc gui: TUAN KT {team}"},
+                                "Khong tim thay tin bao {ref} cua so nay. Kiem tra lai ma so, "
+                                "hoac gui tin moi: TIN <noi dung>"},
+    [TPL_PATROL_START_ACK] = {"patrol_start_ack",
+                              "Da ghi nhan to {team} bat dau tuan tra luc "
+                              "{time}, {members} nguoi. Ket thuc gui: TUAN KT {team}"},
     [TPL_PATROL_END_ACK] = {"patrol_end_ack",
-			    "Da ghi nhan to {team} ket thuc tuan tra luc {time} ({minutes} phut). "
-			    "Cam on."},
+                            "Da ghi nhan to {team} ket thuc tuan tra luc {time} ({minutes} phut). "
+                            "Cam on."},
     [TPL_PATROL_NONE_OPEN] = {"patrol_none_open",
-			      "To {team} khong co ca tuan tra nao dang mo. Bat dau gui: TUAN BD "
-			      "{team} <so nguoi>"},
+                              "To {team} khong co ca tuan tra nao dang mo. Bat dau gui: TUAN BD "
+                              "{team} <so nguoi>"},
     [TPL_PATROL_NO_TEAM] = {"patrol_no_team", "Chua ro to cua ban. Gui: TUAN BD <ma to> <so "
-						  "nguoi>, vi du: TUAN BD TQ3 5"},
+                                              "nguoi>, vi du: TUAN BD TQ3 5"},
     [TPL_AWARENESS_ACK] = {"awareness_ack", "Da ghi nhan buoi tuyen truyen phap luat, "
-					    "{participants} nguoi tham du. Cam on."},
+                                            "{participants} nguoi tham du. Cam on."},
     [TPL_MEDIATION_ACK] = {"mediation_ack", "Da ghi nhan vu hoa giai, ma so {ref}. Cam on."},
     [TPL_REGISTER_ACK] = {"register_ack", "Da dang ky so nay cho {name}. Ban se nhan thong bao "
-					  "cua Cong an xa. Ngung nhan gui: HUY"},
-    [TPL_OPTOUT_ACK] = {"optout_ack",
-			"Ban da ngung nhan thong bao. Dang ky lai gui: DK <ho ten> thon <ten thon>"},
+                                          "cua Cong an xa. Ngung nhan gui: HUY"},
+    [TPL_OPTOUT_ACK] =
+        {"optout_ack", "Ban da ngung nhan thong bao. Dang ky lai gui: DK <ho ten> thon <ten thon>"},
     [TPL_HELP] = {"help", "Bao tin: TIN <noi dung>; an danh: TIN ANDANH <noi dung>; bo sung: BS "
-			  "<ma> <noi dung>; dang ky: DK <ten> thon <thon>; ngung: HUY"},
+                          "<ma> <noi dung>; dang ky: DK <ten> thon <thon>; ngung: HUY"},
     [TPL_NOT_ALLOWED] = {"not_allowed", "Lenh nay chi danh cho to truong va can bo. De bao tin "
-					"gui: TIN <noi dung>"},
+                                        "gui: TIN <noi dung>"},
     [TPL_BROADCAST_ACK] = {"broadcast_ack",
-			   "Da xep hang thong bao {ref} toi {count} nguoi nhan (nhom {group})."},
+                           "Da xep hang thong bao {ref} toi {count} nguoi nhan (nhom {group})."},
     [TPL_BROADCAST_REFUSED] = {"broadcast_refused", "Khong thuc hien duoc yeu cau."},
     [TPL_USAGE_TIP] = {"usage_tip",
-		       "Sai cu phap. Gui: TIN <noi dung>, vi du: TIN co nguoi la o thon 3"},
+                       "Sai cu phap. Gui: TIN <noi dung>, vi du: TIN co nguoi la o thon 3"},
     [TPL_USAGE_SUPPLEMENT] = {"usage_supplement",
-			      "Sai cu phap. Gui: BS <ma tin> <noi dung>, vi du: BS T12 xe mau do"},
+                              "Sai cu phap. Gui: BS <ma tin> <noi dung>, vi du: BS T12 xe mau do"},
     [TPL_USAGE_PATROL] = {"usage_patrol", "Sai cu phap. Gui: TUAN BD <ma to> <so nguoi> hoac "
-					  "TUAN KT <ma to>, vi du: TUAN BD TQ3 5"},
+                                          "TUAN KT <ma to>, vi du: TUAN BD TQ3 5"},
     [TPL_USAGE_AWARENESS] = {"usage_awareness", "Sai cu phap. Gui: TTPL <so nguoi> <noi dung>, "
-						"vi du: TTPL 45 hop dan thon 3"},
+                                                "vi du: TTPL 45 hop dan thon 3"},
     [TPL_USAGE_MEDIATION] = {"usage_mediation",
-			     "Sai cu phap. Gui: HG <noi dung>, vi du: HG tranh chap dat thon 2"},
+                             "Sai cu phap. Gui: HG <noi dung>, vi du: HG tranh chap dat thon 2"},
     [TPL_USAGE_REGISTER] = {"usage_register",
-			    "Sai cu phap. Gui: DK <ho ten> thon <ten thon>, vi du: DK Nguyen Van A "
-			    "thon 3"},
-    [TPL_USAGE_BROADCAST] = {"usage_broadcast",
-			     "Sai cu phap. Gui: TB <ma PIN> <nhom> <noi dung>"},
+                            "Sai cu phap. Gui: DK <ho ten> thon <ten thon>, vi du: DK Nguyen Van A "
+                            "thon 3"},
+    [TPL_USAGE_BROADCAST] = {"usage_broadcast", "Sai cu phap. Gui: TB <ma PIN> <nhom> <noi dung>"},
 };
 
 const char *config_tpl_name(enum tpl t)
@@ -146,7 +147,7 @@ static void defaults(struct config *c)
 static int default_strings(struct config *c)
 {
 	char **slots[] = {&c->modem.model, &c->modem.sent_dir, &c->modem.gammu_debug,
-			  &c->country_code};
+	                  &c->country_code};
 	const char *vals[] = {"", "", "", "84"};
 
 	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
@@ -230,7 +231,7 @@ static void path_of(const struct setting *st, char *buf, size_t sz)
 }
 
 static void load_one(struct loader *ld, struct config *c, const struct setting *st,
-		     const config_setting_t *s)
+                     const config_setting_t *s)
 {
 	char path[96];
 	char *dst = (char *)c + st->off;
@@ -265,12 +266,12 @@ static void load_one(struct loader *ld, struct config *c, const struct setting *
 			v = config_setting_get_float(s);
 		else {
 			problem(ld, s, "%s: expected %s, got %s", path, stype_name(st->type),
-				type_name(t));
+			        type_name(t));
 			return;
 		}
 		if (v < st->min || v > st->max) {
 			problem(ld, s, "%s: %g is out of range (%g to %g)", path, v, st->min,
-				st->max);
+			        st->max);
 			return;
 		}
 		if (st->type == S_INT)
@@ -282,7 +283,7 @@ static void load_one(struct loader *ld, struct config *c, const struct setting *
 	case S_BOOL:
 		if (t != CONFIG_TYPE_BOOL) {
 			problem(ld, s, "%s: expected %s, got %s", path, stype_name(st->type),
-				type_name(t));
+			        type_name(t));
 			return;
 		}
 		*(int *)(void *)dst = config_setting_get_bool(s);
@@ -316,7 +317,7 @@ static int group_known(const char *name)
 
 /* Members of GROUP (a libconfig group) that the table knows are loaded; others are errors. */
 static void load_table_group(struct loader *ld, struct config *c, const char *gname,
-			     const config_setting_t *g, const char *const *also, size_t nalso)
+                             const config_setting_t *g, const char *const *also, size_t nalso)
 {
 	int n = config_setting_length(g);
 
@@ -353,12 +354,12 @@ static void load_log(struct loader *ld, struct config *c, const config_setting_t
 		}
 		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 			problem(ld, s, "log.level: expected a string, got %s",
-				type_name(config_setting_type(s)));
+			        type_name(config_setting_type(s)));
 			continue;
 		}
 		if (log_level_parse(config_setting_get_string(s), &c->log_level) < 0)
 			problem(ld, s, "log.level: \"%s\" is not one of error, warn, info, debug",
-				config_setting_get_string(s));
+			        config_setting_get_string(s));
 	}
 }
 
@@ -380,7 +381,7 @@ static void load_templates(struct loader *ld, struct config *c, const config_set
 		}
 		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
 			problem(ld, s, "replies.templates.%s: expected a string, got %s", name,
-				type_name(config_setting_type(s)));
+			        type_name(config_setting_type(s)));
 			continue;
 		}
 		free(c->replies.templates[t]);
@@ -394,15 +395,15 @@ static void load_templates(struct loader *ld, struct config *c, const config_set
  * libconfig's own storage: valid only until config_destroy, used at once by the parse rules.
  */
 static int string_list(struct loader *ld, const config_setting_t *s, const char *path,
-		       const char **vec, size_t max, size_t *n)
+                       const char **vec, size_t max, size_t *n)
 {
 	int len;
 	int t = config_setting_type(s);
 
 	*n = 0;
 	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-		problem(ld, s, "%s: expected a list of strings such as [\"A\", \"B\"], got %s", path,
-			type_name(t));
+		problem(ld, s, "%s: expected a list of strings such as [\"A\", \"B\"], got %s",
+		        path, type_name(t));
 		return -1;
 	}
 	len = config_setting_length(s);
@@ -415,7 +416,7 @@ static int string_list(struct loader *ld, const config_setting_t *s, const char 
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			problem(ld, e, "%s: entry %d is %s, expected a string", path, i + 1,
-				type_name(config_setting_type(e)));
+			        type_name(config_setting_type(e)));
 			return -1;
 		}
 		vec[(*n)++] = config_setting_get_string(e);
@@ -483,9 +484,9 @@ static void load_keywords(struct loader *ld, struct config *c, const config_sett
 		}
 		if (rc < 0)
 			problem(ld, s,
-				"%s: needs at least one word, each made of letters only (\"?\" is "
-				"allowed for help)",
-				path);
+			        "%s: needs at least one word, each made of letters only (\"?\" is "
+			        "allowed for help)",
+			        path);
 	}
 }
 
@@ -496,9 +497,9 @@ static void load_categories(struct loader *ld, struct config *c, const config_se
 
 	if (t != CONFIG_TYPE_LIST) {
 		problem(ld, l,
-			"categories: expected a list of groups ( { name = \"...\"; codes = [...]; "
-			"phrases = [...]; }, ... ), got %s",
-			type_name(t));
+		        "categories: expected a list of groups ( { name = \"...\"; codes = [...]; "
+		        "phrases = [...]; }, ... ), got %s",
+		        type_name(t));
 		return;
 	}
 	parse_rules_clear_categories(c->rules);
@@ -512,7 +513,7 @@ static void load_categories(struct loader *ld, struct config *c, const config_se
 
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 			problem(ld, g, "categories: entry %d is %s, expected a group", i + 1,
-				type_name(config_setting_type(g)));
+			        type_name(config_setting_type(g)));
 			continue;
 		}
 		m = config_setting_length(g);
@@ -529,10 +530,10 @@ static void load_categories(struct loader *ld, struct config *c, const config_se
 				}
 			} else if (strcmp(sn, "codes") == 0) {
 				bad |= string_list(ld, s, "categories.codes", codes, MAX_WORDS,
-						   &ncodes) < 0;
+				                   &ncodes) < 0;
 			} else if (strcmp(sn, "phrases") == 0) {
 				bad |= string_list(ld, s, "categories.phrases", phrases, MAX_WORDS,
-						   &nphrases) < 0;
+				                   &nphrases) < 0;
 			} else {
 				problem(ld, s, "unknown setting categories.%s", sn);
 				bad = 1;
@@ -545,8 +546,9 @@ static void load_categories(struct loader *ld, struct config *c, const config_se
 			continue;
 		}
 		if (parse_rules_add_category(c->rules, name, codes, ncodes, phrases, nphrases) < 0)
-			problem(ld, g, "categories: \"%s\" is a duplicate or has an empty code or phrase",
-				name);
+			problem(ld, g,
+			        "categories: \"%s\" is a duplicate or has an empty code or phrase",
+			        name);
 	}
 }
 
@@ -560,7 +562,7 @@ static void load_replies(struct loader *ld, struct config *c, const config_setti
 		return;
 	if (config_setting_type(t) != CONFIG_TYPE_GROUP) {
 		problem(ld, t, "replies.templates: expected a group, got %s",
-			type_name(config_setting_type(t)));
+		        type_name(config_setting_type(t)));
 		return;
 	}
 	load_templates(ld, c, t);
@@ -576,8 +578,7 @@ static void check_required(struct loader *ld, const config_t *cf)
 			continue;
 		path_of(st, path, sizeof path);
 		if (config_lookup(cf, path) == NULL) {
-			const config_setting_t *g =
-			    st->group ? config_lookup(cf, st->group) : NULL;
+			const config_setting_t *g = st->group ? config_lookup(cf, st->group) : NULL;
 			problem(ld, g, "missing required setting %s", path);
 		}
 	}
@@ -589,13 +590,14 @@ static void validate(struct loader *ld, struct config *c)
 	char word[64];
 
 	if (parse_rules_conflict(c->rules, word, sizeof word))
-		problem(ld, NULL, "keywords: \"%s\" is the keyword of two commands; one of them "
-				  "could never be used",
-			word);
+		problem(ld, NULL,
+		        "keywords: \"%s\" is the keyword of two commands; one of them "
+		        "could never be used",
+		        word);
 
 	if (cc[0] == '\0' || strspn(cc, "0123456789") != strlen(cc) || strlen(cc) > 3)
-		problem(ld, NULL, "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"",
-			cc);
+		problem(ld, NULL,
+		        "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"", cc);
 }
 
 struct config *config_load(const char *file)
@@ -618,13 +620,13 @@ struct config *config_load(const char *file)
 			FILE *f = fopen(file, "r");
 			/* libconfig does not say why; fopen does. */
 			fprintf(stderr, "%s: cannot read the configuration file: %s\n", file,
-				f == NULL ? strerror(errno) : "read error");
+			        f == NULL ? strerror(errno) : "read error");
 			if (f != NULL)
 				fclose(f);
 		} else {
 			fprintf(stderr, "%s:%d: %s\n",
-				config_error_file(&cf) ? config_error_file(&cf) : file,
-				config_error_line(&cf), config_error_text(&cf));
+			        config_error_file(&cf) ? config_error_file(&cf) : file,
+			        config_error_line(&cf), config_error_text(&cf));
 		}
 		goto fail;
 	}

@@ -30,7 +30,7 @@ struct msg {
 	char sender[64];
 	char phone[24]; /* E.164, "" when the sender is not a phone number */
 	char received_at[20];
-	char *text;     /* owned: freed by handle_message */
+	char *text; /* owned: freed by handle_message */
 	struct contact who;
 };
 
@@ -90,7 +90,7 @@ static int reply(const struct msg *m, enum tpl t, const char *const *kv)
 		return -1;
 	if (n >= hcfg->replies.max_per_hour) {
 		log_warnx("not replying to %s: %d replies in the last hour (replies.max_per_hour)",
-			  m->phone, n);
+		          m->phone, n);
 		return 0;
 	}
 	config_render(hcfg->replies.templates[t], kv, text, sizeof text);
@@ -140,11 +140,11 @@ static int do_tip(const struct msg *m, const struct parse_result *p, int structu
 	if (text == NULL)
 		return -1;
 	if (store_tip_insert(m->id, sender, p->anonymous,
-			     parse_category_name(hcfg->rules, p->category), text, structured,
-			     ref) < 0)
+	                     parse_category_name(hcfg->rules, p->category), text, structured,
+	                     ref) < 0)
 		goto out;
 	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
-		 structured ? "" : " (unstructured)");
+	         structured ? "" : " (unstructured)");
 	{
 		const char *kv[] = {"ref", ref, NULL};
 
@@ -239,7 +239,7 @@ static int do_report(const struct msg *m, const struct parse_result *p)
 
 		snprintf(num, sizeof num, "%ld", p->participants);
 		r = store_awareness_insert(m->id, m->phone, team, p->participants,
-					   notes[0] ? notes : NULL, m->received_at);
+		                           notes[0] ? notes : NULL, m->received_at);
 		free(notes);
 		return r < 0 ? -1 : reply(m, TPL_AWARENESS_ACK, kv);
 	} else {
@@ -326,7 +326,7 @@ int handle_message(int64_t id)
 	if (!text_sender_is_phone(m.sender) ||
 	    text_phone_e164(m.sender, hcfg->country_code, m.phone, sizeof m.phone) < 0) {
 		log_info("message %lld from %s is not from a phone number: stored, not handled",
-			 (long long)id, m.sender);
+		         (long long)id, m.sender);
 		r = 0;
 		goto out;
 	}
@@ -344,6 +344,6 @@ out:
 int handle_delivery_report(const char *number, int msgref, int delivered, const char *when)
 {
 	log_debug("delivery report from %s for reference %d: %s", number, msgref,
-		  delivered ? "delivered" : "failed");
+	          delivered ? "delivered" : "failed");
 	return 0;
 }

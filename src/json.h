@@ -14,8 +14,8 @@ struct json {
 	int first; /* no member written yet in the current object */
 };
 
-void json_begin(struct json *j, FILE *f);         /* writes "{" */
-void json_end(struct json *j);                    /* writes "}\n" */
+void json_begin(struct json *j, FILE *f);                            /* writes "{" */
+void json_end(struct json *j);                                       /* writes "}\n" */
 void json_key_str(struct json *j, const char *key, const char *val); /* NULL → null */
 void json_key_strn(struct json *j, const char *key, const char *val, size_t len);
 void json_key_int(struct json *j, const char *key, long long val);

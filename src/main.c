@@ -44,7 +44,7 @@ static void on_signal(int sig)
 static void on_watchdog(int sig)
 {
 	static const char msg[] = "tiplined[error]: watchdog: a modem call hung; exiting so that "
-				  "the service manager restarts the daemon\n";
+	                          "the service manager restarts the daemon\n";
 	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
 
 	(void)r;
@@ -54,8 +54,8 @@ static void on_watchdog(int sig)
 static void usage(void)
 {
 	fprintf(stderr, "usage: tiplined [-n] [-c file]\n"
-			"  -c file  configuration (default " DEFAULT_CONF ")\n"
-			"  -n       check the configuration and exit\n");
+	                "  -c file  configuration (default " DEFAULT_CONF ")\n"
+	                "  -n       check the configuration and exit\n");
 	exit(2);
 }
 
@@ -107,21 +107,22 @@ static void reap(void)
 }
 
 struct link_state {
-	int up;             /* -1 unknown, 0 down, 1 up */
-	double backoff;     /* seconds */
-	double next_try;    /* monotonic */
-	int store_ok;       /* last receive stored fine */
+	int up;          /* -1 unknown, 0 down, 1 up */
+	double backoff;  /* seconds */
+	double next_try; /* monotonic */
+	int store_ok;    /* last receive stored fine */
 };
 
 static void modem_down(struct link_state *ls, const struct config *cfg, const char *why)
 {
 	if (ls->up != 0)
-		log_warnx("modem: %s; retrying with back-off up to %d s", why, cfg->modem.backoff_max);
+		log_warnx("modem: %s; retrying with back-off up to %d s", why,
+		          cfg->modem.backoff_max);
 	modem_disconnect();
 	ls->up = 0;
 	ls->next_try = mono() + ls->backoff;
-	ls->backoff = ls->backoff * 2 > cfg->modem.backoff_max ? cfg->modem.backoff_max
-								 : ls->backoff * 2;
+	ls->backoff =
+	    ls->backoff * 2 > cfg->modem.backoff_max ? cfg->modem.backoff_max : ls->backoff * 2;
 }
 
 static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
@@ -155,8 +156,9 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 	}
 	if (rr == RECEIVE_STORE_FAILED) {
 		if (ls->store_ok)
-			log_warnx("database: %s; messages stay on the modem until it can be written",
-				  store_errmsg());
+			log_warnx(
+			    "database: %s; messages stay on the modem until it can be written",
+			    store_errmsg());
 		ls->store_ok = 0;
 	} else if (!ls->store_ok) {
 		log_info("database: writable again");
@@ -240,8 +242,9 @@ int main(int argc, char **argv)
 			reload = 0;
 			fresh = config_load(file);
 			if (fresh == NULL) {
-				log_warnx("reload: %s has errors; keeping the running configuration",
-					  file);
+				log_warnx(
+				    "reload: %s has errors; keeping the running configuration",
+				    file);
 			} else {
 				close_modules();
 				config_free(cfg);

@@ -121,7 +121,8 @@ int modem_connect(void)
 	if (connected)
 		return 0;
 	if (is_dummy) {
-		/* The dummy driver wants its directory to exist, else a misleading permission error. */
+		/* The dummy driver wants its directory to exist, else a misleading permission
+		 * error. */
 		if (mkdir(mcfg->device, 0755) < 0 && errno != EEXIST) {
 			snprintf(errmsg, sizeof errmsg, "%s: %s", mcfg->device, strerror(errno));
 			return -1;
@@ -348,14 +349,15 @@ static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
 		ucs2_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
 		break;
 	}
-	if (m->UDH.Type == UDH_ConcatenatedMessages || m->UDH.Type == UDH_ConcatenatedMessages16bit) {
+	if (m->UDH.Type == UDH_ConcatenatedMessages ||
+	    m->UDH.Type == UDH_ConcatenatedMessages16bit) {
 		if (m->UDH.AllParts > 1 && m->UDH.PartNumber >= 1 &&
 		    m->UDH.PartNumber <= m->UDH.AllParts) {
 			p->concat_total = m->UDH.AllParts;
 			p->concat_seq = m->UDH.PartNumber;
 			p->concat_ref = m->UDH.Type == UDH_ConcatenatedMessages16bit
-					    ? m->UDH.ID16bit
-					    : m->UDH.ID8bit;
+			                    ? m->UDH.ID16bit
+			                    : m->UDH.ID8bit;
 		}
 	}
 }
@@ -390,10 +392,10 @@ int modem_read(struct modem_part *parts, size_t max)
 			 * the walk would start again from the beginning.
 			 */
 			if (!bad_seen(msms->SMS[0].Folder * 10000 + msms->SMS[0].Location))
-				log_warnx("modem: skipping unreadable message at folder %d location "
-					  "%d: %s",
-					  msms->SMS[0].Folder, msms->SMS[0].Location,
-					  GSM_ErrorName(e));
+				log_warnx(
+				    "modem: skipping unreadable message at folder %d location "
+				    "%d: %s",
+				    msms->SMS[0].Folder, msms->SMS[0].Location, GSM_ErrorName(e));
 			if (++errors > 1000)
 				break; /* a driver that does not move on: give up this cycle */
 			if (msms->SMS[0].Folder == prev_folder && msms->SMS[0].Location == prev_loc)
@@ -457,7 +459,7 @@ static void record_sent(const GSM_MultiSMSMessage *out)
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(final, sizeof final, "%s/%lld%09ld-%d.smsbackup", dir, (long long)ts.tv_sec,
-		 ts.tv_nsec, (int)getpid());
+	         ts.tv_nsec, (int)getpid());
 	snprintf(tmp, sizeof tmp, "%s/.tmp-%d", dir, (int)getpid());
 	unlink(tmp);
 	memset(backup->SMS, 0, sizeof backup->SMS[0] * (size_t)(out->Number + 1));
@@ -499,7 +501,7 @@ static int encode(const char *text, int ucs2, GSM_MultiSMSMessage *out)
 }
 
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
-				  int *parts, int *msgref)
+                                  int *parts, int *msgref)
 {
 	*parts = 0;
 	if (!connected) {
@@ -529,12 +531,13 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 			GSM_ReadDevice(sm, TRUE);
 		if (!send_state.done) {
 			snprintf(errmsg, sizeof errmsg, "send: no answer from the modem in %d s",
-				 mcfg->send_timeout);
+			         mcfg->send_timeout);
 			return MODEM_SEND_LOST;
 		}
 		if (send_state.status != 0) {
-			snprintf(errmsg, sizeof errmsg, "send: the network refused part %d (error %d)",
-				 i + 1, send_state.status);
+			snprintf(errmsg, sizeof errmsg,
+			         "send: the network refused part %d (error %d)", i + 1,
+			         send_state.status);
 			return MODEM_SEND_FAILED;
 		}
 		*msgref = send_state.msgref;
@@ -553,7 +556,10 @@ static int needs_ucs2(const char *text)
 {
 	/* GSM 03.38 basic set and extension table, as UTF-8. */
 	static const char *const gsm =
-	    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€\f";
+	    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ "
+	    "!\"#¤%&'()*+,-./"
+	    "0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\["
+	    "~]|€\f";
 	const unsigned char *p = (const unsigned char *)text;
 
 	while (*p != '\0') {
@@ -591,7 +597,7 @@ static int parse_utc(const char *s, GSM_DateTime *dt)
 }
 
 int modem_sim_inject(const char *dir, const char *from, const char *text, const char *smsc_time,
-		     const int *order, size_t norder, int ref)
+                     const int *order, size_t norder, int ref)
 {
 	GSM_MultiSMSMessage *out = NULL;
 	GSM_SMS_Backup *bk = NULL;
@@ -622,8 +628,8 @@ int modem_sim_inject(const char *dir, const char *from, const char *text, const 
 	}
 	for (size_t k = 0; order != NULL && k < norder; k++) {
 		if (order[k] < 1 || order[k] > out->Number) {
-			fprintf(stderr, "sim: part %d does not exist (the text makes %d)\n", order[k],
-				out->Number);
+			fprintf(stderr, "sim: part %d does not exist (the text makes %d)\n",
+			        order[k], out->Number);
 			goto out;
 		}
 	}
@@ -684,9 +690,9 @@ static int cmp_str(const void *a, const void *b)
 #include <dirent.h>
 
 int modem_sim_sent_each(const char *sent_dir,
-			int (*fn)(const char *, const char *, const char *, int, const char *,
-				  void *),
-			void *arg)
+                        int (*fn)(const char *, const char *, const char *, int, const char *,
+                                  void *),
+                        void *arg)
 {
 	DIR *d = NULL;
 	struct dirent *de;
@@ -739,11 +745,10 @@ int modem_sim_sent_each(const char *sent_dir,
 
 			if (k == 0)
 				ucs2_to_utf8(bk->SMS[k]->Number, GSM_MAX_NUMBER_LENGTH + 1, number,
-					     sizeof number);
+				             sizeof number);
 			if (bk->SMS[k]->Coding == SMS_Coding_Unicode_No_Compression)
 				coding = "ucs2";
-			ucs2_to_utf8(bk->SMS[k]->Text, GSM_MAX_SMS_LENGTH + 1, piece,
-				     sizeof piece);
+			ucs2_to_utf8(bk->SMS[k]->Text, GSM_MAX_SMS_LENGTH + 1, piece, sizeof piece);
 			if (len + strlen(piece) + 1 < GSM_MAX_MULTI_SMS * 1024) {
 				memcpy(text + len, piece, strlen(piece) + 1);
 				len += strlen(piece);

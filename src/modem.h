@@ -14,19 +14,19 @@ struct modem_config;
 
 /* One part of an incoming message, as read from one modem location. */
 struct modem_part {
-	char sender[64];    /* UTF-8, as the network gave it */
+	char sender[64]; /* UTF-8, as the network gave it */
 	char smsc[64];
 	char smsc_time[20]; /* UTC 'YYYY-MM-DD HH:MM:SS' */
 	const char *coding; /* "gsm7", "ucs2" or "8bit" (then text is hex) */
 	int concat_ref;     /* concatenation: reference, total and 1-based sequence; */
 	int concat_total;   /* concat_total 0 means a single-part message */
 	int concat_seq;
-	int status_report;  /* 1: a delivery report (then msgref and delivered are set) */
+	int status_report; /* 1: a delivery report (then msgref and delivered are set) */
 	int msgref;
 	int delivered;
-	int folder;         /* where it lies on the modem, for modem_delete */
+	int folder; /* where it lies on the modem, for modem_delete */
 	int location;
-	char text[1024];    /* UTF-8; a part holds at most 160 septets or 140 bytes */
+	char text[1024]; /* UTF-8; a part holds at most 160 septets or 140 bytes */
 };
 
 int modem_init(const struct modem_config *cfg);
@@ -59,7 +59,7 @@ enum modem_send_result {
  * network's reference of the last part.
  */
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
-				  int *parts, int *msgref);
+                                  int *parts, int *msgref);
 
 /*
  * The simulated phone (libGammu's dummy driver on directory DIR):
@@ -70,11 +70,11 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
  * concatenation reference, so parts written by two calls belong to one message (-1: any).
  */
 int modem_sim_inject(const char *dir, const char *from, const char *text, const char *smsc_time,
-		     const int *order, size_t norder, int ref);
+                     const int *order, size_t norder, int ref);
 /* Calls fn for each message the daemon sent through the simulated phone, oldest first. */
 int modem_sim_sent_each(const char *sent_dir,
-			int (*fn)(const char *file, const char *number, const char *text, int parts,
-				  const char *coding, void *arg),
-			void *arg);
+                        int (*fn)(const char *file, const char *number, const char *text, int parts,
+                                  const char *coding, void *arg),
+                        void *arg);
 
 #endif

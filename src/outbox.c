@@ -37,8 +37,8 @@ int outbox_init(const struct config *cfg)
 	}
 	if (n > 0)
 		log_warnx("outbox: %d message(s) were being sent when the daemon stopped; they "
-			  "will be sent again",
-			  n);
+		          "will be sent again",
+		          n);
 	return 0;
 }
 
@@ -97,13 +97,13 @@ static enum outbox_result send_one(void)
 	fault_point("exit-after-mark-sending");
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
 	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &parts,
-			&msgref);
+	                &msgref);
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
 		if (store_outbox_mark_sent(d.id, parts) < 0)
 			goto out;
 		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient, parts,
-			 parts == 1 ? "" : "s");
+		         parts == 1 ? "" : "s");
 		if (ocfg->outbox.rate_per_minute > 0)
 			next_allowed = mono() + 60.0 * parts / ocfg->outbox.rate_per_minute;
 		ret = OUTBOX_SENT;
@@ -111,16 +111,17 @@ static enum outbox_result send_one(void)
 	}
 	/* Not sent (or not known to be): retry with doubling back-off, up to max_attempts. */
 	if (d.attempts + 1 >= ocfg->outbox.max_attempts) {
-		log_warnx("outbox: message %lld to %s failed after %d attempts: %s", (long long)d.id,
-			  d.recipient, d.attempts + 1, modem_errmsg());
+		log_warnx("outbox: message %lld to %s failed after %d attempts: %s",
+		          (long long)d.id, d.recipient, d.attempts + 1, modem_errmsg());
 		if (store_outbox_mark_error(d.id, modem_errmsg(), NULL) < 0)
 			goto out;
 	} else {
-		int64_t delay = (int64_t)ocfg->outbox.retry_base << (d.attempts < 16 ? d.attempts : 16);
+		int64_t delay = (int64_t)ocfg->outbox.retry_base
+		                << (d.attempts < 16 ? d.attempts : 16);
 
 		store_time((int64_t)time(NULL) + delay, retry);
-		log_warnx("outbox: message %lld to %s not sent (%s); retrying at %s", (long long)d.id,
-			  d.recipient, modem_errmsg(), retry);
+		log_warnx("outbox: message %lld to %s not sent (%s); retrying at %s",
+		          (long long)d.id, d.recipient, modem_errmsg(), retry);
 		if (store_outbox_mark_error(d.id, modem_errmsg(), retry) < 0)
 			goto out;
 	}

@@ -48,8 +48,9 @@ static int store_one(const struct modem_part *p, const char *now)
 	if (p->status_report)
 		return handle_delivery_report(p->sender, p->msgref, p->delivered, p->smsc_time);
 	if (p->concat_total > 1) {
-		struct store_part sp = {p->sender, p->concat_ref, p->concat_total, p->concat_seq,
-					p->smsc_time, now, p->text, p->coding, p->smsc};
+		struct store_part sp = {p->sender,     p->concat_ref, p->concat_total,
+		                        p->concat_seq, p->smsc_time,  now,
+		                        p->text,       p->coding,     p->smsc};
 
 		r = store_part_insert(&sp);
 		if (r <= 0)
@@ -59,16 +60,16 @@ static int store_one(const struct modem_part *p, const char *now)
 			return -1;
 		if (r == 1) {
 			log_info("received %d-part message %lld from %s", p->concat_total,
-				 (long long)id, p->sender);
+			         (long long)id, p->sender);
 			return deliver(id);
 		}
 		log_debug("stored part %d/%d of ref %d from %s", p->concat_seq, p->concat_total,
-			  p->concat_ref, p->sender);
+		          p->concat_ref, p->sender);
 		return 0;
 	}
 	{
-		struct store_msg m = {p->sender, p->smsc_time, now, p->text, p->coding,
-				      p->smsc,   1,            1,   1};
+		struct store_msg m = {
+		    p->sender, p->smsc_time, now, p->text, p->coding, p->smsc, 1, 1, 1};
 
 		r = store_inbox_insert(&m, &id);
 	}
@@ -91,8 +92,8 @@ static int expire_one(const char *sender, int ref, int total, void *arg)
 	if (r < 0)
 		return 1;
 	if (r == 1) {
-		log_warnx("multipart message %lld from %s kept incomplete after %d s", (long long)id,
-			  sender, rcfg->multipart_timeout);
+		log_warnx("multipart message %lld from %s kept incomplete after %d s",
+		          (long long)id, sender, rcfg->multipart_timeout);
 		if (deliver(id) < 0) {
 			*(int *)arg = -1;
 			return 1;

@@ -11,9 +11,9 @@
 struct modem_config;
 
 enum receive_result {
-	RECEIVE_IDLE = 0,      /* nothing on the modem */
-	RECEIVE_SOME = 1,      /* stored and deleted some parts; maybe more are waiting */
-	RECEIVE_FULL = 2,      /* read a full batch: poll again at once */
+	RECEIVE_IDLE = 0, /* nothing on the modem */
+	RECEIVE_SOME = 1, /* stored and deleted some parts; maybe more are waiting */
+	RECEIVE_FULL = 2, /* read a full batch: poll again at once */
 	RECEIVE_MODEM_LOST = -1,
 	RECEIVE_STORE_FAILED = -2, /* nothing deleted; the messages wait on the modem */
 };

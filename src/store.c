@@ -63,90 +63,93 @@ enum q {
 
 static const char *const sql[Q_INBOX_KIND] = {
     [Q_INBOX_INSERT] = "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
-		       "parts, parts_total, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-		       "ON CONFLICT DO NOTHING",
-    [Q_PART_INSERT] = "INSERT INTO inbox_parts (sender, concat_ref, parts_total, seq, smsc_time, "
-		      "received_at, text, coding, smsc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-		      "ON CONFLICT DO NOTHING",
-    [Q_PARTS_OPEN] = "SELECT seq, smsc_time, text, coding, smsc FROM inbox_parts WHERE sender = ?1 "
-		     "AND concat_ref = ?2 AND parts_total = ?3 AND inbox_id IS NULL ORDER BY seq, id",
+                       "parts, parts_total, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                       "ON CONFLICT DO NOTHING",
+    [Q_PART_INSERT] =
+        "INSERT INTO inbox_parts (sender, concat_ref, parts_total, seq, smsc_time, "
+        "received_at, text, coding, smsc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+        "ON CONFLICT DO NOTHING",
+    [Q_PARTS_OPEN] =
+        "SELECT seq, smsc_time, text, coding, smsc FROM inbox_parts WHERE sender = ?1 "
+        "AND concat_ref = ?2 AND parts_total = ?3 AND inbox_id IS NULL ORDER BY seq, id",
     [Q_PARTS_LINK] = "UPDATE inbox_parts SET inbox_id = ?4 WHERE sender = ?1 AND concat_ref = ?2 "
-		     "AND parts_total = ?3 AND inbox_id IS NULL",
+                     "AND parts_total = ?3 AND inbox_id IS NULL",
     [Q_PARTS_STALE] = "SELECT sender, concat_ref, parts_total FROM inbox_parts WHERE inbox_id IS "
-		      "NULL GROUP BY sender, concat_ref, parts_total HAVING min(received_at) < ?1",
+                      "NULL GROUP BY sender, concat_ref, parts_total HAVING min(received_at) < ?1",
     [Q_INBOX_GET] = "SELECT id, sender, smsc_time, received_at, text, coding, parts, parts_total, "
-		    "complete FROM inbox WHERE id = ?1",
+                    "complete FROM inbox WHERE id = ?1",
     [Q_INBOX_SINCE] = "SELECT id, sender, smsc_time, received_at, text, coding, parts, "
-		      "parts_total, complete FROM inbox WHERE received_at >= ?1 ORDER BY id "
-		      "LIMIT ?2",
+                      "parts_total, complete FROM inbox WHERE received_at >= ?1 ORDER BY id "
+                      "LIMIT ?2",
     [Q_INBOX_COUNT] = "SELECT count(*) FROM inbox",
     [Q_OUTBOX_INSERT] = "INSERT INTO outbox (recipient, text, priority, kind, inbox_id, "
-			"created_at, not_before, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-			"?6)",
+                        "created_at, not_before, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                        "?6)",
     [Q_OUTBOX_NEXT] = "SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, "
-		      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE status = "
-		      "'queued' AND not_before <= ?1 ORDER BY priority, not_before, id LIMIT 1",
+                      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE status = "
+                      "'queued' AND not_before <= ?1 ORDER BY priority, not_before, id LIMIT 1",
     [Q_OUTBOX_SENDING] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
-			 "updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
+                         "updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
     [Q_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', parts = ?2, sent_at = ?3, updated_at = "
-		      "?3, last_error = NULL WHERE id = ?1",
+                      "?3, last_error = NULL WHERE id = ?1",
     [Q_OUTBOX_RETRY] = "UPDATE outbox SET status = 'queued', last_error = ?2, not_before = ?3, "
-		       "updated_at = ?4 WHERE id = ?1",
+                       "updated_at = ?4 WHERE id = ?1",
     [Q_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', last_error = ?2, updated_at = ?3 "
-			"WHERE id = ?1",
+                        "WHERE id = ?1",
     [Q_OUTBOX_RECOVER] = "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = "
-			 "'sending'",
+                         "'sending'",
     [Q_OUTBOX_EACH] = "SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, "
-		      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE (?1 IS "
-		      "NULL OR status = ?1) ORDER BY id LIMIT ?2",
+                      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE (?1 IS "
+                      "NULL OR status = ?1) ORDER BY id LIMIT ?2",
 };
 
 static const char *const sql2[] = {
     [Q_INBOX_KIND] = "UPDATE inbox SET kind = ?2 WHERE id = ?1",
     [Q_CONTACT_GET] = "SELECT name, village, role, team, subscribed FROM contacts WHERE phone = ?1",
-    [Q_CONTACT_INSERT] = "INSERT INTO contacts (phone, name, village, role, team, subscribed, "
-			 "created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'villager'), ?5, "
-			 "coalesce(?6, 1), ?7, ?7) ON CONFLICT (phone) DO UPDATE SET name = "
-			 "coalesce(?2, name), village = coalesce(?3, village), role = coalesce(?4, "
-			 "role), team = coalesce(?5, team), subscribed = coalesce(?6, subscribed), "
-			 "updated_at = ?7",
+    [Q_CONTACT_INSERT] =
+        "INSERT INTO contacts (phone, name, village, role, team, subscribed, "
+        "created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'villager'), ?5, "
+        "coalesce(?6, 1), ?7, ?7) ON CONFLICT (phone) DO UPDATE SET name = "
+        "coalesce(?2, name), village = coalesce(?3, village), role = coalesce(?4, "
+        "role), team = coalesce(?5, team), subscribed = coalesce(?6, subscribed), "
+        "updated_at = ?7",
     [Q_TEAM_ENSURE] = "INSERT INTO teams (code, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
     [Q_TIP_INSERT] = "INSERT INTO tips (inbox_id, sender, anonymous, category, text, structured, "
-		     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     [Q_TIP_REF] = "UPDATE tips SET ref = 'T' || id WHERE id = ?1 RETURNING ref",
     [Q_TIP_FIND] = "SELECT id FROM tips WHERE ref = ?1 AND sender = ?2",
     [Q_TIP_SUPPLEMENT] = "INSERT INTO tip_supplements (tip_id, inbox_id, text, created_at) VALUES "
-			 "(?1, ?2, ?3, ?4)",
+                         "(?1, ?2, ?3, ?4)",
     [Q_TIP_TOUCH] = "UPDATE tips SET updated_at = ?2 WHERE id = ?1",
     [Q_PATROL_START] = "INSERT INTO patrols (team, leader, started_at, members, notes, "
-		       "start_inbox_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                       "start_inbox_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_PATROL_OPEN] = "SELECT id, CAST(round((julianday(?2) - julianday(started_at)) * 1440) AS "
-		      "INTEGER) FROM patrols WHERE team = ?1 AND ended_at IS NULL ORDER BY "
-		      "started_at DESC, id DESC LIMIT 1",
+                      "INTEGER) FROM patrols WHERE team = ?1 AND ended_at IS NULL ORDER BY "
+                      "started_at DESC, id DESC LIMIT 1",
     [Q_PATROL_END] = "UPDATE patrols SET ended_at = ?2, end_notes = ?3, end_inbox_id = ?4 WHERE "
-		     "id = ?1",
+                     "id = ?1",
     [Q_AWARENESS_INSERT] = "INSERT INTO awareness_sessions (inbox_id, reporter, team, "
-			   "participants, notes, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           "participants, notes, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [Q_MEDIATION_INSERT] = "INSERT INTO mediations (inbox_id, reporter, team, notes, created_at) "
-			   "VALUES (?1, ?2, ?3, ?4, ?5)",
+                           "VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_MEDIATION_REF] = "UPDATE mediations SET ref = 'H' || id WHERE id = ?1 RETURNING ref",
     [Q_REPLIES_SINCE] = "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = 'reply' AND "
-			"created_at >= ?2",
+                        "created_at >= ?2",
     [Q_LIST_CONTACTS] = "SELECT phone, name, village, role, team, subscribed, created_at FROM "
-			"contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, name, phone "
-			"LIMIT ?2",
+                        "contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, name, phone "
+                        "LIMIT ?2",
     [Q_LIST_TIPS] = "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
-		    "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, (SELECT "
-		    "count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements FROM "
-		    "tips t WHERE ?1 IS NULL OR t.created_at >= ?1 ORDER BY t.id LIMIT ?2",
+                    "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, (SELECT "
+                    "count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements FROM "
+                    "tips t WHERE ?1 IS NULL OR t.created_at >= ?1 ORDER BY t.id LIMIT ?2",
     [Q_LIST_TIP] = "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
-		   "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, i.text AS "
-		   "message, i.smsc_time FROM tips t JOIN inbox i ON i.id = t.inbox_id WHERE "
-		   "t.ref = upper(?1) LIMIT ?2",
+                   "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, i.text AS "
+                   "message, i.smsc_time FROM tips t JOIN inbox i ON i.id = t.inbox_id WHERE "
+                   "t.ref = upper(?1) LIMIT ?2",
     [Q_LIST_TIP_SUPPLEMENTS] = "SELECT s.created_at, s.text FROM tip_supplements s JOIN tips t ON "
-			       "t.id = s.tip_id WHERE t.ref = upper(?1) ORDER BY s.id LIMIT ?2",
+                               "t.id = s.tip_id WHERE t.ref = upper(?1) ORDER BY s.id LIMIT ?2",
     [Q_LIST_PATROLS] = "SELECT id, team, leader, started_at, ended_at, members, notes, end_notes "
-		       "FROM patrols WHERE ?1 IS NULL OR started_at >= ?1 ORDER BY id LIMIT ?2",
+                       "FROM patrols WHERE ?1 IS NULL OR started_at >= ?1 ORDER BY id LIMIT ?2",
 };
 
 static sqlite3_stmt *stmts[Q_COUNT];
@@ -182,7 +185,8 @@ int store_error_is_storage(void)
 static sqlite3_stmt *stmt(enum q q)
 {
 	if (stmts[q] == NULL) {
-		const char *text = q < (int)(sizeof sql / sizeof sql[0]) && sql[q] ? sql[q] : sql2[q];
+		const char *text =
+		    q < (int)(sizeof sql / sizeof sql[0]) && sql[q] ? sql[q] : sql2[q];
 
 		if (sqlite3_prepare_v3(db, text, -1, SQLITE_PREPARE_PERSISTENT, &stmts[q], NULL) !=
 		    SQLITE_OK) {
@@ -268,9 +272,9 @@ static int migrate(void)
 		if (have < 0 || have > newest) {
 			if (have > newest)
 				snprintf(errbuf, sizeof errbuf,
-					 "the database has schema version %d, newer than this "
-					 "program's %d",
-					 have, newest);
+				         "the database has schema version %d, newer than this "
+				         "program's %d",
+				         have, newest);
 			exec("ROLLBACK");
 			return -1;
 		}
@@ -462,8 +466,8 @@ int store_parts_assemble(const char *sender, int ref, int total, int force, int6
 			first_time = strdup((const char *)sqlite3_column_text(s, 1));
 			coding = strdup((const char *)sqlite3_column_text(s, 3));
 			smsc = sqlite3_column_type(s, 4) == SQLITE_NULL
-				   ? NULL
-				   : strdup((const char *)sqlite3_column_text(s, 4));
+			           ? NULL
+			           : strdup((const char *)sqlite3_column_text(s, 4));
 			if (first_time == NULL || coding == NULL) {
 				snprintf(errbuf, sizeof errbuf, "out of memory");
 				goto out;
@@ -496,8 +500,8 @@ int store_parts_assemble(const char *sender, int ref, int total, int force, int6
 	}
 	store_now(now);
 	{
-		struct store_msg m = {sender, first_time, now, text,  coding,
-				      smsc,   have,       total, have >= total};
+		struct store_msg m = {sender, first_time, now,   text,         coding,
+		                      smsc,   have,       total, have >= total};
 		int64_t link_id = 0;
 		int r = store_inbox_insert(&m, &link_id);
 
@@ -549,7 +553,7 @@ int store_parts_stale(const char *before, int (*fn)(const char *, int, int, void
 
 	while (ng < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		snprintf(groups[ng].sender, sizeof groups[ng].sender, "%s",
-			 (const char *)sqlite3_column_text(s, 0));
+		         (const char *)sqlite3_column_text(s, 0));
 		groups[ng].ref = sqlite3_column_int(s, 1);
 		groups[ng].total = sqlite3_column_int(s, 2);
 		ng++;
@@ -606,7 +610,7 @@ int store_inbox_get(int64_t id, int (*fn)(const struct inbox_row *, void *), voi
 }
 
 int store_inbox_each(const char *since, int limit, int (*fn)(const struct inbox_row *, void *),
-		     void *arg)
+                     void *arg)
 {
 	sqlite3_stmt *s = stmt(Q_INBOX_SINCE);
 
@@ -658,7 +662,7 @@ int store_outbox_insert(const struct outbox_new *o, int64_t *id)
 static const char *col_text(sqlite3_stmt *s, int i)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? NULL
-							: (const char *)sqlite3_column_text(s, i);
+	                                                : (const char *)sqlite3_column_text(s, i);
 }
 
 static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct outbox_row *, void *), void *arg)
@@ -704,7 +708,7 @@ int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *, void
 }
 
 int store_outbox_each(const char *status, int limit, int (*fn)(const struct outbox_row *, void *),
-		      void *arg)
+                      void *arg)
 {
 	sqlite3_stmt *s = stmt(Q_OUTBOX_EACH);
 
@@ -869,8 +873,8 @@ int store_contact_get(const char *phone, struct contact *c)
 	return 0;
 }
 
-int store_contact_upsert(const char *phone, const char *name, const char *village,
-			 const char *role, const char *team, int subscribed)
+int store_contact_upsert(const char *phone, const char *name, const char *village, const char *role,
+                         const char *team, int subscribed)
 {
 	sqlite3_stmt *s;
 	char now[20];
@@ -882,19 +886,19 @@ int store_contact_upsert(const char *phone, const char *name, const char *villag
 			return -1;
 	}
 	s = bindv(Q_CONTACT_INSERT, "sssssLs", phone, name, village, role, team, (long)subscribed,
-		  now);
+	          now);
 	return s == NULL || run(s, "contact") < 0 ? -1 : 0;
 }
 
 int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
-		     const char *text, int structured, char ref[16])
+                     const char *text, int structured, char ref[16])
 {
 	char now[20];
 	sqlite3_stmt *s;
 
 	store_now(now);
 	s = bindv(Q_TIP_INSERT, "Isissis", inbox_id, sender, anonymous, category, text, structured,
-		  now);
+	          now);
 	if (s == NULL || run(s, "tip") < 0)
 		return -1;
 	s = bindv(Q_TIP_REF, "I", (int64_t)sqlite3_last_insert_rowid(db));
@@ -931,7 +935,7 @@ int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text)
 }
 
 int store_patrol_start(const char *team, const char *leader, long members, const char *notes,
-		       int64_t inbox_id, const char *at)
+                       int64_t inbox_id, const char *at)
 {
 	sqlite3_stmt *s = bindv(Q_TEAM_ENSURE, "ss", team, at);
 
@@ -942,7 +946,7 @@ int store_patrol_start(const char *team, const char *leader, long members, const
 }
 
 int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
-		     long *minutes)
+                     long *minutes)
 {
 	sqlite3_stmt *s = bindv(Q_PATROL_OPEN, "ss", team, at);
 	int64_t id = 0;
@@ -965,7 +969,7 @@ int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, cons
 }
 
 int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
-			   long participants, const char *notes, const char *at)
+                           long participants, const char *notes, const char *at)
 {
 	sqlite3_stmt *s =
 	    bindv(Q_AWARENESS_INSERT, "Isslss", inbox_id, reporter, team, participants, notes, at);
@@ -974,7 +978,7 @@ int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *t
 }
 
 int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *team,
-			   const char *notes, const char *at, char ref[16])
+                           const char *notes, const char *at, char ref[16])
 {
 	sqlite3_stmt *s = bindv(Q_MEDIATION_INSERT, "Issss", inbox_id, reporter, team, notes, at);
 
@@ -1000,13 +1004,11 @@ int store_replies_since(const char *recipient, const char *since)
 }
 
 int store_list(enum store_list which, const char *arg, int limit,
-	       int (*fn)(const struct store_row *r, void *ctx), void *ctx)
+               int (*fn)(const struct store_row *r, void *ctx), void *ctx)
 {
 	static const enum q qs[LIST_COUNT] = {
-	    [LIST_CONTACTS] = Q_LIST_CONTACTS,
-	    [LIST_TIPS] = Q_LIST_TIPS,
-	    [LIST_TIP] = Q_LIST_TIP,
-	    [LIST_TIP_SUPPLEMENTS] = Q_LIST_TIP_SUPPLEMENTS,
+	    [LIST_CONTACTS] = Q_LIST_CONTACTS, [LIST_TIPS] = Q_LIST_TIPS,
+	    [LIST_TIP] = Q_LIST_TIP,           [LIST_TIP_SUPPLEMENTS] = Q_LIST_TIP_SUPPLEMENTS,
 	    [LIST_PATROLS] = Q_LIST_PATROLS,
 	};
 	sqlite3_stmt *s = bindv(qs[which], "si", arg, limit > 0 ? limit : -1);
@@ -1024,7 +1026,8 @@ int store_list(enum store_list which, const char *arg, int limit,
 			int t = sqlite3_column_type(s, i);
 
 			r.name[i] = sqlite3_column_name(s, i);
-			r.val[i] = t == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, i);
+			r.val[i] =
+			    t == SQLITE_NULL ? NULL : (const char *)sqlite3_column_text(s, i);
 			r.numeric[i] = t == SQLITE_INTEGER || t == SQLITE_FLOAT;
 		}
 		n++;

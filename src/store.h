@@ -1,7 +1,7 @@
 /*
- * The store: the only user of <sqlite3.h>. Opens the database, applies the schema/NNN-name.sql files in order
- * (tracked with PRAGMA user_version), and offers one function per query, each with bound
- * parameters and a cached prepared statement.
+ * The store: the only user of <sqlite3.h>. Opens the database, applies the schema/NNN-name.sql
+ * files in order (tracked with PRAGMA user_version), and offers one function per query, each with
+ * bound parameters and a cached prepared statement.
  *
  * Return convention everywhere: 0 (or a count >= 0) on success, -1 on error, after which
  * store_errmsg() says why. Strings in rows handed to callbacks are valid only during the call.
@@ -66,14 +66,14 @@ int store_part_insert(const struct store_part *p);
  * link the parts to it. 1 assembled (*id set), 0 nothing to do, -1 error.
  */
 int store_parts_assemble(const char *sender, int concat_ref, int parts_total, int force,
-			 int64_t *id);
+                         int64_t *id);
 /*
  * Multipart messages whose first part was received before BEFORE and are still incomplete.
  * Calls fn for each (sender, ref, total); stops at fn's first nonzero return. Returns the number
  * of groups seen, or -1.
  */
 int store_parts_stale(const char *before,
-		      int (*fn)(const char *sender, int ref, int total, void *arg), void *arg);
+                      int (*fn)(const char *sender, int ref, int total, void *arg), void *arg);
 
 struct inbox_row {
 	int64_t id;
@@ -89,8 +89,8 @@ struct inbox_row {
 
 int store_inbox_get(int64_t id, int (*fn)(const struct inbox_row *r, void *arg), void *arg);
 /* Rows received at or after SINCE (NULL: all), oldest first, at most LIMIT (<= 0: all). */
-int store_inbox_each(const char *since, int limit,
-		     int (*fn)(const struct inbox_row *r, void *arg), void *arg);
+int store_inbox_each(const char *since, int limit, int (*fn)(const struct inbox_row *r, void *arg),
+                     void *arg);
 int64_t store_inbox_count(void);
 
 /* Outbox. */
@@ -99,7 +99,7 @@ struct outbox_new {
 	const char *text;
 	int priority;
 	const char *kind;
-	int64_t inbox_id; /* 0: none */
+	int64_t inbox_id;       /* 0: none */
 	const char *not_before; /* NULL: now */
 };
 int store_outbox_insert(const struct outbox_new *o, int64_t *id);
@@ -121,7 +121,8 @@ struct outbox_row {
 };
 /* The next due queued message (not_before <= NOW), lowest priority value first. 1 found, 0 none. */
 int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *r, void *arg), void *arg);
-/* queued -> sending, attempts + 1. Committed on its own: a crash after it means one resend at most. */
+/* queued -> sending, attempts + 1. Committed on its own: a crash after it means one resend at most.
+ */
 int store_outbox_mark_sending(int64_t id);
 int store_outbox_mark_sent(int64_t id, int parts);
 /* Back to queued with a due time, or to failed when RETRY_AT is NULL. */
@@ -129,7 +130,7 @@ int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at)
 /* Rows left in 'sending' by a crash go back to 'queued'. Returns how many. */
 int store_outbox_recover(void);
 int store_outbox_each(const char *status, int limit,
-		      int (*fn)(const struct outbox_row *r, void *arg), void *arg);
+                      int (*fn)(const struct outbox_row *r, void *arg), void *arg);
 
 /* --- keyword records (issue: keyword SMS) --- */
 
@@ -150,26 +151,26 @@ int store_contact_get(const char *phone, struct contact *c);
  * there (a new contact gets role villager, subscribed 1). A team that does not exist yet is
  * created. 0 or -1.
  */
-int store_contact_upsert(const char *phone, const char *name, const char *village,
-			 const char *role, const char *team, int subscribed);
+int store_contact_upsert(const char *phone, const char *name, const char *village, const char *role,
+                         const char *team, int subscribed);
 
 /* A tip; its reference ('T' and the row id) is written to ref. 0 or -1. */
 int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
-		     const char *text, int structured, char ref[16]);
+                     const char *text, int structured, char ref[16]);
 /* The tip with reference REF sent by SENDER: 1 found (*tip_id set), 0 none, -1 error. */
 int store_tip_find(const char *ref, const char *sender, int64_t *tip_id);
 int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text);
 
 int store_patrol_start(const char *team, const char *leader, long members, const char *notes,
-		       int64_t inbox_id, const char *at);
+                       int64_t inbox_id, const char *at);
 /* Close TEAM's latest open patrol: 1 closed (*minutes set), 0 none open, -1 error. */
 int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
-		     long *minutes);
+                     long *minutes);
 int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
-			   long participants, const char *notes, const char *at);
+                           long participants, const char *notes, const char *at);
 /* A mediation; its reference ('H' and the row id) is written to ref. */
 int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *team,
-			   const char *notes, const char *at, char ref[16]);
+                           const char *notes, const char *at, char ref[16]);
 /* Replies queued to RECIPIENT since SINCE (for the per-hour cap), or -1. */
 int store_replies_since(const char *recipient, const char *since);
 
@@ -193,6 +194,6 @@ enum store_list {
 	LIST_COUNT
 };
 int store_list(enum store_list which, const char *arg, int limit,
-	       int (*fn)(const struct store_row *r, void *ctx), void *ctx);
+               int (*fn)(const struct store_row *r, void *ctx), void *ctx);
 
 #endif

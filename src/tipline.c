@@ -29,8 +29,7 @@ static const char usage_text[] =
     "  parse [TEXT]                                how TEXT (or each stdin line) parses, as JSON\n"
     "  sim send --from NUMBER [--time T] [--parts 2,1] [--ref N] TEXT\n"
     "                                              put an SMS into the simulated phone\n"
-    "  sim sent [--json]                           what the daemon sent through it\n"
-    CLI_USAGE_MORE
+    "  sim sent [--json]                           what the daemon sent through it\n" CLI_USAGE_MORE
     "\n"
     "  -c file   configuration (default " DEFAULT_CONF ")\n";
 
@@ -95,9 +94,9 @@ static int print_inbox(const struct inbox_row *r, void *arg)
 static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"since", required_argument, NULL, 's'},
-					     {"limit", required_argument, NULL, 'l'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"since", required_argument, NULL, 's'},
+	                                     {"limit", required_argument, NULL, 'l'},
+	                                     {NULL, 0, NULL, 0}};
 	struct inbox_opts o = {0};
 	const char *since = NULL;
 	int limit = 0, ch;
@@ -111,7 +110,8 @@ static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 		case 's':
 			since = optarg;
 			if (cli_check_date(since) < 0)
-				cli_usage_error("--since: \"%s\" is not a date (YYYY-MM-DD)", since);
+				cli_usage_error("--since: \"%s\" is not a date (YYYY-MM-DD)",
+				                since);
 			break;
 		case 'l':
 			if (cli_parse_int(optarg, 1, 1000000, &limit) < 0)
@@ -172,8 +172,8 @@ static int print_outbox(const struct outbox_row *r, void *arg)
 static int cmd_outbox(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-					     {"status", required_argument, NULL, 's'},
-					     {NULL, 0, NULL, 0}};
+	                                     {"status", required_argument, NULL, 's'},
+	                                     {NULL, 0, NULL, 0}};
 	static const char *const statuses[] = {"queued", "sending", "sent", "failed", "cancelled"};
 	const char *status = NULL;
 	int json = 0, ch;
@@ -191,9 +191,10 @@ static int cmd_outbox(const struct config *cfg, int argc, char **argv)
 				if (strcmp(statuses[i], optarg) == 0)
 					break;
 			if (i == sizeof statuses / sizeof statuses[0])
-				cli_usage_error("--status: \"%s\" is not one of queued, sending, sent, "
-						"failed, cancelled",
-						optarg);
+				cli_usage_error(
+				    "--status: \"%s\" is not one of queued, sending, sent, "
+				    "failed, cancelled",
+				    optarg);
 			status = optarg;
 			break;
 		}
@@ -219,7 +220,8 @@ static int cmd_parse(const struct config *cfg, int argc, char **argv)
 	struct parse_result res;
 
 	if (argc > 2)
-		cli_usage_error("parse: give one TEXT (quote it), or none to read lines from stdin");
+		cli_usage_error(
+		    "parse: give one TEXT (quote it), or none to read lines from stdin");
 	if (argc == 2) {
 		parse_message(cfg->rules, argv[1], strlen(argv[1]), &res);
 		parse_print_json(cfg->rules, argv[1], strlen(argv[1]), &res, stdout);
@@ -246,7 +248,7 @@ static int cmd_parse(const struct config *cfg, int argc, char **argv)
 /* --- sim --- */
 
 static int print_sent(const char *file, const char *number, const char *text, int parts,
-		      const char *coding, void *arg)
+                      const char *coding, void *arg)
 {
 	const int *json = arg;
 
@@ -270,19 +272,20 @@ static int print_sent(const char *file, const char *number, const char *text, in
 static int cmd_sim(const struct config *cfg, int argc, char **argv)
 {
 	if (strcmp(cfg->modem.model, "dummy") != 0) {
-		fprintf(stderr, "tipline: sim works only with the simulated modem (model = "
-				"\"dummy\"); %s uses model \"%s\"\n",
-			cfg->file, cfg->modem.model);
+		fprintf(stderr,
+		        "tipline: sim works only with the simulated modem (model = "
+		        "\"dummy\"); %s uses model \"%s\"\n",
+		        cfg->file, cfg->modem.model);
 		return 1;
 	}
 	if (argc < 2)
 		cli_usage_error("sim: say send or sent");
 	if (strcmp(argv[1], "send") == 0) {
 		static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
-						     {"time", required_argument, NULL, 't'},
-						     {"parts", required_argument, NULL, 'p'},
-						     {"ref", required_argument, NULL, 'r'},
-						     {NULL, 0, NULL, 0}};
+		                                     {"time", required_argument, NULL, 't'},
+		                                     {"parts", required_argument, NULL, 'p'},
+		                                     {"ref", required_argument, NULL, 'r'},
+		                                     {NULL, 0, NULL, 0}};
 		const char *from = NULL, *when = NULL;
 		int order[64], norder = 0, ref = -1, ch;
 
@@ -296,7 +299,7 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 				when = optarg;
 				if (cli_check_datetime(when) < 0)
 					cli_usage_error("--time: \"%s\" is not YYYY-MM-DD HH:MM:SS",
-							when);
+					                when);
 				break;
 			case 'r':
 				if (cli_parse_int(optarg, 0, 255, &ref) < 0)
@@ -309,15 +312,16 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 					long v = strtol(s, &end, 10);
 
 					if (end == s || v < 1 || v > 255)
-						cli_usage_error("--parts: \"%s\" is not a list of part "
-								"numbers such as 2,1,3",
-								optarg);
+						cli_usage_error(
+						    "--parts: \"%s\" is not a list of part "
+						    "numbers such as 2,1,3",
+						    optarg);
 					order[norder++] = (int)v;
 					s = *end == ',' ? end + 1 : end;
 					if (*end != ',' && *end != '\0')
 						cli_usage_error("--parts: \"%s\" is not a list of "
-								"part numbers such as 2,1,3",
-								optarg);
+						                "part numbers such as 2,1,3",
+						                optarg);
 				}
 				break;
 			}
@@ -330,11 +334,11 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 		if (optind + 1 != argc - 1)
 			cli_usage_error("sim send: give the TEXT as one argument (quote it)");
 		return modem_sim_inject(cfg->modem.device, from, argv[argc - 1], when,
-					norder ? order : NULL, (size_t)norder, ref) < 0;
+		                        norder ? order : NULL, (size_t)norder, ref) < 0;
 	}
 	if (strcmp(argv[1], "sent") == 0) {
 		static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-						     {NULL, 0, NULL, 0}};
+		                                     {NULL, 0, NULL, 0}};
 		char dir[1024];
 		int json = 0, ch;
 
@@ -361,14 +365,9 @@ static const struct {
 	const char *name;
 	int (*fn)(const struct config *, int, char **);
 } commands[] = {
-    {"inbox", cmd_inbox},
-    {"outbox", cmd_outbox},
-    {"parse", cmd_parse},
-    {"sim", cmd_sim},
-    {"contact", cli_contact},
-    {"tips", cli_tips},
-    {"tip", cli_tip},
-    {"patrols", cli_patrols},
+    {"inbox", cmd_inbox}, {"outbox", cmd_outbox},   {"parse", cmd_parse},
+    {"sim", cmd_sim},     {"contact", cli_contact}, {"tips", cli_tips},
+    {"tip", cli_tip},     {"patrols", cli_patrols},
 };
 
 int main(int argc, char **argv)

@@ -17,44 +17,43 @@ static int check_case_failed;
 static int check_cases_failed;
 static int check_cases_run;
 
-#define CHECK(cond)                                                                         \
-	do {                                                                                \
-		if (!(cond)) {                                                              \
-			fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, \
-				#cond);                                                     \
-			check_case_failed = 1;                                              \
-		}                                                                           \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "  %s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
+			check_case_failed = 1;                                                     \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_INT(got, want)                                                              \
-	do {                                                                              \
-		long long g_ = (long long)(got), w_ = (long long)(want);                  \
-		if (g_ != w_) {                                                           \
-			fprintf(stderr, "  %s:%d: %s is %lld, want %lld\n", __FILE__,     \
-				__LINE__, #got, g_, w_);                                  \
-			check_case_failed = 1;                                            \
-		}                                                                         \
+#define CHECK_INT(got, want)                                                                       \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		if (g_ != w_) {                                                                    \
+			fprintf(stderr, "  %s:%d: %s is %lld, want %lld\n", __FILE__, __LINE__,    \
+			        #got, g_, w_);                                                     \
+			check_case_failed = 1;                                                     \
+		}                                                                                  \
 	} while (0)
 
-#define CHECK_STR(got, want)                                                               \
-	do {                                                                               \
-		const char *g_ = (got), *w_ = (want);                                      \
-		if (g_ == NULL || w_ == NULL ? g_ != w_ : strcmp(g_, w_) != 0) {           \
-			fprintf(stderr, "  %s:%d: %s is \"%s\", want \"%s\"\n", __FILE__,  \
-				__LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");   \
-			check_case_failed = 1;                                             \
-		}                                                                          \
+#define CHECK_STR(got, want)                                                                       \
+	do {                                                                                       \
+		const char *g_ = (got), *w_ = (want);                                              \
+		if (g_ == NULL || w_ == NULL ? g_ != w_ : strcmp(g_, w_) != 0) {                   \
+			fprintf(stderr, "  %s:%d: %s is \"%s\", want \"%s\"\n", __FILE__,          \
+			        __LINE__, #got, g_ ? g_ : "(null)", w_ ? w_ : "(null)");           \
+			check_case_failed = 1;                                                     \
+		}                                                                                  \
 	} while (0)
 
-#define RUN(fn)                                                                           \
-	do {                                                                              \
-		check_case_failed = 0;                                                    \
-		fn();                                                                     \
-		check_cases_run++;                                                        \
-		if (check_case_failed)                                                    \
-			check_cases_failed++;                                             \
-		printf("%s %s:%s\n", check_case_failed ? "FAIL" : "PASS", __FILE__, #fn); \
-		fflush(stdout);                                                           \
+#define RUN(fn)                                                                                    \
+	do {                                                                                       \
+		check_case_failed = 0;                                                             \
+		fn();                                                                              \
+		check_cases_run++;                                                                 \
+		if (check_case_failed)                                                             \
+			check_cases_failed++;                                                      \
+		printf("%s %s:%s\n", check_case_failed ? "FAIL" : "PASS", __FILE__, #fn);          \
+		fflush(stdout);                                                                    \
 	} while (0)
 
 static inline int check_done(void)

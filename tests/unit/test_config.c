@@ -51,9 +51,9 @@ static void t_config_table(void)
 		int ok;
 	} cases[] = {
 	    {MIN, 1},
-	    {MIN "modem: { x = 1; };", 0},                       /* duplicate group */
+	    {MIN "modem: { x = 1; };", 0},                             /* duplicate group */
 	    {"modem: { device = \"m\"; connection = \"none\"; };", 0}, /* no database */
-	    {"database: { path = \"d\"; };", 0},                 /* no modem */
+	    {"database: { path = \"d\"; };", 0},                       /* no modem */
 	    {MIN "log: { level = \"loud\"; };", 0},
 	    {MIN "log: { level = \"debug\"; };", 1},
 	    {MIN "phone: { country_code = \"+84\"; };", 0},
@@ -68,7 +68,9 @@ static void t_config_table(void)
 	    {MIN "keywords: { tip = [\"TIN 2\"]; };", 0},
 	    {MIN "keywords: { tpi = [\"TIN\"]; };", 0},
 	    {MIN "keywords: { tip = [\"HD\"]; };", 0}, /* the same word for two commands */
-	    {MIN "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );", 1},
+	    {MIN
+	     "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );",
+	     1},
 	    {MIN "categories = ( { name = \"cattle\"; codez = [\"BO\"]; } );", 0},
 	    {MIN "categories = ( { codes = [\"BO\"]; } );", 0},
 	    {MIN "broadcast: { fold_diacritics = 1; };", 0}, /* an integer is not a boolean */
@@ -91,8 +93,8 @@ static void t_config_table(void)
 static void t_configured_keywords_are_used(void)
 {
 	struct config *c = load_text(MIN "keywords: { tip = [\"BAO\"]; };\n"
-					 "categories = ( { name = \"cattle\"; codes = [\"BO\"]; "
-					 "phrases = [\"trom bo\"]; } );");
+	                                 "categories = ( { name = \"cattle\"; codes = [\"BO\"]; "
+	                                 "phrases = [\"trom bo\"]; } );");
 	struct parse_result r;
 
 	CHECK(c != NULL);
@@ -109,12 +111,10 @@ static void t_configured_keywords_are_used(void)
 /* Every default reply must fit one GSM-7 SMS with realistic values filled in. */
 static void t_default_templates_fit_one_gsm7_sms(void)
 {
-	static const char *const kv[] = {"ref",   "T12345",   "team",         "ANND12",
-					 "time",  "23:59",    "members",      "12",
-					 "minutes", "1440",   "participants", "1410",
-					 "name",  "Nguyen Van Anh", "village", "Kon Klor",
-					 "count", "1000",     "group",        "TOTRUONG",
-					 NULL};
+	static const char *const kv[] = {
+	    "ref",     "T12345",   "team",  "ANND12",       "time",  "23:59",    "members",
+	    "12",      "minutes",  "1440",  "participants", "1410",  "name",     "Nguyen Van Anh",
+	    "village", "Kon Klor", "count", "1000",         "group", "TOTRUONG", NULL};
 
 	for (int t = 0; t < TPL_COUNT; t++) {
 		char out[640];
@@ -122,8 +122,8 @@ static void t_default_templates_fit_one_gsm7_sms(void)
 		int units = text_gsm7_units(out, n);
 
 		if (units < 0 || units > 160 || strchr(out, '{') != NULL)
-			fprintf(stderr, "  template %s (%d septets): %s\n", config_tpl_name(t), units,
-				out);
+			fprintf(stderr, "  template %s (%d septets): %s\n", config_tpl_name(t),
+			        units, out);
 		CHECK(units >= 0);
 		CHECK(units <= 160);
 		CHECK(strchr(out, '{') == NULL);
