@@ -5,9 +5,9 @@
 set -eu
 
 pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev sqlite3 \
-libutf8proc-dev python3 clang libclang-rt-dev"
+libutf8proc-dev python3 clang libclang-rt-dev socat"
 if [ "${1:-}" = bench ]; then
-	pkgs="$pkgs gammu-smsd libdbd-sqlite3 socat"
+	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
 fi
 
 missing=""
