@@ -23,20 +23,31 @@ int cli_check_datetime(const char *s);
 
 /* Print a listing row: one JSON object per line, or tab-separated values. */
 int cli_print_row(const struct store_row *r, int json);
+/* Print a whole listing (with a header line unless JSON); the exit status. */
+int cli_list(int which, const char *arg, int json);
 
 /* Subcommands in cli_records.c. Each returns the exit status. */
 int cli_contact(const struct config *cfg, int argc, char **argv);
 int cli_tips(const struct config *cfg, int argc, char **argv);
 int cli_tip(const struct config *cfg, int argc, char **argv);
 int cli_patrols(const struct config *cfg, int argc, char **argv);
+int cli_broadcast(const struct config *cfg, int argc, char **argv);
+int cli_group(const struct config *cfg, int argc, char **argv);
 
-#define CLI_USAGE_MORE                                                                             \
-	"  contact add PHONE [--name N] [--village V] [--role R] [--team T]\n"                     \
-	"  contact set PHONE [--name N] [--village V] [--role R] [--team T] [--subscribed "        \
-	"yes|no]\n"                                                                                \
-	"  contact list [--role R] [--json]          registered people\n"                          \
-	"  tips [--since DATE] [--json]                tips, oldest first\n"                       \
-	"  tip REF [--json]                            one tip with its supplements\n"             \
-	"  patrols [--since DATE] [--json]             patrol check-ins and check-outs\n"
+/* clang-format off */
+#define CLI_USAGE_MORE \
+	"  contact add PHONE [--name N] [--village V] [--role R] [--team T]\n" \
+	"  contact set PHONE [--name N] [--village V] [--role R] [--team T]\n" \
+	"              [--subscribed yes|no] [--pin DIGITS]\n" \
+	"  contact list [--role R] [--json]            registered people\n" \
+	"  tips [--since DATE] [--json]                tips, oldest first\n" \
+	"  tip REF [--json]                            one tip with its supplements\n" \
+	"  patrols [--since DATE] [--json]             patrol check-ins and check-outs\n" \
+	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
+	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
+	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
+	"  broadcast list [--json] | show ID [--wait] | cancel ID\n" \
+	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n"
+/* clang-format on */
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "broadcast.h"
 #include "cli.h"
 #include "config.h"
 #include "json.h"
@@ -51,11 +52,12 @@ static int print_plain(const struct store_row *r, void *ctx)
 	return cli_print_row(r, 0);
 }
 
-static int list(enum store_list which, const char *arg, int json)
+int cli_list(int which, const char *arg, int json)
 {
 	int header = 1;
 
-	if (store_list(which, arg, 0, json ? print_json : print_plain, &header) < 0) {
+	if (store_list((enum store_list)which, arg, 0, json ? print_json : print_plain, &header) <
+	    0) {
 		fprintf(stderr, "tipline: %s\n", store_errmsg());
 		return 1;
 	}
@@ -90,14 +92,12 @@ static const char *check_team(char *t)
 
 int cli_contact(const struct config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-	                                     {"village", required_argument, NULL, 'v'},
-	                                     {"role", required_argument, NULL, 'r'},
-	                                     {"team", required_argument, NULL, 't'},
-	                                     {"subscribed", required_argument, NULL, 's'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL;
+	static const struct option opts[] = {
+	    {"name", required_argument, NULL, 'n'},       {"village", required_argument, NULL, 'v'},
+	    {"role", required_argument, NULL, 'r'},       {"team", required_argument, NULL, 't'},
+	    {"subscribed", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
+	    {"pin", required_argument, NULL, 'p'},        {NULL, 0, NULL, 0}};
+	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL, *pin = NULL;
 	int subscribed = -1, json = 0, ch;
 	const char *sub;
 	char phone[24];
@@ -132,6 +132,12 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'p':
+			if (strlen(optarg) < 4 || strlen(optarg) > 15 ||
+			    strspn(optarg, "0123456789") != strlen(optarg))
+				cli_usage_error("--pin: 4 to 15 digits, please");
+			pin = optarg;
+			break;
 		default:
 			cli_usage();
 		}
@@ -143,7 +149,7 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 			cli_usage_error("contact list: takes only --role and --json");
 		if (cli_open_store(cfg) < 0)
 			return 1;
-		return list(LIST_CONTACTS, role, json);
+		return cli_list(LIST_CONTACTS, role, json);
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "set") != 0)
 		cli_usage_error("contact: unknown subcommand \"%s\" (add, set or list)", sub);
@@ -165,6 +171,16 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	}
 	if (store_contact_upsert(phone, name, village, role, team, subscribed) < 0)
 		goto fail;
+	if (pin != NULL) {
+		char hash[160];
+
+		if (broadcast_pin_hash(pin, hash, sizeof hash) < 0) {
+			fprintf(stderr, "tipline: cannot hash the PIN\n");
+			return 1;
+		}
+		if (store_pin_set(phone, hash) < 0)
+			goto fail;
+	}
 	printf("%s %s\n", phone, c.found ? "updated" : "added");
 	return 0;
 fail:
@@ -210,7 +226,7 @@ int cli_tips(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("tips: unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	return list(LIST_TIPS, since, json);
+	return cli_list(LIST_TIPS, since, json);
 }
 
 int cli_patrols(const struct config *cfg, int argc, char **argv)
@@ -222,7 +238,7 @@ int cli_patrols(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("patrols: unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	return list(LIST_PATROLS, since, json);
+	return cli_list(LIST_PATROLS, since, json);
 }
 
 static int found_row(const struct store_row *r, void *ctx)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "broadcast.h"
 #include "config.h"
 #include "log.h"
 #include "parse.h"
@@ -100,6 +101,11 @@ static int reply(const struct msg *m, enum tpl t, const char *const *kv)
 	o.kind = "reply";
 	o.inbox_id = m->id;
 	return store_outbox_insert(&o, NULL);
+}
+
+static int is_officer(const struct msg *m)
+{
+	return m->who.found && strcmp(m->who.role, "officer") == 0;
 }
 
 static int is_leader(const struct msg *m)
@@ -282,6 +288,80 @@ static int do_optout(const struct msg *m)
 	return was_in ? reply(m, TPL_OPTOUT_ACK, NULL) : 0;
 }
 
+/*
+ * TB PIN GROUP text from an officer. Anything wrong (not an officer, no PIN set, a wrong PIN,
+ * a locked number) gets the same neutral refusal, so the reply tells a stranger nothing.
+ * Wrong PINs are counted; at broadcast.pin_attempts the number is locked out.
+ */
+static int do_broadcast(const struct msg *m, const struct parse_result *p)
+{
+	struct pin_state st;
+	char now[20], until[20], pin[16], count[16], ref[16];
+	char *text = NULL;
+	int64_t id = 0;
+	int n = 0, ok, r = -1;
+
+	store_now(now);
+	if (store_pin_get(m->phone, &st) < 0)
+		return -1;
+	if (st.found && st.locked_until[0] != '\0' && strcmp(st.locked_until, now) > 0) {
+		log_warnx("broadcast from %s refused: locked until %s", m->phone, st.locked_until);
+		return reply(m, TPL_BROADCAST_REFUSED, NULL);
+	}
+	snprintf(pin, sizeof pin, "%.*s", (int)p->pin.len, m->text + p->pin.off);
+	ok = is_officer(m) && broadcast_pin_verify(pin, st.hash);
+	if (st.found) {
+		store_time((int64_t)time(NULL) + hcfg->broadcast.pin_lockout, until);
+		if (store_pin_attempt(m->phone, ok, hcfg->broadcast.pin_attempts, until) < 0)
+			return -1;
+	}
+	if (!ok) {
+		log_warnx("broadcast from %s refused: %s", m->phone,
+		          is_officer(m) ? "wrong PIN" : "not an officer");
+		return reply(m, TPL_BROADCAST_REFUSED, NULL);
+	}
+	text = span(m, p->text);
+	if (text == NULL)
+		return -1;
+	if (broadcast_queue(hcfg, p->group_buf, text, NULL, NULL, m->phone, m->id, &id, &n) < 0)
+		goto out;
+	snprintf(count, sizeof count, "%d", n);
+	snprintf(ref, sizeof ref, "B%lld", (long long)id);
+	log_info("broadcast %s to %s queued by %s: %d recipients", ref, p->group_buf, m->phone, n);
+	{
+		const char *kv[] = {"ref", ref, "count", count, "group", p->group_buf, NULL};
+
+		r = reply(m, TPL_BROADCAST_ACK, kv);
+	}
+out:
+	free(text);
+	return r;
+}
+
+int handle_redact(const char *text, char *out, size_t outsz)
+{
+	struct parse_result p;
+	size_t len = strlen(text), from = 0, to = 0;
+
+	parse_message(hcfg->rules, text, len, &p);
+	if (p.kind == PARSE_BROADCAST) {
+		from = p.pin.off;
+		to = p.pin.off + p.pin.len;
+	} else if (p.kind == PARSE_INVALID && p.keyword == PARSE_BROADCAST) {
+		/* An incomplete TB may still hold a PIN: hide the first run of digits. */
+		while (from < len && (text[from] < '0' || text[from] > '9'))
+			from++;
+		to = from;
+		while (to < len && text[to] >= '0' && text[to] <= '9')
+			to++;
+	}
+	if (to == from || len + 1 > outsz)
+		return 0;
+	memcpy(out, text, len + 1);
+	memset(out + from, '*', to - from);
+	return 1;
+}
+
 static int dispatch(struct msg *m, const struct parse_result *p)
 {
 	switch (p->kind) {
@@ -306,14 +386,13 @@ static int dispatch(struct msg *m, const struct parse_result *p)
 	case PARSE_INVALID:
 		return reply(m, usage_of(p->keyword), NULL);
 	case PARSE_BROADCAST:
-		/* Stored; broadcasting by SMS is not built yet: a neutral answer. */
-		return reply(m, TPL_BROADCAST_REFUSED, NULL);
+		return do_broadcast(m, p);
 	default:
 		return 0;
 	}
 }
 
-int handle_message(int64_t id)
+int handle_message(int64_t id, const char *raw)
 {
 	struct msg m = {0};
 	struct parse_result p;
@@ -322,6 +401,24 @@ int handle_message(int64_t id)
 	m.id = id;
 	if (store_inbox_get(id, copy_row, &m) < 0 || m.text == NULL)
 		goto out;
+	if (raw != NULL) {
+		/* The stored copy is redacted; the handler needs the text as sent. */
+		free(m.text);
+		if ((m.text = strdup(raw)) == NULL)
+			goto out;
+	} else {
+		char *red = malloc(strlen(m.text) + 1);
+
+		/* A multipart TB is assembled from stored parts: redact the copies now. */
+		if (red == NULL)
+			goto out;
+		if (handle_redact(m.text, red, strlen(m.text) + 1) &&
+		    store_inbox_redact(id, red) < 0) {
+			free(red);
+			goto out;
+		}
+		free(red);
+	}
 	/* Operator notices and promotions (alphanumeric senders, short codes): store only. */
 	if (!text_sender_is_phone(m.sender) ||
 	    text_phone_e164(m.sender, hcfg->country_code, m.phone, sizeof m.phone) < 0) {
@@ -343,7 +440,15 @@ out:
 
 int handle_delivery_report(const char *number, int msgref, int delivered, const char *when)
 {
-	log_debug("delivery report from %s for reference %d: %s", number, msgref,
-	          delivered ? "delivered" : "failed");
+	char phone[24];
+	int r;
+
+	if (text_phone_e164(number, hcfg->country_code, phone, sizeof phone) < 0)
+		snprintf(phone, sizeof phone, "%.23s", number);
+	r = store_outbox_delivery(phone, msgref, delivered, when);
+	if (r < 0)
+		return -1;
+	log_info("delivery report from %s for reference %d: %s%s", phone, msgref,
+	         delivered ? "delivered" : "failed", r == 0 ? " (no matching message)" : "");
 	return 0;
 }

@@ -5,14 +5,23 @@
 #ifndef TIPLINE_HANDLE_H
 #define TIPLINE_HANDLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
 
 int handle_init(const struct config *cfg);
 void handle_close(void);
-/* Handle inbox row ID (just inserted in the open transaction). 0, or -1 on a store error. */
-int handle_message(int64_t id);
+/*
+ * Handle inbox row ID (just inserted in the open transaction). RAW is the text as received
+ * when the stored copy was redacted, else NULL. 0, or -1 on a store error.
+ */
+int handle_message(int64_t id, const char *raw);
+/*
+ * If TEXT holds a secret (the PIN of a TB broadcast command), write a copy with its digits
+ * replaced by '*' to OUT and return 1; else return 0. A pure function of the text.
+ */
+int handle_redact(const char *text, char *out, size_t outsz);
 /* A delivery report for the message with network reference MSGREF sent to NUMBER. */
 int handle_delivery_report(const char *number, int msgref, int delivered, const char *when);
 

@@ -769,3 +769,49 @@ out:
 	closedir(d);
 	return ret;
 }
+
+int modem_sim_report(const char *dir, const char *from, int msgref)
+{
+	GSM_SMS_Backup *bk = calloc(1, sizeof *bk);
+	GSM_SMSMessage *m = calloc(1, sizeof *m);
+	char tmp[1100], final[1100];
+	int ret = -1;
+
+	if (bk == NULL || m == NULL)
+		goto out;
+	GSM_InitLocales(NULL);
+	GSM_SetDefaultReceivedSMSData(m);
+	m->PDU = SMS_Status_Report;
+	m->Folder = 1;
+	m->InboxFolder = TRUE;
+	m->State = SMS_UnRead;
+	m->MessageReference = (unsigned char)msgref;
+	m->DeliveryStatus = 0; /* delivered: the backup format keeps no other status */
+	parse_utc(NULL, &m->DateTime);
+	m->SMSCTime = m->DateTime;
+	utf8_to_ucs2(from, m->Number, GSM_MAX_NUMBER_LENGTH);
+	utf8_to_ucs2("+84900000000", m->SMSC.Number, GSM_MAX_NUMBER_LENGTH);
+	snprintf(tmp, sizeof tmp, "%s/sms/1/.report-%d", dir, (int)getpid());
+	unlink(tmp);
+	bk->SMS[0] = m;
+	if (GSM_AddSMSBackupFile(tmp, bk) != ERR_NONE) {
+		fprintf(stderr, "sim: cannot write %s\n", tmp);
+		goto out;
+	}
+	for (int next = 1; next <= 9999; next++) {
+		snprintf(final, sizeof final, "%s/sms/1/%d", dir, next);
+		if (link(tmp, final) == 0) {
+			ret = 0;
+			break;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	unlink(tmp);
+	if (ret < 0)
+		fprintf(stderr, "sim: cannot place the report in %s/sms/1\n", dir);
+out:
+	free(bk);
+	free(m);
+	return ret;
+}

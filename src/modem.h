@@ -71,6 +71,8 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
  */
 int modem_sim_inject(const char *dir, const char *from, const char *text, const char *smsc_time,
                      const int *order, size_t norder, int ref);
+/* A delivery report (delivered) from FROM for network reference MSGREF, into the inbox. */
+int modem_sim_report(const char *dir, const char *from, int msgref);
 /* Calls fn for each message the daemon sent through the simulated phone, oldest first. */
 int modem_sim_sent_each(const char *sent_dir,
                         int (*fn)(const char *file, const char *number, const char *text, int parts,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "broadcast.h"
 #include "config.h"
 #include "fault.h"
 #include "log.h"
@@ -15,6 +16,7 @@
 
 static const struct config *ocfg;
 static double next_allowed; /* monotonic seconds: pacing */
+static double next_recur;   /* monotonic seconds: next look for due recurring broadcasts */
 
 static double mono(void)
 {
@@ -100,7 +102,8 @@ static enum outbox_result send_one(void)
 	                &msgref);
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
-		if (store_outbox_mark_sent(d.id, parts) < 0)
+		if (store_outbox_mark_sent(d.id, parts) < 0 ||
+		    (msgref >= 0 && store_outbox_set_msgref(d.id, msgref) < 0))
 			goto out;
 		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient, parts,
 		         parts == 1 ? "" : "s");
@@ -136,6 +139,13 @@ out:
 enum outbox_result outbox_run(void)
 {
 	enum outbox_result r = OUTBOX_IDLE;
+
+	/* Recurring broadcasts: a cheap query, but a write transaction, so not every cycle. */
+	if (mono() >= next_recur) {
+		next_recur = mono() + 10;
+		if (broadcast_recur() < 0)
+			log_warnx("outbox: recurring broadcasts: %s", store_errmsg());
+	}
 
 	for (int i = 0; i < ocfg->outbox.batch; i++) {
 		if (outbox_wait() > 0)

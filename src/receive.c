@@ -34,10 +34,13 @@ void receive_close(void)
 	parts = NULL;
 }
 
-/* Hand a newly stored message to the handler, in the same transaction. */
-static int deliver(int64_t id)
+/*
+ * Hand a newly stored message to the handler, in the same transaction. RAW is the text as
+ * received when the stored copy was redacted (NULL: the stored copy is the text).
+ */
+static int deliver(int64_t id, const char *raw)
 {
-	return handle_message(id);
+	return handle_message(id, raw);
 }
 
 static int store_one(const struct modem_part *p, const char *now)
@@ -61,17 +64,29 @@ static int store_one(const struct modem_part *p, const char *now)
 		if (r == 1) {
 			log_info("received %d-part message %lld from %s", p->concat_total,
 			         (long long)id, p->sender);
-			return deliver(id);
+			return deliver(id, NULL);
 		}
 		log_debug("stored part %d/%d of ref %d from %s", p->concat_seq, p->concat_total,
 		          p->concat_ref, p->sender);
 		return 0;
 	}
 	{
-		struct store_msg m = {
-		    p->sender, p->smsc_time, now, p->text, p->coding, p->smsc, 1, 1, 1};
+		/*
+		 * Secrets (an officer's PIN) are redacted before the insert, not after: the
+		 * redaction is a function of the text, so a re-read after a crash yields the
+		 * same stored text and the dedupe key still matches.
+		 */
+		char redacted[sizeof p->text];
+		int red = handle_redact(p->text, redacted, sizeof redacted);
+		struct store_msg m = {p->sender, p->smsc_time, now, red ? redacted : p->text,
+		                      p->coding, p->smsc,      1,   1,
+		                      1};
 
 		r = store_inbox_insert(&m, &id);
+		if (r == 1) {
+			log_info("received message %lld from %s", (long long)id, p->sender);
+			return deliver(id, red ? p->text : NULL);
+		}
 	}
 	if (r < 0)
 		return -1;
@@ -79,8 +94,7 @@ static int store_one(const struct modem_part *p, const char *now)
 		log_debug("message from %s at %s was already stored", p->sender, p->smsc_time);
 		return 0;
 	}
-	log_info("received message %lld from %s", (long long)id, p->sender);
-	return deliver(id);
+	return -1;
 }
 
 static int expire_one(const char *sender, int ref, int total, void *arg)
@@ -94,7 +108,7 @@ static int expire_one(const char *sender, int ref, int total, void *arg)
 	if (r == 1) {
 		log_warnx("multipart message %lld from %s kept incomplete after %d s",
 		          (long long)id, sender, rcfg->multipart_timeout);
-		if (deliver(id) < 0) {
+		if (deliver(id, NULL) < 0) {
 			*(int *)arg = -1;
 			return 1;
 		}

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "schema.h"
+#include "text.h"
 
 static sqlite3 *db;
 static char errbuf[256];
@@ -58,6 +59,31 @@ enum q {
 	Q_LIST_TIP,
 	Q_LIST_TIP_SUPPLEMENTS,
 	Q_LIST_PATROLS,
+	Q_LIST_BROADCASTS,
+	Q_LIST_BROADCAST,
+	Q_LIST_GROUP_MEMBERS,
+	Q_LIST_GROUPS,
+	Q_BROADCAST_INSERT,
+	Q_BROADCAST_QUEUE,
+	Q_BROADCAST_SET_COUNT,
+	Q_GROUP_COUNT,
+	Q_BROADCAST_DUE,
+	Q_BROADCAST_ADVANCE,
+	Q_BROADCAST_CANCEL,
+	Q_BROADCAST_DROP,
+	Q_BROADCAST_PROGRESS,
+	Q_GROUP_ENSURE,
+	Q_GROUP_MEMBER_ADD,
+	Q_GROUP_MEMBER_RM,
+	Q_GROUP_RM,
+	Q_PIN_GET,
+	Q_PIN_SET,
+	Q_PIN_OK,
+	Q_PIN_FAIL,
+	Q_INBOX_REDACT,
+	Q_PARTS_REDACT,
+	Q_OUTBOX_DELIVERY,
+	Q_OUTBOX_MSGREF,
 	Q_COUNT
 };
 
@@ -103,7 +129,7 @@ static const char *const sql[Q_INBOX_KIND] = {
                       "NULL OR status = ?1) ORDER BY id LIMIT ?2",
 };
 
-static const char *const sql2[] = {
+static const char *const sql2[Q_LIST_BROADCASTS] = {
     [Q_INBOX_KIND] = "UPDATE inbox SET kind = ?2 WHERE id = ?1",
     [Q_CONTACT_GET] = "SELECT name, village, role, team, subscribed FROM contacts WHERE phone = ?1",
     [Q_CONTACT_INSERT] =
@@ -152,6 +178,80 @@ static const char *const sql2[] = {
                        "FROM patrols WHERE ?1 IS NULL OR started_at >= ?1 ORDER BY id LIMIT ?2",
 };
 
+/*
+ * Who is in a group, by its folded name (?1): the derived groups (everyone, leaders, officers,
+ * a team, a village) and the named ones. Only subscribed contacts ever get a broadcast.
+ */
+#define GROUP_MEMBERS                                                                              \
+	" FROM contacts c WHERE c.subscribed = 1 AND (fold_key(?1) = 'tatca' OR (fold_key(?1) = "  \
+	"'totruong' AND c.role = 'leader') OR (fold_key(?1) = 'canbo' AND c.role = 'officer') OR " \
+	"fold_key(c.team) = fold_key(?1) OR 'thon' || fold_key(c.village) = fold_key(?1) OR "      \
+	"fold_key(c.village) = fold_key(?1) OR c.phone IN (SELECT m.phone FROM group_members m "   \
+	"WHERE fold_key(m.group_name) = fold_key(?1)))"
+
+static const char *const sql3[] = {
+    [Q_LIST_BROADCASTS] =
+        "SELECT b.id, b.group_name AS \"group\", b.created_at, b.scheduled_at, "
+        "b.every, b.next_run, b.status, b.parts, b.recipients, sum(o.status = "
+        "'queued') AS queued, sum(o.status = 'sent') AS sent, sum(o.status = "
+        "'failed') AS failed, sum(o.delivery = 'delivered') AS delivered, b.text "
+        "FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id WHERE ?1 IS "
+        "NULL OR ?1 IS NOT NULL GROUP BY b.id ORDER BY b.id LIMIT ?2",
+    [Q_LIST_BROADCAST] =
+        "SELECT b.id, b.group_name AS \"group\", b.created_by, b.created_at, "
+        "b.scheduled_at, b.every, b.next_run, b.status, b.ucs2, b.parts, "
+        "b.recipients, count(o.id) AS messages, sum(o.status = 'queued') AS "
+        "queued, sum(o.status = 'sending') AS sending, sum(o.status = 'sent') AS "
+        "sent, sum(o.status = 'failed') AS failed, sum(o.status = 'cancelled') AS "
+        "cancelled, sum(o.delivery = 'delivered') AS delivered, sum(o.delivery = "
+        "'failed') AS undelivered, b.text, b.sent_text FROM broadcasts b LEFT JOIN "
+        "outbox o ON o.broadcast_id = b.id WHERE b.id = ?1 GROUP BY b.id LIMIT ?2",
+    [Q_LIST_GROUP_MEMBERS] = "SELECT c.phone, c.name, c.village, c.role, c.team" GROUP_MEMBERS
+                             " ORDER BY c.phone LIMIT ?2",
+    [Q_LIST_GROUPS] = "SELECT g.name, count(m.phone) AS members FROM groups g LEFT JOIN "
+                      "group_members m ON m.group_name = g.name WHERE ?1 IS NULL OR ?1 IS NOT NULL "
+                      "GROUP BY g.name ORDER BY g.name LIMIT ?2",
+    [Q_BROADCAST_INSERT] = "INSERT INTO broadcasts (group_name, text, sent_text, ucs2, parts, "
+                           "recipients, created_by, created_at, scheduled_at, every, next_run, "
+                           "inbox_id) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, CASE ?9 WHEN "
+                           "'day' THEN datetime(?8, '+1 day') WHEN 'week' THEN datetime(?8, '+7 "
+                           "days') WHEN 'month' THEN datetime(?8, '+1 month') END, ?10)",
+    [Q_BROADCAST_QUEUE] = "INSERT INTO outbox (recipient, text, priority, kind, created_at, "
+                          "not_before, updated_at, broadcast_id) SELECT c.phone, ?2, 10, "
+                          "'broadcast', ?3, ?4, ?3, ?5" GROUP_MEMBERS,
+    [Q_BROADCAST_SET_COUNT] = "UPDATE broadcasts SET recipients = ?2 WHERE id = ?1",
+    [Q_GROUP_COUNT] = "SELECT count(*)" GROUP_MEMBERS,
+    [Q_BROADCAST_DUE] = "SELECT id, group_name, sent_text, next_run FROM broadcasts WHERE status "
+                        "= 'active' AND next_run IS NOT NULL AND next_run <= ?1 ORDER BY id",
+    [Q_BROADCAST_ADVANCE] = "UPDATE broadcasts SET next_run = CASE every WHEN 'day' THEN "
+                            "datetime(next_run, '+1 day') WHEN 'week' THEN datetime(next_run, '+7 "
+                            "days') ELSE datetime(next_run, '+1 month') END WHERE id = ?1",
+    [Q_BROADCAST_CANCEL] = "UPDATE broadcasts SET status = 'cancelled', next_run = NULL WHERE id "
+                           "= ?1",
+    [Q_BROADCAST_DROP] = "UPDATE outbox SET status = 'cancelled', updated_at = ?2 WHERE "
+                         "broadcast_id = ?1 AND status = 'queued'",
+    [Q_BROADCAST_PROGRESS] = "SELECT count(*), sum(status IN ('queued', 'sending')), sum(status = "
+                             "'sent'), sum(status = 'failed') FROM outbox WHERE broadcast_id = ?1",
+    [Q_GROUP_ENSURE] = "INSERT INTO groups (name, created_at) VALUES (upper(?1), ?2) ON CONFLICT "
+                       "DO NOTHING",
+    [Q_GROUP_MEMBER_ADD] = "INSERT INTO group_members (group_name, phone) VALUES (upper(?1), ?2) "
+                           "ON CONFLICT DO NOTHING",
+    [Q_GROUP_MEMBER_RM] = "DELETE FROM group_members WHERE group_name = upper(?1) AND phone = ?2",
+    [Q_GROUP_RM] = "DELETE FROM groups WHERE name = upper(?1)",
+    [Q_PIN_GET] = "SELECT pin_hash, pin_failures, locked_until FROM contacts WHERE phone = ?1",
+    [Q_PIN_SET] = "UPDATE contacts SET pin_hash = ?2, pin_failures = 0, locked_until = NULL, "
+                  "updated_at = ?3 WHERE phone = ?1",
+    [Q_PIN_OK] = "UPDATE contacts SET pin_failures = 0, locked_until = NULL WHERE phone = ?1",
+    [Q_PIN_FAIL] = "UPDATE contacts SET pin_failures = pin_failures + 1, locked_until = CASE WHEN "
+                   "pin_failures + 1 >= ?2 THEN ?3 ELSE locked_until END WHERE phone = ?1",
+    [Q_INBOX_REDACT] = "UPDATE inbox SET text = ?2 WHERE id = ?1",
+    [Q_PARTS_REDACT] = "UPDATE inbox_parts SET text = '[redacted]' WHERE inbox_id = ?1",
+    [Q_OUTBOX_DELIVERY] = "UPDATE outbox SET delivery = ?3, delivered_at = ?4 WHERE id = (SELECT "
+                          "id FROM outbox WHERE recipient = ?1 AND msgref = ?2 AND status = 'sent' "
+                          "ORDER BY sent_at DESC, id DESC LIMIT 1)",
+    [Q_OUTBOX_MSGREF] = "UPDATE outbox SET msgref = ?2 WHERE id = ?1",
+};
+
 static sqlite3_stmt *stmts[Q_COUNT];
 
 static int fail(const char *what)
@@ -185,8 +285,9 @@ int store_error_is_storage(void)
 static sqlite3_stmt *stmt(enum q q)
 {
 	if (stmts[q] == NULL) {
-		const char *text =
-		    q < (int)(sizeof sql / sizeof sql[0]) && sql[q] ? sql[q] : sql2[q];
+		const char *text = q < Q_INBOX_KIND        ? sql[q]
+		                   : q < Q_LIST_BROADCASTS ? sql2[q]
+		                                           : sql3[q];
 
 		if (sqlite3_prepare_v3(db, text, -1, SQLITE_PREPARE_PERSISTENT, &stmts[q], NULL) !=
 		    SQLITE_OK) {
@@ -299,6 +400,30 @@ static int migrate(void)
 	return 0;
 }
 
+/*
+ * fold_key(x): x folded (case, Vietnamese diacritics, đ → d) with everything but letters and
+ * digits dropped, so "Thôn 3", "THON3" and "thon-3" are one group name. NULL stays NULL.
+ */
+static void fold_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	char buf[256];
+	size_t n, k = 0;
+
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = text_fold(in, (size_t)sqlite3_value_bytes(argv[0]), buf, sizeof buf);
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (unsigned char)c >= 0x80)
+			buf[k++] = c;
+	}
+	sqlite3_result_text(ctx, buf, (int)k, SQLITE_TRANSIENT);
+}
+
 int store_open(const struct database_config *cfg)
 {
 	if (sqlite3_open_v2(cfg->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -308,6 +433,8 @@ int store_open(const struct database_config *cfg)
 	}
 	sqlite3_extended_result_codes(db, 1);
 	sqlite3_busy_timeout(db, cfg->busy_timeout);
+	sqlite3_create_function(db, "fold_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                        fold_key_fn, NULL, NULL);
 	/*
 	 * WAL lets the CLI read while the daemon writes; synchronous=FULL makes every commit
 	 * durable before we delete the message from the modem (NORMAL could lose the last
@@ -1007,9 +1134,15 @@ int store_list(enum store_list which, const char *arg, int limit,
                int (*fn)(const struct store_row *r, void *ctx), void *ctx)
 {
 	static const enum q qs[LIST_COUNT] = {
-	    [LIST_CONTACTS] = Q_LIST_CONTACTS, [LIST_TIPS] = Q_LIST_TIPS,
-	    [LIST_TIP] = Q_LIST_TIP,           [LIST_TIP_SUPPLEMENTS] = Q_LIST_TIP_SUPPLEMENTS,
+	    [LIST_CONTACTS] = Q_LIST_CONTACTS,
+	    [LIST_TIPS] = Q_LIST_TIPS,
+	    [LIST_TIP] = Q_LIST_TIP,
+	    [LIST_TIP_SUPPLEMENTS] = Q_LIST_TIP_SUPPLEMENTS,
 	    [LIST_PATROLS] = Q_LIST_PATROLS,
+	    [LIST_BROADCASTS] = Q_LIST_BROADCASTS,
+	    [LIST_BROADCAST] = Q_LIST_BROADCAST,
+	    [LIST_GROUP_MEMBERS] = Q_LIST_GROUP_MEMBERS,
+	    [LIST_GROUPS] = Q_LIST_GROUPS,
 	};
 	sqlite3_stmt *s = bindv(qs[which], "si", arg, limit > 0 ? limit : -1);
 	int rc, n = 0;
@@ -1040,4 +1173,214 @@ int store_list(enum store_list which, const char *arg, int limit,
 	}
 	sqlite3_reset(s);
 	return n;
+}
+
+int store_broadcast_create(const struct broadcast_new *b, int64_t *id, int *recipients)
+{
+	char now[20];
+	const char *at;
+	sqlite3_stmt *s;
+	int n;
+
+	store_now(now);
+	at = b->scheduled_at ? b->scheduled_at : now;
+	s = bindv(Q_BROADCAST_INSERT, "sssiisssss", b->group, b->text, b->sent_text, b->ucs2,
+	          b->parts, b->created_by, now, at, b->every, NULL);
+	if (s == NULL)
+		return -1;
+	if (b->inbox_id > 0)
+		sqlite3_bind_int64(s, 10, b->inbox_id);
+	if (run(s, "broadcast") < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db);
+	s = bindv(Q_BROADCAST_QUEUE, "ssssI", b->group, b->sent_text, now, at, *id);
+	if (s == NULL || (n = run(s, "broadcast queue")) < 0)
+		return -1;
+	*recipients = n;
+	s = bindv(Q_BROADCAST_SET_COUNT, "Ii", *id, n);
+	return s == NULL || run(s, "broadcast count") < 0 ? -1 : 0;
+}
+
+int store_group_count(const char *group)
+{
+	sqlite3_stmt *s = bindv(Q_GROUP_COUNT, "s", group);
+	int n = -1;
+
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	else
+		fail("group count");
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_broadcast_recur(const char *now)
+{
+	sqlite3_stmt *s = bindv(Q_BROADCAST_DUE, "s", now);
+	struct due {
+		int64_t id;
+		char group[64];
+		char *text;
+		char at[20];
+	} due[16];
+	int nd = 0, rc, rounds = 0;
+
+	if (s == NULL)
+		return -1;
+	while (nd < 16 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		due[nd].id = sqlite3_column_int64(s, 0);
+		copy_col(s, 1, due[nd].group, sizeof due[nd].group);
+		due[nd].text = strdup((const char *)sqlite3_column_text(s, 2));
+		copy_col(s, 3, due[nd].at, sizeof due[nd].at);
+		nd++;
+	}
+	sqlite3_reset(s);
+	for (int i = 0; i < nd; i++) {
+		int n;
+
+		if (due[i].text == NULL)
+			goto fail;
+		s = bindv(Q_BROADCAST_QUEUE, "ssssI", due[i].group, due[i].text, now, due[i].at,
+		          due[i].id);
+		if (s == NULL || (n = run(s, "broadcast round")) < 0)
+			goto fail;
+		s = bindv(Q_BROADCAST_SET_COUNT, "Ii", due[i].id, n);
+		if (s == NULL || run(s, "broadcast count") < 0)
+			goto fail;
+		s = bindv(Q_BROADCAST_ADVANCE, "I", due[i].id);
+		if (s == NULL || run(s, "broadcast advance") < 0)
+			goto fail;
+		rounds++;
+	}
+	for (int i = 0; i < nd; i++)
+		free(due[i].text);
+	return rounds;
+fail:
+	for (int i = 0; i < nd; i++)
+		free(due[i].text);
+	return -1;
+}
+
+int store_broadcast_cancel(int64_t id)
+{
+	char now[20];
+	sqlite3_stmt *s = bindv(Q_BROADCAST_CANCEL, "I", id);
+	int n;
+
+	if (s == NULL || (n = run(s, "broadcast cancel")) < 0)
+		return -1;
+	if (n == 0)
+		return -2;
+	store_now(now);
+	s = bindv(Q_BROADCAST_DROP, "Is", id, now);
+	return s == NULL ? -1 : run(s, "broadcast drop");
+}
+
+int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total)
+{
+	sqlite3_stmt *s = bindv(Q_BROADCAST_PROGRESS, "I", id);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*total = sqlite3_column_int(s, 0);
+		*queued = sqlite3_column_int(s, 1);
+		*sent = sqlite3_column_int(s, 2);
+		*failed = sqlite3_column_int(s, 3);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return fail("progress");
+	return *queued > 0;
+}
+
+int store_group_add(const char *group, const char *phone)
+{
+	char now[20];
+	sqlite3_stmt *s;
+
+	store_now(now);
+	s = bindv(Q_GROUP_ENSURE, "ss", group, now);
+	if (s == NULL || run(s, "group") < 0)
+		return -1;
+	if (phone == NULL)
+		return 0;
+	s = bindv(Q_GROUP_MEMBER_ADD, "ss", group, phone);
+	return s == NULL ? -1 : run(s, "group member");
+}
+
+int store_group_remove(const char *group, const char *phone)
+{
+	sqlite3_stmt *s =
+	    phone ? bindv(Q_GROUP_MEMBER_RM, "ss", group, phone) : bindv(Q_GROUP_RM, "s", group);
+
+	return s == NULL ? -1 : run(s, "group remove");
+}
+
+int store_pin_get(const char *phone, struct pin_state *st)
+{
+	sqlite3_stmt *s = bindv(Q_PIN_GET, "s", phone);
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		st->found = 1;
+		copy_col(s, 0, st->hash, sizeof st->hash);
+		st->failures = sqlite3_column_int(s, 1);
+		copy_col(s, 2, st->locked_until, sizeof st->locked_until);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail("pin");
+	return 0;
+}
+
+int store_pin_set(const char *phone, const char *hash)
+{
+	char now[20];
+	sqlite3_stmt *s;
+
+	store_now(now);
+	s = bindv(Q_PIN_SET, "sss", phone, hash, now);
+	return s == NULL ? -1 : run(s, "pin set");
+}
+
+int store_pin_attempt(const char *phone, int ok, int lock_at, const char *lock_until)
+{
+	sqlite3_stmt *s =
+	    ok ? bindv(Q_PIN_OK, "s", phone) : bindv(Q_PIN_FAIL, "sis", phone, lock_at, lock_until);
+
+	return s == NULL || run(s, "pin attempt") < 0 ? -1 : 0;
+}
+
+int store_inbox_redact(int64_t id, const char *text)
+{
+	sqlite3_stmt *s = bindv(Q_INBOX_REDACT, "Is", id, text);
+
+	if (s == NULL || run(s, "redact") < 0)
+		return -1;
+	s = bindv(Q_PARTS_REDACT, "I", id);
+	return s == NULL || run(s, "redact parts") < 0 ? -1 : 0;
+}
+
+int store_outbox_delivery(const char *recipient, int msgref, int delivered, const char *when)
+{
+	sqlite3_stmt *s = bindv(Q_OUTBOX_DELIVERY, "siss", recipient, msgref,
+	                        delivered ? "delivered" : "failed", when);
+
+	return s == NULL ? -1 : run(s, "delivery");
+}
+
+int store_outbox_set_msgref(int64_t id, int msgref)
+{
+	sqlite3_stmt *s = bindv(Q_OUTBOX_MSGREF, "Ii", id, msgref);
+
+	return s == NULL || run(s, "msgref") < 0 ? -1 : 0;
 }

@@ -178,7 +178,7 @@ int store_replies_since(const char *recipient, const char *since);
  * Listings for the CLI: each row as parallel arrays of column names and values (NULL for SQL
  * NULL); numeric[i] says the value is a number (for JSON). Valid only during the callback.
  */
-#define STORE_MAX_COLS 16
+#define STORE_MAX_COLS 32
 struct store_row {
 	int n;
 	const char *name[STORE_MAX_COLS];
@@ -191,9 +191,64 @@ enum store_list {
 	LIST_TIP,             /* arg: ref */
 	LIST_TIP_SUPPLEMENTS, /* arg: ref */
 	LIST_PATROLS,         /* arg: since or NULL */
+	LIST_BROADCASTS,      /* arg: NULL */
+	LIST_BROADCAST,       /* arg: id */
+	LIST_GROUP_MEMBERS,   /* arg: group name (any group: derived or named) */
+	LIST_GROUPS,          /* arg: NULL; named groups with their sizes */
 	LIST_COUNT
 };
 int store_list(enum store_list which, const char *arg, int limit,
                int (*fn)(const struct store_row *r, void *ctx), void *ctx);
+
+/* --- broadcasts --- */
+
+struct broadcast_new {
+	const char *group;
+	const char *text;
+	const char *sent_text;
+	int ucs2;
+	int parts;
+	const char *created_by;
+	const char *scheduled_at; /* UTC; NULL = now */
+	const char *every;        /* NULL, "day", "week" or "month" */
+	int64_t inbox_id;         /* 0: from the CLI */
+};
+/*
+ * Queue a broadcast: one broadcasts row and one outbox row per subscribed member of the
+ * group, in the caller's transaction. *id and *recipients are set. 0 or -1.
+ */
+int store_broadcast_create(const struct broadcast_new *b, int64_t *id, int *recipients);
+/* Subscribed members of GROUP, without queueing anything. Count, or -1. */
+int store_group_count(const char *group);
+/* Queue the next round of every recurring broadcast due at NOW. Rounds queued, or -1. */
+int store_broadcast_recur(const char *now);
+/* Cancel: the broadcast stops recurring and its queued messages are dropped. Rows dropped,
+ * or -1; -2 if there is no such broadcast. */
+int store_broadcast_cancel(int64_t id);
+/* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
+int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
+
+int store_group_add(const char *group, const char *phone);
+int store_group_remove(const char *group, const char *phone); /* phone NULL: whole group */
+
+/* Officers' PINs. */
+struct pin_state {
+	int found;
+	char hash[160];
+	int failures;
+	char locked_until[20];
+};
+int store_pin_get(const char *phone, struct pin_state *st);
+int store_pin_set(const char *phone, const char *hash);
+/* Record a PIN attempt: success resets the count; a failure adds one and, at LOCK_AT
+ * failures, locks the number until LOCK_UNTIL. */
+int store_pin_attempt(const char *phone, int ok, int lock_at, const char *lock_until);
+/* Redact the stored copy of a message (the PIN of a TB message). */
+int store_inbox_redact(int64_t id, const char *text);
+
+/* A delivery report for the last message sent to RECIPIENT with network reference MSGREF.
+ * 1 matched, 0 no such message, -1 error. */
+int store_outbox_delivery(const char *recipient, int msgref, int delivered, const char *when);
+int store_outbox_set_msgref(int64_t id, int msgref);
 
 #endif

@@ -29,8 +29,9 @@ static const char usage_text[] =
     "  parse [TEXT]                                how TEXT (or each stdin line) parses, as JSON\n"
     "  sim send --from NUMBER [--time T] [--parts 2,1] [--ref N] TEXT\n"
     "                                              put an SMS into the simulated phone\n"
-    "  sim sent [--json]                           what the daemon sent through it\n" CLI_USAGE_MORE
-    "\n"
+    "  sim sent [--json]                           what the daemon sent through it\n"
+    "  sim report --from NUMBER --ref N            a delivery report into the simulated "
+    "phone\n" CLI_USAGE_MORE "\n"
     "  -c file   configuration (default " DEFAULT_CONF ")\n";
 
 void cli_usage(void)
@@ -336,6 +337,26 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 		return modem_sim_inject(cfg->modem.device, from, argv[argc - 1], when,
 		                        norder ? order : NULL, (size_t)norder, ref) < 0;
 	}
+	if (strcmp(argv[1], "report") == 0) {
+		static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
+		                                     {"ref", required_argument, NULL, 'r'},
+		                                     {NULL, 0, NULL, 0}};
+		const char *from = NULL;
+		int ref = -1, ch;
+
+		optind = 0;
+		while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
+			if (ch == 'f')
+				from = optarg;
+			else if (ch == 'r' && cli_parse_int(optarg, 0, 255, &ref) == 0)
+				continue;
+			else
+				cli_usage_error("sim report: --from NUMBER --ref 0-255");
+		}
+		if (from == NULL || ref < 0 || optind != argc - 1)
+			cli_usage_error("sim report: --from NUMBER --ref 0-255");
+		return modem_sim_report(cfg->modem.device, from, ref) < 0;
+	}
 	if (strcmp(argv[1], "sent") == 0) {
 		static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 		                                     {NULL, 0, NULL, 0}};
@@ -367,7 +388,8 @@ static const struct {
 } commands[] = {
     {"inbox", cmd_inbox}, {"outbox", cmd_outbox},   {"parse", cmd_parse},
     {"sim", cmd_sim},     {"contact", cli_contact}, {"tips", cli_tips},
-    {"tip", cli_tip},     {"patrols", cli_patrols},
+    {"tip", cli_tip},     {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
+    {"group", cli_group},
 };
 
 int main(int argc, char **argv)

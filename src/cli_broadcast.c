@@ -1,0 +1,301 @@
+/* tipline broadcast and group subcommands. */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "broadcast.h"
+#include "cli.h"
+#include "config.h"
+#include "store.h"
+#include "text.h"
+
+/* "YYYY-MM-DD HH:MM[:SS]" in local time (as officers think) → UTC 'YYYY-MM-DD HH:MM:SS'. */
+static int local_to_utc(const char *s, char out[20])
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+	if (end != NULL && *end == ':')
+		end = strptime(end, ":%S", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	store_time((int64_t)t, out);
+	return 0;
+}
+
+static void print_plan(const struct config *cfg, const struct broadcast_plan *p, int recipients)
+{
+	long total = (long)p->as_sent.parts * recipients;
+	double secs = broadcast_estimate(cfg, total);
+
+	printf("recipients:  %d\n", recipients);
+	printf("encoding:    %s%s\n", p->as_sent.ucs2 ? "UCS-2" : "GSM-7",
+	       p->folded ? " (diacritics folded)" : "");
+	printf("as written:  %s, %d part%s per message\n", p->as_is.ucs2 ? "UCS-2" : "GSM-7",
+	       p->as_is.parts, p->as_is.parts == 1 ? "" : "s");
+	printf("folded:      %s, %d part%s per message\n", p->as_folded.ucs2 ? "UCS-2" : "GSM-7",
+	       p->as_folded.parts, p->as_folded.parts == 1 ? "" : "s");
+	printf("parts:       %d per message, %ld in all\n", p->as_sent.parts, total);
+	printf("estimate:    %.0f %s at %s\n", secs < 120 ? secs : secs / 60.0,
+	       secs < 120 ? "s" : "min",
+	       cfg->outbox.rate_per_minute > 0 ? "the configured rate"
+	                                       : "5 s per part (a typical USB modem)");
+	if (p->folded)
+		printf("text sent:   %s\n", p->sent_text);
+}
+
+static int show_progress(int64_t id, int bar)
+{
+	int queued = 0, sent = 0, failed = 0, total = 0, r;
+
+	for (;;) {
+		r = store_broadcast_progress(id, &queued, &sent, &failed, &total);
+		if (r < 0) {
+			fprintf(stderr, "tipline: %s\n", store_errmsg());
+			return 1;
+		}
+		if (bar) {
+			int done = sent + failed, width = 40;
+			int fill = total > 0 ? done * width / total : width;
+
+			fprintf(stderr, "\r[%.*s%*s] %d/%d sent, %d failed", fill,
+			        "########################################", width - fill, "", sent,
+			        total, failed);
+		}
+		if (r == 0)
+			break;
+		sleep(1); /* a person watching a progress bar, not a test: polling once a second */
+	}
+	if (bar)
+		fputc('\n', stderr);
+	return 0;
+}
+
+static int print_show(const struct store_row *r, void *ctx)
+{
+	for (int i = 0; i < r->n; i++)
+		printf("%-12s %s\n", r->name[i], r->val[i] ? r->val[i] : "-");
+	return 0;
+}
+
+static int print_list(const struct store_row *r, void *ctx)
+{
+	const int *json = ctx;
+
+	return cli_print_row(r, *json);
+}
+
+static int parse_id(const char *s, int64_t *id)
+{
+	int v;
+
+	if (s[0] == 'B' || s[0] == 'b')
+		s++;
+	if (cli_parse_int(s, 1, 2000000000, &v) < 0)
+		return -1;
+	*id = v;
+	return 0;
+}
+
+int cli_broadcast(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {{"group", required_argument, NULL, 'g'},
+	                                     {"at", required_argument, NULL, 'a'},
+	                                     {"every", required_argument, NULL, 'e'},
+	                                     {"dry-run", no_argument, NULL, 'n'},
+	                                     {"wait", no_argument, NULL, 'w'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *group = NULL, *every = NULL, *at_arg = NULL;
+	char at[20];
+	int dry = 0, wait = 0, json = 0, ch, n;
+	int64_t id = 0;
+
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'g':
+			group = optarg;
+			break;
+		case 'a':
+			at_arg = optarg;
+			if (local_to_utc(optarg, at) < 0)
+				cli_usage_error("--at: \"%s\" is not \"YYYY-MM-DD HH:MM\"", optarg);
+			break;
+		case 'e':
+			if (strcmp(optarg, "day") != 0 && strcmp(optarg, "week") != 0 &&
+			    strcmp(optarg, "month") != 0)
+				cli_usage_error("--every: say day, week or month, not \"%s\"",
+				                optarg);
+			every = optarg;
+			break;
+		case 'n':
+			dry = 1;
+			break;
+		case 'w':
+			wait = 1;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			cli_usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	/* Subcommands: list, show ID, cancel ID. */
+	if (group == NULL && argc >= 1 && strcmp(argv[0], "list") == 0) {
+		if (argc != 1)
+			cli_usage_error("broadcast list: no arguments");
+		if (cli_open_store(cfg) < 0)
+			return 1;
+		return cli_list(LIST_BROADCASTS, NULL, json);
+	}
+	if (group == NULL && argc >= 1 &&
+	    (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "cancel") == 0)) {
+		if (argc != 2 || parse_id(argv[1], &id) < 0)
+			cli_usage_error("broadcast %s: give one broadcast ID", argv[0]);
+		if (cli_open_store(cfg) < 0)
+			return 1;
+		if (strcmp(argv[0], "cancel") == 0) {
+			n = store_broadcast_cancel(id);
+			if (n == -2) {
+				fprintf(stderr, "tipline: no broadcast %lld\n", (long long)id);
+				return 1;
+			}
+			if (n < 0) {
+				fprintf(stderr, "tipline: %s\n", store_errmsg());
+				return 1;
+			}
+			printf("broadcast %lld cancelled: %d unsent message%s dropped\n",
+			       (long long)id, n, n == 1 ? "" : "s");
+			return 0;
+		}
+		n = store_list(LIST_BROADCAST,
+		               argv[1][0] == 'B' || argv[1][0] == 'b' ? argv[1] + 1 : argv[1], 1,
+		               json ? print_list : print_show, &json);
+		if (n <= 0) {
+			fprintf(stderr, "tipline: %s\n",
+			        n < 0 ? store_errmsg() : "no such broadcast");
+			return 1;
+		}
+		return wait ? show_progress(id, 1) : 0;
+	}
+	if (group == NULL)
+		cli_usage_error(
+		    "broadcast: --group G is required (or say list, show ID, cancel ID)");
+	if (argc != 1)
+		cli_usage_error("broadcast: give the TEXT as one argument (quote it)");
+	if (argv[0][0] == '\0' || !text_utf8_valid(argv[0], strlen(argv[0])))
+		cli_usage_error("broadcast: the TEXT is empty or not UTF-8");
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	n = store_group_count(group);
+	if (n < 0) {
+		fprintf(stderr, "tipline: %s\n", store_errmsg());
+		return 1;
+	}
+	{
+		struct broadcast_plan p;
+
+		if (broadcast_plan(cfg, argv[0], &p) < 0)
+			return 1;
+		print_plan(cfg, &p, n);
+		broadcast_plan_free(&p);
+	}
+	if (n == 0) {
+		fprintf(stderr, "tipline: nobody subscribed is in group %s; nothing queued\n",
+		        group);
+		return 1;
+	}
+	if (dry) {
+		printf("dry run: nothing queued\n");
+		return 0;
+	}
+	if (store_begin() < 0 ||
+	    broadcast_queue(cfg, group, argv[0], at_arg ? at : NULL, every, "cli", 0, &id, &n) <
+	        0 ||
+	    store_commit() < 0) {
+		fprintf(stderr, "tipline: %s\n", store_errmsg());
+		store_rollback();
+		return 1;
+	}
+	printf("broadcast B%lld queued: %d recipient%s%s%s%s%s\n", (long long)id, n,
+	       n == 1 ? "" : "s", at_arg ? ", at " : "", at_arg ? at_arg : "",
+	       every ? ", every " : "", every ? every : "");
+	return wait ? show_progress(id, 1) : 0;
+}
+
+int cli_group(const struct config *cfg, int argc, char **argv)
+{
+	int json = 0;
+	const char *sub;
+
+	if (argc < 2)
+		cli_usage_error("group: say add, rm, list or members");
+	sub = argv[1];
+	if (argc >= 3 && strcmp(argv[argc - 1], "--json") == 0) {
+		json = 1;
+		argc--;
+	}
+	if (strcmp(sub, "list") == 0) {
+		if (argc != 2)
+			cli_usage_error("group list: no arguments");
+		if (cli_open_store(cfg) < 0)
+			return 1;
+		return cli_list(LIST_GROUPS, NULL, json);
+	}
+	if (strcmp(sub, "members") == 0) {
+		if (argc != 3)
+			cli_usage_error("group members: give one GROUP");
+		if (cli_open_store(cfg) < 0)
+			return 1;
+		return cli_list(LIST_GROUP_MEMBERS, argv[2], json);
+	}
+	if (strcmp(sub, "add") == 0 || strcmp(sub, "rm") == 0) {
+		char phone[24];
+		int rc = 0;
+
+		if (argc < 3)
+			cli_usage_error("group %s: give a GROUP and phone numbers", sub);
+		for (int i = 3; i < argc; i++)
+			if (text_phone_e164(argv[i], cfg->country_code, phone, sizeof phone) < 0)
+				cli_usage_error("group %s: \"%s\" is not a phone number", sub,
+				                argv[i]);
+		if (strcmp(sub, "add") == 0 && argc == 3)
+			cli_usage_error("group add: give the GROUP and at least one phone number");
+		if (cli_open_store(cfg) < 0)
+			return 1;
+		if (store_begin() < 0)
+			goto fail;
+		if (strcmp(sub, "rm") == 0 && argc == 3) {
+			rc = store_group_remove(argv[2], NULL);
+		} else {
+			for (int i = 3; i < argc && rc >= 0; i++) {
+				text_phone_e164(argv[i], cfg->country_code, phone, sizeof phone);
+				rc = strcmp(sub, "add") == 0 ? store_group_add(argv[2], phone)
+				                             : store_group_remove(argv[2], phone);
+			}
+		}
+		if (rc < 0 || store_commit() < 0)
+			goto fail;
+		return 0;
+	fail:
+		fprintf(stderr, "tipline: %s\n", store_errmsg());
+		store_rollback();
+		return 1;
+	}
+	cli_usage_error("group: unknown subcommand \"%s\" (add, rm, list or members)", sub);
+}

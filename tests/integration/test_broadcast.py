@@ -1,0 +1,185 @@
+"""Broadcasts: groups, opt-outs, PINs by SMS, cost-aware encoding, priority, cancel, schedule."""
+import datetime
+import json
+import os
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+
+OFFICER = "+84911000009"
+VIET300 = ("Cảnh giác lừa đảo qua điện thoại, không chuyển tiền cho người lạ. Họp tổ tự quản lúc 19h "
+           "tại nhà văn hoá thôn. Mọi người nhớ mang theo căn cước công dân và sổ hộ khẩu để cán bộ "
+           "kiểm tra, đối chiếu thông tin. Ai vắng mặt phải báo trước cho tổ trưởng, cảm ơn bà con nhiều. "
+           "Đề nghị các hộ gia đình chú ý.")
+
+
+def sent(env):
+    return [json.loads(l) for l in env.cli("sim", "sent", "--json").stdout.decode().splitlines()]
+
+
+def village(env):
+    env.cli("contact", "add", "0911000001", "--village", "Thôn 3", "--name", "A")
+    env.cli("contact", "add", "0911000002", "--village", "3")
+    env.cli("contact", "add", "0911000003", "--village", "4")
+    env.cli("contact", "add", "0911000004", "--village", "thon 3")
+    env.cli("contact", "set", "0911000004", "--subscribed", "no")
+    env.cli("contact", "add", OFFICER, "--role", "officer", "--pin", "2468")
+
+
+def test_village_broadcast_reaches_exactly_the_subscribed():
+    with running(Env()) as env:
+        village(env)
+        out = env.cli("broadcast", "--group", "THON3", "Hop to tu quan 19h").stdout.decode()
+        check("recipients:  2" in out, out)
+        wait_for(lambda: len(sent(env)) == 2, 10, "two sent")
+        check_eq(sorted(m["to"] for m in sent(env)), ["+84911000001", "+84911000002"])
+        show = env.cli("broadcast", "show", "1").stdout.decode()
+        check("sent         2" in show, show)
+
+
+def test_named_group_and_derived_groups():
+    with running(Env(), start=False) as env:
+        village(env)
+        env.cli("contact", "add", "0911000005", "--role", "leader", "--team", "TQ3")
+        env.cli("group", "add", "banchidao", "0911000003", "0911000005")
+        def members(g):
+            return sorted(json.loads(l)["phone"] for l in
+                          env.cli("group", "members", g, "--json").stdout.decode().splitlines())
+        check_eq(members("BANCHIDAO"), ["+84911000003", "+84911000005"], "named group")
+        check_eq(members("TOTRUONG"), ["+84911000005"], "leaders")
+        check_eq(members("tq3"), ["+84911000005"], "team")
+        check_eq(members("CANBO"), [OFFICER], "officers")
+        check_eq(len(members("TATCA")), 5, "everyone subscribed")
+        p = env.cli("broadcast", "--group", "THON9", "x", check_rc=False)
+        check_eq(p.returncode, 1, "an empty group queues nothing")
+
+
+def test_sms_broadcast_with_pin_and_lockout():
+    env = Env(extra="broadcast: { pin_attempts = 3; pin_lockout = 3600; };")
+    with running(env):
+        village(env)
+        env.sms(OFFICER, "TB 2468 thon3 Mai hop luc 8h", when="2026-11-26 10:00:00")
+        wait_for(lambda: len(sent(env)) == 3, 10, "ack and two broadcast messages")
+        ack = [m["text"] for m in sent(env) if m["to"] == OFFICER]
+        check(len(ack) == 1 and "toi 2 nguoi nhan" in ack[0], ack)
+        for i in range(3):
+            env.sms(OFFICER, "TB 1357 thon3 sai %d" % i, when="2026-11-26 10:01:%02d" % i)
+        wait_for(lambda: len([m for m in sent(env) if m["to"] == OFFICER]) == 4, 10, "three refusals")
+        # Locked now: even the right PIN is refused.
+        env.sms(OFFICER, "TB 2468 thon3 Dung pin nhung bi khoa", when="2026-11-26 10:02:00")
+        wait_for(lambda: len([m for m in sent(env) if m["to"] == OFFICER]) == 5, 10, "refusal while locked")
+        check_eq(env.scalar("SELECT count(*) FROM broadcasts"), 1, "broadcasts queued")
+        check(env.scalar("SELECT locked_until FROM contacts WHERE phone = ?", (OFFICER,)) is not None, "locked")
+        # A non-officer is refused the same way.
+        env.sms("0911000001", "TB 2468 TATCA hello", when="2026-11-26 10:03:00")
+        wait_for(lambda: any(m["to"] == "+84911000001" and "Khong thuc hien" in m["text"] for m in sent(env)),
+                 10, "non-officer refused")
+        # The PIN is nowhere in the database: not in messages, not in clear in contacts.
+        for table, col in (("inbox", "text"), ("inbox_parts", "text"), ("broadcasts", "text")):
+            for (v,) in env.query("SELECT %s FROM %s" % (col, table)):
+                check("2468" not in v and "1357" not in v, "PIN in %s: %r" % (table, v))
+        h = env.scalar("SELECT pin_hash FROM contacts WHERE phone = ?", (OFFICER,))
+        check(h.startswith("$") and "2468" not in h, "hashed PIN: %r" % h)
+        check_eq(env.scalar("SELECT count(*) FROM inbox WHERE text LIKE 'TB **** %'"), 6, "redacted copies")
+
+
+def test_folded_vietnamese_300_chars_goes_as_2_gsm7_parts():
+    with running(Env()) as env:
+        env.cli("contact", "add", "0911000001", "--village", "3")
+        check(len(VIET300) >= 300, "the text is %d characters" % len(VIET300))
+        out = env.cli("broadcast", "--group", "THON3", "--dry-run", VIET300).stdout.decode()
+        check("as written:  UCS-2, 5 parts" in out and "folded:      GSM-7, 2 parts" in out, out)
+        check_eq(env.scalar("SELECT count(*) FROM outbox"), 0, "dry run queued nothing")
+        env.cli("broadcast", "--group", "THON3", VIET300)
+        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
+        m = sent(env)[0]
+        check_eq((m["parts"], m["coding"]), (2, "gsm7"))
+        check(m["text"].startswith("Canh giac lua dao qua dien thoai"), m["text"])
+
+
+def test_tip_acknowledged_during_a_200_recipient_broadcast():
+    env = Env(extra="outbox: { rate_per_minute = 1200; };")
+    with running(env, start=False):
+        env.cli("contact", "add", OFFICER, "--role", "officer")
+        con = sqlite3.connect(env.db)
+        con.executemany("INSERT INTO contacts (phone, village, created_at, updated_at) VALUES (?, '7', '', '')",
+                        [("+8498800%04d" % i,) for i in range(200)])
+        con.commit()
+        con.close()
+        env.cli("broadcast", "--group", "THON7", "Canh giac lua dao qua dien thoai")
+        env.start()
+        wait_for(lambda: len(sent(env)) >= 5, 10, "the broadcast started")
+        env.sms("0987000001", "TIN co nguoi la o thon 7")
+        wait_for(lambda: any(m["to"] == "+84987000001" for m in sent(env)), 10, "the tip acknowledged")
+        left = env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1 AND status = 'queued'")
+        check(left > 100, "acknowledged before the broadcast finished (%d still queued)" % left)
+
+
+def test_cancelled_broadcast_stops():
+    env = Env(extra="outbox: { rate_per_minute = 600; };")
+    with running(env, start=False):
+        con = sqlite3.connect(env.db) if os.path.exists(env.db) else None
+        env.cli("contact", "add", OFFICER, "--role", "officer")
+        con = sqlite3.connect(env.db)
+        con.executemany("INSERT INTO contacts (phone, village, created_at, updated_at) VALUES (?, '7', '', '')",
+                        [("+8498800%04d" % i,) for i in range(100)])
+        con.commit()
+        con.close()
+        env.cli("broadcast", "--group", "THON7", "Hop khan")
+        env.start()
+        wait_for(lambda: len(sent(env)) >= 3, 10, "the broadcast started")
+        out = env.cli("broadcast", "cancel", "1").stdout.decode()
+        check("cancelled" in out, out)
+        n = len(sent(env))
+        check(n < 50, "cancelled early (%d sent)" % n)
+        # Nothing more goes out: a later reply is sent, and still no more broadcast messages.
+        env.sms("0987000001", "HD")
+        wait_for(lambda: any(m["to"] == "+84987000001" for m in sent(env)), 10, "a later reply")
+        bsent = env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1 AND status = 'sent'")
+        check(bsent <= n, "no broadcast message after the cancel (%d, then %d)" % (n, bsent))
+        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1 AND status = 'queued'"), 0)
+
+
+def test_scheduled_broadcast_waits_for_its_time():
+    with running(Env()) as env:
+        env.cli("contact", "add", "0911000001", "--village", "3")
+        at = (datetime.datetime.now() + datetime.timedelta(seconds=4)).strftime("%Y-%m-%d %H:%M:%S")
+        env.cli("broadcast", "--group", "THON3", "--at", at, "Hop luc 19h")
+        # Meanwhile the daemon works: a reply goes out, the broadcast does not.
+        env.sms("0987000001", "HD")
+        wait_for(lambda: len(sent(env)) == 1, 10, "the reply")
+        check_eq([m["to"] for m in sent(env)], ["+84987000001"], "only the reply before the time")
+        wait_for(lambda: len(sent(env)) == 2, 15, "the broadcast at its time")
+        check(datetime.datetime.now() >= datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S"), "not early")
+
+
+def test_recurring_broadcast_queues_the_next_round():
+    with running(Env()) as env:
+        env.cli("contact", "add", "0911000001", "--village", "3")
+        env.cli("broadcast", "--group", "THON3", "--every", "month", "Nhac nho hang thang")
+        wait_for(lambda: len(sent(env)) == 1, 10, "first round")
+        row = json.loads(env.cli("broadcast", "list", "--json").stdout.decode().splitlines()[0])
+        check(row["every"] == "month" and row["next_run"] > row["scheduled_at"], row)
+        # A month passes (in the database): the daemon queues round two by itself.
+        con = sqlite3.connect(env.db)
+        con.execute("UPDATE broadcasts SET next_run = datetime('now', '-1 second')")
+        con.commit()
+        con.close()
+        wait_for(lambda: len(sent(env)) == 2, 20, "second round")
+
+
+def test_delivery_reports_are_recorded():
+    with running(Env(extra="broadcast: { delivery_reports = true; };")) as env:
+        env.cli("contact", "add", "0911000001", "--village", "3")
+        env.cli("broadcast", "--group", "THON3", "Hop")
+        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
+        ref = env.scalar("SELECT msgref FROM outbox")
+        env.cli("sim", "report", "--from", "+84911000001", "--ref", str(ref))
+        wait_for(lambda: env.scalar("SELECT delivery FROM outbox") == "delivered", 10, "delivered")
+        check("delivered    1" in env.cli("broadcast", "show", "B1").stdout.decode())
+
+
+if __name__ == "__main__":
+    run_tests(globals())
