@@ -205,5 +205,36 @@ def test_cli_bad_arguments_exit_2():
         env.close()
 
 
+def test_shipped_config_and_its_commented_examples_are_valid():
+    import re
+    import subprocess
+    from harness import ROOT, TIPLINED
+    conf = open(os.path.join(ROOT, "conf", "tipline.conf")).read()
+    env = Env()
+    try:
+        p = subprocess.run([TIPLINED, "-n", "-c", os.path.join(ROOT, "conf", "tipline.conf")],
+                           capture_output=True)
+        check_eq(p.returncode, 0, "tiplined -n on conf/tipline.conf: %s" % p.stderr.decode())
+        # Uncomment the keywords and categories examples: they must be valid as written.
+        out = []
+        on = False
+        for line in conf.splitlines():
+            if re.match(r"^# (keywords:|categories = \()", line):
+                on = True
+            if on and line.startswith("# "):
+                line = line[2:]
+            elif on and not line.startswith("#"):
+                on = False
+            out.append(line)
+        text = "\n".join(out)
+        check("\nkeywords:" in text and "\ncategories = (" in text, "examples found")
+        with open(env.conf, "w") as f:
+            f.write(text)
+        p = subprocess.run([TIPLINED, "-n", "-c", env.conf], capture_output=True)
+        check_eq(p.returncode, 0, "the uncommented examples: %s" % p.stderr.decode())
+    finally:
+        env.close()
+
+
 if __name__ == "__main__":
     run_tests(globals())
