@@ -1,0 +1,66 @@
+/* The JSON writer: escapes and invalid UTF-8. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "json.h"
+
+static char *write_string(const char *s, size_t len)
+{
+	static char buf[256];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+
+	json_write_string(f, s, len);
+	fclose(f);
+	return buf;
+}
+
+static void t_escapes(void)
+{
+	static const struct {
+		const char *in;
+		const char *want;
+	} cases[] = {
+	    {"plain", "\"plain\""},
+	    {"a\"b\\c", "\"a\\\"b\\\\c\""},
+	    {"line\nnext\ttab\rcr", "\"line\\nnext\\ttab\\rcr\""},
+	    {"\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\""},
+	    {"Tuần 😀", "\"Tuần 😀\""},
+	    {"bad \xff byte", "\"bad \xef\xbf\xbd byte\""},
+	    {"cut \xe1\xba", "\"cut \xef\xbf\xbd\xef\xbf\xbd\""},
+	    {"surrogate \xed\xa0\x80", "\"surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""},
+	    {"overlong \xc0\xaf", "\"overlong \xef\xbf\xbd\xef\xbf\xbd\""},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		CHECK_STR(write_string(cases[i].in, strlen(cases[i].in)), cases[i].want);
+	/* An embedded NUL is data, not the end. */
+	CHECK_STR(write_string("a\0b", 3), "\"a\\u0000b\"");
+}
+
+static void t_object(void)
+{
+	char buf[256];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	struct json j;
+
+	json_begin(&j, f);
+	json_key_str(&j, "kind", "tip");
+	json_key_int(&j, "n", -5);
+	json_key_bool(&j, "anonymous", 1);
+	json_key_null(&j, "category");
+	json_key_str(&j, "text", NULL);
+	json_end(&j);
+	fclose(f);
+	CHECK_STR(
+	    buf,
+	    "{\"kind\":\"tip\",\"n\":-5,\"anonymous\":true,\"category\":null,\"text\":null}\n");
+}
+
+int main(void)
+{
+	RUN(t_escapes);
+	RUN(t_object);
+	return check_done();
+}

@@ -1,0 +1,246 @@
+/* The store on a real SQLite file: migrations, dedupe keys, multipart assembly, outbox states. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "store.h"
+
+static char dbpath[64];
+
+static void fresh(void)
+{
+	struct database_config dc;
+	char p[80];
+
+	store_close();
+	snprintf(dbpath, sizeof dbpath, "/tmp/tipline-test-store-%d.db", (int)getpid());
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+	dc.path = dbpath;
+	dc.busy_timeout = 1000;
+	if (store_open(&dc) < 0)
+		fprintf(stderr, "  cannot open %s\n", dbpath);
+}
+
+static void t_migrations_are_idempotent(void)
+{
+	struct database_config dc = {dbpath, 1000};
+	int v;
+
+	fresh();
+	v = store_schema_version();
+	CHECK(v >= 3);
+	store_close();
+	CHECK_INT(store_open(&dc), 0);
+	CHECK_INT(store_schema_version(), v);
+}
+
+static void t_inbox_dedupe(void)
+{
+	static const struct {
+		const char *sender, *when, *text;
+		int want;
+	} rows[] = {
+	    {"+84912345678", "2026-11-26 08:00:00", "TIN a", 1},
+	    {"+84912345678", "2026-11-26 08:00:00", "TIN a", 0}, /* the same message read again */
+	    {"+84912345678", "2026-11-26 08:00:01", "TIN a", 1}, /* sent again a second later */
+	    {"+84912345679", "2026-11-26 08:00:00", "TIN a", 1}, /* someone else */
+	    {"+84912345678", "2026-11-26 08:00:00", "TIN b", 1},
+	};
+
+	fresh();
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct store_msg m = {rows[i].sender,
+		                      rows[i].when,
+		                      "2026-11-26 08:00:02",
+		                      rows[i].text,
+		                      "gsm7",
+		                      NULL,
+		                      1,
+		                      1,
+		                      1};
+		int64_t id = 0;
+
+		CHECK_INT(store_inbox_insert(&m, &id), rows[i].want);
+	}
+	CHECK_INT(store_inbox_count(), 4);
+}
+
+static int64_t assembled_id;
+static char assembled_text[256];
+static int assembled_complete;
+
+static int grab(const struct inbox_row *r, void *arg)
+{
+	snprintf(assembled_text, sizeof assembled_text, "%s", r->text);
+	assembled_complete = r->complete;
+	return 0;
+}
+
+static void t_multipart_any_order(void)
+{
+	static const int orders[][3] = {{1, 2, 3}, {3, 2, 1}, {2, 3, 1}, {3, 1, 2}};
+	static const char *const texts[] = {"", "aaa ", "bbb ", "ccc"};
+
+	for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+		fresh();
+		for (int k = 0; k < 3; k++) {
+			int seq = orders[o][k];
+			struct store_part p = {
+			    "+84912345678",        42,         3,      seq, "2026-11-26 08:00:00",
+			    "2026-11-26 08:00:01", texts[seq], "gsm7", NULL};
+			int64_t id = 0;
+
+			CHECK_INT(store_part_insert(&p), 1);
+			CHECK_INT(store_part_insert(&p), 0); /* re-read: nothing new */
+			CHECK_INT(store_parts_assemble("+84912345678", 42, 3, 0, &id), k == 2);
+			if (k == 2)
+				assembled_id = id;
+		}
+		store_inbox_get(assembled_id, grab, NULL);
+		CHECK_STR(assembled_text, "aaa bbb ccc");
+		CHECK_INT(assembled_complete, 1);
+		/* A late duplicate of a part after assembly does not reopen the message. */
+		{
+			struct store_part p = {
+			    "+84912345678",        42,     3,      2,   "2026-11-26 08:00:00",
+			    "2026-11-26 08:00:09", "bbb ", "gsm7", NULL};
+			int64_t id = 0;
+
+			CHECK_INT(store_part_insert(&p), 0);
+			CHECK_INT(store_parts_assemble("+84912345678", 42, 3, 0, &id), 0);
+		}
+		CHECK_INT(store_inbox_count(), 1);
+	}
+}
+
+static void t_multipart_forced_incomplete(void)
+{
+	struct store_part p = {"+84912345678",        7,      3,      3,   "2026-11-26 08:00:00",
+	                       "2026-11-26 08:00:01", "tail", "gsm7", NULL};
+	int64_t id = 0;
+
+	fresh();
+	CHECK_INT(store_part_insert(&p), 1);
+	CHECK_INT(store_parts_assemble("+84912345678", 7, 3, 0, &id), 0);
+	CHECK_INT(store_parts_assemble("+84912345678", 7, 3, 1, &id), 1);
+	store_inbox_get(id, grab, NULL);
+	CHECK_STR(assembled_text, "tail");
+	CHECK_INT(assembled_complete, 0);
+}
+
+struct due {
+	int64_t id;
+	int found;
+	char status[16];
+};
+
+static int take(const struct outbox_row *r, void *arg)
+{
+	struct due *d = arg;
+
+	d->id = r->id;
+	d->found++;
+	snprintf(d->status, sizeof d->status, "%s", r->status);
+	return 0;
+}
+
+static void t_outbox_states_and_priority(void)
+{
+	struct outbox_new bulk = {"+84900000001", "bulk", 10, "broadcast", 0, NULL};
+	struct outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
+	struct outbox_new later = {"+84900000003", "later", 0, "reply", 0, "2999-01-01 00:00:00"};
+	struct due d = {0};
+	int64_t a, b, c;
+	char now[20];
+
+	fresh();
+	store_now(now);
+	CHECK_INT(store_outbox_insert(&bulk, &a), 0);
+	CHECK_INT(store_outbox_insert(&ack, &b), 0);
+	CHECK_INT(store_outbox_insert(&later, &c), 0);
+	CHECK_INT(store_outbox_next(now, take, &d), 1);
+	CHECK_INT(d.id, b); /* the reply first, though queued after */
+	CHECK_INT(store_outbox_mark_sending(b), 0);
+	/* A crash now: recovery puts it back, to be sent once more at most. */
+	CHECK_INT(store_outbox_recover(), 1);
+	d.found = 0;
+	CHECK_INT(store_outbox_next(now, take, &d), 1);
+	CHECK_INT(d.id, b);
+	CHECK_INT(store_outbox_mark_sending(b), 0);
+	CHECK_INT(store_outbox_mark_sent(b, 1), 0);
+	d.found = 0;
+	store_outbox_next(now, take, &d);
+	CHECK_INT(d.id, a);
+	CHECK_INT(store_outbox_mark_sending(a), 0);
+	CHECK_INT(store_outbox_mark_error(a, "+CMS ERROR: 38", "2999-01-01 00:00:00"), 0);
+	d.found = 0;
+	CHECK_INT(store_outbox_next(now, take, &d), 0); /* the retry and "later" are not due */
+	CHECK_INT(store_outbox_mark_error(a, "+CMS ERROR: 38", NULL), 0);
+	d.found = 0;
+	store_outbox_each("failed", 0, take, &d);
+	CHECK_INT(d.found, 1);
+	CHECK_STR(d.status, "failed");
+}
+
+static int count_rows(const struct store_row *r, void *arg)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void t_group_names_fold(void)
+{
+	static const struct {
+		const char *group;
+		int want;
+	} cases[] = {
+	    {"THON3", 2}, {"thôn 3", 2}, {"Thon-3", 2},   {"THON4", 0}, {"TQ3", 1},
+	    {"tq3", 1},   {"TATCA", 3},  {"totruong", 1}, {"CANBO", 0},
+	};
+
+	fresh();
+	store_contact_upsert("+84900000001", "A", "Thôn 3", NULL, NULL, -1);
+	store_contact_upsert("+84900000002", "B", "3", "leader", "TQ3", -1);
+	store_contact_upsert("+84900000003", "C", "3", NULL, NULL, 0); /* opted out */
+	store_contact_upsert("+84900000004", "D", "Kon Klor", NULL, NULL, -1);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int n = store_group_count(cases[i].group);
+
+		if (n != cases[i].want)
+			fprintf(stderr, "  group %s\n", cases[i].group);
+		CHECK_INT(n, cases[i].want);
+	}
+	CHECK_INT(store_group_count("THON KON KLOR"), 1);
+	{
+		int n = 0;
+
+		store_list(LIST_CONTACTS, NULL, 0, count_rows, &n);
+		CHECK_INT(n, 4);
+	}
+}
+
+int main(void)
+{
+	char p[80];
+
+	RUN(t_migrations_are_idempotent);
+	RUN(t_inbox_dedupe);
+	RUN(t_multipart_any_order);
+	RUN(t_multipart_forced_incomplete);
+	RUN(t_outbox_states_and_priority);
+	RUN(t_group_names_fold);
+	store_close();
+	unlink(dbpath);
+	snprintf(p, sizeof p, "%s-wal", dbpath);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", dbpath);
+	unlink(p);
+	return check_done();
+}
