@@ -424,6 +424,24 @@ static void fold_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(ctx, buf, (int)k, SQLITE_TRANSIENT);
 }
 
+/*
+ * Switch to WAL. Changing the journal mode needs an exclusive lock, and SQLite does not call
+ * the busy handler for it, so when the daemon and the CLI open a new file at the same moment
+ * one of them gets SQLITE_BUSY at once: retry for up to the busy timeout.
+ */
+static int set_wal(int timeout_ms)
+{
+	struct timespec pause = {0, 10 * 1000 * 1000};
+
+	for (int waited = 0;; waited += 10) {
+		if (exec("PRAGMA journal_mode = WAL") == 0)
+			return 0;
+		if ((last_rc & 0xff) != SQLITE_BUSY || waited >= timeout_ms)
+			return -1;
+		nanosleep(&pause, NULL);
+	}
+}
+
 int store_open(const struct database_config *cfg)
 {
 	if (sqlite3_open_v2(cfg->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
@@ -440,7 +458,7 @@ int store_open(const struct database_config *cfg)
 	 * durable before we delete the message from the modem (NORMAL could lose the last
 	 * commits on power loss, which is exactly when a message would be lost).
 	 */
-	if (exec("PRAGMA journal_mode = WAL") < 0 || exec("PRAGMA synchronous = FULL") < 0 ||
+	if (set_wal(cfg->busy_timeout) < 0 || exec("PRAGMA synchronous = FULL") < 0 ||
 	    exec("PRAGMA foreign_keys = ON") < 0)
 		goto fail;
 	if (migrate() < 0)

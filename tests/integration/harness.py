@@ -57,7 +57,8 @@ BASE_CONF = """
 modem: {{ device = "{dir}/modem"; connection = "none"; model = "dummy";
           poll_interval = {poll}; backoff_max = {backoff_max};
           multipart_timeout = {multipart_timeout}; read_batch = {read_batch}; }};
-database: {{ path = "{dir}/tipline.db"; busy_timeout = 5000; }};
+# A loaded CI machine can stall fsync for seconds: wait for locks longer than in production.
+database: {{ path = "{dir}/tipline.db"; busy_timeout = 30000; }};
 log: {{ level = "debug"; }};
 {extra}
 """

@@ -249,5 +249,21 @@ def test_schema_upgrades_old_database():
         check_eq(env.scalar("PRAGMA journal_mode"), "wal", "journal mode")
 
 
+def test_daemon_and_clis_open_a_new_database_at_once():
+    # The CLI and the daemon share the file: 24 CLIs and the daemon opening (and creating,
+    # migrating, switching to WAL) a new database at the same moment must all succeed.
+    import subprocess
+    from harness import TIPLINE
+    for _ in range(3):
+        env = Env()
+        with running(env) as env:
+            procs = [subprocess.Popen([TIPLINE, "-c", env.conf, "contact", "add", "09110000%02d" % i],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(24)]
+            for p in procs:
+                out, err = p.communicate(timeout=30)
+                check_eq(p.returncode, 0, "tipline contact add: %s" % err.decode())
+            check_eq(env.scalar("SELECT count(*) FROM contacts"), 24, "contacts")
+
+
 if __name__ == "__main__":
     run_tests(globals())
