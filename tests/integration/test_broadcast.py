@@ -28,6 +28,16 @@ def village(env):
     env.cli("contact", "add", OFFICER, "--role", "officer", "--pin", "2468")
 
 
+def crowd(env, n):
+    """n subscribed villagers of village 7 (THON7), written straight into the database."""
+    env.cli("contact", "add", OFFICER, "--role", "officer")  # creates the database
+    con = sqlite3.connect(env.db)
+    con.executemany("INSERT INTO contacts (phone, village, created_at, updated_at) VALUES (?, '7', '', '')",
+                    [("+8498800%04d" % i,) for i in range(n)])
+    con.commit()
+    con.close()
+
+
 def test_village_broadcast_reaches_exactly_the_subscribed():
     with running(Env()) as env:
         village(env)
@@ -102,12 +112,7 @@ def test_folded_vietnamese_300_chars_goes_as_2_gsm7_parts():
 def test_tip_acknowledged_during_a_200_recipient_broadcast():
     env = Env(extra="outbox: { rate_per_minute = 1200; };")
     with running(env, start=False):
-        env.cli("contact", "add", OFFICER, "--role", "officer")
-        con = sqlite3.connect(env.db)
-        con.executemany("INSERT INTO contacts (phone, village, created_at, updated_at) VALUES (?, '7', '', '')",
-                        [("+8498800%04d" % i,) for i in range(200)])
-        con.commit()
-        con.close()
+        crowd(env, 200)
         env.cli("broadcast", "--group", "THON7", "Canh giac lua dao qua dien thoai")
         env.start()
         wait_for(lambda: len(sent(env)) >= 5, 10, "the broadcast started")
@@ -120,13 +125,7 @@ def test_tip_acknowledged_during_a_200_recipient_broadcast():
 def test_cancelled_broadcast_stops():
     env = Env(extra="outbox: { rate_per_minute = 600; };")
     with running(env, start=False):
-        con = sqlite3.connect(env.db) if os.path.exists(env.db) else None
-        env.cli("contact", "add", OFFICER, "--role", "officer")
-        con = sqlite3.connect(env.db)
-        con.executemany("INSERT INTO contacts (phone, village, created_at, updated_at) VALUES (?, '7', '', '')",
-                        [("+8498800%04d" % i,) for i in range(100)])
-        con.commit()
-        con.close()
+        crowd(env, 100)
         env.cli("broadcast", "--group", "THON7", "Hop khan")
         env.start()
         wait_for(lambda: len(sent(env)) >= 3, 10, "the broadcast started")
