@@ -36,6 +36,16 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* 1 for a byte that can be copied as is (ASCII other than controls, quote, backslash). */
+static int plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
+/*
+ * Runs of bytes that need no escaping are written with one fwrite: per-character stdio
+ * calls (and their locking) were 70% of `tipline parse`'s time.
+ */
 void json_write_string(FILE *f, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -43,46 +53,47 @@ void json_write_string(FILE *f, const char *str, size_t n)
 
 	putc('"', f);
 	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
+		size_t run = i, len;
+		unsigned char c;
 
+		/* Plain ASCII and valid multi-byte UTF-8 sequences, copied as one run. */
+		for (;;) {
+			while (run < n && plain(s[run]))
+				run++;
+			if (run < n && s[run] >= 0x80 && (len = utf8_seq(s + run, n - run)) > 0)
+				run += len;
+			else
+				break;
+		}
+		if (run > i) {
+			fwrite(s + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
+		c = s[i++];
 		switch (c) {
 		case '"':
 			fputs("\\\"", f);
-			i++;
-			continue;
+			break;
 		case '\\':
 			fputs("\\\\", f);
-			i++;
-			continue;
+			break;
 		case '\n':
 			fputs("\\n", f);
-			i++;
-			continue;
+			break;
 		case '\r':
 			fputs("\\r", f);
-			i++;
-			continue;
+			break;
 		case '\t':
 			fputs("\\t", f);
-			i++;
-			continue;
+			break;
 		default:
+			if (c < 0x20 || c == 0x7f)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputs("\xef\xbf\xbd", f); /* U+FFFD for a byte that is not UTF-8 */
 			break;
 		}
-		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		len = utf8_seq(s + i, n - i);
-		if (len == 0) {
-			fputs("\xef\xbf\xbd", f); /* U+FFFD for a byte that is not UTF-8 */
-			i++;
-			continue;
-		}
-		fwrite(s + i, 1, len, f);
-		i += len;
 	}
 	putc('"', f);
 }

@@ -1,0 +1,1125 @@
+#!/usr/bin/env python3
+"""tipline against gammu-smsd on this machine: the harness behind scripts/bench.sh.
+
+    python3 scripts/bench_run.py [--build DIR] [--readme] [drain] [memory] [parser] [cost]
+                                 [pacing]
+
+No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
+BUILD/bench.md (and, with --readme, into README.md between <!-- bench:begin --> and
+<!-- bench:end -->, added under "## Benchmark" at the end if missing).
+
+Environment: BENCH_N (messages in the drain, default 2000), BENCH_RUNS (repetitions of each
+timing, default 3), BENCH_PACING_N (queued replies, default 200),
+BENCH_PACING_RUNS (default 1), BENCH_DELAY_MS (emulator delay per AT+CMGS, default 100),
+BENCH_SMSD_PACING_LOOPSLEEP (gammu-smsd LoopSleep values for pacing, default "0"),
+BENCH_KEEP=1 keeps the temporary directories.
+
+Every daemon runs under `timeout -s KILL` in its own process group; it is stopped with
+SIGTERM when its work is done and the group is killed with SIGKILL if it does not exit.
+No timing is ever asserted: the table states each target as met or not met.
+"""
+import glob
+import gzip
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import bench_corpus as corpus  # noqa: E402
+
+SMSD_SCHEMA = "/usr/share/doc/gammu-smsd/examples/sqlite.sql"
+EMULATOR = os.path.join(ROOT, "tests", "emulator", "atmodem.py")
+POLL = 0.01  # seconds between checks of the phone directory
+
+
+def env_int(name, default):
+    v = os.environ.get(name, "")
+    return int(v) if v.strip() else default
+
+
+def log(msg):
+    sys.stderr.write("bench: %s\n" % msg)
+    sys.stderr.flush()
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- processes
+
+def _children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def _proc_sample(pid):
+    """(cpu seconds user+sys, VmHWM kB, VmRSS kB) of one live process, or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+        fields = st[st.rindex(")") + 2:].split()
+        tck = os.sysconf("SC_CLK_TCK")
+        cpu = (int(fields[11]) + int(fields[12])) / tck
+        hwm = rss = 0
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1])
+                elif line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+        return cpu, hwm, rss
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _listening_inodes():
+    """Socket inodes in LISTEN state (TCP) or bound UDP sockets, from /proc/net."""
+    out = set()
+    for name, state in (("tcp", "0A"), ("tcp6", "0A"), ("udp", "07"), ("udp6", "07")):
+        try:
+            with open("/proc/net/" + name) as f:
+                next(f)
+                for line in f:
+                    p = line.split()
+                    if p[3] == state:
+                        out.add(p[9])
+        except OSError:
+            pass
+    return out
+
+
+def _socket_inodes(pid):
+    out = set()
+    for fd in glob.glob("/proc/%d/fd/*" % pid):
+        try:
+            t = os.readlink(fd)
+        except OSError:
+            continue
+        if t.startswith("socket:["):
+            out.add(t[8:-1])
+    return out
+
+
+class Daemon:
+    """One daemon under `timeout -s KILL HARD` in its own process group."""
+
+    listeners = []  # (argv0, inode) of any listening socket seen: reported in the table
+
+    def __init__(self, argv, logfile, hard=600, cwd=None, depth=1):
+        self.depth = depth  # the daemon is this many generations below timeout
+        self.logf = open(logfile, "ab")
+        self.t0 = time.monotonic()
+        self.proc = subprocess.Popen(["timeout", "-s", "KILL", str(int(hard))] + argv,
+                                     stdout=self.logf, stderr=self.logf, cwd=cwd,
+                                     start_new_session=True)
+        self.pgid = self.proc.pid
+        self.argv0 = os.path.basename(argv[0])
+        self.pid = None
+        self.status = None
+        self.rusage = None
+
+    def daemon_pid(self):
+        if self.pid is None:
+            pid = self.proc.pid
+            for _ in range(self.depth):
+                kids = _children(pid)
+                if not kids:
+                    return None
+                pid = kids[0]
+            self.pid = pid
+        return self.pid
+
+    def alive(self):
+        if self.status is not None:
+            return False
+        pid, status, ru = os.wait4(self.proc.pid, os.WNOHANG)
+        if pid == 0:
+            return True
+        self.status, self.rusage = status, ru
+        self.proc.returncode = os.waitstatus_to_exitcode(status)
+        return False
+
+    def sample(self):
+        """Per-process CPU and peak RSS of the daemon itself (not of its children), and a
+        check that it listens on nothing."""
+        pid = self.daemon_pid()
+        if pid is None:
+            return None
+        s = _proc_sample(pid)
+        listening = _listening_inodes()
+        for p in [pid] + _children(pid):
+            for ino in _socket_inodes(p) & listening:
+                Daemon.listeners.append((self.argv0, ino))
+        return s
+
+    def stop(self, grace=15):
+        pid = self.daemon_pid()
+        if self.status is None and pid is not None:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        clean = self.status is not None
+        # Whatever is left in the group (a proxy modem libGammu never reaps): by group id.
+        try:
+            os.killpg(self.pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if self.status is None:
+            _, self.status, self.rusage = os.wait4(self.proc.pid, 0)
+            self.proc.returncode = os.waitstatus_to_exitcode(self.status)
+        self.logf.close()
+        return clean
+
+    def wait_until(self, pred, timeout, what):
+        deadline = time.monotonic() + timeout
+        while True:
+            if pred():
+                return time.monotonic() - self.t0
+            if not self.alive():
+                raise BenchError("%s exited (status %s) before %s" % (self.argv0,
+                                                                     self.proc.returncode, what))
+            if time.monotonic() > deadline:
+                raise BenchError("%s: timed out after %.0f s waiting for %s" % (
+                    self.argv0, timeout, what))
+            time.sleep(POLL)
+
+
+def phone_count(phone):
+    """Message files left in the dummy phone's inbox folders."""
+    n = 0
+    for folder in ("1", "3"):
+        try:
+            n += sum(1 for x in os.listdir(os.path.join(phone, "sms", folder))
+                     if not x.startswith("."))
+        except FileNotFoundError:
+            pass
+    return n
+
+
+def db_scalar(path, sql, args=()):
+    try:
+        con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5)
+    except sqlite3.OperationalError:
+        return None
+    try:
+        return con.execute(sql, args).fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        con.close()
+
+
+def stats(xs):
+    xs = sorted(xs)
+    return statistics.median(xs), xs[0], xs[-1]
+
+
+def fmt_s(xs, unit="s", digits=2):
+    m, lo, hi = stats(xs)
+    if len(xs) == 1:
+        return "%.*f %s" % (digits, m, unit)
+    return "%.*f %s (%.*f–%.*f)" % (digits, m, unit, digits, lo, digits, hi)
+
+
+def fmt_n(x):
+    return "{:,}".format(int(round(x)))
+
+
+# ---------------------------------------------------------------- the bench
+
+class Bench:
+    def __init__(self, build, selected):
+        self.build = os.path.abspath(build)
+        self.tiplined = os.path.join(self.build, "tiplined")
+        self.tipline = os.path.join(self.build, "tipline")
+        self.selected = selected
+        self.n = env_int("BENCH_N", 2000)
+        self.runs = max(1, env_int("BENCH_RUNS", 3))
+        self.tmp = tempfile.mkdtemp(prefix="tipline-bench-")
+        self.rows = []      # (measure, tipline, gammu-smsd, ratio / note)
+        self.targets = []   # (target, value, met)
+        self.notes = []
+        self.floor_bin = None
+        self.drain_tipline_cpu = []
+        self.drain_smsd_cpu = []
+        self.drain_rss = {}
+        self._seq = 0
+        self.load0 = os.getloadavg()[0]
+
+    def path(self, name):
+        self._seq += 1
+        d = os.path.join(self.tmp, "%02d-%s" % (self._seq, name))
+        os.makedirs(d)
+        return d
+
+    def cleanup(self):
+        if os.environ.get("BENCH_KEEP"):
+            log("kept %s" % self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # --- helpers --------------------------------------------------------------------------
+    def build_floor(self):
+        if self.floor_bin:
+            return self.floor_bin
+        out = os.path.join(self.tmp, "bench_floor")
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "gammu"], check=True,
+                               capture_output=True, text=True).stdout.split()
+        subprocess.run(["cc", "-O2", "-o", out, os.path.join(HERE, "bench_floor.c")] + flags,
+                       check=True)
+        self.floor_bin = out
+        return out
+
+    def tipline_conf(self, d, modem_block, replies=False, extra=""):
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            f.write("modem: { %s };\n" % modem_block)
+            f.write('database: { path = "%s/tipline.db"; busy_timeout = 5000; };\n' % d)
+            f.write('log: { level = "warn"; };\n')
+            f.write("replies: { enabled = %s; max_per_hour = 100000; };\n"
+                    % ("true" if replies else "false"))
+            f.write(extra)
+        return conf
+
+    def dummy_block(self, d):
+        return ('device = "%s/modem"; connection = "none"; model = "dummy"; '
+                'poll_interval = 0.05; read_batch = 50;' % d)
+
+    def smsd_db(self, d):
+        db = os.path.join(d, "smsd.db")
+        if os.path.exists(SMSD_SCHEMA):
+            sql = open(SMSD_SCHEMA, encoding="utf-8").read()
+        else:
+            with gzip.open(SMSD_SCHEMA + ".gz", "rt", encoding="utf-8") as f:
+                sql = f.read()
+        con = sqlite3.connect(db)
+        con.executescript(sql)
+        con.close()
+        return db
+
+    def smsdrc(self, d, gammu, loopsleep):
+        rc = os.path.join(d, "smsdrc")
+        with open(rc, "w") as f:
+            f.write("[gammu]\n%s\n\n" % gammu)
+            f.write("[smsd]\nservice = sql\ndriver = sqlite3\nDBDir = %s\nDatabase = smsd.db\n"
+                    "ReceiveFrequency = 0\nCommTimeout = 1\nLoopSleep = %d\n"
+                    "StatusFrequency = 0\nCheckSecurity = 0\nCheckBattery = 0\n"
+                    "CheckSignal = 0\nCheckNetwork = 0\nDeliveryReport = no\n"
+                    "LogFile = %s/smsd.log\n" % (d, loopsleep, d))
+        return rc
+
+    # --- 1. drain -------------------------------------------------------------------------
+    def drain_tipline(self, msgs, replies=False, verify=False):
+        d = self.path("tipline")
+        files = corpus.write_dummy_phone(os.path.join(d, "modem"), msgs)
+        conf = self.tipline_conf(d, self.dummy_block(d), replies=replies)
+        db = os.path.join(d, "tipline.db")
+        n = len(msgs)
+        dm = Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d)
+        res = {}
+        try:
+            res["time"] = dm.wait_until(
+                lambda: phone_count(os.path.join(d, "modem")) == 0 and
+                db_scalar(db, "SELECT count(*) FROM inbox") == n,
+                120 + n / 20, "%d messages stored and the phone empty" % n)
+            s = dm.sample()
+            if replies:
+                want = db_scalar(db, "SELECT count(*) FROM outbox")
+                res["replies_time"] = dm.wait_until(
+                    lambda: db_scalar(db, "SELECT count(*) FROM outbox WHERE status = 'sent'")
+                    == want, 300, "%s replies sent" % want)
+                res["replies"] = want
+                s = dm.sample()
+        finally:
+            clean = dm.stop()
+        if not clean:
+            raise BenchError("tiplined did not stop on SIGTERM")
+        res["cpu"], res["hwm"] = (s[0], s[1]) if s else (None, None)
+        res["files"] = files
+        if verify:
+            con = sqlite3.connect(db)
+            got = sorted(con.execute("SELECT sender, text FROM inbox").fetchall())
+            parts = con.execute("SELECT count(*) FROM inbox_parts").fetchone()[0]
+            sync = con.execute("PRAGMA journal_mode").fetchone()[0]
+            con.close()
+            want = sorted((m["sender"], m["text"]) for m in msgs)
+            if got != want:
+                bad = len(set(want) - set(got))
+                raise BenchError("tipline stored %d messages, %d of the expected texts are "
+                                 "missing or different" % (len(got), bad))
+            res["verified"] = "all %d texts exactly as sent (%d multipart parts assembled), " \
+                              "journal_mode=%s" % (len(got), parts, sync)
+        return res
+
+    def drain_smsd(self, msgs, loopsleep):
+        d = self.path("smsd-ls%d" % loopsleep)
+        phone = os.path.join(d, "modem")
+        files = corpus.write_dummy_phone(phone, msgs)
+        db = self.smsd_db(d)
+        rc = self.smsdrc(d, "model = dummy\nconnection = none\ndevice = %s" % phone, loopsleep)
+        dm = Daemon(["gammu-smsd", "-c", rc], os.path.join(d, "gammu-smsd.out"), cwd=d)
+        res = {}
+        try:
+            # Its database is read only once the phone is empty: reading it while gammu-smsd
+            # writes gives it "database is locked" errors.
+            res["time"] = dm.wait_until(
+                lambda: phone_count(phone) == 0 and
+                db_scalar(db, "SELECT count(*) FROM inbox") == files,
+                120 + files / 10, "%d inbox rows and the phone empty" % files)
+            s = dm.sample()
+        finally:
+            dm.stop()
+        res["cpu"], res["hwm"] = (s[0], s[1]) if s else (None, None)
+        res["files"] = files
+        con = sqlite3.connect(db)
+        res["rows"] = con.execute("SELECT count(*) FROM inbox").fetchone()[0]
+        res["udh_rows"] = con.execute("SELECT count(*) FROM inbox WHERE UDH != ''").fetchone()[0]
+        con.close()
+        try:
+            res["dbi_errors"] = open(os.path.join(d, "smsd.log"), errors="replace").read() \
+                .count("DBI error")
+        except OSError:
+            res["dbi_errors"] = 0
+        return res
+
+    def drain_floor(self, msgs):
+        floor = self.build_floor()
+        d = self.path("floor")
+        phone = os.path.join(d, "modem")
+        files = corpus.write_dummy_phone(phone, msgs)
+        r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.monotonic()
+        p = subprocess.run(["timeout", "-s", "KILL", "300", floor, "read", phone],
+                           capture_output=True, text=True)
+        t = time.monotonic() - t0
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+        if p.returncode != 0:
+            raise BenchError("bench_floor read: %s" % p.stderr.strip())
+        nf, parts, errors, inner = p.stdout.split()
+        if int(nf) != files:
+            raise BenchError("bench_floor read %s files of %d" % (nf, files))
+        return {"time": t, "inner": float(inner), "files": files, "cpu": cpu}
+
+    def durability(self):
+        """fsync calls of each daemon over a small drain, counted with strace (if present):
+        SQLite in WAL mode with synchronous=FULL syncs the WAL at every commit."""
+        if not shutil.which("strace"):
+            return None
+        msgs = corpus.incoming(300)
+        out = {}
+        for who in ("tipline", "smsd"):
+            d = self.path("fsync-" + who)
+            phone = os.path.join(d, "modem")
+            files = corpus.write_dummy_phone(phone, msgs)
+            trace = os.path.join(d, "strace.txt")
+            pre = ["strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", trace]
+            if who == "tipline":
+                conf = self.tipline_conf(d, self.dummy_block(d))
+                argv = pre + [self.tiplined, "-c", conf]
+                db, table, want = os.path.join(d, "tipline.db"), "inbox", len(msgs)
+            else:
+                db = self.smsd_db(d)
+                rc = self.smsdrc(d, "model = dummy\nconnection = none\ndevice = %s" % phone, 1)
+                argv = pre + ["gammu-smsd", "-c", rc]
+                table, want = "inbox", files
+            dm = Daemon(argv, os.path.join(d, "out.log"), cwd=d, depth=2)
+            try:
+                dm.wait_until(lambda: phone_count(phone) == 0 and
+                              db_scalar(db, "SELECT count(*) FROM %s" % table) == want,
+                              120, "the strace'd drain")
+                with open(trace, errors="replace") as f:
+                    out[who] = sum(1 for line in f if "sync(" in line)
+            finally:
+                dm.stop()
+            out[who + "_files"] = files
+        return out
+
+    def run_drain(self):
+        n, runs = self.n, self.runs
+        msgs = corpus.incoming(n)
+        multi = sum(1 for m in msgs if len(m["parts"]) > 1)
+        ucs2 = sum(1 for m in msgs if m["ucs2"])
+        res = {"tipline": [], "smsd1": [], "smsd0": [], "floor": []}
+        for r in range(runs):
+            log("drain %d/%d: tiplined, %d messages" % (r + 1, runs, n))
+            res["tipline"].append(self.drain_tipline(msgs, verify=(r == 0)))
+            log("drain %d/%d: gammu-smsd LoopSleep = 1" % (r + 1, runs))
+            res["smsd1"].append(self.drain_smsd(msgs, 1))
+            log("drain %d/%d: gammu-smsd LoopSleep = 0" % (r + 1, runs))
+            res["smsd0"].append(self.drain_smsd(msgs, 0))
+            log("drain %d/%d: libGammu read floor" % (r + 1, runs))
+            res["floor"].append(self.drain_floor(msgs))
+        log("drain: tiplined with replies on")
+        rep = self.drain_tipline(msgs, replies=True)
+        log("drain: counting fsync calls with strace (300 messages)")
+        try:
+            fs = self.durability()
+        except (BenchError, OSError) as e:  # strace may be refused (no ptrace)
+            log("durability check skipped: %s" % e)
+            fs = None
+        files = res["floor"][0]["files"]
+
+        tt = [x["time"] for x in res["tipline"]]
+        s1 = [x["time"] for x in res["smsd1"]]
+        s0 = [x["time"] for x in res["smsd0"]]
+        fl = [x["time"] for x in res["floor"]]
+        best_smsd = min(statistics.median(s1), statistics.median(s0))
+        tmed, fmed = statistics.median(tt), statistics.median(fl)
+        self.rows.append(("**Receive drain**, %s SMS (%s files: %d multipart, %d UCS-2), "
+                          "start → all committed and gone from the phone"
+                          % (fmt_n(n), fmt_n(files), multi, ucs2),
+                          fmt_s(tt), "LoopSleep 1: %s<br>LoopSleep 0: %s" % (fmt_s(s1),
+                                                                           fmt_s(s0)),
+                          "**%.1f×** faster (gammu-smsd best / tipline)" % (best_smsd / tmed)))
+        self.rows.append(("Drain rate",
+                          "%s msg/s" % fmt_n(n / tmed),
+                          "%s msg/s" % fmt_n(n / best_smsd), ""))
+        paired = sorted(a / b for a, b in zip(tt, fl))
+        tcpu = statistics.median(x["cpu"] for x in res["tipline"])
+        fcpu = statistics.median(x["cpu"] for x in res["floor"])
+        self.rows.append(("libGammu read floor (GSM_GetNextSMS over all files, no delete, "
+                          "no DB; scripts/bench_floor.c)", fmt_s(fl), "",
+                          "tipline / floor **%.2f×** (run by run %.2f–%.2f×; CPU %.2f s / "
+                          "%.2f s = %.2f×)" % (tmed / fmed, paired[0], paired[-1], tcpu, fcpu,
+                                               tcpu / fcpu)))
+        self.rows.append(("Drain with replies on (%s replies queued)" % fmt_n(rep["replies"]),
+                          "%.2f s; all replies sent at %.2f s" % (rep["time"],
+                                                                  rep["replies_time"]),
+                          "", ""))
+        r0 = res["smsd1"][0]
+        self.notes.append("tipline check (run 1): %s. gammu-smsd stored one `inbox` row per "
+                          "part, not per message: %d rows for %d messages (%d rows with a UDH)"
+                          "; its log had %d `DBI error` lines in run 1."
+                          % (res["tipline"][0]["verified"], r0["rows"], n, r0["udh_rows"],
+                             r0["dbi_errors"]))
+        if fs:
+            self.notes.append("Durability, counted with strace over a 300-message drain (%d "
+                              "files): tiplined called fsync/fdatasync %d times for %d receive "
+                              "transactions of ≤ 50 parts (WAL, synchronous=FULL: the WAL is "
+                              "synced at each commit, before the parts are deleted from the "
+                              "phone); gammu-smsd %d times for %d rows (one autocommit per "
+                              "row, rollback journal)." % (
+                                  fs["tipline_files"], fs["tipline"],
+                                  -(-fs["tipline_files"] // 50), fs["smsd"], fs["smsd_files"]))
+        self.targets.append(("Drain ≤ 1.5× the libGammu read floor",
+                             "%.2f×" % (tmed / fmed), tmed / fmed <= 1.5))
+        self.targets.append(("Drain ≥ 3× faster than gammu-smsd",
+                             "%.1f×" % (best_smsd / tmed), best_smsd / tmed >= 3))
+        self.drain_tipline_cpu = [x["cpu"] for x in res["tipline"]]
+        self.drain_smsd_cpu = [x["cpu"] for x in res["smsd1"] + res["smsd0"]]
+        self.drain_rss["tipline"] = max(x["hwm"] for x in res["tipline"])
+        self.drain_rss["smsd"] = max(x["hwm"] for x in res["smsd1"] + res["smsd0"])
+        self.drain_rss["tipline_replies"] = rep["hwm"]
+        self.drain_files = files
+
+    # --- 2. memory ------------------------------------------------------------------------
+    def run_memory(self):
+        # VmHWM of the daemon process itself, read just before it is stopped: getrusage's
+        # ru_maxrss is no use here, as a child keeps the maximum RSS it had before exec, i.e.
+        # that of the forking Python harness (20-30 MB).
+        sizes_t = [100, 5000, 8000]
+        sizes_g = [100]
+        t, g = {}, {}
+        if "tipline" in self.drain_rss:
+            t[self.n] = self.drain_rss["tipline"]
+            g[self.n] = self.drain_rss["smsd"]
+        else:
+            sizes_t.append(self.n)
+            sizes_g.append(self.n)
+        for n in sorted(set(sizes_t) - set(t)):
+            log("memory: tiplined, %d messages" % n)
+            t[n] = self.drain_tipline(corpus.incoming(n))["hwm"]
+        for n in sorted(set(sizes_g) - set(g)):
+            log("memory: gammu-smsd, %d messages" % n)
+            g[n] = self.drain_smsd(corpus.incoming(n), 1)["hwm"]
+        mb = lambda kb: "%.1f MB" % (kb / 1024)  # noqa: E731
+        tn, gn = sorted(t), sorted(g)
+        self.rows.append(("**Peak RSS** (VmHWM of the daemon process) by messages drained",
+                          "<br>".join("%s: %s" % (fmt_n(k), mb(t[k])) for k in tn),
+                          "<br>".join("%s: %s" % (fmt_n(k), mb(g[k])) for k in gn),
+                          "at %s: **%.0f×** less" % (fmt_n(self.n), g[self.n] / t[self.n])))
+        growth = (t[5000] - t[100]) / 1024
+        plateau = (t[8000] - t[5000]) / 1024
+        per_msg_g = (g[gn[-1]] - g[gn[0]]) / (gn[-1] - gn[0]) / 1024 if len(gn) > 1 else 0
+        self.rows.append(("Memory growth",
+                          "%+.1f MB from 100 to 5,000, then %+.1f MB to 8,000 (SQLite's "
+                          "page cache filling up to its 2 MB default)" % (growth, plateau),
+                          "%+.2f MB per message" % per_msg_g, ""))
+        if "tipline_replies" in self.drain_rss:
+            self.notes.append("Peak RSS of tiplined with replies on (%s messages): %s."
+                              % (fmt_n(self.n), mb(self.drain_rss["tipline_replies"])))
+        peak = max(t.values())
+        self.targets.append(("Peak RSS ≤ 16 MB", "%s (largest, at %s)" % (
+            mb(peak), fmt_n(max(t, key=t.get))), peak <= 16 * 1024))
+        self.targets.append(("RSS flat from 100 to 5,000 messages (bounded: grows by less than "
+                             "SQLite's 2 MB page cache, nothing from 5,000 to 8,000)",
+                             "%+.1f MB, then %+.1f MB" % (growth, plateau),
+                             growth < 2.0 and plateau < 0.25))
+
+    # --- 3. parser ------------------------------------------------------------------------
+    def run_parser(self):
+        lines = corpus.parser_lines(20000)
+        d = self.path("parser")
+        path = os.path.join(d, "corpus.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        empty = os.path.join(d, "empty.txt")
+        open(empty, "w").close()
+        conf = os.path.join(ROOT, "conf", "tipline.conf")
+
+        def once(inp):
+            with open(inp, "rb") as fi, open(os.devnull, "wb") as fo:
+                t0 = time.monotonic()
+                p = subprocess.run(["timeout", "-s", "KILL", "120", self.tipline, "-c", conf,
+                                    "parse"], stdin=fi, stdout=fo, stderr=subprocess.PIPE,
+                                   cwd=ROOT)
+                t = time.monotonic() - t0
+            if p.returncode != 0:
+                raise BenchError("tipline parse: %s" % p.stderr.decode(errors="replace"))
+            return t
+
+        # Kinds in the corpus, from the parser itself (one run with output kept).
+        with open(path, "rb") as fi:
+            out = subprocess.run([self.tipline, "-c", conf, "parse"], stdin=fi,
+                                 capture_output=True, cwd=ROOT).stdout.decode()
+        kinds = {}
+        for line in out.splitlines():
+            k = json.loads(line).get("kind", "?")
+            kinds[k] = kinds.get(k, 0) + 1
+        log("parser: %d runs over %d lines" % (self.runs, len(lines)))
+        times = [once(path) for _ in range(self.runs)]
+        start = [once(empty) for _ in range(self.runs)]
+        rates = [len(lines) / t for t in times]
+        net = [len(lines) / max(t - statistics.median(start), 1e-6) for t in times]
+        self.rows.append(("**Parser**: `tipline parse` over %s lines (stdin → JSON on "
+                          "/dev/null), whole process" % fmt_n(len(lines)),
+                          "%s msg/s (%s–%s)" % (fmt_n(statistics.median(rates)),
+                                                fmt_n(min(rates)), fmt_n(max(rates))),
+                          "—", "process start alone: %.1f ms; without it %s msg/s"
+                          % (statistics.median(start) * 1000, fmt_n(statistics.median(net)))))
+        self.notes.append("Parser corpus kinds: " + ", ".join(
+            "%s %d" % (k, v) for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])) + ".")
+        self.targets.append(("Parser > 500,000 msg/s (whole process)",
+                             fmt_n(statistics.median(rates)) + " msg/s",
+                             statistics.median(rates) > 500000))
+        if self.drain_tipline_cpu:
+            tc = statistics.median(self.drain_tipline_cpu) / self.n * 1e6
+            gc = statistics.median(self.drain_smsd_cpu) / self.n * 1e6
+            self.rows.append(("CPU per received message in the drain (user+sys / N)",
+                              "%.0f µs" % tc, "%.0f µs" % gc, "%.1f× less" % (gc / tc)))
+
+    # --- 4. cost --------------------------------------------------------------------------
+    def render_replies(self):
+        """One message of each kind through a real tiplined, then the broadcast sample queued
+        with `tipline broadcast`; what it sent, read back with `tipline sim sent --json`.
+        Returns (replies, broadcasts): lists of sent rows {to, text, parts, coding}."""
+        d = self.path("cost")
+        conf = self.tipline_conf(d, self.dummy_block(d), replies=True)
+
+        def run(*a):
+            p = subprocess.run([self.tipline, "-c", conf] + list(a), cwd=d,
+                               capture_output=True)
+            if p.returncode != 0:
+                raise BenchError("tipline %s: %s" % (" ".join(a[:2]),
+                                                     p.stderr.decode(errors="replace")))
+            return p.stdout.decode()
+
+        run("contact", "add", "0912000001", "--role", "leader", "--team", "TQ3")
+        run("contact", "add", "0912000002", "--role", "officer")
+        run("contact", "set", "0912000002", "--pin", "2468")
+        run("contact", "add", "0912000003", "--role", "leader", "--team", "TQ4")
+        run("contact", "add", "0914000001", "--name", "Bench Recipient")
+        run("group", "add", "BENCH", "0914000001")
+        bc_to = "+84914000001"  # the one member of group BENCH: broadcasts per recipient
+        script = [  # (sender, text), one message per template where a message can reach it
+            ("0913000001", "TIN co nguoi la o thon 3"),
+            ("0913000002", "alo co trom bo o thon 2"),
+            ("0913000001", "BS T1 nguoi do di xe mau do"),
+            ("0913000003", "BS T99 them thong tin"),
+            ("0912000001", "TUAN BD TQ3 5"),
+            ("0912000001", "TUAN KT TQ3 binh thuong"),
+            ("0912000003", "TUAN KT TQ4"),
+            ("0912000002", "TUAN BD"),
+            ("0912000001", "TTPL 45 tuyen truyen luat giao thong"),
+            ("0912000001", "HG hoa giai tranh chap dat"),
+            ("0913000004", "DK Nguyen Van An thon 2"),
+            ("0913000005", "HUY"),
+            ("0913000006", "HD"),
+            ("0913000007", "TUAN BD TQ3 5"),
+            ("0912000002", "TB 2468 BENCH Hop dan luc 8h sang mai"),
+            ("0913000011", "TB 1111 BENCH Hop dan"),
+            ("0913000008", "TIN"),
+            ("0913000009", "BS"),
+            ("0912000001", "TUAN"),
+            ("0912000001", "TTPL"),
+            ("0912000001", "HG"),
+            ("0913000010", "DK"),
+            ("0912000002", "TB"),
+        ]
+        db = os.path.join(d, "tipline.db")
+        dm = Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d)
+        nsent = 0
+
+        def idle(k):
+            return db_scalar(db, "SELECT count(*) FROM inbox") == k and \
+                db_scalar(db, "SELECT count(*) FROM outbox WHERE status IN "
+                              "('queued', 'sending')") == 0
+
+        def sent_rows():
+            return [json.loads(x) for x in run("sim", "sent", "--json").splitlines() if x.strip()]
+
+        replies = []
+        try:
+            for i, (sender, text) in enumerate(script):
+                run("sim", "send", "--from", sender, "--time",
+                    time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(1735718400 + i)), "--", text)
+                dm.wait_until(lambda: idle(i + 1), 30, "message %d handled" % (i + 1))
+                rows = sent_rows()
+                replies += [r for r in rows[nsent:] if r["to"] != bc_to]
+                nsent = len(rows)
+            for text in corpus.BROADCASTS:
+                run("broadcast", "--group", "BENCH", text)
+            dm.wait_until(lambda: idle(len(script)), 60, "the broadcasts sent")
+            rows = sent_rows()
+        finally:
+            dm.stop()
+        broadcasts = [r for r in rows[nsent:] if r["to"] == bc_to]
+        if len(broadcasts) != len(corpus.BROADCASTS):
+            raise BenchError("tiplined sent %d of the %d broadcasts" % (
+                len(broadcasts), len(corpus.BROADCASTS)))
+        return replies, broadcasts
+
+    @staticmethod
+    def default_templates():
+        """name -> text of tipline's default reply templates, read from src/config.c."""
+        src = open(os.path.join(ROOT, "src", "config.c"), encoding="utf-8").read()
+        out = {}
+        for name, lits in re.findall(r'\[TPL_\w+\]\s*=\s*\{\s*"(\w+)",\s*'
+                                     r'((?:"(?:[^"\\]|\\.)*"\s*)+)\}', src):
+            out[name] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', lits))
+        return out
+
+    def run_cost(self):
+        log("cost: replies and broadcasts through tiplined")
+        replies, broadcasts = self.render_replies()
+        tpls = self.default_templates()
+        pats = {n: re.compile("^" + re.sub(r"\\\{\w+\\\}", ".+?", re.escape(t)) + "$",
+                              re.S) for n, t in tpls.items()}
+        t_sent = t_ucs2 = 0
+        detail, seen = [], set()
+        for r in replies:
+            name = next((n for n, p in pats.items() if p.match(r["text"])), "?")
+            seen.add(name)
+            ucs2_parts = corpus.sms_parts(r["text"], True)
+            t_sent += r["parts"]
+            t_ucs2 += ucs2_parts
+            detail.append("%s %d/%d" % (name, r["parts"], ucs2_parts))
+        # Templates no message reached: counted from the text in src/config.c with sample
+        # values, GSM-7 if it fits (as tipline chooses).
+        sample = {"ref": "T123", "count": "250", "group": "THON3", "team": "TQ3",
+                  "time": "21:30", "members": "5", "minutes": "95", "participants": "45",
+                  "name": "Nguyen Van An"}
+        extra = []
+        x_sent = x_ucs2 = 0
+        for name, t in sorted(tpls.items()):
+            if name in seen:
+                continue
+            text = re.sub(r"\{(\w+)\}", lambda m: sample.get(m.group(1), "x"), t)
+            g = corpus.sms_parts(text, corpus.gsm7_septets(text) is None)
+            u = corpus.sms_parts(text, True)
+            x_sent += g
+            x_ucs2 += u
+            extra.append("%s %d/%d" % (name, g, u))
+        codings = sorted({r["coding"] for r in replies})
+        b_sent = sum(r["parts"] for r in broadcasts)
+        b_ucs2 = sum(corpus.sms_parts(t, True) for t in corpus.BROADCASTS)
+        b_gsm = 0
+        for text in corpus.BROADCASTS:
+            plain = corpus.transliterate(text)
+            if corpus.gsm7_septets(plain) is None:
+                raise BenchError("transliteration left non-GSM characters: %r" % plain)
+            b_gsm += corpus.sms_parts(plain, False)
+        b_cod = {}
+        for r in broadcasts:
+            b_cod[r["coding"]] = b_cod.get(r["coding"], 0) + 1
+        nb = len(corpus.BROADCASTS)
+        self.rows.append(("**Cost**: the %d replies tiplined sent for one message of each kind "
+                          "(%d of %d templates; coding %s), SMS parts"
+                          % (len(replies), len(seen - {"?"}), len(tpls), "/".join(codings)),
+                          "%d parts as sent" % t_sent, "%d parts as UCS-2" % t_ucs2,
+                          "%.0f%% fewer SMS" % (100.0 * (t_ucs2 - t_sent) / t_ucs2)))
+        if extra:
+            self.rows.append(("Cost: the template%s no message reached, from src/config.c "
+                              "with sample values" % ("s" if len(extra) > 1 else ""),
+                              "%d parts" % x_sent, "%d parts as UCS-2" % x_ucs2,
+                              ", ".join(extra)))
+        self.rows.append(("Cost: %d Vietnamese broadcasts (legal-awareness reminders) sent by "
+                          "tiplined to one recipient, parts" % nb,
+                          "%d parts as sent (%s)" % (b_sent, ", ".join(
+                              "%d %s" % (v, k) for k, v in sorted(b_cod.items()))),
+                          "%d parts as UCS-2 with diacritics" % b_ucs2,
+                          "%.0f%% fewer SMS; all folded to GSM-7: %d parts" % (
+                              100.0 * (b_ucs2 - b_sent) / b_ucs2, b_gsm)))
+        self.notes.append("Replies as sent, parts sent/UCS-2: " + ", ".join(detail) +
+                          ". The templates are written without diacritics; each Vietnamese "
+                          "letter is one UTF-16 unit precomposed, so the UCS-2 count is also "
+                          "that of the same text with its diacritics.")
+        self.notes.append("Broadcasts, parts as written (UCS-2) → as sent: " + ", ".join(
+            "%d→%d" % (corpus.sms_parts(t, True), r["parts"])
+            for t, r in zip(corpus.BROADCASTS, broadcasts)) +
+            " (tiplined folds diacritics only when that saves a part).")
+
+    # --- 5. pacing ------------------------------------------------------------------------
+    def emulator_ok(self):
+        if not os.path.exists(EMULATOR):
+            return "tests/emulator/atmodem.py does not exist"
+        d = self.path("emucheck")
+        try:
+            p = subprocess.run(["timeout", "-s", "KILL", "10", sys.executable, EMULATOR,
+                                "--state", d], input=b"AT\rAT+CSCA?\r", capture_output=True)
+        except OSError as e:
+            return str(e)
+        if b"OK" not in p.stdout or not os.path.exists(os.path.join(d, "commands.log")):
+            return "tests/emulator/atmodem.py did not answer AT with OK"
+        return None
+
+    def emulator_state(self, d, delay_ms):
+        st = os.path.join(d, "modem")
+        os.makedirs(os.path.join(st, "inbox"))
+        with open(os.path.join(st, "faults.json"), "w") as f:
+            json.dump({"delay_cmgs_ms": delay_ms}, f)
+        return st, "%s %s --state %s" % (sys.executable, EMULATOR, st)
+
+    @staticmethod
+    def send_gaps(state, delay_ms):
+        """From the emulator's commands.log: (first AT+CMGS, last answer, mean gap between the
+        modem's +CMGS answer and the next AT+CMGS, number of sends)."""
+        cmgs, pdu = [], []
+        with open(os.path.join(state, "commands.log"), errors="replace") as f:
+            for line in f:
+                t, _, cmd = line.rstrip("\n").partition("\t")
+                if cmd.startswith("AT+CMGS="):
+                    cmgs.append(float(t))
+                elif cmd.startswith("PDU "):
+                    pdu.append(float(t))
+        done = [t + delay_ms / 1000.0 for t in pdu]
+        gaps = [cmgs[i + 1] - done[i] for i in range(min(len(cmgs) - 1, len(done)))]
+        return (cmgs[0] if cmgs else None, done[-1] if done else None,
+                statistics.mean(gaps) if gaps else 0.0, len(pdu))
+
+    def floor_send(self, delay_ms, k):
+        floor = self.build_floor()
+        d = self.path("floor-send-%d" % delay_ms)
+        st, dev = self.emulator_state(d, delay_ms)
+        p = subprocess.run(["timeout", "-s", "KILL", str(60 + 3 * k), floor, "send", dev,
+                            str(k)], capture_output=True, text=True, start_new_session=True)
+        if p.returncode != 0:
+            raise BenchError("bench_floor send: %s" % p.stderr.strip())
+        sent, total, per = p.stdout.split()
+        first, last, gap, n = self.send_gaps(st, delay_ms)
+        return float(per), gap
+
+    def pacing_tipline(self, n, delay_ms):
+        d = self.path("pacing-tipline")
+        st, dev = self.emulator_state(d, delay_ms)
+        conf = self.tipline_conf(d, 'device = "%s"; connection = "proxyat"; model = "at"; '
+                                    'poll_interval = 0.05;' % dev)
+        subprocess.run([self.tipline, "-c", conf, "outbox"], cwd=d, check=True,
+                       capture_output=True)  # creates the schema
+        db = os.path.join(d, "tipline.db")
+        con = sqlite3.connect(db)
+        now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60))
+        con.executemany("INSERT INTO outbox (recipient, text, status, priority, kind, "
+                        "created_at, not_before, updated_at) VALUES (?, ?, 'queued', 0, "
+                        "'reply', ?, ?, ?)",
+                        [("+8491%07d" % (2000000 + i), pacing_text(i), now, now, now)
+                         for i in range(n)])
+        con.commit()
+        con.close()
+        sent_log = os.path.join(st, "sent.log")
+        dm = Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d,
+                    hard=120 + 3 * n)
+        try:
+            t = dm.wait_until(lambda: count_lines(sent_log) >= n and
+                              db_scalar(db, "SELECT count(*) FROM outbox WHERE status = "
+                                            "'sent'") == n, 60 + 3 * n, "%d sent" % n)
+            s = dm.sample()
+        finally:
+            dm.stop()
+        first, last, gap, sends = self.send_gaps(st, delay_ms)
+        return {"time": t, "span": last - first, "gap": gap, "sends": sends,
+                "cpu": s[0] if s else None, "polls": count_polls(st)}
+
+    def pacing_smsd(self, n, delay_ms, loopsleep):
+        d = self.path("pacing-smsd")
+        st, dev = self.emulator_state(d, delay_ms)
+        db = self.smsd_db(d)
+        con = sqlite3.connect(db)
+        con.executemany("INSERT INTO outbox (DestinationNumber, TextDecoded, CreatorID, Coding) "
+                        "VALUES (?, ?, 'bench', 'Default_No_Compression')",
+                        [("+8491%07d" % (2000000 + i), pacing_text(i)) for i in range(n)])
+        con.commit()
+        con.close()
+        rc = self.smsdrc(d, "model = at\nconnection = proxyat\ndevice = %s" % dev, loopsleep)
+        sent_log = os.path.join(st, "sent.log")
+        dm = Daemon(["gammu-smsd", "-c", rc], os.path.join(d, "gammu-smsd.out"), cwd=d,
+                    hard=120 + 3 * n)
+        try:
+            # Its database only once the modem has taken all n (reading it while it writes
+            # gives gammu-smsd "database is locked" errors).
+            t = dm.wait_until(lambda: count_lines(sent_log) >= n and
+                              db_scalar(db, "SELECT count(*) FROM sentitems") == n,
+                              60 + 3 * n, "%d in sentitems" % n)
+            s = dm.sample()
+        finally:
+            dm.stop()
+        first, last, gap, sends = self.send_gaps(st, delay_ms)
+        return {"time": t, "span": last - first, "gap": gap, "sends": sends,
+                "cpu": s[0] if s else None, "polls": count_polls(st)}
+
+    def run_pacing(self):
+        why = self.emulator_ok()
+        if why:
+            self.rows.append(("**Send pacing** on the AT emulator", "not measured", "",
+                              "the emulator is not ready: %s" % why))
+            log("pacing: skipped (%s)" % why)
+            return
+        n = env_int("BENCH_PACING_N", 200)
+        delay = env_int("BENCH_DELAY_MS", 100)
+        runs = max(1, env_int("BENCH_PACING_RUNS", 1))
+        k = 10
+        log("pacing: libGammu alone, %d sends at delay 0 and at %d ms" % (k, delay))
+        p0, g0 = self.floor_send(0, k)
+        pd, gd = self.floor_send(delay, k)
+        bound = n * (delay / 1000.0 + p0)
+        tl = []
+        for r in range(runs):
+            log("pacing %d/%d: tiplined, %d queued replies (≈%.0f s)" % (r + 1, runs, n, bound))
+            tl.append(self.pacing_tipline(n, delay))
+        sm = {}
+        for ls in [int(x) for x in os.environ.get("BENCH_SMSD_PACING_LOOPSLEEP", "0").split()]:
+            sm[ls] = []
+            for r in range(runs):
+                log("pacing %d/%d: gammu-smsd LoopSleep = %d, %d messages" % (r + 1, runs, ls,
+                                                                              n))
+                sm[ls].append(self.pacing_smsd(n, delay, ls))
+        tt = statistics.median(x["time"] for x in tl)
+        floor_n = n * pd
+
+        def cell(v):
+            m = statistics.median(x["time"] for x in v)
+            return "%s = **%.2f×** bound, %.2f× libGammu alone" % (
+                fmt_s([x["time"] for x in v], digits=1), m / bound, m / floor_n)
+
+        self.rows.append(("**Send pacing**: %d queued replies, emulator delay %d ms per "
+                          "AT+CMGS, from daemon start to all sent; bound = %d × (%d ms + "
+                          "libGammu's %.0f ms per part at delay 0) = %.0f s"
+                          % (n, delay, n, delay, p0 * 1000, bound),
+                          cell(tl),
+                          "<br>".join("LoopSleep %d: %s" % (ls, cell(v)) for ls, v in sm.items()),
+                          "libGammu alone (bench_floor) at %d ms: %.0f ms per part, %.1f s for "
+                          "%d: the delay overlaps the driver's own 100 ms wait after Ctrl-Z"
+                          % (delay, pd * 1000, floor_n, n)))
+        self.rows.append(("Mean idle gap between sends (modem's +CMGS answer → next AT+CMGS)",
+                          "%.0f ms" % (statistics.mean(x["gap"] for x in tl) * 1000),
+                          "<br>".join("LoopSleep %d: %.0f ms" % (
+                              ls, statistics.mean(x["gap"] for x in v) * 1000)
+                              for ls, v in sm.items()),
+                          "libGammu alone: %.0f ms" % (gd * 1000)))
+        self.rows.append(("Daemon CPU and inbox polls (AT+CPMS/AT+CMGL) while sending %d" % n,
+                          "%.1f s, %s polls" % (statistics.median(x["cpu"] for x in tl),
+                                                fmt_n(statistics.median(x["polls"] for x in tl))),
+                          "<br>".join("LoopSleep %d: %.1f s, %s polls" % (
+                              ls, statistics.median(x["cpu"] for x in v),
+                              fmt_n(statistics.median(x["polls"] for x in v)))
+                              for ls, v in sm.items()), ""))
+        self.targets.append(("Send pacing within 10%% of the bound (%d × (delay + libGammu "
+                             "per part))" % n, "%.2f× bound" % (tt / bound), tt <= 1.1 * bound))
+
+    # --- output ---------------------------------------------------------------------------
+    def machine(self):
+        cpu = "?"
+        try:
+            with open("/proc/cpuinfo") as f:
+                for line in f:
+                    if line.startswith("model name"):
+                        cpu = line.split(":", 1)[1].strip()
+                        break
+        except OSError:
+            pass
+        return "%d CPUs (`nproc`), %s, Linux %s" % (os.cpu_count() or 0, cpu, platform.release())
+
+    def versions(self):
+        v = []
+        for pkg in ("gammu-smsd", "libgammu-dev", "libsqlite3-0"):
+            p = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True,
+                               text=True)
+            if p.returncode == 0:
+                v.append("%s %s" % (pkg, p.stdout.strip()))
+        return ", ".join(v)
+
+    @staticmethod
+    def revision():
+        rev = os.environ.get("BENCH_REV", "").strip()
+        if rev:
+            return rev
+        p = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                           capture_output=True, text=True)
+        return p.stdout.strip() if p.returncode == 0 else "unknown"
+
+    def table(self):
+        out = []
+        out.append("Measured %s UTC on %s (load average %.1f at the start, %.1f at the end); "
+                   "tipline %s; %s. N = %s, %d runs per timing (median, min–max)."
+                   % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), self.machine(),
+                      self.load0, os.getloadavg()[0], self.revision(), self.versions(),
+                      fmt_n(self.n), self.runs))
+        out.append("")
+        out.append("| measure | tipline | gammu-smsd | ratio / note |")
+        out.append("|---|---|---|---|")
+        for r in self.rows:
+            out.append("| " + " | ".join(x.replace("|", "\\|") for x in r) + " |")
+        if self.targets:
+            out.append("")
+            out.append("| target (issue 6) | measured | |")
+            out.append("|---|---|---|")
+            for name, val, met in self.targets:
+                out.append("| %s | %s | %s |" % (name, val, "met" if met else "**not met**"))
+        notes = list(self.notes)
+        if Daemon.listeners:
+            notes.append("Listening sockets seen: %s." % ", ".join(
+                "%s inode %s" % x for x in Daemon.listeners))
+        else:
+            notes.append("Neither daemon had a listening socket during the runs.")
+        if notes:
+            out.append("")
+            for n in notes:
+                out.append("- " + n)
+        return "\n".join(out) + "\n"
+
+
+def pacing_text(i):
+    return "Da ghi nhan tin bao, ma so T%d. Cam on ban." % (i + 1)
+
+
+def count_polls(state):
+    """Inbox polls the emulator answered (AT+CPMS selecting a memory, AT+CMGL listing)."""
+    n = 0
+    with open(os.path.join(state, "commands.log"), errors="replace") as f:
+        for line in f:
+            if "\tAT+CPMS=" in line or "\tAT+CMGL" in line:
+                n += 1
+    return n
+
+
+def count_lines(path):
+    try:
+        with open(path, "rb") as f:
+            return sum(1 for _ in f)
+    except FileNotFoundError:
+        return 0
+
+
+README_BEGIN = "<!-- bench:begin -->"
+README_END = "<!-- bench:end -->"
+README_HOW = """\
+`make bench` (about 6 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds,
+and runs `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with
+`--readme` it also replaces this section. One measurement: `scripts/bench.sh drain` (or
+`memory`, `parser`, `cost`, `pacing`; several may be given). `BENCH_N=5000` changes the drain size,
+`BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
+`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_KEEP=1` keeps the temporary
+directories (configs, logs, databases). The peer is the Debian `gammu-smsd` binary on the same
+dummy phone (or the AT emulator `tests/emulator/atmodem.py`) with its SQLite backend and its
+fastest settings (`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu
+floor is `scripts/bench_floor.c`, built at bench time.
+"""
+
+
+def update_readme(table):
+    path = os.path.join(ROOT, "README.md")
+    text = open(path, encoding="utf-8").read()
+    if README_BEGIN not in text:
+        text = text.rstrip("\n") + "\n\n## Benchmark\n\n%s\n%s\n" % (README_BEGIN, README_END)
+    a = text.index(README_BEGIN) + len(README_BEGIN)
+    b = text.index(README_END, a)
+    text = text[:a] + "\n" + README_HOW + "\n" + table + text[b:]
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(path + ".tmp", path)
+
+
+def main(argv):
+    build = os.path.join(ROOT, "build")
+    sel = []
+    readme = False
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--readme":
+            readme = True
+        elif a == "--build":
+            build = argv[i + 1]
+            i += 1
+        elif a in ("drain", "memory", "parser", "cost", "pacing"):
+            sel.append(a)
+        else:
+            sys.stderr.write("usage: bench_run.py [--build DIR] [--readme] [drain|memory|parser|"
+                             "cost|pacing ...]\n")
+            return 2
+        i += 1
+    if not sel:
+        sel = ["drain", "memory", "parser", "cost", "pacing"]
+    b = Bench(build, sel)
+    for prog in (b.tiplined, b.tipline):
+        if not os.access(prog, os.X_OK):
+            sys.stderr.write("bench: %s is missing: run make first\n" % prog)
+            return 1
+    t0 = time.monotonic()
+    try:
+        for name in ("drain", "memory", "parser", "cost", "pacing"):
+            if name in sel:
+                getattr(b, "run_" + name)()
+    except BenchError as e:
+        log("FAILED: %s" % e)
+        log("temporary files kept in %s" % b.tmp)
+        return 1
+    except BaseException:
+        log("temporary files kept in %s" % b.tmp)
+        raise
+    b.cleanup()
+    text = b.table()
+    sys.stdout.write(text)
+    out = os.path.join(b.build, "bench.md")
+    with open(out, "w") as f:
+        f.write(text)
+    log("done in %.0f s; table written to %s" % (time.monotonic() - t0, out))
+    if readme:
+        update_readme(text)
+        log("README.md: Benchmark section updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
