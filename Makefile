@@ -5,6 +5,8 @@
 #   make test       install missing packages, build (normal + ASan/UBSan), run every test
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
 #   make bench      benchmark against gammu-smsd
+#   make crashtest  SIGKILL the daemon at random moments while messages flow; check nothing is lost
+#   make valgrind   the daemon under valgrind memcheck on short scenarios
 #
 # Every src/*.c except the two programs' mains goes into build/libtipline.a.
 # Every tests/unit/test_*.c becomes its own binary linked against that library.
@@ -31,7 +33,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 
-.PHONY: all deps run test test-unit test-integration san fuzz bench crashtest clean format
+.PHONY: all deps run test test-unit test-integration san fuzz bench crashtest valgrind clean format
 
 all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS)
 
@@ -94,9 +96,21 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench.sh
 
+# 500 messages through the dummy phone, 150 through the AT emulator (libGammu's AT driver
+# sends about 1.4 parts a second), each with at least 25 SIGKILLs; CRASHTEST_ARGS adds options
+# (see tests/integration/crashtest.py --help), e.g. CRASHTEST_ARGS="--driver at --seed 3".
+CRASHTEST_ARGS ?=
 crashtest: deps
 	@$(MAKE) --no-print-directory all
-	@python3 tests/integration/crashtest.py --build $(BUILD)
+	@python3 tests/integration/crashtest.py --build $(BUILD) --messages 500 --at-messages 150 \
+		--kills 25 $(CRASHTEST_ARGS)
+
+# The daemon under valgrind's memcheck: receive and reply on the dummy phone and on the AT
+# emulator (reconnect, watchdog abort); fails on any invalid access or definite leak.
+valgrind: deps
+	@scripts/deps.sh valgrind
+	@$(MAKE) --no-print-directory all
+	@python3 tests/integration/valgrind.py --build $(BUILD)
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h

@@ -11,3 +11,12 @@ void fault_point(const char *name)
 	if (f != NULL && strcmp(f, name) == 0)
 		_exit(99);
 }
+
+void fault_hang(const char *name)
+{
+	const char *f = getenv("TIPLINE_FAULT");
+
+	if (f != NULL && strcmp(f, name) == 0)
+		for (;;)
+			pause();
+}

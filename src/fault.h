@@ -8,5 +8,8 @@
 #define TIPLINE_FAULT_H
 
 void fault_point(const char *name);
+/* With TIPLINE_FAULT=NAME, fault_hang(NAME) never returns (signal handlers still run), as a
+ * driver stuck in a call that cannot be aborted would: only the watchdog's exit ends it. */
+void fault_hang(const char *name);
 
 #endif

@@ -2,7 +2,8 @@
  * tiplined: the daemon. Polls the modem, stores and handles what arrives, sends the outbox.
  *
  * Modules are opened in dependency order here and nowhere else: config → log → store →
- * handle → receive → outbox → modem. Signal handlers only set flags; the loop does the work.
+ * handle → receive → outbox → modem. Signal handlers only set flags, but for SIGCHLD, which
+ * lets the modem module abort a call stuck on a dead modem process; the loop does the work.
  */
 #include <errno.h>
 #include <poll.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,19 +36,18 @@ static void on_signal(int sig)
 }
 
 /*
- * The watchdog: libGammu can block for good (a proxy modem whose process died makes it spin in
- * its write loop). No flag can help a call that never returns, so this one handler does more
- * than set a flag: it writes one line and ends the process with async-signal-safe calls only.
- * systemd's Restart=always brings the daemon back, and all state is on disk.
+ * A proxy modem process (connection proxyat) that exits must not leave libGammu hanging: the
+ * modem module aborts the call in progress (async-signal-safe calls only).
+ * The watchdog lives in the modem module too, a thread timing every libGammu call
+ * (modem.watchdog seconds): a hung call is aborted and the modem reconnected; one that cannot
+ * be aborted ends the process with status 3, for systemd's Restart=always to bring it back.
  */
-static void on_watchdog(int sig)
+static void on_child(int sig)
 {
-	static const char msg[] = "tiplined[error]: watchdog: a modem call hung; exiting so that "
-	                          "the service manager restarts the daemon\n";
-	ssize_t r = write(STDERR_FILENO, msg, sizeof msg - 1);
+	int saved = errno;
 
-	(void)r;
-	_exit(3);
+	modem_on_sigchld();
+	errno = saved;
 }
 
 static void usage(void)
@@ -99,18 +98,11 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* libGammu starts proxy modem processes and never reaps them. */
-static void reap(void)
-{
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-}
-
 struct link_state {
 	int up;          /* -1 unknown, 0 down, 1 up */
 	double backoff;  /* seconds */
 	double next_try; /* monotonic */
-	int store_ok;    /* last receive stored fine */
+	int store_ok;    /* the last write to the database worked */
 };
 
 static void modem_down(struct link_state *ls, const struct config *cfg, const char *why)
@@ -125,6 +117,22 @@ static void modem_down(struct link_state *ls, const struct config *cfg, const ch
 	    ls->backoff * 2 > cfg->modem.backoff_max ? cfg->modem.backoff_max : ls->backoff * 2;
 }
 
+/*
+ * The database could (OK = 1) or could not (0) take the last write of the receive path or the
+ * outbox: logged once per change, not once per poll, for as long as a disk stays full. A poll
+ * that wrote nothing (nothing received, nothing due) says nothing either way.
+ */
+static void store_state(struct link_state *ls, int ok)
+{
+	if (!ok && ls->store_ok)
+		log_warnx("database: %s; messages stay on the modem and replies wait until it can "
+		          "be written",
+		          store_errmsg());
+	else if (ok && !ls->store_ok)
+		log_info("database: writable again");
+	ls->store_ok = ok;
+}
+
 static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
 {
 	enum receive_result rr;
@@ -136,43 +144,34 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 			nap(ls->next_try - mono(), unblocked);
 			return;
 		}
-		alarm((unsigned)cfg->modem.watchdog);
 		if (modem_connect() < 0) {
-			alarm(0);
 			modem_down(ls, cfg, modem_errmsg());
 			return;
 		}
-		alarm(0);
 		log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
 		ls->up = 1;
 		ls->backoff = 1;
 	}
-	alarm((unsigned)cfg->modem.watchdog);
 	rr = receive_poll();
-	alarm(0);
 	if (rr == RECEIVE_MODEM_LOST) {
 		modem_down(ls, cfg, modem_errmsg());
 		return;
 	}
-	if (rr == RECEIVE_STORE_FAILED) {
-		if (ls->store_ok)
-			log_warnx(
-			    "database: %s; messages stay on the modem until it can be written",
-			    store_errmsg());
-		ls->store_ok = 0;
-	} else if (!ls->store_ok) {
-		log_info("database: writable again");
-		ls->store_ok = 1;
-	}
+	if (rr == RECEIVE_STORE_FAILED)
+		store_state(ls, 0);
+	else if (rr == RECEIVE_SOME || rr == RECEIVE_FULL)
+		store_state(ls, 1);
 	if (quit)
 		return;
-	alarm((unsigned)cfg->modem.watchdog);
 	orr = outbox_run();
-	alarm(0);
 	if (orr == OUTBOX_MODEM_LOST) {
 		modem_down(ls, cfg, modem_errmsg());
 		return;
 	}
+	if (orr == OUTBOX_STORE_FAILED)
+		store_state(ls, 0);
+	else if (orr == OUTBOX_SENT || orr == OUTBOX_MORE)
+		store_state(ls, 1);
 	if (rr == RECEIVE_FULL)
 		wait = 0; /* a backlog: keep draining */
 	else if (orr == OUTBOX_MORE)
@@ -219,9 +218,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sa.sa_handler = on_watchdog;
-	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_child;
+	sa.sa_flags = SA_NOCLDSTOP | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = 0;
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (ulimit -f, systemd's LimitFSIZE=) must not kill the daemon: the
+	 * write fails with EFBIG instead, the store reports it, the messages stay on the modem. */
+	signal(SIGXFSZ, SIG_IGN);
 	/* Signals are blocked except while napping, so a flag set just before ppoll is not lost. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGTERM);
@@ -258,7 +262,6 @@ int main(int argc, char **argv)
 			}
 		}
 		cycle(&ls, cfg, &unblocked);
-		reap();
 	}
 	log_info("stopping");
 	close_modules();

@@ -1,16 +1,23 @@
 #include "modem.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gammu.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "fault.h"
 #include "log.h"
 
 /*
@@ -26,12 +33,60 @@ static int is_dummy;
 static int connected;
 static char errmsg[256];
 
+/*
+ * What the watchdog thread and the SIGCHLD handler share with the calls below: the state
+ * machine to abort, the proxy modem process and our end of its stdin.
+ *
+ * With connection = proxyat libGammu forks the modem command and never reaps it; when that
+ * process dies, libGammu 1.42's proxy_write sees EPIPE, but the errno it tests has been
+ * overwritten with EAGAIN by its own sigtimedwait() loop, so it retries the write forever.
+ * We find the child and the pipe after connecting; when the child dies, SIGCHLD points the
+ * pipe at /dev/null (dup2 is async-signal-safe), so writes succeed, and aborts the state
+ * machine, so the call in progress returns ERR_ABORTED at once instead of waiting out its
+ * timeout (up to 500 s for AT+CMGL).
+ */
+static _Atomic(GSM_StateMachine *) live_sm;
+/* Held by the thread while it aborts live_sm, and by modem_disconnect while clearing it. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int child_pid;      /* 0: none known */
+static atomic_int child_wfd = -1; /* libGammu's write end of the child's stdin */
+static atomic_int child_gone;     /* the proxy process exited */
+static int devnull_fd = -1;
+/* Why the current connection was aborted behind the caller's back: 0 not, else ABORT_*. */
+static atomic_int aborted;
+enum { ABORT_CHILD = 1, ABORT_WATCHDOG = 2 };
+
+/*
+ * The watchdog. Every libGammu call is bracketed by watch_begin/watch_end, which publish a
+ * deadline (monotonic ms, 0 = no call) and a call number. A thread checks them ten times a
+ * second: a call past its deadline is aborted (GSM_AbortOperation sets a flag that libGammu's
+ * read loops test), so it fails as a lost connection and the main loop reconnects. A call
+ * that ignores the abort (a driver stuck in a write, a kernel that does not return) is given
+ * a grace of min(watchdog, 10) s, then the thread ends the process with status 3: systemd's
+ * Restart=always brings the daemon back, and all state is on disk.
+ * A thread rather than SIGALRM: a signal interrupts libGammu's select() in proxy_read, which
+ * then falls into a blocking read() and never sees the abort. The thread blocks every signal
+ * and touches nothing of libGammu but the abort flag.
+ */
+static atomic_llong watch_deadline;
+static atomic_uint watch_seq;
+static atomic_int watch_stop;
+static pthread_t watch_thread;
+static int watch_running;
+
 /* What the send-status callback reports; the callback runs inside GSM_SendSMS/ReadDevice. */
 static struct {
 	int done;
 	int status;
 	int msgref;
 } send_state;
+/* The last modem_send handed a part over and never learnt what became of it. */
+static int send_unconfirmed;
+
+static void handed(void)
+{
+	send_unconfirmed = 1;
+}
 
 /* Locations already reported as unreadable, so each is logged once, not once per poll. */
 #define BAD_MAX 64
@@ -46,6 +101,148 @@ static void set_err(const char *what, GSM_Error e)
 const char *modem_errmsg(void)
 {
 	return errmsg;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void watch_begin(void)
+{
+	if (mcfg->watchdog <= 0)
+		return;
+	atomic_fetch_add(&watch_seq, 1);
+	atomic_store(&watch_deadline, now_ms() + 1000LL * mcfg->watchdog);
+}
+
+static void watch_end(void)
+{
+	atomic_store(&watch_deadline, 0);
+}
+
+static void *watchdog_main(void *arg)
+{
+	static const char exit_msg[] = "tiplined[error]: watchdog: a modem call hung and could "
+	                               "not be aborted; exiting so that the service manager "
+	                               "restarts the daemon\n";
+	const struct timespec tick = {0, 100 * 1000 * 1000};
+	long long grace = 1000LL * (mcfg->watchdog < 10 ? mcfg->watchdog : 10), aborted_at = 0;
+	unsigned aborted_seq = 0;
+	int have_aborted = 0;
+
+	while (!atomic_load(&watch_stop)) {
+		long long deadline, now;
+		unsigned seq;
+
+		nanosleep(&tick, NULL);
+		deadline = atomic_load(&watch_deadline);
+		seq = atomic_load(&watch_seq);
+		now = now_ms();
+		if (deadline == 0 || now < deadline)
+			continue;
+		if (!have_aborted || seq != aborted_seq) {
+			GSM_StateMachine *s;
+
+			have_aborted = 1;
+			aborted_seq = seq;
+			aborted_at = now;
+			atomic_store(&aborted, ABORT_WATCHDOG);
+			pthread_mutex_lock(&live_lock);
+			s = atomic_load(&live_sm);
+			if (s != NULL)
+				GSM_AbortOperation(s);
+			pthread_mutex_unlock(&live_lock);
+			log_warnx("watchdog: a modem call took more than %d s; aborting it",
+			          mcfg->watchdog);
+		} else if (now - aborted_at >= grace) {
+			ssize_t r = write(STDERR_FILENO, exit_msg, sizeof exit_msg - 1);
+
+			(void)r;
+			_exit(3);
+		}
+	}
+	return NULL;
+}
+
+static int watch_start(void)
+{
+	sigset_t all, old;
+	int e;
+
+	if (mcfg->watchdog <= 0 || watch_running)
+		return 0;
+	atomic_store(&watch_stop, 0);
+	atomic_store(&watch_deadline, 0);
+	/* Every signal stays with the main thread: the thread is created with all blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&watch_thread, NULL, watchdog_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e != 0) {
+		errno = e;
+		log_warn("modem: cannot start the watchdog thread");
+		return -1;
+	}
+	watch_running = 1;
+	return 0;
+}
+
+static void watch_shutdown(void)
+{
+	if (!watch_running)
+		return;
+	atomic_store(&watch_stop, 1);
+	pthread_join(watch_thread, NULL);
+	watch_running = 0;
+}
+
+/*
+ * Runs in the main thread's SIGCHLD handler (the watchdog thread blocks signals), so it
+ * interrupts the code that sets live_sm and child_*: it sees them either before or after a
+ * change, never half-made, and the state machine is freed only after live_sm is cleared.
+ */
+void modem_on_sigchld(void)
+{
+	siginfo_t si;
+	pid_t pid = atomic_load(&child_pid);
+	GSM_StateMachine *s;
+	int wfd, zero = 0;
+
+	if (pid <= 0 || atomic_load(&child_gone))
+		return;
+	si.si_pid = 0;
+	/* WNOWAIT: leave the zombie for modem_disconnect, so its pid cannot be reused while
+	 * libGammu still holds it (proxy_close sends it SIGHUP). */
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid != pid)
+		return;
+	atomic_store(&child_gone, 1);
+	wfd = atomic_load(&child_wfd);
+	if (wfd >= 0 && devnull_fd >= 0)
+		dup2(devnull_fd, wfd);
+	atomic_compare_exchange_strong(&aborted, &zero, ABORT_CHILD);
+	s = atomic_load(&live_sm);
+	if (s != NULL)
+		GSM_AbortOperation(s);
+}
+
+/* After a libGammu call: the reason if a signal handler aborted it. 1 if so, else 0. */
+static int was_aborted(const char *what)
+{
+	if (atomic_load(&aborted) == ABORT_CHILD || atomic_load(&child_gone)) {
+		snprintf(errmsg, sizeof errmsg, "%s: the modem process exited", what);
+		return 1;
+	}
+	if (atomic_load(&aborted) == ABORT_WATCHDOG) {
+		snprintf(errmsg, sizeof errmsg,
+		         "%s: no answer from the modem in %d s (watchdog); call aborted", what,
+		         mcfg->watchdog);
+		return 1;
+	}
+	return 0;
 }
 
 /* Errors that mean the modem is gone or not answering, rather than one bad message. */
@@ -94,16 +291,123 @@ int modem_init(const struct modem_config *cfg)
 		modem_close();
 		return -1;
 	}
-	return 0;
+	if (devnull_fd < 0)
+		devnull_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	return watch_start();
 }
 
 void modem_close(void)
 {
 	modem_disconnect();
+	watch_shutdown();
 	free(msms);
 	free(backup);
 	msms = NULL;
 	backup = NULL;
+	if (devnull_fd >= 0)
+		close(devnull_fd);
+	devnull_fd = -1;
+}
+
+/* The "pipe:[inode]" (or other target) an fd link in /proc points to; "" if unreadable. */
+static void fd_target(const char *link, char *out, size_t outsz)
+{
+	ssize_t n = readlink(link, out, outsz - 1);
+
+	out[n > 0 ? n : 0] = '\0';
+}
+
+/* Our fd whose /proc link reads TARGET, or -1. */
+static int find_own_fd(const char *target)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int fd = -1;
+
+	if (d == NULL)
+		return -1;
+	while (fd < 0 && (de = readdir(d)) != NULL) {
+		char path[300], got[128];
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof path, "/proc/self/fd/%s", de->d_name);
+		fd_target(path, got, sizeof got);
+		if (strcmp(got, target) == 0)
+			fd = atoi(de->d_name);
+	}
+	closedir(d);
+	return fd;
+}
+
+/*
+ * Find the proxy modem process libGammu forked (a child of ours whose stdin is a pipe we hold
+ * the write end of) and that write end. Linux /proc only; without it the watchdog alone
+ * guards against a dead child. Sets child_pid and child_wfd, or leaves them unset.
+ */
+static void find_proxy_child(void)
+{
+	DIR *procd;
+	struct dirent *de;
+	pid_t me = getpid(), zombie = 0;
+
+	procd = opendir("/proc");
+	if (procd == NULL)
+		return;
+	while (child_pid == 0 && (de = readdir(procd)) != NULL) {
+		char path[300], buf[512], want[128];
+		const char *rp;
+		FILE *f;
+		int ppid = 0, wfd;
+		char state;
+		pid_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+		/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+		rp = strrchr(buf, ')');
+		if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2 || ppid != me)
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/fd/0", (int)pid);
+		fd_target(path, want, sizeof want);
+		wfd = strncmp(want, "pipe:", 5) == 0 ? find_own_fd(want) : -1;
+		if (wfd < 0) {
+			/* Exited already (no fds left to compare), or not the modem. */
+			if (state == 'Z')
+				zombie = pid;
+			continue;
+		}
+		child_wfd = wfd;
+		/*
+		 * proxy_read does select() then read() on a blocking pipe: a signal that
+		 * interrupts the select (SIGCHLD) falls into a read() that blocks for good if
+		 * the modem says nothing. Non-blocking, that read returns EAGAIN. (The serial
+		 * driver opens its tty O_NONBLOCK.)
+		 */
+		snprintf(path, sizeof path, "/proc/%d/fd/1", (int)pid);
+		fd_target(path, want, sizeof want);
+		if (strncmp(want, "pipe:", 5) == 0) {
+			int rfd = find_own_fd(want);
+			int fl = rfd >= 0 ? fcntl(rfd, F_GETFL) : -1;
+
+			if (fl >= 0)
+				fcntl(rfd, F_SETFL, fl | O_NONBLOCK);
+		}
+		child_pid = pid;
+	}
+	closedir(procd);
+	if (child_pid == 0 && zombie != 0) {
+		child_gone = 1;
+		child_pid = zombie;
+	}
 }
 
 static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
@@ -145,29 +449,81 @@ int modem_connect(void)
 	gc->StartInfo = FALSE;
 	gc->SyncTime = FALSE;
 	GSM_SetConfigNum(sm, 1);
+	atomic_store(&aborted, 0);
+	atomic_store(&child_gone, 0);
+	atomic_store(&live_sm, sm);
+	watch_begin();
 	e = GSM_InitConnection(sm, 1);
-	if (e != ERR_NONE) {
-		set_err("connect", e);
-		GSM_FreeStateMachine(sm);
-		sm = NULL;
+	watch_end();
+	/* Found whether or not the connection worked: a failed one has a process to reap. */
+	if (strncmp(mcfg->connection, "proxy", 5) == 0) {
+		find_proxy_child();
+		modem_on_sigchld(); /* it may have exited before child_pid was known */
+	}
+	connected = 1; /* from here on modem_disconnect closes the device */
+	if (e != ERR_NONE || was_aborted("connect")) {
+		if (!was_aborted("connect"))
+			set_err("connect", e);
+		/* A connection that failed half-way has its device open (libGammu only closes it
+		 * on some errors): close it, or every retry leaks a descriptor, and for proxyat a
+		 * live modem process. */
+		modem_disconnect();
 		return -1;
 	}
 	/* Callbacks only after InitConnection: it clears them. With none, a send crashes. */
 	GSM_SetSendSMSStatusCallback(sm, send_status_cb, NULL);
-	connected = 1;
 	nbad = 0;
 	return 0;
 }
 
+/*
+ * Reap the proxy modem process. libGammu's proxy_close sent it SIGHUP; one that ignores that
+ * gets SIGKILL after a second. Any other child is a leftover (we fork nothing else): reaped.
+ */
+static void reap_children(pid_t pid)
+{
+	if (pid > 0) {
+		struct timespec nap = {0, 10 * 1000 * 1000};
+		int i;
+
+		for (i = 0; i < 100; i++) {
+			pid_t r = waitpid(pid, NULL, WNOHANG);
+
+			if (r == pid || (r < 0 && errno != EINTR))
+				break;
+			nanosleep(&nap, NULL);
+		}
+		if (i == 100) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 void modem_disconnect(void)
 {
+	pid_t pid = child_pid;
+
 	if (sm == NULL)
 		return;
-	if (connected)
+	/* The handler and the thread let go first: fd, pid and sm are about to be released. */
+	pthread_mutex_lock(&live_lock);
+	atomic_store(&live_sm, NULL);
+	pthread_mutex_unlock(&live_lock);
+	atomic_store(&child_wfd, -1);
+	atomic_store(&child_pid, 0);
+	if (connected) {
+		watch_begin();
 		GSM_TerminateConnection(sm);
+		watch_end();
+	}
 	GSM_FreeStateMachine(sm);
 	sm = NULL;
 	connected = 0;
+	reap_children(pid);
 }
 
 int modem_connected(void)
@@ -371,14 +727,21 @@ int modem_read(struct modem_part *parts, size_t max)
 		snprintf(errmsg, sizeof errmsg, "not connected");
 		return -1;
 	}
+	if (was_aborted("read"))
+		return -1;
 	msms->SMS[0].Folder = 0;
 	msms->SMS[0].Location = 0;
 	while (n < max) {
 		GSM_Error e;
 
 		msms->Number = 0;
+		watch_begin();
+		fault_hang("hang-in-modem-read");
 		e = GSM_GetNextSMS(sm, msms, start ? TRUE : FALSE);
+		watch_end();
 		start = 0;
+		if (was_aborted("read"))
+			return -1;
 		if (e == ERR_EMPTY)
 			break;
 		if (e != ERR_NONE) {
@@ -425,13 +788,19 @@ int modem_delete(const struct modem_part *p)
 	GSM_SMSMessage *m;
 	GSM_Error e;
 
-	if (!connected)
+	if (!connected) {
+		snprintf(errmsg, sizeof errmsg, "not connected");
 		return -1;
+	}
 	m = &msms->SMS[0];
 	memset(m, 0, sizeof *m);
 	m->Folder = p->folder;
 	m->Location = p->location;
+	watch_begin();
 	e = GSM_DeleteSMS(sm, m);
+	watch_end();
+	if (was_aborted("delete"))
+		return -1;
 	if (e == ERR_NONE || e == ERR_EMPTY || e == ERR_INVALIDLOCATION)
 		return 0;
 	set_err("delete", e);
@@ -500,55 +869,88 @@ static int encode(const char *text, int ucs2, GSM_MultiSMSMessage *out)
 	return 0;
 }
 
+/* One part: MODEM_SENT, or a failure with errmsg set and send_unconfirmed when its fate is
+ * unknown. */
+static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref)
+{
+	time_t deadline = time(NULL) + mcfg->send_timeout;
+	GSM_Error e;
+
+	send_state.done = 0;
+	send_state.status = -1;
+	send_state.msgref = -1;
+	watch_begin();
+	e = GSM_SendSMS(sm, m);
+	if (e != ERR_NONE) {
+		watch_end();
+		if (was_aborted("send"))
+			return MODEM_SEND_LOST;
+		set_err("send", e);
+		return is_link_error(e) ? MODEM_SEND_LOST : MODEM_SEND_FAILED;
+	}
+	/* A modem that never answers leaves the callback silent: our own deadline. */
+	while (!send_state.done && time(NULL) < deadline && !atomic_load(&aborted))
+		GSM_ReadDevice(sm, TRUE);
+	watch_end();
+	if (!send_state.done) {
+		/* GSM_SendSMS returned once the PDU and its Ctrl-Z were written: the modem has it,
+		 * and no word came back of what it did with it. */
+		handed();
+		if (!was_aborted("send"))
+			snprintf(errmsg, sizeof errmsg, "send: no answer from the modem in %d s",
+			         mcfg->send_timeout);
+		return MODEM_SEND_LOST;
+	}
+	if (send_state.status != 0) {
+		snprintf(errmsg, sizeof errmsg, "send: the network refused part %d (error %d)",
+		         i + 1, send_state.status);
+		return MODEM_SEND_FAILED;
+	}
+	*msgref = send_state.msgref;
+	return MODEM_SENT;
+}
+
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
                                   int *parts, int *msgref)
 {
 	*parts = 0;
+	send_unconfirmed = 0;
 	if (!connected) {
 		snprintf(errmsg, sizeof errmsg, "not connected");
 		return MODEM_SEND_LOST;
 	}
+	if (was_aborted("send"))
+		return MODEM_SEND_LOST;
 	if (encode(text, ucs2, msms) < 0)
 		return MODEM_SEND_FAILED;
 	for (int i = 0; i < msms->Number; i++) {
 		GSM_SMSMessage *m = &msms->SMS[i];
-		time_t deadline = time(NULL) + mcfg->send_timeout;
-		GSM_Error e;
+		enum modem_send_result r;
 
 		m->SMSC.Location = 1;
 		m->PDU = report ? SMS_Status_Report : SMS_Submit;
 		utf8_to_ucs2(number, m->Number, GSM_MAX_NUMBER_LENGTH);
-		send_state.done = 0;
-		send_state.status = -1;
-		send_state.msgref = -1;
-		e = GSM_SendSMS(sm, m);
-		if (e != ERR_NONE) {
-			set_err("send", e);
-			return is_link_error(e) ? MODEM_SEND_LOST : MODEM_SEND_FAILED;
+		r = send_part(m, i, msgref);
+		if (r != MODEM_SENT) {
+			if (*parts > 0)
+				handed(); /* the parts sent went out: sending again repeats them */
+			return r;
 		}
-		/* A modem that never answers leaves the callback silent: our own deadline. */
-		while (!send_state.done && time(NULL) < deadline)
-			GSM_ReadDevice(sm, TRUE);
-		if (!send_state.done) {
-			snprintf(errmsg, sizeof errmsg, "send: no answer from the modem in %d s",
-			         mcfg->send_timeout);
-			return MODEM_SEND_LOST;
-		}
-		if (send_state.status != 0) {
-			snprintf(errmsg, sizeof errmsg,
-			         "send: the network refused part %d (error %d)", i + 1,
-			         send_state.status);
-			return MODEM_SEND_FAILED;
-		}
-		*msgref = send_state.msgref;
 		(*parts)++;
 	}
+	/* The simulated phone sends nothing: its sending is this record, which cannot fail
+	 * half-way (written aside, then renamed). */
 	if (is_dummy) {
 		for (int i = 0; i < msms->Number; i++)
 			utf8_to_ucs2(number, msms->SMS[i].Number, GSM_MAX_NUMBER_LENGTH);
 		record_sent(msms);
 	}
 	return MODEM_SENT;
+}
+
+int modem_send_unconfirmed(void)
+{
+	return send_unconfirmed;
 }
 
 /* Does the text need UCS-2? (Only to pick the coding of injected test messages.) */

@@ -32,7 +32,21 @@ struct modem_part {
 int modem_init(const struct modem_config *cfg);
 void modem_close(void);
 
-/* Connect. 0, or -1 with the reason in modem_errmsg(). */
+/*
+ * modem_init also starts the watchdog thread (unless modem.watchdog is 0): every libGammu call
+ * that takes longer than modem.watchdog seconds is aborted and fails as a lost connection; one
+ * that still has not returned min(watchdog, 10) s later ends the process with status 3.
+ *
+ * For the daemon's SIGCHLD handler (async-signal-safe): if the proxy modem process
+ * (connection proxyat) exited, the call in progress is aborted and fails as a lost connection
+ * instead of hanging in libGammu.
+ */
+void modem_on_sigchld(void);
+
+/*
+ * Connect. 0, or -1 with the reason in modem_errmsg(). Disconnecting reaps the proxy modem
+ * process libGammu started (it never does so itself).
+ */
 int modem_connect(void);
 void modem_disconnect(void);
 int modem_connected(void);
@@ -60,6 +74,13 @@ enum modem_send_result {
  */
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
                                   int *parts, int *msgref);
+/*
+ * After a modem_send that did not return MODEM_SENT: 1 if a part was handed to the modem
+ * (its PDU and Ctrl-Z written; on the simulated phone, recorded) and the send was not
+ * confirmed (no answer in time, the modem process died, the watchdog aborted, a later part
+ * failed), so the network may have it; 0 if nothing can have gone out in that attempt.
+ */
+int modem_send_unconfirmed(void);
 
 /*
  * The simulated phone (libGammu's dummy driver on directory DIR):

@@ -6,6 +6,7 @@ prints "PASS name" / "FAIL name" lines that tests/run.sh counts. Never a fixed s
 wait is wait_for(predicate, deadline).
 """
 import inspect
+import json
 import os
 import signal
 import sqlite3
@@ -54,9 +55,9 @@ def wait_for(pred, timeout=10.0, what="condition", interval=0.02):
 
 
 BASE_CONF = """
-modem: {{ device = "{dir}/modem"; connection = "none"; model = "dummy";
+modem: {{ {device}
           poll_interval = {poll}; backoff_max = {backoff_max};
-          multipart_timeout = {multipart_timeout}; read_batch = {read_batch}; }};
+          multipart_timeout = {multipart_timeout}; read_batch = {read_batch};{modem_extra} }};
 # A loaded CI machine can stall fsync for seconds: wait for locks longer than in production.
 database: {{ path = "{dir}/tipline.db"; busy_timeout = 30000; }};
 log: {{ level = "debug"; }};
@@ -64,10 +65,16 @@ log: {{ level = "debug"; }};
 """
 
 
-class Env:
-    """One temporary installation: config, simulated modem, database, daemon."""
+DUMMY_DEVICE = 'device = "{dir}/modem"; connection = "none"; model = "dummy";'
 
-    def __init__(self, poll=0.05, backoff_max=2, multipart_timeout=3600, read_batch=50, extra=""):
+
+class Env:
+    """One temporary installation: config, simulated modem, database, daemon.
+    modem_extra: more settings for the modem group ("watchdog = 2;")."""
+
+    def __init__(self, poll=0.05, backoff_max=2, multipart_timeout=3600, read_batch=50, extra="",
+                 modem_extra=""):
+        self.modem_extra = modem_extra
         self.tmp = tempfile.TemporaryDirectory(prefix="tipline-test-")
         self.dir = self.tmp.name
         self.modem = os.path.join(self.dir, "modem")
@@ -79,8 +86,14 @@ class Env:
                         read_batch=read_batch, extra=extra)
 
     def write_conf(self, **kw):
+        kw.setdefault("modem_extra", self.modem_extra)
+        if kw["modem_extra"]:
+            kw["modem_extra"] = " " + kw["modem_extra"].strip()
         with open(self.conf, "w") as f:
-            f.write(BASE_CONF.format(dir=self.dir, **kw))
+            f.write(BASE_CONF.format(dir=self.dir, device=self.device_conf(), **kw))
+
+    def device_conf(self):
+        return DUMMY_DEVICE.format(dir=self.dir)
 
     # --- the daemon ---
     def start(self, env=None):
@@ -228,3 +241,138 @@ class running:
                 sys.stderr.write("--- tiplined log ---\n" + self.env.log_text()[-4000:] + "\n")
             self.env.close()
         return False
+
+
+# ------------------------------------------------------------------ the AT emulator, /proc
+
+EMU_DIR = os.path.join(ROOT, "tests", "emulator")
+ATMODEM = os.path.join(EMU_DIR, "atmodem.py")
+
+
+def mkpdu():
+    """tests/emulator/mkpdu.py, imported on first use."""
+    if EMU_DIR not in sys.path:
+        sys.path.insert(0, EMU_DIR)
+    import mkpdu as m
+    return m
+
+
+class AtEnv(Env):
+    """An Env whose modem is libGammu's real AT driver talking to tests/emulator/atmodem.py
+    (connection = proxyat; the daemon starts the emulator itself), with the SIM in
+    self.state. capacity: the SIM's size (default 30). sms() drops PDUs on the SIM."""
+
+    def __init__(self, capacity=None, **kw):
+        self.capacity = capacity
+        self.emu_args = ""
+        super().__init__(**kw)
+        self.state = os.path.join(self.dir, "st")
+        os.makedirs(os.path.join(self.state, "inbox"))
+
+    def device_conf(self):
+        args = " --capacity %d" % self.capacity if self.capacity else ""
+        return ('device = "%s %s --state %s/st%s%s"; connection = "proxyat"; model = "at";'
+                % (sys.executable, ATMODEM, self.dir, args, self.emu_args))
+
+    def sms(self, sender, text, when=None, parts=None, ref=None):
+        """Put an SMS on the SIM, one PDU file per part; parts "3,1" drops only those."""
+        m = mkpdu()
+        pdus = m.split_deliver(text, sender, when, ref=ref)
+        order = [int(x) for x in parts.split(",")] if parts else range(1, len(pdus) + 1)
+        return [m.drop_into_inbox(self.state, pdus[i - 1]) for i in order]
+
+    def faults(self, d):
+        """Replace the emulator's faults.json (atomically)."""
+        tmp = os.path.join(self.state, ".faults.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump(d, f)
+        os.rename(tmp, os.path.join(self.state, "faults.json"))
+
+    def read_faults(self):
+        try:
+            with open(os.path.join(self.state, "faults.json")) as f:
+                return json.load(f)
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def commands(self):
+        """The commands the emulator received, oldest first (its commands.log)."""
+        try:
+            with open(os.path.join(self.state, "commands.log"), encoding="latin-1") as f:
+                return [l.rstrip("\n").split("\t", 1)[-1] for l in f]
+        except FileNotFoundError:
+            return []
+
+    def sent_pdus(self):
+        try:
+            with open(os.path.join(self.state, "sent.log")) as f:
+                return [l.split()[1] for l in f if l.strip()]
+        except FileNotFoundError:
+            return []
+
+    def sent(self):
+        """What the daemon sent, oldest first, as [{"to", "text"}]: the emulator's sent.log
+        with parts joined by their concatenation header (a multipart message cut short by a
+        crash is left out)."""
+        m = mkpdu()
+        msgs, pending = [], {}
+        for pdu in self.sent_pdus():
+            d = m.decode_submit(pdu)
+            c = d.get("concat")
+            if not c:
+                msgs.append({"to": d["number"], "text": d["text"]})
+                continue
+            key = (d["number"], c["ref"], c["total"])
+            got = pending.get(key)
+            if got is None or c["seq"] in got:
+                got = pending[key] = {}
+            got[c["seq"]] = d
+            if len(got) == c["total"]:
+                msgs.append({"to": d["number"], "text": m.reassemble(list(got.values()))})
+                del pending[key]
+        return msgs
+
+    def modem_inbox(self):
+        """PDU files on the emulator's SIM (those beyond its capacity included)."""
+        d = os.path.join(self.state, "inbox")
+        return sorted(os.path.join(d, n) for n in os.listdir(d)
+                      if n.endswith(".pdu") and not n.startswith("."))
+
+
+def sent_messages(env):
+    """What the daemon sent through either modem, as [{"to", "text", ...}], oldest first."""
+    if isinstance(env, AtEnv):
+        return env.sent()
+    out = env.cli("sim", "sent", "--json").stdout.decode()
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def proc_children(pid):
+    """[(pid, state letter, command name)] of the children of process pid, from /proc."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name, "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        head, _, rest = stat.rpartition(")")
+        fields = rest.split()
+        if len(fields) >= 2 and fields[1] == str(pid):
+            out.append((int(name), fields[0], head.partition("(")[2]))
+    return out
+
+
+def zombies(pid):
+    """Children of pid that exited and were not reaped."""
+    return [c for c in proc_children(pid) if c[1] == "Z"]
+
+
+def open_fds(pid):
+    """How many file descriptors process pid has open (-1 if it is gone)."""
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return -1
