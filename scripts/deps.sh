@@ -9,6 +9,9 @@ libutf8proc-dev python3 clang libclang-rt-dev socat"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
 fi
+if [ "${1:-}" = valgrind ]; then
+	pkgs="$pkgs valgrind"
+fi
 
 missing=""
 for p in $pkgs; do

@@ -130,8 +130,9 @@ static enum outbox_result send_one(void)
 	}
 	ret = sr == MODEM_SEND_LOST ? OUTBOX_MODEM_LOST : OUTBOX_SENT;
 out:
+	/* The main loop logs a failing database once per state change; here only in debug. */
 	if (ret == OUTBOX_STORE_FAILED)
-		log_warnx("outbox: %s", store_errmsg());
+		log_debug("outbox: %s", store_errmsg());
 	free(d.text);
 	return ret;
 }
@@ -151,6 +152,8 @@ enum outbox_result outbox_run(void)
 		if (outbox_wait() > 0)
 			return OUTBOX_MORE;
 		r = send_one();
+		if (r == OUTBOX_IDLE && i > 0)
+			return OUTBOX_SENT; /* sent some, then nothing more was due */
 		if (r != OUTBOX_SENT)
 			return r;
 	}
