@@ -12,6 +12,9 @@
 
 struct modem_config;
 
+/* Parts one modem location can hold (libGammu's GSM_MAX_MULTI_SMS). */
+#define MODEM_LOCATION_PARTS 50
+
 /* One part of an incoming message, as read from one modem location. */
 struct modem_part {
 	char sender[64]; /* UTF-8, as the network gave it */
@@ -53,7 +56,8 @@ int modem_connected(void);
 const char *modem_errmsg(void);
 
 /*
- * Read up to MAX incoming parts into PARTS (only inbox folders, only incoming types).
+ * Read about MAX incoming parts into PARTS, which must have room for MAX + MODEM_LOCATION_PARTS
+ * (a location is read whole) (only inbox folders, only incoming types).
  * A location libGammu cannot decode is logged once and skipped. Returns the number read,
  * or -1 when the modem connection failed (then disconnect and retry later).
  */

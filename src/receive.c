@@ -20,7 +20,8 @@ static struct modem_part *parts; /* read_batch parts, about 1.2 KB each */
 int receive_init(const struct modem_config *cfg)
 {
 	rcfg = cfg;
-	parts = calloc((size_t)cfg->read_batch, sizeof *parts);
+	/* A batch ends after the location that filled it, which may hold several parts. */
+	parts = calloc((size_t)cfg->read_batch + MODEM_LOCATION_PARTS, sizeof *parts);
 	if (parts == NULL) {
 		log_warnx("receive: out of memory");
 		return -1;
@@ -161,7 +162,7 @@ enum receive_result receive_poll(void)
 	}
 	if (n == 0)
 		return RECEIVE_IDLE;
-	return n == rcfg->read_batch ? RECEIVE_FULL : RECEIVE_SOME;
+	return n >= rcfg->read_batch ? RECEIVE_FULL : RECEIVE_SOME;
 store_failed:
 	store_rollback();
 	return RECEIVE_STORE_FAILED;

@@ -249,6 +249,28 @@ def test_schema_upgrades_old_database():
         check_eq(env.scalar("PRAGMA journal_mode"), "wal", "journal mode")
 
 
+def test_location_holding_several_parts_is_taken_whole():
+    # Regression: with a batch boundary inside a location (a dummy-phone file holding the
+    # three parts of a message), only the parts that fitted were stored, then the whole
+    # location was deleted: two parts lost.
+    env = Env(read_batch=1)
+    with running(env, start=False):
+        env.sms("+84912345678", LONG, when="2026-11-26 08:00:00", ref=9)
+        files = env.modem_inbox()
+        check_eq(len(files), 3, "parts written")
+        sections = []
+        for i, path in enumerate(files):
+            text = open(path, "rb").read().decode("utf-8", "replace")
+            sections.append(text.replace("[SMSBackup000]", "[SMSBackup%03d]" % i))
+            os.unlink(path)
+        with open(os.path.join(env.modem, "sms", "1", ".merged"), "w") as f:
+            f.write("\n".join(sections))
+        os.rename(os.path.join(env.modem, "sms", "1", ".merged"), os.path.join(env.modem, "sms", "1", "1"))
+        env.start()
+        env.wait_drained(1)
+        check_eq(rows(env), [("+84912345678", LONG, "gsm7", 3, 3, 1)])
+
+
 def test_daemon_and_clis_open_a_new_database_at_once():
     # The CLI and the daemon share the file: 24 CLIs and the daemon opening (and creating,
     # migrating, switching to WAL) a new database at the same moment must all succeed.
