@@ -19,6 +19,7 @@
 #include "config.h"
 #include "fault.h"
 #include "log.h"
+#include "text.h"
 
 /*
  * libGammu's big structs live on the heap, allocated once: a GSM_MultiSMSMessage is 266 KB and
@@ -995,29 +996,6 @@ int modem_send_unconfirmed(void)
 	return send_unconfirmed;
 }
 
-/* Does the text need UCS-2? (Only to pick the coding of injected test messages.) */
-static int needs_ucs2(const char *text)
-{
-	/* GSM 03.38 basic set and extension table, as UTF-8. */
-	static const char *const gsm =
-	    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ "
-	    "!\"#¤%&'()*+,-./"
-	    "0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\["
-	    "~]|€\f";
-	const unsigned char *p = (const unsigned char *)text;
-
-	while (*p != '\0') {
-		size_t len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
-		char ch[5] = {0};
-
-		memcpy(ch, p, len);
-		if (strstr(gsm, ch) == NULL)
-			return 1;
-		p += len;
-	}
-	return 0;
-}
-
 static int parse_utc(const char *s, GSM_DateTime *dt)
 {
 	struct tm tm = {0};
@@ -1058,7 +1036,7 @@ int modem_sim_inject(const char *dir, const char *from, const char *text, const 
 	if (out == NULL || bk == NULL)
 		goto out;
 	GSM_InitLocales(NULL);
-	if (encode(text, needs_ucs2(text), out) < 0) {
+	if (encode(text, text_gsm7_units(text, strlen(text)) < 0, out) < 0) {
 		fprintf(stderr, "sim: %s\n", errmsg);
 		goto out;
 	}
