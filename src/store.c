@@ -522,23 +522,16 @@ void store_now(char out[20])
 	store_time((int64_t)time(NULL), out);
 }
 
+static sqlite3_stmt *bindv(enum q q, const char *types, ...);
+
 int store_inbox_insert(const struct store_msg *m, int64_t *id)
 {
-	sqlite3_stmt *s = stmt(Q_INBOX_INSERT);
+	sqlite3_stmt *s =
+	    bindv(Q_INBOX_INSERT, "ssssssiii", m->sender, m->smsc_time, m->received_at, m->text,
+	          m->coding, m->smsc, m->parts, m->parts_total, m->complete);
 	int n;
 
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, m->sender);
-	bind_text(s, 2, m->smsc_time);
-	bind_text(s, 3, m->received_at);
-	bind_text(s, 4, m->text);
-	bind_text(s, 5, m->coding);
-	bind_text(s, 6, m->smsc);
-	sqlite3_bind_int(s, 7, m->parts);
-	sqlite3_bind_int(s, 8, m->parts_total);
-	sqlite3_bind_int(s, 9, m->complete);
-	if ((n = run(s, "inbox insert")) < 0)
+	if (s == NULL || (n = run(s, "inbox insert")) < 0)
 		return -1;
 	if (n == 0)
 		return 0;
@@ -548,21 +541,12 @@ int store_inbox_insert(const struct store_msg *m, int64_t *id)
 
 int store_part_insert(const struct store_part *p)
 {
-	sqlite3_stmt *s = stmt(Q_PART_INSERT);
+	sqlite3_stmt *s =
+	    bindv(Q_PART_INSERT, "siiisssss", p->sender, p->concat_ref, p->parts_total, p->seq,
+	          p->smsc_time, p->received_at, p->text, p->coding, p->smsc);
 	int n;
 
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, p->sender);
-	sqlite3_bind_int(s, 2, p->concat_ref);
-	sqlite3_bind_int(s, 3, p->parts_total);
-	sqlite3_bind_int(s, 4, p->seq);
-	bind_text(s, 5, p->smsc_time);
-	bind_text(s, 6, p->received_at);
-	bind_text(s, 7, p->text);
-	bind_text(s, 8, p->coding);
-	bind_text(s, 9, p->smsc);
-	if ((n = run(s, "part insert")) < 0)
+	if (s == NULL || (n = run(s, "part insert")) < 0)
 		return -1;
 	return n > 0;
 }
