@@ -730,24 +730,17 @@ static int inbox_rows(sqlite3_stmt *s, int (*fn)(const struct inbox_row *, void 
 
 int store_inbox_get(int64_t id, int (*fn)(const struct inbox_row *, void *), void *arg)
 {
-	sqlite3_stmt *s = stmt(Q_INBOX_GET);
+	sqlite3_stmt *s = bindv(Q_INBOX_GET, "I", id);
 
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	return inbox_rows(s, fn, arg);
+	return s == NULL ? -1 : inbox_rows(s, fn, arg);
 }
 
 int store_inbox_each(const char *since, int limit, int (*fn)(const struct inbox_row *, void *),
                      void *arg)
 {
-	sqlite3_stmt *s = stmt(Q_INBOX_SINCE);
+	sqlite3_stmt *s = bindv(Q_INBOX_SINCE, "si", since ? since : "", limit > 0 ? limit : -1);
 
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, since ? since : "");
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	return inbox_rows(s, fn, arg);
+	return s == NULL ? -1 : inbox_rows(s, fn, arg);
 }
 
 int64_t store_inbox_count(void)
@@ -828,24 +821,17 @@ static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct outbox_row *, voi
 
 int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *, void *), void *arg)
 {
-	sqlite3_stmt *s = stmt(Q_OUTBOX_NEXT);
+	sqlite3_stmt *s = bindv(Q_OUTBOX_NEXT, "s", now);
 
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, now);
-	return outbox_rows(s, fn, arg);
+	return s == NULL ? -1 : outbox_rows(s, fn, arg);
 }
 
 int store_outbox_each(const char *status, int limit, int (*fn)(const struct outbox_row *, void *),
                       void *arg)
 {
-	sqlite3_stmt *s = stmt(Q_OUTBOX_EACH);
+	sqlite3_stmt *s = bindv(Q_OUTBOX_EACH, "si", status, limit > 0 ? limit : -1);
 
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, status);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	return outbox_rows(s, fn, arg);
+	return s == NULL ? -1 : outbox_rows(s, fn, arg);
 }
 
 int store_outbox_mark_sending(int64_t id)
