@@ -1144,7 +1144,10 @@ int modem_sim_sent_each(const char *sent_dir,
 			goto out;
 		n++;
 	}
-	qsort(names, n, sizeof *names, cmp_str);
+	/* qsort's first argument must not be NULL even for n == 0 (UBSan): an
+	 * empty sent directory leaves names unallocated. */
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_str);
 	bk = calloc(1, sizeof *bk);
 	text = malloc(GSM_MAX_MULTI_SMS * 1024);
 	if (bk == NULL || text == NULL)

@@ -613,7 +613,8 @@ int store_parts_assemble(const char *sender, int ref, int total, int force, int6
 			text = nt;
 			cap = ncap;
 		}
-		memcpy(text + len, t, tl);
+		if (tl > 0)
+			memcpy(text + len, t, tl);
 		len += tl;
 		text[len] = '\0';
 		have++;

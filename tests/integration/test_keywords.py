@@ -154,6 +154,15 @@ def test_no_reply_to_alphanumeric_or_short_code():
         check_eq(env.scalar("SELECT count(*) FROM tips"), 0, "tips from operators")
 
 
+def test_sim_sent_on_an_empty_sent_folder():
+    """Regression (CI, UBSan): while the daemon creates DEVICE/sent and before its first
+    file lands, `tipline sim sent` read an empty folder and passed NULL to qsort."""
+    env = Env()
+    os.makedirs(os.path.join(env.modem, "sent"), exist_ok=True)
+    check_eq(env.cli("sim", "sent", "--json").stdout, b"", "sim sent on an empty folder")
+    check_eq(env.cli("sim", "sent").returncode, 0, "sim sent exit status")
+
+
 def test_flood_from_one_number_is_capped():
     env = Env(extra="replies: { max_per_hour = 3; };")
     with running(env):
