@@ -289,6 +289,45 @@ static int is_link_error(GSM_Error e)
 	}
 }
 
+/*
+ * The hand-over watch. The outbox must record that the modem has a message before the modem
+ * can send it, so that a crash never leaves a copy out in the world uncounted (modem_send).
+ * libGammu's AT driver writes the PDU, sleeps 500 ms, writes Ctrl-Z -- the byte that makes
+ * the modem send -- and returns 100 ms later: marking after GSM_SendSMS returned left a 100 ms
+ * window in which a kill made an uncounted copy (the crash test found third copies there).
+ * Its log shows every frame just before the frame is written: the first one-byte frame after
+ * "Sending SMS" is the Ctrl-Z. Calling TAKEN from the log function, synchronously, commits
+ * the record before the byte leaves. The log text is libGammu's (1.42); should it ever not
+ * match, TAKEN runs when GSM_SendSMS returns, as before.
+ */
+static struct {
+	void (*fn)(void *);
+	void *arg;
+	int sending; /* "Sending SMS" seen: the PDU follows, then Ctrl-Z */
+} handover;
+
+static void handover_fire(void)
+{
+	void (*fn)(void *) = handover.fn;
+
+	handover.fn = NULL;
+	if (fn != NULL)
+		fn(handover.arg);
+}
+
+static void gammu_log(const char *text, void *data)
+{
+	(void)data;
+	if (mcfg != NULL && mcfg->gammu_debug[0] != '\0')
+		fputs(text, stderr);
+	if (handover.fn == NULL)
+		return;
+	if (!handover.sending)
+		handover.sending = strstr(text, "Sending SMS") != NULL;
+	else if (strstr(text, "length 0x01/1") != NULL)
+		handover_fire();
+}
+
 int modem_init(const struct modem_config *cfg)
 {
 	GSM_Debug_Info *di;
@@ -456,8 +495,6 @@ int modem_connect(void)
 		snprintf(errmsg, sizeof errmsg, "out of memory");
 		return -1;
 	}
-	if (mcfg->gammu_debug[0] != '\0')
-		GSM_SetDebugGlobal(TRUE, GSM_GetDebug(sm));
 	gc = GSM_GetConfig(sm, 0);
 	free(gc->Device);
 	gc->Device = strdup(mcfg->device);
@@ -467,12 +504,17 @@ int modem_connect(void)
 	gc->LockDevice = FALSE;
 	gc->StartInfo = FALSE;
 	gc->SyncTime = FALSE;
+	/* This connection's log goes through gammu_log (GSM_InitConnection_Log installs it): to
+	 * stderr when modem.gammu_debug asks for it, and to the hand-over watch during sends. */
+	gc->UseGlobalDebugFile = FALSE;
+	snprintf(gc->DebugLevel, sizeof gc->DebugLevel, "%s",
+	         mcfg->gammu_debug[0] != '\0' ? mcfg->gammu_debug : "nothing");
 	GSM_SetConfigNum(sm, 1);
 	atomic_store(&aborted, 0);
 	atomic_store(&child_gone, 0);
 	atomic_store(&live_sm, sm);
 	watch_begin();
-	e = GSM_InitConnection(sm, 1);
+	e = GSM_InitConnection_Log(sm, 1, gammu_log, NULL);
 	watch_end();
 	/* Found whether or not the connection worked: a failed one has a process to reap. */
 	if (strncmp(mcfg->connection, "proxy", 5) == 0) {
@@ -914,7 +956,8 @@ static int encode(const char *text, int ucs2, GSM_MultiSMSMessage *out)
 
 /* One part: MODEM_SENT, or a failure with errmsg set and send_unconfirmed when its fate is
  * unknown. */
-static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref)
+static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref,
+                                        void (*taken)(void *), void *arg)
 {
 	time_t deadline = time(NULL) + mcfg->send_timeout;
 	GSM_Error e;
@@ -922,8 +965,24 @@ static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref)
 	send_state.done = 0;
 	send_state.status = -1;
 	send_state.msgref = -1;
+	if (i == 0 && taken != NULL && !is_dummy) {
+		handover.fn = taken;
+		handover.arg = arg;
+		handover.sending = 0;
+		GSM_SetDebugLevel("text", GSM_GetDebug(sm));
+	}
 	watch_begin();
 	e = GSM_SendSMS(sm, m);
+	if (i == 0 && taken != NULL && !is_dummy) {
+		GSM_SetDebugLevel(mcfg->gammu_debug[0] != '\0' ? mcfg->gammu_debug : "nothing",
+		                  GSM_GetDebug(sm));
+		/* Not seen in the log (another libGammu?): the modem has it now in any case. */
+		if (e == ERR_NONE)
+			handover_fire();
+		handover.fn = NULL;
+	}
+	if (e == ERR_NONE && !is_dummy)
+		fault_point("exit-after-modem-took");
 	if (e != ERR_NONE) {
 		watch_end();
 		if (was_aborted("send"))
@@ -954,7 +1013,7 @@ static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref)
 }
 
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
-                                  int *parts, int *msgref)
+                                  int *parts, int *msgref, void (*taken)(void *), void *arg)
 {
 	*parts = 0;
 	send_unconfirmed = 0;
@@ -973,7 +1032,7 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 		m->SMSC.Location = 1;
 		m->PDU = report ? SMS_Status_Report : SMS_Submit;
 		utf8_to_ucs2(number, m->Number, GSM_MAX_NUMBER_LENGTH);
-		r = send_part(m, i, msgref);
+		r = send_part(m, i, msgref, taken, arg);
 		if (r != MODEM_SENT) {
 			if (*parts > 0)
 				handed(); /* the parts sent went out: sending again repeats them */
@@ -986,7 +1045,10 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 	if (is_dummy) {
 		for (int i = 0; i < msms->Number; i++)
 			utf8_to_ucs2(number, msms->SMS[i].Number, GSM_MAX_NUMBER_LENGTH);
+		if (taken != NULL)
+			taken(arg); /* recorded before the copy exists, as on a real modem */
 		record_sent(msms);
+		fault_point("exit-after-modem-took");
 	}
 	return MODEM_SENT;
 }

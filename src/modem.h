@@ -76,8 +76,15 @@ enum modem_send_result {
  * REPORT requests a delivery report. *parts gets the number of parts sent; *msgref the
  * network's reference of the last part.
  */
+/*
+ * TAKEN (may be NULL) is called once, with ARG, just before the modem is committed to the first
+ * part: on a real modem when libGammu is about to write the Ctrl-Z that ends the PDU (from then
+ * on the network may send it, whatever happens to this process), on the simulated phone before
+ * the copy is recorded. When TAKEN returns, its record must be durable. From then until the
+ * modem's answer the outcome is unknown to us; the outbox counts these hand-overs.
+ */
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
-                                  int *parts, int *msgref);
+                                  int *parts, int *msgref, void (*taken)(void *), void *arg);
 /*
  * After a modem_send that did not return MODEM_SENT: 1 if a part was handed to the modem
  * (its PDU and Ctrl-Z written; on the simulated phone, recorded) and the send was not

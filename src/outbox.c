@@ -14,6 +14,19 @@
 #include "store.h"
 #include "text.h"
 
+/*
+ * A message the modem took (PDU and Ctrl-Z written) may go out even if the daemon is killed
+ * before the modem answers. After a restart it is sent again, so that it goes out at least
+ * once, but only while fewer than this many such cut-short hand-overs are on record: through
+ * any number of crashes a reply reaches its recipient at most twice. The cost: a message whose
+ * two hand-overs both died inside the modem (power cut to both) is never sent; its row says so.
+ * Failures the daemon lives to see (a refusal, a modem that vanished or hung) are retried as
+ * before, up to outbox.max_attempts: there the modem most likely did not send it.
+ */
+#define MAX_HANDOVERS 2
+static const char given_up_note[] =
+    "not sent again: the modem took it twice and the daemon stopped before it answered";
+
 static const struct config *ocfg;
 static double next_allowed; /* monotonic seconds: pacing */
 static double next_recur;   /* monotonic seconds: next look for due recurring broadcasts */
@@ -28,11 +41,11 @@ static double mono(void)
 
 int outbox_init(const struct config *cfg)
 {
-	int n;
+	int n, given_up;
 
 	ocfg = cfg;
 	next_allowed = 0;
-	n = store_outbox_recover();
+	n = store_outbox_recover(MAX_HANDOVERS, given_up_note, &given_up);
 	if (n < 0) {
 		log_warnx("outbox: %s", store_errmsg());
 		return -1;
@@ -41,6 +54,10 @@ int outbox_init(const struct config *cfg)
 		log_warnx("outbox: %d message(s) were being sent when the daemon stopped; they "
 		          "will be sent again",
 		          n);
+	if (given_up > 0)
+		log_warnx("outbox: %d message(s) were being sent when the daemon stopped and are "
+		          "marked sent: %s",
+		          given_up, given_up_note);
 	return 0;
 }
 
@@ -60,6 +77,7 @@ struct due {
 	int found;
 	int64_t id;
 	int attempts;
+	int recorded; /* the modem took it in this attempt, and that is on record */
 	char recipient[64];
 	char *text;
 };
@@ -74,6 +92,20 @@ static int take(const struct outbox_row *r, void *arg)
 	snprintf(d->recipient, sizeof d->recipient, "%s", r->recipient);
 	d->text = strdup(r->text);
 	return 1;
+}
+
+/* modem_send's TAKEN callback: the hand-over is committed before the modem's answer is read,
+ * so a crash from here on finds it counted. One fsync per message sent. */
+static void taken(void *arg)
+{
+	struct due *d = arg;
+
+	if (store_outbox_mark_handover(d->id) < 0)
+		log_warnx("outbox: message %lld: cannot record that the modem took it: %s",
+		          (long long)d->id, store_errmsg());
+	else
+		d->recorded = 1;
+	fault_point("exit-after-handover-recorded");
 }
 
 /* Send one due message. */
@@ -99,10 +131,10 @@ static enum outbox_result send_one(void)
 	fault_point("exit-after-mark-sending");
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
 	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &parts,
-	                &msgref);
+	                &msgref, taken, &d);
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
-		if (store_outbox_mark_sent(d.id, parts) < 0 ||
+		if (store_outbox_mark_sent(d.id, parts, d.recorded) < 0 ||
 		    (msgref >= 0 && store_outbox_set_msgref(d.id, msgref) < 0))
 			goto out;
 		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient, parts,
@@ -116,7 +148,7 @@ static enum outbox_result send_one(void)
 	if (d.attempts + 1 >= ocfg->outbox.max_attempts) {
 		log_warnx("outbox: message %lld to %s failed after %d attempts: %s",
 		          (long long)d.id, d.recipient, d.attempts + 1, modem_errmsg());
-		if (store_outbox_mark_error(d.id, modem_errmsg(), NULL) < 0)
+		if (store_outbox_mark_error(d.id, modem_errmsg(), NULL, d.recorded) < 0)
 			goto out;
 	} else {
 		int64_t delay = (int64_t)ocfg->outbox.retry_base
@@ -125,7 +157,7 @@ static enum outbox_result send_one(void)
 		store_time((int64_t)time(NULL) + delay, retry);
 		log_warnx("outbox: message %lld to %s not sent (%s); retrying at %s",
 		          (long long)d.id, d.recipient, modem_errmsg(), retry);
-		if (store_outbox_mark_error(d.id, modem_errmsg(), retry) < 0)
+		if (store_outbox_mark_error(d.id, modem_errmsg(), retry, d.recorded) < 0)
 			goto out;
 	}
 	ret = sr == MODEM_SEND_LOST ? OUTBOX_MODEM_LOST : OUTBOX_SENT;

@@ -16,13 +16,19 @@
 
 static const struct modem_config *rcfg;
 static struct modem_part *parts; /* read_batch parts, about 1.2 KB each */
+static unsigned char *unstored;  /* per part: could not be stored at all, stays on the modem */
 
 int receive_init(const struct modem_config *cfg)
 {
 	rcfg = cfg;
 	/* A batch ends after the location that filled it, which may hold several parts. */
 	parts = calloc((size_t)cfg->read_batch + MODEM_LOCATION_PARTS, sizeof *parts);
-	if (parts == NULL) {
+	unstored = calloc((size_t)cfg->read_batch + MODEM_LOCATION_PARTS, 1);
+	if (parts == NULL || unstored == NULL) {
+		free(parts);
+		free(unstored);
+		parts = NULL;
+		unstored = NULL;
 		log_warnx("receive: out of memory");
 		return -1;
 	}
@@ -32,25 +38,39 @@ int receive_init(const struct modem_config *cfg)
 void receive_close(void)
 {
 	free(parts);
+	free(unstored);
 	parts = NULL;
+	unstored = NULL;
 }
 
 /*
  * Hand a newly stored message to the handler, in the same transaction. RAW is the text as
  * received when the stored copy was redacted (NULL: the stored copy is the text).
  */
-static int deliver(int64_t id, const char *raw)
+static int deliver(int64_t id, const char *raw, int handle)
 {
+	if (!handle) {
+		log_warnx("message %lld stored without handling it: %s", (long long)id,
+		          store_errmsg());
+		return 0;
+	}
 	return handle_message(id, raw);
 }
 
-static int store_one(const struct modem_part *p, const char *now)
+/* Store one part, and hand the message it completes to the handler when HANDLE is set. */
+static int store_one(const struct modem_part *p, const char *now, int handle)
 {
 	int64_t id = 0;
 	int r;
 
-	if (p->status_report)
-		return handle_delivery_report(p->sender, p->msgref, p->delivered, p->smsc_time);
+	if (p->status_report) {
+		if (handle)
+			return handle_delivery_report(p->sender, p->msgref, p->delivered,
+			                              p->smsc_time);
+		log_warnx("delivery report from %s (reference %d) dropped: %s", p->sender,
+		          p->msgref, store_errmsg());
+		return 0;
+	}
 	if (p->concat_total > 1) {
 		struct store_part sp = {p->sender,     p->concat_ref, p->concat_total,
 		                        p->concat_seq, p->smsc_time,  now,
@@ -65,7 +85,7 @@ static int store_one(const struct modem_part *p, const char *now)
 		if (r == 1) {
 			log_info("received %d-part message %lld from %s", p->concat_total,
 			         (long long)id, p->sender);
-			return deliver(id, NULL);
+			return deliver(id, NULL, handle);
 		}
 		log_debug("stored part %d/%d of ref %d from %s", p->concat_seq, p->concat_total,
 		          p->concat_ref, p->sender);
@@ -86,7 +106,7 @@ static int store_one(const struct modem_part *p, const char *now)
 		r = store_inbox_insert(&m, &id);
 		if (r == 1) {
 			log_info("received message %lld from %s", (long long)id, p->sender);
-			return deliver(id, red ? p->text : NULL);
+			return deliver(id, red ? p->text : NULL, handle);
 		}
 	}
 	if (r < 0)
@@ -109,7 +129,7 @@ static int expire_one(const char *sender, int ref, int total, void *arg)
 	if (r == 1) {
 		log_warnx("multipart message %lld from %s kept incomplete after %d s",
 		          (long long)id, sender, rcfg->multipart_timeout);
-		if (deliver(id, NULL) < 0) {
+		if (deliver(id, NULL, 1) < 0) {
 			*(int *)arg = -1;
 			return 1;
 		}
@@ -129,6 +149,24 @@ static int expire_parts(void)
 	return r < 0 ? -1 : 0;
 }
 
+/*
+ * 1 if P was already reported as unstorable: it is read again at every poll, and one warning
+ * is enough. Remembers the last few (a handful of such messages is already a bug to fix).
+ */
+static int warned_before(const struct modem_part *p)
+{
+	static char seen[8][96];
+	static unsigned next;
+	char key[96];
+
+	snprintf(key, sizeof key, "%s|%s|%d", p->sender, p->smsc_time, p->concat_seq);
+	for (unsigned i = 0; i < 8; i++)
+		if (strcmp(seen[i], key) == 0)
+			return 1;
+	memcpy(seen[next++ % 8], key, sizeof key);
+	return 0;
+}
+
 enum receive_result receive_poll(void)
 {
 	char now[20];
@@ -140,9 +178,38 @@ enum receive_result receive_poll(void)
 	store_now(now);
 	if (store_begin() < 0)
 		goto store_failed;
+	memset(unstored, 0, (size_t)n);
 	for (int i = 0; i < n; i++) {
-		if (store_one(&parts[i], now) < 0)
+		if (store_savepoint() < 0)
 			goto store_failed;
+		if (store_one(&parts[i], now, 1) == 0) {
+			if (store_release() < 0)
+				goto store_failed;
+			continue;
+		}
+		/*
+		 * A full or read-only disk fails every message alike: the batch waits on the
+		 * modem. Anything else is this message breaking the handler (a bug, a constraint):
+		 * undo what its handling did and keep the message itself, unhandled, so that one
+		 * bad message neither blocks the batch at every poll nor is lost.
+		 */
+		if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
+			goto store_failed;
+		if (store_savepoint() < 0)
+			goto store_failed;
+		if (store_one(&parts[i], now, 0) == 0) {
+			if (store_release() < 0)
+				goto store_failed;
+			continue;
+		}
+		/* Not even the bare message can be stored: it stays on the modem, the rest goes on.
+		 */
+		if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
+			goto store_failed;
+		if (!warned_before(&parts[i]))
+			log_warnx("message from %s at %s cannot be stored (%s); left on the modem",
+			          parts[i].sender, parts[i].smsc_time, store_errmsg());
+		unstored[i] = 1;
 	}
 	if (expire_parts() < 0)
 		goto store_failed;
@@ -153,11 +220,15 @@ enum receive_result receive_poll(void)
 	if (n > 0)
 		fault_point("exit-after-commit");
 	/* Only now, with the transaction on disk, may the modem forget these messages. */
-	for (int i = 0; i < n; i++) {
-		if (i > 0 && parts[i].folder == parts[i - 1].folder &&
-		    parts[i].location == parts[i - 1].location)
-			continue; /* several parts in one location: deleted once */
-		if (modem_delete(&parts[i]) < 0)
+	for (int i = 0, j; i < n; i = j) {
+		int keep = 0;
+
+		/* Several parts in one location: deleted once, and only if every one is stored. */
+		for (j = i; j < n && parts[j].folder == parts[i].folder &&
+		            parts[j].location == parts[i].location;
+		     j++)
+			keep |= unstored[j];
+		if (!keep && modem_delete(&parts[i]) < 0)
 			return RECEIVE_MODEM_LOST;
 	}
 	if (n == 0)

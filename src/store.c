@@ -84,6 +84,10 @@ enum q {
 	Q_PARTS_REDACT,
 	Q_OUTBOX_DELIVERY,
 	Q_OUTBOX_MSGREF,
+	Q_OUTBOX_HANDOVER,
+	Q_OUTBOX_GIVE_UP,
+	Q_SAVEPOINT,
+	Q_RELEASE,
 	Q_COUNT
 };
 
@@ -111,22 +115,23 @@ static const char *const sql[Q_INBOX_KIND] = {
     [Q_OUTBOX_INSERT] = "INSERT INTO outbox (recipient, text, priority, kind, inbox_id, "
                         "created_at, not_before, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                         "?6)",
-    [Q_OUTBOX_NEXT] = "SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, "
-                      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE status = "
-                      "'queued' AND not_before <= ?1 ORDER BY priority, not_before, id LIMIT 1",
+    [Q_OUTBOX_NEXT] =
+        "SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, "
+        "not_before, attempts, parts, last_error, sent_at, handovers FROM outbox "
+        "WHERE status = 'queued' AND not_before <= ?1 ORDER BY priority, not_before, id LIMIT 1",
     [Q_OUTBOX_SENDING] = "UPDATE outbox SET status = 'sending', attempts = attempts + 1, "
                          "updated_at = ?2 WHERE id = ?1 AND status = 'queued'",
     [Q_OUTBOX_SENT] = "UPDATE outbox SET status = 'sent', parts = ?2, sent_at = ?3, updated_at = "
-                      "?3, last_error = NULL WHERE id = ?1",
+                      "?3, last_error = NULL, handovers = handovers - ?4 WHERE id = ?1",
     [Q_OUTBOX_RETRY] = "UPDATE outbox SET status = 'queued', last_error = ?2, not_before = ?3, "
-                       "updated_at = ?4 WHERE id = ?1",
-    [Q_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', last_error = ?2, updated_at = ?3 "
-                        "WHERE id = ?1",
+                       "updated_at = ?4, handovers = handovers - ?5 WHERE id = ?1",
+    [Q_OUTBOX_FAILED] = "UPDATE outbox SET status = 'failed', last_error = ?2, updated_at = ?4, "
+                        "handovers = handovers - ?5 WHERE id = ?1",
     [Q_OUTBOX_RECOVER] = "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = "
                          "'sending'",
     [Q_OUTBOX_EACH] = "SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, "
-                      "not_before, attempts, parts, last_error, sent_at FROM outbox WHERE (?1 IS "
-                      "NULL OR status = ?1) ORDER BY id LIMIT ?2",
+                      "not_before, attempts, parts, last_error, sent_at, handovers FROM outbox "
+                      "WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2",
 };
 
 static const char *const sql2[Q_LIST_BROADCASTS] = {
@@ -250,6 +255,14 @@ static const char *const sql3[] = {
                           "id FROM outbox WHERE recipient = ?1 AND msgref = ?2 AND status = 'sent' "
                           "ORDER BY sent_at DESC, id DESC LIMIT 1)",
     [Q_OUTBOX_MSGREF] = "UPDATE outbox SET msgref = ?2 WHERE id = ?1",
+    [Q_OUTBOX_HANDOVER] = "UPDATE outbox SET handovers = handovers + 1, updated_at = ?2 WHERE id = "
+                          "?1",
+    /* Left in 'sending' by a crash after enough unconfirmed hand-overs: not sent again. */
+    [Q_OUTBOX_GIVE_UP] = "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, "
+                         "last_error = ?2 WHERE status = 'sending' AND handovers >= ?3",
+    /* Prepared once like the rest: receive marks one per message. */
+    [Q_SAVEPOINT] = "SAVEPOINT one",
+    [Q_RELEASE] = "RELEASE one",
 };
 
 static sqlite3_stmt *stmts[Q_COUNT];
@@ -493,6 +506,33 @@ int store_commit(void)
 		return -1;
 	}
 	return 0;
+}
+
+int store_savepoint(void)
+{
+	return run(stmt(Q_SAVEPOINT), "savepoint") < 0 ? -1 : 0;
+}
+
+int store_release(void)
+{
+	return run(stmt(Q_RELEASE), "release") < 0 ? -1 : 0;
+}
+
+int store_rollback_to_savepoint(void)
+{
+	/* ROLLBACK TO keeps the savepoint open: release it too, leaving the transaction as it
+	 * was before store_savepoint(). The error of the failed statement is kept for callers. */
+	int saved = last_rc, ret = 0;
+	char keep[sizeof errbuf];
+
+	memcpy(keep, errbuf, sizeof keep);
+	if (exec("ROLLBACK TO one") < 0 || exec("RELEASE one") < 0)
+		ret = -1;
+	if (ret == 0) {
+		last_rc = saved;
+		memcpy(errbuf, keep, sizeof keep);
+	}
+	return ret;
 }
 
 void store_rollback(void)
@@ -807,6 +847,7 @@ static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct outbox_row *, voi
 		    .parts = sqlite3_column_int(s, 10),
 		    .last_error = col_text(s, 11),
 		    .sent_at = col_text(s, 12),
+		    .handovers = sqlite3_column_int(s, 13),
 		};
 		n++;
 		if (fn(&r, arg) != 0)
@@ -848,49 +889,56 @@ int store_outbox_mark_sending(int64_t id)
 	return run(s, "outbox sending") < 0 ? -1 : 0;
 }
 
-int store_outbox_mark_sent(int64_t id, int parts)
+int store_outbox_mark_sent(int64_t id, int parts, int handed)
 {
-	sqlite3_stmt *s = stmt(Q_OUTBOX_SENT);
 	char now[20];
 
-	if (s == NULL)
-		return -1;
 	store_now(now);
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, parts);
-	bind_text(s, 3, now);
-	return run(s, "outbox sent") < 0 ? -1 : 0;
+	return run(bindv(Q_OUTBOX_SENT, "Iisi", id, parts, now, handed), "outbox sent") < 0 ? -1
+	                                                                                    : 0;
 }
 
-int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at)
+int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at, int handed)
 {
-	sqlite3_stmt *s = stmt(retry_at ? Q_OUTBOX_RETRY : Q_OUTBOX_FAILED);
 	char now[20];
 
-	if (s == NULL)
-		return -1;
 	store_now(now);
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, error);
-	if (retry_at) {
-		bind_text(s, 3, retry_at);
-		bind_text(s, 4, now);
-	} else {
-		bind_text(s, 3, now);
-	}
-	return run(s, "outbox error") < 0 ? -1 : 0;
+	/* ?3 is unused by the 'failed' statement: binding it anyway keeps one argument list. */
+	return run(bindv(retry_at ? Q_OUTBOX_RETRY : Q_OUTBOX_FAILED, "Isssi", id, error, retry_at,
+	                 now, handed),
+	           "outbox error") < 0
+	           ? -1
+	           : 0;
 }
 
-int store_outbox_recover(void)
+int store_outbox_recover(int max_handovers, const char *note, int *given_up)
 {
-	sqlite3_stmt *s = stmt(Q_OUTBOX_RECOVER);
+	char now[20];
+	int n;
+
+	store_now(now);
+	*given_up = 0;
+	if (store_begin() < 0)
+		return -1;
+	n = run(bindv(Q_OUTBOX_GIVE_UP, "ssi", now, note, max_handovers), "outbox give up");
+	if (n < 0)
+		goto fail;
+	*given_up = n;
+	n = run(bindv(Q_OUTBOX_RECOVER, "s", now), "outbox recover");
+	if (n < 0 || store_commit() < 0)
+		goto fail;
+	return n;
+fail:
+	store_rollback();
+	return -1;
+}
+
+int store_outbox_mark_handover(int64_t id)
+{
 	char now[20];
 
-	if (s == NULL)
-		return -1;
 	store_now(now);
-	bind_text(s, 1, now);
-	return run(s, "outbox recover");
+	return run(bindv(Q_OUTBOX_HANDOVER, "Is", id, now), "outbox handover") < 0 ? -1 : 0;
 }
 
 /*

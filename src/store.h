@@ -26,6 +26,14 @@ int store_schema_version(void);
 int store_begin(void);  /* BEGIN IMMEDIATE: the writer lock now, not at the first write */
 int store_commit(void); /* with synchronous=FULL: on disk when this returns 0 */
 void store_rollback(void);
+/*
+ * Inside a transaction: mark a point (store_savepoint), then keep what followed
+ * (store_release) or undo it (store_rollback_to_savepoint, which keeps the error message of
+ * what failed). One level: receive uses it to keep one message's failure from undoing a batch.
+ */
+int store_savepoint(void);
+int store_release(void);
+int store_rollback_to_savepoint(void);
 
 /* The current UTC time as 'YYYY-MM-DD HH:MM:SS' (what every time column holds). */
 void store_now(char out[20]);
@@ -118,17 +126,32 @@ struct outbox_row {
 	int parts;
 	const char *last_error;
 	const char *sent_at;
+	int handovers; /* times the modem took it without answering (schema 004) */
 };
 /* The next due queued message (not_before <= NOW), lowest priority value first. 1 found, 0 none. */
 int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *r, void *arg), void *arg);
 /* queued -> sending, attempts + 1. Committed on its own: a crash after it means one resend at most.
  */
 int store_outbox_mark_sending(int64_t id);
-int store_outbox_mark_sent(int64_t id, int parts);
-/* Back to queued with a due time, or to failed when RETRY_AT is NULL. */
-int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at);
-/* Rows left in 'sending' by a crash go back to 'queued'. Returns how many. */
-int store_outbox_recover(void);
+/*
+ * sending -> sent. HANDED is 1 when this attempt's hand-over was recorded
+ * (store_outbox_mark_handover): the modem has answered it, so it no longer counts.
+ */
+int store_outbox_mark_sent(int64_t id, int parts, int handed);
+/* Back to queued with a due time, or to failed when RETRY_AT is NULL; HANDED as above. */
+int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at, int handed);
+/*
+ * Rows left in 'sending' by a crash: those the modem already took MAX_HANDOVERS times without
+ * answering become 'sent' with NOTE in last_error (*GIVEN_UP counts them), the rest go back to
+ * 'queued'. One transaction. Returns how many were queued again, or -1.
+ */
+int store_outbox_recover(int max_handovers, const char *note, int *given_up);
+/*
+ * handovers + 1: the modem has taken the message and its answer is not read yet. Committed on
+ * its own, so that a crash before the answer finds it counted; the mark_sent/mark_error that
+ * follow an answer take it back.
+ */
+int store_outbox_mark_handover(int64_t id);
 int store_outbox_each(const char *status, int limit,
                       int (*fn)(const struct outbox_row *r, void *arg), void *arg);
 

@@ -156,6 +156,7 @@ static int print_outbox(const struct outbox_row *r, void *arg)
 		json_key_str(&j, "created_at", r->created_at);
 		json_key_str(&j, "not_before", r->not_before);
 		json_key_int(&j, "attempts", r->attempts);
+		json_key_int(&j, "handovers", r->handovers);
 		if (r->parts > 0)
 			json_key_int(&j, "parts", r->parts);
 		else

@@ -294,6 +294,8 @@ def test_hang_while_sending_is_aborted_and_the_reply_sent_again():
         # The hung attempt's PDU reached the modem but was never confirmed: at most one more.
         n = len(env.sent_pdus())
         check_eq(n, 1, "copies the emulator accepted (the hung one never completed)")
+        check_eq(env.scalar("SELECT handovers FROM outbox"), 0,
+                 "cut-short hand-overs on record: none (the daemon lived to see both outcomes)")
 
 
 def test_slow_modem_is_not_taken_for_a_hung_one():
@@ -348,12 +350,31 @@ def test_cms_error_on_send_is_retried_then_marked_failed():
         check("38" in (err or ""), "the error recorded: %r" % err)
         check_eq(len([c for c in env.commands() if c.startswith("PDU ")]), 2, "PDUs offered")
         check_eq(env.sent_pdus(), [], "nothing accepted")
+        check_eq(env.scalar("SELECT handovers FROM outbox"), 0, "refused hand-overs do not count")
         # A refusal that passes: the next reply is retried and sent once.
         env.faults({"error": {"AT+CMGS": "+CMS ERROR: 38"}, "once": True})
         env.sms("+84987000009", "TIN lan hai")
         wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") == 1, 15,
                  "the second reply sent after one refusal")
         check_eq([m["to"] for m in sent_messages(env)], ["+84987000009"], "sent once")
+
+
+def test_two_crashes_after_the_modem_took_a_reply_send_it_twice_not_three_times():
+    """The AT driver writes the PDU and Ctrl-Z, then waits for the answer: killed in between
+    (twice), the reply went out twice and the third start must not send it again."""
+    env = AtEnv(backoff_max=1)
+    import test_outbox
+    test_outbox.crash_twice_after_handover(env, lambda: len(env.sent_pdus()))
+
+
+def test_handover_is_recorded_before_the_ctrl_z_leaves():
+    """The hand-over record is committed from libGammu's log of the Ctrl-Z frame, before the
+    byte is written: killed right after the record, the emulator never got the Ctrl-Z (no
+    copy), and the reply goes out once after the restart. Fails if the log stops matching
+    (the record would then come after the Ctrl-Z, and this test would count two copies)."""
+    env = AtEnv(backoff_max=1)
+    import test_outbox
+    test_outbox.crash_between_record_and_modem(env, lambda: len(env.sent_pdus()))
 
 
 # ------------------------------------------------------------------ noise on the line

@@ -38,6 +38,56 @@ def test_crash_after_the_modem_sent_resends_at_most_once():
     check_eq(crash_at("exit-after-modem-send"), 2, "copies sent (one resend)")
 
 
+def crash_twice_after_handover(env, copies):
+    """Killed twice just after the modem took the reply (TIPLINE_FAULT=exit-after-modem-took):
+    the third start must not send it a third time. COPIES() counts what the modem sent."""
+    with running(env, start=False):
+        env.sms(VILLAGER, "TIN co nguoi la o thon 3")
+        for n in (1, 2):
+            env.start(env={"TIPLINE_FAULT": "exit-after-modem-took"})
+            check_eq(env.wait_exit(), 99, "exit status after hand-over %d" % n)
+            check_eq(env.query("SELECT status, attempts, handovers FROM outbox"), [("sending", n, n)],
+                     "the reply's state after crash %d" % n)
+            check_eq(copies(), n, "copies the modem took after crash %d" % n)
+        env.start()
+        wait_for(lambda: "marked sent" in env.log_text(), 10, "the give-up logged")
+        status, attempts, err = env.query("SELECT status, attempts, last_error FROM outbox")[0]
+        check_eq((status, attempts), ("sent", 2), "status and attempts after the restart")
+        check("not sent again" in (err or ""), "the row says why: %r" % err)
+        # A new message is still answered: the daemon goes on.
+        env.sms("+84987000009", "TIN lan hai")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") == 2, 10,
+                 "the next reply sent")
+        check_eq(copies(), 3, "copies in all: two of the first reply, one of the second")
+
+
+def crash_between_record_and_modem(env, copies):
+    """Killed after the hand-over is on record but before the modem has the message (the
+    moment the record is made for): sent again after the restart, once."""
+    with running(env, start=False):
+        env.sms(VILLAGER, "TIN co nguoi la o thon 3")
+        env.start(env={"TIPLINE_FAULT": "exit-after-handover-recorded"})
+        check_eq(env.wait_exit(), 99, "exit status")
+        check_eq(env.query("SELECT status, attempts, handovers FROM outbox"), [("sending", 1, 1)],
+                 "the reply's state after the crash")
+        check_eq(copies(), 0, "copies before the restart (recorded before the modem took it)")
+        env.start()
+        wait_for(lambda: env.scalar("SELECT status FROM outbox") == "sent", 10, "reply sent")
+        check_eq(env.query("SELECT attempts, handovers, last_error FROM outbox"), [(2, 1, None)],
+                 "attempts, cut-short hand-overs, error")
+        check_eq(copies(), 1, "copies")
+
+
+def test_crash_between_recording_the_handover_and_the_modem_sends_once():
+    env = Env()
+    crash_between_record_and_modem(env, lambda: len(sent(env)))
+
+
+def test_two_crashes_after_the_modem_took_a_reply_send_it_twice_not_three_times():
+    env = Env()
+    crash_twice_after_handover(env, lambda: len(sent(env)))
+
+
 def test_replies_go_before_bulk_traffic():
     env = Env(extra="outbox: { rate_per_minute = 1200; };")
     with running(env, start=False):

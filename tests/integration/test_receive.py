@@ -129,6 +129,52 @@ def test_restart_with_messages_on_modem():
         env.wait_drained(41)
 
 
+def ddl(env, sql):
+    import sqlite3
+    con = sqlite3.connect(env.db, timeout=10)
+    try:
+        con.executescript(sql)
+    finally:
+        con.close()
+
+
+def test_a_message_that_breaks_its_handling_is_kept_and_blocks_nothing():
+    """Regression: a message whose handling failed for a reason other than the disk (a bug,
+    a constraint) rolled its whole batch back at every poll, so that nothing more was stored
+    and the modem filled up. Now only that message's handling is undone: it is stored
+    unhandled, the others are handled, and the modem is emptied. A message that cannot be
+    stored even bare stays on the modem without holding back the rest."""
+    env = Env()
+    with running(env, start=False):
+        env.cli("inbox")  # creates the database
+        ddl(env, """
+            CREATE TRIGGER poison BEFORE INSERT ON tips WHEN NEW.text LIKE '%POISON%'
+            BEGIN SELECT RAISE(ABORT, 'poisoned tip'); END;
+            CREATE TRIGGER unstorable BEFORE INSERT ON inbox WHEN NEW.text LIKE '%UNSTORABLE%'
+            BEGIN SELECT RAISE(ABORT, 'unstorable message'); END;""")
+        for i, t in enumerate(("TIN mot o thon 1", "TIN POISON hai o thon 2",
+                               "TIN UNSTORABLE ba", "TIN bon o thon 4")):
+            env.sms("+8491234500%d" % i, t, when="2026-11-26 10:00:0%d" % i)
+        env.start()
+        wait_for(lambda: env.inbox_count() == 3 and len(env.modem_inbox()) == 1, 10,
+                 "three stored, the unstorable one left on the modem")
+        check_eq(env.query("SELECT text, kind FROM inbox ORDER BY id"),
+                 [("TIN mot o thon 1", "tip"), ("TIN POISON hai o thon 2", None),
+                  ("TIN bon o thon 4", "tip")], "inbox")
+        check_eq(sorted(r[0] for r in env.query("SELECT text FROM tips")),
+                 ["bon o thon 4", "mot o thon 1"], "tips")
+        log = env.log_text()
+        check_eq(log.count("left on the modem"), 1, "the unstorable message reported once")
+        check("message 2 stored without handling it: tip: poisoned tip" in log, "the handling failure logged")
+        check("cannot be stored (inbox insert: unstorable message); left on the modem" in log,
+              "the store failure logged")
+        # Fixed (the trigger gone): the message left on the modem is stored at the next poll.
+        ddl(env, "DROP TRIGGER unstorable;")
+        env.wait_drained(4)
+        check_eq(env.scalar("SELECT kind FROM inbox WHERE text LIKE '%UNSTORABLE%'"), "tip",
+                 "handled once it could be stored")
+
+
 def test_unreadable_location_is_skipped():
     env = Env()
     with running(env, start=False):

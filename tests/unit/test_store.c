@@ -158,6 +158,7 @@ static void t_outbox_states_and_priority(void)
 	struct outbox_new later = {"+84900000003", "later", 0, "reply", 0, "2999-01-01 00:00:00"};
 	struct due d = {0};
 	int64_t a, b, c;
+	int given_up;
 	char now[20];
 
 	fresh();
@@ -169,24 +170,88 @@ static void t_outbox_states_and_priority(void)
 	CHECK_INT(d.id, b); /* the reply first, though queued after */
 	CHECK_INT(store_outbox_mark_sending(b), 0);
 	/* A crash now: recovery puts it back, to be sent once more at most. */
-	CHECK_INT(store_outbox_recover(), 1);
+	CHECK_INT(store_outbox_recover(2, "not sent again", &given_up), 1);
+	CHECK_INT(given_up, 0);
 	d.found = 0;
 	CHECK_INT(store_outbox_next(now, take, &d), 1);
 	CHECK_INT(d.id, b);
 	CHECK_INT(store_outbox_mark_sending(b), 0);
-	CHECK_INT(store_outbox_mark_sent(b, 1), 0);
+	CHECK_INT(store_outbox_mark_sent(b, 1, 0), 0);
 	d.found = 0;
 	store_outbox_next(now, take, &d);
 	CHECK_INT(d.id, a);
 	CHECK_INT(store_outbox_mark_sending(a), 0);
-	CHECK_INT(store_outbox_mark_error(a, "+CMS ERROR: 38", "2999-01-01 00:00:00"), 0);
+	CHECK_INT(store_outbox_mark_error(a, "+CMS ERROR: 38", "2999-01-01 00:00:00", 0), 0);
 	d.found = 0;
 	CHECK_INT(store_outbox_next(now, take, &d), 0); /* the retry and "later" are not due */
-	CHECK_INT(store_outbox_mark_error(a, "+CMS ERROR: 38", NULL), 0);
+	CHECK_INT(store_outbox_mark_error(a, "+CMS ERROR: 38", NULL, 0), 0);
 	d.found = 0;
 	store_outbox_each("failed", 0, take, &d);
 	CHECK_INT(d.found, 1);
 	CHECK_STR(d.status, "failed");
+}
+
+struct handed {
+	int64_t id;
+	int handovers;
+	char status[16];
+	char error[128];
+};
+
+static int take_handed(const struct outbox_row *r, void *arg)
+{
+	struct handed *h = arg;
+
+	h->id = r->id;
+	h->handovers = r->handovers;
+	snprintf(h->status, sizeof h->status, "%s", r->status);
+	snprintf(h->error, sizeof h->error, "%s", r->last_error ? r->last_error : "");
+	return 1;
+}
+
+/* Recovery after crashes during sends: a message the modem took once before a crash is queued
+ * again, one it took twice is not sent a third time; a hand-over the modem answered (a
+ * refusal here) does not count. */
+static void t_outbox_handovers_bound_resends(void)
+{
+	static const struct {
+		const char *attempts; /* per attempt: c = crash after the hand-over, r = refused */
+		const char *status;   /* after the recovery at the end */
+		int handovers;
+	} t[] = {
+	    {"", "queued", 0},    {"c", "queued", 1}, {"cc", "sent", 2},  {"rc", "queued", 1},
+	    {"rrc", "queued", 1}, {"crc", "sent", 2}, {"ccc", "sent", 3}, {"rr", "queued", 0},
+	};
+	struct outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct handed h = {0};
+		int64_t id;
+		int given_up = -1, n;
+
+		fresh();
+		CHECK_INT(store_outbox_insert(&ack, &id), 0);
+		for (const char *a = t[i].attempts; *a != '\0'; a++) {
+			CHECK_INT(store_outbox_mark_sending(id), 0);
+			CHECK_INT(store_outbox_mark_handover(id), 0);
+			if (*a == 'r')
+				CHECK_INT(store_outbox_mark_error(id, "+CMS ERROR: 38",
+				                                  "2000-01-01 00:00:00", 1),
+				          0);
+			else if (a[1] != '\0') /* a crash, then a restart that sends it again */
+				CHECK_INT(store_outbox_recover(99, "not sent again", &given_up), 1);
+		}
+		if (t[i].attempts[0] == '\0' || t[i].attempts[strlen(t[i].attempts) - 1] == 'r')
+			CHECK_INT(store_outbox_mark_sending(id),
+			          0); /* and a crash before the modem */
+		n = store_outbox_recover(2, "not sent again", &given_up);
+		CHECK_INT(n + given_up, 1);
+		CHECK_INT(store_outbox_each(NULL, 0, take_handed, &h), 1);
+		CHECK_STR(h.status, t[i].status);
+		CHECK_INT(h.handovers, t[i].handovers);
+		CHECK_INT(strstr(h.error, "not sent again") != NULL,
+		          strcmp(t[i].status, "sent") == 0);
+	}
 }
 
 static int count_rows(const struct store_row *r, void *arg)
@@ -235,6 +300,7 @@ int main(void)
 	RUN(t_multipart_any_order);
 	RUN(t_multipart_forced_incomplete);
 	RUN(t_outbox_states_and_priority);
+	RUN(t_outbox_handovers_bound_resends);
 	RUN(t_group_names_fold);
 	store_close();
 	unlink(dbpath);
