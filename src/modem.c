@@ -301,18 +301,19 @@ static int is_link_error(GSM_Error e)
  * match, TAKEN runs when GSM_SendSMS returns, as before.
  */
 static struct {
-	void (*fn)(void *);
-	void *arg;
-	int sending; /* "Sending SMS" seen: the PDU follows, then Ctrl-Z */
+	const struct modem_taken *tk; /* armed while not NULL */
+	int sending;                  /* "Sending SMS" seen: the PDU follows, then Ctrl-Z */
 } handover;
 
 static void handover_fire(void)
 {
-	void (*fn)(void *) = handover.fn;
+	const struct modem_taken *tk = handover.tk;
 
-	handover.fn = NULL;
-	if (fn != NULL)
-		fn(handover.arg);
+	handover.tk = NULL;
+	if (tk != NULL) {
+		tk->stage(tk->arg);
+		tk->durable(tk->arg);
+	}
 }
 
 static void gammu_log(const char *text, void *data)
@@ -320,7 +321,7 @@ static void gammu_log(const char *text, void *data)
 	(void)data;
 	if (mcfg != NULL && mcfg->gammu_debug[0] != '\0')
 		fputs(text, stderr);
-	if (handover.fn == NULL)
+	if (handover.tk == NULL)
 		return;
 	if (!handover.sending)
 		handover.sending = strstr(text, "Sending SMS") != NULL;
@@ -957,7 +958,7 @@ static int encode(const char *text, int ucs2, GSM_MultiSMSMessage *out)
 /* One part: MODEM_SENT, or a failure with errmsg set and send_unconfirmed when its fate is
  * unknown. */
 static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref,
-                                        void (*taken)(void *), void *arg)
+                                        const struct modem_taken *taken)
 {
 	time_t deadline = time(NULL) + mcfg->send_timeout;
 	GSM_Error e;
@@ -966,8 +967,7 @@ static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref,
 	send_state.status = -1;
 	send_state.msgref = -1;
 	if (i == 0 && taken != NULL && !is_dummy) {
-		handover.fn = taken;
-		handover.arg = arg;
+		handover.tk = taken;
 		handover.sending = 0;
 		GSM_SetDebugLevel("text", GSM_GetDebug(sm));
 	}
@@ -979,7 +979,7 @@ static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref,
 		/* Not seen in the log (another libGammu?): the modem has it now in any case. */
 		if (e == ERR_NONE)
 			handover_fire();
-		handover.fn = NULL;
+		handover.tk = NULL;
 	}
 	if (e == ERR_NONE && !is_dummy)
 		fault_point("exit-after-modem-took");
@@ -1013,7 +1013,7 @@ static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref,
 }
 
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
-                                  int *parts, int *msgref, void (*taken)(void *), void *arg)
+                                  int *parts, int *msgref, const struct modem_taken *taken)
 {
 	*parts = 0;
 	send_unconfirmed = 0;
@@ -1032,7 +1032,7 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 		m->SMSC.Location = 1;
 		m->PDU = report ? SMS_Status_Report : SMS_Submit;
 		utf8_to_ucs2(number, m->Number, GSM_MAX_NUMBER_LENGTH);
-		r = send_part(m, i, msgref, taken, arg);
+		r = send_part(m, i, msgref, taken);
 		if (r != MODEM_SENT) {
 			if (*parts > 0)
 				handed(); /* the parts sent went out: sending again repeats them */
@@ -1045,9 +1045,19 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 	if (is_dummy) {
 		for (int i = 0; i < msms->Number; i++)
 			utf8_to_ucs2(number, msms->SMS[i].Number, GSM_MAX_NUMBER_LENGTH);
+		/*
+		 * The copy is recorded between STAGE and DURABLE: a SIGKILL can separate copy
+		 * and record only in the microseconds between link() and the first write of the
+		 * commit. Recording first would leave the whole fsync (milliseconds) as a window
+		 * in which a kill keeps the record (the page cache survives the process) without
+		 * the copy; recording after (a whole statement) let an aimed kill find the gap:
+		 * the crash test showed both.
+		 */
 		if (taken != NULL)
-			taken(arg); /* recorded before the copy exists, as on a real modem */
+			taken->stage(taken->arg);
 		record_sent(msms);
+		if (taken != NULL)
+			taken->durable(taken->arg);
 		fault_point("exit-after-modem-took");
 	}
 	return MODEM_SENT;

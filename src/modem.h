@@ -77,14 +77,22 @@ enum modem_send_result {
  * network's reference of the last part.
  */
 /*
- * TAKEN (may be NULL) is called once, with ARG, just before the modem is committed to the first
- * part: on a real modem when libGammu is about to write the Ctrl-Z that ends the PDU (from then
- * on the network may send it, whatever happens to this process), on the simulated phone before
- * the copy is recorded. When TAKEN returns, its record must be durable. From then until the
- * modem's answer the outcome is unknown to us; the outbox counts these hand-overs.
+ * The moment the modem is committed to a message (the first part), for whoever must record it.
+ * STAGE runs just before and prepares the record without writing it; DURABLE writes it and
+ * returns when it is on disk. On a real modem both run before libGammu writes the Ctrl-Z that
+ * ends the PDU (from then on the network may send it, whatever happens to this process; the
+ * byte waits for DURABLE). On the simulated phone the copy is recorded between the two, so a
+ * kill can only separate copy and record in the microseconds before DURABLE's first write.
+ * From then until the modem's answer the outcome is unknown to us.
  */
+struct modem_taken {
+	void (*stage)(void *arg);
+	void (*durable)(void *arg);
+	void *arg;
+};
+/* TAKEN may be NULL. */
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
-                                  int *parts, int *msgref, void (*taken)(void *), void *arg);
+                                  int *parts, int *msgref, const struct modem_taken *taken);
 /*
  * After a modem_send that did not return MODEM_SENT: 1 if a part was handed to the modem
  * (its PDU and Ctrl-Z written; on the simulated phone, recorded) and the send was not

@@ -77,6 +77,7 @@ struct due {
 	int found;
 	int64_t id;
 	int attempts;
+	int staged;   /* the hand-over record is in an open transaction */
 	int recorded; /* the modem took it in this attempt, and that is on record */
 	char recipient[64];
 	char *text;
@@ -94,17 +95,38 @@ static int take(const struct outbox_row *r, void *arg)
 	return 1;
 }
 
-/* modem_send's TAKEN callback: the hand-over is committed before the modem's answer is read,
- * so a crash from here on finds it counted. One fsync per message sent. */
-static void taken(void *arg)
+/*
+ * modem_send's hand-over callbacks: the record (handovers + 1) is staged in a transaction and
+ * committed before the modem's answer is read, so a crash from then on finds it counted. One
+ * fsync per message sent.
+ */
+static void stage(void *arg)
 {
 	struct due *d = arg;
 
-	if (store_outbox_mark_handover(d->id) < 0)
+	d->staged = store_begin() == 0;
+	if (d->staged && store_outbox_mark_handover(d->id) < 0) {
+		store_rollback();
+		d->staged = 0;
+	}
+	if (!d->staged)
 		log_warnx("outbox: message %lld: cannot record that the modem took it: %s",
 		          (long long)d->id, store_errmsg());
-	else
-		d->recorded = 1;
+}
+
+static void durable(void *arg)
+{
+	struct due *d = arg;
+
+	if (!d->staged)
+		return;
+	d->staged = 0;
+	if (store_commit() < 0) {
+		log_warnx("outbox: message %lld: cannot record that the modem took it: %s",
+		          (long long)d->id, store_errmsg());
+		return;
+	}
+	d->recorded = 1;
 	fault_point("exit-after-handover-recorded");
 }
 
@@ -116,6 +138,7 @@ static enum outbox_result send_one(void)
 	int parts = 0, msgref = -1, ucs2;
 	enum modem_send_result sr;
 	enum outbox_result ret = OUTBOX_STORE_FAILED;
+	const struct modem_taken tk = {stage, durable, &d};
 
 	store_now(now);
 	if (store_outbox_next(now, take, &d) < 0)
@@ -131,7 +154,12 @@ static enum outbox_result send_one(void)
 	fault_point("exit-after-mark-sending");
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
 	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &parts,
-	                &msgref, taken, &d);
+	                &msgref, &tk);
+	if (d.staged) { /* staged and never made durable: cannot happen, but never leave a
+		         * transaction open */
+		store_rollback();
+		d.staged = 0;
+	}
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
 		if (store_outbox_mark_sent(d.id, parts, d.recorded) < 0 ||
