@@ -27,10 +27,8 @@ def test_crash_dummy():
 
 
 def test_crash_at_emulator():
-    if SANITIZED:  # 0.7 s per reply whatever the build: the dummy run covers the sanitizers
-        print("(AT crash run skipped under the sanitizer build)", file=sys.stderr)
-        return
-    crash("at", 15, 5)
+    # libGammu's AT driver takes 0.7 s per reply whatever the build: fewer under sanitizers.
+    crash("at", 8 if SANITIZED else 15, 4 if SANITIZED else 5)
 
 
 if __name__ == "__main__":
