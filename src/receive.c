@@ -118,6 +118,22 @@ static int store_one(const struct modem_part *p, const char *now, int handle)
 	return -1;
 }
 
+/*
+ * Handle stored message ID in a savepoint: a failure that is not the disk's (a bug, a
+ * constraint) undoes only the handling and leaves the message stored unhandled, as
+ * receive_poll does for new messages. 0, or -1 when the database cannot take writes.
+ */
+static int deliver_isolated(int64_t id)
+{
+	if (store_savepoint() < 0)
+		return -1;
+	if (deliver(id, NULL, 1) == 0)
+		return store_release();
+	if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
+		return -1;
+	return deliver(id, NULL, 0);
+}
+
 static int expire_one(const char *sender, int ref, int total, void *arg)
 {
 	int64_t id = 0;
@@ -129,7 +145,7 @@ static int expire_one(const char *sender, int ref, int total, void *arg)
 	if (r == 1) {
 		log_warnx("multipart message %lld from %s kept incomplete after %d s",
 		          (long long)id, sender, rcfg->multipart_timeout);
-		if (deliver(id, NULL, 1) < 0) {
+		if (deliver_isolated(id) < 0) {
 			*(int *)arg = -1;
 			return 1;
 		}

@@ -175,6 +175,24 @@ def test_a_message_that_breaks_its_handling_is_kept_and_blocks_nothing():
                  "handled once it could be stored")
 
 
+def test_an_incomplete_multipart_that_breaks_its_handling_is_kept():
+    """The same for a multipart message handled when its timeout ends it incomplete."""
+    env = Env(multipart_timeout=1)
+    with running(env, start=False):
+        env.cli("inbox")
+        ddl(env, """
+            CREATE TRIGGER poison BEFORE INSERT ON tips WHEN NEW.text LIKE '%POISON%'
+            BEGIN SELECT RAISE(ABORT, 'poisoned tip'); END;""")
+        env.sms("+84912345010", "TIN POISON " + "x" * 200, parts="1", ref=7)
+        env.start()
+        wait_for(lambda: "stored without handling it: tip: poisoned tip" in env.log_text(), 10,
+                 "the incomplete message stored unhandled")
+        env.sms("+84912345011", "TIN sau do o thon 5")
+        env.wait_drained(2)
+        check_eq(env.query("SELECT complete, kind FROM inbox ORDER BY id"), [(0, None), (1, "tip")],
+                 "complete and kind")
+
+
 def test_unreadable_location_is_skipped():
     env = Env()
     with running(env, start=False):
