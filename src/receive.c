@@ -166,6 +166,23 @@ static int expire_parts(void)
 }
 
 /*
+ * store_one in a savepoint. A full or read-only disk fails every message alike: -1, and the
+ * batch waits on the modem. Anything else is this message breaking the handler or the store
+ * (a bug, a constraint): what it did is undone and 1 returned, so that one bad message
+ * neither blocks its batch at every poll nor takes the others down with it. 0: stored.
+ */
+static int store_isolated(const struct modem_part *p, const char *now, int handle)
+{
+	if (store_savepoint() < 0)
+		return -1;
+	if (store_one(p, now, handle) == 0)
+		return store_release() < 0 ? -1 : 0;
+	if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
+		return -1;
+	return 1;
+}
+
+/*
  * 1 if P was already reported as unstorable: it is read again at every poll, and one warning
  * is enough. Remembers the last few (a handful of such messages is already a bug to fix).
  */
@@ -196,36 +213,21 @@ enum receive_result receive_poll(void)
 		goto store_failed;
 	memset(unstored, 0, (size_t)n);
 	for (int i = 0; i < n; i++) {
-		if (store_savepoint() < 0)
+		int r = store_isolated(&parts[i], now, 1);
+
+		if (r == 1) /* its handling broke: keep the message itself, unhandled */
+			r = store_isolated(&parts[i], now, 0);
+		if (r < 0)
 			goto store_failed;
-		if (store_one(&parts[i], now, 1) == 0) {
-			if (store_release() < 0)
-				goto store_failed;
-			continue;
+		if (r == 1) {
+			/* Not even the bare message can be stored: it stays on the modem. */
+			if (!warned_before(&parts[i]))
+				log_warnx(
+				    "message from %s at %s cannot be stored (%s); left on the "
+				    "modem",
+				    parts[i].sender, parts[i].smsc_time, store_errmsg());
+			unstored[i] = 1;
 		}
-		/*
-		 * A full or read-only disk fails every message alike: the batch waits on the
-		 * modem. Anything else is this message breaking the handler (a bug, a constraint):
-		 * undo what its handling did and keep the message itself, unhandled, so that one
-		 * bad message neither blocks the batch at every poll nor is lost.
-		 */
-		if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
-			goto store_failed;
-		if (store_savepoint() < 0)
-			goto store_failed;
-		if (store_one(&parts[i], now, 0) == 0) {
-			if (store_release() < 0)
-				goto store_failed;
-			continue;
-		}
-		/* Not even the bare message can be stored: it stays on the modem, the rest goes on.
-		 */
-		if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
-			goto store_failed;
-		if (!warned_before(&parts[i]))
-			log_warnx("message from %s at %s cannot be stored (%s); left on the modem",
-			          parts[i].sender, parts[i].smsc_time, store_errmsg());
-		unstored[i] = 1;
 	}
 	if (expire_parts() < 0)
 		goto store_failed;
