@@ -600,6 +600,42 @@ static void validate(struct loader *ld, struct config *c)
 		        "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"", cc);
 }
 
+/*
+ * libconfig 1.5 (Debian 12) ends the whole process from inside its scanner ("input in flex
+ * scanner failed", exit status 2) when an @include names a directory, and would do so in a
+ * running daemon at SIGHUP. tipline keeps its configuration in one file, so an @include line
+ * is refused here, with its line number, before libconfig reads the file. Returns the number
+ * of such lines reported (0: none), or 0 when the file cannot be read (libconfig says why).
+ */
+static int refuse_includes(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char line[4096];
+	int lineno = 0, bad = 0, at_start = 1;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		const char *p = line;
+
+		if (at_start) {
+			lineno++;
+			p += strspn(p, " \t");
+			if (strncmp(p, "@include", 8) == 0) {
+				fprintf(stderr,
+				        "%s:%d: @include is not supported: keep the whole "
+				        "configuration in this file\n",
+				        file, lineno);
+				bad++;
+			}
+		}
+		/* A line longer than the buffer continues in the next read, not a new line. */
+		at_start = strchr(line, '\n') != NULL;
+	}
+	fclose(f);
+	return bad;
+}
+
 struct config *config_load(const char *file)
 {
 	config_t cf;
@@ -614,6 +650,8 @@ struct config *config_load(const char *file)
 		goto fail;
 	defaults(c);
 	if ((c->file = strdup(file)) == NULL || (c->rules = parse_rules_new()) == NULL)
+		goto fail;
+	if (refuse_includes(file) > 0)
 		goto fail;
 	if (config_read_file(&cf, file) != CONFIG_TRUE) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO) {

@@ -593,108 +593,6 @@ int modem_connected(void)
 	return connected;
 }
 
-/* libGammu's UCS-2 (big-endian, NUL-terminated) into UTF-8, surrogate pairs joined. */
-static void ucs2_to_utf8(const unsigned char *src, size_t max_units, char *out, size_t outsz)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < max_units; i++) {
-		unsigned cp = (unsigned)src[2 * i] << 8 | src[2 * i + 1];
-		char tmp[4];
-		size_t len;
-
-		if (cp == 0)
-			break;
-		if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < max_units) {
-			unsigned lo = (unsigned)src[2 * i + 2] << 8 | src[2 * i + 3];
-
-			if (lo >= 0xdc00 && lo <= 0xdfff) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				i++;
-			} else {
-				cp = 0xfffd;
-			}
-		} else if (cp >= 0xd800 && cp <= 0xdfff) {
-			cp = 0xfffd; /* a lone surrogate */
-		}
-		if (cp < 0x80) {
-			tmp[0] = (char)cp;
-			len = 1;
-		} else if (cp < 0x800) {
-			tmp[0] = (char)(0xc0 | cp >> 6);
-			tmp[1] = (char)(0x80 | (cp & 0x3f));
-			len = 2;
-		} else if (cp < 0x10000) {
-			tmp[0] = (char)(0xe0 | cp >> 12);
-			tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			tmp[2] = (char)(0x80 | (cp & 0x3f));
-			len = 3;
-		} else {
-			tmp[0] = (char)(0xf0 | cp >> 18);
-			tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-			tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-			tmp[3] = (char)(0x80 | (cp & 0x3f));
-			len = 4;
-		}
-		if (n + len + 1 > outsz)
-			break;
-		memcpy(out + n, tmp, len);
-		n += len;
-	}
-	out[n] = '\0';
-}
-
-/* UTF-8 into libGammu's UCS-2, with surrogate pairs for characters outside the BMP. */
-static void utf8_to_ucs2(const char *s, unsigned char *out, size_t max_units)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-
-	while (*p != '\0' && n + 3 < max_units) {
-		unsigned cp;
-		int extra;
-
-		if (*p < 0x80) {
-			cp = *p;
-			extra = 0;
-		} else if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			extra = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			extra = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			extra = 3;
-		} else {
-			cp = 0xfffd;
-			extra = 0;
-		}
-		p++;
-		for (int k = 0; k < extra; k++) {
-			if ((*p & 0xc0) != 0x80) {
-				cp = 0xfffd;
-				break;
-			}
-			cp = cp << 6 | (*p++ & 0x3f);
-		}
-		if (cp >= 0x10000) {
-			unsigned v = cp - 0x10000;
-			unsigned hi = 0xd800 + (v >> 10), lo = 0xdc00 + (v & 0x3ff);
-
-			out[2 * n] = (unsigned char)(hi >> 8);
-			out[2 * n + 1] = (unsigned char)hi;
-			n++;
-			cp = lo;
-		}
-		out[2 * n] = (unsigned char)(cp >> 8);
-		out[2 * n + 1] = (unsigned char)cp;
-		n++;
-	}
-	out[2 * n] = 0;
-	out[2 * n + 1] = 0;
-}
-
 static void datetime_utc(const GSM_DateTime *dt, char out[20])
 {
 	struct tm tm = {0};
@@ -730,8 +628,8 @@ static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
 {
 	memset(p, 0, offsetof(struct modem_part, text));
 	p->text[0] = '\0';
-	ucs2_to_utf8(m->Number, GSM_MAX_NUMBER_LENGTH + 1, p->sender, sizeof p->sender);
-	ucs2_to_utf8(m->SMSC.Number, GSM_MAX_NUMBER_LENGTH + 1, p->smsc, sizeof p->smsc);
+	text_ucs2be_to_utf8(m->Number, GSM_MAX_NUMBER_LENGTH + 1, p->sender, sizeof p->sender);
+	text_ucs2be_to_utf8(m->SMSC.Number, GSM_MAX_NUMBER_LENGTH + 1, p->smsc, sizeof p->smsc);
 	datetime_utc(&m->DateTime, p->smsc_time);
 	p->folder = m->Folder;
 	p->location = m->Location;
@@ -747,7 +645,7 @@ static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
 	case SMS_Coding_Unicode_No_Compression:
 	case SMS_Coding_Unicode_Compression:
 		p->coding = "ucs2";
-		ucs2_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
+		text_ucs2be_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
 		break;
 	case SMS_Coding_8bit: {
 		/* Binary data has no text: keep it as hex so nothing is lost. */
@@ -764,7 +662,7 @@ static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
 	}
 	default:
 		p->coding = "gsm7";
-		ucs2_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
+		text_ucs2be_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
 		break;
 	}
 	if (m->UDH.Type == UDH_ConcatenatedMessages ||
@@ -938,7 +836,7 @@ static int encode(const char *text, int ucs2, GSM_MultiSMSMessage *out)
 	buf = calloc(units + 2, 2);
 	if (buf == NULL)
 		return -1;
-	utf8_to_ucs2(text, buf, units);
+	text_utf8_to_ucs2be(text, buf, units);
 	GSM_ClearMultiPartSMSInfo(&info);
 	info.Class = -1;
 	info.EntriesNum = 1;
@@ -1031,7 +929,7 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 
 		m->SMSC.Location = 1;
 		m->PDU = report ? SMS_Status_Report : SMS_Submit;
-		utf8_to_ucs2(number, m->Number, GSM_MAX_NUMBER_LENGTH);
+		text_utf8_to_ucs2be(number, m->Number, GSM_MAX_NUMBER_LENGTH);
 		r = send_part(m, i, msgref, taken);
 		if (r != MODEM_SENT) {
 			if (*parts > 0)
@@ -1044,7 +942,7 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 	 * half-way (written aside, then renamed). */
 	if (is_dummy) {
 		for (int i = 0; i < msms->Number; i++)
-			utf8_to_ucs2(number, msms->SMS[i].Number, GSM_MAX_NUMBER_LENGTH);
+			text_utf8_to_ucs2be(number, msms->SMS[i].Number, GSM_MAX_NUMBER_LENGTH);
 		/*
 		 * The copy is recorded between STAGE and DURABLE: a SIGKILL can separate copy
 		 * and record only in the microseconds between link() and the first write of the
@@ -1136,8 +1034,8 @@ int modem_sim_inject(const char *dir, const char *from, const char *text, const 
 		m->InboxFolder = TRUE;
 		m->DateTime = dt;
 		m->SMSCTime = dt;
-		utf8_to_ucs2(from, m->Number, GSM_MAX_NUMBER_LENGTH);
-		utf8_to_ucs2("+84900000000", m->SMSC.Number, GSM_MAX_NUMBER_LENGTH);
+		text_utf8_to_ucs2be(from, m->Number, GSM_MAX_NUMBER_LENGTH);
+		text_utf8_to_ucs2be("+84900000000", m->SMSC.Number, GSM_MAX_NUMBER_LENGTH);
 		if (ref >= 0 && m->UDH.Type == UDH_ConcatenatedMessages) {
 			m->UDH.ID8bit = ref & 0xff;
 			GSM_EncodeUDHHeader(GSM_GetGlobalDebug(), &m->UDH);
@@ -1241,11 +1139,12 @@ int modem_sim_sent_each(const char *sent_dir,
 			char piece[1024];
 
 			if (k == 0)
-				ucs2_to_utf8(bk->SMS[k]->Number, GSM_MAX_NUMBER_LENGTH + 1, number,
-				             sizeof number);
+				text_ucs2be_to_utf8(bk->SMS[k]->Number, GSM_MAX_NUMBER_LENGTH + 1,
+				                    number, sizeof number);
 			if (bk->SMS[k]->Coding == SMS_Coding_Unicode_No_Compression)
 				coding = "ucs2";
-			ucs2_to_utf8(bk->SMS[k]->Text, GSM_MAX_SMS_LENGTH + 1, piece, sizeof piece);
+			text_ucs2be_to_utf8(bk->SMS[k]->Text, GSM_MAX_SMS_LENGTH + 1, piece,
+			                    sizeof piece);
 			if (len + strlen(piece) + 1 < GSM_MAX_MULTI_SMS * 1024) {
 				memcpy(text + len, piece, strlen(piece) + 1);
 				len += strlen(piece);
@@ -1286,8 +1185,8 @@ int modem_sim_report(const char *dir, const char *from, int msgref)
 	m->DeliveryStatus = 0; /* delivered: the backup format keeps no other status */
 	parse_utc(NULL, &m->DateTime);
 	m->SMSCTime = m->DateTime;
-	utf8_to_ucs2(from, m->Number, GSM_MAX_NUMBER_LENGTH);
-	utf8_to_ucs2("+84900000000", m->SMSC.Number, GSM_MAX_NUMBER_LENGTH);
+	text_utf8_to_ucs2be(from, m->Number, GSM_MAX_NUMBER_LENGTH);
+	text_utf8_to_ucs2be("+84900000000", m->SMSC.Number, GSM_MAX_NUMBER_LENGTH);
 	snprintf(tmp, sizeof tmp, "%s/sms/1/.report-%d", dir, (int)getpid());
 	unlink(tmp);
 	bk->SMS[0] = m;

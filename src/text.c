@@ -139,6 +139,66 @@ bad:
 	return 1;
 }
 
+size_t text_ucs2be_to_utf8(const unsigned char *src, size_t max_units, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < max_units; i++) {
+		uint32_t cp = (uint32_t)src[2 * i] << 8 | src[2 * i + 1];
+		char tmp[4];
+		size_t len;
+
+		if (cp == 0)
+			break;
+		if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < max_units) {
+			uint32_t lo = (uint32_t)src[2 * i + 2] << 8 | src[2 * i + 3];
+
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i++;
+			}
+		}
+		len = text_utf8_encode(cp, tmp); /* a lone surrogate comes out as U+FFFD */
+		if (n + len + 1 > outsz)
+			break;
+		memcpy(out + n, tmp, len);
+		n += len;
+	}
+	if (outsz > 0)
+		out[n] = '\0';
+	return n;
+}
+
+size_t text_utf8_to_ucs2be(const char *s, unsigned char *out, size_t max_units)
+{
+	size_t len = strlen(s), off = 0, n = 0;
+
+	while (off < len) {
+		uint32_t cp;
+		size_t used = text_utf8_next(s + off, len - off, &cp);
+		size_t need = cp >= 0x10000 ? 2 : 1;
+
+		if (n + need > max_units)
+			break;
+		off += used;
+		if (need == 2) {
+			uint32_t v = cp - 0x10000;
+			uint32_t hi = 0xd800 + (v >> 10);
+
+			out[2 * n] = (unsigned char)(hi >> 8);
+			out[2 * n + 1] = (unsigned char)hi;
+			n++;
+			cp = 0xdc00 + (v & 0x3ff);
+		}
+		out[2 * n] = (unsigned char)(cp >> 8);
+		out[2 * n + 1] = (unsigned char)cp;
+		n++;
+	}
+	out[2 * n] = 0;
+	out[2 * n + 1] = 0;
+	return n;
+}
+
 int text_utf8_valid(const char *s, size_t len)
 {
 	size_t i = 0;

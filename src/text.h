@@ -32,6 +32,21 @@ int text_utf8_valid(const char *s, size_t len);
  * a surrogate or a value above U+10FFFF is written as U+FFFD. */
 size_t text_utf8_encode(uint32_t cp, char *out);
 
+/*
+ * Big-endian UTF-16 (what libGammu calls UCS-2: two bytes per unit, ended by a 0 unit or after
+ * MAX_UNITS units) into UTF-8 in OUT, always terminated. Surrogate pairs are joined (emoji
+ * arrive so); a lone surrogate becomes U+FFFD. Stops before a character that would not fit in
+ * OUTSZ. Returns the bytes written, the terminator not counted.
+ */
+size_t text_ucs2be_to_utf8(const unsigned char *src, size_t max_units, char *out, size_t outsz);
+
+/*
+ * UTF-8 (NUL-terminated; invalid bytes become U+FFFD) into big-endian UTF-16 in OUT, which has
+ * room for MAX_UNITS + 1 units: at most MAX_UNITS units of text (a surrogate pair is never
+ * split), then a 0 unit. Returns the units written, the terminator not counted.
+ */
+size_t text_utf8_to_ucs2be(const char *s, unsigned char *out, size_t max_units);
+
 /* A code point's role in a word, for tokenisers. */
 enum text_class {
 	TEXT_OTHER,  /* punctuation, symbols (emoji), controls, U+FFFD */

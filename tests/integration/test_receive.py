@@ -273,6 +273,8 @@ def test_bad_config_fails_with_file_and_line():
             ("modem: { device = ; };\n", 1, ":1: syntax error"),
             ("modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"t.db\"; };\n"
              "outbox: { max_attempts = 0; };\n", 1, ":3: outbox.max_attempts: 0 is out of range"),
+            ("modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"t.db\"; };\n"
+             "@include \".\"\n", 1, ":3: @include is not supported"),
             ("modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"t.db\"; };\n", 0, ""),
         ]
         import subprocess

@@ -75,6 +75,11 @@ static void t_config_table(void)
 	    {MIN "categories = ( { codes = [\"BO\"]; } );", 0},
 	    {MIN "broadcast: { fold_diacritics = 1; };", 0}, /* an integer is not a boolean */
 	    {MIN "modem: { };", 0},
+	    /* Regression (fuzz_config): libconfig 1.5 exit()s the process on an @include of a
+	     * directory; every @include is refused before libconfig reads the file. */
+	    {MIN "@include \".\"\n", 0},
+	    {MIN " \t@include \"/etc/hostname\"\n", 0},
+	    {MIN "# @include \".\"\n", 1},
 	    {"modem: { device = \"m\"; connection = \"none\"; poll_interval = 0.5; };\n"
 	     "database: { path = \"d\"; busy_timeout = 100; };",
 	     1},

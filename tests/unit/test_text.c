@@ -2,6 +2,7 @@
 #include "check.h"
 #include "text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <utf8proc.h>
 
@@ -58,6 +59,77 @@ static void t_utf8_valid_encode(void)
 	CHECK_INT(text_utf8_encode(0xd800, buf), 3); /* surrogate → U+FFFD */
 	CHECK(memcmp(buf, "\xef\xbf\xbd", 3) == 0);
 	CHECK_INT(text_utf8_encode(0x110000, buf), 3);
+}
+
+/* libGammu's big-endian UTF-16 to UTF-8 and back: pairs, lone surrogates, room limits. */
+static void t_ucs2be(void)
+{
+	static const struct {
+		const char *hex; /* the units, big-endian */
+		size_t max_units;
+		size_t outsz;
+		const char *utf8;
+	} dec[] = {
+	    {"0054 0049 004E", 8, 64, "TIN"},
+	    {"0054 1EA7 006E", 8, 64, "T\xe1\xba\xa7n"},    /* Tần */
+	    {"0110 0110", 8, 64, "\xc4\x90\xc4\x90"},       /* ĐĐ */
+	    {"D83D DE00 0021", 8, 64, "\xf0\x9f\x98\x80!"}, /* emoji, a pair */
+	    {"D83D 0021", 8, 64, "\xef\xbf\xbd!"},          /* high alone */
+	    {"DE00 0041", 8, 64,
+	     "\xef\xbf\xbd"
+	     "A"},                                 /* low alone */
+	    {"0041 D83D", 2, 64, "A\xef\xbf\xbd"}, /* pair cut by max_units */
+	    {"0041 0000 0042", 8, 64, "A"},        /* the 0 unit ends it */
+	    {"0041 0042 0043", 2, 64, "AB"},       /* max_units */
+	    {"0041 1EA7", 8, 4, "A"},              /* no room for ầ + NUL */
+	    {"0041 1EA7", 8, 5, "A\xe1\xba\xa7"},
+	};
+	static const struct {
+		const char *utf8;
+		size_t max_units;
+		const char *hex;
+	} enc[] = {
+	    {"TIN", 8, "0054 0049 004E"},
+	    {"T\xe1\xba\xa7n", 8, "0054 1EA7 006E"},
+	    {"\xf0\x9f\x98\x80!", 8, "D83D DE00 0021"},
+	    {"A\xf0\x9f\x98\x80", 2, "0041"}, /* a pair never split */
+	    {"A\xff"
+	     "B",
+	     8, "0041 FFFD 0042"}, /* invalid byte */
+	    {"ABC", 2, "0041 0042"},
+	    {"", 4, ""},
+	};
+
+	for (size_t i = 0; i < sizeof dec / sizeof dec[0]; i++) {
+		unsigned char src[32] = {0};
+		char out[64];
+		size_t n = 0;
+
+		for (const char *h = dec[i].hex; *h != '\0'; h += h[4] == ' ' ? 5 : 4) {
+			unsigned v;
+
+			sscanf(h, "%4x", &v);
+			src[2 * n] = (unsigned char)(v >> 8);
+			src[2 * n + 1] = (unsigned char)v;
+			n++;
+			if (h[4] == '\0')
+				break;
+		}
+		CHECK_INT(text_ucs2be_to_utf8(src, dec[i].max_units, out, dec[i].outsz),
+		          strlen(dec[i].utf8));
+		CHECK_STR(out, dec[i].utf8);
+	}
+	for (size_t i = 0; i < sizeof enc / sizeof enc[0]; i++) {
+		unsigned char out[32];
+		char hex[128] = "";
+		size_t n = text_utf8_to_ucs2be(enc[i].utf8, out, enc[i].max_units);
+
+		for (size_t k = 0; k < n; k++)
+			snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%s%02X%02X",
+			         k ? " " : "", out[2 * k], out[2 * k + 1]);
+		CHECK_STR(hex, enc[i].hex);
+		CHECK_INT(out[2 * n] | out[2 * n + 1], 0);
+	}
 }
 
 static void t_classify(void)
@@ -485,6 +557,7 @@ int main(void)
 {
 	RUN(t_utf8_next);
 	RUN(t_utf8_valid_encode);
+	RUN(t_ucs2be);
 	RUN(t_classify);
 	RUN(t_classify_all);
 	RUN(t_fold);
