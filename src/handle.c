@@ -438,17 +438,25 @@ out:
 	return r;
 }
 
-int handle_delivery_report(const char *number, int msgref, int delivered, const char *when)
+int handle_delivery_report(const char *number, int msgref, int delivery, int status,
+                           const char *when)
 {
 	char phone[24];
 	int r;
 
 	if (text_phone_e164(number, hcfg->country_code, phone, sizeof phone) < 0)
 		snprintf(phone, sizeof phone, "%.23s", number);
-	r = store_outbox_delivery(phone, msgref, delivered, when);
+	if (delivery < 0) {
+		/* Not an outcome: the network reports it keeps trying; a final report follows. */
+		log_info("delivery report from %s for reference %d: not delivered yet, the "
+		         "network is still trying (status 0x%02x)",
+		         phone, msgref, status);
+		return 0;
+	}
+	r = store_outbox_delivery(phone, msgref, delivery, when);
 	if (r < 0)
 		return -1;
-	log_info("delivery report from %s for reference %d: %s%s", phone, msgref,
-	         delivered ? "delivered" : "failed", r == 0 ? " (no matching message)" : "");
+	log_info("delivery report from %s for reference %d: %s (status 0x%02x)%s", phone, msgref,
+	         delivery ? "delivered" : "failed", status, r == 0 ? " (no matching message)" : "");
 	return 0;
 }

@@ -23,6 +23,7 @@ int handle_message(int64_t id, const char *raw);
  */
 int handle_redact(const char *text, char *out, size_t outsz);
 /* A delivery report for the message with network reference MSGREF sent to NUMBER. */
-int handle_delivery_report(const char *number, int msgref, int delivered, const char *when);
+int handle_delivery_report(const char *number, int msgref, int delivery, int status,
+                           const char *when);
 
 #endif

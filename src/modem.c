@@ -636,8 +636,11 @@ static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
 	if (m->PDU == SMS_Status_Report) {
 		p->status_report = 1;
 		p->msgref = m->MessageReference;
-		/* TP-Status: 0x00-0x1f completed (delivered); above: failed or still trying. */
-		p->delivered = m->DeliveryStatus < 0x20;
+		/* TP-Status (GSM 03.40 9.2.3.15): 0x00-0x1f delivered; 0x20-0x3f a temporary
+		 * error, the service centre still trying (more reports follow); 0x40 and above
+		 * a permanent error, or a temporary one it no longer retries: failed. */
+		p->status = m->DeliveryStatus;
+		p->delivery = p->status < 0x20 ? 1 : p->status < 0x40 ? -1 : 0;
 		p->coding = "gsm7";
 		return;
 	}

@@ -24,10 +24,11 @@ struct modem_part {
 	int concat_ref;     /* concatenation: reference, total and 1-based sequence; */
 	int concat_total;   /* concat_total 0 means a single-part message */
 	int concat_seq;
-	int status_report; /* 1: a delivery report (then msgref and delivered are set) */
+	int status_report; /* 1: a delivery report (then msgref, delivery and status are set) */
 	int msgref;
-	int delivered;
-	int folder; /* where it lies on the modem, for modem_delete */
+	int delivery; /* 1 delivered, 0 failed for good, -1 not yet: the network still tries */
+	int status;   /* TP-Status as the network sent it */
+	int folder;   /* where it lies on the modem, for modem_delete */
 	int location;
 	char text[1024]; /* UTF-8; a part holds at most 160 septets or 140 bytes */
 };

@@ -65,7 +65,7 @@ static int store_one(const struct modem_part *p, const char *now, int handle)
 
 	if (p->status_report) {
 		if (handle)
-			return handle_delivery_report(p->sender, p->msgref, p->delivered,
+			return handle_delivery_report(p->sender, p->msgref, p->delivery, p->status,
 			                              p->smsc_time);
 		log_warnx("delivery report from %s (reference %d) dropped: %s", p->sender,
 		          p->msgref, store_errmsg());

@@ -6,7 +6,7 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from harness import AtEnv, Env, check, check_eq, mkpdu, run_tests, running, wait_for  # noqa: E402
 
 OFFICER = "+84911000009"
 VIET300 = ("Cảnh giác lừa đảo qua điện thoại, không chuyển tiền cho người lạ. Họp tổ tự quản lúc 19h "
@@ -178,6 +178,41 @@ def test_delivery_reports_are_recorded():
         env.cli("sim", "report", "--from", "+84911000001", "--ref", str(ref))
         wait_for(lambda: env.scalar("SELECT delivery FROM outbox") == "delivered", 10, "delivered")
         check("delivered    1" in env.cli("broadcast", "show", "B1").stdout.decode())
+
+
+def test_delivery_report_outcomes_on_a_real_modem_driver():
+    """Through libGammu's AT driver and the emulator (the simulated phone's format keeps no
+    status): a permanent error is recorded failed, a temporary one (the network still trying)
+    changes nothing, and a final report after it still counts."""
+    env = AtEnv(extra="broadcast: { delivery_reports = true; };")
+    with running(env) as env:
+        for n in ("0911000001", "0911000002"):
+            env.cli("contact", "add", n, "--village", "3")
+        env.cli("broadcast", "--group", "THON3", "Hop to tu quan 19h")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent' AND "
+                                    "msgref IS NOT NULL") == 2, 20, "both sent with a reference")
+        refs = dict(env.query("SELECT recipient, msgref FROM outbox"))
+        m = mkpdu()
+        # +84911000001: 0x41 = incompatible destination, permanent.
+        m.drop_into_inbox(env.state, m.status_report_pdu(refs["+84911000001"], "+84911000001",
+                                                          status=0x41))
+        # +84911000002: 0x30 = congestion, the centre keeps trying; later 0x00, delivered.
+        m.drop_into_inbox(env.state, m.status_report_pdu(refs["+84911000002"], "+84911000002",
+                                                          status=0x30))
+        wait_for(lambda: "network is still trying (status 0x30)" in env.log_text(), 15,
+                 "the temporary report logged")
+        wait_for(lambda: env.scalar("SELECT delivery FROM outbox WHERE recipient = "
+                                    "'+84911000001'") == "failed", 15, "the failure recorded")
+        check_eq(env.scalar("SELECT delivery FROM outbox WHERE recipient = '+84911000002'"), None,
+                 "a temporary error is not an outcome")
+        m.drop_into_inbox(env.state, m.status_report_pdu(refs["+84911000002"], "+84911000002",
+                                                          status=0x00))
+        wait_for(lambda: env.scalar("SELECT delivery FROM outbox WHERE recipient = "
+                                    "'+84911000002'") == "delivered", 15, "delivered")
+        show = env.cli("broadcast", "show", "B1").stdout.decode()
+        check("delivered    1" in show and "undelivered  1" in show,
+              "show counts one delivered, one undelivered: %r" % show)
+        check_eq(env.scalar("SELECT count(*) FROM inbox"), 0, "reports are not messages")
 
 
 if __name__ == "__main__":
