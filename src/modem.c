@@ -98,14 +98,6 @@ static struct {
 	int status;
 	int msgref;
 } send_state;
-/* The last modem_send handed a part over and never learnt what became of it. */
-static int send_unconfirmed;
-
-static void handed(void)
-{
-	send_unconfirmed = 1;
-}
-
 /* Locations already reported as unreadable, so each is logged once, not once per poll. */
 #define BAD_MAX 64
 static int bad_locs[BAD_MAX];
@@ -296,9 +288,9 @@ static int is_link_error(GSM_Error e)
  * the modem send -- and returns 100 ms later: marking after GSM_SendSMS returned left a 100 ms
  * window in which a kill made an uncounted copy (the crash test found third copies there).
  * Its log shows every frame just before the frame is written: the first one-byte frame after
- * "Sending SMS" is the Ctrl-Z. Calling TAKEN from the log function, synchronously, commits
- * the record before the byte leaves. The log text is libGammu's (1.42); should it ever not
- * match, TAKEN runs when GSM_SendSMS returns, as before.
+ * "Sending SMS" is the Ctrl-Z. Calling the stage and durable callbacks from the log function,
+ * synchronously, puts the record on disk before the byte leaves. The log text is libGammu's
+ * (1.42); should it ever not match, they run when GSM_SendSMS returns, as before.
  */
 static struct {
 	const struct modem_taken *tk; /* armed while not NULL */
@@ -856,8 +848,7 @@ static int encode(const char *text, int ucs2, GSM_MultiSMSMessage *out)
 	return 0;
 }
 
-/* One part: MODEM_SENT, or a failure with errmsg set and send_unconfirmed when its fate is
- * unknown. */
+/* One part: MODEM_SENT, or a failure with errmsg set. */
 static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref,
                                         const struct modem_taken *taken)
 {
@@ -897,8 +888,7 @@ static enum modem_send_result send_part(GSM_SMSMessage *m, int i, int *msgref,
 	watch_end();
 	if (!send_state.done) {
 		/* GSM_SendSMS returned once the PDU and its Ctrl-Z were written: the modem has it,
-		 * and no word came back of what it did with it. */
-		handed();
+		 * and no word came back of what it did with it (the outbox retries). */
 		if (!was_aborted("send"))
 			snprintf(errmsg, sizeof errmsg, "send: no answer from the modem in %d s",
 			         mcfg->send_timeout);
@@ -917,7 +907,6 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
                                   int *parts, int *msgref, const struct modem_taken *taken)
 {
 	*parts = 0;
-	send_unconfirmed = 0;
 	if (!connected) {
 		snprintf(errmsg, sizeof errmsg, "not connected");
 		return MODEM_SEND_LOST;
@@ -934,11 +923,8 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 		m->PDU = report ? SMS_Status_Report : SMS_Submit;
 		text_utf8_to_ucs2be(number, m->Number, GSM_MAX_NUMBER_LENGTH);
 		r = send_part(m, i, msgref, taken);
-		if (r != MODEM_SENT) {
-			if (*parts > 0)
-				handed(); /* the parts sent went out: sending again repeats them */
-			return r;
-		}
+		if (r != MODEM_SENT)
+			return r; /* parts already sent went out: sending again repeats them */
 		(*parts)++;
 	}
 	/* The simulated phone sends nothing: its sending is this record, which cannot fail
@@ -962,11 +948,6 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 		fault_point("exit-after-modem-took");
 	}
 	return MODEM_SENT;
-}
-
-int modem_send_unconfirmed(void)
-{
-	return send_unconfirmed;
 }
 
 static int parse_utc(const char *s, GSM_DateTime *dt)

@@ -94,13 +94,6 @@ struct modem_taken {
 /* TAKEN may be NULL. */
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
                                   int *parts, int *msgref, const struct modem_taken *taken);
-/*
- * After a modem_send that did not return MODEM_SENT: 1 if a part was handed to the modem
- * (its PDU and Ctrl-Z written; on the simulated phone, recorded) and the send was not
- * confirmed (no answer in time, the modem process died, the watchdog aborted, a later part
- * failed), so the network may have it; 0 if nothing can have gone out in that attempt.
- */
-int modem_send_unconfirmed(void);
 
 /*
  * The simulated phone (libGammu's dummy driver on directory DIR):

@@ -19,7 +19,8 @@
  * before the modem answers. After a restart it is sent again, so that it goes out at least
  * once, but only while fewer than this many such cut-short hand-overs are on record: through
  * any number of crashes a reply reaches its recipient at most twice. The cost: a message whose
- * two hand-overs both died inside the modem (power cut to both) is never sent; its row says so.
+ * two cut-short hand-overs both failed to leave (the modem lost it with its power, or both kills
+ * fell in the milliseconds between the record and the Ctrl-Z) is never sent; its row says so.
  * Failures the daemon lives to see (a refusal, a modem that vanished or hung) are retried as
  * before, up to outbox.max_attempts: there the modem most likely did not send it.
  */

@@ -257,7 +257,7 @@ static const char *const sql3[] = {
     [Q_OUTBOX_MSGREF] = "UPDATE outbox SET msgref = ?2 WHERE id = ?1",
     [Q_OUTBOX_HANDOVER] = "UPDATE outbox SET handovers = handovers + 1, updated_at = ?2 WHERE id = "
                           "?1",
-    /* Left in 'sending' by a crash after enough unconfirmed hand-overs: not sent again. */
+    /* Left in 'sending' by a crash after enough cut-short hand-overs: not sent again. */
     [Q_OUTBOX_GIVE_UP] = "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, "
                          "last_error = ?2 WHERE status = 'sending' AND handovers >= ?3",
     /* Prepared once like the rest: receive marks one per message. */
