@@ -125,7 +125,10 @@ static void defaults(struct config *c)
 {
 	c->log_level = LOG_LEVEL_INFO;
 	c->modem.poll_interval = 2.0;
-	c->modem.read_batch = 50;
+	/* 200: a commit (one fsync) per 200 parts instead of per 50 cut the 2,000-message
+	 * drain from 0.56 s to 0.45 s (make bench); memory about 1.2 KB a part. A SIM holds
+	 * 20 to 50 messages, so on a real modem a batch is the whole SIM either way. */
+	c->modem.read_batch = 200;
 	c->modem.backoff_max = 60;
 	c->modem.multipart_timeout = 3600;
 	c->modem.send_timeout = 30;

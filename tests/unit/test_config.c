@@ -37,7 +37,7 @@ static void t_minimal_config_gets_defaults(void)
 		return;
 	CHECK_STR(c->modem.model, "");
 	CHECK(c->modem.poll_interval == 2.0);
-	CHECK_INT(c->modem.read_batch, 50);
+	CHECK_INT(c->modem.read_batch, 200);
 	CHECK_INT(c->replies.max_per_hour, 5);
 	CHECK_STR(c->country_code, "84");
 	CHECK_STR(c->replies.templates[TPL_HELP], config_tpl_default(TPL_HELP));
