@@ -334,6 +334,14 @@ static int exec(const char *q)
 	return 0;
 }
 
+/* After a loop of sqlite3_step: reset S and return N, or -1 (error kept) if the last step
+ * failed. RC is that step's result; SQLITE_ROW means the caller stopped early. */
+static int rows_end(sqlite3_stmt *s, int rc, const char *what, int n)
+{
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : fail(what);
+}
+
 /* Run a statement that returns no rows. Returns the number of changed rows, or -1. */
 static int run(sqlite3_stmt *s, const char *what)
 {
@@ -761,12 +769,7 @@ static int inbox_rows(sqlite3_stmt *s, int (*fn)(const struct inbox_row *, void 
 		if (fn(&r, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(s);
-		return fail("inbox");
-	}
-	sqlite3_reset(s);
-	return n;
+	return rows_end(s, rc, "inbox", n);
 }
 
 int store_inbox_get(int64_t id, int (*fn)(const struct inbox_row *, void *), void *arg)
@@ -853,12 +856,7 @@ static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct outbox_row *, voi
 		if (fn(&r, arg) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(s);
-		return fail("outbox");
-	}
-	sqlite3_reset(s);
-	return n;
+	return rows_end(s, rc, "outbox", n);
 }
 
 int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *, void *), void *arg)
@@ -1204,12 +1202,7 @@ int store_list(enum store_list which, const char *arg, int limit,
 		if (fn(&r, ctx) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sqlite3_reset(s);
-		return fail("list");
-	}
-	sqlite3_reset(s);
-	return n;
+	return rows_end(s, rc, "list", n);
 }
 
 int store_broadcast_create(const struct broadcast_new *b, int64_t *id, int *recipients)
