@@ -281,7 +281,7 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	if (argc < 2)
-		cli_usage_error("sim: say send or sent");
+		cli_usage_error("sim: say send, sent or report");
 	if (strcmp(argv[1], "send") == 0) {
 		static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
 		                                     {"time", required_argument, NULL, 't'},
@@ -379,7 +379,7 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 			snprintf(dir, sizeof dir, "%s/sent", cfg->modem.device);
 		return modem_sim_sent_each(dir, print_sent, &json) < 0;
 	}
-	cli_usage_error("sim: unknown subcommand \"%s\" (send or sent)", argv[1]);
+	cli_usage_error("sim: unknown subcommand \"%s\" (send, sent or report)", argv[1]);
 	return 2;
 }
 

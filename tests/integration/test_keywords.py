@@ -206,7 +206,8 @@ def test_cli_bad_arguments_exit_2():
     try:
         for args in (["tips", "--since", "yesterday"], ["contact", "add", "VIETTEL"],
                      ["contact", "add", "0987", "--role", "boss"], ["nosuch"], ["inbox", "--limit", "x"],
-                     ["outbox", "--status", "lost"], ["sim", "send", "hello"], ["contact"]):
+                     ["outbox", "--status", "lost"], ["sim", "send", "hello"], ["contact"],
+                     ["sim"], ["sim", "bogus"], ["broadcast", "show"], ["group", "add"]):
             p = env.cli(*args, check_rc=False)
             check_eq(p.returncode, 2, "exit status of tipline %s" % " ".join(args))
             check("usage:" in p.stderr.decode(), "usage printed for %s" % args)
