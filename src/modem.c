@@ -288,7 +288,7 @@ static int is_link_error(GSM_Error e)
  * the modem send -- and returns 100 ms later: marking after GSM_SendSMS returned left a 100 ms
  * window in which a kill made an uncounted copy (the crash test found third copies there).
  * Its log shows every frame just before the frame is written: the first one-byte frame after
- * "Sending SMS" is the Ctrl-Z. Calling the stage and durable callbacks from the log function,
+ * "Sending SMS" is the Ctrl-Z. Calling the record callback from the log function,
  * synchronously, puts the record on disk before the byte leaves. The log text is libGammu's
  * (1.42); should it ever not match, they run when GSM_SendSMS returns, as before.
  */
@@ -302,10 +302,8 @@ static void handover_fire(void)
 	const struct modem_taken *tk = handover.tk;
 
 	handover.tk = NULL;
-	if (tk != NULL) {
-		tk->stage(tk->arg);
-		tk->durable(tk->arg);
-	}
+	if (tk != NULL)
+		tk->record(tk->arg, 1);
 }
 
 static void gammu_log(const char *text, void *data)
@@ -789,10 +787,16 @@ int modem_delete(const struct modem_part *p)
 	return 0;
 }
 
-/* Record what the simulated phone sent, since libGammu's dummy driver keeps no trace of it. */
-static void record_sent(const GSM_MultiSMSMessage *out)
+/*
+ * Record what the simulated phone sent, since libGammu's dummy driver keeps no trace of it:
+ * written aside by record_sent_prepare, made visible (sent) by record_sent_publish. Returns 0,
+ * or -1 after logging (then there is nothing to publish).
+ */
+static char sent_tmp[1100], sent_final[1100];
+
+static int record_sent_prepare(const GSM_MultiSMSMessage *out)
 {
-	char dir[1024], tmp[1100], final[1100];
+	char dir[1024];
 	struct timespec ts;
 	GSM_Error e;
 	int i;
@@ -803,21 +807,31 @@ static void record_sent(const GSM_MultiSMSMessage *out)
 		snprintf(dir, sizeof dir, "%s/sent", mcfg->device);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		log_warn("modem: %s", dir);
-		return;
+		return -1;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(final, sizeof final, "%s/%lld%09ld-%d.smsbackup", dir, (long long)ts.tv_sec,
-	         ts.tv_nsec, (int)getpid());
-	snprintf(tmp, sizeof tmp, "%s/.tmp-%d", dir, (int)getpid());
-	unlink(tmp);
+	snprintf(sent_final, sizeof sent_final, "%s/%lld%09ld-%d.smsbackup", dir,
+	         (long long)ts.tv_sec, ts.tv_nsec, (int)getpid());
+	snprintf(sent_tmp, sizeof sent_tmp, "%s/.tmp-%d", dir, (int)getpid());
+	unlink(sent_tmp);
 	memset(backup->SMS, 0, sizeof backup->SMS[0] * (size_t)(out->Number + 1));
 	for (i = 0; i < out->Number; i++)
 		backup->SMS[i] = (GSM_SMSMessage *)&out->SMS[i];
 	backup->SMS[i] = NULL;
-	e = GSM_AddSMSBackupFile(tmp, backup);
+	e = GSM_AddSMSBackupFile(sent_tmp, backup);
 	backup->SMS[0] = NULL;
-	if (e != ERR_NONE || rename(tmp, final) < 0)
+	if (e != ERR_NONE) {
 		log_warnx("modem: cannot record sent message in %s", dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* The simulated phone's send itself: one rename(). */
+static void record_sent_publish(void)
+{
+	if (rename(sent_tmp, sent_final) < 0)
+		log_warn("modem: cannot record sent message as %s", sent_final);
 }
 
 /* Split TEXT into parts with libGammu's multipart encoder. 0 or -1. */
@@ -933,18 +947,21 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 		for (int i = 0; i < msms->Number; i++)
 			text_utf8_to_ucs2be(number, msms->SMS[i].Number, GSM_MAX_NUMBER_LENGTH);
 		/*
-		 * The copy is recorded between STAGE and DURABLE: a SIGKILL can separate copy
-		 * and record only in the microseconds between link() and the first write of the
-		 * commit. Recording first would leave the whole fsync (milliseconds) as a window
-		 * in which a kill keeps the record (the page cache survives the process) without
-		 * the copy; recording after (a whole statement) let an aimed kill find the gap:
-		 * the crash test showed both.
+		 * The copy is written aside first; then the hand-over record is written (not
+		 * fsynced); then one rename() sends it. A SIGKILL can separate record and copy only
+		 * in the microseconds between the WAL write and the rename, and then the record
+		 * overcounts (the message is sent again), never undercounts. The crash test showed
+		 * the other orders failing: a record after the copy let a kill aimed at the new
+		 * copy find the gap before the record (a third copy); a record fsynced, or written
+		 * before the copy's file, left milliseconds in which a kill keeps the record (the
+		 * page cache survives the process) but no copy, twice on one message: an
+		 * acknowledgement given up and never sent.
 		 */
-		if (taken != NULL)
-			taken->stage(taken->arg);
-		record_sent(msms);
-		if (taken != NULL)
-			taken->durable(taken->arg);
+		if (record_sent_prepare(msms) == 0) {
+			if (taken != NULL)
+				taken->record(taken->arg, 0);
+			record_sent_publish();
+		}
 		fault_point("exit-after-modem-took");
 	}
 	return MODEM_SENT;

@@ -78,17 +78,17 @@ enum modem_send_result {
  * network's reference of the last part.
  */
 /*
- * The moment the modem is committed to a message (the first part), for whoever must record it.
- * STAGE runs just before and prepares the record without writing it; DURABLE writes it and
- * returns when it is on disk. On a real modem both run before libGammu writes the Ctrl-Z that
- * ends the PDU (from then on the network may send it, whatever happens to this process; the
- * byte waits for DURABLE). On the simulated phone the copy is recorded between the two, so a
- * kill can only separate copy and record in the microseconds before DURABLE's first write.
- * From then until the modem's answer the outcome is unknown to us.
+ * The moment the modem is committed to a message (the first part), for whoever must record it:
+ * RECORD(ARG, SYNC) runs just before, and the modem waits until it returns. On a real modem
+ * that is just before libGammu writes the Ctrl-Z that ends the PDU (from then on the network
+ * may send it, whatever happens to this process), with SYNC 1: the record must be on disk,
+ * since a power cut takes the daemon and may leave the modem's send done. On the simulated
+ * phone it is just before the copy is recorded, with SYNC 0: the record need only be written
+ * (a killed process leaves it to the next); the copy follows within microseconds. From then
+ * until the modem's answer the outcome is unknown to us.
  */
 struct modem_taken {
-	void (*stage)(void *arg);
-	void (*durable)(void *arg);
+	void (*record)(void *arg, int sync);
 	void *arg;
 };
 /* TAKEN may be NULL. */

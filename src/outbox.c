@@ -78,7 +78,6 @@ struct due {
 	int found;
 	int64_t id;
 	int attempts;
-	int staged;   /* the hand-over record is in an open transaction */
 	int recorded; /* the modem took it in this attempt, and that is on record */
 	char recipient[64];
 	char *text;
@@ -97,32 +96,14 @@ static int take(const struct outbox_row *r, void *arg)
 }
 
 /*
- * modem_send's hand-over callbacks: the record (handovers + 1) is staged in a transaction and
- * committed before the modem's answer is read, so a crash from then on finds it counted. One
- * fsync per message sent.
+ * modem_send's hand-over callback: handovers + 1, committed before the modem's answer is read,
+ * so a crash from then on finds it counted. One commit per message sent (an fsync when SYNC).
  */
-static void stage(void *arg)
+static void record(void *arg, int sync)
 {
 	struct due *d = arg;
 
-	d->staged = store_begin() == 0;
-	if (d->staged && store_outbox_mark_handover(d->id) < 0) {
-		store_rollback();
-		d->staged = 0;
-	}
-	if (!d->staged)
-		log_warnx("outbox: message %lld: cannot record that the modem took it: %s",
-		          (long long)d->id, store_errmsg());
-}
-
-static void durable(void *arg)
-{
-	struct due *d = arg;
-
-	if (!d->staged)
-		return;
-	d->staged = 0;
-	if (store_commit() < 0) {
+	if (store_outbox_mark_handover(d->id, sync) < 0) {
 		log_warnx("outbox: message %lld: cannot record that the modem took it: %s",
 		          (long long)d->id, store_errmsg());
 		return;
@@ -139,7 +120,7 @@ static enum outbox_result send_one(void)
 	int parts = 0, msgref = -1, ucs2;
 	enum modem_send_result sr;
 	enum outbox_result ret = OUTBOX_STORE_FAILED;
-	const struct modem_taken tk = {stage, durable, &d};
+	const struct modem_taken tk = {record, &d};
 
 	store_now(now);
 	if (store_outbox_next(now, take, &d) < 0)
@@ -156,11 +137,6 @@ static enum outbox_result send_one(void)
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
 	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &parts,
 	                &msgref, &tk);
-	if (d.staged) { /* staged and never made durable: cannot happen, but never leave a
-		         * transaction open */
-		store_rollback();
-		d.staged = 0;
-	}
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
 		if (store_outbox_mark_sent(d.id, parts, d.recorded) < 0 ||

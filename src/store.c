@@ -931,12 +931,33 @@ fail:
 	return -1;
 }
 
-int store_outbox_mark_handover(int64_t id)
+int store_synchronous(void)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (db != NULL && sqlite3_prepare_v2(db, "PRAGMA synchronous", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int store_outbox_mark_handover(int64_t id, int sync)
 {
 	char now[20];
+	int r;
 
 	store_now(now);
-	return run(bindv(Q_OUTBOX_HANDOVER, "Is", id, now), "outbox handover") < 0 ? -1 : 0;
+	/* synchronous = OFF for this one statement: the WAL frame is written but not fsynced. A
+	 * killed process leaves it in the page cache for the next one; the next FULL commit syncs
+	 * it along with its own. */
+	if (!sync && exec("PRAGMA synchronous = OFF") < 0)
+		return -1;
+	r = run(bindv(Q_OUTBOX_HANDOVER, "Is", id, now), "outbox handover");
+	if (!sync && exec("PRAGMA synchronous = FULL") < 0)
+		r = -1;
+	return r < 0 ? -1 : 0;
 }
 
 /*

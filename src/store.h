@@ -147,11 +147,14 @@ int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at,
  */
 int store_outbox_recover(int max_handovers, const char *note, int *given_up);
 /*
- * handovers + 1: the modem has taken the message and its answer is not read yet. Committed on
+ * handovers + 1: the modem is taking the message and its answer is not read yet. Committed on
  * its own, so that a crash before the answer finds it counted; the mark_sent/mark_error that
- * follow an answer take it back.
+ * follow an answer take it back. SYNC 0 writes the commit without fsync (it survives a killed
+ * process, not a power cut, until the next commit syncs it).
  */
-int store_outbox_mark_handover(int64_t id);
+int store_outbox_mark_handover(int64_t id, int sync);
+/* The connection's PRAGMA synchronous (2 = FULL, what every other commit uses), or -1. */
+int store_synchronous(void);
 int store_outbox_each(const char *status, int limit,
                       int (*fn)(const struct outbox_row *r, void *arg), void *arg);
 

@@ -356,8 +356,8 @@ def run(driver="dummy", messages=500, kills=25, seed=1, max_delay=None, keep=Fal
         while (sum(daemon.kills.values()) < kills or feeder.is_alive()) \
                 and time.monotonic() < hard_deadline:
             daemon.check_alive()
-            # Aimed kills may follow each other on the same message (a kill right after a send,
-            # then right after its resend): the outbox's record of hand-overs bounds the copies.
+            # Aimed kills may follow each other on the same message (right after a send, then
+            # right after its resend): the hand-over is on record before each copy exists.
             how = rng.choice(("random", "delete", "send"))
             delay = rng.uniform(0.02, max_delay)
             if how == "random":

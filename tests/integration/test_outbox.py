@@ -62,9 +62,9 @@ def crash_twice_after_handover(env, copies):
 
 
 def crash_between_record_and_modem(env, copies):
-    """Killed after the hand-over is on record but before the modem has the message (on a
-    real modem the record precedes the Ctrl-Z): sent again after the restart, once. Used by
-    test_faults.py on the AT emulator."""
+    """Killed after the hand-over is on record but before the modem has the message (the
+    record precedes the Ctrl-Z, or the simulated phone's copy): sent again after the restart,
+    once. Also used by test_faults.py on the AT emulator."""
     with running(env, start=False):
         env.sms(VILLAGER, "TIN co nguoi la o thon 3")
         env.start(env={"TIPLINE_FAULT": "exit-after-handover-recorded"})
@@ -77,6 +77,12 @@ def crash_between_record_and_modem(env, copies):
         check_eq(env.query("SELECT attempts, handovers, last_error FROM outbox"), [(2, 1, None)],
                  "attempts, cut-short hand-overs, error")
         check_eq(copies(), 1, "copies")
+
+
+def test_crash_between_recording_the_handover_and_the_copy_sends_once():
+    """On the simulated phone the record (written, not yet fsynced) precedes the copy."""
+    env = Env()
+    crash_between_record_and_modem(env, lambda: len(sent(env)))
 
 
 def test_two_crashes_after_the_modem_took_a_reply_send_it_twice_not_three_times():

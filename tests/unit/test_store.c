@@ -233,7 +233,7 @@ static void t_outbox_handovers_bound_resends(void)
 		CHECK_INT(store_outbox_insert(&ack, &id), 0);
 		for (const char *a = t[i].attempts; *a != '\0'; a++) {
 			CHECK_INT(store_outbox_mark_sending(id), 0);
-			CHECK_INT(store_outbox_mark_handover(id), 0);
+			CHECK_INT(store_outbox_mark_handover(id, *a == 'r'), 0);
 			if (*a == 'r')
 				CHECK_INT(store_outbox_mark_error(id, "+CMS ERROR: 38",
 				                                  "2000-01-01 00:00:00", 1),
@@ -247,6 +247,7 @@ static void t_outbox_handovers_bound_resends(void)
 		n = store_outbox_recover(2, "not sent again", &given_up);
 		CHECK_INT(n + given_up, 1);
 		CHECK_INT(store_outbox_each(NULL, 0, take_handed, &h), 1);
+		CHECK_INT(store_synchronous(), 2); /* an unsynced hand-over leaves FULL behind */
 		CHECK_STR(h.status, t[i].status);
 		CHECK_INT(h.handovers, t[i].handovers);
 		CHECK_INT(strstr(h.error, "not sent again") != NULL,
