@@ -868,9 +868,13 @@ class Bench:
             s = dm.sample()
         finally:
             dm.stop()
+        return self.pacing_result(st, delay_ms, t, s)
+
+    def pacing_result(self, st, delay_ms, t, sample):
+        """One pacing run's figures from the emulator's logs in ST and the daemon's sample."""
         first, last, gap, sends = self.send_gaps(st, delay_ms)
         return {"time": t, "span": last - first, "gap": gap, "sends": sends,
-                "cpu": s[0] if s else None, "polls": count_polls(st)}
+                "cpu": sample[0] if sample else None, "polls": count_polls(st)}
 
     def pacing_smsd(self, n, delay_ms, loopsleep):
         d = self.path("pacing-smsd")
@@ -895,9 +899,7 @@ class Bench:
             s = dm.sample()
         finally:
             dm.stop()
-        first, last, gap, sends = self.send_gaps(st, delay_ms)
-        return {"time": t, "span": last - first, "gap": gap, "sends": sends,
-                "cpu": s[0] if s else None, "polls": count_polls(st)}
+        return self.pacing_result(st, delay_ms, t, s)
 
     def run_pacing(self):
         why = self.emulator_ok()

@@ -449,9 +449,7 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the directory of a failed run")
     a = ap.parse_args()
     if a.build:
-        harness.BUILD = os.path.join(harness.ROOT, a.build)
-        harness.TIPLINED = os.path.join(harness.BUILD, "tiplined")
-        harness.TIPLINE = os.path.join(harness.BUILD, "tipline")
+        harness.use_build(a.build)
     ok = True
     for drv in (("dummy", "at") if a.driver == "both" else (a.driver,)):
         n = a.messages if drv == "dummy" else a.at_messages

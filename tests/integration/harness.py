@@ -20,6 +20,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("TIPLINE_BUILD", "build"))
 TIPLINED = os.path.join(BUILD, "tiplined")
 TIPLINE = os.path.join(BUILD, "tipline")
+
+
+def use_build(name):
+    """Run the binaries of build directory NAME (relative to the source tree) from now on."""
+    global BUILD, TIPLINED, TIPLINE
+    BUILD = os.path.join(ROOT, name)
+    TIPLINED = os.path.join(BUILD, "tiplined")
+    TIPLINE = os.path.join(BUILD, "tipline")
 SANITIZED = "san" in os.path.basename(BUILD)
 # Sanitizer builds are slower: deadlines stretch, never the assertions.
 SLOW = 3 if SANITIZED else 1

@@ -120,9 +120,7 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the valgrind logs")
     a = ap.parse_args()
     if a.build:
-        harness.BUILD = os.path.join(harness.ROOT, a.build)
-        harness.TIPLINED = os.path.join(harness.BUILD, "tiplined")
-        harness.TIPLINE = os.path.join(harness.BUILD, "tipline")
+        harness.use_build(a.build)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (apt-get install valgrind)")
         sys.exit(1)
