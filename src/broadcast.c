@@ -7,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "ts.h"
 
 int broadcast_plan(const struct config *cfg, const char *text, struct broadcast_plan *p)
 {
@@ -78,7 +79,7 @@ int broadcast_recur(void)
 	char now[20];
 	int n;
 
-	store_now(now);
+	ts_now(now);
 	if (store_begin() < 0)
 		return -1;
 	n = store_broadcast_recur(now);

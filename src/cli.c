@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "ts.h"
+
 int cli_parse_int(const char *s, int min, int max, int *out)
 {
 	char *end;
@@ -20,28 +22,14 @@ int cli_parse_int(const char *s, int min, int max, int *out)
 
 int cli_check_date(const char *s)
 {
-	struct tm tm;
-	const char *end;
+	int64_t t;
 
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL)
-		return -1;
-	if (*end == '\0')
-		return 0;
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d %H:%M", &tm);
-	if (end != NULL && *end == '\0')
-		return 0;
-	return cli_check_datetime(s);
+	return ts_parse_local(s, &t);
 }
 
 int cli_check_datetime(const char *s)
 {
-	struct tm tm;
-	const char *end;
+	int64_t t;
 
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-	return end != NULL && *end == '\0' ? 0 : -1;
+	return strlen(s) == TS_LEN - 1 && ts_parse_utc(s, &t) == 0 ? 0 : -1;
 }

@@ -12,26 +12,13 @@
 #include "config.h"
 #include "store.h"
 #include "text.h"
+#include "ts.h"
 
 /* "YYYY-MM-DD HH:MM[:SS]" in local time (as officers think) → UTC 'YYYY-MM-DD HH:MM:SS'. */
-static int local_to_utc(const char *s, char out[20])
+static int local_to_utc(const char *s, char out[TS_LEN])
 {
-	struct tm tm;
-	const char *end;
-	time_t t;
-
-	memset(&tm, 0, sizeof tm);
-	end = strptime(s, "%Y-%m-%d %H:%M", &tm);
-	if (end != NULL && *end == ':')
-		end = strptime(end, ":%S", &tm);
-	if (end == NULL || *end != '\0')
-		return -1;
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t == (time_t)-1)
-		return -1;
-	store_time((int64_t)t, out);
-	return 0;
+	/* A bare date is refused: a broadcast at midnight is rarely what was meant. */
+	return strchr(s, ' ') == NULL ? -1 : ts_local_to_utc(s, out);
 }
 
 static void print_plan(const struct config *cfg, const struct broadcast_plan *p, int recipients)

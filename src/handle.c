@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "store.h"
 #include "text.h"
+#include "ts.h"
 
 static const struct config *hcfg;
 
@@ -60,16 +61,13 @@ static char *span(const struct msg *m, struct parse_span sp)
 /* Local wall-clock "HH:MM" of the message's arrival, as the sender's own clock shows it. */
 static void local_hhmm(const char *utc, char out[8])
 {
-	struct tm tm = {0};
-	time_t t;
+	char local[TS_LEN];
 
-	if (strptime(utc, "%Y-%m-%d %H:%M:%S", &tm) == NULL) {
+	if (ts_utc_to_local(utc, local) < 0) {
 		snprintf(out, 8, "?");
 		return;
 	}
-	t = timegm(&tm);
-	localtime_r(&t, &tm);
-	strftime(out, 8, "%H:%M", &tm);
+	snprintf(out, 8, "%.5s", local + 11);
 }
 
 /*
@@ -85,7 +83,7 @@ static int reply(const struct msg *m, enum tpl t, const char *const *kv)
 
 	if (!hcfg->replies.enabled || m->phone[0] == '\0')
 		return 0;
-	store_time((int64_t)time(NULL) - 3600, since);
+	ts_utc((int64_t)time(NULL) - 3600, since);
 	n = store_replies_since(m->phone, since);
 	if (n < 0)
 		return -1;
@@ -301,7 +299,7 @@ static int do_broadcast(const struct msg *m, const struct parse_result *p)
 	int64_t id = 0;
 	int n = 0, ok, r = -1;
 
-	store_now(now);
+	ts_now(now);
 	if (store_pin_get(m->phone, &st) < 0)
 		return -1;
 	if (st.found && st.locked_until[0] != '\0' && strcmp(st.locked_until, now) > 0) {
@@ -311,7 +309,7 @@ static int do_broadcast(const struct msg *m, const struct parse_result *p)
 	snprintf(pin, sizeof pin, "%.*s", (int)p->pin.len, m->text + p->pin.off);
 	ok = is_officer(m) && broadcast_pin_verify(pin, st.hash);
 	if (st.found) {
-		store_time((int64_t)time(NULL) + hcfg->broadcast.pin_lockout, until);
+		ts_utc((int64_t)time(NULL) + hcfg->broadcast.pin_lockout, until);
 		if (store_pin_attempt(m->phone, ok, hcfg->broadcast.pin_attempts, until) < 0)
 			return -1;
 	}

@@ -21,6 +21,7 @@
 #include "outbox.h"
 #include "receive.h"
 #include "store.h"
+#include "ts.h"
 
 #define DEFAULT_CONF "conf/tipline.conf"
 
@@ -90,14 +91,6 @@ static void nap(double seconds, const sigset_t *unblocked)
 	ppoll(NULL, 0, &ts, unblocked);
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 struct link_state {
 	int up;          /* -1 unknown, 0 down, 1 up */
 	double backoff;  /* seconds */
@@ -112,7 +105,7 @@ static void modem_down(struct link_state *ls, const struct config *cfg, const ch
 		          cfg->modem.backoff_max);
 	modem_disconnect();
 	ls->up = 0;
-	ls->next_try = mono() + ls->backoff;
+	ls->next_try = ts_mono() + ls->backoff;
 	ls->backoff =
 	    ls->backoff * 2 > cfg->modem.backoff_max ? cfg->modem.backoff_max : ls->backoff * 2;
 }
@@ -140,8 +133,8 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 	double wait = cfg->modem.poll_interval;
 
 	if (!modem_connected()) {
-		if (mono() < ls->next_try) {
-			nap(ls->next_try - mono(), unblocked);
+		if (ts_mono() < ls->next_try) {
+			nap(ls->next_try - ts_mono(), unblocked);
 			return;
 		}
 		if (modem_connect() < 0) {

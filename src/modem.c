@@ -20,6 +20,7 @@
 #include "fault.h"
 #include "log.h"
 #include "text.h"
+#include "ts.h"
 
 /*
  * libGammu's big structs live on the heap, allocated once: a GSM_MultiSMSMessage is 266 KB and
@@ -600,8 +601,7 @@ static void datetime_utc(const GSM_DateTime *dt, char out[20])
 		tm.tm_sec = dt->Second;
 		t = timegm(&tm) - dt->Timezone;
 	}
-	gmtime_r(&t, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
+	ts_utc((int64_t)t, out);
 }
 
 static int bad_seen(int loc)
@@ -970,14 +970,13 @@ enum modem_send_result modem_send(const char *number, const char *text, int ucs2
 static int parse_utc(const char *s, GSM_DateTime *dt)
 {
 	struct tm tm = {0};
+	int64_t t64 = (int64_t)time(NULL);
+	time_t t;
 
-	if (s == NULL) {
-		time_t t = time(NULL);
-
-		gmtime_r(&t, &tm);
-	} else if (strptime(s, "%Y-%m-%d %H:%M:%S", &tm) == NULL) {
+	if (s != NULL && ts_parse_utc(s, &t64) < 0)
 		return -1;
-	}
+	t = (time_t)t64;
+	gmtime_r(&t, &tm);
 	memset(dt, 0, sizeof *dt);
 	dt->Year = tm.tm_year + 1900;
 	dt->Month = tm.tm_mon + 1;

@@ -13,6 +13,7 @@
 #include "modem.h"
 #include "store.h"
 #include "text.h"
+#include "ts.h"
 
 /*
  * A message the modem took (PDU and Ctrl-Z written) may go out even if the daemon is killed
@@ -31,14 +32,6 @@ static const char given_up_note[] =
 static const struct config *ocfg;
 static double next_allowed; /* monotonic seconds: pacing */
 static double next_recur;   /* monotonic seconds: next look for due recurring broadcasts */
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int outbox_init(const struct config *cfg)
 {
@@ -69,7 +62,7 @@ void outbox_close(void)
 
 double outbox_wait(void)
 {
-	double w = next_allowed - mono();
+	double w = next_allowed - ts_mono();
 
 	return w > 0 ? w : 0;
 }
@@ -122,7 +115,7 @@ static enum outbox_result send_one(void)
 	enum outbox_result ret = OUTBOX_STORE_FAILED;
 	const struct modem_taken tk = {record, &d};
 
-	store_now(now);
+	ts_now(now);
 	if (store_outbox_next(now, take, &d) < 0)
 		goto out;
 	if (!d.found) {
@@ -145,7 +138,7 @@ static enum outbox_result send_one(void)
 		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient, parts,
 		         parts == 1 ? "" : "s");
 		if (ocfg->outbox.rate_per_minute > 0)
-			next_allowed = mono() + 60.0 * parts / ocfg->outbox.rate_per_minute;
+			next_allowed = ts_mono() + 60.0 * parts / ocfg->outbox.rate_per_minute;
 		ret = OUTBOX_SENT;
 		goto out;
 	}
@@ -159,7 +152,7 @@ static enum outbox_result send_one(void)
 		int64_t delay = (int64_t)ocfg->outbox.retry_base
 		                << (d.attempts < 16 ? d.attempts : 16);
 
-		store_time((int64_t)time(NULL) + delay, retry);
+		ts_utc((int64_t)time(NULL) + delay, retry);
 		log_warnx("outbox: message %lld to %s not sent (%s); retrying at %s",
 		          (long long)d.id, d.recipient, modem_errmsg(), retry);
 		if (store_outbox_mark_error(d.id, modem_errmsg(), retry, d.recorded) < 0)
@@ -179,8 +172,8 @@ enum outbox_result outbox_run(void)
 	enum outbox_result r = OUTBOX_IDLE;
 
 	/* Recurring broadcasts: a cheap query, but a write transaction, so not every cycle. */
-	if (mono() >= next_recur) {
-		next_recur = mono() + 10;
+	if (ts_mono() >= next_recur) {
+		next_recur = ts_mono() + 10;
 		if (broadcast_recur() < 0)
 			log_warnx("outbox: recurring broadcasts: %s", store_errmsg());
 	}

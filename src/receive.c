@@ -13,6 +13,7 @@
 #include "log.h"
 #include "modem.h"
 #include "store.h"
+#include "ts.h"
 
 static const struct modem_config *rcfg;
 static struct modem_part *parts; /* read_batch parts, about 1.2 KB each */
@@ -159,7 +160,7 @@ static int expire_parts(void)
 	char before[20];
 	int r = 0;
 
-	store_time((int64_t)time(NULL) - rcfg->multipart_timeout, before);
+	ts_utc((int64_t)time(NULL) - rcfg->multipart_timeout, before);
 	if (store_parts_stale(before, expire_one, &r) < 0)
 		return -1;
 	return r < 0 ? -1 : 0;
@@ -208,7 +209,7 @@ enum receive_result receive_poll(void)
 	n = modem_read(parts, (size_t)rcfg->read_batch);
 	if (n < 0)
 		return RECEIVE_MODEM_LOST;
-	store_now(now);
+	ts_now(now);
 	if (store_begin() < 0)
 		goto store_failed;
 	memset(unstored, 0, (size_t)n);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "schema.h"
 #include "text.h"
+#include "ts.h"
 
 static sqlite3 *db;
 static char errbuf[256];
@@ -556,20 +557,6 @@ void store_rollback(void)
 	}
 }
 
-void store_time(int64_t t, char out[20])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(out, 20, "%Y-%m-%d %H:%M:%S", &tm);
-}
-
-void store_now(char out[20])
-{
-	store_time((int64_t)time(NULL), out);
-}
-
 static sqlite3_stmt *bindv(enum q q, const char *types, ...);
 
 int store_inbox_insert(const struct store_msg *m, int64_t *id)
@@ -676,7 +663,7 @@ int store_parts_assemble(const char *sender, int ref, int total, int force, int6
 		ret = 0;
 		goto out;
 	}
-	store_now(now);
+	ts_now(now);
 	{
 		struct store_msg m = {sender, first_time, now,   text,         coding,
 		                      smsc,   have,       total, have >= total};
@@ -809,7 +796,7 @@ int store_outbox_insert(const struct outbox_new *o, int64_t *id)
 
 	if (s == NULL)
 		return -1;
-	store_now(now);
+	ts_now(now);
 	bind_text(s, 1, o->recipient);
 	bind_text(s, 2, o->text);
 	sqlite3_bind_int(s, 3, o->priority);
@@ -881,7 +868,7 @@ int store_outbox_mark_sending(int64_t id)
 
 	if (s == NULL)
 		return -1;
-	store_now(now);
+	ts_now(now);
 	sqlite3_bind_int64(s, 1, id);
 	bind_text(s, 2, now);
 	return run(s, "outbox sending") < 0 ? -1 : 0;
@@ -891,7 +878,7 @@ int store_outbox_mark_sent(int64_t id, int parts, int handed)
 {
 	char now[20];
 
-	store_now(now);
+	ts_now(now);
 	return run(bindv(Q_OUTBOX_SENT, "Iisi", id, parts, now, handed), "outbox sent") < 0 ? -1
 	                                                                                    : 0;
 }
@@ -900,7 +887,7 @@ int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at,
 {
 	char now[20];
 
-	store_now(now);
+	ts_now(now);
 	/* ?3 is unused by the 'failed' statement: binding it anyway keeps one argument list. */
 	return run(bindv(retry_at ? Q_OUTBOX_RETRY : Q_OUTBOX_FAILED, "Isssi", id, error, retry_at,
 	                 now, handed),
@@ -914,7 +901,7 @@ int store_outbox_recover(int max_handovers, const char *note, int *given_up)
 	char now[20];
 	int n;
 
-	store_now(now);
+	ts_now(now);
 	*given_up = 0;
 	if (store_begin() < 0)
 		return -1;
@@ -948,7 +935,7 @@ int store_outbox_mark_handover(int64_t id, int sync)
 	char now[20];
 	int r;
 
-	store_now(now);
+	ts_now(now);
 	/* synchronous = OFF for this one statement: the WAL frame is written but not fsynced. A
 	 * killed process leaves it in the page cache for the next one; the next FULL commit syncs
 	 * it along with its own. */
@@ -1062,7 +1049,7 @@ int store_contact_upsert(const char *phone, const char *name, const char *villag
 	sqlite3_stmt *s;
 	char now[20];
 
-	store_now(now);
+	ts_now(now);
 	if (team != NULL && team[0] != '\0') {
 		s = bindv(Q_TEAM_ENSURE, "ss", team, now);
 		if (s == NULL || run(s, "team") < 0)
@@ -1079,7 +1066,7 @@ int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const 
 	char now[20];
 	sqlite3_stmt *s;
 
-	store_now(now);
+	ts_now(now);
 	s = bindv(Q_TIP_INSERT, "Isissis", inbox_id, sender, anonymous, category, text, structured,
 	          now);
 	if (s == NULL || run(s, "tip") < 0)
@@ -1109,7 +1096,7 @@ int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text)
 	char now[20];
 	sqlite3_stmt *s;
 
-	store_now(now);
+	ts_now(now);
 	s = bindv(Q_TIP_SUPPLEMENT, "IIss", tip_id, inbox_id, text, now);
 	if (s == NULL || run(s, "supplement") < 0)
 		return -1;
@@ -1233,7 +1220,7 @@ int store_broadcast_create(const struct broadcast_new *b, int64_t *id, int *reci
 	sqlite3_stmt *s;
 	int n;
 
-	store_now(now);
+	ts_now(now);
 	at = b->scheduled_at ? b->scheduled_at : now;
 	s = bindv(Q_BROADCAST_INSERT, "sssiisssss", b->group, b->text, b->sent_text, b->ucs2,
 	          b->parts, b->created_by, now, at, b->every, NULL);
@@ -1324,7 +1311,7 @@ int store_broadcast_cancel(int64_t id)
 		return -1;
 	if (n == 0)
 		return -2;
-	store_now(now);
+	ts_now(now);
 	s = bindv(Q_BROADCAST_DROP, "Is", id, now);
 	return s == NULL ? -1 : run(s, "broadcast drop");
 }
@@ -1354,7 +1341,7 @@ int store_group_add(const char *group, const char *phone)
 	char now[20];
 	sqlite3_stmt *s;
 
-	store_now(now);
+	ts_now(now);
 	s = bindv(Q_GROUP_ENSURE, "ss", group, now);
 	if (s == NULL || run(s, "group") < 0)
 		return -1;
@@ -1398,7 +1385,7 @@ int store_pin_set(const char *phone, const char *hash)
 	char now[20];
 	sqlite3_stmt *s;
 
-	store_now(now);
+	ts_now(now);
 	s = bindv(Q_PIN_SET, "sss", phone, hash, now);
 	return s == NULL ? -1 : run(s, "pin set");
 }

@@ -35,11 +35,6 @@ int store_savepoint(void);
 int store_release(void);
 int store_rollback_to_savepoint(void);
 
-/* The current UTC time as 'YYYY-MM-DD HH:MM:SS' (what every time column holds). */
-void store_now(char out[20]);
-/* UTC text for a time_t. */
-void store_time(int64_t t, char out[20]);
-
 struct store_msg {
 	const char *sender;
 	const char *smsc_time;

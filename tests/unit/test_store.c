@@ -7,6 +7,7 @@
 #include "check.h"
 #include "config.h"
 #include "store.h"
+#include "ts.h"
 
 static char dbpath[64];
 
@@ -162,7 +163,7 @@ static void t_outbox_states_and_priority(void)
 	char now[20];
 
 	fresh();
-	store_now(now);
+	ts_now(now);
 	CHECK_INT(store_outbox_insert(&bulk, &a), 0);
 	CHECK_INT(store_outbox_insert(&ack, &b), 0);
 	CHECK_INT(store_outbox_insert(&later, &c), 0);
