@@ -32,6 +32,9 @@ LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/schema
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 SCHEMA   := $(sort $(wildcard schema/*.sql))
+# The statements written in the store's files (lines that start with SQ and a q_ name), for test_store to
+# check that store_open prepared every one.
+SQ_IN_SOURCES := $(shell cat src/store*.c | grep -c '^SQ.q_')
 
 .PHONY: all deps run test test-unit test-integration san fuzz bench crashtest valgrind clean format
 
@@ -43,9 +46,10 @@ deps:
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
+# -MMD -MP: each object depends on the headers it includes, as the compiler saw them.
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # The schema files are compiled into the binaries so an installed daemon needs no data dir.
 $(BUILD)/schema_sql.c: $(SCHEMA) scripts/embed-schema.sh | $(BUILD)/obj
@@ -65,12 +69,15 @@ $(BUILD)/tipline: $(BUILD)/obj/tipline.o $(BUILD)/libtipline.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libtipline.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtipline.a | $(BUILD)/tests
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtipline.a $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -Itests/unit -DSQ_IN_SOURCES=$(SQ_IN_SOURCES) -o $@ $< \
+		$(BUILD)/libtipline.a $(LDLIBS)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
+
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
 
 # The sanitizer build is the same tree built into build-san/.
 san:

@@ -55,7 +55,7 @@ int broadcast_queue(const struct config *cfg, const char *group, const char *tex
                     int *recipients)
 {
 	struct broadcast_plan p;
-	struct broadcast_new b;
+	struct store_broadcast_new b;
 	int r;
 
 	if (broadcast_plan(cfg, text, &p) < 0)

@@ -1,9 +1,11 @@
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "store.h"
 #include "ts.h"
 
 int cli_parse_int(const char *s, int min, int max, int *out)
@@ -32,4 +34,10 @@ int cli_check_datetime(const char *s)
 	int64_t t;
 
 	return strlen(s) == TS_LEN - 1 && ts_parse_utc(s, &t) == 0 ? 0 : -1;
+}
+
+int cli_store_failed(void)
+{
+	fprintf(stderr, "tipline: %s\n", store_errmsg());
+	return 1;
 }

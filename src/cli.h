@@ -5,14 +5,17 @@
 #ifndef TIPLINE_CLI_H
 #define TIPLINE_CLI_H
 
+#include "store.h"
+
 struct config;
-struct store_row;
 
 /* Print usage to stderr and exit 2. */
 void cli_usage(void) __attribute__((noreturn));
 /* Print "tipline: " and the message, then the usage; exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int cli_open_store(const struct config *cfg);
+/* Print the store's last error as "tipline: ..." on stderr; returns 1, the exit status. */
+int cli_store_failed(void);
 
 /* 0 if S is an integer in [min, max] (stored in *out), else -1. */
 int cli_parse_int(const char *s, int min, int max, int *out);
@@ -24,13 +27,14 @@ int cli_check_datetime(const char *s);
 /* Print a listing row: one JSON object per line, or tab-separated values. */
 int cli_print_row(const struct store_row *r, int json);
 /* Print a whole listing (with a header line unless JSON); the exit status. */
-int cli_list(int which, const char *arg, int json);
+int cli_list(store_lister list, const char *arg, int json);
 
-/* Subcommands in cli_records.c. Each returns the exit status. */
+/* Subcommands, each returning the exit status: in cli_records.c, */
 int cli_contact(const struct config *cfg, int argc, char **argv);
 int cli_tips(const struct config *cfg, int argc, char **argv);
 int cli_tip(const struct config *cfg, int argc, char **argv);
 int cli_patrols(const struct config *cfg, int argc, char **argv);
+/* and in cli_broadcast.c. */
 int cli_broadcast(const struct config *cfg, int argc, char **argv);
 int cli_group(const struct config *cfg, int argc, char **argv);
 

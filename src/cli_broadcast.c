@@ -48,10 +48,8 @@ static int show_progress(int64_t id, int bar)
 
 	for (;;) {
 		r = store_broadcast_progress(id, &queued, &sent, &failed, &total);
-		if (r < 0) {
-			fprintf(stderr, "tipline: %s\n", store_errmsg());
-			return 1;
-		}
+		if (r < 0)
+			return cli_store_failed();
 		if (bar) {
 			int done = sent + failed, width = 40;
 			int fill = total > 0 ? done * width / total : width;
@@ -95,92 +93,84 @@ static int parse_id(const char *s, int64_t *id)
 	return 0;
 }
 
-int cli_broadcast(const struct config *cfg, int argc, char **argv)
+/* The options of every broadcast subcommand, parsed once. */
+struct bopts {
+	const char *group, *every, *at_arg;
+	char at[TS_LEN]; /* --at in UTC */
+	int dry, wait, json;
+};
+
+static int bc_list(const struct config *cfg, const struct bopts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {{"group", required_argument, NULL, 'g'},
-	                                     {"at", required_argument, NULL, 'a'},
-	                                     {"every", required_argument, NULL, 'e'},
-	                                     {"dry-run", no_argument, NULL, 'n'},
-	                                     {"wait", no_argument, NULL, 'w'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *group = NULL, *every = NULL, *at_arg = NULL;
-	char at[20];
-	int dry = 0, wait = 0, json = 0, ch, n;
+	if (argc != 1)
+		cli_usage_error("broadcast list: no arguments");
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	return cli_list(store_list_broadcasts, NULL, o->json);
+}
+
+/* The broadcast ID (B12 or 12) of "show ID" / "cancel ID", or a usage error. */
+static int64_t bc_id(int argc, char **argv)
+{
 	int64_t id = 0;
 
-	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'g':
-			group = optarg;
-			break;
-		case 'a':
-			at_arg = optarg;
-			if (local_to_utc(optarg, at) < 0)
-				cli_usage_error("--at: \"%s\" is not \"YYYY-MM-DD HH:MM\"", optarg);
-			break;
-		case 'e':
-			if (strcmp(optarg, "day") != 0 && strcmp(optarg, "week") != 0 &&
-			    strcmp(optarg, "month") != 0)
-				cli_usage_error("--every: say day, week or month, not \"%s\"",
-				                optarg);
-			every = optarg;
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 'w':
-			wait = 1;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		default:
-			cli_usage();
-		}
+	if (argc != 2 || parse_id(argv[1], &id) < 0)
+		cli_usage_error("broadcast %s: give one broadcast ID", argv[0]);
+	return id;
+}
+
+static int bc_show(const struct config *cfg, const struct bopts *o, int argc, char **argv)
+{
+	int64_t id = bc_id(argc, argv);
+	char key[24];
+	int n;
+
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	snprintf(key, sizeof key, "%lld", (long long)id);
+	n = store_list_broadcast(key, 1, o->json ? print_list : print_show, (void *)&o->json);
+	if (n < 0)
+		return cli_store_failed();
+	if (n == 0) {
+		fprintf(stderr, "tipline: no such broadcast\n");
+		return 1;
 	}
-	argc -= optind;
-	argv += optind;
-	/* Subcommands: list, show ID, cancel ID. */
-	if (group == NULL && argc >= 1 && strcmp(argv[0], "list") == 0) {
-		if (argc != 1)
-			cli_usage_error("broadcast list: no arguments");
-		if (cli_open_store(cfg) < 0)
-			return 1;
-		return cli_list(LIST_BROADCASTS, NULL, json);
+	return o->wait ? show_progress(id, 1) : 0;
+}
+
+static int bc_cancel(const struct config *cfg, const struct bopts *o, int argc, char **argv)
+{
+	int64_t id = bc_id(argc, argv);
+	int n;
+
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	if (store_begin() < 0)
+		return cli_store_failed();
+	n = store_broadcast_cancel(id);
+	if (n < 0)
+		store_rollback();
+	else if (store_commit() < 0)
+		n = -1;
+	if (n == -2) {
+		fprintf(stderr, "tipline: no broadcast %lld\n", (long long)id);
+		return 1;
 	}
-	if (group == NULL && argc >= 1 &&
-	    (strcmp(argv[0], "show") == 0 || strcmp(argv[0], "cancel") == 0)) {
-		if (argc != 2 || parse_id(argv[1], &id) < 0)
-			cli_usage_error("broadcast %s: give one broadcast ID", argv[0]);
-		if (cli_open_store(cfg) < 0)
-			return 1;
-		if (strcmp(argv[0], "cancel") == 0) {
-			n = store_broadcast_cancel(id);
-			if (n == -2) {
-				fprintf(stderr, "tipline: no broadcast %lld\n", (long long)id);
-				return 1;
-			}
-			if (n < 0) {
-				fprintf(stderr, "tipline: %s\n", store_errmsg());
-				return 1;
-			}
-			printf("broadcast %lld cancelled: %d unsent message%s dropped\n",
-			       (long long)id, n, n == 1 ? "" : "s");
-			return 0;
-		}
-		n = store_list(LIST_BROADCAST,
-		               argv[1][0] == 'B' || argv[1][0] == 'b' ? argv[1] + 1 : argv[1], 1,
-		               json ? print_list : print_show, &json);
-		if (n <= 0) {
-			fprintf(stderr, "tipline: %s\n",
-			        n < 0 ? store_errmsg() : "no such broadcast");
-			return 1;
-		}
-		return wait ? show_progress(id, 1) : 0;
-	}
-	if (group == NULL)
+	if (n < 0)
+		return cli_store_failed();
+	printf("broadcast %lld cancelled: %d unsent message%s dropped\n", (long long)id, n,
+	       n == 1 ? "" : "s");
+	return 0;
+}
+
+/* broadcast --group G [--at T] [--every E] [--dry-run] [--wait] TEXT */
+static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, char **argv)
+{
+	struct broadcast_plan p;
+	int64_t id = 0;
+	int n;
+
+	if (o->group == NULL)
 		cli_usage_error(
 		    "broadcast: --group G is required (or say list, show ID, cancel ID)");
 	if (argc != 1)
@@ -189,40 +179,96 @@ int cli_broadcast(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("broadcast: the TEXT is empty or not UTF-8");
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	n = store_group_count(group);
-	if (n < 0) {
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
+	n = store_group_count(o->group);
+	if (n < 0)
+		return cli_store_failed();
+	if (broadcast_plan(cfg, argv[0], &p) < 0)
 		return 1;
-	}
-	{
-		struct broadcast_plan p;
-
-		if (broadcast_plan(cfg, argv[0], &p) < 0)
-			return 1;
-		print_plan(cfg, &p, n);
-		broadcast_plan_free(&p);
-	}
+	print_plan(cfg, &p, n);
+	broadcast_plan_free(&p);
 	if (n == 0) {
 		fprintf(stderr, "tipline: nobody subscribed is in group %s; nothing queued\n",
-		        group);
+		        o->group);
 		return 1;
 	}
-	if (dry) {
+	if (o->dry) {
 		printf("dry run: nothing queued\n");
 		return 0;
 	}
 	if (store_begin() < 0 ||
-	    broadcast_queue(cfg, group, argv[0], at_arg ? at : NULL, every, "cli", 0, &id, &n) <
-	        0 ||
+	    broadcast_queue(cfg, o->group, argv[0], o->at_arg ? o->at : NULL, o->every, "cli", 0,
+	                    &id, &n) < 0 ||
 	    store_commit() < 0) {
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
 		store_rollback();
-		return 1;
+		return cli_store_failed();
 	}
 	printf("broadcast B%lld queued: %d recipient%s%s%s%s%s\n", (long long)id, n,
-	       n == 1 ? "" : "s", at_arg ? ", at " : "", at_arg ? at_arg : "",
-	       every ? ", every " : "", every ? every : "");
-	return wait ? show_progress(id, 1) : 0;
+	       n == 1 ? "" : "s", o->at_arg ? ", at " : "", o->at_arg ? o->at_arg : "",
+	       o->every ? ", every " : "", o->every ? o->every : "");
+	return o->wait ? show_progress(id, 1) : 0;
+}
+
+/* Parse the options of every subcommand; the rest of the arguments is left in ARGC, ARGV. */
+static void bc_options(struct bopts *o, int *argc, char ***argv)
+{
+	static const struct option opts[] = {{"group", required_argument, NULL, 'g'},
+	                                     {"at", required_argument, NULL, 'a'},
+	                                     {"every", required_argument, NULL, 'e'},
+	                                     {"dry-run", no_argument, NULL, 'n'},
+	                                     {"wait", no_argument, NULL, 'w'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {NULL, 0, NULL, 0}};
+	int ch;
+
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
+	while ((ch = getopt_long(*argc, *argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'g':
+			o->group = optarg;
+			break;
+		case 'a':
+			o->at_arg = optarg;
+			if (local_to_utc(optarg, o->at) < 0)
+				cli_usage_error("--at: \"%s\" is not \"YYYY-MM-DD HH:MM\"", optarg);
+			break;
+		case 'e':
+			if (strcmp(optarg, "day") != 0 && strcmp(optarg, "week") != 0 &&
+			    strcmp(optarg, "month") != 0)
+				cli_usage_error("--every: say day, week or month, not \"%s\"",
+				                optarg);
+			o->every = optarg;
+			break;
+		case 'n':
+			o->dry = 1;
+			break;
+		case 'w':
+			o->wait = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		default:
+			cli_usage();
+		}
+	}
+	*argc -= optind;
+	*argv += optind;
+}
+
+int cli_broadcast(const struct config *cfg, int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(const struct config *, const struct bopts *, int, char **);
+	} subs[] = {{"list", bc_list}, {"show", bc_show}, {"cancel", bc_cancel}};
+	struct bopts o = {0};
+
+	bc_options(&o, &argc, &argv);
+	/* A subcommand's name comes first; with --group the words are the text. */
+	for (size_t i = 0; o.group == NULL && argc >= 1 && i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(argv[0], subs[i].name) == 0)
+			return subs[i].run(cfg, &o, argc, argv);
+	return bc_queue(cfg, &o, argc, argv);
 }
 
 int cli_group(const struct config *cfg, int argc, char **argv)
@@ -242,14 +288,14 @@ int cli_group(const struct config *cfg, int argc, char **argv)
 			cli_usage_error("group list: no arguments");
 		if (cli_open_store(cfg) < 0)
 			return 1;
-		return cli_list(LIST_GROUPS, NULL, json);
+		return cli_list(store_list_groups, NULL, json);
 	}
 	if (strcmp(sub, "members") == 0) {
 		if (argc != 3)
 			cli_usage_error("group members: give one GROUP");
 		if (cli_open_store(cfg) < 0)
 			return 1;
-		return cli_list(LIST_GROUP_MEMBERS, argv[2], json);
+		return cli_list(store_list_group_members, argv[2], json);
 	}
 	if (strcmp(sub, "add") == 0 || strcmp(sub, "rm") == 0) {
 		char phone[24];
@@ -280,9 +326,8 @@ int cli_group(const struct config *cfg, int argc, char **argv)
 			goto fail;
 		return 0;
 	fail:
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
 		store_rollback();
-		return 1;
+		return cli_store_failed();
 	}
 	cli_usage_error("group: unknown subcommand \"%s\" (add, rm, list or members)", sub);
 }

@@ -52,21 +52,18 @@ static int print_plain(const struct store_row *r, void *ctx)
 	return cli_print_row(r, 0);
 }
 
-int cli_list(int which, const char *arg, int json)
+int cli_list(store_lister list, const char *arg, int json)
 {
 	int header = 1;
 
-	if (store_list((enum store_list)which, arg, 0, json ? print_json : print_plain, &header) <
-	    0) {
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
-		return 1;
-	}
+	if (list(arg, 0, json ? print_json : print_plain, &header) < 0)
+		return cli_store_failed();
 	return 0;
 }
 
 static const char *check_role(const char *r)
 {
-	if (strcmp(r, "villager") != 0 && strcmp(r, "leader") != 0 && strcmp(r, "officer") != 0)
+	if (store_role_parse(r) == ROLE_KEEP)
 		cli_usage_error("--role: \"%s\" is not villager, leader or officer", r);
 	return r;
 }
@@ -100,8 +97,8 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL, *pin = NULL;
 	int subscribed = -1, json = 0, ch;
 	const char *sub;
-	char phone[24];
-	struct contact c;
+	char phone[24], hash[160];
+	struct store_contact c;
 
 	if (argc < 2)
 		cli_usage_error("contact: say add, set or list");
@@ -149,7 +146,7 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 			cli_usage_error("contact list: takes only --role and --json");
 		if (cli_open_store(cfg) < 0)
 			return 1;
-		return cli_list(LIST_CONTACTS, role, json);
+		return cli_list(store_list_contacts, role, json);
 	}
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "set") != 0)
 		cli_usage_error("contact: unknown subcommand \"%s\" (add, set or list)", sub);
@@ -169,23 +166,22 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "tipline: %s is not a contact (use contact add)\n", phone);
 		return 1;
 	}
-	if (store_contact_upsert(phone, name, village, role, team, subscribed) < 0)
+	if (pin != NULL && broadcast_pin_hash(pin, hash, sizeof hash) < 0) {
+		fprintf(stderr, "tipline: cannot hash the PIN\n");
+		return 1;
+	}
+	/* The contact and its PIN in one transaction: both or neither. */
+	if (store_begin() < 0 ||
+	    store_contact_upsert(phone, name, village, store_role_parse(role), team, subscribed) <
+	        0 ||
+	    (pin != NULL && store_pin_set(phone, hash) < 0) || store_commit() < 0) {
+		store_rollback();
 		goto fail;
-	if (pin != NULL) {
-		char hash[160];
-
-		if (broadcast_pin_hash(pin, hash, sizeof hash) < 0) {
-			fprintf(stderr, "tipline: cannot hash the PIN\n");
-			return 1;
-		}
-		if (store_pin_set(phone, hash) < 0)
-			goto fail;
 	}
 	printf("%s %s\n", phone, c.found ? "updated" : "added");
 	return 0;
 fail:
-	fprintf(stderr, "tipline: %s\n", store_errmsg());
-	return 1;
+	return cli_store_failed();
 }
 
 /* The common form of the listing commands: [--since DATE] [--json]. */
@@ -226,7 +222,7 @@ int cli_tips(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("tips: unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	return cli_list(LIST_TIPS, since, json);
+	return cli_list(store_list_tips, since, json);
 }
 
 int cli_patrols(const struct config *cfg, int argc, char **argv)
@@ -238,7 +234,7 @@ int cli_patrols(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("patrols: unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	return cli_list(LIST_PATROLS, since, json);
+	return cli_list(store_list_patrols, since, json);
 }
 
 static int found_row(const struct store_row *r, void *ctx)
@@ -271,18 +267,14 @@ int cli_tip(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("tip: give one reference, such as T12");
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	n = store_list(LIST_TIP, argv[argc - 1], 1, found_row, &json);
-	if (n < 0) {
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
-		return 1;
-	}
+	n = store_list_tip(argv[argc - 1], 1, found_row, &json);
+	if (n < 0)
+		return cli_store_failed();
 	if (n == 0) {
 		fprintf(stderr, "tipline: no tip %s\n", argv[argc - 1]);
 		return 1;
 	}
-	if (store_list(LIST_TIP_SUPPLEMENTS, argv[argc - 1], 0, supplement_row, &json) < 0) {
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
-		return 1;
-	}
+	if (store_list_tip_supplements(argv[argc - 1], 0, supplement_row, &json) < 0)
+		return cli_store_failed();
 	return 0;
 }

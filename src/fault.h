@@ -13,3 +13,17 @@ void fault_point(const char *name);
 void fault_hang(const char *name);
 
 #endif
+
+/*
+ * The countdown fault, as SQLite tests itself: with TIPLINE_FAULT_COUNTDOWN="N[:K][:KIND]" the
+ * store's Nth database call (a statement step or an exec, counted from 1) fails, and so do the
+ * K-1 calls after it (K defaults to 1, "once"; K = 0 is "from then on"), with KIND full, ioerr
+ * (the default) or nomem. fault_countdown() is called once per database call: 0 to go on, else
+ * the FAULT_* kind to fail with.
+ */
+enum { FAULT_NONE, FAULT_IOERR, FAULT_FULL, FAULT_NOMEM };
+int fault_countdown(void);
+/* Set the countdown from SPEC (the variable's syntax; NULL disarms) and restart the count. */
+void fault_countdown_arm(const char *spec);
+/* Database calls counted so far, or -1 when no countdown is set. */
+long fault_countdown_calls(void);

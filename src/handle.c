@@ -33,10 +33,10 @@ struct msg {
 	char phone[24]; /* E.164, "" when the sender is not a phone number */
 	char received_at[20];
 	char *text; /* owned: freed by handle_message */
-	struct contact who;
+	struct store_contact who;
 };
 
-static int copy_row(const struct inbox_row *r, void *arg)
+static int copy_row(const struct store_inbox_row *r, void *arg)
 {
 	struct msg *m = arg;
 
@@ -51,8 +51,10 @@ static char *span(const struct msg *m, struct parse_span sp)
 {
 	char *s = malloc(sp.len + 1);
 
-	if (s == NULL)
+	if (s == NULL) {
+		store_error_nomem("span");
 		return NULL;
+	}
 	memcpy(s, m->text + sp.off, sp.len);
 	s[sp.len] = '\0';
 	return s;
@@ -78,7 +80,7 @@ static void local_hhmm(const char *utc, char out[8])
 static int reply(const struct msg *m, enum tpl t, const char *const *kv)
 {
 	char text[640], since[20];
-	struct outbox_new o = {0};
+	struct store_outbox_new o = {0};
 	int n;
 
 	if (!hcfg->replies.enabled || m->phone[0] == '\0')
@@ -103,13 +105,12 @@ static int reply(const struct msg *m, enum tpl t, const char *const *kv)
 
 static int is_officer(const struct msg *m)
 {
-	return m->who.found && strcmp(m->who.role, "officer") == 0;
+	return m->who.found && m->who.role == ROLE_OFFICER;
 }
 
 static int is_leader(const struct msg *m)
 {
-	return m->who.found &&
-	       (strcmp(m->who.role, "leader") == 0 || strcmp(m->who.role, "officer") == 0);
+	return m->who.found && (m->who.role == ROLE_LEADER || m->who.role == ROLE_OFFICER);
 }
 
 static enum tpl usage_of(enum parse_kind k)
@@ -141,8 +142,10 @@ static int do_tip(const struct msg *m, const struct parse_result *p, int structu
 	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
 	int rc = -1;
 
-	if (text == NULL)
+	if (text == NULL) {
+		store_error_nomem("tip");
 		return -1;
+	}
 	if (store_tip_insert(m->id, sender, p->anonymous,
 	                     parse_category_name(hcfg->rules, p->category), text, structured,
 	                     ref) < 0)
@@ -265,7 +268,7 @@ static int do_register(const struct msg *m, const struct parse_result *p)
 
 	if (name == NULL || (p->village.len > 0 && village == NULL))
 		goto out;
-	if (store_contact_upsert(m->phone, name, village, NULL, NULL, 1) < 0)
+	if (store_contact_upsert(m->phone, name, village, ROLE_KEEP, NULL, 1) < 0)
 		goto out;
 	log_info("registered %s (%s)", m->phone, name);
 	r = reply(m, TPL_REGISTER_ACK, kv);
@@ -280,7 +283,7 @@ static int do_optout(const struct msg *m)
 	/* Confirm once: a second HUY from someone already out gets no further SMS. */
 	int was_in = !m->who.found || m->who.subscribed;
 
-	if (store_contact_upsert(m->phone, NULL, NULL, NULL, NULL, 0) < 0)
+	if (store_contact_upsert(m->phone, NULL, NULL, ROLE_KEEP, NULL, 0) < 0)
 		return -1;
 	log_info("%s opted out", m->phone);
 	return was_in ? reply(m, TPL_OPTOUT_ACK, NULL) : 0;
@@ -293,7 +296,7 @@ static int do_optout(const struct msg *m)
  */
 static int do_broadcast(const struct msg *m, const struct parse_result *p)
 {
-	struct pin_state st;
+	struct store_pin st;
 	char now[20], until[20], pin[16], count[16], ref[16];
 	char *text = NULL;
 	int64_t id = 0;
@@ -397,19 +400,32 @@ int handle_message(int64_t id, const char *raw)
 	int r = -1;
 
 	m.id = id;
-	if (store_inbox_get(id, copy_row, &m) < 0 || m.text == NULL)
+	/*
+	 * An allocation failure here is recorded as the store's last error (SQLITE_NOMEM), a
+	 * transient one: the receive path then leaves the batch on the modem for the next poll
+	 * instead of storing the message unhandled (no tip, no reply). See README.
+	 */
+	if (store_inbox_get(id, copy_row, &m) < 0)
 		goto out;
+	if (m.text == NULL) {
+		store_error_nomem("message text");
+		goto out;
+	}
 	if (raw != NULL) {
 		/* The stored copy is redacted; the handler needs the text as sent. */
 		free(m.text);
-		if ((m.text = strdup(raw)) == NULL)
+		if ((m.text = strdup(raw)) == NULL) {
+			store_error_nomem("message text");
 			goto out;
+		}
 	} else {
 		char *red = malloc(strlen(m.text) + 1);
 
 		/* A multipart TB is assembled from stored parts: redact the copies now. */
-		if (red == NULL)
+		if (red == NULL) {
+			store_error_nomem("redaction");
 			goto out;
+		}
 		if (handle_redact(m.text, red, strlen(m.text) + 1) &&
 		    store_inbox_redact(id, red) < 0) {
 			free(red);

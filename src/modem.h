@@ -83,9 +83,9 @@ enum modem_send_result {
  * that is just before libGammu writes the Ctrl-Z that ends the PDU (from then on the network
  * may send it, whatever happens to this process), with SYNC 1: the record must be on disk,
  * since a power cut takes the daemon and may leave the modem's send done. On the simulated
- * phone it is just before the copy is recorded, with SYNC 0: the record need only be written
- * (a killed process leaves it to the next); the copy follows within microseconds. From then
- * until the modem's answer the outcome is unknown to us.
+ * phone the copy is first written aside (a hidden file), then RECORD runs with SYNC 0 (the
+ * record need only be written: a killed process leaves it to the next), then one rename()
+ * sends the copy. From then until the modem's answer the outcome is unknown to us.
  */
 struct modem_taken {
 	void (*record)(void *arg, int sync);

@@ -29,21 +29,42 @@
 static const char given_up_note[] =
     "not sent again: the modem took it twice and the daemon stopped before it answered";
 
+/*
+ * The outcome of a send that could not be committed (the database failed just after the modem
+ * answered). Kept here and committed before anything else is sent: a message the modem took is
+ * never left 'sending' for the rest of the daemon's life, and is not sent again unless it
+ * crashes first (then the recovery at start counts its hand-over as it should).
+ */
+static struct outcome {
+	int set;
+	int64_t id;
+	int sent; /* 1 sent, else an error: retry at RETRY, or failed when RETRY is empty */
+	int parts, msgref, handed;
+	char error[200];
+	char retry[TS_LEN];
+} pending;
+
 static const struct config *ocfg;
 static double next_allowed; /* monotonic seconds: pacing */
+static int recovered;       /* rows left 'sending' by a crash are dealt with */
 static double next_recur;   /* monotonic seconds: next look for due recurring broadcasts */
 
-int outbox_init(const struct config *cfg)
+/*
+ * Rows left in 'sending' by a crash go back to the queue (or are given up, see
+ * MAX_HANDOVERS) before anything is sent. 0, or -1 when the database failed: then
+ * outbox_run tries again first, so that a database failing at start does not stop the daemon.
+ */
+static int recover(void)
 {
-	int n, given_up;
+	int n, given_up = 0;
 
-	ocfg = cfg;
-	next_allowed = 0;
-	n = store_outbox_recover(MAX_HANDOVERS, given_up_note, &given_up);
-	if (n < 0) {
-		log_warnx("outbox: %s", store_errmsg());
+	if (store_begin() < 0 ||
+	    (n = store_outbox_recover(MAX_HANDOVERS, given_up_note, &given_up)) < 0 ||
+	    store_commit() < 0) {
+		store_rollback();
 		return -1;
 	}
+	recovered = 1;
 	if (n > 0)
 		log_warnx("outbox: %d message(s) were being sent when the daemon stopped; they "
 		          "will be sent again",
@@ -52,6 +73,17 @@ int outbox_init(const struct config *cfg)
 		log_warnx("outbox: %d message(s) were being sent when the daemon stopped and are "
 		          "marked sent: %s",
 		          given_up, given_up_note);
+	return 0;
+}
+
+int outbox_init(const struct config *cfg)
+{
+	ocfg = cfg;
+	next_allowed = 0;
+	pending.set = 0;
+	recovered = 0;
+	if (recover() < 0)
+		log_warnx("outbox: cannot recover interrupted sends yet: %s", store_errmsg());
 	return 0;
 }
 
@@ -67,6 +99,38 @@ double outbox_wait(void)
 	return w > 0 ? w : 0;
 }
 
+/* Commit outcome O of one message in a transaction of its own. 0 or -1. */
+static int commit_outcome(const struct outcome *o)
+{
+	int r;
+
+	if (store_begin() < 0)
+		return -1;
+	if (o->sent)
+		r = store_outbox_mark_sent(o->id, o->parts, o->handed) < 0 ||
+		            (o->msgref >= 0 && store_outbox_set_msgref(o->id, o->msgref) < 0)
+		        ? -1
+		        : 0;
+	else
+		r = store_outbox_mark_error(o->id, o->error, o->retry[0] ? o->retry : NULL,
+		                            o->handed);
+	if (r < 0) {
+		store_rollback();
+		return -1;
+	}
+	return store_commit();
+}
+
+/* Commit O now, or keep it as the pending outcome when the database fails. 0 or -1. */
+static int settle(const struct outcome *o)
+{
+	if (commit_outcome(o) == 0)
+		return 0;
+	pending = *o;
+	pending.set = 1;
+	return -1;
+}
+
 struct due {
 	int found;
 	int64_t id;
@@ -76,7 +140,7 @@ struct due {
 	char *text;
 };
 
-static int take(const struct outbox_row *r, void *arg)
+static int take(const struct store_outbox_row *r, void *arg)
 {
 	struct due *d = arg;
 
@@ -90,13 +154,16 @@ static int take(const struct outbox_row *r, void *arg)
 
 /*
  * modem_send's hand-over callback: handovers + 1, committed before the modem's answer is read,
- * so a crash from then on finds it counted. One commit per message sent (an fsync when SYNC).
+ * so a crash from then on finds it counted. One commit per message sent (an fsync when SYNC;
+ * without, the commit survives a killed process and the next synced commit makes it durable).
  */
 static void record(void *arg, int sync)
 {
 	struct due *d = arg;
 
-	if (store_outbox_mark_handover(d->id, sync) < 0) {
+	if ((sync ? store_begin() : store_begin_unsynced()) < 0 ||
+	    store_outbox_mark_handover(d->id) < 0 || store_commit() < 0) {
+		store_rollback();
 		log_warnx("outbox: message %lld: cannot record that the modem took it: %s",
 		          (long long)d->id, store_errmsg());
 		return;
@@ -109,12 +176,20 @@ static void record(void *arg, int sync)
 static enum outbox_result send_one(void)
 {
 	struct due d = {0};
-	char now[20], retry[20];
-	int parts = 0, msgref = -1, ucs2;
+	struct outcome o = {0};
+	char now[TS_LEN];
+	int ucs2;
 	enum modem_send_result sr;
 	enum outbox_result ret = OUTBOX_STORE_FAILED;
 	const struct modem_taken tk = {record, &d};
 
+	if (!recovered && recover() < 0)
+		goto out;
+	if (pending.set) {
+		if (commit_outcome(&pending) < 0)
+			goto out;
+		pending.set = 0;
+	}
 	ts_now(now);
 	if (store_outbox_next(now, take, &d) < 0)
 		goto out;
@@ -122,42 +197,46 @@ static enum outbox_result send_one(void)
 		ret = OUTBOX_IDLE;
 		goto out;
 	}
-	if (d.text == NULL)
+	if (d.text == NULL) {
+		store_error_nomem("outbox");
 		goto out;
-	if (store_outbox_mark_sending(d.id) < 0)
+	}
+	if (store_begin() < 0 || store_outbox_mark_sending(d.id) < 0 || store_commit() < 0) {
+		store_rollback();
 		goto out;
+	}
 	fault_point("exit-after-mark-sending");
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
-	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &parts,
-	                &msgref, &tk);
+	o.id = d.id;
+	o.msgref = -1;
+	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &o.parts,
+	                &o.msgref, &tk);
+	o.handed = d.recorded;
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
-		if (store_outbox_mark_sent(d.id, parts, d.recorded) < 0 ||
-		    (msgref >= 0 && store_outbox_set_msgref(d.id, msgref) < 0))
-			goto out;
-		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient, parts,
-		         parts == 1 ? "" : "s");
+		o.sent = 1;
+		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient,
+		         o.parts, o.parts == 1 ? "" : "s");
 		if (ocfg->outbox.rate_per_minute > 0)
-			next_allowed = ts_mono() + 60.0 * parts / ocfg->outbox.rate_per_minute;
-		ret = OUTBOX_SENT;
+			next_allowed = ts_mono() + 60.0 * o.parts / ocfg->outbox.rate_per_minute;
+		ret = settle(&o) < 0 ? OUTBOX_STORE_FAILED : OUTBOX_SENT;
 		goto out;
 	}
 	/* Not sent (or not known to be): retry with doubling back-off, up to max_attempts. */
+	snprintf(o.error, sizeof o.error, "%s", modem_errmsg());
 	if (d.attempts + 1 >= ocfg->outbox.max_attempts) {
 		log_warnx("outbox: message %lld to %s failed after %d attempts: %s",
-		          (long long)d.id, d.recipient, d.attempts + 1, modem_errmsg());
-		if (store_outbox_mark_error(d.id, modem_errmsg(), NULL, d.recorded) < 0)
-			goto out;
+		          (long long)d.id, d.recipient, d.attempts + 1, o.error);
 	} else {
 		int64_t delay = (int64_t)ocfg->outbox.retry_base
 		                << (d.attempts < 16 ? d.attempts : 16);
 
-		ts_utc((int64_t)time(NULL) + delay, retry);
+		ts_utc((int64_t)time(NULL) + delay, o.retry);
 		log_warnx("outbox: message %lld to %s not sent (%s); retrying at %s",
-		          (long long)d.id, d.recipient, modem_errmsg(), retry);
-		if (store_outbox_mark_error(d.id, modem_errmsg(), retry, d.recorded) < 0)
-			goto out;
+		          (long long)d.id, d.recipient, o.error, o.retry);
 	}
+	if (settle(&o) < 0 && sr != MODEM_SEND_LOST)
+		goto out;
 	ret = sr == MODEM_SEND_LOST ? OUTBOX_MODEM_LOST : OUTBOX_SENT;
 out:
 	/* The main loop logs a failing database once per state change; here only in debug. */

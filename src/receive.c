@@ -18,6 +18,16 @@
 static const struct modem_config *rcfg;
 static struct modem_part *parts; /* read_batch parts, about 1.2 KB each */
 static unsigned char *unstored;  /* per part: could not be stored at all, stays on the modem */
+/* Why the handling of the message being stored again, unhandled, failed (for its warning):
+ * the store's own message is gone by then, cleared by the calls that store it bare. */
+static char unhandled_why[256];
+
+/* Undo the savepoint after a failure that is not the disk's, keeping why for the warning. */
+static int undo_handling(void)
+{
+	snprintf(unhandled_why, sizeof unhandled_why, "%s", store_errmsg());
+	return store_rollback_to_savepoint();
+}
 
 int receive_init(const struct modem_config *cfg)
 {
@@ -52,7 +62,7 @@ static int deliver(int64_t id, const char *raw, int handle)
 {
 	if (!handle) {
 		log_warnx("message %lld stored without handling it: %s", (long long)id,
-		          store_errmsg());
+		          unhandled_why);
 		return 0;
 	}
 	return handle_message(id, raw);
@@ -69,7 +79,7 @@ static int store_one(const struct modem_part *p, const char *now, int handle)
 			return handle_delivery_report(p->sender, p->msgref, p->delivery, p->status,
 			                              p->smsc_time);
 		log_warnx("delivery report from %s (reference %d) dropped: %s", p->sender,
-		          p->msgref, store_errmsg());
+		          p->msgref, unhandled_why);
 		return 0;
 	}
 	if (p->concat_total > 1) {
@@ -130,7 +140,7 @@ static int deliver_isolated(int64_t id)
 		return -1;
 	if (deliver(id, NULL, 1) == 0)
 		return store_release();
-	if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
+	if (store_error_is_storage() || undo_handling() < 0)
 		return -1;
 	return deliver(id, NULL, 0);
 }
@@ -178,7 +188,7 @@ static int store_isolated(const struct modem_part *p, const char *now, int handl
 		return -1;
 	if (store_one(p, now, handle) == 0)
 		return store_release() < 0 ? -1 : 0;
-	if (store_error_is_storage() || store_rollback_to_savepoint() < 0)
+	if (store_error_is_storage() || undo_handling() < 0)
 		return -1;
 	return 1;
 }

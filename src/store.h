@@ -1,10 +1,16 @@
 /*
  * The store: the only user of <sqlite3.h>. Opens the database, applies the schema/NNN-name.sql
- * files in order (tracked with PRAGMA user_version), and offers one function per query, each with
- * bound parameters and a cached prepared statement.
+ * files in order (tracked with PRAGMA user_version), and offers one function per query, each
+ * with bound parameters and a statement prepared at open. The core is store.c; each domain has
+ * its file (store_inbox.c, store_outbox.c, store_people.c, store_records.c, store_tips.c,
+ * store_broadcast.c), and store_int.h, their private header, writes down the rules.
  *
  * Return convention everywhere: 0 (or a count >= 0) on success, -1 on error, after which
  * store_errmsg() says why. Strings in rows handed to callbacks are valid only during the call.
+ *
+ * Transactions: the caller owns them. A function that writes needs a transaction open
+ * (store_begin … store_commit, or store_tx); called outside one it fails ("outside a
+ * transaction") without writing. Reads need none.
  */
 #ifndef TIPLINE_STORE_H
 #define TIPLINE_STORE_H
@@ -14,18 +20,36 @@
 
 struct database_config;
 
-/* Open and upgrade the database. 0, or -1 after logging why. */
+/* Open and upgrade the database, and prepare every statement. 0, or -1 after logging why. */
 int store_open(const struct database_config *cfg);
-/* Open without upgrading if already present (for read-only CLI commands too). */
 void store_close(void);
 const char *store_errmsg(void);
-/* 1 if the last error was a full disk, read-only or I/O error: the database cannot take writes. */
+/*
+ * 1 if the last failure says nothing about the message at hand: the database cannot take
+ * writes now (full disk, read-only, I/O error, locked) or memory ran out. The receive path
+ * then leaves its batch on the modem for the next poll. Describes the last failing call only.
+ */
 int store_error_is_storage(void);
+/* Record an allocation failure of the caller's own (not SQLite's) as the last error. */
+void store_error_nomem(const char *what);
 int store_schema_version(void);
+/* The newest schema version this program knows (what store_open upgrades to). */
+int store_schema_newest(void);
+/* How many statements store_open prepares (every SQ() of the store files). */
+int store_statements(void);
 
-int store_begin(void);  /* BEGIN IMMEDIATE: the writer lock now, not at the first write */
-int store_commit(void); /* with synchronous=FULL: on disk when this returns 0 */
+int store_begin(void); /* BEGIN IMMEDIATE: the writer lock now, not at the first write */
+int store_commit(
+    void); /* with synchronous=FULL: on disk when this returns 0; rolls back on error */
+/*
+ * BEGIN a transaction whose store_commit does not fsync: it survives a killed process, not a
+ * power cut, until the next synced commit makes it durable with its own.
+ */
+int store_begin_unsynced(void);
 void store_rollback(void);
+/* BEGIN, FN(ARG), COMMIT (ROLLBACK when FN returns < 0). FN's result, or -1. */
+int store_tx(int (*fn)(void *arg), void *arg);
+int store_in_transaction(void);
 /*
  * Inside a transaction: mark a point (store_savepoint), then keep what followed
  * (store_release) or undo it (store_rollback_to_savepoint, which keeps the error message of
@@ -34,6 +58,10 @@ void store_rollback(void);
 int store_savepoint(void);
 int store_release(void);
 int store_rollback_to_savepoint(void);
+/* The connection's PRAGMA synchronous (2 = FULL, what every commit but an unsynced one uses). */
+int store_synchronous(void);
+
+/* --- inbox and parts (store_inbox.c) --- */
 
 struct store_msg {
 	const char *sender;
@@ -66,7 +94,9 @@ int store_part_insert(const struct store_part *p);
 /*
  * If every part of (sender, ref, total) is stored and not yet assembled, or FORCE is set and at
  * least one is, join them into one inbox row (complete unless forced with parts missing) and
- * link the parts to it. 1 assembled (*id set), 0 nothing to do, -1 error.
+ * link the parts to it. 1 assembled into a new row (*id set), 0 nothing new: not all parts
+ * yet, or the joined message is already stored (the network delivered it twice under another
+ * reference; the parts are linked to the stored row and *id set to it). -1 error.
  */
 int store_parts_assemble(const char *sender, int concat_ref, int parts_total, int force,
                          int64_t *id);
@@ -78,7 +108,7 @@ int store_parts_assemble(const char *sender, int concat_ref, int parts_total, in
 int store_parts_stale(const char *before,
                       int (*fn)(const char *sender, int ref, int total, void *arg), void *arg);
 
-struct inbox_row {
+struct store_inbox_row {
 	int64_t id;
 	const char *sender;
 	const char *smsc_time;
@@ -90,14 +120,18 @@ struct inbox_row {
 	int complete;
 };
 
-int store_inbox_get(int64_t id, int (*fn)(const struct inbox_row *r, void *arg), void *arg);
+int store_inbox_get(int64_t id, int (*fn)(const struct store_inbox_row *r, void *arg), void *arg);
 /* Rows received at or after SINCE (NULL: all), oldest first, at most LIMIT (<= 0: all). */
-int store_inbox_each(const char *since, int limit, int (*fn)(const struct inbox_row *r, void *arg),
-                     void *arg);
+int store_inbox_each(const char *since, int limit,
+                     int (*fn)(const struct store_inbox_row *r, void *arg), void *arg);
 int64_t store_inbox_count(void);
+int store_inbox_set_kind(int64_t id, const char *kind);
+/* Redact the stored copy of a message and of its parts (the PIN of a TB message). */
+int store_inbox_redact(int64_t id, const char *text);
 
-/* Outbox. */
-struct outbox_new {
+/* --- outbox (store_outbox.c) --- */
+
+struct store_outbox_new {
 	const char *recipient;
 	const char *text;
 	int priority;
@@ -105,9 +139,9 @@ struct outbox_new {
 	int64_t inbox_id;       /* 0: none */
 	const char *not_before; /* NULL: now */
 };
-int store_outbox_insert(const struct outbox_new *o, int64_t *id);
+int store_outbox_insert(const struct store_outbox_new *o, int64_t *id);
 
-struct outbox_row {
+struct store_outbox_row {
 	int64_t id;
 	const char *recipient;
 	const char *text;
@@ -124,9 +158,11 @@ struct outbox_row {
 	int handovers; /* times the modem took it without answering (schema 004) */
 };
 /* The next due queued message (not_before <= NOW), lowest priority value first. 1 found, 0 none. */
-int store_outbox_next(const char *now, int (*fn)(const struct outbox_row *r, void *arg), void *arg);
-/* queued -> sending, attempts + 1. Committed on its own: a crash after it means one resend at most.
- */
+int store_outbox_next(const char *now, int (*fn)(const struct store_outbox_row *r, void *arg),
+                      void *arg);
+int store_outbox_each(const char *status, int limit,
+                      int (*fn)(const struct store_outbox_row *r, void *arg), void *arg);
+/* queued -> sending, attempts + 1. Commit it before the send: a crash then means one resend. */
 int store_outbox_mark_sending(int64_t id);
 /*
  * sending -> sent. HANDED is 1 when this attempt's hand-over was recorded
@@ -138,49 +174,75 @@ int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at,
 /*
  * Rows left in 'sending' by a crash: those the modem already took MAX_HANDOVERS times without
  * answering become 'sent' with NOTE in last_error (*GIVEN_UP counts them), the rest go back to
- * 'queued'. One transaction. Returns how many were queued again, or -1.
+ * 'queued'. Returns how many were queued again, or -1.
  */
 int store_outbox_recover(int max_handovers, const char *note, int *given_up);
 /*
- * handovers + 1: the modem is taking the message and its answer is not read yet. Committed on
- * its own, so that a crash before the answer finds it counted; the mark_sent/mark_error that
- * follow an answer take it back. SYNC 0 writes the commit without fsync (it survives a killed
- * process, not a power cut, until the next commit syncs it).
+ * handovers + 1: the modem is taking the message and its answer is not read yet. Commit it
+ * before the answer, so that a crash finds it counted; the mark_sent/mark_error that follow an
+ * answer take it back.
  */
-int store_outbox_mark_handover(int64_t id, int sync);
-/* The connection's PRAGMA synchronous (2 = FULL, what every other commit uses), or -1. */
-int store_synchronous(void);
-int store_outbox_each(const char *status, int limit,
-                      int (*fn)(const struct outbox_row *r, void *arg), void *arg);
+int store_outbox_mark_handover(int64_t id);
+/* A delivery report for the last message sent to RECIPIENT with network reference MSGREF.
+ * 1 matched, 0 no such message, -1 error. */
+int store_outbox_delivery(const char *recipient, int msgref, int delivered, const char *when);
+int store_outbox_set_msgref(int64_t id, int msgref);
+/* Replies queued to RECIPIENT since SINCE (for the per-hour cap), or -1. */
+int store_replies_since(const char *recipient, const char *since);
 
-/* --- keyword records (issue: keyword SMS) --- */
+/* --- people: contacts, teams, PINs, groups (store_people.c) --- */
 
-int store_inbox_set_kind(int64_t id, const char *kind);
+enum role { ROLE_KEEP = -1, ROLE_VILLAGER, ROLE_LEADER, ROLE_OFFICER };
+/* "villager", "leader", "officer" (what contacts.role holds). */
+const char *store_role_name(enum role r);
+/* The role named S, or ROLE_KEEP when S names none. */
+enum role store_role_parse(const char *s);
 
-struct contact {
+struct store_contact {
 	int found;
 	char name[128];
 	char village[128];
-	char role[16];
+	enum role role;
 	char team[32];
 	int subscribed;
 };
 /* Fill *c for PHONE (E.164); c->found is 0 when there is no such contact. 0 or -1. */
-int store_contact_get(const char *phone, struct contact *c);
+int store_contact_get(const char *phone, struct store_contact *c);
 /*
- * Create the contact or update the fields given: NULL strings and subscribed < 0 keep what is
- * there (a new contact gets role villager, subscribed 1). A team that does not exist yet is
- * created. 0 or -1.
+ * Create the contact or update the fields given: NULL strings, ROLE_KEEP and subscribed < 0
+ * keep what is there (a new contact gets role villager, subscribed 1). A team that does not
+ * exist yet is created. 0 or -1.
  */
-int store_contact_upsert(const char *phone, const char *name, const char *village, const char *role,
+int store_contact_upsert(const char *phone, const char *name, const char *village, enum role role,
                          const char *team, int subscribed);
 
-/* A tip; its reference ('T' and the row id) is written to ref. 0 or -1. */
-int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
-                     const char *text, int structured, char ref[16]);
-/* The tip with reference REF sent by SENDER: 1 found (*tip_id set), 0 none, -1 error. */
-int store_tip_find(const char *ref, const char *sender, int64_t *tip_id);
-int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text);
+/* Officers' PINs. */
+struct store_pin {
+	int found;
+	char hash[160];
+	int failures;
+	char locked_until[20];
+};
+int store_pin_get(const char *phone, struct store_pin *st);
+int store_pin_set(const char *phone, const char *hash);
+/* Record a PIN attempt: success resets the count; a failure adds one and, at LOCK_AT
+ * failures, locks the number until LOCK_UNTIL. */
+int store_pin_attempt(const char *phone, int ok, int lock_at, const char *lock_until);
+
+/*
+ * The derived broadcast groups, by folded name: everyone subscribed, the team leaders, the
+ * officers. Any other name is a team, a village ("thon3" or the village's own name) or a named
+ * group (store_group_add).
+ */
+#define STORE_GROUP_ALL      "tatca"
+#define STORE_GROUP_LEADERS  "totruong"
+#define STORE_GROUP_OFFICERS "canbo"
+/* Subscribed members of GROUP, without queueing anything. Count, or -1. */
+int store_group_count(const char *group);
+int store_group_add(const char *group, const char *phone);
+int store_group_remove(const char *group, const char *phone); /* phone NULL: whole group */
+
+/* --- records: patrols, awareness sessions, mediations (store_records.c) --- */
 
 int store_patrol_start(const char *team, const char *leader, long members, const char *notes,
                        int64_t inbox_id, const char *at);
@@ -192,38 +254,19 @@ int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *t
 /* A mediation; its reference ('H' and the row id) is written to ref. */
 int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *team,
                            const char *notes, const char *at, char ref[16]);
-/* Replies queued to RECIPIENT since SINCE (for the per-hour cap), or -1. */
-int store_replies_since(const char *recipient, const char *since);
 
-/*
- * Listings for the CLI: each row as parallel arrays of column names and values (NULL for SQL
- * NULL); numeric[i] says the value is a number (for JSON). Valid only during the callback.
- */
-#define STORE_MAX_COLS 32
-struct store_row {
-	int n;
-	const char *name[STORE_MAX_COLS];
-	const char *val[STORE_MAX_COLS];
-	int numeric[STORE_MAX_COLS];
-};
-enum store_list {
-	LIST_CONTACTS,        /* arg: role or NULL */
-	LIST_TIPS,            /* arg: since (date) or NULL */
-	LIST_TIP,             /* arg: ref */
-	LIST_TIP_SUPPLEMENTS, /* arg: ref */
-	LIST_PATROLS,         /* arg: since or NULL */
-	LIST_BROADCASTS,      /* arg: NULL */
-	LIST_BROADCAST,       /* arg: id */
-	LIST_GROUP_MEMBERS,   /* arg: group name (any group: derived or named) */
-	LIST_GROUPS,          /* arg: NULL; named groups with their sizes */
-	LIST_COUNT
-};
-int store_list(enum store_list which, const char *arg, int limit,
-               int (*fn)(const struct store_row *r, void *ctx), void *ctx);
+/* --- tips (store_tips.c) --- */
 
-/* --- broadcasts --- */
+/* A tip; its reference ('T' and the row id) is written to ref. 0 or -1. */
+int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
+                     const char *text, int structured, char ref[16]);
+/* The tip with reference REF sent by SENDER: 1 found (*tip_id set), 0 none, -1 error. */
+int store_tip_find(const char *ref, const char *sender, int64_t *tip_id);
+int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text);
 
-struct broadcast_new {
+/* --- broadcasts (store_broadcast.c) --- */
+
+struct store_broadcast_new {
 	const char *group;
 	const char *text;
 	const char *sent_text;
@@ -236,11 +279,9 @@ struct broadcast_new {
 };
 /*
  * Queue a broadcast: one broadcasts row and one outbox row per subscribed member of the
- * group, in the caller's transaction. *id and *recipients are set. 0 or -1.
+ * group. *id and *recipients are set. 0 or -1.
  */
-int store_broadcast_create(const struct broadcast_new *b, int64_t *id, int *recipients);
-/* Subscribed members of GROUP, without queueing anything. Count, or -1. */
-int store_group_count(const char *group);
+int store_broadcast_create(const struct store_broadcast_new *b, int64_t *id, int *recipients);
 /* Queue the next round of every recurring broadcast due at NOW. Rounds queued, or -1. */
 int store_broadcast_recur(const char *now);
 /* Cancel: the broadcast stops recurring and its queued messages are dropped. Rows dropped,
@@ -249,27 +290,30 @@ int store_broadcast_cancel(int64_t id);
 /* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
 int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
 
-int store_group_add(const char *group, const char *phone);
-int store_group_remove(const char *group, const char *phone); /* phone NULL: whole group */
-
-/* Officers' PINs. */
-struct pin_state {
-	int found;
-	char hash[160];
-	int failures;
-	char locked_until[20];
+/*
+ * Listings for the CLI: each row as parallel arrays of column names and values (NULL for SQL
+ * NULL); numeric[i] says the value is a number (for JSON). Valid only during the callback.
+ * Every lister has one shape: ARG (what it says, may be NULL where optional), at most LIMIT
+ * rows (<= 0: all), FN for each row until it returns nonzero. Rows seen, or -1.
+ */
+#define STORE_MAX_COLS 32
+struct store_row {
+	int n;
+	const char *name[STORE_MAX_COLS];
+	const char *val[STORE_MAX_COLS];
+	int numeric[STORE_MAX_COLS];
 };
-int store_pin_get(const char *phone, struct pin_state *st);
-int store_pin_set(const char *phone, const char *hash);
-/* Record a PIN attempt: success resets the count; a failure adds one and, at LOCK_AT
- * failures, locks the number until LOCK_UNTIL. */
-int store_pin_attempt(const char *phone, int ok, int lock_at, const char *lock_until);
-/* Redact the stored copy of a message (the PIN of a TB message). */
-int store_inbox_redact(int64_t id, const char *text);
+typedef int (*store_row_fn)(const struct store_row *r, void *ctx);
+typedef int (*store_lister)(const char *arg, int limit, store_row_fn fn, void *ctx);
 
-/* A delivery report for the last message sent to RECIPIENT with network reference MSGREF.
- * 1 matched, 0 no such message, -1 error. */
-int store_outbox_delivery(const char *recipient, int msgref, int delivered, const char *when);
-int store_outbox_set_msgref(int64_t id, int msgref);
+int store_list_contacts(const char *role, int limit, store_row_fn fn, void *ctx);
+int store_list_tips(const char *since, int limit, store_row_fn fn, void *ctx);
+int store_list_tip(const char *ref, int limit, store_row_fn fn, void *ctx);
+int store_list_tip_supplements(const char *ref, int limit, store_row_fn fn, void *ctx);
+int store_list_patrols(const char *since, int limit, store_row_fn fn, void *ctx);
+int store_list_broadcasts(const char *unused, int limit, store_row_fn fn, void *ctx);
+int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx);
+int store_list_group_members(const char *group, int limit, store_row_fn fn, void *ctx);
+int store_list_groups(const char *unused, int limit, store_row_fn fn, void *ctx);
 
 #endif

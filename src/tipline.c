@@ -67,7 +67,7 @@ struct inbox_opts {
 	int json;
 };
 
-static int print_inbox(const struct inbox_row *r, void *arg)
+static int print_inbox(const struct store_inbox_row *r, void *arg)
 {
 	const struct inbox_opts *o = arg;
 
@@ -126,16 +126,14 @@ static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("inbox: unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (store_inbox_each(since, limit, print_inbox, &o) < 0) {
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
-		return 1;
-	}
+	if (store_inbox_each(since, limit, print_inbox, &o) < 0)
+		return cli_store_failed();
 	return 0;
 }
 
 /* --- outbox --- */
 
-static int print_outbox(const struct outbox_row *r, void *arg)
+static int print_outbox(const struct store_outbox_row *r, void *arg)
 {
 	const int *json = arg;
 
@@ -208,10 +206,8 @@ static int cmd_outbox(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("outbox: unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (store_outbox_each(status, 0, print_outbox, &json) < 0) {
-		fprintf(stderr, "tipline: %s\n", store_errmsg());
-		return 1;
-	}
+	if (store_outbox_each(status, 0, print_outbox, &json) < 0)
+		return cli_store_failed();
 	return 0;
 }
 

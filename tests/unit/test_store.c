@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "config.h"
+#include "fault.h"
 #include "store.h"
 #include "ts.h"
 
@@ -25,8 +27,20 @@ static void fresh(void)
 	unlink(p);
 	dc.path = dbpath;
 	dc.busy_timeout = 1000;
-	if (store_open(&dc) < 0)
+	if (store_open(&dc) < 0 || store_begin() < 0)
 		fprintf(stderr, "  cannot open %s\n", dbpath);
+}
+
+/* Each case runs in the transaction fresh() opened; this records a hand-over as outbox.c
+ * does, in a transaction of its own, synced or not, and opens the next one. */
+static int handover(int64_t id, int sync)
+{
+	if (store_commit() < 0 || (sync ? store_begin() : store_begin_unsynced()) < 0 ||
+	    store_outbox_mark_handover(id) < 0 || store_commit() < 0) {
+		fprintf(stderr, "  handover: %s\n", store_errmsg());
+		return -1;
+	}
+	return store_begin();
 }
 
 static void t_migrations_are_idempotent(void)
@@ -77,7 +91,7 @@ static int64_t assembled_id;
 static char assembled_text[256];
 static int assembled_complete;
 
-static int grab(const struct inbox_row *r, void *arg)
+static int grab(const struct store_inbox_row *r, void *arg)
 {
 	snprintf(assembled_text, sizeof assembled_text, "%s", r->text);
 	assembled_complete = r->complete;
@@ -142,7 +156,7 @@ struct due {
 	char status[16];
 };
 
-static int take(const struct outbox_row *r, void *arg)
+static int take(const struct store_outbox_row *r, void *arg)
 {
 	struct due *d = arg;
 
@@ -154,9 +168,10 @@ static int take(const struct outbox_row *r, void *arg)
 
 static void t_outbox_states_and_priority(void)
 {
-	struct outbox_new bulk = {"+84900000001", "bulk", 10, "broadcast", 0, NULL};
-	struct outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
-	struct outbox_new later = {"+84900000003", "later", 0, "reply", 0, "2999-01-01 00:00:00"};
+	struct store_outbox_new bulk = {"+84900000001", "bulk", 10, "broadcast", 0, NULL};
+	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
+	struct store_outbox_new later = {"+84900000003", "later", 0,
+	                                 "reply",        0,       "2999-01-01 00:00:00"};
 	struct due d = {0};
 	int64_t a, b, c;
 	int given_up;
@@ -199,7 +214,7 @@ struct handed {
 	char error[128];
 };
 
-static int take_handed(const struct outbox_row *r, void *arg)
+static int take_handed(const struct store_outbox_row *r, void *arg)
 {
 	struct handed *h = arg;
 
@@ -223,7 +238,7 @@ static void t_outbox_handovers_bound_resends(void)
 	    {"", "queued", 0},    {"c", "queued", 1}, {"cc", "sent", 2},  {"rc", "queued", 1},
 	    {"rrc", "queued", 1}, {"crc", "sent", 2}, {"ccc", "sent", 3}, {"rr", "queued", 0},
 	};
-	struct outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
+	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct handed h = {0};
@@ -234,7 +249,7 @@ static void t_outbox_handovers_bound_resends(void)
 		CHECK_INT(store_outbox_insert(&ack, &id), 0);
 		for (const char *a = t[i].attempts; *a != '\0'; a++) {
 			CHECK_INT(store_outbox_mark_sending(id), 0);
-			CHECK_INT(store_outbox_mark_handover(id, *a == 'r'), 0);
+			CHECK_INT(handover(id, *a == 'r'), 0);
 			if (*a == 'r')
 				CHECK_INT(store_outbox_mark_error(id, "+CMS ERROR: 38",
 				                                  "2000-01-01 00:00:00", 1),
@@ -273,10 +288,10 @@ static void t_group_names_fold(void)
 	};
 
 	fresh();
-	store_contact_upsert("+84900000001", "A", "Thôn 3", NULL, NULL, -1);
-	store_contact_upsert("+84900000002", "B", "3", "leader", "TQ3", -1);
-	store_contact_upsert("+84900000003", "C", "3", NULL, NULL, 0); /* opted out */
-	store_contact_upsert("+84900000004", "D", "Kon Klor", NULL, NULL, -1);
+	CHECK_INT(store_contact_upsert("+84900000001", "A", "Thôn 3", ROLE_KEEP, NULL, -1), 0);
+	CHECK_INT(store_contact_upsert("+84900000002", "B", "3", ROLE_LEADER, "TQ3", -1), 0);
+	CHECK_INT(store_contact_upsert("+84900000003", "C", "3", ROLE_KEEP, NULL, 0), 0); /* out */
+	CHECK_INT(store_contact_upsert("+84900000004", "D", "Kon Klor", ROLE_KEEP, NULL, -1), 0);
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		int n = store_group_count(cases[i].group);
 
@@ -288,8 +303,152 @@ static void t_group_names_fold(void)
 	{
 		int n = 0;
 
-		store_list(LIST_CONTACTS, NULL, 0, count_rows, &n);
+		store_list_contacts(NULL, 0, count_rows, &n);
 		CHECK_INT(n, 4);
+	}
+}
+
+/*
+ * Regression (issue 9, defect 1): the same 2-part message delivered twice by the network, under
+ * another concatenation reference. The second copy is recognised as the stored message: no
+ * second row, nothing new reported, and its parts are closed (linked), so that the receive
+ * path deletes them from the modem. Before the fix the lookup had no SQL and failed.
+ */
+static void t_multipart_delivered_twice(void)
+{
+	int64_t first = 0, second = -1;
+
+	fresh();
+	for (int ref = 17; ref <= 18; ref++) {
+		for (int seq = 1; seq <= 2; seq++) {
+			struct store_part p = {"+84905999111",
+			                       ref,
+			                       2,
+			                       seq,
+			                       "2026-12-01 00:30:00",
+			                       "2026-12-01 00:30:05",
+			                       seq == 1 ? "first half, " : "second half",
+			                       "gsm7",
+			                       NULL};
+			int64_t id = 0;
+			int r;
+
+			CHECK_INT(store_part_insert(&p), 1);
+			r = store_parts_assemble("+84905999111", ref, 2, 0, &id);
+			if (seq == 1) {
+				CHECK_INT(r, 0);
+			} else if (ref == 17) {
+				CHECK_INT(r, 1);
+				first = id;
+			} else {
+				CHECK_INT(r, 0);
+				if (r < 0)
+					fprintf(stderr, "  %s\n", store_errmsg());
+				second = id;
+			}
+		}
+	}
+	CHECK_INT(store_inbox_count(), 1);
+	CHECK_INT(second, first);
+	CHECK_INT(store_parts_stale("2999-01-01 00:00:00", NULL, NULL), 0);
+}
+
+/*
+ * Regression (issue 9, defect 2): the last error describes the last failing call, never an
+ * older one. A lock held by another process makes BEGIN fail with SQLITE_BUSY (a storage
+ * error); after a call that works, a failure of the caller's own (an allocation) must not be
+ * taken for that stale BUSY.
+ */
+static void t_last_error_is_not_stale(void)
+{
+	struct database_config dc = {dbpath, 50};
+	int go[2], ready[2];
+	pid_t pid;
+	char c = 0;
+
+	fresh();
+	store_close();
+	if (pipe(go) < 0 || pipe(ready) < 0) {
+		CHECK(0);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) { /* holds the write lock until told */
+		if (store_open(&dc) < 0 || store_begin() < 0)
+			_exit(1);
+		(void)!write(ready[1], "r", 1);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	CHECK((int)read(ready[0], &c, 1) == 1);
+	CHECK_INT(store_open(&dc), 0);
+	CHECK_INT(store_begin(), -1);
+	CHECK_INT(store_error_is_storage(), 1); /* BUSY */
+	CHECK(store_inbox_count() >= 0);        /* a read that works */
+	CHECK_INT(store_error_is_storage(), 0);
+	CHECK_STR(store_errmsg(), "");
+	store_error_nomem("test");
+	CHECK_INT(store_error_is_storage(), 1);
+	(void)!write(go[1], "g", 1);
+	waitpid(pid, NULL, 0);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+}
+
+/* The transaction rule (store_int.h): a write outside a transaction is refused, unwritten. */
+static void t_write_outside_a_transaction_is_refused(void)
+{
+	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
+	int64_t id = 0;
+
+	fresh();
+	CHECK_INT(store_commit(), 0);
+	CHECK_INT(store_outbox_insert(&ack, &id), -1);
+	CHECK(strstr(store_errmsg(), "outside a transaction") != NULL);
+	CHECK_INT(store_error_is_storage(), 0);
+	CHECK(store_inbox_count() == 0); /* reads need none */
+	CHECK_INT(store_begin(), 0);
+	CHECK_INT(store_outbox_insert(&ack, &id), 0);
+	CHECK_INT(store_commit(), 0);
+	CHECK_INT(store_begin(), 0);
+}
+
+/* Every statement is prepared at open: a broken one would have failed store_open. */
+static void t_every_statement_is_prepared_at_open(void)
+{
+	fresh();
+	CHECK_INT(store_statements(), SQ_IN_SOURCES);
+	CHECK_INT(store_schema_version(), store_schema_newest());
+}
+
+/* The countdown fault: the Nth database call fails with the kind asked, then calls work. */
+static void t_countdown_fails_the_nth_call(void)
+{
+	static const struct {
+		const char *spec;
+		const char *fails; /* per call 1..6: 'x' fails, '.' works */
+		int storage;
+	} t[] = {
+	    {"3", "..x...", 1},       {"2:2:full", ".xx...", 1}, {"4:0:nomem", "...xxx", 1},
+	    {"1:ioerr", "x.....", 1}, {"0", "......", 0},
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		fresh();
+		fault_countdown_arm(t[i].spec);
+		for (int k = 0; k < 6; k++) {
+			int64_t n = store_inbox_count();
+
+			CHECK_INT(n < 0, t[i].fails[k] == 'x');
+			if (n < 0) {
+				CHECK_INT(store_error_is_storage(), t[i].storage);
+				CHECK(strstr(store_errmsg(), "injected") != NULL);
+			}
+		}
+		CHECK_INT(fault_countdown_calls(), 6);
+		fault_countdown_arm(NULL);
 	}
 }
 
@@ -304,6 +463,11 @@ int main(void)
 	RUN(t_outbox_states_and_priority);
 	RUN(t_outbox_handovers_bound_resends);
 	RUN(t_group_names_fold);
+	RUN(t_multipart_delivered_twice);
+	RUN(t_last_error_is_not_stale);
+	RUN(t_write_outside_a_transaction_is_refused);
+	RUN(t_every_statement_is_prepared_at_open);
+	RUN(t_countdown_fails_the_nth_call);
 	store_close();
 	unlink(dbpath);
 	snprintf(p, sizeof p, "%s-wal", dbpath);

@@ -1,0 +1,164 @@
+/* The store: broadcasts — one row each, one outbox row per recipient, recurring rounds. */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ts.h"
+
+STORE_DOMAIN(broadcast);
+
+SQ(q_broadcast_insert, "INSERT INTO broadcasts (group_name, text, sent_text, ucs2, parts, "
+                       "recipients, created_by, created_at, scheduled_at, every, next_run, "
+                       "inbox_id) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, ?9, CASE ?9 WHEN "
+                       "'day' THEN datetime(?8, '+1 day') WHEN 'week' THEN datetime(?8, '+7 "
+                       "days') WHEN 'month' THEN datetime(?8, '+1 month') END, ?10)");
+/* One outbox row per subscribed member of the group (GROUP_MEMBERS, store_int.h). */
+SQ(q_broadcast_queue, "INSERT INTO outbox (recipient, text, priority, kind, created_at, "
+                      "not_before, updated_at, broadcast_id) SELECT c.phone, ?2, 10, "
+                      "'broadcast', ?3, ?4, ?3, ?5" GROUP_MEMBERS);
+SQ(q_broadcast_set_count, "UPDATE broadcasts SET recipients = ?2 WHERE id = ?1");
+
+/* Queue one round of broadcast ID to GROUP, due at AT: recipients, or -1. */
+static int queue_round(int64_t id, const char *group, const char *text, const char *now,
+                       const char *at)
+{
+	int n = sq_run(sq_bind(&q_broadcast_queue, "ssssI", group, text, now, at, id),
+	               "broadcast queue");
+
+	if (n < 0 || sq_run(sq_bind(&q_broadcast_set_count, "Ii", id, n), "broadcast count") < 0)
+		return -1;
+	return n;
+}
+
+int store_broadcast_create(const struct store_broadcast_new *b, int64_t *id, int *recipients)
+{
+	char now[TS_LEN];
+	const char *at;
+	int n;
+
+	ts_now(now);
+	at = b->scheduled_at ? b->scheduled_at : now;
+	if (sq_run(sq_bind(&q_broadcast_insert, "sssiissssN", b->group, b->text, b->sent_text,
+	                   b->ucs2, b->parts, b->created_by, now, at, b->every, b->inbox_id),
+	           "broadcast") < 0)
+		return -1;
+	*id = sq_last_id();
+	n = queue_round(*id, b->group, b->sent_text, now, at);
+	if (n < 0)
+		return -1;
+	*recipients = n;
+	return 0;
+}
+
+SQ(q_broadcast_due, "SELECT id, group_name, sent_text, next_run FROM broadcasts WHERE status = "
+                    "'active' AND next_run IS NOT NULL AND next_run <= ?1 ORDER BY id");
+SQ(q_broadcast_advance, "UPDATE broadcasts SET next_run = CASE every WHEN 'day' THEN "
+                        "datetime(next_run, '+1 day') WHEN 'week' THEN datetime(next_run, '+7 "
+                        "days') ELSE datetime(next_run, '+1 month') END WHERE id = ?1");
+
+int store_broadcast_recur(const char *now)
+{
+	sqlite3_stmt *s = sq_bind(&q_broadcast_due, "s", now);
+	/* Collected first: the rounds write to the tables being read. At most 16 a call; the
+	 * rest are due at the next call. Each text is owned here, freed at the end. */
+	struct due {
+		int64_t id;
+		char group[64];
+		char *text;
+		char at[TS_LEN];
+	} due[16];
+	int nd = 0, rc = SQLITE_DONE, rounds = -1;
+
+	if (s == NULL)
+		return -1;
+	while (nd < 16 && (rc = sq_step(s)) == SQLITE_ROW) {
+		due[nd].id = sqlite3_column_int64(s, 0);
+		sq_copy(s, 1, due[nd].group, sizeof due[nd].group);
+		due[nd].text = strdup((const char *)sqlite3_column_text(s, 2));
+		sq_copy(s, 3, due[nd].at, sizeof due[nd].at);
+		nd++;
+	}
+	if (sq_rows_end(s, rc, "broadcasts due", 0) < 0)
+		goto out;
+	for (int i = 0; i < nd; i++) {
+		if (due[i].text == NULL) {
+			store_error_nomem("broadcast round");
+			goto out;
+		}
+		if (queue_round(due[i].id, due[i].group, due[i].text, now, due[i].at) < 0 ||
+		    sq_run(sq_bind(&q_broadcast_advance, "I", due[i].id), "broadcast advance") < 0)
+			goto out;
+	}
+	rounds = nd;
+out:
+	for (int i = 0; i < nd; i++)
+		free(due[i].text);
+	return rounds;
+}
+
+SQ(q_broadcast_cancel, "UPDATE broadcasts SET status = 'cancelled', next_run = NULL WHERE id = "
+                       "?1");
+SQ(q_broadcast_drop, "UPDATE outbox SET status = 'cancelled', updated_at = ?2 WHERE "
+                     "broadcast_id = ?1 AND status = 'queued'");
+
+int store_broadcast_cancel(int64_t id)
+{
+	char now[TS_LEN];
+	int n = sq_run(sq_bind(&q_broadcast_cancel, "I", id), "broadcast cancel");
+
+	if (n <= 0)
+		return n < 0 ? -1 : -2;
+	ts_now(now);
+	return sq_run(sq_bind(&q_broadcast_drop, "Is", id, now), "broadcast drop");
+}
+
+SQ(q_broadcast_progress, "SELECT count(*), sum(status IN ('queued', 'sending')), sum(status = "
+                         "'sent'), sum(status = 'failed') FROM outbox WHERE broadcast_id = ?1");
+
+int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total)
+{
+	sqlite3_stmt *s = sq_bind(&q_broadcast_progress, "I", id);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		*total = sqlite3_column_int(s, 0);
+		*queued = sqlite3_column_int(s, 1);
+		*sent = sqlite3_column_int(s, 2);
+		*failed = sqlite3_column_int(s, 3);
+	}
+	if (sq_rows_end(s, rc, "progress", 0) < 0)
+		return -1;
+	return *queued > 0;
+}
+
+SQ(q_list_broadcasts, "SELECT b.id, b.group_name AS \"group\", b.created_at, b.scheduled_at, "
+                      "b.every, b.next_run, b.status, b.parts, b.recipients, sum(o.status = "
+                      "'queued') AS queued, sum(o.status = 'sent') AS sent, sum(o.status = "
+                      "'failed') AS failed, sum(o.delivery = 'delivered') AS delivered, b.text "
+                      "FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id GROUP BY "
+                      "b.id ORDER BY b.id LIMIT ?1");
+
+int store_list_broadcasts(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_broadcasts, "i", limit > 0 ? limit : -1), fn, ctx,
+	                   "broadcasts");
+}
+
+SQ(q_list_broadcast, "SELECT b.id, b.group_name AS \"group\", b.created_by, b.created_at, "
+                     "b.scheduled_at, b.every, b.next_run, b.status, b.ucs2, b.parts, "
+                     "b.recipients, count(o.id) AS messages, sum(o.status = 'queued') AS "
+                     "queued, sum(o.status = 'sending') AS sending, sum(o.status = 'sent') AS "
+                     "sent, sum(o.status = 'failed') AS failed, sum(o.status = 'cancelled') AS "
+                     "cancelled, sum(o.delivery = 'delivered') AS delivered, sum(o.delivery = "
+                     "'failed') AS undelivered, b.text, b.sent_text FROM broadcasts b LEFT JOIN "
+                     "outbox o ON o.broadcast_id = b.id WHERE b.id = ?1 GROUP BY b.id LIMIT ?2");
+
+int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_broadcast, "si", id, limit > 0 ? limit : -1), fn, ctx,
+	                   "broadcast");
+}

@@ -1,0 +1,185 @@
+/* The store: people — contacts and their roles, teams, officers' PINs, broadcast groups. */
+#include "store_int.h"
+
+#include <string.h>
+
+#include "ts.h"
+
+static const char *const role_names[] = {
+    [ROLE_VILLAGER] = "villager",
+    [ROLE_LEADER] = "leader",
+    [ROLE_OFFICER] = "officer",
+};
+
+const char *store_role_name(enum role r)
+{
+	return r >= ROLE_VILLAGER && r <= ROLE_OFFICER ? role_names[r] : NULL;
+}
+
+enum role store_role_parse(const char *s)
+{
+	for (int r = ROLE_VILLAGER; s != NULL && r <= ROLE_OFFICER; r++)
+		if (strcmp(s, role_names[r]) == 0)
+			return (enum role)r;
+	return ROLE_KEEP;
+}
+
+STORE_DOMAIN(people);
+
+SQ(q_contact_get, "SELECT name, village, role, team, subscribed FROM contacts WHERE phone = ?1");
+
+int store_contact_get(const char *phone, struct store_contact *c)
+{
+	sqlite3_stmt *s = sq_bind(&q_contact_get, "s", phone);
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		c->found = 1;
+		sq_copy(s, 0, c->name, sizeof c->name);
+		sq_copy(s, 1, c->village, sizeof c->village);
+		c->role = store_role_parse(sq_text(s, 2));
+		if (c->role == ROLE_KEEP)
+			c->role = ROLE_VILLAGER;
+		sq_copy(s, 3, c->team, sizeof c->team);
+		c->subscribed = sqlite3_column_int(s, 4);
+	}
+	return sq_rows_end(s, rc, "contact", 0);
+}
+
+SQ(q_team_ensure, "INSERT INTO teams (code, created_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+
+int sq_team_ensure(const char *code, const char *at)
+{
+	return sq_run(sq_bind(&q_team_ensure, "ss", code, at), "team") < 0 ? -1 : 0;
+}
+
+SQ(q_contact_upsert, "INSERT INTO contacts (phone, name, village, role, team, subscribed, "
+                     "created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'villager'), ?5, "
+                     "coalesce(?6, 1), ?7, ?7) ON CONFLICT (phone) DO UPDATE SET name = "
+                     "coalesce(?2, name), village = coalesce(?3, village), role = coalesce(?4, "
+                     "role), team = coalesce(?5, team), subscribed = coalesce(?6, subscribed), "
+                     "updated_at = ?7");
+
+int store_contact_upsert(const char *phone, const char *name, const char *village, enum role role,
+                         const char *team, int subscribed)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	if (team != NULL && team[0] != '\0' && sq_team_ensure(team, now) < 0)
+		return -1;
+	return sq_run(sq_bind(&q_contact_upsert, "sssssLs", phone, name, village,
+	                      store_role_name(role), team, (long)subscribed, now),
+	              "contact") < 0
+	           ? -1
+	           : 0;
+}
+
+SQ(q_pin_get, "SELECT pin_hash, pin_failures, locked_until FROM contacts WHERE phone = ?1");
+
+int store_pin_get(const char *phone, struct store_pin *st)
+{
+	sqlite3_stmt *s = sq_bind(&q_pin_get, "s", phone);
+	int rc;
+
+	memset(st, 0, sizeof *st);
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		st->found = 1;
+		sq_copy(s, 0, st->hash, sizeof st->hash);
+		st->failures = sqlite3_column_int(s, 1);
+		sq_copy(s, 2, st->locked_until, sizeof st->locked_until);
+	}
+	return sq_rows_end(s, rc, "pin", 0);
+}
+
+SQ(q_pin_set, "UPDATE contacts SET pin_hash = ?2, pin_failures = 0, locked_until = NULL, "
+              "updated_at = ?3 WHERE phone = ?1");
+
+int store_pin_set(const char *phone, const char *hash)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	return sq_run(sq_bind(&q_pin_set, "sss", phone, hash, now), "pin set");
+}
+
+SQ(q_pin_ok, "UPDATE contacts SET pin_failures = 0, locked_until = NULL WHERE phone = ?1");
+SQ(q_pin_fail, "UPDATE contacts SET pin_failures = pin_failures + 1, locked_until = CASE WHEN "
+               "pin_failures + 1 >= ?2 THEN ?3 ELSE locked_until END WHERE phone = ?1");
+
+int store_pin_attempt(const char *phone, int ok, int lock_at, const char *lock_until)
+{
+	sqlite3_stmt *s = ok ? sq_bind(&q_pin_ok, "s", phone)
+	                     : sq_bind(&q_pin_fail, "sis", phone, lock_at, lock_until);
+
+	return sq_run(s, "pin attempt") < 0 ? -1 : 0;
+}
+
+/* Who is in group ?1, by its folded name: see GROUP_MEMBERS in store_int.h. */
+SQ(q_group_count, "SELECT count(*)" GROUP_MEMBERS);
+
+int store_group_count(const char *group)
+{
+	return (int)sq_int(sq_bind(&q_group_count, "s", group), "group count");
+}
+
+SQ(q_group_ensure, "INSERT INTO groups (name, created_at) VALUES (upper(?1), ?2) ON CONFLICT DO "
+                   "NOTHING");
+SQ(q_group_member_add, "INSERT INTO group_members (group_name, phone) VALUES (upper(?1), ?2) ON "
+                       "CONFLICT DO NOTHING");
+
+int store_group_add(const char *group, const char *phone)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	if (sq_run(sq_bind(&q_group_ensure, "ss", group, now), "group") < 0)
+		return -1;
+	if (phone == NULL)
+		return 0;
+	return sq_run(sq_bind(&q_group_member_add, "ss", group, phone), "group member");
+}
+
+SQ(q_group_member_rm, "DELETE FROM group_members WHERE group_name = upper(?1) AND phone = ?2");
+SQ(q_group_rm, "DELETE FROM groups WHERE name = upper(?1)");
+
+int store_group_remove(const char *group, const char *phone)
+{
+	return sq_run(phone ? sq_bind(&q_group_member_rm, "ss", group, phone)
+	                    : sq_bind(&q_group_rm, "s", group),
+	              "group remove");
+}
+
+SQ(q_list_contacts, "SELECT phone, name, village, role, team, subscribed, created_at FROM "
+                    "contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, name, phone LIMIT "
+                    "?2");
+
+int store_list_contacts(const char *role, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_contacts, "si", role, limit > 0 ? limit : -1), fn, ctx,
+	                   "contacts");
+}
+
+SQ(q_list_group_members,
+   "SELECT c.phone, c.name, c.village, c.role, c.team" GROUP_MEMBERS " ORDER BY c.phone LIMIT ?2");
+
+int store_list_group_members(const char *group, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_group_members, "si", group, limit > 0 ? limit : -1), fn,
+	                   ctx, "group members");
+}
+
+SQ(q_list_groups, "SELECT g.name, count(m.phone) AS members FROM groups g LEFT JOIN group_members "
+                  "m ON m.group_name = g.name GROUP BY g.name ORDER BY g.name LIMIT ?1");
+
+int store_list_groups(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_groups, "i", limit > 0 ? limit : -1), fn, ctx, "groups");
+}

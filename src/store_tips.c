@@ -1,0 +1,87 @@
+/* The store: tips and their supplements. */
+#include "store_int.h"
+
+#include "ts.h"
+
+STORE_DOMAIN(tips);
+
+SQ(q_tip_insert, "INSERT INTO tips (inbox_id, sender, anonymous, category, text, structured, "
+                 "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+SQ(q_tip_ref, "UPDATE tips SET ref = 'T' || id WHERE id = ?1 RETURNING ref");
+
+int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
+                     const char *text, int structured, char ref[16])
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	if (sq_run(sq_bind(&q_tip_insert, "Isissis", inbox_id, sender, anonymous, category, text,
+	                   structured, now),
+	           "tip") < 0)
+		return -1;
+	return sq_ref(sq_bind(&q_tip_ref, "I", sq_last_id()), ref);
+}
+
+SQ(q_tip_find, "SELECT id FROM tips WHERE ref = ?1 AND sender = ?2");
+
+int store_tip_find(const char *ref, const char *sender, int64_t *tip_id)
+{
+	sqlite3_stmt *s = sq_bind(&q_tip_find, "ss", ref, sender);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW)
+		*tip_id = sqlite3_column_int64(s, 0);
+	if (sq_rows_end(s, rc, "tip find", 0) < 0)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+SQ(q_tip_supplement, "INSERT INTO tip_supplements (tip_id, inbox_id, text, created_at) VALUES "
+                     "(?1, ?2, ?3, ?4)");
+SQ(q_tip_touch, "UPDATE tips SET updated_at = ?2 WHERE id = ?1");
+
+int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	if (sq_run(sq_bind(&q_tip_supplement, "IIss", tip_id, inbox_id, text, now), "supplement") <
+	        0 ||
+	    sq_run(sq_bind(&q_tip_touch, "Is", tip_id, now), "tip touch") < 0)
+		return -1;
+	return 0;
+}
+
+/* An anonymous tip never shows its sender. */
+SQ(q_list_tips, "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
+                "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, (SELECT "
+                "count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements FROM tips "
+                "t WHERE ?1 IS NULL OR t.created_at >= ?1 ORDER BY t.id LIMIT ?2");
+
+int store_list_tips(const char *since, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_tips, "si", since, limit > 0 ? limit : -1), fn, ctx,
+	                   "tips");
+}
+
+SQ(q_list_tip, "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
+               "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, i.text AS "
+               "message, i.smsc_time FROM tips t JOIN inbox i ON i.id = t.inbox_id WHERE t.ref = "
+               "upper(?1) LIMIT ?2");
+
+int store_list_tip(const char *ref, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_tip, "si", ref, limit > 0 ? limit : -1), fn, ctx, "tip");
+}
+
+SQ(q_list_tip_supplements, "SELECT s.created_at, s.text FROM tip_supplements s JOIN tips t ON "
+                           "t.id = s.tip_id WHERE t.ref = upper(?1) ORDER BY s.id LIMIT ?2");
+
+int store_list_tip_supplements(const char *ref, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_tip_supplements, "si", ref, limit > 0 ? limit : -1), fn,
+	                   ctx, "supplements");
+}
