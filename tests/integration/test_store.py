@@ -1,4 +1,6 @@
-"""The countdown fault, as SQLite tests itself: the daemon's Nth database call fails (once, or
+"""The store through the real daemon: its regressions, and the countdown fault.
+
+The countdown fault, as SQLite tests itself: the daemon's Nth database call fails (once, or
 for a stretch of calls), for every N of a small whole scenario, and once the fault clears every
 message is stored exactly once, every reply goes out at least once and at most twice, the
 database is intact and the daemon never exited.
@@ -113,6 +115,28 @@ def test_every_nth_database_call_may_fail():
         print("countdown: %d database calls in the scenario, %d values of N tried" % (calls, tried))
     finally:
         base.close()
+
+
+def test_multipart_delivered_twice_under_another_reference_empties_the_modem():
+    """Regression (issue 9): the network delivers the same 2-part message twice, with another
+    concatenation reference. The copy is the stored message: no second row, no second reply,
+    and its parts leave the modem (before the fix they stayed, read again at every poll)."""
+    text = LONG[:300]
+    with running(Env()) as env:
+        env.sms("0905999111", text, when="2026-12-01 07:30:00", ref=17)
+        env.wait_drained(1)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") == 1,
+                 10, "the reply sent")
+        env.sms("0905999111", text, when="2026-12-01 07:30:00", ref=18)
+        wait_for(lambda: not env.modem_inbox(), 10, "the copy's parts deleted from the modem")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts WHERE inbox_id IS NULL") == 0,
+                 10, "the copy's parts linked")
+        check_eq(env.inbox_count(), 1, "inbox rows")
+        check_eq(env.scalar("SELECT count(*) FROM inbox_parts"), 4, "parts stored")
+        check_eq(env.scalar("SELECT count(DISTINCT inbox_id) FROM inbox_parts"), 1, "parts' message")
+        check_eq(env.scalar("SELECT count(*) FROM outbox"), 1, "replies")
+        log = env.log_text()
+        check("cannot be stored" not in log, "no message left on the modem: " + log[-2000:])
 
 
 if __name__ == "__main__":
