@@ -223,7 +223,7 @@ static void chart(FILE *f, const char *id, const char *title, const char *series
 	fprintf(f, "<figure>\n<h2>");
 	esc(f, title);
 	fprintf(f,
-	        "</h2>\n<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" "
+	        "</h2>\n<svg class=\"chart\" id=\"%s\" "
 	        "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
 	        id, CW, height);
 	esc(f, title);
