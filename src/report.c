@@ -629,7 +629,7 @@ static void keyed_line(FILE *f, const char *title, const char *path, const struc
 	fprintf(f, "- %s: ", title);
 	for (size_t i = 0; i < c->n; i++) {
 		report_display_name(path, c->v[i].name, name, sizeof name);
-		fprintf(f, "%s%s %s (%s)", shown++ ? "; " : "", name,
+		fprintf(f, "%s%s: %s (%s)", shown++ ? "; " : "", name,
 		        report_format_count(c->v[i].n, a),
 		        report_format_count(report_counts_get(p, c->v[i].name), b));
 	}
@@ -637,7 +637,7 @@ static void keyed_line(FILE *f, const char *title, const char *path, const struc
 		if (counts_find(c, p->v[i].name) != NULL)
 			continue;
 		report_display_name(path, p->v[i].name, name, sizeof name);
-		fprintf(f, "%s%s %s (%s)", shown++ ? "; " : "", name, report_format_count(0, a),
+		fprintf(f, "%s%s: %s (%s)", shown++ ? "; " : "", name, report_format_count(0, a),
 		        report_format_count(p->v[i].n, b));
 	}
 	fputs(shown ? ".\n" : "không có.\n", f);

@@ -467,15 +467,15 @@ static void t_text(void)
 	    "BÁO CÁO KẾT QUẢ TỪ NGÀY 01/11/2026 ĐẾN NGÀY 30/11/2026\n",
 	    "(Số trong ngoặc là kỳ trước, từ ngày 01/10/2026 đến ngày 31/10/2026)\n",
 	    "- Tiếp nhận 12 tin báo (08), cung cấp 04 tin có giá trị (02).\n",
-	    "- Theo tình trạng: mới 03 (02); đang xác minh 02 (01); có giá trị 04 (02); không có "
-	    "cơ sở 01 (00); đã kết thúc 02 (03).\n",
-	    "- Theo loại: trộm cắp 05 (04); ma túy 03 (01); người lạ 02 (00); khác 01 (00); chưa "
-	    "rõ 01 (00); fraud 00 (03).\n",
-	    "- Theo thôn: thôn 3 04 (02); Thôn 5 03 (00); Xóm \"Đông\" <b>&</b> 05 (00); thôn 4 00 "
-	    "(06).\n",
+	    "- Theo tình trạng: mới: 03 (02); đang xác minh: 02 (01); có giá trị: 04 (02); không "
+	    "có cơ sở: 01 (00); đã kết thúc: 02 (03).\n",
+	    "- Theo loại: trộm cắp: 05 (04); ma túy: 03 (01); người lạ: 02 (00); khác: 01 (00); "
+	    "chưa rõ: 01 (00); fraud: 00 (03).\n",
+	    "- Theo thôn: thôn 3: 04 (02); Thôn 5: 03 (00); Xóm \"Đông\" <b>&</b>: 05 (00); thôn "
+	    "4: 00 (06).\n",
 	    "- 15 đợt / 1.410 lượt người tham gia (12 đợt / 1.100 lượt).\n",
 	    "- 46 lượt tuần tra (40), 230 lượt tổ viên tham gia (200).\n",
-	    "- Theo tổ: TQ3 20 (18); TQ5 26 (22).\n",
+	    "- Theo tổ: TQ3: 20 (18); TQ5: 26 (22).\n",
 	    "- Tuần tra không báo cáo đúng hạn: 02 lần (01).\n",
 	    "- Hòa giải 03 vụ (01).\n",
 	    "- 05 lượt thông báo (03), 1.200 người nhận (900), 1.350 tin nhắn đã gửi (1.000).\n",
