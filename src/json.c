@@ -150,3 +150,17 @@ void json_key_null(struct json *j, const char *k)
 	key(j, k);
 	fputs("null", j->f);
 }
+
+void json_key_object(struct json *j, const char *k)
+{
+	key(j, k);
+	putc('{', j->f);
+	j->first = 1;
+}
+
+/* No stack needed: after a nested object the enclosing one has a member, so first is 0. */
+void json_object_end(struct json *j)
+{
+	putc('}', j->f);
+	j->first = 0;
+}

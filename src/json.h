@@ -21,6 +21,9 @@ void json_key_strn(struct json *j, const char *key, const char *val, size_t len)
 void json_key_int(struct json *j, const char *key, long long val);
 void json_key_bool(struct json *j, const char *key, int val);
 void json_key_null(struct json *j, const char *key);
+/* "key":{ — the members that follow are the nested object's, until json_object_end(). */
+void json_key_object(struct json *j, const char *key);
+void json_object_end(struct json *j); /* writes "}" (json_end closes the outermost) */
 /* A JSON string literal (with quotes) for len bytes of s. */
 void json_write_string(FILE *f, const char *s, size_t len);
 

@@ -58,9 +58,34 @@ static void t_object(void)
 	    "{\"kind\":\"tip\",\"n\":-5,\"anonymous\":true,\"category\":null,\"text\":null}\n");
 }
 
+static void t_nested(void)
+{
+	char buf[256];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	struct json j;
+
+	json_begin(&j, f);
+	json_key_str(&j, "from", "2026-11-01");
+	json_key_object(&j, "tips");
+	json_key_int(&j, "received", 12);
+	json_key_object(&j, "by_status");
+	json_object_end(&j);
+	json_key_object(&j, "by_village");
+	json_key_int(&j, "Thôn 3", 4);
+	json_key_int(&j, "4", 1);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_key_int(&j, "missed_checkins", 2);
+	json_end(&j);
+	fclose(f);
+	CHECK_STR(buf, "{\"from\":\"2026-11-01\",\"tips\":{\"received\":12,\"by_status\":{},"
+	               "\"by_village\":{\"Thôn 3\":4,\"4\":1}},\"missed_checkins\":2}\n");
+}
+
 int main(void)
 {
 	RUN(t_escapes);
 	RUN(t_object);
+	RUN(t_nested);
 	return check_done();
 }

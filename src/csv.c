@@ -1,0 +1,113 @@
+#include "csv.h"
+
+#include <string.h>
+
+#include "text.h"
+
+static void put(struct csv *c, const char *s, size_t n)
+{
+	if (n > 0 && fwrite(s, 1, n, c->f) != n)
+		c->failed = 1;
+	c->row_bytes += n;
+}
+
+void csv_init(struct csv *c, FILE *f, int flags)
+{
+	c->f = f;
+	c->fields = 0;
+	c->rows = 0;
+	c->failed = 0;
+	if (flags & CSV_BOM)
+		put(c, "\xef\xbb\xbf", 3);
+	c->row_bytes = 0;
+}
+
+/* 1 if the field must be quoted: RFC 4180 §2.6. */
+static int needs_quotes(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return 1;
+	return 0;
+}
+
+/*
+ * Valid UTF-8 is copied in runs; a byte that is not UTF-8 becomes U+FFFD, as json.c does, so
+ * the file is always valid UTF-8. Quotes are doubled when QUOTED.
+ */
+static void put_text(struct csv *c, const char *s, size_t n, int quoted)
+{
+	size_t i = 0, run = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t len;
+
+		if (s[i] == '"' && quoted) {
+			put(c, s + run, i + 1 - run); /* the quote itself, then once more */
+			put(c, "\"", 1);
+			run = ++i;
+			continue;
+		}
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = text_utf8_next(s + i, n - i, &cp);
+		if (cp == TEXT_REPLACEMENT &&
+		    !(len == 3 && memcmp(s + i, "\xef\xbf\xbd", 3) == 0)) {
+			put(c, s + run, i - run);
+			put(c, "\xef\xbf\xbd", 3);
+			run = i + len;
+		}
+		i += len;
+	}
+	put(c, s + run, n - run);
+}
+
+void csv_fieldn(struct csv *c, const char *s, size_t len)
+{
+	int q;
+
+	if (c->fields++ > 0)
+		put(c, ",", 1);
+	if (s == NULL)
+		return;
+	q = needs_quotes(s, len);
+	if (q)
+		put(c, "\"", 1);
+	put_text(c, s, len, q);
+	if (q)
+		put(c, "\"", 1);
+}
+
+void csv_field(struct csv *c, const char *s)
+{
+	csv_fieldn(c, s, s ? strlen(s) : 0);
+}
+
+void csv_field_int(struct csv *c, long long v)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%lld", v);
+
+	csv_fieldn(c, buf, (size_t)n);
+}
+
+void csv_end_row(struct csv *c)
+{
+	/* A blank line is no row to a reader (Python's csv skips it): one empty field, quoted. */
+	if (c->row_bytes == 0)
+		put(c, "\"\"", 2);
+	put(c, "\r\n", 2);
+	c->row_bytes = 0;
+	c->fields = 0;
+	c->rows++;
+}
+
+int csv_close(struct csv *c)
+{
+	if (fflush(c->f) != 0 || ferror(c->f))
+		c->failed = 1;
+	return c->failed ? -1 : 0;
+}

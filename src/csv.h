@@ -1,0 +1,43 @@
+/*
+ * CSV output per RFC 4180, written straight to a FILE: fields separated by commas, rows ended
+ * by CRLF, a field quoted when it holds a comma, a double quote, CR or LF (quotes inside are
+ * doubled). Text is written as UTF-8; invalid bytes become U+FFFD so that the file always
+ * reads back (Python's csv module, spreadsheet programs). Nothing here allocates.
+ *
+ *   struct csv c;
+ *   csv_init(&c, f, CSV_BOM);
+ *   csv_field(&c, "ref"); csv_field(&c, "text"); csv_end_row(&c);
+ *   ...
+ *   if (csv_close(&c) < 0) ... a write failed
+ */
+#ifndef TIPLINE_CSV_H
+#define TIPLINE_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* csv_init flags */
+#define CSV_BOM 1 /* start with the UTF-8 byte order mark, for spreadsheet programs */
+
+struct csv {
+	FILE *f;          /* the caller's; csv_close does not close it */
+	int fields;       /* fields written in the current row */
+	int rows;         /* rows ended so far */
+	int failed;       /* a write to f failed */
+	size_t row_bytes; /* bytes written in the current row */
+};
+
+/* Starts a CSV document on F (the BOM first with CSV_BOM). */
+void csv_init(struct csv *c, FILE *f, int flags);
+/* One field of the current row: LEN bytes of S; NULL is an empty field. */
+void csv_fieldn(struct csv *c, const char *s, size_t len);
+/* One field from a NUL-terminated string (NULL: empty field). */
+void csv_field(struct csv *c, const char *s);
+/* One integer field. */
+void csv_field_int(struct csv *c, long long v);
+/* Ends the current row with CRLF; a row that would be a blank line is written as "". */
+void csv_end_row(struct csv *c);
+/* Flushes F; 0, or -1 when some write failed (F stays open: it is the caller's). */
+int csv_close(struct csv *c);
+
+#endif

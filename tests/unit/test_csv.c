@@ -1,0 +1,116 @@
+/* The RFC 4180 CSV writer: quoting, doubled quotes, CRLF, the BOM, invalid UTF-8. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "csv.h"
+
+/* One row of FIELDS (NULL-terminated list; "\x01" stands for a NULL field) as the writer
+ * writes it; a malloc'd string. */
+static char *row(const char *const *fields, int flags)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct csv c;
+
+	csv_init(&c, f, flags);
+	for (size_t i = 0; fields[i] != NULL; i++)
+		csv_field(&c, strcmp(fields[i], "\x01") == 0 ? NULL : fields[i]);
+	csv_end_row(&c);
+	CHECK_INT(csv_close(&c), 0);
+	fclose(f);
+	return buf;
+}
+
+static void t_fields(void)
+{
+	static const struct {
+		const char *fields[4];
+		const char *want;
+	} rows[] = {
+	    {{"a", "b", "c", NULL}, "a,b,c\r\n"},
+	    {{"a,b", "c", NULL}, "\"a,b\",c\r\n"},
+	    {{"say \"hi\"", NULL}, "\"say \"\"hi\"\"\"\r\n"},
+	    {{"\"", NULL}, "\"\"\"\"\r\n"},
+	    {{"line\nnext", "x", NULL}, "\"line\nnext\",x\r\n"},
+	    {{"cr\rhere", NULL}, "\"cr\rhere\"\r\n"},
+	    {{"crlf\r\n", NULL}, "\"crlf\r\n\"\r\n"},
+	    {{"", "", NULL}, ",\r\n"},
+	    {{"\x01", "b", NULL}, ",b\r\n"},
+	    {{"", NULL}, "\"\"\r\n"}, /* a blank line would be no row at all */
+	    {{"\x01", NULL}, "\"\"\r\n"},
+	    {{" spaced ", "tab\there", NULL}, " spaced ,tab\there\r\n"},
+	    {{"Tuần tra thôn 3", "😀", NULL}, "Tuần tra thôn 3,😀\r\n"},
+	    {{"Đông, \"Tây\"", NULL}, "\"Đông, \"\"Tây\"\"\"\r\n"},
+	    {{"bad \xff byte", NULL}, "bad \xef\xbf\xbd byte\r\n"},
+	    {{"cut \xe1\xba", NULL}, "cut \xef\xbf\xbd\xef\xbf\xbd\r\n"},
+	    {{"kept \xef\xbf\xbd", NULL}, "kept \xef\xbf\xbd\r\n"},
+	    {{"=1+2", "'x", NULL}, "=1+2,'x\r\n"},
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char *got = row(rows[i].fields, 0);
+
+		CHECK_STR(got, rows[i].want);
+		free(got);
+	}
+}
+
+static void t_bom_and_rows(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct csv c;
+	static const char *const one[] = {"x", NULL};
+	char *nobom = row(one, 0), *bom = row(one, CSV_BOM);
+
+	CHECK_STR(nobom, "x\r\n");
+	CHECK_STR(bom, "\xef\xbb\xbfx\r\n");
+	free(nobom);
+	free(bom);
+
+	csv_init(&c, f, CSV_BOM);
+	csv_field(&c, "id");
+	csv_field(&c, "n");
+	csv_end_row(&c);
+	csv_field_int(&c, 1);
+	csv_field_int(&c, -1410);
+	csv_end_row(&c);
+	csv_fieldn(&c, "abc,def", 3); /* only "abc": no comma, no quotes */
+	csv_fieldn(&c, "a\0b", 3);    /* an embedded NUL is data */
+	csv_end_row(&c);
+	CHECK_INT(c.rows, 3);
+	CHECK_INT(csv_close(&c), 0);
+	fclose(f);
+	CHECK_INT(len, 3 + strlen("id,n\r\n1,-1410\r\nabc,") + 3 + 2);
+	CHECK(memcmp(buf, "\xef\xbb\xbfid,n\r\n1,-1410\r\nabc,a\0b\r\n", len) == 0);
+	free(buf);
+}
+
+static void t_write_error(void)
+{
+	FILE *f = fopen("/dev/full", "w");
+	struct csv c;
+
+	if (f == NULL) {
+		CHECK(f != NULL);
+		return;
+	}
+	csv_init(&c, f, 0);
+	for (int i = 0; i < 10000; i++)
+		csv_field(&c, "a field that fills the buffer and then some");
+	csv_end_row(&c);
+	CHECK_INT(csv_close(&c), -1);
+	fclose(f);
+}
+
+int main(void)
+{
+	RUN(t_fields);
+	RUN(t_bom_and_rows);
+	RUN(t_write_error);
+	return check_done();
+}
