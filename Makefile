@@ -31,11 +31,14 @@ LIB_SRCS := $(filter-out $(PROGS),$(sort $(wildcard src/*.c)))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/schema_sql.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Test drivers for the integration tests (not unit tests: tests/run.sh does not run them).
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 
 .PHONY: all deps run test test-unit test-integration san fuzz bench crashtest valgrind clean format
 
-all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS)
+all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS) $(TOOL_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -69,7 +72,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libtipline.a | $(BU
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libtipline.a $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libtipline.a | $(BUILD)/tools
+	@$(if $(Q),echo "  TOOL    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtipline.a $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
 	mkdir -p $@
 
 # The sanitizer build is the same tree built into build-san/.
@@ -113,7 +120,7 @@ valgrind: deps
 	@python3 tests/integration/valgrind.py --build $(BUILD)
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c
 
 clean:
 	rm -rf $(BUILD) $(SAN) build-fuzz

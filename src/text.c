@@ -685,6 +685,14 @@ int text_pdu_alnum_sender(const char *hex, char *out, size_t outsz)
 			v |= (unsigned)pdu[byte + 1] << (8 - shift);
 		septets[i] = (unsigned char)(v & 0x7f);
 	}
+	/*
+	 * Some senders count whole octets: 7 characters in 7 octets then read as 8 septets,
+	 * the last made of the 7 fill bits. Those are zero ('@') or, as 23.038 asks, CR: a last
+	 * septet that is exactly such fill is dropped (libGammu drops a 0 by accident too).
+	 */
+	if (count > 0 && count * 7 == octets * 8 &&
+	    (septets[count - 1] == 0x00 || septets[count - 1] == 0x0d))
+		count--;
 	if (outsz > 0)
 		text_gsm7_to_utf8(septets, count, out, outsz);
 	return 1;

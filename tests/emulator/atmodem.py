@@ -490,8 +490,10 @@ class Modem:
             # network-initiated USSD: presented only while AT+CUSD=1 is in force
             if not isinstance(notes, list):
                 notes = [notes]
-            self.write("".join(CRLF + cusd_line(self, n, 0) + CRLF for n in notes))
+            out = "".join(CRLF + cusd_line(self, n, 0) + CRLF for n in notes)
+            # consumed first: the host may hang up the moment it has read them
             self.faults.consume("ussd_notify")
+            self.write(out)
         if self.cnmi[1] in (1, 2, 3):
             present = set(self.scan_inbox())
             for idx in sorted(present - self.known):
