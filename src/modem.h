@@ -165,9 +165,9 @@ enum modem_reg {
 /* "unknown", "home", "roaming", "searching", "denied", "none". Static. */
 const char *modem_reg_name(enum modem_reg r);
 struct modem_health {
-	unsigned have;         /* the MODEM_HEALTH_* bits actually read (asked for and answered) */
-	char manufacturer[64]; /* UTF-8 */
-	char model[64];
+	unsigned have;          /* the MODEM_HEALTH_* bits actually read (asked for and answered) */
+	char manufacturer[128]; /* UTF-8 */
+	char model[128];
 	char operator_name[64]; /* as the network names itself, UTF-8; "" unknown */
 	char operator_code[16]; /* MCC MNC, "452 04"; "" unknown */
 	enum modem_reg reg;
