@@ -31,6 +31,9 @@ LIB_SRCS := $(filter-out $(PROGS),$(sort $(wildcard src/*.c)))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/schema_sql.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Test drivers for the integration tests (not unit tests: tests/run.sh does not run them).
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 # The statements written in the store's files (lines that start with SQ and a q_ name), for test_store to
 # check that store_open prepared every one.
@@ -38,7 +41,7 @@ SQ_IN_SOURCES := $(shell cat src/store*.c | grep -c '^SQ.q_')
 
 .PHONY: all deps run test test-unit test-integration san fuzz bench crashtest valgrind clean format
 
-all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS)
+all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS) $(TOOL_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -74,7 +77,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtipline.a | $(BUILD)/tests
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -Itests/unit -DSQ_IN_SOURCES=$(SQ_IN_SOURCES) -o $@ $< \
 		$(BUILD)/libtipline.a $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libtipline.a | $(BUILD)/tools
+	@$(if $(Q),echo "  TOOL    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libtipline.a $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/tools:
 	mkdir -p $@
 
 -include $(wildcard $(BUILD)/obj/*.d $(BUILD)/tests/*.d)
@@ -120,7 +127,7 @@ valgrind: deps
 	@python3 tests/integration/valgrind.py --build $(BUILD)
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c
 
 clean:
 	rm -rf $(BUILD) $(SAN) build-fuzz

@@ -88,6 +88,7 @@ enum { ABORT_CHILD = 1, ABORT_WATCHDOG = 2 };
  * and touches nothing of libGammu but the abort flag.
  */
 static atomic_llong watch_deadline;
+static atomic_int watch_secs; /* the limit of the call timed now, for the log */
 static atomic_uint watch_seq;
 static atomic_int watch_stop;
 static pthread_t watch_thread;
@@ -122,12 +123,19 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void watch_begin(void)
+/* SECONDS is this call's limit: modem.watchdog, or less for a USSD request (modem_ussd). */
+static void watch_begin_s(int seconds)
 {
 	if (mcfg->watchdog <= 0)
 		return;
 	atomic_fetch_add(&watch_seq, 1);
-	atomic_store(&watch_deadline, now_ms() + 1000LL * mcfg->watchdog);
+	atomic_store(&watch_secs, seconds);
+	atomic_store(&watch_deadline, now_ms() + 1000LL * seconds);
+}
+
+static void watch_begin(void)
+{
+	watch_begin_s(mcfg->watchdog);
 }
 
 static void watch_end(void)
@@ -168,7 +176,7 @@ static void *watchdog_main(void *arg)
 				GSM_AbortOperation(s);
 			pthread_mutex_unlock(&live_lock);
 			log_warnx("watchdog: a modem call took more than %d s; aborting it",
-			          mcfg->watchdog);
+			          atomic_load(&watch_secs));
 		} else if (now - aborted_at >= grace) {
 			ssize_t r = write(STDERR_FILENO, exit_msg, sizeof exit_msg - 1);
 
@@ -307,11 +315,49 @@ static void handover_fire(void)
 		tk->record(tk->arg, 1);
 }
 
+/*
+ * The PDU behind the message GSM_GetNextSMS returns on the AT driver. libGammu 1.42 keeps no
+ * trace of the raw PDU in what it returns, and loses an alphanumeric sender after an '@'
+ * (septet 0x00 ends its string); but reading from its AT+CMGL cache it logs, at debug level
+ * "text", "Getting message from cache" and then the PDU's hex on a line of its own. That line
+ * is kept here while a GSM_GetNextSMS runs. A message read with AT+CMGR instead (a modem
+ * without AT+CMGL, a PDU too long for the cache) is logged only as a hex dump of the whole
+ * frame, which is not read: its sender keeps what the septet table restores (text.h).
+ */
+static struct {
+	int armed;       /* a GSM_GetNextSMS on the AT driver runs */
+	int next_is_pdu; /* the marker was seen: the next hex line is the PDU */
+	char pdu[400];   /* hex, "" if none was seen; 176 octets at most = 352 digits */
+} pducap;
+
+static int all_hex(const char *t)
+{
+	size_t n = strspn(t, "0123456789ABCDEFabcdef");
+
+	return n >= 2 && (t[n] == '\0' || strcmp(t + n, ",0") == 0);
+}
+
+static void pdu_watch(const char *text)
+{
+	if (pducap.next_is_pdu) {
+		if (all_hex(text)) {
+			snprintf(pducap.pdu, sizeof pducap.pdu, "%s", text);
+			pducap.next_is_pdu = 0;
+		} else if (strcmp(text, "\n") != 0 && strstr(text, ": ") == NULL) {
+			pducap.next_is_pdu = 0; /* not the PDU line (a date prefix is skipped) */
+		}
+	} else if (strstr(text, "Getting message from cache") != NULL) {
+		pducap.next_is_pdu = 1;
+	}
+}
+
 static void gammu_log(const char *text, void *data)
 {
 	(void)data;
 	if (mcfg != NULL && mcfg->gammu_debug[0] != '\0')
 		fputs(text, stderr);
+	if (pducap.armed)
+		pdu_watch(text);
 	if (handover.tk == NULL)
 		return;
 	if (!handover.sending)
@@ -459,6 +505,479 @@ static void find_proxy_child(void)
 	}
 }
 
+/* ------------------------------------------------------------------ USSD */
+
+/*
+ * What the incoming-USSD callback saw. It runs inside libGammu (GSM_DialService or
+ * GSM_ReadDevice, or any other call that reads the modem): while a modem_ussd waits, the
+ * first +CUSD is its answer; any other is a network-initiated notice, queued for
+ * modem_listen.
+ */
+static struct {
+	int pending; /* a modem_ussd waits for its answer */
+	int done;
+	int status; /* +CUSD <m>, -1 unknown */
+	char text[MODEM_USSD_TEXT];
+} ussd_state;
+static int ussd_enabled; /* this connection: 0 not yet, 1 AT+CUSD=1 done, -1 refused */
+static void (*notice_fn)(void *, int, const char *);
+static void *notice_arg;
+#define NOTICE_MAX 8
+static struct {
+	int status;
+	char text[MODEM_USSD_TEXT];
+} notices[NOTICE_MAX];
+static int notice_first, notice_count;
+
+/* libGammu's status as the network's +CUSD <m> (27.007 7.15). */
+static int ussd_m(GSM_USSDStatus st)
+{
+	switch (st) {
+	case USSD_NoActionNeeded:
+		return 0;
+	case USSD_ActionNeeded:
+		return 1;
+	case USSD_Terminated:
+		return 2;
+	case USSD_AnotherClient:
+		return 3;
+	case USSD_NotSupported:
+		return 4;
+	case USSD_Timeout:
+		return 5;
+	default:
+		return -1;
+	}
+}
+
+static void ussd_cb(GSM_StateMachine *s, GSM_USSDMessage *u, void *data)
+{
+	int m = ussd_m(u->Status);
+
+	(void)s;
+	(void)data;
+	if (ussd_state.pending && !ussd_state.done) {
+		ussd_state.done = 1;
+		ussd_state.status = m;
+		text_ucs2be_to_utf8(u->Text, GSM_MAX_USSD_LENGTH + 1, ussd_state.text,
+		                    sizeof ussd_state.text);
+		return;
+	}
+	if (notice_count == NOTICE_MAX) { /* full: the oldest goes */
+		log_warnx("modem: USSD notice dropped: %d more came before they were read",
+		          NOTICE_MAX);
+		notice_first = (notice_first + 1) % NOTICE_MAX;
+		notice_count--;
+	}
+	{
+		int i = (notice_first + notice_count) % NOTICE_MAX;
+
+		notices[i].status = m;
+		text_ucs2be_to_utf8(u->Text, GSM_MAX_USSD_LENGTH + 1, notices[i].text,
+		                    sizeof notices[i].text);
+		notice_count++;
+	}
+}
+
+void modem_set_ussd_notice(void (*fn)(void *arg, int status, const char *text), void *arg)
+{
+	notice_fn = fn;
+	notice_arg = arg;
+	if (fn == NULL)
+		notice_count = 0;
+}
+
+/* AT+CUSD=1 once per connection (libGammu drops USSD lines otherwise). 0, -1 lost. */
+static int ussd_enable(void)
+{
+	GSM_Error e;
+
+	if (ussd_enabled != 0)
+		return 0;
+	watch_begin();
+	e = GSM_SetIncomingUSSD(sm, TRUE);
+	watch_end();
+	if (was_aborted("ussd"))
+		return -1;
+	if (e == ERR_NONE) {
+		ussd_enabled = 1;
+		return 0;
+	}
+	set_err("ussd: enabling USSD (AT+CUSD=1)", e);
+	if (is_link_error(e))
+		return -1;
+	log_warnx("modem: %s", errmsg);
+	ussd_enabled = -1;
+	return 0;
+}
+
+/* End the network's session: AT+CUSD=2 (and =0), then presentation on again (=1). */
+static void ussd_cancel(void)
+{
+	GSM_Error e;
+
+	watch_begin();
+	e = GSM_SetIncomingUSSD(sm, FALSE);
+	if (e == ERR_NONE)
+		e = GSM_SetIncomingUSSD(sm, TRUE);
+	watch_end();
+	if (e != ERR_NONE && !was_aborted("ussd"))
+		log_warnx("modem: cancelling the USSD session: %s", GSM_ErrorName(e));
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * The simulated phone's answer from DEVICE/ussd/CODE ("STATUS TEXT"). 1 if the file gave one
+ * (ussd_state filled; status -2 for "never"), 0 if there is no such file.
+ */
+static int sim_ussd_file(const char *code)
+{
+	char path[1200], line[MODEM_USSD_TEXT + 8];
+	size_t n;
+	FILE *f;
+
+	if (strchr(code, '/') != NULL || code[0] == '.' || code[0] == '\0')
+		return 0;
+	snprintf(path, sizeof path, "%s/ussd/%s", mcfg->device, code);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	ussd_state.done = 1;
+	ussd_state.status = line[0] == '-' ? -2 : atoi(line);
+	n = line[0] != '\0' && line[1] == ' ' ? strlen(line + 2) : 0;
+	if (n >= sizeof ussd_state.text)
+		n = sizeof ussd_state.text - 1;
+	memcpy(ussd_state.text, line + 2, n);
+	ussd_state.text[n] = '\0';
+	return 1;
+}
+
+const char *modem_ussd_result_name(enum modem_ussd_result r)
+{
+	switch (r) {
+	case MODEM_USSD_ANSWERED:
+		return "answered";
+	case MODEM_USSD_MORE_INPUT:
+		return "more-input";
+	case MODEM_USSD_NOT_SUPPORTED:
+		return "not-supported";
+	case MODEM_USSD_TIMEOUT:
+		return "timeout";
+	case MODEM_USSD_FAILED:
+		return "failed";
+	case MODEM_USSD_LOST:
+		return "lost";
+	}
+	return "?";
+}
+
+enum modem_ussd_result modem_ussd(const char *code, int timeout, char *text, size_t textsz)
+{
+	enum modem_ussd_result r = MODEM_USSD_FAILED;
+	char number[GSM_MAX_USSD_LENGTH + 1];
+	long long deadline;
+	int limit;
+	GSM_Error e = ERR_NONE;
+
+	if (textsz > 0)
+		text[0] = '\0';
+	if (!connected) {
+		snprintf(errmsg, sizeof errmsg, "not connected");
+		return MODEM_USSD_LOST;
+	}
+	if (was_aborted("ussd"))
+		return MODEM_USSD_LOST;
+	if (timeout < 1)
+		timeout = 1;
+	deadline = now_ms() + 1000LL * timeout;
+	limit = mcfg->watchdog > 0 && mcfg->watchdog < timeout ? mcfg->watchdog : timeout;
+	ussd_state.pending = 1;
+	ussd_state.done = 0;
+	ussd_state.status = -1;
+	ussd_state.text[0] = '\0';
+	if (is_dummy && sim_ussd_file(code)) {
+		if (ussd_state.status == -2) { /* "never": wait it out, as for a silent network */
+			ussd_state.done = 0;
+			nap_ms((long)(deadline - now_ms()));
+		}
+		goto answered;
+	}
+	if (ussd_enable() < 0) {
+		r = MODEM_USSD_LOST;
+		goto out;
+	}
+	if (ussd_enabled < 0) {
+		snprintf(errmsg, sizeof errmsg, "ussd: the modem refuses AT+CUSD=1");
+		goto out;
+	}
+	snprintf(number, sizeof number, "%s", code);
+	/* The request itself is timed with the USSD deadline: a modem that holds its OK longer
+	 * is aborted, like any hung call (the connection is lost then). */
+	watch_begin_s(limit);
+	e = GSM_DialService(sm, number);
+	watch_end();
+	if (was_aborted("ussd")) {
+		if (atomic_load(&aborted) == ABORT_WATCHDOG && limit == timeout) {
+			snprintf(errmsg, sizeof errmsg,
+			         "ussd: the modem did not take the request in %d s (aborted; the "
+			         "connection is re-established)",
+			         timeout);
+			r = MODEM_USSD_TIMEOUT;
+		} else {
+			r = MODEM_USSD_LOST;
+		}
+		goto out;
+	}
+	if (e != ERR_NONE && !ussd_state.done) {
+		set_err("ussd", e);
+		r = is_link_error(e) ? MODEM_USSD_LOST : MODEM_USSD_FAILED;
+		goto out;
+	}
+	/* The answer comes after the OK: read until it does, in steps of at most 50 ms
+	 * (GSM_ReadDevice without waiting does one read; the proxy's select waits 50 ms). */
+	while (!ussd_state.done && now_ms() < deadline && !atomic_load(&aborted)) {
+		int got;
+
+		watch_begin();
+		got = GSM_ReadDevice(sm, FALSE);
+		watch_end();
+		if (got < 0)
+			break;
+		if (got == 0)
+			nap_ms(5);
+	}
+	if (was_aborted("ussd")) {
+		r = MODEM_USSD_LOST;
+		goto out;
+	}
+answered:
+	if (!ussd_state.done) {
+		snprintf(errmsg, sizeof errmsg, "ussd: no answer to %s in %d s", code, timeout);
+		ussd_cancel();
+		r = MODEM_USSD_TIMEOUT;
+		goto out;
+	}
+	if (textsz > 0)
+		snprintf(text, textsz, "%s", ussd_state.text);
+	switch (ussd_state.status) {
+	case 0:
+	case 2:
+		r = MODEM_USSD_ANSWERED;
+		break;
+	case 1:
+		ussd_cancel();
+		r = MODEM_USSD_MORE_INPUT;
+		break;
+	case 4:
+		snprintf(errmsg, sizeof errmsg, "ussd: %s: not supported by the network", code);
+		r = MODEM_USSD_NOT_SUPPORTED;
+		break;
+	case 5:
+		snprintf(errmsg, sizeof errmsg, "ussd: %s: the network timed out", code);
+		r = MODEM_USSD_TIMEOUT;
+		break;
+	default:
+		snprintf(errmsg, sizeof errmsg, "ussd: %s: answered with status %d", code,
+		         ussd_state.status);
+		r = MODEM_USSD_FAILED;
+		break;
+	}
+out:
+	ussd_state.pending = 0;
+	return r;
+}
+
+int modem_listen(int ms)
+{
+	long long deadline = now_ms() + (ms > 0 ? ms : 0);
+	char text[MODEM_USSD_TEXT];
+
+	if (!connected) {
+		snprintf(errmsg, sizeof errmsg, "not connected");
+		return -1;
+	}
+	if (was_aborted("listen") || ussd_enable() < 0)
+		return -1;
+	if (is_dummy) {
+		if (ms > 0)
+			nap_ms(ms); /* the simulated phone says nothing unasked */
+	} else {
+		do {
+			int got;
+
+			watch_begin();
+			got = GSM_ReadDevice(sm, FALSE);
+			watch_end();
+			if (was_aborted("listen"))
+				return -1;
+			if (got < 0) {
+				snprintf(errmsg, sizeof errmsg, "listen: not connected");
+				return -1;
+			}
+			if (notice_count > 0)
+				break;
+			if (got == 0)
+				nap_ms(5);
+		} while (now_ms() < deadline);
+	}
+	/* Delivered outside libGammu: FN may call other modem functions. */
+	while (notice_count > 0 && notice_fn != NULL) {
+		int st = notices[notice_first].status;
+
+		memcpy(text, notices[notice_first].text, sizeof text);
+		notice_first = (notice_first + 1) % NOTICE_MAX;
+		notice_count--;
+		notice_fn(notice_arg, st, text);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ health */
+
+const char *modem_reg_name(enum modem_reg r)
+{
+	switch (r) {
+	case MODEM_REG_HOME:
+		return "home";
+	case MODEM_REG_ROAMING:
+		return "roaming";
+	case MODEM_REG_SEARCHING:
+		return "searching";
+	case MODEM_REG_DENIED:
+		return "denied";
+	case MODEM_REG_NONE:
+		return "none";
+	case MODEM_REG_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+static enum modem_reg reg_of(GSM_NetworkInfo_State st)
+{
+	switch (st) {
+	case GSM_HomeNetwork:
+		return MODEM_REG_HOME;
+	case GSM_RoamingNetwork:
+		return MODEM_REG_ROAMING;
+	case GSM_RequestingNetwork:
+		return MODEM_REG_SEARCHING;
+	case GSM_RegistrationDenied:
+		return MODEM_REG_DENIED;
+	case GSM_NoNetwork:
+		return MODEM_REG_NONE;
+	default:
+		return MODEM_REG_UNKNOWN;
+	}
+}
+
+/* After one health call: 1 to go on (done or not supported), 0 lost (errmsg set). */
+static int health_step(const char *what, GSM_Error e, unsigned bit, struct modem_health *h)
+{
+	if (was_aborted(what))
+		return 0;
+	if (e == ERR_NONE) {
+		h->have |= bit;
+		return 1;
+	}
+	set_err(what, e);
+	if (is_link_error(e))
+		return 0;
+	log_debug("modem: %s", errmsg);
+	return 1;
+}
+
+int modem_health(unsigned what, struct modem_health *h)
+{
+	GSM_Error e;
+
+	memset(h, 0, sizeof *h);
+	h->reg = MODEM_REG_UNKNOWN;
+	h->signal_percent = -1;
+	h->sim_used = -1;
+	h->sim_total = -1;
+	if (!connected) {
+		snprintf(errmsg, sizeof errmsg, "not connected");
+		return -1;
+	}
+	if (was_aborted("health"))
+		return -1;
+	if (what & MODEM_HEALTH_IDENTITY) {
+		char buf[GSM_MAX_MANUFACTURER_LENGTH + GSM_MAX_MODEL_LENGTH + 2] = "";
+
+		watch_begin();
+		e = GSM_GetManufacturer(sm, buf);
+		watch_end();
+		snprintf(h->manufacturer, sizeof h->manufacturer, "%s", e == ERR_NONE ? buf : "");
+		if (e == ERR_NONE) {
+			buf[0] = '\0';
+			watch_begin();
+			e = GSM_GetModel(sm, buf);
+			watch_end();
+			snprintf(h->model, sizeof h->model, "%s", e == ERR_NONE ? buf : "");
+		}
+		if (!health_step("health: identity", e, MODEM_HEALTH_IDENTITY, h))
+			return -1;
+	}
+	if (what & MODEM_HEALTH_NETWORK) {
+		GSM_NetworkInfo ni;
+
+		memset(&ni, 0, sizeof ni);
+		watch_begin();
+		e = GSM_GetNetworkInfo(sm, &ni);
+		watch_end();
+		if (e == ERR_NONE) {
+			h->reg = reg_of(ni.State);
+			text_ucs2be_to_utf8(ni.NetworkName, sizeof ni.NetworkName / 2,
+			                    h->operator_name, sizeof h->operator_name);
+			snprintf(h->operator_code, sizeof h->operator_code, "%.*s",
+			         (int)sizeof ni.NetworkCode, ni.NetworkCode);
+		}
+		if (!health_step("health: network", e, MODEM_HEALTH_NETWORK, h))
+			return -1;
+	}
+	if (what & MODEM_HEALTH_SIGNAL) {
+		GSM_SignalQuality q;
+
+		memset(&q, 0, sizeof q);
+		watch_begin();
+		e = GSM_GetSignalQuality(sm, &q);
+		watch_end();
+		if (e == ERR_NONE) {
+			h->signal_percent = q.SignalPercent;
+			h->signal_dbm = q.SignalStrength == -1 ? 0 : q.SignalStrength;
+		}
+		if (!health_step("health: signal", e, MODEM_HEALTH_SIGNAL, h))
+			return -1;
+	}
+	if (what & MODEM_HEALTH_SLOTS) {
+		GSM_SMSMemoryStatus ms;
+
+		memset(&ms, 0, sizeof ms);
+		watch_begin();
+		e = GSM_GetSMSStatus(sm, &ms);
+		watch_end();
+		if (e == ERR_NONE) {
+			h->sim_used = ms.SIMUsed;
+			h->sim_total = ms.SIMSize;
+		}
+		if (!health_step("health: SIM slots", e, MODEM_HEALTH_SLOTS, h))
+			return -1;
+	}
+	return 0;
+}
+
 static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
 {
 	send_state.done = 1;
@@ -525,7 +1044,14 @@ int modem_connect(void)
 	}
 	/* Callbacks only after InitConnection: it clears them. With none, a send crashes. */
 	GSM_SetSendSMSStatusCallback(sm, send_status_cb, NULL);
+	GSM_SetIncomingUSSDCallback(sm, ussd_cb, NULL);
+	ussd_enabled = 0;
 	nbad = 0;
+	/* Someone listens for network-initiated USSD: presentation on from the start. */
+	if (notice_fn != NULL && ussd_enable() < 0) {
+		modem_disconnect();
+		return -1;
+	}
 	return 0;
 }
 
@@ -614,11 +1140,34 @@ static int bad_seen(int loc)
 	return 0;
 }
 
-static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
+/*
+ * The sender of a message read through the AT driver. libGammu 1.42 unpacks an alphanumeric
+ * TP-OA into raw septet values ("VIETTEL_DV" arrives as "VIETTEL\x11DV") and cuts it at a
+ * septet 0x00 ('@'). The PDU, when it was seen (pducap), gives the whole name; its decoding
+ * is used only if it continues what libGammu gave, so a PDU that is not this message's cannot
+ * rename a sender. Otherwise the GSM 03.38 table maps the septets back (numbers map to
+ * themselves). The simulated phone's senders are plain text and stay as they are.
+ */
+static void fix_sender(char *sender, size_t sz, const char *pdu)
+{
+	char mapped[64], whole[64];
+
+	text_gsm7_sender(sender, mapped, sizeof mapped);
+	if (pdu != NULL && pdu[0] != '\0' && text_pdu_alnum_sender(pdu, whole, sizeof whole) == 1 &&
+	    strncmp(whole, mapped, strlen(mapped)) == 0)
+		snprintf(sender, sz, "%s", whole);
+	else
+		snprintf(sender, sz, "%s", mapped);
+}
+
+/* PDU: the message's PDU in hex if the AT driver showed it (pducap), else NULL. */
+static void fill_part(const GSM_SMSMessage *m, struct modem_part *p, const char *pdu)
 {
 	memset(p, 0, offsetof(struct modem_part, text));
 	p->text[0] = '\0';
 	text_ucs2be_to_utf8(m->Number, GSM_MAX_NUMBER_LENGTH + 1, p->sender, sizeof p->sender);
+	if (!is_dummy)
+		fix_sender(p->sender, sizeof p->sender, pdu);
 	text_ucs2be_to_utf8(m->SMSC.Number, GSM_MAX_NUMBER_LENGTH + 1, p->smsc, sizeof p->smsc);
 	datetime_utc(&m->DateTime, p->smsc_time);
 	p->folder = m->Folder;
@@ -658,17 +1207,27 @@ static void fill_part(const GSM_SMSMessage *m, struct modem_part *p)
 		text_ucs2be_to_utf8(m->Text, GSM_MAX_SMS_LENGTH + 1, p->text, sizeof p->text);
 		break;
 	}
-	if (m->UDH.Type == UDH_ConcatenatedMessages ||
-	    m->UDH.Type == UDH_ConcatenatedMessages16bit) {
-		if (m->UDH.AllParts > 1 && m->UDH.PartNumber >= 1 &&
-		    m->UDH.PartNumber <= m->UDH.AllParts) {
-			p->concat_total = m->UDH.AllParts;
-			p->concat_seq = m->UDH.PartNumber;
-			p->concat_ref = m->UDH.Type == UDH_ConcatenatedMessages16bit
-			                    ? m->UDH.ID16bit
-			                    : m->UDH.ID8bit;
-		}
+	/*
+	 * Every multipart type libGammu numbers, not only "concatenated": a header with a port
+	 * as well (an MMS indicator, WAP, a ringtone or logo "part 1 of 2") is typed after the
+	 * port, and gammu joins those parts too. The 16-bit reference when there is one.
+	 */
+	if (m->UDH.Type != UDH_NoUDH && m->UDH.AllParts > 1 && m->UDH.PartNumber >= 1 &&
+	    m->UDH.PartNumber <= m->UDH.AllParts) {
+		p->concat_total = m->UDH.AllParts;
+		p->concat_seq = m->UDH.PartNumber;
+		p->concat_ref = m->UDH.ID16bit >= 0  ? m->UDH.ID16bit
+		                : m->UDH.ID8bit >= 0 ? m->UDH.ID8bit
+		                                     : 0;
 	}
+}
+
+/* libGammu's debug level "text" while on (for pducap), else what modem.gammu_debug says. */
+static void debug_text(int on)
+{
+	if (mcfg->gammu_debug[0] != '\0')
+		return; /* the user's level stays; pducap sees it if it is "text" or more */
+	GSM_SetDebugLevel(on ? "text" : "nothing", GSM_GetDebug(sm));
 }
 
 int modem_read(struct modem_part *parts, size_t max)
@@ -692,10 +1251,20 @@ int modem_read(struct modem_part *parts, size_t max)
 		GSM_Error e;
 
 		msms->Number = 0;
+		if (!is_dummy) {
+			pducap.armed = 1;
+			pducap.next_is_pdu = 0;
+			pducap.pdu[0] = '\0';
+			debug_text(1);
+		}
 		watch_begin();
 		fault_hang("hang-in-modem-read");
 		e = GSM_GetNextSMS(sm, msms, start ? TRUE : FALSE);
 		watch_end();
+		if (!is_dummy) {
+			debug_text(0);
+			pducap.armed = 0;
+		}
 		start = 0;
 		if (was_aborted("read"))
 			return -1;
@@ -742,7 +1311,9 @@ int modem_read(struct modem_part *parts, size_t max)
 				if (!m->InboxFolder ||
 				    (m->PDU != SMS_Deliver && m->PDU != SMS_Status_Report))
 					continue;
-				fill_part(m, &parts[n]);
+				/* On the AT driver a location is one message: the PDU is its. */
+				fill_part(m, &parts[n],
+				          msms->Number == 1 && !is_dummy ? pducap.pdu : NULL);
 				n++;
 			}
 			if (n > before)

@@ -1,6 +1,7 @@
 /*
  * The modem layer: the only file that includes <gammu.h>. It knows how to connect, read and
- * delete incoming parts, send a text, and (for the simulated phone) inject and list messages.
+ * delete incoming parts, send a text, run a USSD request and hear network-initiated USSD,
+ * read the modem's health, and (for the simulated phone) inject and list messages.
  * It knows nothing of tips or SQL, and never lets a GSM_Error out: 0 / -1 / small enums only.
  *
  * libGammu is not thread-safe and keeps static buffers: call this module from one thread only.
@@ -17,12 +18,12 @@ struct modem_config;
 
 /* One part of an incoming message, as read from one modem location. */
 struct modem_part {
-	char sender[64]; /* UTF-8, as the network gave it */
+	char sender[64]; /* UTF-8; an alphanumeric one through the GSM 03.38 table */
 	char smsc[64];
 	char smsc_time[20]; /* UTC 'YYYY-MM-DD HH:MM:SS' */
 	const char *coding; /* "gsm7", "ucs2" or "8bit" (then text is hex) */
-	int concat_ref;     /* concatenation: reference, total and 1-based sequence; */
-	int concat_total;   /* concat_total 0 means a single-part message */
+	int concat_ref;     /* multipart (any type libGammu numbers, ports included): */
+	int concat_total;   /* reference, total, 1-based sequence; total 0: one part */
 	int concat_seq;
 	int status_report; /* 1: a delivery report (then msgref, delivery and status are set) */
 	int msgref;
@@ -94,6 +95,93 @@ struct modem_taken {
 /* TAKEN may be NULL. */
 enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
                                   int *parts, int *msgref, const struct modem_taken *taken);
+
+/*
+ * USSD (libGammu's GSM_DialService; answers come through its incoming-USSD callback).
+ *
+ * modem_ussd sends CODE ("*101#", ASCII) and waits at most TIMEOUT seconds for the network's
+ * answer, reading the modem in steps of at most 50 ms: the call returns within TIMEOUT plus
+ * one step, plus the cancel below. The AT+CUSD command itself is timed by the watchdog with
+ * a deadline of min(modem.watchdog, TIMEOUT): a modem that does not even acknowledge it is
+ * aborted, MODEM_USSD_TIMEOUT returned, and the connection is then lost (the next call fails
+ * as MODEM_*_LOST; the caller reconnects as after any lost connection).
+ * TEXT (TEXTSZ bytes, MODEM_USSD_TEXT is enough for any answer) gets the answer in UTF-8, ""
+ * if none; it is always terminated. An answer that asks for more input is returned and the
+ * session cancelled (AT+CUSD=2), as is a session that timed out.
+ * Presentation of USSD (AT+CUSD=1) is switched on by the first modem_ussd or modem_listen on
+ * a connection, or by modem_connect once a notice callback is set.
+ *
+ * The simulated phone answers from DEVICE/ussd/CODE if that file exists: "STATUS TEXT" on
+ * one line, STATUS one of 0 (answered), 1 (more input), 4 (not supported), or "-" for an
+ * answer that never comes (then modem_ussd waits out TIMEOUT); without the file libGammu's
+ * dummy driver answers "Reply for CODE".
+ */
+#define MODEM_USSD_TEXT 3200 /* UTF-8 bytes of the longest answer (999 UCS-2 units), + NUL */
+enum modem_ussd_result {
+	MODEM_USSD_ANSWERED = 0,      /* +CUSD 0 or 2: the answer is in TEXT */
+	MODEM_USSD_MORE_INPUT = 1,    /* +CUSD 1: TEXT is the network's question; cancelled */
+	MODEM_USSD_NOT_SUPPORTED = 2, /* +CUSD 4: the network does not know the code */
+	MODEM_USSD_TIMEOUT = 3,       /* no answer in TIMEOUT seconds (or +CUSD 5) */
+	MODEM_USSD_FAILED = 4,        /* the modem refused the request: see modem_errmsg() */
+	MODEM_USSD_LOST = -1,         /* the connection failed: reconnect */
+};
+enum modem_ussd_result modem_ussd(const char *code, int timeout, char *text, size_t textsz);
+/* "answered", "more-input", "not-supported", "timeout", "failed", "lost". Static. */
+const char *modem_ussd_result_name(enum modem_ussd_result r);
+
+/*
+ * Network-initiated USSD (a +CUSD line nobody asked for: a top-up notice, a balance
+ * warning). libGammu hands it over inside whichever modem call reads it; the module queues it
+ * (the last 8) and modem_listen calls FN(ARG, STATUS, TEXT) for each, oldest first, outside
+ * any libGammu call, from the caller's thread. STATUS is the network's +CUSD <m> (0 notice,
+ * 1 the network asks for input, 2 ended); TEXT is UTF-8 and only valid during the call.
+ * FN NULL stops the delivery (queued notices are dropped).
+ * AT+CUSD lines carry no request reference: a notice that arrives while a modem_ussd waits
+ * is taken for its answer (and the answer that follows becomes a notice).
+ */
+void modem_set_ussd_notice(void (*fn)(void *arg, int status, const char *text), void *arg);
+/*
+ * Read what the modem sends unasked for up to MS milliseconds (returning as soon as a notice
+ * was delivered), then deliver queued notices. 0, or -1 when the connection failed.
+ */
+int modem_listen(int ms);
+
+/* What modem_health reads (each bit costs AT commands on a real modem). */
+enum {
+	MODEM_HEALTH_IDENTITY = 1, /* manufacturer, model: cached by libGammu at connect */
+	MODEM_HEALTH_NETWORK = 2,  /* operator and registration: 9 AT commands (CREG, COPS...) */
+	MODEM_HEALTH_SIGNAL = 4,   /* one AT+CSQ */
+	MODEM_HEALTH_SLOTS = 8,    /* one AT+CPMS */
+	MODEM_HEALTH_ALL = 15,
+};
+enum modem_reg {
+	MODEM_REG_UNKNOWN = 0,
+	MODEM_REG_HOME,
+	MODEM_REG_ROAMING,
+	MODEM_REG_SEARCHING,
+	MODEM_REG_DENIED,
+	MODEM_REG_NONE, /* not registered, not searching */
+};
+/* "unknown", "home", "roaming", "searching", "denied", "none". Static. */
+const char *modem_reg_name(enum modem_reg r);
+struct modem_health {
+	unsigned have;          /* the MODEM_HEALTH_* bits actually read (asked for and answered) */
+	char manufacturer[128]; /* UTF-8 */
+	char model[128];
+	char operator_name[64]; /* as the network names itself, UTF-8; "" unknown */
+	char operator_code[16]; /* MCC MNC, "452 04"; "" unknown */
+	enum modem_reg reg;
+	int signal_percent; /* 0..100, -1 unknown */
+	int signal_dbm;     /* -113..-51, 0 unknown */
+	int sim_used;       /* SMS on the SIM, -1 unknown */
+	int sim_total;      /* the SIM's SMS slots, -1 unknown */
+};
+/*
+ * Read WHAT (MODEM_HEALTH_* bits) into H; a part the modem does not support stays unknown
+ * (its bit clear in H->have). 0, or -1 when the connection failed (H is still filled with
+ * what was read before).
+ */
+int modem_health(unsigned what, struct modem_health *h);
 
 /*
  * The simulated phone (libGammu's dummy driver on directory DIR):

@@ -532,6 +532,172 @@ static int gsm7_width(uint32_t cp)
 	}
 }
 
+/* GSM 03.38 basic table: septet -> code point (0x1b, the escape, maps to a space here). */
+static const uint16_t gsm7_basic[128] = {
+    0x0040, 0x00a3, 0x0024, 0x00a5, 0x00e8, 0x00e9, 0x00f9, 0x00ec, 0x00f2, 0x00c7, 0x000a, 0x00d8,
+    0x00f8, 0x000d, 0x00c5, 0x00e5, 0x0394, 0x005f, 0x03a6, 0x0393, 0x039b, 0x03a9, 0x03a0, 0x03a8,
+    0x03a3, 0x0398, 0x039e, 0x0020, 0x00c6, 0x00e6, 0x00df, 0x00c9, 0x0020, 0x0021, 0x0022, 0x0023,
+    0x00a4, 0x0025, 0x0026, 0x0027, 0x0028, 0x0029, 0x002a, 0x002b, 0x002c, 0x002d, 0x002e, 0x002f,
+    0x0030, 0x0031, 0x0032, 0x0033, 0x0034, 0x0035, 0x0036, 0x0037, 0x0038, 0x0039, 0x003a, 0x003b,
+    0x003c, 0x003d, 0x003e, 0x003f, 0x00a1, 0x0041, 0x0042, 0x0043, 0x0044, 0x0045, 0x0046, 0x0047,
+    0x0048, 0x0049, 0x004a, 0x004b, 0x004c, 0x004d, 0x004e, 0x004f, 0x0050, 0x0051, 0x0052, 0x0053,
+    0x0054, 0x0055, 0x0056, 0x0057, 0x0058, 0x0059, 0x005a, 0x00c4, 0x00d6, 0x00d1, 0x00dc, 0x00a7,
+    0x00bf, 0x0061, 0x0062, 0x0063, 0x0064, 0x0065, 0x0066, 0x0067, 0x0068, 0x0069, 0x006a, 0x006b,
+    0x006c, 0x006d, 0x006e, 0x006f, 0x0070, 0x0071, 0x0072, 0x0073, 0x0074, 0x0075, 0x0076, 0x0077,
+    0x0078, 0x0079, 0x007a, 0x00e4, 0x00f6, 0x00f1, 0x00fc, 0x00e0,
+};
+
+/* The extension table: the septet after an escape -> code point, 0 if none. */
+static uint32_t gsm7_ext(unsigned char s)
+{
+	switch (s) {
+	case 0x0a:
+		return 0x0c; /* form feed */
+	case 0x14:
+		return '^';
+	case 0x28:
+		return '{';
+	case 0x29:
+		return '}';
+	case 0x2f:
+		return '\\';
+	case 0x3c:
+		return '[';
+	case 0x3d:
+		return '~';
+	case 0x3e:
+		return ']';
+	case 0x40:
+		return '|';
+	case 0x65:
+		return 0x20ac; /* € */
+	default:
+		return 0;
+	}
+}
+
+size_t text_gsm7_to_utf8(const unsigned char *septets, size_t n, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	if (outsz == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char s = septets[i] & 0x7f;
+		uint32_t cp;
+		char tmp[4];
+		size_t k;
+
+		if (s == 0x1b) {
+			if (i + 1 == n)
+				break; /* a lone escape at the end */
+			s = septets[++i] & 0x7f;
+			cp = gsm7_ext(s);
+			if (cp == 0)
+				cp = gsm7_basic[s];
+		} else {
+			cp = gsm7_basic[s];
+		}
+		k = text_utf8_encode(cp, tmp);
+		if (o + k >= outsz)
+			break;
+		memcpy(out + o, tmp, k);
+		o += k;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t text_gsm7_sender(const char *raw, char *out, size_t outsz)
+{
+	unsigned char septets[64];
+	size_t len = strlen(raw), n = 0;
+
+	if (outsz == 0)
+		return 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+
+		i += text_utf8_next(raw + i, len - i, &cp);
+		if (cp >= 0x80 || n == sizeof septets) {
+			/* Not raw septets (or longer than any address): keep it as it came. */
+			size_t k = len < outsz - 1 ? len : outsz - 1;
+
+			while (k > 0 && k < len && ((unsigned char)raw[k] & 0xc0) == 0x80)
+				k--; /* never cut inside a character */
+			memcpy(out, raw, k);
+			out[k] = '\0';
+			return k;
+		}
+		septets[n++] = (unsigned char)cp;
+	}
+	return text_gsm7_to_utf8(septets, n, out, outsz);
+}
+
+static int hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int text_pdu_alnum_sender(const char *hex, char *out, size_t outsz)
+{
+	unsigned char pdu[200], septets[16];
+	size_t len = strlen(hex), n, pos, semi, octets, count;
+
+	/* An AT modem may append ",0" to the PDU (libGammu strips it too). */
+	while (len >= 2 && hex[len - 1] == '0' && hex[len - 2] == ',')
+		len -= 2;
+	if (len % 2 != 0 || len / 2 > sizeof pdu || len == 0)
+		return -1;
+	n = len / 2;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_val(hex[2 * i]), lo = hex_val(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		pdu[i] = (unsigned char)(hi << 4 | lo);
+	}
+	pos = 1 + (size_t)pdu[0]; /* the SMSC address */
+	if (pos + 3 > n)
+		return -1;
+	if ((pdu[pos] & 0x03) != 0x00)
+		return 0; /* TP-MTI: not an SMS-DELIVER */
+	semi = pdu[pos + 1];
+	if ((pdu[pos + 2] & 0x70) != 0x50)
+		return 0; /* a number */
+	octets = (semi + 1) / 2;
+	pos += 3;
+	if (pos + octets > n || octets > 14)
+		return -1;
+	/* 23.040 9.1.2.5: the length counts semi-octets of the packed septets. */
+	count = semi * 4 / 7;
+	for (size_t i = 0; i < count; i++) {
+		size_t bit = i * 7, byte = pos + bit / 8, shift = bit % 8;
+		unsigned v = pdu[byte] >> shift;
+
+		if (shift > 1 && bit / 8 + 1 < octets)
+			v |= (unsigned)pdu[byte + 1] << (8 - shift);
+		septets[i] = (unsigned char)(v & 0x7f);
+	}
+	/*
+	 * Some senders count whole octets: 7 characters in 7 octets then read as 8 septets,
+	 * the last made of the 7 fill bits. Those are zero ('@') or, as 23.038 asks, CR: a last
+	 * septet that is exactly such fill is dropped (libGammu drops a 0 by accident too).
+	 */
+	if (count > 0 && count * 7 == octets * 8 &&
+	    (septets[count - 1] == 0x00 || septets[count - 1] == 0x0d))
+		count--;
+	if (outsz > 0)
+		text_gsm7_to_utf8(septets, count, out, outsz);
+	return 1;
+}
+
 int text_gsm7_units(const char *utf8, size_t len)
 {
 	size_t i = 0;

@@ -98,6 +98,35 @@ size_t text_transliterate(const char *in, size_t inlen, char *out, size_t outsz)
  */
 int text_gsm7_units(const char *utf8, size_t len);
 
+/*
+ * GSM 03.38 septets (values 0..127, one per byte of SEPTETS) into UTF-8 in OUT, always
+ * terminated: the basic table, and ESC (0x1b) followed by a character of the extension table
+ * (^ { } \ [ ~ ] | € and form feed); ESC followed by anything else gives that character of the
+ * basic table, as 23.038 asks of a receiver; a lone ESC at the end gives nothing. Stops before
+ * a character that would not fit in OUTSZ. Returns the bytes written, the terminator not
+ * counted.
+ */
+size_t text_gsm7_to_utf8(const unsigned char *septets, size_t n, char *out, size_t outsz);
+
+/*
+ * An alphanumeric sender as libGammu 1.42 gives it: it unpacks TP-OA's septets and hands over
+ * each septet's value as a code point, without the GSM 03.38 table ("VIETTEL_DV" arrives as
+ * "VIETTEL\x11DV", "Δ" as U+0010). RAW (UTF-8) is mapped back through the table, code point by
+ * code point below U+0080; a text with a code point above that is not such a sender and is
+ * copied as it is. Numbers ("+84912345678", "*101#") map to themselves. OUT as
+ * text_gsm7_to_utf8. (A septet 0x00, '@', ends libGammu's string, so what followed it is lost
+ * here: text_pdu_alnum_sender reads it from the PDU instead.)
+ */
+size_t text_gsm7_sender(const char *raw, char *out, size_t outsz);
+
+/*
+ * The originating address of an SMS-DELIVER PDU in hex (SMSC prefix included, as AT+CMGL and
+ * AT+CMGR print it) when it is alphanumeric (TON 5): decoded into OUT as UTF-8 through the
+ * GSM 03.38 table, '@' included. Returns 1 if so, 0 if the address is numeric or the PDU is not
+ * an SMS-DELIVER (OUT untouched), -1 if the hex or the PDU is malformed.
+ */
+int text_pdu_alnum_sender(const char *hex, char *out, size_t outsz);
+
 struct text_sms_count {
 	int ucs2;  /* 1 if the text must be sent as UCS-2 */
 	int units; /* septets for GSM-7, UTF-16 code units for UCS-2 */

@@ -76,9 +76,32 @@ faults.json (all keys optional; write the file atomically: tmp + rename)
   "capacity": 5            SIM capacity reported by AT+CPMS (default 30, or
                            --capacity).  Not a fault; never consumed.
   "ussd": {"*101#": "Balance 5000d", "*102#": {"text": "...", "status": 1,
-           "dcs": 15}, "*103#": null}
-                           USSD replies (null: "+CUSD: 4", not supported).
-                           Default: "Reply for <code>".  Not consumed.
+           "dcs": 15}, "*103#": null, "*104#": {"no_answer": true},
+           "*105#": {"text": "...", "delay_ms": 3000}}
+                           USSD replies to AT+CUSD=1,"<code>",15, sent after
+                           the OK (--ussd-delay-ms, or "delay_ms").  null or
+                           {"status": 4}: "+CUSD: 4" (not supported); "status"
+                           1: the network waits for more input (AT+CUSD=2
+                           ends the session); "no_answer": OK, then nothing
+                           ever.  dcs 15 (default when the text is GSM-7):
+                           the text in the TE character set in force when the
+                           line is sent; dcs 72 (default otherwise): hex
+                           UTF-16 whatever the character set.  Default reply:
+                           "Reply for <code>".  Not consumed.
+  "ussd_notify": ["text", {"text": "...", "status": 1, "dcs": 72}]
+                           network-initiated USSD: +CUSD lines (status 0
+                           unless given) sent on their own as soon as the
+                           modem is idle, encoded as above, but only while
+                           presentation is on (AT+CUSD=1); kept until then.
+                           Consumed when sent.
+  "csq": 9 | [9, 3]        AT+CSQ's <rssi> (and <ber>, default 99) from now
+                           on (--csq gives the start value).  Never consumed.
+  "creg": 5                registration <stat> of AT+CREG?/AT+CGREG? (0 not
+                           registered, 1 home, 2 searching, 3 denied, 4
+                           unknown, 5 roaming; --creg, default 1).  Not
+                           registered (not 1/5): AT+COPS? answers "+COPS: 0".
+  "operator": "Vinaphone", "mccmnc": "45202"
+                           AT+COPS? names from now on (--operator, --mccmnc).
   "no_echo": true          never echo (a broken modem).  Follows once/times.
   "when": "AT+CMGL"        gate: "garbage", "no_echo", "delay_ms", "hang": true,
                            "exit": true and a list-valued "unsolicited" apply
@@ -102,7 +125,8 @@ lines are consumed.
 
 Other behaviour: AT+CNMI=<mode>,<mt>,... with mt 1-3 makes the modem announce
 new inbox files (seen by the idle poll) with +CMTI: "SM",N.  USSD answers come
-0.1 s after OK (--ussd-delay-ms).  AT+CSCS supports "GSM", "IRA" (both
+0.1 s after OK (--ussd-delay-ms).  AT+CPMS (query and set) reports the inbox
+files within the capacity as used, and the capacity as total.  AT+CSCS supports "GSM", "IRA" (both
 ASCII here; other characters become '?') and "UCS2" (hex UTF-16); USSD
 strings, +CSCA and +COPS names are encoded in the current character set.
 """
@@ -322,6 +346,7 @@ class Modem:
         self.cgreg = 0
         self.cops_format = 0
         self.cusd = 0
+        self.ussd_session = False
 
     def err(self, msg):
         try:
@@ -383,6 +408,34 @@ class Modem:
             c = self.args.capacity
         return max(0, c)
 
+    def signal(self):
+        """(rssi, ber) for AT+CSQ: faults.json "csq" (N or [N, BER]), else --csq."""
+        v = self.faults.get("csq")
+        try:
+            if isinstance(v, list) and len(v) == 2:
+                return int(v[0]), int(v[1])
+            if v is not None:
+                return int(v), 99
+        except (TypeError, ValueError):
+            pass
+        return self.args.csq, 99
+
+    def reg_stat(self):
+        """Network registration <stat> for AT+CREG?/AT+CGREG?: faults.json "creg", else
+        --creg (0 not registered, 1 home, 2 searching, 3 denied, 4 unknown, 5 roaming)."""
+        v = self.faults.get("creg")
+        try:
+            return int(v) if v is not None else self.args.creg
+        except (TypeError, ValueError):
+            return self.args.creg
+
+    def network_names(self):
+        """(long operator name, MCC+MNC): faults.json "operator"/"mccmnc", else the options."""
+        op = self.faults.get("operator")
+        mccmnc = self.faults.get("mccmnc")
+        return (str(op) if op is not None else self.args.operator,
+                str(mccmnc) if mccmnc is not None else self.args.mccmnc)
+
     # ------------------------------------------------------------ main loop
 
     def run(self):
@@ -432,6 +485,15 @@ class Modem:
                 lines = [lines]
             self.write("".join(CRLF + str(l) + CRLF for l in lines))
             self.faults.consume("async")
+        notes = self.faults.get("ussd_notify")
+        if notes and self.cusd == 1:
+            # network-initiated USSD: presented only while AT+CUSD=1 is in force
+            if not isinstance(notes, list):
+                notes = [notes]
+            out = "".join(CRLF + cusd_line(self, n, 0) + CRLF for n in notes)
+            # consumed first: the host may hang up the moment it has read them
+            self.faults.consume("ussd_notify")
+            self.write(out)
         if self.cnmi[1] in (1, 2, 3):
             present = set(self.scan_inbox())
             for idx in sorted(present - self.known):
@@ -820,7 +882,7 @@ simple(lambda m: m.args.model, ("+CGMM", "+GMM"))
 simple(lambda m: m.args.revision, ("+CGMR", "+GMR"))
 simple(lambda m: m.args.imei, ("+CGSN", "+GSN"))
 simple(lambda m: m.args.imsi, ("+CIMI",))
-simple(lambda m: "+CSQ: %d,99" % m.args.csq, ("+CSQ",),
+simple(lambda m: "+CSQ: %d,%d" % m.signal(), ("+CSQ",),
        test_reply="+CSQ: (0-31,99),(0-7,99)")
 simple(lambda m: "+CBC: 0,100", ("+CBC",))
 simple(lambda m: '+CNUM: "","%s",145' % m.args.own_number, ("+CNUM",))
@@ -898,9 +960,10 @@ def _reg(attr, prefix):
             return Reply()
         if mode == "query":
             n = getattr(m, attr)
-            if n >= 2:
-                return Reply(['%s: %d,1,"0BB8","00A1B2C3",7' % (prefix, n)])
-            return Reply(["%s: %d,1" % (prefix, n)])
+            stat = m.reg_stat()
+            if n >= 2 and stat in (1, 5):
+                return Reply(['%s: %d,%d,"0BB8","00A1B2C3",7' % (prefix, n, stat)])
+            return Reply(["%s: %d,%d" % (prefix, n, stat)])
         if mode == "test":
             return Reply(["%s: (0-2)" % prefix])
         raise CmdError()
@@ -925,8 +988,8 @@ def h_cgatt(m, mode, arg):
 
 @handler("+COPS")
 def h_cops(m, mode, arg):
-    names = {0: m.args.operator, 1: m.args.operator.upper()[:10],
-             2: m.args.mccmnc}
+    op, mccmnc = m.network_names()
+    names = {0: op, 1: op.upper()[:10], 2: mccmnc}
     if mode == "set":
         a = _split_args(arg)
         _int(a[0], 0, 4)
@@ -934,6 +997,8 @@ def h_cops(m, mode, arg):
             m.cops_format = _int(a[1], 0, 2)
         return Reply()
     if mode == "query":
+        if m.reg_stat() not in (1, 5):
+            return Reply(["+COPS: 0"])      # not registered: no operator
         f = m.cops_format
         name = names[f] if f == 2 else m.enc(names[f])
         return Reply(['+COPS: 0,%d,"%s",7' % (f, name)])
@@ -1186,6 +1251,26 @@ def h_cnmi(m, mode, arg):
     raise CmdError()
 
 
+def cusd_line(m, spec, default_status):
+    """The +CUSD line for one answer spec (text, or {"text", "status", "dcs"}), its text
+    encoded now: GSM-7 answers (dcs 15) in the TE character set in force, UCS-2 answers
+    (dcs 72) as hex UTF-16 whatever the character set."""
+    if isinstance(spec, dict):
+        text = str(spec.get("text", ""))
+        status = int(spec.get("status", default_status))
+        dcs = spec.get("dcs")
+    else:
+        text, status, dcs = str(spec), default_status, None
+    if status in (4, 5) and not text:
+        return "+CUSD: %d" % status
+    if dcs is None:
+        dcs = 15 if mkpdu.gsm7_encodable(text) else 72
+    if int(dcs) == 72:
+        return '+CUSD: %d,"%s",72' % (status, text.encode("utf-16-be", "surrogatepass")
+                                       .hex().upper())
+    return '+CUSD: %d,"%s",%d' % (status, m.enc(text), int(dcs))
+
+
 @handler("+CUSD")
 def h_cusd(m, mode, arg):
     if mode == "test":
@@ -1198,6 +1283,8 @@ def h_cusd(m, mode, arg):
     n = _int(a[0] or "0", 0, 2)
     if n != 2:
         m.cusd = n
+    else:
+        m.ussd_session = False          # AT+CUSD=2: the session is cancelled
     if len(a) < 2 or n == 2:
         return Reply()
     code = m.dec(_unquote(a[1]))
@@ -1206,27 +1293,24 @@ def h_cusd(m, mode, arg):
         spec = table[code]
     else:
         spec = "Reply for %s" % code
+    delay = m.args.ussd_delay_ms
     if spec is None:
-        line = "+CUSD: 4"
+        spec = {"status": 4}
+    if isinstance(spec, dict):
+        if spec.get("no_answer"):
+            return Reply()              # OK, and the network never answers
+        try:
+            delay = int(spec.get("delay_ms", delay))
+        except (TypeError, ValueError):
+            pass
+        status = int(spec.get("status", 0))
     else:
-        if isinstance(spec, dict):
-            text = str(spec.get("text", ""))
-            status = int(spec.get("status", 0))
-            dcs = spec.get("dcs")
-        else:
-            text, status, dcs = str(spec), 0, None
-        if dcs is None:
-            dcs = 15 if mkpdu.gsm7_encodable(text) else 72
-        if dcs == 72:
-            enc = text.encode("utf-16-be", "surrogatepass").hex().upper()
-            line = '+CUSD: %d,"%s",%d' % (status, enc, dcs)
-        else:
-            # encoded in the TE charset in force when it is sent
-            line = (lambda t=text, s=status, d=dcs:
-                    '+CUSD: %d,"%s",%d' % (s, m.enc(t), d))
+        status = 0
+    m.ussd_session = status == 1        # the network waits for more input
     if m.cusd == 0 and n == 0:
         return Reply()
-    return Reply([], "OK", after=[(m.args.ussd_delay_ms / 1000.0, line)])
+    # encoded in the TE charset in force when it is sent
+    return Reply([], "OK", after=[(delay / 1000.0, lambda s=spec: cusd_line(m, s, 0))])
 
 
 for _n in ("+MODE", "+CPROT", "+SYNCML", "$TSSPCSW", "^CURC", "+CPBS", "+CPBR",
@@ -1248,6 +1332,8 @@ def main(argv=None):
     p.add_argument("--operator", default="Viettel")
     p.add_argument("--mccmnc", default="45204")
     p.add_argument("--csq", type=int, default=21)
+    p.add_argument("--creg", type=int, default=1, choices=range(0, 6),
+                   help="registration state for AT+CREG? (1 home, 5 roaming, ...)")
     p.add_argument("--ussd-delay-ms", type=int, default=100)
     p.add_argument("--trace", action="store_true",
                    help="log raw traffic to DIR/trace.log")

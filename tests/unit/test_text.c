@@ -553,6 +553,110 @@ static void t_sender_is_phone(void)
 	CHECK_INT(text_sender_is_phone(NULL), 0);
 }
 
+static void t_gsm7_to_utf8(void)
+{
+	static const struct {
+		const char *septets; /* as bytes */
+		size_t n;
+		const char *want;
+	} rows[] = {
+	    {"\x00\x01\x02\x03", 4, "@\xc2\xa3$\xc2\xa5"},                           /* @ £ $ ¥ */
+	    {"\x10\x11\x12", 3, "\xce\x94_\xce\xa6"},                                /* Δ _ Φ */
+	    {"\x24\x40\x5b\x5f\x60", 5, "\xc2\xa4\xc2\xa1\xc3\x84\xc2\xa7\xc2\xbf"}, /* ¤¡Ä§¿ */
+	    {"\x7b\x7c\x7d\x7e\x7f", 5, "\xc3\xa4\xc3\xb6\xc3\xb1\xc3\xbc\xc3\xa0"},
+	    {"AZaz09 ", 7, "AZaz09 "},
+	    {"\x1b\x28\x1b\x29\x1b\x65\x1b\x14\x1b\x2f", 10, "{}\xe2\x82\xac^\\"},
+	    {"\x1b\x3c\x1b\x3d\x1b\x3e\x1b\x40\x1b\x0a", 10, "[~]|\f"},
+	    {"\x1b"
+	     "A",
+	     2, "A"},            /* escape + a basic character: that character */
+	    {"ab\x1b", 3, "ab"}, /* a lone escape at the end */
+	    {"", 0, ""},
+	};
+	char out[64];
+
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		text_gsm7_to_utf8((const unsigned char *)rows[i].septets, rows[i].n, out,
+		                  sizeof out);
+		CHECK_STR(out, rows[i].want);
+	}
+	/* Cut before a character that does not fit, never inside it. */
+	CHECK_INT(text_gsm7_to_utf8((const unsigned char *)"a\x01", 2, out, 3), 1);
+	CHECK_STR(out, "a");
+}
+
+static void t_gsm7_sender(void)
+{
+	static const struct {
+		const char *raw, *want;
+	} rows[] = {
+	    {"VIETTEL\x11"
+	     "DV",
+	     "VIETTEL_DV"}, /* what libGammu 1.42 gives for VIETTEL_DV */
+	    {"\x10"
+	     "BANK",
+	     "\xce\x94"
+	     "BANK"},          /* Δ */
+	    {"VN\x02", "VN$"}, /* $ is septet 0x02; ASCII $ is ¤ */
+	    {"Shop\x1b(1\x1b)\x1b"
+	     "e",
+	     "Shop{1}\xe2\x82\xac"},
+	    {"+84912345678", "+84912345678"},
+	    {"*101#", "*101#"},
+	    {"1414", "1414"},
+	    {"Vi\xe1\xbb\x87t", "Vi\xe1\xbb\x87t"}, /* not raw septets: as it came */
+	    {"", ""},
+	};
+	char out[64];
+
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		text_gsm7_sender(rows[i].raw, out, sizeof out);
+		CHECK_STR(out, rows[i].want);
+	}
+	CHECK_INT(text_gsm7_sender("Vi\xe1\xbb\x87t", out, 4), 2);
+	CHECK_STR(out, "Vi");
+}
+
+static void t_pdu_alnum_sender(void)
+{
+	/* SMS-DELIVER PDUs built by tests/emulator/mkpdu.py (text "TKC 12.345d"). */
+#define TAIL "0000621162800000820BD4E5101493B966B41A19"
+	static const struct {
+		const char *pdu;
+		int ret;
+		const char *want;
+	} rows[] = {
+	    {"07914889200030F00412D0D664914A2D3223442B" TAIL, 1, "VIETTEL_DV"},
+	    {"07914889200030F0040BD05627001ACC02" TAIL, 1, "VN@PAY"},
+	    {"07914889200030F00409D000E4B35904" TAIL, 1, "@HOME"},
+	    {"07914889200030F0040ED01061D0B9040504" TAIL, 1,
+	     "\xce\x94"
+	     "BANK \xc2\xa3$"},
+	    {"07914889200030F00414D053F41BBE41C536A94D19" TAIL, 1, "Shop{1}\xe2\x82\xac"},
+	    {"07914889200030F0040ED0CDB7386D7CBBCB" TAIL, 1, "MobiFone"},
+	    {"07914889200030F0040ED0CDB7386D7CBBCB" TAIL ",0", 1, "MobiFone"},
+	    {"07914889200030f0040ed0cdb7386d7cbbcb" TAIL, 1, "MobiFone"}, /* lower-case hex */
+	    {"07914889200030F0040DD0D664914A2D3201" TAIL, 1, "VIETTEL"},
+	    /* The same counted in whole octets: the 8th "septet" is fill, not an '@'. */
+	    {"07914889200030F0040ED0D664914A2D3201" TAIL, 1, "VIETTEL"},
+	    {"07914889200030F0040BD0566A64D90400" TAIL, 1, "VT_KM@"},   /* a real last '@' */
+	    {"07914889200030F0040B914819325476F8" TAIL, 0, "-"},        /* +84912345678 */
+	    {"07914889200030F00404814141" TAIL, 0, "-"},                /* 1414 */
+	    {"0001000B914819325476F8000002E834", 0, "-"},               /* an SMS-SUBMIT */
+	    {"07914889200030F00412D0D664", -1, "-"},                    /* cut short */
+	    {"07914889200030F0041", -1, "-"},                           /* odd length */
+	    {"07914889200030F0XX12D0D664914A2D3223442B" TAIL, -1, "-"}, /* not hex */
+	    {"", -1, "-"},
+	};
+#undef TAIL
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		char out[64] = "-";
+
+		CHECK_INT(text_pdu_alnum_sender(rows[i].pdu, out, sizeof out), rows[i].ret);
+		CHECK_STR(out, rows[i].want);
+	}
+}
+
 int main(void)
 {
 	RUN(t_utf8_next);
@@ -570,5 +674,8 @@ int main(void)
 	RUN(t_sms_count);
 	RUN(t_phone_e164);
 	RUN(t_sender_is_phone);
+	RUN(t_gsm7_to_utf8);
+	RUN(t_gsm7_sender);
+	RUN(t_pdu_alnum_sender);
 	return check_done();
 }
