@@ -20,6 +20,7 @@
 #include "modem.h"
 #include "outbox.h"
 #include "receive.h"
+#include "sched.h"
 #include "store.h"
 #include "ts.h"
 
@@ -72,6 +73,7 @@ static int open_modules(struct config *cfg)
 
 static void close_modules(void)
 {
+	sched_close();
 	modem_close();
 	outbox_close();
 	receive_close();
@@ -165,11 +167,12 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		store_state(ls, 0);
 	else if (orr == OUTBOX_SENT || orr == OUTBOX_MORE)
 		store_state(ls, 1);
+	sched_run(); /* periodic jobs: alerts, checks, status */
 	if (rr == RECEIVE_FULL)
 		wait = 0; /* a backlog: keep draining */
 	else if (orr == OUTBOX_MORE)
 		wait = outbox_wait() < wait ? outbox_wait() : wait;
-	nap(wait, unblocked);
+	nap(sched_next() < wait ? sched_next() : wait, unblocked);
 }
 
 int main(int argc, char **argv)
