@@ -30,9 +30,10 @@ void handle_close(void)
 struct msg {
 	int64_t id;
 	char sender[64];
-	char phone[24]; /* E.164, "" when the sender is not a phone number */
-	char received_at[20];
-	char *text; /* owned: freed by handle_message */
+	char phone[24];       /* E.164, "" when the sender is not a phone number */
+	char received_at[20]; /* when the daemon read it */
+	char sent_at[20];     /* when its sender sent it (the SMSC time): an event's time */
+	char *text;           /* owned: freed by handle_message */
 	struct store_contact who;
 };
 
@@ -42,6 +43,7 @@ static int copy_row(const struct store_inbox_row *r, void *arg)
 
 	snprintf(m->sender, sizeof m->sender, "%s", r->sender);
 	snprintf(m->received_at, sizeof m->received_at, "%s", r->received_at);
+	snprintf(m->sent_at, sizeof m->sent_at, "%s", r->smsc_time ? r->smsc_time : r->received_at);
 	m->text = strdup(r->text);
 	return 1;
 }
@@ -148,7 +150,7 @@ static int do_tip(const struct msg *m, const struct parse_result *p, int structu
 	}
 	if (store_tip_insert(m->id, sender, p->anonymous,
 	                     parse_category_name(hcfg->rules, p->category), text, structured,
-	                     ref) < 0)
+	                     m->sent_at, m->received_at, ref) < 0)
 		goto out;
 	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
 	         structured ? "" : " (unstructured)");
@@ -178,7 +180,7 @@ static int do_supplement(const struct msg *m, const struct parse_result *p)
 	text = span(m, p->text);
 	if (text == NULL)
 		return -1;
-	r = store_tip_supplement(tip_id, m->id, text);
+	r = store_tip_supplement(tip_id, m->id, text, m->sent_at, m->received_at);
 	free(text);
 	if (r < 0)
 		return -1;
@@ -196,7 +198,7 @@ static int do_patrol(const struct msg *m, const struct parse_result *p)
 		return reply(m, TPL_NOT_ALLOWED, NULL);
 	if (team[0] == '\0')
 		return reply(m, TPL_PATROL_NO_TEAM, NULL);
-	local_hhmm(m->received_at, hhmm);
+	local_hhmm(m->sent_at, hhmm);
 	notes = p->text.len > 0 ? span(m, p->text) : NULL;
 	if (p->text.len > 0 && notes == NULL)
 		return -1;
@@ -207,7 +209,8 @@ static int do_patrol(const struct msg *m, const struct parse_result *p)
 			snprintf(num, sizeof num, "%ld", p->members);
 		else
 			snprintf(num, sizeof num, "?");
-		r = store_patrol_start(team, m->phone, p->members, notes, m->id, m->received_at);
+		r = store_patrol_start(team, m->phone, p->members, notes, m->id, m->sent_at,
+		                       m->received_at);
 		free(notes);
 		if (r < 0)
 			return -1;
@@ -217,7 +220,7 @@ static int do_patrol(const struct msg *m, const struct parse_result *p)
 		const char *kv[] = {"team", team, "time", hhmm, "minutes", num, NULL};
 		long minutes = 0;
 
-		r = store_patrol_end(team, notes, m->id, m->received_at, &minutes);
+		r = store_patrol_end(team, notes, m->id, m->sent_at, m->received_at, &minutes);
 		free(notes);
 		if (r < 0)
 			return -1;
@@ -246,14 +249,15 @@ static int do_report(const struct msg *m, const struct parse_result *p)
 
 		snprintf(num, sizeof num, "%ld", p->participants);
 		r = store_awareness_insert(m->id, m->phone, team, p->participants,
-		                           notes[0] ? notes : NULL, m->received_at);
+		                           notes[0] ? notes : NULL, m->sent_at, m->received_at);
 		free(notes);
 		return r < 0 ? -1 : reply(m, TPL_AWARENESS_ACK, kv);
 	} else {
 		char ref[16] = "";
 		const char *kv[] = {"ref", ref, NULL};
 
-		r = store_mediation_insert(m->id, m->phone, team, notes, m->received_at, ref);
+		r = store_mediation_insert(m->id, m->phone, team, notes, m->sent_at, m->received_at,
+		                           ref);
 		free(notes);
 		return r < 0 ? -1 : reply(m, TPL_MEDIATION_ACK, kv);
 	}

@@ -244,25 +244,33 @@ int store_group_remove(const char *group, const char *phone); /* phone NULL: who
 
 /* --- records: patrols, awareness sessions, mediations (store_records.c) --- */
 
+/*
+ * Every record has two times: AT, when its sender sent it (the SMSC time of the message that
+ * reported it, the event's time in every listing and report), and READ_AT, when the daemon read
+ * it. A modem down for two hours moves the second, never the first.
+ */
 int store_patrol_start(const char *team, const char *leader, long members, const char *notes,
-                       int64_t inbox_id, const char *at);
+                       int64_t inbox_id, const char *at, const char *read_at);
 /* Close TEAM's latest open patrol: 1 closed (*minutes set), 0 none open, -1 error. */
 int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
-                     long *minutes);
+                     const char *read_at, long *minutes);
 int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
-                           long participants, const char *notes, const char *at);
+                           long participants, const char *notes, const char *at,
+                           const char *read_at);
 /* A mediation; its reference ('H' and the row id) is written to ref. */
 int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *team,
-                           const char *notes, const char *at, char ref[16]);
+                           const char *notes, const char *at, const char *read_at, char ref[16]);
 
 /* --- tips (store_tips.c) --- */
 
-/* A tip; its reference ('T' and the row id) is written to ref. 0 or -1. */
+/* A tip sent at AT, read at READ_AT; its reference ('T' and the row id) is written to ref. */
 int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
-                     const char *text, int structured, char ref[16]);
+                     const char *text, int structured, const char *at, const char *read_at,
+                     char ref[16]);
 /* The tip with reference REF sent by SENDER: 1 found (*tip_id set), 0 none, -1 error. */
 int store_tip_find(const char *ref, const char *sender, int64_t *tip_id);
-int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text);
+int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text, const char *at,
+                         const char *read_at);
 
 /* --- broadcasts (store_broadcast.c) --- */
 

@@ -4,14 +4,14 @@
 STORE_DOMAIN(records);
 
 SQ(q_patrol_start, "INSERT INTO patrols (team, leader, started_at, members, notes, "
-                   "start_inbox_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                   "start_inbox_id, start_read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 
 int store_patrol_start(const char *team, const char *leader, long members, const char *notes,
-                       int64_t inbox_id, const char *at)
+                       int64_t inbox_id, const char *at, const char *read_at)
 {
-	if (sq_team_ensure(team, at) < 0 ||
-	    sq_run(sq_bind(&q_patrol_start, "sssLsI", team, leader, at, members, notes, inbox_id),
-	           "patrol") < 0)
+	if (sq_team_ensure(team, at) < 0 || sq_run(sq_bind(&q_patrol_start, "sssLsIs", team, leader,
+	                                                   at, members, notes, inbox_id, read_at),
+	                                           "patrol") < 0)
 		return -1;
 	return 0;
 }
@@ -19,11 +19,11 @@ int store_patrol_start(const char *team, const char *leader, long members, const
 SQ(q_patrol_open, "SELECT id, CAST(round((julianday(?2) - julianday(started_at)) * 1440) AS "
                   "INTEGER) FROM patrols WHERE team = ?1 AND ended_at IS NULL ORDER BY "
                   "started_at DESC, id DESC LIMIT 1");
-SQ(q_patrol_end, "UPDATE patrols SET ended_at = ?2, end_notes = ?3, end_inbox_id = ?4 WHERE id "
-                 "= ?1");
+SQ(q_patrol_end, "UPDATE patrols SET ended_at = ?2, end_notes = ?3, end_inbox_id = ?4, "
+                 "end_read_at = ?5 WHERE id = ?1");
 
 int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
-                     long *minutes)
+                     const char *read_at, long *minutes)
 {
 	sqlite3_stmt *s = sq_bind(&q_patrol_open, "ss", team, at);
 	int64_t id = 0;
@@ -40,32 +40,35 @@ int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, cons
 		return -1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	return sq_run(sq_bind(&q_patrol_end, "IssI", id, at, notes, inbox_id), "patrol end") < 0
+	return sq_run(sq_bind(&q_patrol_end, "IssIs", id, at, notes, inbox_id, read_at),
+	              "patrol end") < 0
 	           ? -1
 	           : 1;
 }
 
 SQ(q_awareness_insert, "INSERT INTO awareness_sessions (inbox_id, reporter, team, participants, "
-                       "notes, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                       "notes, held_at, read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 
 int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
-                           long participants, const char *notes, const char *at)
+                           long participants, const char *notes, const char *at,
+                           const char *read_at)
 {
-	return sq_run(sq_bind(&q_awareness_insert, "Isslss", inbox_id, reporter, team, participants,
-	                      notes, at),
+	return sq_run(sq_bind(&q_awareness_insert, "Isslsss", inbox_id, reporter, team,
+	                      participants, notes, at, read_at),
 	              "awareness") < 0
 	           ? -1
 	           : 0;
 }
 
-SQ(q_mediation_insert, "INSERT INTO mediations (inbox_id, reporter, team, notes, created_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5)");
+SQ(q_mediation_insert, "INSERT INTO mediations (inbox_id, reporter, team, notes, created_at, "
+                       "read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 SQ(q_mediation_ref, "UPDATE mediations SET ref = 'H' || id WHERE id = ?1 RETURNING ref");
 
 int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *team,
-                           const char *notes, const char *at, char ref[16])
+                           const char *notes, const char *at, const char *read_at, char ref[16])
 {
-	if (sq_run(sq_bind(&q_mediation_insert, "Issss", inbox_id, reporter, team, notes, at),
+	if (sq_run(sq_bind(&q_mediation_insert, "Isssss", inbox_id, reporter, team, notes, at,
+	                   read_at),
 	           "mediation") < 0)
 		return -1;
 	return sq_ref(sq_bind(&q_mediation_ref, "I", sq_last_id()), ref);

@@ -6,17 +6,15 @@
 STORE_DOMAIN(tips);
 
 SQ(q_tip_insert, "INSERT INTO tips (inbox_id, sender, anonymous, category, text, structured, "
-                 "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)");
+                 "created_at, read_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
 SQ(q_tip_ref, "UPDATE tips SET ref = 'T' || id WHERE id = ?1 RETURNING ref");
 
 int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
-                     const char *text, int structured, char ref[16])
+                     const char *text, int structured, const char *at, const char *read_at,
+                     char ref[16])
 {
-	char now[TS_LEN];
-
-	ts_now(now);
-	if (sq_run(sq_bind(&q_tip_insert, "Isissis", inbox_id, sender, anonymous, category, text,
-	                   structured, now),
+	if (sq_run(sq_bind(&q_tip_insert, "Isississ", inbox_id, sender, anonymous, category, text,
+	                   structured, at, read_at),
 	           "tip") < 0)
 		return -1;
 	return sq_ref(sq_bind(&q_tip_ref, "I", sq_last_id()), ref);
@@ -39,18 +37,16 @@ int store_tip_find(const char *ref, const char *sender, int64_t *tip_id)
 	return rc == SQLITE_ROW;
 }
 
-SQ(q_tip_supplement, "INSERT INTO tip_supplements (tip_id, inbox_id, text, created_at) VALUES "
-                     "(?1, ?2, ?3, ?4)");
+SQ(q_tip_supplement, "INSERT INTO tip_supplements (tip_id, inbox_id, text, created_at, read_at) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)");
 SQ(q_tip_touch, "UPDATE tips SET updated_at = ?2 WHERE id = ?1");
 
-int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text)
+int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text, const char *at,
+                         const char *read_at)
 {
-	char now[TS_LEN];
-
-	ts_now(now);
-	if (sq_run(sq_bind(&q_tip_supplement, "IIss", tip_id, inbox_id, text, now), "supplement") <
-	        0 ||
-	    sq_run(sq_bind(&q_tip_touch, "Is", tip_id, now), "tip touch") < 0)
+	if (sq_run(sq_bind(&q_tip_supplement, "IIsss", tip_id, inbox_id, text, at, read_at),
+	           "supplement") < 0 ||
+	    sq_run(sq_bind(&q_tip_touch, "Is", tip_id, read_at), "tip touch") < 0)
 		return -1;
 	return 0;
 }

@@ -90,6 +90,35 @@ def test_leader_patrol_start_and_end():
         check("khong co ca tuan tra" in replies_to(env, LEADER)[2], replies_to(env, LEADER)[2])
 
 
+def test_event_times_are_when_sent_not_when_read():
+    """A record's time is its message's SMSC time (a modem down for hours must not move a
+    patrol), the read time is kept beside it, and a reply states the sender's local time."""
+    with running(Env(), start=False) as env:
+        env.cli("contact", "add", "0987000002", "--role", "leader", "--team", "tq3")
+        env.sms(LEADER, "TUAN BD 4", when="2026-11-26 12:00:00")
+        env.sms(LEADER, "TUAN KT", when="2026-11-26 14:30:00")
+        env.sms(LEADER, "TTPL 40 hop dan", when="2026-11-26 15:00:00")
+        env.sms(LEADER, "HG tranh chap ranh gioi", when="2026-11-26 15:10:00")
+        env.sms(VILLAGER, "TIN trom bo o thon 5", when="2026-11-30 16:59:59")
+        env.start(env={"TZ": "Asia/Ho_Chi_Minh"})
+        env.wait_drained(5)
+        wait_sent(env, 5)
+        today = env.scalar("SELECT date('now')")
+        check_eq(env.query("SELECT started_at, ended_at, date(start_read_at), date(end_read_at) "
+                           "FROM patrols"),
+                 [("2026-11-26 12:00:00", "2026-11-26 14:30:00", today, today)], "patrol times")
+        check_eq(env.query("SELECT held_at, date(read_at) FROM awareness_sessions"),
+                 [("2026-11-26 15:00:00", today)], "awareness time")
+        check_eq(env.query("SELECT created_at, date(read_at) FROM mediations"),
+                 [("2026-11-26 15:10:00", today)], "mediation time")
+        # Sent on 30 November in UTC, 1 December in Vietnam: the tip keeps its UTC instant.
+        check_eq(env.query("SELECT created_at, date(read_at) FROM tips"),
+                 [("2026-11-30 16:59:59", today)], "tip time")
+        texts = replies_to(env, LEADER)
+        check("19:00" in texts[0], "the start stated in local time (UTC+7): " + texts[0])
+        check("150" in texts[1], "the patrol lasted 150 minutes by its senders' clocks: " + texts[1])
+
+
 def test_villager_cannot_report_patrols():
     with running(Env()) as env:
         env.sms(VILLAGER, "TUAN BD TQ3 4")
