@@ -492,5 +492,9 @@ def test_gammu_socat_pty():
 
 if __name__ == "__main__":
     if "--tag" in sys.argv:
-        sys.exit(0)     # nothing here depends on the build under test
+        # Nothing here depends on the build under test: say so (tests/run.sh counts a file
+        # that ran no test and printed no SKIP line as a failure).
+        print("SKIP test_emulator.py[%s] (no tipline binary involved)"
+              % sys.argv[sys.argv.index("--tag") + 1], flush=True)
+        sys.exit(0)
     run_tests(globals())
