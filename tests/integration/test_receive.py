@@ -1,11 +1,13 @@
 """The receive path of the real tiplined on libGammu's dummy phone: every message is stored
 exactly once, decoded exactly, and deleted from the modem only after it is committed."""
 import os
+import re
 import signal
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from harness import SLOW, Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
 
 VIET = "Tuần tra thôn 3 lúc 19h: có 5 người, Đăk Tờ Re. Huỷ ca ngày mai?"
 EMOJI = "Có người lạ 😀👍 ở thôn 3 🏍️"
@@ -231,22 +233,36 @@ def test_sigterm_exits_zero_and_sighup_reloads():
 
 
 def test_modem_unavailable_backs_off_and_recovers():
-    env = Env(backoff_max=1)
+    """The back-off starts at 1 s and doubles up to modem.backoff_max (2 here: 1, 2, 2, 2 s),
+    each retry in the log (debug) and the failure warned once, not once per retry."""
+    env = Env(backoff_max=2)
     blocker = os.path.join(env.dir, "blocker")
     with open(blocker, "w") as f:
         f.write("a file where the modem directory's parent should be")
-    env.write_conf(poll=0.05, backoff_max=1, multipart_timeout=3600, read_batch=50, extra="")
+    env.write_conf(poll=0.05, backoff_max=2, multipart_timeout=3600, read_batch=50, extra="")
     conf = open(env.conf).read().replace('device = "%s/modem"' % env.dir, 'device = "%s/modem"' % blocker)
     with open(env.conf, "w") as f:
         f.write(conf)
     env.modem = os.path.join(blocker, "modem")
     with running(env) as env:
-        # Several retries pass (1 s apart at most) while the modem cannot be opened...
-        wait_for(lambda: env.proc.poll() is None and "retrying with back-off" in env.log_text(), 10,
-                 "the failure logged")
-        first = env.log_text()
-        wait_for(lambda: False if env.proc.poll() is not None else
-                 len(env.log_text()) >= len(first), 1, "still running")
+        # Four failed connects while the modem cannot be opened, each followed by its "next
+        # try in N s" line; the moment each line first shows is noted (polled every 20 ms).
+        seen = []
+
+        def retries():
+            check(env.proc.poll() is None, "tiplined exited")
+            n = env.log_text().count("modem: next try in")
+            seen.extend([time.monotonic()] * (n - len(seen)))
+            return n >= 4
+        wait_for(retries, 10, "four failed connects")
+        delays = [int(d) for d in re.findall(r"modem: next try in (\d+) s", env.log_text())]
+        check_eq(delays[:4], [1, 2, 2, 2], "back-off delays (1 s doubling to backoff_max)")
+        gaps = [b - a for a, b in zip(seen, seen[1:4])]
+        for want, got in zip(delays, gaps):
+            check(want - 0.1 <= got <= want + 0.5 * SLOW, "retry after %.2f s, want %d s: %r"
+                  % (got, want, gaps))
+        check_eq(env.log_text().count("retrying with back-off"), 1,
+                 "failure log lines after four retries (once per state change)")
         # ...then the "stick is plugged in": the path becomes a directory.
         os.unlink(blocker)
         os.makedirs(blocker)
