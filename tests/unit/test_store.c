@@ -36,7 +36,7 @@ static void t_migrations_are_idempotent(void)
 
 	fresh();
 	v = store_schema_version();
-	CHECK(v >= 3);
+	CHECK_INT(v, 4); /* schema/001..004: a new migration changes this number on purpose */
 	store_close();
 	CHECK_INT(store_open(&dc), 0);
 	CHECK_INT(store_schema_version(), v);
