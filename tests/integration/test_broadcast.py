@@ -187,6 +187,28 @@ def test_folded_vietnamese_300_chars_goes_as_2_gsm7_parts():
         check(m["text"].startswith("Canh giac lua dao qua dien thoai"), m["text"])
 
 
+def test_folding_kept_off_when_it_saves_nothing():
+    """A short Vietnamese text is one part either way: it goes as written, diacritics and all."""
+    short = "Họp tổ tự quản lúc 19h tại nhà văn hoá thôn"
+    with running(Env()) as env:
+        env.cli("contact", "add", "0911000001", "--village", "3")
+        env.cli("broadcast", "--group", "THON3", short)
+        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
+        m = sent(env)[0]
+        check_eq((m["text"], m["coding"], m["parts"]), (short, "ucs2", 1), "sent as written")
+
+
+def test_fold_diacritics_off_sends_as_written():
+    """broadcast.fold_diacritics = false: the 300 characters go as written, 5 UCS-2 parts,
+    though folded they would take 2."""
+    with running(Env(extra="broadcast: { fold_diacritics = false; };")) as env:
+        env.cli("contact", "add", "0911000001", "--village", "3")
+        env.cli("broadcast", "--group", "THON3", VIET300)
+        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
+        m = sent(env)[0]
+        check_eq((m["text"], m["coding"], m["parts"]), (VIET300, "ucs2", 5), "sent as written")
+
+
 def test_tip_acknowledged_during_a_200_recipient_broadcast():
     env = Env(extra="outbox: { rate_per_minute = 1200; };")
     with running(env, start=False):
