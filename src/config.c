@@ -50,6 +50,7 @@ static const struct setting settings[] = {
     {"broadcast", "delivery_reports", S_BOOL, 0, OFF(broadcast.delivery_reports), 0, 0},
     {"broadcast", "pin_attempts", S_INT, 0, OFF(broadcast.pin_attempts), 1, 100},
     {"broadcast", "pin_lockout", S_INT, 0, OFF(broadcast.pin_lockout), 0, 30 * 86400},
+    {"broadcast", "recur_interval", S_INT, 0, OFF(broadcast.recur_interval), 1, 86400},
     {"phone", "country_code", S_STRING, 0, OFF(country_code), 0, 0},
 };
 
@@ -144,6 +145,7 @@ static void defaults(struct config *c)
 	c->broadcast.delivery_reports = 0;
 	c->broadcast.pin_attempts = 3;
 	c->broadcast.pin_lockout = 3600;
+	c->broadcast.recur_interval = 10;
 }
 
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */

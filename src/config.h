@@ -78,8 +78,9 @@ struct replies_config {
 struct broadcast_config {
 	int fold_diacritics;
 	int delivery_reports;
-	int pin_attempts; /* wrong PINs before lock-out */
-	int pin_lockout;  /* seconds */
+	int pin_attempts;   /* wrong PINs before lock-out */
+	int pin_lockout;    /* seconds */
+	int recur_interval; /* seconds between looks for recurring broadcasts whose round is due */
 };
 
 struct config {

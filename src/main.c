@@ -106,6 +106,9 @@ static void modem_down(struct link_state *ls, const struct config *cfg, const ch
 		log_warnx("modem: %s; retrying with back-off up to %d s", why,
 		          cfg->modem.backoff_max);
 	modem_disconnect();
+	/* Every retry in debug (the warning above is once per state change): the back-off can be
+	 * followed, and tested, from the log. */
+	log_debug("modem: next try in %.0f s", ls->backoff);
 	ls->up = 0;
 	ls->next_try = ts_mono() + ls->backoff;
 	ls->backoff =

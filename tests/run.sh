@@ -1,7 +1,9 @@
 #!/bin/sh
 # Run every test: the unit binaries of each build given, then the integration tests
 # (against the first build's binaries, and the sanitizer build's if given).
-# Each test prints "PASS name" or "FAIL name"; the last line is "N passed, M failed".
+# Each test prints "PASS name" or "FAIL name" (or "SKIP name (why)" when it cannot run here);
+# the last line is "N passed, M failed, K skipped". A program that exits non-zero, or exits 0
+# having printed neither a PASS, a FAIL nor a SKIP line, counts as a failure.
 # Usage: tests/run.sh BUILD [SANBUILD]
 set -u
 build=${1:-build}
@@ -11,17 +13,24 @@ trap 'rm -f "$out"' EXIT
 status=0
 
 run() {
-	# Run one test program; its PASS/FAIL lines are counted, a crash counts as a failure.
+	# Run one test program; its PASS/FAIL/SKIP lines are counted, a crash counts as a failure.
 	name=$1
 	shift
-	if ! "$@" >"$out.one" 2>"$out.err"; then
+	"$@" >"$out.one" 2>"$out.err"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
 		if ! grep -q '^FAIL ' "$out.one"; then
-			echo "FAIL $name (exit status $?, no test reported failing)" >>"$out.one"
+			echo "FAIL $name (exit status $rc, no test reported failing)" >>"$out.one"
 		fi
 		status=1
 		sed 's/^/    /' "$out.err" | tail -n 40 >&2
+	elif ! grep -qE '^(PASS|FAIL|SKIP) ' "$out.one"; then
+		echo "FAIL $name (exit status 0, but it ran no test and printed no SKIP line)" \
+		    >>"$out.one"
+		status=1
+		sed 's/^/    /' "$out.err" | tail -n 40 >&2
 	fi
-	grep -E '^(PASS|FAIL) ' "$out.one" | tee -a "$out"
+	grep -E '^(PASS|FAIL|SKIP) ' "$out.one" | tee -a "$out"
 	rm -f "$out.one" "$out.err"
 }
 
@@ -48,5 +57,6 @@ fi
 
 passed=$(grep -c '^PASS ' "$out")
 failed=$(grep -c '^FAIL ' "$out")
-echo "$passed passed, $failed failed"
+skipped=$(grep -c '^SKIP ' "$out")
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]

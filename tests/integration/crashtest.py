@@ -15,7 +15,9 @@ dropped on its SIM (never more than the SIM holds: a full SIM waits for the daem
 
 The kills come in three kinds, taken in turn at random: at a random moment; right after the
 daemon deleted a message from the modem (the commit-then-delete window); right after it sent
-a message (the sent-then-marked window, which makes one duplicate acknowledgement).
+a message (the sent-then-marked window, which makes one duplicate acknowledgement). An aimed
+kill waits for its moment (while messages are still to be stored or answered); one that
+cannot be aimed is a failure of the run, as is a run with fewer kills than asked for.
 
 Checks at the end (each failure is listed; the exit status is 1 if there is any):
 - every message is in inbox exactly once (by sender and text), complete; no other rows;
@@ -202,6 +204,12 @@ class Feeder(threading.Thread):
             self.error = e
 
 
+def traffic(env, feeder):
+    """True while something is still to happen: messages to feed, on the modem, or replies due."""
+    return (feeder.is_alive() or bool(env.modem_inbox()) or
+            env.scalar("SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')") > 0)
+
+
 def wait_event(env, kind, limit, daemon):
     """Wait (at most `limit` s) until the daemon deletes a message from the modem ("delete")
     or sends one ("send"). True if it happened."""
@@ -353,6 +361,8 @@ def run(driver="dummy", messages=500, kills=25, seed=1, max_delay=None, keep=Fal
         feeder.start()
         last = None
         hard_deadline = time.monotonic() + 60 + messages * (2.0 if driver == "at" else 0.3)
+        aim_limit = 10 * max_delay * harness.SLOW
+        unaimed = collections.Counter()
         while (sum(daemon.kills.values()) < kills or feeder.is_alive()) \
                 and time.monotonic() < hard_deadline:
             daemon.check_alive()
@@ -360,15 +370,27 @@ def run(driver="dummy", messages=500, kills=25, seed=1, max_delay=None, keep=Fal
             # right after its resend): the hand-over is on record before each copy exists.
             how = rng.choice(("random", "delete", "send"))
             delay = rng.uniform(0.02, max_delay)
+            if how != "random" and not traffic(env, feeder):
+                unaimed[how + ": nothing left to happen"] += 1
+                how = "random"
             if how == "random":
                 t = time.monotonic() + delay
                 while time.monotonic() < t and daemon.alive():
                     time.sleep(0.002)
-            elif not wait_event(env, how, delay, daemon):
-                how = "random"  # nothing happened in time: a random moment after all
+            elif not wait_event(env, how, aim_limit, daemon):
+                if not daemon.alive():
+                    continue  # it exited by itself: check_alive restarts it, then aim again
+                unaimed["%s: none in %.0f s" % (how, aim_limit)] += 1
+                how = "random"
             if daemon.alive():
                 daemon.kill(how)
             last = how
+        figures["kills not aimed as drawn"] = dict(unaimed)
+        if unaimed:
+            fail.append("aimed kills that could not be aimed: %r" % dict(unaimed))
+        if sum(daemon.kills.values()) < kills:
+            fail.append("%d kills of the %d asked for before the deadline"
+                        % (sum(daemon.kills.values()), kills))
         feeder.stop = True
         feeder.join()
         if feeder.error:
@@ -423,6 +445,8 @@ def report(figures, fail, log=print):
     log("crashtest [%s]: %d messages (%d parts), %d kills %s, %.1f s" % (
         f["driver"], f["messages"], f["parts"], f.get("kills", 0),
         f.get("kills by moment", {}), f.get("seconds", 0)))
+    if f.get("kills not aimed as drawn"):
+        log("  kills not aimed as drawn: %s" % f["kills not aimed as drawn"])
     log("  inbox rows %s, lost %s, stored twice %s; tips %s; patrols %s" % (
         f.get("inbox rows"), f.get("lost"), f.get("stored twice"), f.get("tips"), f.get("patrols")))
     log("  acknowledgements: %s queued, %s sent twice, %s sent 3+ times, %s never sent; %s not "

@@ -2,7 +2,8 @@
 directory with libGammu's dummy phone, and waits for database state with deadlines.
 
 Every test is a function named test_*; run_tests() runs those of the calling module and
-prints "PASS name" / "FAIL name" lines that tests/run.sh counts. Never a fixed sleep: every
+prints "PASS name" / "FAIL name" lines that tests/run.sh counts ("SKIP name (why)" for a test
+that raised Skip). Never a fixed sleep: every
 wait is wait_for(predicate, deadline).
 """
 import inspect
@@ -35,6 +36,11 @@ SLOW = 3 if SANITIZED else 1
 
 class TestFailure(Exception):
     pass
+
+
+class Skip(Exception):
+    """raise Skip("why"): the test cannot run on this machine; printed as "SKIP name (why)",
+    which tests/run.sh counts apart (neither passed nor failed)."""
 
 
 def check(cond, msg="check failed"):
@@ -218,6 +224,8 @@ def run_tests(module_globals):
         try:
             f()
             print("PASS %s:%s%s (%.1fs)" % (name, n, tag, time.monotonic() - t0), flush=True)
+        except Skip as e:
+            print("SKIP %s:%s%s (%s)" % (name, n, tag, e), flush=True)
         except Exception:
             failed += 1
             print("FAIL %s:%s%s" % (name, n, tag), flush=True)

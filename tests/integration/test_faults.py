@@ -160,6 +160,55 @@ def test_database_beyond_the_file_size_limit():
             "disk I/O error")
 
 
+def set_immutable(path, on):
+    """chattr +i / -i through the ioctl (no e2fsprogs needed); False where it cannot be set."""
+    import array
+    import fcntl
+    FS_IOC_GETFLAGS, FS_IOC_SETFLAGS, FS_IMMUTABLE_FL = 0x80086601, 0x40086602, 0x10
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        flags = array.array("i", [0])
+        fcntl.ioctl(fd, FS_IOC_GETFLAGS, flags, True)
+        flags[0] = flags[0] | FS_IMMUTABLE_FL if on else flags[0] & ~FS_IMMUTABLE_FL
+        fcntl.ioctl(fd, FS_IOC_SETFLAGS, flags, True)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_read_only_database_loses_nothing():
+    """The database file cannot be written (immutable; the tests run as root, for whom no file
+    mode is read-only) when the daemon starts: SQLite opens it read-only and the first write
+    fails with SQLITE_READONLY. The daemon says so and exits non-zero (systemd starts it
+    again) before it touches the modem: the messages wait there, and a start once the file
+    can be written stores each of them once and answers it.
+    While the daemon runs, a read-only disk reaches it as I/O errors (its descriptors stay
+    open for writing), which test_database_on_a_full_disk's path covers; the classification
+    of SQLITE_READONLY itself is test_store.c's t_read_only_database_is_a_storage_error."""
+    env = Env()
+    with running(env, start=False):
+        env.cli("inbox")  # creates the database; the CLI's close removes the WAL
+        env.sms(VILLAGER, "TIN khi dia chi doc")
+        env.sms("+84987000002", LONG, ref=9)
+        if not set_immutable(env.db, True):
+            raise harness.Skip("cannot set the immutable attribute on %s" % env.db)
+        try:
+            env.start()
+            check_eq(env.wait_exit(), 1, "exit status on a read-only database")
+            log = env.log_text()
+            check("attempt to write a readonly database" in log, "the cause logged: " + log[-600:])
+            check("modem: connected" not in log, "the modem not touched")
+            check_eq(len(env.modem_inbox()), 3, "the messages still on the modem")
+        finally:
+            set_immutable(env.db, False)
+        env.start()
+        env.wait_drained(2)
+        check_eq(texts(env), sorted(["TIN khi dia chi doc", LONG]), "stored once each")
+        wait_replies_sent(env, 2)
+
+
 def test_reply_due_while_the_database_is_unwritable_waits():
     """A reply falls due (a retry) while nothing can be written: it is not sent, since it
     cannot be marked 'sending' first; the failure is logged once, and the reply goes out once

@@ -115,5 +115,32 @@ def test_replies_go_before_bulk_traffic():
         check_eq(order.count(VILLAGER), 1, "replies to the villager")
 
 
+def test_paced_sending_respects_the_rate():
+    """outbox.rate_per_minute = 60: one part a second. The send times the daemon recorded
+    (outbox.sent_at, whole seconds) of four messages queued at once are each at least a
+    second apart; unpaced, the dummy phone sends all four within a fraction of a second."""
+    env = Env(extra="outbox: { rate_per_minute = 60; };")
+    with running(env, start=False):
+        env.cli("inbox")  # creates the database
+        import sqlite3
+        con = sqlite3.connect(env.db, timeout=10)
+        now = "2026-01-01 00:00:00"
+        con.executemany(
+            "INSERT INTO outbox (recipient, text, priority, kind, created_at, not_before, updated_at)"
+            " VALUES (?, ?, 10, 'broadcast', ?, ?, ?)",
+            [("+8498800%04d" % i, "Hop to tu quan 19h", now, now, now) for i in range(4)])
+        con.commit()
+        con.close()
+        env.start()
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") == 4, 15,
+                 "four sent")
+        import datetime
+        times = [datetime.datetime.strptime(t, "%Y-%m-%d %H:%M:%S") for (t,) in
+                 env.query("SELECT sent_at FROM outbox ORDER BY sent_at, id")]
+        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
+        check(all(g >= 1 for g in gaps), "seconds between sends at 60 a minute: %r" % gaps)
+        check_eq(len(sent(env)), 4, "messages the modem sent")
+
+
 if __name__ == "__main__":
     run_tests(globals())

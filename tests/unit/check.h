@@ -6,6 +6,7 @@
  *
  * Every case prints "PASS file:case" or "FAIL file:case" (tests/run.sh counts those lines);
  * a failed CHECK prints where and why and the case goes on, so one run shows every failure.
+ * A case that cannot run on this machine calls SKIP("why") and returns: "SKIP file:case (why)".
  */
 #ifndef TIPLINE_CHECK_H
 #define TIPLINE_CHECK_H
@@ -14,6 +15,8 @@
 #include <string.h>
 
 static int check_case_failed;
+static int check_case_skipped;
+static const char *check_skip_why = "";
 static int check_cases_failed;
 static int check_cases_run;
 
@@ -45,14 +48,26 @@ static int check_cases_run;
 		}                                                                                  \
 	} while (0)
 
+/* Only in the case's own function: the case ends here, reported as skipped. */
+#define SKIP(why)                                                                                  \
+	do {                                                                                       \
+		check_case_skipped = 1;                                                            \
+		check_skip_why = (why);                                                            \
+		return;                                                                            \
+	} while (0)
+
 #define RUN(fn)                                                                                    \
 	do {                                                                                       \
 		check_case_failed = 0;                                                             \
+		check_case_skipped = 0;                                                            \
 		fn();                                                                              \
 		check_cases_run++;                                                                 \
 		if (check_case_failed)                                                             \
 			check_cases_failed++;                                                      \
-		printf("%s %s:%s\n", check_case_failed ? "FAIL" : "PASS", __FILE__, #fn);          \
+		if (check_case_skipped && !check_case_failed)                                      \
+			printf("SKIP %s:%s (%s)\n", __FILE__, #fn, check_skip_why);                \
+		else                                                                               \
+			printf("%s %s:%s\n", check_case_failed ? "FAIL" : "PASS", __FILE__, #fn);  \
 		fflush(stdout);                                                                    \
 	} while (0)
 

@@ -39,6 +39,7 @@ static void t_minimal_config_gets_defaults(void)
 	CHECK(c->modem.poll_interval == 2.0);
 	CHECK_INT(c->modem.read_batch, 200);
 	CHECK_INT(c->replies.max_per_hour, 5);
+	CHECK_INT(c->broadcast.recur_interval, 10);
 	CHECK_STR(c->country_code, "84");
 	CHECK_STR(c->replies.templates[TPL_HELP], config_tpl_default(TPL_HELP));
 	config_free(c);
@@ -74,6 +75,9 @@ static void t_config_table(void)
 	    {MIN "categories = ( { name = \"cattle\"; codez = [\"BO\"]; } );", 0},
 	    {MIN "categories = ( { codes = [\"BO\"]; } );", 0},
 	    {MIN "broadcast: { fold_diacritics = 1; };", 0}, /* an integer is not a boolean */
+	    {MIN "broadcast: { recur_interval = 0; };", 0},
+	    {MIN "broadcast: { recur_interval = 1; };", 1},
+	    {MIN "broadcast: { recur_interval = 86401; };", 0},
 	    {MIN "modem: { };", 0},
 	    /* Regression (fuzz_config): libconfig 1.5 exit()s the process on an @include of a
 	     * directory; every @include is refused before libconfig reads the file. */
