@@ -459,6 +459,8 @@ static void t_countdown_fails_the_nth_call(void)
 		CHECK_INT(fault_countdown_calls(), 6);
 		fault_countdown_arm(NULL);
 	}
+}
+
 /* chattr +i (ON) or -i on PATH: 0, or -1 where the file system or the user cannot. */
 static int set_immutable(const char *path, int on)
 {
