@@ -162,7 +162,10 @@ int store_outbox_next(const char *now, int (*fn)(const struct store_outbox_row *
                       void *arg);
 int store_outbox_each(const char *status, int limit,
                       int (*fn)(const struct store_outbox_row *r, void *arg), void *arg);
-/* queued -> sending, attempts + 1. Commit it before the send: a crash then means one resend. */
+/*
+ * queued -> sending, attempts + 1. Commit it before the send: a crash then means one resend.
+ * 1 marked, 0 no longer queued (cancelled since it was read: not to be sent), -1 error.
+ */
 int store_outbox_mark_sending(int64_t id);
 /*
  * sending -> sent. HANDED is 1 when this attempt's hand-over was recorded
