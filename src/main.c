@@ -131,25 +131,33 @@ static void store_state(struct link_state *ls, int ok)
 	ls->store_ok = ok;
 }
 
+/* Connect the modem if it is not, when its back-off allows: 0 connected, -1 not (yet). */
+static int bring_up(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
+{
+	if (modem_connected())
+		return 0;
+	if (ts_mono() < ls->next_try) {
+		nap(ls->next_try - ts_mono(), unblocked);
+		return -1;
+	}
+	if (modem_connect() < 0) {
+		modem_down(ls, cfg, modem_errmsg());
+		return -1;
+	}
+	log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
+	ls->up = 1;
+	ls->backoff = 1;
+	return 0;
+}
+
 static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
 {
 	enum receive_result rr;
 	enum outbox_result orr;
 	double wait = cfg->modem.poll_interval;
 
-	if (!modem_connected()) {
-		if (ts_mono() < ls->next_try) {
-			nap(ls->next_try - ts_mono(), unblocked);
-			return;
-		}
-		if (modem_connect() < 0) {
-			modem_down(ls, cfg, modem_errmsg());
-			return;
-		}
-		log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
-		ls->up = 1;
-		ls->backoff = 1;
-	}
+	if (bring_up(ls, cfg, unblocked) < 0)
+		return;
 	rr = receive_poll();
 	if (rr == RECEIVE_MODEM_LOST) {
 		modem_down(ls, cfg, modem_errmsg());
