@@ -156,6 +156,9 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 	enum outbox_result orr;
 	double wait = cfg->modem.poll_interval;
 
+	/* Periodic jobs (alerts, checks, status) run with the modem down too: each job that
+	 * needs the modem asks modem_connected() itself. */
+	sched_run();
 	if (bring_up(ls, cfg, unblocked) < 0)
 		return;
 	rr = receive_poll();
@@ -178,7 +181,6 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		store_state(ls, 0);
 	else if (orr == OUTBOX_SENT || orr == OUTBOX_MORE)
 		store_state(ls, 1);
-	sched_run(); /* periodic jobs: alerts, checks, status */
 	if (rr == RECEIVE_FULL)
 		wait = 0; /* a backlog: keep draining */
 	else if (orr == OUTBOX_MORE)
