@@ -137,7 +137,9 @@ static int bring_up(struct link_state *ls, const struct config *cfg, const sigse
 	if (modem_connected())
 		return 0;
 	if (ts_mono() < ls->next_try) {
-		nap(ls->next_try - ts_mono(), unblocked);
+		double w = ls->next_try - ts_mono();
+
+		nap(sched_next() < w ? sched_next() : w, unblocked); /* jobs keep their times */
 		return -1;
 	}
 	if (modem_connect() < 0) {
