@@ -445,6 +445,7 @@ static const struct {
     {"optout", PARSE_OPTOUT, 0},
     {"help", PARSE_HELP, 0},
     {"broadcast", PARSE_BROADCAST, 0},
+    {"report", PARSE_REPORT, 0},
     {"anonymous", PARSE_KIND_COUNT, 2},
     {"village", PARSE_KIND_COUNT, 3},
 };
