@@ -172,7 +172,7 @@ static int chart_participants(struct report *r, const struct report_period *p)
 		m += 12;
 		y--;
 	}
-	snprintf(first, sizeof first, "%04d-%02d", y, m);
+	snprintf(first, sizeof first, "%04d-%02d-01", y, m);
 	if (report_chart_months(&r->participants_monthly, first, p->to) < 0) {
 		store_error_nomem("report chart");
 		return -1;
