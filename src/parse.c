@@ -1243,7 +1243,8 @@ static const struct {
     {PARSE_OPTOUT, WORDS("huy", "tuchoi", "stop"), 3},
     {PARSE_HELP, WORDS("hd", "huongdan", "help", "?"), 4},
     {PARSE_BROADCAST, WORDS("tb", "thongbao"), 2},
-    {PARSE_REPORT, WORDS("bc", "baocao"), 2},
+    /* Not "baocao": villagers start tips with "Báo cáo: ..." ("I report ..."). */
+    {PARSE_REPORT, WORDS("bc"), 1},
 };
 
 static const struct {

@@ -316,7 +316,11 @@ RULES_ROWS(
 /* BC PIN [TUAN|THANG]: the figures by SMS. */
 RULES_ROWS(t_report, {"BC 1234", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"month\"}"},
            {"bc 0012 tuần", "{\"kind\":\"report\",\"pin\":\"0012\",\"period\":\"week\"}"},
-           {"Báo cáo 1234 tháng.", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"month\"}"},
+           /* "Báo cáo" is how villagers start a tip: never the command */
+           {"Báo cáo: co nguoi la o thon 5",
+            "{\"kind\":\"unknown\",\"category\":\"stranger\",\"text\":\"Báo cáo: co nguoi la o "
+            "thon 5\",\"village\":\"5\"}"},
+           {"BC 1234 tháng.", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"month\"}"},
            {"BC: 1234, TUAN", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"week\"}"},
            {"BC 1234 week", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"week\"}"},
            {"BC", "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"missing pin\"}"},
