@@ -2,7 +2,7 @@
 """tipline against gammu-smsd on this machine: the harness behind scripts/bench.sh.
 
     python3 scripts/bench_run.py [--build DIR] [--readme] [drain] [memory] [parser] [cost]
-                                 [pacing]
+                                 [pacing] [report]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
 BUILD/bench.md (and, with --readme, into README.md between <!-- bench:begin --> and
@@ -18,6 +18,7 @@ Every daemon runs under `timeout -s KILL` in its own process group; it is stoppe
 SIGTERM when its work is done and the group is killed with SIGKILL if it does not exit.
 No timing is ever asserted: the table states each target as met or not met.
 """
+import datetime
 import glob
 import gzip
 import json
@@ -630,6 +631,71 @@ class Bench:
             self.rows.append(("CPU per received message in the drain (user+sys / N)",
                               "%.0f µs" % tc, "%.0f µs" % gc, "%.1f× less" % (gc / tc)))
 
+    # --- report -----------------------------------------------------------------------------
+    def run_report(self):
+        """A year of data made through the store (build/tools/bench_year: 100,000 inbox rows,
+        20,000 tips, 5,000 patrols, ...), then the time of `tipline report --format json`, whole
+        process, for the year and for a month (issue 10: month < 50 ms, year < 500 ms)."""
+        d = self.path("report")
+        db = os.path.join(d, "tipline.db")
+        maker = os.path.join(self.build, "tools", "bench_year")
+        if not os.access(maker, os.X_OK):
+            raise BenchError("%s is missing: run make first" % maker)
+        log("report: making a year of data")
+        t0 = time.monotonic()
+        p = subprocess.run([maker, db], capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            raise BenchError("bench_year: %s" % p.stderr.strip()[-500:])
+        made = json.loads(p.stdout)
+        make_s = time.monotonic() - t0
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+            f.write('database: { path = "%s"; };\n' % db)
+        today = datetime.date.today()
+        year = ["--from", (today - datetime.timedelta(days=364)).isoformat(), "--to", today.isoformat()]
+        last = today.replace(day=1) - datetime.timedelta(days=1)
+        month = ["--month", last.strftime("%Y-%m")]  # a whole month, inside the year
+
+        def once(args):
+            t0 = time.monotonic()
+            r = subprocess.run(["timeout", "-s", "KILL", "60", self.tipline, "-c", conf, "report",
+                                "--format", "json"] + args, capture_output=True, cwd=d)
+            t = time.monotonic() - t0
+            if r.returncode != 0:
+                raise BenchError("tipline report: %s" % r.stderr.decode(errors="replace"))
+            return t, json.loads(r.stdout)
+
+        once(year)  # the first run reads the file into the page cache
+        runs = max(self.runs, 5)
+        yt = [once(year)[0] for _ in range(runs)]
+        mt = [once(month)[0] for _ in range(runs)]
+        got = once(year)[1]
+        base = []
+        for _ in range(runs):
+            t0 = time.monotonic()
+            subprocess.run([self.tipline, "-c", conf, "inbox", "--limit", "1"], capture_output=True, cwd=d)
+            base.append(time.monotonic() - t0)
+
+        def ms(v):
+            return "%.0f ms (%.0f–%.0f)" % (statistics.median(v) * 1000, min(v) * 1000, max(v) * 1000)
+
+        self.rows.append(("**Report** `tipline report --format json` over a year made through the "
+                          "store (%s inbox rows, %s tips, %s patrols, %s sessions, %s mediations, "
+                          "%d broadcasts; made in %.1f s by tests/tools/bench_year.c), whole process: "
+                          "the year" % (fmt_n(made["inbox"]), fmt_n(made["tips"]), fmt_n(made["patrols"]),
+                                        fmt_n(made["awareness"]), fmt_n(made["mediations"]),
+                                        made["broadcasts"], make_s),
+                          ms(yt), "—", "the year's report counted %s tips, %s patrols"
+                          % (fmt_n(got["tips"]["received"]), fmt_n(got["patrols"]["count"]))))
+        self.rows.append(("Report: one month (%s)" % month[1], ms(mt), "—",
+                          "opening the database alone (`tipline inbox --limit 1`): %.0f ms"
+                          % (statistics.median(base) * 1000)))
+        self.targets.append(("Report of a month < 50 ms (issue 10)", "%.0f ms" % (statistics.median(mt) * 1000),
+                             statistics.median(mt) < 0.050))
+        self.targets.append(("Report of a year < 500 ms (issue 10)", "%.0f ms" % (statistics.median(yt) * 1000),
+                             statistics.median(yt) < 0.500))
+
     # --- 4. cost --------------------------------------------------------------------------
     def render_replies(self):
         """One message of each kind through a real tiplined, then the broadcast sample queued
@@ -1005,7 +1071,7 @@ class Bench:
             out.append("| " + " | ".join(x.replace("|", "\\|") for x in r) + " |")
         if self.targets:
             out.append("")
-            out.append("| target (issue 6) | measured | |")
+            out.append("| target (issues 6, 10) | measured | |")
             out.append("|---|---|---|")
             for name, val, met in self.targets:
                 out.append("| %s | %s | %s |" % (name, val, "met" if met else "**not met**"))
@@ -1054,7 +1120,7 @@ README_HOW = """\
 `make bench` (about 6 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds,
 and runs `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with
 `--readme` it also replaces this section. One measurement: `scripts/bench.sh drain` (or
-`memory`, `parser`, `cost`, `pacing`; several may be given). `BENCH_N=5000` changes the drain size,
+`memory`, `parser`, `cost`, `pacing`, `report`; several may be given). `BENCH_N=5000` changes the drain size,
 `BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
 `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_KEEP=1` keeps the temporary
 directories (configs, logs, databases). The peer is the Debian `gammu-smsd` binary on the same
@@ -1089,15 +1155,15 @@ def main(argv):
         elif a == "--build":
             build = argv[i + 1]
             i += 1
-        elif a in ("drain", "memory", "parser", "cost", "pacing"):
+        elif a in ("drain", "memory", "parser", "cost", "pacing", "report"):
             sel.append(a)
         else:
             sys.stderr.write("usage: bench_run.py [--build DIR] [--readme] [drain|memory|parser|"
-                             "cost|pacing ...]\n")
+                             "cost|pacing|report ...]\n")
             return 2
         i += 1
     if not sel:
-        sel = ["drain", "memory", "parser", "cost", "pacing"]
+        sel = ["drain", "memory", "parser", "cost", "pacing", "report"]
     b = Bench(build, sel)
     for prog in (b.tiplined, b.tipline):
         if not os.access(prog, os.X_OK):
@@ -1105,7 +1171,7 @@ def main(argv):
             return 1
     t0 = time.monotonic()
     try:
-        for name in ("drain", "memory", "parser", "cost", "pacing"):
+        for name in ("drain", "memory", "parser", "cost", "pacing", "report"):
             if name in sel:
                 getattr(b, "run_" + name)()
     except BenchError as e:

@@ -31,12 +31,15 @@ int cli_list(store_lister list, const char *arg, int json);
 
 /* Subcommands, each returning the exit status: in cli_records.c, */
 int cli_contact(const struct config *cfg, int argc, char **argv);
+int cli_patrols(const struct config *cfg, int argc, char **argv);
+/* in cli_tips.c, */
 int cli_tips(const struct config *cfg, int argc, char **argv);
 int cli_tip(const struct config *cfg, int argc, char **argv);
-int cli_patrols(const struct config *cfg, int argc, char **argv);
-/* and in cli_broadcast.c. */
+/* in cli_broadcast.c, */
 int cli_broadcast(const struct config *cfg, int argc, char **argv);
 int cli_group(const struct config *cfg, int argc, char **argv);
+/* and in cli_report.c. */
+int cli_report(const struct config *cfg, int argc, char **argv);
 
 /* clang-format off */
 #define CLI_USAGE_MORE \
@@ -44,14 +47,22 @@ int cli_group(const struct config *cfg, int argc, char **argv);
 	"  contact set PHONE [--name N] [--village V] [--role R] [--team T]\n" \
 	"              [--subscribed yes|no] [--pin DIGITS]\n" \
 	"  contact list [--role R] [--json]            registered people\n" \
-	"  tips [--since DATE] [--json]                tips, oldest first\n" \
-	"  tip REF [--json]                            one tip with its supplements\n" \
+	"  tips [--status S] [--category C] [--village V] [--since DATE] [--until DATE]\n" \
+	"       [--json]                               tips, oldest first (dates local, inclusive)\n" \
+	"  tip REF [--json]                            one tip, its supplements and history\n" \
+	"  tip mark REF STATUS [--note TEXT] [--by NAME] [--notify]\n" \
+	"                                              triage: new, checking, valuable, false,\n" \
+	"                                              closed; --notify thanks the tipster by SMS\n" \
 	"  patrols [--since DATE] [--json]             patrol check-ins and check-outs\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
 	"  broadcast list [--json] | show ID [--wait] | cancel ID\n" \
-	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n"
+	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n" \
+	"  report [--from DATE --to DATE | --month YYYY-MM | --week]\n" \
+	"         [--format text|csv|json|html] [--out FILE]\n" \
+	"                                              figures of a period and the one before\n" \
+	"                                              (default: this month to date, text)\n"
 /* clang-format on */
 
 #endif

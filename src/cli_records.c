@@ -213,18 +213,6 @@ static int since_json(int argc, char **argv, const char **since, int *json, int 
 	return optind;
 }
 
-int cli_tips(const struct config *cfg, int argc, char **argv)
-{
-	const char *since = NULL;
-	int json = 0;
-
-	if (since_json(argc, argv, &since, &json, 1) != argc)
-		cli_usage_error("tips: unexpected argument \"%s\"", argv[optind]);
-	if (cli_open_store(cfg) < 0)
-		return 1;
-	return cli_list(store_list_tips, since, json);
-}
-
 int cli_patrols(const struct config *cfg, int argc, char **argv)
 {
 	const char *since = NULL;
@@ -235,46 +223,4 @@ int cli_patrols(const struct config *cfg, int argc, char **argv)
 	if (cli_open_store(cfg) < 0)
 		return 1;
 	return cli_list(store_list_patrols, since, json);
-}
-
-static int found_row(const struct store_row *r, void *ctx)
-{
-	const int *json = ctx;
-
-	if (*json)
-		return cli_print_row(r, 1);
-	for (int i = 0; i < r->n; i++)
-		printf("%-12s %s\n", r->name[i], r->val[i] ? r->val[i] : "-");
-	return 0;
-}
-
-static int supplement_row(const struct store_row *r, void *ctx)
-{
-	const int *json = ctx;
-
-	if (*json)
-		return cli_print_row(r, 1);
-	printf("supplement   %s  %s\n", r->val[0], r->val[1]);
-	return 0;
-}
-
-int cli_tip(const struct config *cfg, int argc, char **argv)
-{
-	const char *since = NULL;
-	int json = 0, n;
-
-	if (since_json(argc, argv, &since, &json, 0) != argc - 1)
-		cli_usage_error("tip: give one reference, such as T12");
-	if (cli_open_store(cfg) < 0)
-		return 1;
-	n = store_list_tip(argv[argc - 1], 1, found_row, &json);
-	if (n < 0)
-		return cli_store_failed();
-	if (n == 0) {
-		fprintf(stderr, "tipline: no tip %s\n", argv[argc - 1]);
-		return 1;
-	}
-	if (store_list_tip_supplements(argv[argc - 1], 0, supplement_row, &json) < 0)
-		return cli_store_failed();
-	return 0;
 }

@@ -66,6 +66,8 @@ static const struct {
     [TPL_TIP_ACK_UNSTRUCTURED] = {"tip_ack_unstructured",
                                   "Da nhan tin nhan cua ban, ma so {ref}. Cam on. De bao tin "
                                   "gui: TIN <noi dung>. Huong dan gui: HD"},
+    [TPL_TIP_THANKS] = {"tip_thanks", "Cong an xa cam on ban da gui tin bao {ref}. Moi thong tin "
+                                      "deu duoc xem xet. Khan cap goi 113."},
     [TPL_SUPPLEMENT_ACK] = {"supplement_ack",
                             "Da bo sung thong tin vao tin bao {ref}. Cam on ban."},
     [TPL_SUPPLEMENT_UNKNOWN] = {"supplement_unknown",
@@ -110,6 +112,7 @@ static const struct {
                             "Sai cu phap. Gui: DK <ho ten> thon <ten thon>, vi du: DK Nguyen Van A "
                             "thon 3"},
     [TPL_USAGE_BROADCAST] = {"usage_broadcast", "Sai cu phap. Gui: TB <ma PIN> <nhom> <noi dung>"},
+    [TPL_USAGE_REPORT] = {"usage_report", "Sai cu phap. Gui: BC <ma PIN> [TUAN|THANG]"},
 };
 
 const char *config_tpl_name(enum tpl t)
@@ -447,6 +450,7 @@ static const struct {
     {"optout", PARSE_OPTOUT, 0},
     {"help", PARSE_HELP, 0},
     {"broadcast", PARSE_BROADCAST, 0},
+    {"report", PARSE_REPORT, 0},
     {"anonymous", PARSE_KIND_COUNT, 2},
     {"village", PARSE_KIND_COUNT, 3},
 };

@@ -19,6 +19,7 @@ struct parse_rules;
 enum tpl {
 	TPL_TIP_ACK,
 	TPL_TIP_ACK_UNSTRUCTURED,
+	TPL_TIP_THANKS, /* `tipline tip mark --notify`: never says what became of the tip */
 	TPL_SUPPLEMENT_ACK,
 	TPL_SUPPLEMENT_UNKNOWN,
 	TPL_PATROL_START_ACK,
@@ -40,6 +41,7 @@ enum tpl {
 	TPL_USAGE_MEDIATION,
 	TPL_USAGE_REGISTER,
 	TPL_USAGE_BROADCAST,
+	TPL_USAGE_REPORT,
 	TPL_COUNT
 };
 

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "parse.h"
+#include "report.h"
 #include "store.h"
 #include "text.h"
 #include "ts.h"
@@ -79,9 +80,9 @@ static void local_hhmm(const char *utc, char out[8])
  * short-code senders, which would start reply loops) and at most max_per_hour per number;
  * beyond that the message is stored but not answered. 0, or -1 on a store error.
  */
-static int reply(const struct msg *m, enum tpl t, const char *const *kv)
+static int reply_text(const struct msg *m, const char *text)
 {
-	char text[640], since[20];
+	char since[20];
 	struct store_outbox_new o = {0};
 	int n;
 
@@ -96,13 +97,21 @@ static int reply(const struct msg *m, enum tpl t, const char *const *kv)
 		          m->phone, n);
 		return 0;
 	}
-	config_render(hcfg->replies.templates[t], kv, text, sizeof text);
 	o.recipient = m->phone;
 	o.text = text;
 	o.priority = 0;
 	o.kind = "reply";
 	o.inbox_id = m->id;
 	return store_outbox_insert(&o, NULL);
+}
+
+/* A reply from template T with the placeholders KV (see reply_text). */
+static int reply(const struct msg *m, enum tpl t, const char *const *kv)
+{
+	char text[640];
+
+	config_render(hcfg->replies.templates[t], kv, text, sizeof text);
+	return reply_text(m, text);
 }
 
 static int is_officer(const struct msg *m)
@@ -131,25 +140,35 @@ static enum tpl usage_of(enum parse_kind k)
 		return TPL_USAGE_REGISTER;
 	case PARSE_BROADCAST:
 		return TPL_USAGE_BROADCAST;
+	case PARSE_REPORT:
+		return TPL_USAGE_REPORT;
 	case PARSE_TIP:
 	default:
 		return TPL_USAGE_TIP;
 	}
 }
 
+/*
+ * A tip: its village is the "thon X" its text names (the parser's village span), else the
+ * village its sender registered with, else not known.
+ */
 static int do_tip(const struct msg *m, const struct parse_result *p, int structured)
 {
 	char ref[16] = "";
 	char *text = structured ? span(m, p->text) : strdup(m->text);
+	char *village = p->village.len > 0 ? span(m, p->village) : NULL;
 	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
+	const char *where = village;
 	int rc = -1;
 
-	if (text == NULL) {
+	if (text == NULL || (p->village.len > 0 && village == NULL)) {
 		store_error_nomem("tip");
-		return -1;
+		goto out;
 	}
+	if (where == NULL && m->who.found && m->who.village[0] != '\0')
+		where = m->who.village;
 	if (store_tip_insert(m->id, sender, p->anonymous,
-	                     parse_category_name(hcfg->rules, p->category), text, structured,
+	                     parse_category_name(hcfg->rules, p->category), text, structured, where,
 	                     m->sent_at, m->received_at, ref) < 0)
 		goto out;
 	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
@@ -161,6 +180,7 @@ static int do_tip(const struct msg *m, const struct parse_result *p, int structu
 	}
 out:
 	free(text);
+	free(village);
 	return rc;
 }
 
@@ -232,7 +252,7 @@ static int do_patrol(const struct msg *m, const struct parse_result *p)
 	}
 }
 
-static int do_report(const struct msg *m, const struct parse_result *p)
+static int do_record(const struct msg *m, const struct parse_result *p)
 {
 	const char *team = m->who.team[0] != '\0' ? m->who.team : NULL;
 	char *notes;
@@ -248,8 +268,9 @@ static int do_report(const struct msg *m, const struct parse_result *p)
 		const char *kv[] = {"participants", num, NULL};
 
 		snprintf(num, sizeof num, "%ld", p->participants);
-		r = store_awareness_insert(m->id, m->phone, team, p->participants,
-		                           notes[0] ? notes : NULL, m->sent_at, m->received_at);
+		r = store_awareness_insert(m->id, m->phone, team, p->sessions > 0 ? p->sessions : 1,
+		                           p->participants, notes[0] ? notes : NULL, m->sent_at,
+		                           m->received_at);
 		free(notes);
 		return r < 0 ? -1 : reply(m, TPL_AWARENESS_ACK, kv);
 	} else {
@@ -294,24 +315,23 @@ static int do_optout(const struct msg *m)
 }
 
 /*
- * TB PIN GROUP text from an officer. Anything wrong (not an officer, no PIN set, a wrong PIN,
- * a locked number) gets the same neutral refusal, so the reply tells a stranger nothing.
- * Wrong PINs are counted; at broadcast.pin_attempts the number is locked out.
+ * The PIN of an officer's command (TB, BC). Anything wrong (not an officer, no PIN set, a
+ * wrong PIN, a locked number) gets the same neutral refusal, so the reply tells a stranger
+ * nothing. Wrong PINs are counted; at broadcast.pin_attempts the number is locked out, for
+ * every PIN command alike. 1 the PIN is good, 0 refused (the refusal queued), -1 error.
  */
-static int do_broadcast(const struct msg *m, const struct parse_result *p)
+static int check_pin(const struct msg *m, const struct parse_result *p, const char *what)
 {
 	struct store_pin st;
-	char now[20], until[20], pin[16], count[16], ref[16];
-	char *text = NULL;
-	int64_t id = 0;
-	int n = 0, ok, r = -1;
+	char now[20], until[20], pin[16];
+	int ok;
 
 	ts_now(now);
 	if (store_pin_get(m->phone, &st) < 0)
 		return -1;
 	if (st.found && st.locked_until[0] != '\0' && strcmp(st.locked_until, now) > 0) {
-		log_warnx("broadcast from %s refused: locked until %s", m->phone, st.locked_until);
-		return reply(m, TPL_BROADCAST_REFUSED, NULL);
+		log_warnx("%s from %s refused: locked until %s", what, m->phone, st.locked_until);
+		return reply(m, TPL_BROADCAST_REFUSED, NULL) < 0 ? -1 : 0;
 	}
 	snprintf(pin, sizeof pin, "%.*s", (int)p->pin.len, m->text + p->pin.off);
 	ok = is_officer(m) && broadcast_pin_verify(pin, st.hash);
@@ -321,10 +341,25 @@ static int do_broadcast(const struct msg *m, const struct parse_result *p)
 			return -1;
 	}
 	if (!ok) {
-		log_warnx("broadcast from %s refused: %s", m->phone,
+		log_warnx("%s from %s refused: %s", what, m->phone,
 		          is_officer(m) ? "wrong PIN" : "not an officer");
-		return reply(m, TPL_BROADCAST_REFUSED, NULL);
+		return reply(m, TPL_BROADCAST_REFUSED, NULL) < 0 ? -1 : 0;
 	}
+	return 1;
+}
+
+/* TB PIN GROUP text from an officer (check_pin). */
+static int do_broadcast(const struct msg *m, const struct parse_result *p)
+{
+	char count[16], ref[16];
+	char *text = NULL;
+	int64_t id = 0;
+	int n = 0, r;
+
+	r = check_pin(m, p, "broadcast");
+	if (r <= 0)
+		return r;
+	r = -1;
 	text = span(m, p->text);
 	if (text == NULL)
 		return -1;
@@ -343,17 +378,52 @@ out:
 	return r;
 }
 
+/*
+ * BC PIN [TUAN|THANG] from an officer (check_pin): the week or the month to the date the
+ * message was sent (its SMSC time, like every event), in one GSM-7 SMS (report_sms).
+ */
+static int do_stats(const struct msg *m, const struct parse_result *p)
+{
+	struct report_period period;
+	struct report rep;
+	char text[161];
+	int64_t t;
+	int r;
+
+	r = check_pin(m, p, "report");
+	if (r <= 0)
+		return r;
+	if (ts_parse_utc(m->sent_at, &t) < 0)
+		t = (int64_t)time(NULL);
+	if (p->period == PARSE_PERIOD_WEEK)
+		report_period_week(t, &period);
+	else
+		report_period_month_to_date(t, &period);
+	report_init(&rep);
+	r = store_report_fill(&rep, &period);
+	if (r == 0 && report_sms(&rep, text, sizeof text) < 0) {
+		store_error_nomem("report sms");
+		r = -1;
+	}
+	report_close(&rep);
+	if (r < 0)
+		return -1;
+	log_info("report %s..%s sent to %s", period.from, period.to, m->phone);
+	return reply_text(m, text);
+}
+
 int handle_redact(const char *text, char *out, size_t outsz)
 {
 	struct parse_result p;
 	size_t len = strlen(text), from = 0, to = 0;
 
 	parse_message(hcfg->rules, text, len, &p);
-	if (p.kind == PARSE_BROADCAST) {
+	if (p.kind == PARSE_BROADCAST || p.kind == PARSE_REPORT) {
 		from = p.pin.off;
 		to = p.pin.off + p.pin.len;
-	} else if (p.kind == PARSE_INVALID && p.keyword == PARSE_BROADCAST) {
-		/* An incomplete TB may still hold a PIN: hide the first run of digits. */
+	} else if (p.kind == PARSE_INVALID &&
+	           (p.keyword == PARSE_BROADCAST || p.keyword == PARSE_REPORT)) {
+		/* An incomplete TB or BC may still hold a PIN: hide the first run of digits. */
 		while (from < len && (text[from] < '0' || text[from] > '9'))
 			from++;
 		to = from;
@@ -381,7 +451,7 @@ static int dispatch(struct msg *m, const struct parse_result *p)
 		return do_patrol(m, p);
 	case PARSE_AWARENESS:
 	case PARSE_MEDIATION:
-		return do_report(m, p);
+		return do_record(m, p);
 	case PARSE_REGISTER:
 		return do_register(m, p);
 	case PARSE_OPTOUT:
@@ -392,6 +462,8 @@ static int dispatch(struct msg *m, const struct parse_result *p)
 		return reply(m, usage_of(p->keyword), NULL);
 	case PARSE_BROADCAST:
 		return do_broadcast(m, p);
+	case PARSE_REPORT:
+		return do_stats(m, p);
 	default:
 		return 0;
 	}

@@ -164,3 +164,24 @@ void json_object_end(struct json *j)
 	putc('}', j->f);
 	j->first = 0;
 }
+
+void json_key_array(struct json *j, const char *k)
+{
+	key(j, k);
+	putc('[', j->f);
+	j->first = 1;
+}
+
+void json_array_object(struct json *j)
+{
+	if (!j->first)
+		putc(',', j->f);
+	putc('{', j->f);
+	j->first = 1;
+}
+
+void json_array_end(struct json *j)
+{
+	putc(']', j->f);
+	j->first = 0;
+}

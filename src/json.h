@@ -24,6 +24,11 @@ void json_key_null(struct json *j, const char *key);
 /* "key":{ — the members that follow are the nested object's, until json_object_end(). */
 void json_key_object(struct json *j, const char *key);
 void json_object_end(struct json *j); /* writes "}" (json_end closes the outermost) */
+/* "key":[ — then json_array_object() before each element object (closed with
+ * json_object_end()), and json_array_end() for the "]". */
+void json_key_array(struct json *j, const char *key);
+void json_array_object(struct json *j);
+void json_array_end(struct json *j);
 /* A JSON string literal (with quotes) for len bytes of s. */
 void json_write_string(FILE *f, const char *s, size_t len);
 

@@ -59,6 +59,7 @@ static const char *const kind_names[PARSE_KIND_COUNT] = {
     [PARSE_OPTOUT] = "optout",
     [PARSE_HELP] = "help",
     [PARSE_BROADCAST] = "broadcast",
+    [PARSE_REPORT] = "report",
 };
 
 const char *parse_kind_name(enum parse_kind k)
@@ -410,6 +411,53 @@ static void set_invalid(struct parse_result *out, enum parse_kind keyword, const
 	out->category = -1;
 	out->members = -1;
 	out->participants = -1;
+	out->sessions = -1;
+}
+
+/* The run of letters, marks and digits at i: its end (i when there is none). */
+static size_t alnum_run(const char *s, size_t len, size_t i)
+{
+	size_t n;
+
+	while (i < len && is_alnum_class(class_at(s, len, i, &n)))
+		i += n;
+	return i;
+}
+
+/*
+ * The village a tip's text [start, end) names: what follows its first village word ("thon
+ * 3", "thôn Đông", "thon3"), one run of letters and digits. Absent (len 0) when none does.
+ */
+static struct parse_span find_village(const struct parse_rules *r, const char *s, size_t start,
+                                      size_t end)
+{
+	struct parse_span sp = {0, 0};
+	int prev_alnum = 0;
+
+	for (size_t j = start; j < end;) {
+		size_t n, v, e;
+		enum text_class c = class_at(s, end, j, &n);
+		struct word w;
+
+		if (c != TEXT_LETTER || prev_alnum || !read_word(s, end, j, &w)) {
+			prev_alnum = is_alnum_class(c);
+			j += n;
+			continue;
+		}
+		prev_alnum = 1;
+		j = w.end;
+		if (w.flen < 0 || !in_list(&r->village, w.f))
+			continue;
+		/* "thon3": the digits follow the word; "thon 3": a separator first. */
+		v = w.ok ? skip_seps(s, end, w.end) : w.end;
+		e = alnum_run(s, end, v);
+		if (e > v) {
+			sp.off = v;
+			sp.len = e - v;
+			return sp;
+		}
+	}
+	return sp;
 }
 
 static void parse_tip(const struct parse_rules *r, const char *s, size_t len, size_t i,
@@ -434,6 +482,8 @@ static void parse_tip(const struct parse_rules *r, const char *s, size_t len, si
 			out->text = trim(s, code_is_phrase(r, c, w.f) ? i : after, len);
 			if (out->text.len == 0) /* the code alone: it is the report */
 				out->text = trim(s, i, w.end);
+			out->village =
+			    find_village(r, s, out->text.off, out->text.off + out->text.len);
 			return;
 		}
 	}
@@ -443,6 +493,7 @@ static void parse_tip(const struct parse_rules *r, const char *s, size_t len, si
 		return;
 	}
 	out->category = spot_category(r, s, out->text.off, out->text.off + out->text.len);
+	out->village = find_village(r, s, out->text.off, out->text.off + out->text.len);
 }
 
 /*
@@ -567,13 +618,33 @@ static void parse_patrol(const struct parse_rules *r, const char *s, size_t len,
 	out->text = trim(s, i, len);
 }
 
+/* The words that make a number a count of sessions ("3 buoi", "2 đợt"), folded. */
+static const char *const session_words[] = {"dot", "buoi"};
+
+/* TTPL N [text], or TTPL S DOT|BUOI N [text]: S sessions, N participants in all. */
 static void parse_awareness(const char *s, size_t len, size_t i, struct parse_result *out)
 {
+	struct word w;
 	size_t e;
 	long v;
 
 	i = skip_seps(s, len, i);
 	e = read_number(s, len, i, &v);
+	if (e != 0 && v <= PARSE_NUMBER_MAX && read_word(s, len, skip_seps(s, len, e), &w) &&
+	    w.ok && w.flen >= 0) {
+		for (size_t k = 0; k < sizeof session_words / sizeof session_words[0]; k++) {
+			if (strcmp(w.f, session_words[k]) != 0)
+				continue;
+			out->sessions = v;
+			i = skip_seps(s, len, w.end);
+			e = read_number(s, len, i, &v);
+			break;
+		}
+	}
+	if (out->sessions == 0) {
+		set_invalid(out, PARSE_AWARENESS, "zero sessions");
+		return;
+	}
 	if (e == 0) {
 		set_invalid(out, PARSE_AWARENESS, "missing participants");
 		return;
@@ -622,15 +693,25 @@ static void parse_register(const struct parse_rules *r, const char *s, size_t le
 		set_invalid(out, PARSE_REGISTER, "missing name");
 }
 
-static void parse_broadcast(const char *s, size_t len, size_t i, struct parse_result *out)
+/* The PIN of TB and BC at i: 1..15 ASCII digits not running into a letter; its end or 0. */
+static size_t read_pin(const char *s, size_t len, size_t i)
 {
-	size_t e, n;
+	size_t e = i, n;
 
-	i = skip_seps(s, len, i);
-	e = i;
 	while (e < len && s[e] >= '0' && s[e] <= '9')
 		e++;
-	if (e == i || e - i > 15 || is_alnum_class(class_at(s, len, e, &n))) {
+	if (e == i || e - i > 15 || is_alnum_class(class_at(s, len, e, &n)))
+		return 0;
+	return e;
+}
+
+static void parse_broadcast(const char *s, size_t len, size_t i, struct parse_result *out)
+{
+	size_t e;
+
+	i = skip_seps(s, len, i);
+	e = read_pin(s, len, i);
+	if (e == 0) {
 		set_invalid(out, PARSE_BROADCAST, "missing pin");
 		return;
 	}
@@ -647,6 +728,45 @@ static void parse_broadcast(const char *s, size_t len, size_t i, struct parse_re
 	out->text = trim(s, e, len);
 	if (out->text.len == 0)
 		set_invalid(out, PARSE_BROADCAST, "missing text");
+}
+
+/* The period words of BC, folded. */
+static const struct {
+	const char *word;
+	enum parse_period period;
+} period_words[] = {
+    {"thang", PARSE_PERIOD_MONTH},
+    {"month", PARSE_PERIOD_MONTH},
+    {"tuan", PARSE_PERIOD_WEEK},
+    {"week", PARSE_PERIOD_WEEK},
+};
+
+static void parse_report(const char *s, size_t len, size_t i, struct parse_result *out)
+{
+	struct word w;
+	size_t e;
+
+	i = skip_seps(s, len, i);
+	e = read_pin(s, len, i);
+	if (e == 0) {
+		set_invalid(out, PARSE_REPORT, "missing pin");
+		return;
+	}
+	out->pin.off = i;
+	out->pin.len = e - i;
+	out->period = PARSE_PERIOD_MONTH;
+	i = skip_seps(s, len, e);
+	if (i == len)
+		return;
+	if (read_word(s, len, i, &w) && w.ok && w.flen >= 0 && skip_seps(s, len, w.end) == len) {
+		for (size_t k = 0; k < sizeof period_words / sizeof period_words[0]; k++) {
+			if (strcmp(w.f, period_words[k].word) == 0) {
+				out->period = period_words[k].period;
+				return;
+			}
+		}
+	}
+	set_invalid(out, PARSE_REPORT, "unknown period");
 }
 
 /* The command lists in the order they are tried; the patrol words stand for both kinds. */
@@ -699,6 +819,7 @@ void parse_message(const struct parse_rules *r, const char *s, size_t len, struc
 	out->category = -1;
 	out->members = -1;
 	out->participants = -1;
+	out->sessions = -1;
 	if (s == NULL)
 		len = 0;
 
@@ -747,12 +868,18 @@ void parse_message(const struct parse_rules *r, const char *s, size_t len, struc
 	case PARSE_BROADCAST:
 		parse_broadcast(s, len, end, out);
 		break;
+	case PARSE_REPORT:
+		parse_report(s, len, end, out);
+		break;
 	default:
 		out->kind = PARSE_UNKNOWN;
 		out->text = trim(s, 0, len);
-		if (out->text.len != 0)
+		if (out->text.len != 0) {
 			out->category =
 			    spot_category(r, s, out->text.off, out->text.off + out->text.len);
+			out->village =
+			    find_village(r, s, out->text.off, out->text.off + out->text.len);
+		}
 		break;
 	}
 }
@@ -785,6 +912,8 @@ void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
 		json_key_int(&j, "members", res->members);
 	if (res->participants >= 0)
 		json_key_int(&j, "participants", res->participants);
+	if (res->sessions >= 0)
+		json_key_int(&j, "sessions", res->sessions);
 	json_span(&j, "name", text, len, res->name);
 	json_span(&j, "village", text, len, res->village);
 	json_span(&j, "pin", text, len, res->pin);
@@ -792,6 +921,8 @@ void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
 		json_key_str(&j, "group", res->group_buf);
 	if (res->ref.len != 0)
 		json_key_str(&j, "ref", res->ref_buf);
+	if (res->period != PARSE_PERIOD_NONE)
+		json_key_str(&j, "period", res->period == PARSE_PERIOD_WEEK ? "week" : "month");
 	if (res->kind == PARSE_INVALID) {
 		json_key_str(&j, "keyword", parse_kind_name(res->keyword));
 		json_key_str(&j, "error", res->error);
@@ -1112,6 +1243,8 @@ static const struct {
     {PARSE_OPTOUT, WORDS("huy", "tuchoi", "stop"), 3},
     {PARSE_HELP, WORDS("hd", "huongdan", "help", "?"), 4},
     {PARSE_BROADCAST, WORDS("tb", "thongbao"), 2},
+    /* Not "baocao": villagers start tips with "Báo cáo: ..." ("I report ..."). */
+    {PARSE_REPORT, WORDS("bc"), 1},
 };
 
 static const struct {

@@ -37,6 +37,11 @@
  *   broadcast    TB PIN GROUP text           PIN: ASCII digits (<= 15) as written;
  *                                            GROUP: letters, digits, '_' (folded to
  *                                            ASCII, <= 31), uppercased; text required
+ *   report       BC PIN [TUAN|THANG]         PIN as for TB; the period word (also
+ *                                            WEEK/MONTH) defaults to THANG; anything
+ *                                            else after the PIN is invalid
+ *   The awareness form TTPL S DOT|BUOI N [text] says S sessions of N participants in
+ *   all (sessions); TTPL N [text] is one session.
  *   After a patrol word, the word TRA is skipped ("tuan tra bd"). Any other word in the
  *   place of BD/KT, or none, is invalid with keyword "patrol_start".
  *
@@ -51,6 +56,11 @@
  *   decides; at the same start the longer phrase wins, then the earlier category. Unknown
  *   messages are spotted the same way over their whole text. Other kinds have none.
  *   Only ANDANH is the anonymous flag: "TIN an trom" is a theft tip, not anonymous.
+ *
+ * The village of a tip (and of an unknown message, which is stored as a tip)
+ *   The first village word (THON) of the text followed by a run of letters, marks and
+ *   digits: "o thon 3 luc 9h" → village "3", "thôn Đông, ..." → "Đông", "thon3" → "3".
+ *   Absent when the text names none (the daemon then takes the sender's village).
  */
 #ifndef TIPLINE_PARSE_H
 #define TIPLINE_PARSE_H
@@ -71,6 +81,7 @@ enum parse_kind {
 	PARSE_OPTOUT,
 	PARSE_HELP,
 	PARSE_BROADCAST,
+	PARSE_REPORT,
 	PARSE_KIND_COUNT
 };
 
@@ -79,8 +90,16 @@ enum parse_kind {
 #define PARSE_PHRASE_WORDS 8        /* words in one category phrase */
 
 /* "unknown", "invalid", "tip", "supplement", "patrol_start", "patrol_end", "awareness",
- * "mediation", "register", "optout", "help", "broadcast"; "?" out of range. Static. */
+ * "mediation", "register", "optout", "help", "broadcast", "report"; "?" out of range.
+ * Static. */
 const char *parse_kind_name(enum parse_kind k);
+
+/* The period of a report asked for by SMS (BC PIN [TUAN|THANG]). */
+enum parse_period {
+	PARSE_PERIOD_NONE,  /* not a report */
+	PARSE_PERIOD_MONTH, /* THANG, and the default: the month to date */
+	PARSE_PERIOD_WEEK,  /* TUAN: the week (from Monday) to date */
+};
 
 /* A piece of the original text; len 0 = absent. */
 struct parse_span {
@@ -97,12 +116,14 @@ struct parse_result {
 	enum parse_kind keyword; /* for PARSE_INVALID: which command; else PARSE_UNKNOWN */
 	/* For PARSE_INVALID, static: "missing text", "missing reference", "missing start or
 	 * end word", "missing participants", "missing name", "missing pin", "missing group",
-	 * "number too large". NULL otherwise. */
+	 * "number too large", "zero sessions", "unknown period". NULL otherwise. */
 	const char *error;
 	int category; /* index into the rules' categories, -1 = none */
 	int anonymous;
 	struct parse_span text, team, name, village, pin, group, ref;
 	long members, participants; /* -1 = absent */
+	long sessions;              /* awareness: "TTPL 3 buoi 240"; -1 = not said (one) */
+	enum parse_period period;   /* report: which period; NONE for other kinds */
 	/* Uppercased ASCII copies of team/ref/group, "" when absent. */
 	char team_buf[16], ref_buf[16], group_buf[32];
 };
@@ -169,7 +190,8 @@ void parse_message(const struct parse_rules *r, const char *text, size_t len,
  * Writes one JSON line describing the result (text is the parsed text, for the spans).
  * Members in this order, absent ones omitted: kind; category (name, or null when a tip or
  * unknown message has none); anonymous (tips only); text, team, members, participants,
- * name, village, pin, group, ref where found; keyword and error for invalid.
+ * sessions, name, village, pin, group, ref, period where found; keyword and error for
+ * invalid.
  */
 void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
                       const struct parse_result *res, FILE *f);

@@ -257,7 +257,8 @@ int store_patrol_start(const char *team, const char *leader, long members, const
 /* Close TEAM's latest open patrol: 1 closed (*minutes set), 0 none open, -1 error. */
 int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
                      const char *read_at, long *minutes);
-int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
+/* SESSIONS held (a TTPL message is one unless it says more) with PARTICIPANTS in all. */
+int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team, long sessions,
                            long participants, const char *notes, const char *at,
                            const char *read_at);
 /* A mediation; its reference ('H' and the row id) is written to ref. */
@@ -266,14 +267,49 @@ int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *t
 
 /* --- tips (store_tips.c) --- */
 
-/* A tip sent at AT, read at READ_AT; its reference ('T' and the row id) is written to ref. */
+/*
+ * A tip sent at AT, read at READ_AT, about VILLAGE (NULL: not known); its reference ('T' and
+ * the row id) is written to ref.
+ */
 int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
-                     const char *text, int structured, const char *at, const char *read_at,
-                     char ref[16]);
+                     const char *text, int structured, const char *village, const char *at,
+                     const char *read_at, char ref[16]);
 /* The tip with reference REF sent by SENDER: 1 found (*tip_id set), 0 none, -1 error. */
 int store_tip_find(const char *ref, const char *sender, int64_t *tip_id);
 int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text, const char *at,
                          const char *read_at);
+
+/* Triage statuses, in their order: new -> checking -> valuable | false | closed. */
+#define STORE_TIP_STATUSES "new", "checking", "valuable", "false", "closed"
+
+struct store_tip {
+	int found;
+	int64_t id;
+	char status[16];
+	char sender[64]; /* the number it came from (also of an anonymous tip: never shown) */
+	int anonymous;
+};
+/* Fill *t for the tip REF (case-insensitive); t->found is 0 when there is none. 0 or -1. */
+int store_tip_get(const char *ref, struct store_tip *t);
+/*
+ * Change a tip's status from FROM to TO and record it in tip_events (AT, BY, NOTE may be
+ * NULL). 1 changed, 0 the tip's status is no longer FROM (nothing written), -1 error.
+ */
+int store_tip_set_status(int64_t tip_id, const char *from, const char *to, const char *by,
+                         const char *note, const char *at);
+
+/* --- period reports (store_report.c) --- */
+
+struct report;
+struct report_period;
+/*
+ * Fill R (report_init'ed, empty) with the figures of period P and of the period before it
+ * (report_period_previous), and the charts: tips per week by category over P, patrols per
+ * team over P, participants per month for the 12 months up to P's end. Events count by their
+ * own time (the SMSC time of the message that reported them; an SMS sent by when it was
+ * sent). 0, or -1 (R then holds what was filled; report_close frees it).
+ */
+int store_report_fill(struct report *r, const struct report_period *p);
 
 /* --- broadcasts (store_broadcast.c) --- */
 
@@ -318,9 +354,15 @@ typedef int (*store_row_fn)(const struct store_row *r, void *ctx);
 typedef int (*store_lister)(const char *arg, int limit, store_row_fn fn, void *ctx);
 
 int store_list_contacts(const char *role, int limit, store_row_fn fn, void *ctx);
-int store_list_tips(const char *since, int limit, store_row_fn fn, void *ctx);
+/* Tips in the order they were sent; each filter NULL for any. SINCE/UNTIL: UTC, [since, until). */
+struct store_tip_filter {
+	const char *since, *until, *status, *category, *village;
+};
+int store_list_tips(const struct store_tip_filter *f, store_row_fn fn, void *ctx);
 int store_list_tip(const char *ref, int limit, store_row_fn fn, void *ctx);
 int store_list_tip_supplements(const char *ref, int limit, store_row_fn fn, void *ctx);
+/* A tip's status changes, oldest first: at, by, from_status, to_status, note. */
+int store_list_tip_events(const char *ref, int limit, store_row_fn fn, void *ctx);
 int store_list_patrols(const char *since, int limit, store_row_fn fn, void *ctx);
 int store_list_broadcasts(const char *unused, int limit, store_row_fn fn, void *ctx);
 int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx);

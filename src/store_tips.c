@@ -1,20 +1,23 @@
 /* The store: tips and their supplements. */
 #include "store_int.h"
 
+#include <string.h>
+
 #include "ts.h"
 
 STORE_DOMAIN(tips);
 
 SQ(q_tip_insert, "INSERT INTO tips (inbox_id, sender, anonymous, category, text, structured, "
-                 "created_at, read_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)");
+                 "created_at, read_at, updated_at, village) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                 "?8, ?8, ?9)");
 SQ(q_tip_ref, "UPDATE tips SET ref = 'T' || id WHERE id = ?1 RETURNING ref");
 
 int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
-                     const char *text, int structured, const char *at, const char *read_at,
-                     char ref[16])
+                     const char *text, int structured, const char *village, const char *at,
+                     const char *read_at, char ref[16])
 {
-	if (sq_run(sq_bind(&q_tip_insert, "Isississ", inbox_id, sender, anonymous, category, text,
-	                   structured, at, read_at),
+	if (sq_run(sq_bind(&q_tip_insert, "Isississs", inbox_id, sender, anonymous, category, text,
+	                   structured, at, read_at, village),
 	           "tip") < 0)
 		return -1;
 	return sq_ref(sq_bind(&q_tip_ref, "I", sq_last_id()), ref);
@@ -51,22 +54,70 @@ int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text, con
 	return 0;
 }
 
-/* An anonymous tip never shows its sender. */
-SQ(q_list_tips, "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
-                "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, (SELECT "
-                "count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements FROM tips "
-                "t WHERE ?1 IS NULL OR t.created_at >= ?1 ORDER BY t.id LIMIT ?2");
+SQ(q_tip_get, "SELECT id, status, sender, anonymous FROM tips WHERE ref = upper(?1)");
 
-int store_list_tips(const char *since, int limit, store_row_fn fn, void *ctx)
+int store_tip_get(const char *ref, struct store_tip *t)
 {
-	return sq_each_row(sq_bind(&q_list_tips, "si", since, limit > 0 ? limit : -1), fn, ctx,
-	                   "tips");
+	sqlite3_stmt *s = sq_bind(&q_tip_get, "s", ref);
+	int rc;
+
+	memset(t, 0, sizeof *t);
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		t->found = 1;
+		t->id = sqlite3_column_int64(s, 0);
+		sq_copy(s, 1, t->status, sizeof t->status);
+		sq_copy(s, 2, t->sender, sizeof t->sender);
+		t->anonymous = sqlite3_column_int(s, 3);
+	}
+	return sq_rows_end(s, rc, "tip get", 0);
 }
 
-SQ(q_list_tip, "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
-               "AS sender, t.anonymous, t.category, t.structured, t.status, t.text, i.text AS "
-               "message, i.smsc_time FROM tips t JOIN inbox i ON i.id = t.inbox_id WHERE t.ref = "
-               "upper(?1) LIMIT ?2");
+/* Only from the status the caller read: a change made in between is not overwritten. */
+SQ(q_tip_set_status, "UPDATE tips SET status = ?3, updated_at = ?4 WHERE id = ?1 AND status = ?2");
+SQ(q_tip_event, "INSERT INTO tip_events (tip_id, at, by, from_status, to_status, note) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6)");
+
+int store_tip_set_status(int64_t tip_id, const char *from, const char *to, const char *by,
+                         const char *note, const char *at)
+{
+	int n = sq_run(sq_bind(&q_tip_set_status, "Isss", tip_id, from, to, at), "tip status");
+
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (sq_run(sq_bind(&q_tip_event, "Isssss", tip_id, at, by, from, to, note), "tip event") <
+	    0)
+		return -1;
+	return 1;
+}
+
+/*
+ * An anonymous tip never shows its sender. Every filter is optional (NULL): the bounds are
+ * UTC, [since, until).
+ */
+SQ(q_list_tips, "SELECT t.ref, t.created_at, CASE WHEN t.anonymous THEN NULL ELSE t.sender END "
+                "AS sender, t.anonymous, t.category, t.village, t.structured, t.status, t.text, "
+                "(SELECT count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements "
+                "FROM tips t WHERE (?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR "
+                "t.created_at < ?2) AND (?3 IS NULL OR t.status = ?3) AND (?4 IS NULL OR "
+                "coalesce(t.category, '') = ?4) AND (?5 IS NULL OR fold_key(t.village) = "
+                "fold_key(?5)) ORDER BY t.created_at, t.id");
+
+int store_list_tips(const struct store_tip_filter *f, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(
+	    sq_bind(&q_list_tips, "sssss", f->since, f->until, f->status, f->category, f->village),
+	    fn, ctx, "tips");
+}
+
+SQ(q_list_tip, "SELECT t.ref, t.created_at, t.read_at, CASE WHEN t.anonymous THEN NULL ELSE "
+               "t.sender END AS sender, t.anonymous, t.category, t.village, t.structured, "
+               "t.status, t.text, i.text AS message FROM tips t JOIN inbox i ON i.id = "
+               "t.inbox_id WHERE t.ref = upper(?1) LIMIT ?2");
 
 int store_list_tip(const char *ref, int limit, store_row_fn fn, void *ctx)
 {
@@ -80,4 +131,14 @@ int store_list_tip_supplements(const char *ref, int limit, store_row_fn fn, void
 {
 	return sq_each_row(sq_bind(&q_list_tip_supplements, "si", ref, limit > 0 ? limit : -1), fn,
 	                   ctx, "supplements");
+}
+
+SQ(q_list_tip_events, "SELECT e.at, e.by, e.from_status, e.to_status, e.note FROM tip_events e "
+                      "JOIN tips t ON t.id = e.tip_id WHERE t.ref = upper(?1) ORDER BY e.id "
+                      "LIMIT ?2");
+
+int store_list_tip_events(const char *ref, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_tip_events, "si", ref, limit > 0 ? limit : -1), fn, ctx,
+	                   "tip events");
 }

@@ -218,7 +218,7 @@ def test_parse_cli_matches_spec():
     try:
         p = env.cli("parse", 'TIN ANDANH "xe" 😀 o thon 3')
         check_eq(json.loads(p.stdout), {"kind": "tip", "category": None, "anonymous": True,
-                                       "text": '"xe" 😀 o thon 3'})
+                                       "text": '"xe" 😀 o thon 3', "village": "3"})
         lines = "TTPL 1,410 hop\nTB 1234 thon3 Hop to 19h\nDK Y Blong Thôn Kon Klor\n"
         out = [json.loads(l) for l in env.cli("parse", stdin=lines.encode()).stdout.decode().splitlines()]
         check_eq(out[0]["participants"], 1410)

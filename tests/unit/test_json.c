@@ -82,10 +82,37 @@ static void t_nested(void)
 	               "\"by_village\":{\"Thôn 3\":4,\"4\":1}},\"missed_checkins\":2}\n");
 }
 
+static void t_array(void)
+{
+	char buf[256];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	struct json j;
+
+	json_begin(&j, f);
+	json_key_str(&j, "ref", "T1");
+	json_key_array(&j, "supplements");
+	json_array_end(&j);
+	json_key_array(&j, "history");
+	json_array_object(&j);
+	json_key_str(&j, "to", "checking");
+	json_object_end(&j);
+	json_array_object(&j);
+	json_key_str(&j, "to", "valuable");
+	json_key_null(&j, "note");
+	json_object_end(&j);
+	json_array_end(&j);
+	json_key_int(&j, "n", 2);
+	json_end(&j);
+	fclose(f);
+	CHECK_STR(buf, "{\"ref\":\"T1\",\"supplements\":[],\"history\":[{\"to\":\"checking\"},"
+	               "{\"to\":\"valuable\",\"note\":null}],\"n\":2}\n");
+}
+
 int main(void)
 {
 	RUN(t_escapes);
 	RUN(t_object);
 	RUN(t_nested);
+	RUN(t_array);
 	return check_done();
 }

@@ -62,7 +62,7 @@ RULES_ROWS(
     t_tip,
     {"TIN co nguoi la o thon 3",
      "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co nguoi la o "
-     "thon 3\"}"},
+     "thon 3\",\"village\":\"3\"}"},
     {"tin: co nguoi la",
      "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co nguoi "
      "la\"}"},
@@ -79,7 +79,7 @@ RULES_ROWS(
      "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":false,\"text\":\"co ma tuy\"}"},
     {"Tín: Có người lạ 😀 ở thôn 3!",
      "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"Có người lạ "
-     "😀 ở thôn 3!\"}"},
+     "😀 ở thôn 3!\",\"village\":\"3\"}"},
     /* decomposed (NFD) "người lạ" */
     {"TIN co ngu\xcc\x9bo\xcc\x9b\xcc\x80i la\xcc\xa3",
      "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co "
@@ -97,7 +97,7 @@ RULES_ROWS(
     /* TROM is a code and a word of the report: it stays in the text */
     {"TIN trom xe o thon 2",
      "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"trom xe o thon "
-     "2\"}"},
+     "2\",\"village\":\"2\"}"},
     {"TIN Trộm cắp",
      "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"Trộm cắp\"}"},
     {"TIN trom", "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"trom\"}"},
@@ -209,7 +209,23 @@ RULES_ROWS(t_awareness,
            {"TTPL 1000001",
             "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
            {"TTPL 99999999999999999999999999",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"}, )
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
+           /* S DOT|BUOI N: S sessions, N participants in all */
+           {"TTPL 3 buổi 240 người thôn 2",
+            "{\"kind\":\"awareness\",\"text\":\"người thôn 2\",\"participants\":240,"
+            "\"sessions\":3}"},
+           {"ttpl 2 dot: 1.410", "{\"kind\":\"awareness\",\"participants\":1410,\"sessions\":2}"},
+           {"TTPL 15 buoi",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+           {"TTPL 0 buoi 30",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"zero sessions\"}"},
+           {"TTPL 2 buoi 1000001",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
+           /* a number then another word: participants, the rest is text */
+           {"TTPL 40 buoisang hop",
+            "{\"kind\":\"awareness\",\"text\":\"buoisang hop\",\"participants\":40}"},
+           {"TTPL 40 nguoi 2 buoi",
+            "{\"kind\":\"awareness\",\"text\":\"nguoi 2 buoi\",\"participants\":40}"}, )
 
 RULES_ROWS(t_mediation,
            {"HG hai gia dinh tranh chap dat",
@@ -270,6 +286,56 @@ RULES_ROWS(t_broadcast,
             "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing text\"}"},
            {"TB 1234 THON3 .",
             "{\"kind\":\"invalid\",\"keyword\":\"broadcast\",\"error\":\"missing text\"}"}, )
+
+/* The village a tip names: the first THON word followed by letters or digits. */
+RULES_ROWS(
+    t_tip_village,
+    {"TIN co nguoi la o thon 3 luc 9h",
+     "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co nguoi la o "
+     "thon 3 luc 9h\",\"village\":\"3\"}"},
+    {"TIN trộm ở thôn Đông, gần chợ",
+     "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"trộm ở thôn "
+     "Đông, gần chợ\",\"village\":\"Đông\"}"},
+    {"TIN ANDANH MT thon3 va thon 5",
+     "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":true,\"text\":\"thon3 va thon "
+     "5\",\"village\":\"3\"}"},
+    /* a village word with nothing after it, or inside another word, names none */
+    {"TIN ANDANH thon",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":true,\"text\":\"thon\"}"},
+    {"TIN xethon 4 bi mat",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"xethon 4 bi "
+     "mat\"}"},
+    {"TIN mat xe. Thon: 7",
+     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"mat xe. Thon: "
+     "7\",\"village\":\"7\"}"},
+    /* an unknown message is stored as a tip: it has a village too */
+    {"trom xe thon3 dem qua",
+     "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"trom xe thon3 dem "
+     "qua\",\"village\":\"3\"}"}, )
+
+/* BC PIN [TUAN|THANG]: the figures by SMS. */
+RULES_ROWS(t_report, {"BC 1234", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"month\"}"},
+           {"bc 0012 tuần", "{\"kind\":\"report\",\"pin\":\"0012\",\"period\":\"week\"}"},
+           /* "Báo cáo" is how villagers start a tip: never the command */
+           {"Báo cáo: co nguoi la o thon 5",
+            "{\"kind\":\"unknown\",\"category\":\"stranger\",\"text\":\"Báo cáo: co nguoi la o "
+            "thon 5\",\"village\":\"5\"}"},
+           {"BC 1234 tháng.", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"month\"}"},
+           {"BC: 1234, TUAN", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"week\"}"},
+           {"BC 1234 week", "{\"kind\":\"report\",\"pin\":\"1234\",\"period\":\"week\"}"},
+           {"BC", "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"missing pin\"}"},
+           {"BC TUAN", "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"missing pin\"}"},
+           {"BC 12a", "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"missing pin\"}"},
+           {"BC 1234567890123456",
+            "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"missing pin\"}"},
+           {"BC 1234 nam",
+            "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"unknown period\"}"},
+           {"BC 1234 TUAN THANG",
+            "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"unknown period\"}"},
+           {"BC 1234 5", "{\"kind\":\"invalid\",\"keyword\":\"report\",\"error\":\"unknown "
+                         "period\"}"},
+           /* BC must stand alone: BCA is not it */
+           {"BCA 1234", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"BCA 1234\"}"}, )
 
 RULES_ROWS(
     t_unknown, {"", "{\"kind\":\"unknown\",\"category\":null}"},
@@ -339,8 +405,9 @@ static void t_spans(void)
 static void t_kind_names(void)
 {
 	static const char *const want[PARSE_KIND_COUNT] = {
-	    "unknown",   "invalid",   "tip",      "supplement", "patrol_start", "patrol_end",
-	    "awareness", "mediation", "register", "optout",     "help",         "broadcast",
+	    "unknown",    "invalid",   "tip",       "supplement", "patrol_start",
+	    "patrol_end", "awareness", "mediation", "register",   "optout",
+	    "help",       "broadcast", "report",
 	};
 
 	for (int k = 0; k < PARSE_KIND_COUNT; k++)
@@ -483,7 +550,7 @@ static void t_categories(void)
 	    {"TIN NG hai nguoi", "{\"kind\":\"tip\",\"category\":\"people\",\"anonymous\":false,"
 	                         "\"text\":\"hai nguoi\"}"},
 	    {"TIN thôn 3 có người", "{\"kind\":\"tip\",\"category\":\"people\",\"anonymous\":false,"
-	                            "\"text\":\"thôn 3 có người\"}"},
+	                            "\"text\":\"thôn 3 có người\",\"village\":\"3\"}"},
 	    {"TIN x1 y2", "{\"kind\":\"tip\",\"category\":\"digits\",\"anonymous\":false,\"text\":"
 	                  "\"x1 y2\"}"},
 	};
@@ -564,6 +631,8 @@ int main(void)
 	RUN(t_register);
 	RUN(t_optout_help);
 	RUN(t_broadcast);
+	RUN(t_tip_village);
+	RUN(t_report);
 	RUN(t_unknown);
 	RUN(t_spans);
 	RUN(t_kind_names);

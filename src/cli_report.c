@@ -1,0 +1,147 @@
+/*
+ * tipline report: the figures of a period and of the period before it, from the store
+ * (store_report_fill), rendered by report.h as text, CSV, JSON or HTML.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "report.h"
+#include "store.h"
+
+enum format { F_TEXT, F_CSV, F_JSON, F_HTML };
+
+static int render(const struct report *r, enum format fmt, FILE *f)
+{
+	switch (fmt) {
+	case F_CSV:
+		return report_csv(r, f, 0);
+	case F_JSON:
+		return report_json(r, f);
+	case F_HTML:
+		return report_html(r, f);
+	case F_TEXT:
+	default:
+		return report_text(r, f);
+	}
+}
+
+/*
+ * Write the report to OUT (NULL: stdout). A file is written aside and renamed into place, so
+ * a reader never finds half a report and a failed write leaves any older one. 0 or -1.
+ */
+static int write_out(const struct report *r, enum format fmt, const char *out)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc;
+
+	if (out == NULL)
+		return render(r, fmt, stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out) >= sizeof tmp)
+		return -1;
+	f = fopen(tmp, "w");
+	if (f == NULL)
+		return -1;
+	rc = render(r, fmt, f);
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, out) != 0)
+		rc = -1;
+	if (rc < 0)
+		remove(tmp);
+	return rc;
+}
+
+int cli_report(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
+	                                     {"to", required_argument, NULL, 't'},
+	                                     {"month", required_argument, NULL, 'm'},
+	                                     {"week", no_argument, NULL, 'w'},
+	                                     {"format", required_argument, NULL, 'F'},
+	                                     {"out", required_argument, NULL, 'o'},
+	                                     {NULL, 0, NULL, 0}};
+	static const char *const formats[] = {
+	    [F_TEXT] = "text", [F_CSV] = "csv", [F_JSON] = "json", [F_HTML] = "html"};
+	const char *from = NULL, *to = NULL, *month = NULL, *out = NULL;
+	struct report_period p;
+	struct report r;
+	enum format fmt = F_TEXT;
+	int week = 0, ch, rc;
+
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			from = optarg;
+			break;
+		case 't':
+			to = optarg;
+			break;
+		case 'm':
+			month = optarg;
+			break;
+		case 'w':
+			week = 1;
+			break;
+		case 'F': {
+			size_t i;
+
+			for (i = 0; i < sizeof formats / sizeof formats[0]; i++)
+				if (strcmp(formats[i], optarg) == 0)
+					break;
+			if (i == sizeof formats / sizeof formats[0])
+				cli_usage_error("--format: \"%s\" is not text, csv, json or html",
+				                optarg);
+			fmt = (enum format)i;
+			break;
+		}
+		case 'o':
+			if (optarg[0] == '\0')
+				cli_usage_error("--out: give a file name");
+			out = optarg;
+			break;
+		default:
+			cli_usage();
+		}
+	}
+	if (optind != argc)
+		cli_usage_error("report: unexpected argument \"%s\"", argv[optind]);
+	if ((from != NULL) != (to != NULL))
+		cli_usage_error("report: --from and --to go together");
+	if ((from != NULL) + (month != NULL) + week > 1)
+		cli_usage_error("report: give one period: --from/--to, --month or --week");
+	if (from != NULL) {
+		if (report_period_days(from, to, &p) < 0)
+			cli_usage_error("report: --from %s --to %s is not a period (YYYY-MM-DD, "
+			                "the first on or before the last)",
+			                from, to);
+	} else if (month != NULL) {
+		if (report_period_month(month, &p) < 0)
+			cli_usage_error("--month: \"%s\" is not a month (YYYY-MM)", month);
+	} else if (week) {
+		report_period_week((int64_t)time(NULL), &p);
+	} else {
+		report_period_month_to_date((int64_t)time(NULL), &p);
+	}
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	report_init(&r);
+	rc = store_report_fill(&r, &p);
+	if (rc < 0) {
+		report_close(&r);
+		return cli_store_failed();
+	}
+	rc = write_out(&r, fmt, out);
+	report_close(&r);
+	if (rc < 0) {
+		fprintf(stderr, "tipline: cannot write the report%s%s\n", out ? " to " : "",
+		        out ? out : "");
+		return 1;
+	}
+	return 0;
+}
