@@ -23,7 +23,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -iquote src -iquote $(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS  := $(PKG_LIBS) -lcrypt
 
 PROGS    := src/main.c src/tipline.c

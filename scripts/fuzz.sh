@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 out=build-fuzz
 cc=${FUZZ_CC:-clang}
-cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Wall -Wextra -Isrc"
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Wall -Wextra -iquote src"
 srcs="src/text.c src/parse.c src/json.c src/config.c src/log.c"
 libs="-lutf8proc -lconfig"
 mkdir -p "$out"
