@@ -71,19 +71,8 @@ static const char *check_role(const char *r)
 /* Team codes are letters then digits (TQ3), stored uppercase like the parser's. */
 static const char *check_team(char *t)
 {
-	size_t i = 0, n = strlen(t);
-
-	while (i < n && ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
-		i++;
-	if (i == 0 || n > 15)
+	if (cli_team_code(t) == NULL)
 		cli_usage_error("--team: \"%s\" is not a team code such as TQ3", t);
-	while (i < n && t[i] >= '0' && t[i] <= '9')
-		i++;
-	if (i != n)
-		cli_usage_error("--team: \"%s\" is not a team code such as TQ3", t);
-	for (i = 0; i < n; i++)
-		if (t[i] >= 'a' && t[i] <= 'z')
-			t[i] = (char)(t[i] - 'a' + 'A');
 	return t;
 }
 
@@ -223,18 +212,6 @@ int cli_tips(const struct config *cfg, int argc, char **argv)
 	if (cli_open_store(cfg) < 0)
 		return 1;
 	return cli_list(store_list_tips, since, json);
-}
-
-int cli_patrols(const struct config *cfg, int argc, char **argv)
-{
-	const char *since = NULL;
-	int json = 0;
-
-	if (since_json(argc, argv, &since, &json, 1) != argc)
-		cli_usage_error("patrols: unexpected argument \"%s\"", argv[optind]);
-	if (cli_open_store(cfg) < 0)
-		return 1;
-	return cli_list(store_list_patrols, since, json);
 }
 
 static int found_row(const struct store_row *r, void *ctx)
