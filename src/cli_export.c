@@ -59,9 +59,10 @@ int cli_export(const struct config *cfg, int argc, char **argv)
 			cli_usage();
 		}
 	}
-	if (optind + 2 != argc)
-		cli_usage_error("export: say which: tips, patrols, awareness, mediations or inbox");
-	kind = argv[optind + 1];
+	if (optind + 1 != argc)
+		cli_usage_error("export: say which one: tips, patrols, awareness, mediations or "
+		                "inbox");
+	kind = argv[optind];
 	if (!store_export_known(kind))
 		cli_usage_error(
 		    "export: \"%s\" is not tips, patrols, awareness, mediations or inbox", kind);
