@@ -73,7 +73,14 @@ int cli_group(const struct config *cfg, int argc, char **argv);
 	"  contact list [--role R] [--json]            registered people\n" \
 	"  tips [--since DATE] [--json]                tips, oldest first\n" \
 	"  tip REF [--json]                            one tip with its supplements\n" \
-	"  patrols [--since DATE] [--json]             patrol check-ins and check-outs\n" \
+	"  patrols [--since DATE] [--until DATE] [--json]\n" \
+	"                                              patrol check-ins and check-outs\n" \
+	"  team set TEAM [--nights mon,wed,sat|none] [--by HH:MM]\n" \
+	"                                              expected patrol nights (local time)\n" \
+	"  team list [--json]                          teams, their nights and leaders\n" \
+	"  alerts [--json]                             missed check-in alerts raised\n" \
+	"  export tips|patrols|awareness|mediations|inbox [--from DATE] [--to DATE]\n" \
+	"         [--bom] [--out FILE]                 CSV for a spreadsheet (local times)\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
