@@ -36,6 +36,73 @@ int cli_check_datetime(const char *s)
 	return strlen(s) == TS_LEN - 1 && ts_parse_utc(s, &t) == 0 ? 0 : -1;
 }
 
+int cli_local_bound(const char *s, int end, char out[TS_LEN])
+{
+	struct tm tm;
+	const char *rest;
+	int64_t t;
+
+	if (ts_parse_local(s, &t) < 0)
+		return -1;
+	if (end) {
+		memset(&tm, 0, sizeof tm);
+		rest = strptime(s, "%Y-%m-%d", &tm);
+		if (rest != NULL && *rest == '\0') {
+			/* A whole local day: up to its next local midnight (mktime: 23 or 25 hours
+			 * where the zone shifts). */
+			tm.tm_mday++;
+			tm.tm_isdst = -1;
+			t = (int64_t)mktime(&tm);
+		} else {
+			t++; /* a time is inclusive to the second */
+		}
+	}
+	ts_utc(t, out);
+	return 0;
+}
+
+int cli_local_period(const char *from, const char *to, char from_utc[TS_LEN], char to_utc[TS_LEN])
+{
+	if (from != NULL && cli_local_bound(from, 0, from_utc) < 0)
+		cli_usage_error("\"%s\" is not a date (YYYY-MM-DD)", from);
+	if (to != NULL && cli_local_bound(to, 1, to_utc) < 0)
+		cli_usage_error("\"%s\" is not a date (YYYY-MM-DD)", to);
+	if (from != NULL && to != NULL && strcmp(from_utc, to_utc) >= 0)
+		cli_usage_error("the period from %s to %s is empty", from, to);
+	return 0;
+}
+
+const char *cli_team_code(char *t)
+{
+	size_t i = 0, n = strlen(t);
+
+	while (i < n && ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
+		i++;
+	if (i == 0 || n > 15)
+		return NULL;
+	while (i < n && t[i] >= '0' && t[i] <= '9')
+		i++;
+	if (i != n)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (t[i] >= 'a' && t[i] <= 'z')
+			t[i] = (char)(t[i] - 'a' + 'A');
+	return t;
+}
+
+int cli_listing_row(const struct store_row *r, void *ctx)
+{
+	struct cli_listing *l = ctx;
+
+	if (!l->json && l->header) {
+		for (int i = 0; i < r->n; i++)
+			printf("%s%s", i ? "\t" : "", r->name[i]);
+		putchar('\n');
+		l->header = 0;
+	}
+	return cli_print_row(r, l->json);
+}
+
 int cli_store_failed(void)
 {
 	fprintf(stderr, "tipline: %s\n", store_errmsg());

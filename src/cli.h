@@ -6,6 +6,7 @@
 #define TIPLINE_CLI_H
 
 #include "store.h"
+#include "ts.h"
 
 struct config;
 
@@ -24,17 +25,43 @@ int cli_check_date(const char *s);
 /* 0 if S is 'YYYY-MM-DD HH:MM:SS', else -1. */
 int cli_check_datetime(const char *s);
 
+/*
+ * A local date ('YYYY-MM-DD') or local time ('YYYY-MM-DD HH:MM[:SS]') typed by a person as a
+ * UTC bound for the database: END 0, the first instant S names (a day's local midnight); END
+ * 1, the instant right after the last one (a day: its next local midnight), so that a period
+ * is FROM <= t < TO and both dates are inclusive. 0, or -1 when S is not such a date.
+ */
+int cli_local_bound(const char *s, int end, char out[TS_LEN]);
+/*
+ * FROM and TO (either NULL: no bound) as UTC bounds (cli_local_bound); a bad date or an empty
+ * period is a usage error (exit 2). Returns 0.
+ */
+int cli_local_period(const char *from, const char *to, char from_utc[TS_LEN], char to_utc[TS_LEN]);
+/* T as a team code (letters then digits, TQ3), uppercased in place; NULL if it is not one. */
+const char *cli_team_code(char *t);
+
 /* Print a listing row: one JSON object per line, or tab-separated values. */
 int cli_print_row(const struct store_row *r, int json);
 /* Print a whole listing (with a header line unless JSON); the exit status. */
 int cli_list(store_lister list, const char *arg, int json);
+/* cli_list's row printer, for listers of another shape: CTX is a struct cli_listing. */
+struct cli_listing {
+	int json;
+	int header; /* 1: the header line is still to be printed (plain text only) */
+};
+int cli_listing_row(const struct store_row *r, void *ctx);
 
 /* Subcommands, each returning the exit status: in cli_records.c, */
 int cli_contact(const struct config *cfg, int argc, char **argv);
-int cli_patrols(const struct config *cfg, int argc, char **argv);
 /* in cli_tips.c, */
 int cli_tips(const struct config *cfg, int argc, char **argv);
 int cli_tip(const struct config *cfg, int argc, char **argv);
+/* in cli_teams.c, */
+int cli_patrols(const struct config *cfg, int argc, char **argv);
+int cli_team(const struct config *cfg, int argc, char **argv);
+int cli_alerts(const struct config *cfg, int argc, char **argv);
+/* in cli_export.c, */
+int cli_export(const struct config *cfg, int argc, char **argv);
 /* in cli_broadcast.c, */
 int cli_broadcast(const struct config *cfg, int argc, char **argv);
 int cli_group(const struct config *cfg, int argc, char **argv);
@@ -53,7 +80,14 @@ int cli_report(const struct config *cfg, int argc, char **argv);
 	"  tip mark REF STATUS [--note TEXT] [--by NAME] [--notify]\n" \
 	"                                              triage: new, checking, valuable, false,\n" \
 	"                                              closed; --notify thanks the tipster by SMS\n" \
-	"  patrols [--since DATE] [--json]             patrol check-ins and check-outs\n" \
+	"  patrols [--since DATE] [--until DATE] [--json]\n" \
+	"                                              patrol check-ins and check-outs\n" \
+	"  team set TEAM [--nights mon,wed,sat|none] [--by HH:MM]\n" \
+	"                                              expected patrol nights (local time)\n" \
+	"  team list [--json]                          teams, their nights and leaders\n" \
+	"  alerts [--json]                             missed check-in alerts raised\n" \
+	"  export tips|patrols|awareness|mediations|inbox [--from DATE] [--to DATE]\n" \
+	"         [--bom] [--out FILE]                 CSV for a spreadsheet (local times)\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \

@@ -71,19 +71,8 @@ static const char *check_role(const char *r)
 /* Team codes are letters then digits (TQ3), stored uppercase like the parser's. */
 static const char *check_team(char *t)
 {
-	size_t i = 0, n = strlen(t);
-
-	while (i < n && ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
-		i++;
-	if (i == 0 || n > 15)
+	if (cli_team_code(t) == NULL)
 		cli_usage_error("--team: \"%s\" is not a team code such as TQ3", t);
-	while (i < n && t[i] >= '0' && t[i] <= '9')
-		i++;
-	if (i != n)
-		cli_usage_error("--team: \"%s\" is not a team code such as TQ3", t);
-	for (i = 0; i < n; i++)
-		if (t[i] >= 'a' && t[i] <= 'z')
-			t[i] = (char)(t[i] - 'a' + 'A');
 	return t;
 }
 
@@ -182,45 +171,4 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	return 0;
 fail:
 	return cli_store_failed();
-}
-
-/* The common form of the listing commands: [--since DATE] [--json]. */
-static int since_json(int argc, char **argv, const char **since, int *json, int allow_since)
-{
-	static const struct option opts[] = {{"since", required_argument, NULL, 's'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {NULL, 0, NULL, 0}};
-	int ch;
-
-	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			if (!allow_since)
-				cli_usage_error("%s: --since does not apply", argv[0]);
-			if (cli_check_date(optarg) < 0)
-				cli_usage_error("--since: \"%s\" is not a date (YYYY-MM-DD)",
-				                optarg);
-			*since = optarg;
-			break;
-		case 'j':
-			*json = 1;
-			break;
-		default:
-			cli_usage();
-		}
-	}
-	return optind;
-}
-
-int cli_patrols(const struct config *cfg, int argc, char **argv)
-{
-	const char *since = NULL;
-	int json = 0;
-
-	if (since_json(argc, argv, &since, &json, 1) != argc)
-		cli_usage_error("patrols: unexpected argument \"%s\"", argv[optind]);
-	if (cli_open_store(cfg) < 0)
-		return 1;
-	return cli_list(store_list_patrols, since, json);
 }

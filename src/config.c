@@ -52,6 +52,8 @@ static const struct setting settings[] = {
     {"broadcast", "pin_lockout", S_INT, 0, OFF(broadcast.pin_lockout), 0, 30 * 86400},
     {"broadcast", "recur_interval", S_INT, 0, OFF(broadcast.recur_interval), 1, 86400},
     {"phone", "country_code", S_STRING, 0, OFF(country_code), 0, 0},
+    {"patrol", "max_hours", S_INT, 0, OFF(patrol.max_hours), 0, 720},
+    {"patrol", "check_every", S_INT, 0, OFF(patrol.check_every), 1, 86400},
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
@@ -84,6 +86,11 @@ static const struct {
                               "{team} <so nguoi>"},
     [TPL_PATROL_NO_TEAM] = {"patrol_no_team", "Chua ro to cua ban. Gui: TUAN BD <ma to> <so "
                                               "nguoi>, vi du: TUAN BD TQ3 5"},
+    [TPL_PATROL_OVERDUE] = {"patrol_overdue",
+                            "Canh bao: to {team} bat dau tuan tra luc {time} ngay {date}, da qua "
+                            "{hours} gio chua bao ket thuc. Ket thuc gui: TUAN KT {team}"},
+    [TPL_NIGHT_MISSED] = {"night_missed", "Canh bao: to {team} chua bao tuan tra dem {date} "
+                                          "(truoc {by}). Bat dau gui: TUAN BD {team} <so nguoi>"},
     [TPL_AWARENESS_ACK] = {"awareness_ack", "Da ghi nhan buoi tuyen truyen phap luat, "
                                             "{participants} nguoi tham du. Cam on."},
     [TPL_MEDIATION_ACK] = {"mediation_ack", "Da ghi nhan vu hoa giai, ma so {ref}. Cam on."},
@@ -149,6 +156,8 @@ static void defaults(struct config *c)
 	c->broadcast.pin_attempts = 3;
 	c->broadcast.pin_lockout = 3600;
 	c->broadcast.recur_interval = 10;
+	c->patrol.max_hours = 6;
+	c->patrol.check_every = 60;
 }
 
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */

@@ -26,6 +26,8 @@ enum tpl {
 	TPL_PATROL_END_ACK,
 	TPL_PATROL_NONE_OPEN,
 	TPL_PATROL_NO_TEAM,
+	TPL_PATROL_OVERDUE, /* alerts (alerts.c), not replies: to leaders and officers */
+	TPL_NIGHT_MISSED,
 	TPL_AWARENESS_ACK,
 	TPL_MEDIATION_ACK,
 	TPL_REGISTER_ACK,
@@ -85,6 +87,11 @@ struct broadcast_config {
 	int recur_interval; /* seconds between looks for recurring broadcasts whose round is due */
 };
 
+struct patrol_config {
+	int max_hours;   /* a patrol out longer is overdue: an alert; 0 = no such alerts */
+	int check_every; /* seconds between the daemon's checks for missed check-ins */
+};
+
 struct config {
 	char *file;
 	enum log_level log_level;
@@ -94,6 +101,7 @@ struct config {
 	struct outbox_config outbox;
 	struct replies_config replies;
 	struct broadcast_config broadcast;
+	struct patrol_config patrol;
 	struct parse_rules *rules; /* keywords and categories */
 };
 

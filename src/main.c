@@ -2,8 +2,8 @@
  * tiplined: the daemon. Polls the modem, stores and handles what arrives, sends the outbox.
  *
  * Modules are opened in dependency order here and nowhere else: config → log → store →
- * handle → receive → outbox → modem. Signal handlers only set flags, but for SIGCHLD, which
- * lets the modem module abort a call stuck on a dead modem process; the loop does the work.
+ * handle → receive → outbox → alerts → modem. Signal handlers only set flags, but for SIGCHLD,
+ * which lets the modem module abort a call stuck on a dead modem process; the loop does the work.
  */
 #include <errno.h>
 #include <poll.h>
@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
 #include "config.h"
 #include "handle.h"
 #include "log.h"
@@ -66,7 +67,7 @@ static int open_modules(struct config *cfg)
 	if (store_open(&cfg->database) < 0)
 		return -1;
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
-	    modem_init(&cfg->modem) < 0)
+	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0)
 		return -1;
 	return 0;
 }
@@ -75,6 +76,7 @@ static void close_modules(void)
 {
 	sched_close();
 	modem_close();
+	alerts_close();
 	outbox_close();
 	receive_close();
 	handle_close();

@@ -12,6 +12,7 @@
 #include "handle.h"
 #include "log.h"
 #include "modem.h"
+#include "skew.h"
 #include "store.h"
 #include "ts.h"
 
@@ -211,15 +212,63 @@ static int warned_before(const struct modem_part *p)
 	return 0;
 }
 
+/* How " 3 h 05 min" a skew of SECS is, for a person. */
+static void skew_text(long secs, char *out, size_t sz)
+{
+	long a = labs(secs);
+
+	if (a >= 86400)
+		snprintf(out, sz, "%ld d %ld h", a / 86400, a % 86400 / 3600);
+	else
+		snprintf(out, sz, "%ld h %02ld min", a / 3600, a % 3600 / 60);
+}
+
+/*
+ * Measure the clock skew on this batch (skew.h says how), keep it in the status table in the
+ * batch's transaction, and log it once per change: beyond SKEW_LIMIT, a new amount, or back
+ * within. The state is the process's own: a restarted daemon says it again.
+ */
+static int watch_clock(int n, int64_t t, const char *now)
+{
+	static struct skew_state st;
+	char value[24], how[32];
+	long skew;
+
+	if (!skew_measure(parts, n, t, &skew))
+		return 0;
+	snprintf(value, sizeof value, "%ld", skew);
+	if (store_status_set("clock_skew", value, now) < 0)
+		return -1;
+	skew_text(skew, how, sizeof how);
+	switch (skew_update(&st, skew)) {
+	case SKEW_BEYOND:
+	case SKEW_CHANGED:
+		log_warnx("clock: the SMSC times of fresh messages are %s %s the system clock "
+		          "(%+ld s); event times follow the SMSC",
+		          how, skew > 0 ? "ahead of" : "behind", skew);
+		break;
+	case SKEW_BACK:
+		log_info("clock: the system clock agrees with the SMSC again (%+ld s, within %d "
+		         "minutes)",
+		         skew, SKEW_LIMIT / 60);
+		break;
+	case SKEW_SAME:
+		break;
+	}
+	return 0;
+}
+
 enum receive_result receive_poll(void)
 {
 	char now[20];
+	int64_t t;
 	int n;
 
 	n = modem_read(parts, (size_t)rcfg->read_batch);
 	if (n < 0)
 		return RECEIVE_MODEM_LOST;
-	ts_now(now);
+	t = (int64_t)time(NULL);
+	ts_utc(t, now);
 	if (store_begin() < 0)
 		goto store_failed;
 	memset(unstored, 0, (size_t)n);
@@ -240,7 +289,7 @@ enum receive_result receive_poll(void)
 			unstored[i] = 1;
 		}
 	}
-	if (expire_parts() < 0)
+	if (watch_clock(n, t, now) < 0 || expire_parts() < 0)
 		goto store_failed;
 	if (n > 0)
 		fault_point("exit-before-commit");

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "schema.h"
 #include "text.h"
+#include "ts.h"
 
 sqlite3 *store_db;
 static char errbuf[256];
@@ -31,10 +32,12 @@ extern struct sq __stop_tipline_sq[];
  * the store prepares every statement, whether it calls that domain or not.
  */
 extern const char store_domain_inbox[], store_domain_outbox[], store_domain_people[],
-    store_domain_records[], store_domain_tips[], store_domain_broadcast[], store_domain_report[];
+    store_domain_records[], store_domain_tips[], store_domain_broadcast[], store_domain_report[],
+    store_domain_alerts[], store_domain_export[];
 static const char *const domains[] __attribute__((used)) = {
-    store_domain_inbox, store_domain_outbox,    store_domain_people, store_domain_records,
-    store_domain_tips,  store_domain_broadcast, store_domain_report,
+    store_domain_inbox,   store_domain_outbox, store_domain_people,
+    store_domain_records, store_domain_tips,   store_domain_broadcast,
+    store_domain_report,  store_domain_alerts, store_domain_export,
 };
 
 SQ(q_savepoint, "SAVEPOINT one");
@@ -455,6 +458,27 @@ static void fold_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /*
+ * local_time(x): UTC text x ('YYYY-MM-DD HH:MM:SS', what the database keeps) as local time
+ * text in the same shape, for listings a person reads (the system's time zone, TZ). NULL stays
+ * NULL; text that is not a UTC time is returned as it is.
+ */
+static void local_time_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	char out[TS_LEN];
+
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (ts_utc_to_local(in, out) < 0) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/*
  * Switch to WAL. Changing the journal mode needs an exclusive lock, and SQLite does not call
  * the busy handler for it, so when the daemon and the CLI open a new file at the same moment
  * one of them gets SQLITE_BUSY at once: retry for up to the busy timeout.
@@ -491,6 +515,9 @@ static int connect_db(void)
 	sqlite3_busy_timeout(store_db, db_timeout);
 	sqlite3_create_function(store_db, "fold_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 	                        fold_key_fn, NULL, NULL);
+	/* Not deterministic: the answer depends on the time zone of the process. */
+	sqlite3_create_function(store_db, "local_time", 1, SQLITE_UTF8, NULL, local_time_fn, NULL,
+	                        NULL);
 	/*
 	 * WAL lets the CLI read while the daemon writes; synchronous=FULL makes every commit
 	 * durable before we delete the message from the modem (NORMAL could lose the last

@@ -121,8 +121,11 @@ struct store_inbox_row {
 };
 
 int store_inbox_get(int64_t id, int (*fn)(const struct store_inbox_row *r, void *arg), void *arg);
-/* Rows received at or after SINCE (NULL: all), oldest first, at most LIMIT (<= 0: all). */
-int store_inbox_each(const char *since, int limit,
+/*
+ * Rows received at or after SINCE and before UNTIL (UTC; NULL: no bound), oldest first, at
+ * most LIMIT (<= 0: all).
+ */
+int store_inbox_each(const char *since, const char *until, int limit,
                      int (*fn)(const struct store_inbox_row *r, void *arg), void *arg);
 int64_t store_inbox_count(void);
 int store_inbox_set_kind(int64_t id, const char *kind);
@@ -245,6 +248,46 @@ int store_group_count(const char *group);
 int store_group_add(const char *group, const char *phone);
 int store_group_remove(const char *group, const char *phone); /* phone NULL: whole group */
 
+/*
+ * Teams' expected patrol nights (local time): NIGHTS 'mon,wed,sat' ("" or NULL: none; kept as
+ * they are with KEEP_NIGHTS), BY the local hour 'HH:MM' by which a patrol should have started
+ * (NULL: keep; none yet: 21:00). The team is created if it does not exist. 0 or -1.
+ */
+int store_team_set_nights(const char *team, const char *nights, const char *by, int keep_nights);
+
+/* --- alerts and the daemon's status (store_alerts.c) --- */
+
+/*
+ * Open patrols started at or before BEFORE (UTC) without a 'patrol_overdue' alert yet, at most
+ * 64 a call: FN for each (nonzero stops, and the call returns -1). Patrols seen, or -1.
+ */
+int store_patrols_overdue(const char *before,
+                          int (*fn)(int64_t id, const char *team, const char *started_at,
+                                    void *arg),
+                          void *arg);
+/*
+ * Record alert (KIND, SUBJECT) raised at NOW: 1 new (*id set), 0 it was raised before (the
+ * UNIQUE (kind, subject) of the alerts table: once only, across restarts), -1 error.
+ */
+int store_alert_raise(const char *kind, const char *subject, const char *detail, const char *now,
+                      int64_t *id);
+/* 1 if alert (KIND, SUBJECT) exists, 0 if not, -1 error. */
+int store_alert_exists(const char *kind, const char *subject);
+/*
+ * Queue TEXT to the alert's recipients, one SMS each: every officer and, for a patrol
+ * (PATROL_ID > 0), the leaders of TEAM and whoever started the patrol. Sets the alert's
+ * sent_at when one was queued. Recipients, or -1.
+ */
+int store_alert_queue(int64_t alert_id, const char *text, const char *team, int64_t patrol_id,
+                      const char *now);
+/* Teams with expected nights: FN(code, nights, by) for each (nonzero stops: -1). Count, or -1. */
+int store_teams_nights(int (*fn)(const char *team, const char *nights, const char *by, void *arg),
+                       void *arg);
+/* Patrols of TEAM started from FROM to TO (UTC, both inclusive), or -1. */
+int store_patrols_started(const char *team, const char *from, const char *to);
+/* Set status KEY to VALUE, measured at NOW (for `tipline status`). 0 or -1. */
+int store_status_set(const char *key, const char *value, const char *now);
+
 /* --- records: patrols, awareness sessions, mediations (store_records.c) --- */
 
 /*
@@ -363,10 +406,24 @@ int store_list_tip(const char *ref, int limit, store_row_fn fn, void *ctx);
 int store_list_tip_supplements(const char *ref, int limit, store_row_fn fn, void *ctx);
 /* A tip's status changes, oldest first: at, by, from_status, to_status, note. */
 int store_list_tip_events(const char *ref, int limit, store_row_fn fn, void *ctx);
-int store_list_patrols(const char *since, int limit, store_row_fn fn, void *ctx);
+/* Patrols started at or after FROM and before TO (UTC; NULL: no bound), times local. */
+int store_list_patrols(const char *from, const char *to, int limit, store_row_fn fn, void *ctx);
 int store_list_broadcasts(const char *unused, int limit, store_row_fn fn, void *ctx);
 int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx);
 int store_list_group_members(const char *group, int limit, store_row_fn fn, void *ctx);
 int store_list_groups(const char *unused, int limit, store_row_fn fn, void *ctx);
+int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx);
+
+/* --- exports (store_export.c) --- */
+
+/* 1 if KIND names an export: tips, patrols, awareness, mediations, inbox (no database needed). */
+int store_export_known(const char *kind);
+/*
+ * The rows of export KIND whose event time is in [FROM, TO) (UTC; NULL: no bound), oldest
+ * first, times local. FN's first call is the header: val[i] is column i's name. FN for each
+ * row after it until it returns nonzero. Rows (without the header), or -1.
+ */
+int store_export(const char *kind, const char *from, const char *to, store_row_fn fn, void *ctx);
+int store_list_alerts(const char *unused, int limit, store_row_fn fn, void *ctx);
 
 #endif

@@ -135,12 +135,15 @@ int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, in
 	return *queued > 0;
 }
 
-SQ(q_list_broadcasts, "SELECT b.id, b.group_name AS \"group\", b.created_at, b.scheduled_at, "
-                      "b.every, b.next_run, b.status, b.parts, b.recipients, sum(o.status = "
-                      "'queued') AS queued, sum(o.status = 'sent') AS sent, sum(o.status = "
-                      "'failed') AS failed, sum(o.delivery = 'delivered') AS delivered, b.text "
-                      "FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id GROUP BY "
-                      "b.id ORDER BY b.id LIMIT ?1");
+/* Times in local time (local_time, store.c), as every listing a person reads. */
+SQ(q_list_broadcasts,
+   "SELECT b.id, b.group_name AS \"group\", local_time(b.created_at) AS "
+   "created_at, local_time(b.scheduled_at) AS scheduled_at, b.every, "
+   "local_time(b.next_run) AS next_run, b.status, b.parts, b.recipients, sum(o.status = "
+   "'queued') AS queued, sum(o.status = 'sent') AS sent, sum(o.status = "
+   "'failed') AS failed, sum(o.delivery = 'delivered') AS delivered, b.text "
+   "FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id GROUP BY "
+   "b.id ORDER BY b.id LIMIT ?1");
 
 int store_list_broadcasts(const char *unused, int limit, store_row_fn fn, void *ctx)
 {
@@ -148,14 +151,16 @@ int store_list_broadcasts(const char *unused, int limit, store_row_fn fn, void *
 	                   "broadcasts");
 }
 
-SQ(q_list_broadcast, "SELECT b.id, b.group_name AS \"group\", b.created_by, b.created_at, "
-                     "b.scheduled_at, b.every, b.next_run, b.status, b.ucs2, b.parts, "
-                     "b.recipients, count(o.id) AS messages, sum(o.status = 'queued') AS "
-                     "queued, sum(o.status = 'sending') AS sending, sum(o.status = 'sent') AS "
-                     "sent, sum(o.status = 'failed') AS failed, sum(o.status = 'cancelled') AS "
-                     "cancelled, sum(o.delivery = 'delivered') AS delivered, sum(o.delivery = "
-                     "'failed') AS undelivered, b.text, b.sent_text FROM broadcasts b LEFT JOIN "
-                     "outbox o ON o.broadcast_id = b.id WHERE b.id = ?1 GROUP BY b.id LIMIT ?2");
+SQ(q_list_broadcast,
+   "SELECT b.id, b.group_name AS \"group\", b.created_by, "
+   "local_time(b.created_at) AS created_at, local_time(b.scheduled_at) AS "
+   "scheduled_at, b.every, local_time(b.next_run) AS next_run, b.status, b.ucs2, b.parts, "
+   "b.recipients, count(o.id) AS messages, sum(o.status = 'queued') AS "
+   "queued, sum(o.status = 'sending') AS sending, sum(o.status = 'sent') AS "
+   "sent, sum(o.status = 'failed') AS failed, sum(o.status = 'cancelled') AS "
+   "cancelled, sum(o.delivery = 'delivered') AS delivered, sum(o.delivery = "
+   "'failed') AS undelivered, b.text, b.sent_text FROM broadcasts b LEFT JOIN "
+   "outbox o ON o.broadcast_id = b.id WHERE b.id = ?1 GROUP BY b.id LIMIT ?2");
 
 int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx)
 {

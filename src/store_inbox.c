@@ -219,13 +219,15 @@ int store_inbox_get(int64_t id, int (*fn)(const struct store_inbox_row *, void *
 }
 
 SQ(q_inbox_since, "SELECT id, sender, smsc_time, received_at, text, coding, parts, parts_total, "
-                  "complete FROM inbox WHERE received_at >= ?1 ORDER BY id LIMIT ?2");
+                  "complete FROM inbox WHERE received_at >= ?1 AND (?2 IS NULL OR received_at < "
+                  "?2) ORDER BY id LIMIT ?3");
 
-int store_inbox_each(const char *since, int limit,
+int store_inbox_each(const char *since, const char *until, int limit,
                      int (*fn)(const struct store_inbox_row *, void *), void *arg)
 {
-	return inbox_rows(sq_bind(&q_inbox_since, "si", since ? since : "", limit > 0 ? limit : -1),
-	                  fn, arg);
+	return inbox_rows(
+	    sq_bind(&q_inbox_since, "ssi", since ? since : "", until, limit > 0 ? limit : -1), fn,
+	    arg);
 }
 
 SQ(q_inbox_count, "SELECT count(*) FROM inbox");

@@ -157,9 +157,10 @@ int store_group_remove(const char *group, const char *phone)
 	              "group remove");
 }
 
-SQ(q_list_contacts, "SELECT phone, name, village, role, team, subscribed, created_at FROM "
-                    "contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, name, phone LIMIT "
-                    "?2");
+/* Times in local time (local_time, store.c), as every listing a person reads. */
+SQ(q_list_contacts, "SELECT phone, name, village, role, team, subscribed, local_time(created_at) "
+                    "AS created_at FROM contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, "
+                    "name, phone LIMIT ?2");
 
 int store_list_contacts(const char *role, int limit, store_row_fn fn, void *ctx)
 {
@@ -182,4 +183,33 @@ SQ(q_list_groups, "SELECT g.name, count(m.phone) AS members FROM groups g LEFT J
 int store_list_groups(const char *unused, int limit, store_row_fn fn, void *ctx)
 {
 	return sq_each_row(sq_bind(&q_list_groups, "i", limit > 0 ? limit : -1), fn, ctx, "groups");
+}
+
+SQ(q_team_nights, "UPDATE teams SET nights = CASE WHEN ?4 THEN nights ELSE ?2 END, night_by = "
+                  "coalesce(?3, night_by, '21:00') WHERE code = ?1");
+
+int store_team_set_nights(const char *team, const char *nights, const char *by, int keep_nights)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	if (sq_team_ensure(team, now) < 0)
+		return -1;
+	return sq_run(sq_bind(&q_team_nights, "sssi", team,
+	                      nights != NULL && nights[0] != '\0' ? nights : NULL, by, keep_nights),
+	              "team nights") < 0
+	           ? -1
+	           : 0;
+}
+
+/* Leaders and members from the contacts; an open patrol's start in local time. */
+SQ(q_list_teams, "SELECT t.code, t.nights, t.night_by, (SELECT group_concat(c.phone, ' ') FROM "
+                 "contacts c WHERE upper(c.team) = t.code AND c.role = 'leader') AS leaders, "
+                 "(SELECT count(*) FROM contacts c WHERE upper(c.team) = t.code) AS members, "
+                 "(SELECT local_time(max(p.started_at)) FROM patrols p WHERE p.team = t.code AND "
+                 "p.ended_at IS NULL) AS out_since FROM teams t ORDER BY t.code LIMIT ?1");
+
+int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_teams, "i", limit > 0 ? limit : -1), fn, ctx, "teams");
 }

@@ -75,11 +75,14 @@ int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *t
 	return sq_ref(sq_bind(&q_mediation_ref, "I", sq_last_id()), ref);
 }
 
-SQ(q_list_patrols, "SELECT id, team, leader, started_at, ended_at, members, notes, end_notes "
-                   "FROM patrols WHERE ?1 IS NULL OR started_at >= ?1 ORDER BY id LIMIT ?2");
+/* Event times (the SMSC times of the start and the end) in local time, oldest first. */
+SQ(q_list_patrols, "SELECT id, team, leader, local_time(started_at) AS started_at, "
+                   "local_time(ended_at) AS ended_at, members, notes, end_notes FROM patrols "
+                   "WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2) "
+                   "ORDER BY started_at, id LIMIT ?3");
 
-int store_list_patrols(const char *since, int limit, store_row_fn fn, void *ctx)
+int store_list_patrols(const char *from, const char *to, int limit, store_row_fn fn, void *ctx)
 {
-	return sq_each_row(sq_bind(&q_list_patrols, "si", since, limit > 0 ? limit : -1), fn, ctx,
-	                   "patrols");
+	return sq_each_row(sq_bind(&q_list_patrols, "ssi", from, to, limit > 0 ? limit : -1), fn,
+	                   ctx, "patrols");
 }

@@ -18,13 +18,15 @@
 #include "modem.h"
 #include "parse.h"
 #include "store.h"
+#include "ts.h"
 
 #define DEFAULT_CONF "conf/tipline.conf"
 
 static const char usage_text[] =
     "usage: tipline [-c file] command [arguments]\n"
     "\n"
-    "  inbox [--json] [--since DATE] [--limit N]   received messages\n"
+    "  inbox [--json] [--since DATE] [--until DATE] [--limit N]\n"
+    "                                              received messages (local dates, inclusive)\n"
     "  outbox [--json] [--status STATUS]           messages to send and their state\n"
     "  parse [TEXT]                                how TEXT (or each stdin line) parses, as JSON\n"
     "  sim send --from NUMBER [--time T] [--parts 2,1] [--ref N] TEXT\n"
@@ -67,18 +69,34 @@ struct inbox_opts {
 	int json;
 };
 
+/*
+ * UTC text from the database as local time for a person (the system's time zone), into OUT;
+ * NULL stays NULL. Returns OUT or NULL.
+ */
+static const char *local(const char *utc, char out[TS_LEN])
+{
+	if (utc == NULL)
+		return NULL;
+	if (ts_utc_to_local(utc, out) < 0)
+		snprintf(out, TS_LEN, "%s", utc);
+	return out;
+}
+
 static int print_inbox(const struct store_inbox_row *r, void *arg)
 {
 	const struct inbox_opts *o = arg;
+	char sent[TS_LEN], read[TS_LEN];
 
+	local(r->smsc_time, sent);
+	local(r->received_at, read);
 	if (o->json) {
 		struct json j;
 
 		json_begin(&j, stdout);
 		json_key_int(&j, "id", r->id);
 		json_key_str(&j, "sender", r->sender);
-		json_key_str(&j, "smsc_time", r->smsc_time);
-		json_key_str(&j, "received_at", r->received_at);
+		json_key_str(&j, "smsc_time", r->smsc_time ? sent : NULL);
+		json_key_str(&j, "received_at", read);
 		json_key_str(&j, "text", r->text);
 		json_key_str(&j, "coding", r->coding);
 		json_key_int(&j, "parts", r->parts);
@@ -86,7 +104,7 @@ static int print_inbox(const struct store_inbox_row *r, void *arg)
 		json_key_bool(&j, "complete", r->complete);
 		json_end(&j);
 	} else {
-		printf("%-5lld %s  %-14s %s%s\n", (long long)r->id, r->received_at, r->sender,
+		printf("%-5lld %s  %-14s %s%s\n", (long long)r->id, read, r->sender,
 		       r->complete ? "" : "[incomplete] ", r->text);
 	}
 	return 0;
@@ -96,10 +114,12 @@ static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
 	                                     {"since", required_argument, NULL, 's'},
+	                                     {"until", required_argument, NULL, 'u'},
 	                                     {"limit", required_argument, NULL, 'l'},
 	                                     {NULL, 0, NULL, 0}};
 	struct inbox_opts o = {0};
-	const char *since = NULL;
+	const char *since = NULL, *until = NULL;
+	char from_utc[TS_LEN], to_utc[TS_LEN];
 	int limit = 0, ch;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
@@ -114,6 +134,12 @@ static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 				cli_usage_error("--since: \"%s\" is not a date (YYYY-MM-DD)",
 				                since);
 			break;
+		case 'u':
+			until = optarg;
+			if (cli_check_date(until) < 0)
+				cli_usage_error("--until: \"%s\" is not a date (YYYY-MM-DD)",
+				                until);
+			break;
 		case 'l':
 			if (cli_parse_int(optarg, 1, 1000000, &limit) < 0)
 				cli_usage_error("--limit: \"%s\" is not a positive number", optarg);
@@ -124,9 +150,12 @@ static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 	}
 	if (optind != argc)
 		cli_usage_error("inbox: unexpected argument \"%s\"", argv[optind]);
+	/* Local dates, both inclusive, as UTC bounds on the time each message was read. */
+	cli_local_period(since, until, from_utc, to_utc);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (store_inbox_each(since, limit, print_inbox, &o) < 0)
+	if (store_inbox_each(since ? from_utc : NULL, until ? to_utc : NULL, limit, print_inbox,
+	                     &o) < 0)
 		return cli_store_failed();
 	return 0;
 }
@@ -136,6 +165,7 @@ static int cmd_inbox(const struct config *cfg, int argc, char **argv)
 static int print_outbox(const struct store_outbox_row *r, void *arg)
 {
 	const int *json = arg;
+	char created[TS_LEN], due[TS_LEN], sent[TS_LEN];
 
 	if (*json) {
 		struct json j;
@@ -151,8 +181,8 @@ static int print_outbox(const struct store_outbox_row *r, void *arg)
 			json_key_int(&j, "inbox_id", r->inbox_id);
 		else
 			json_key_null(&j, "inbox_id");
-		json_key_str(&j, "created_at", r->created_at);
-		json_key_str(&j, "not_before", r->not_before);
+		json_key_str(&j, "created_at", local(r->created_at, created));
+		json_key_str(&j, "not_before", local(r->not_before, due));
 		json_key_int(&j, "attempts", r->attempts);
 		json_key_int(&j, "handovers", r->handovers);
 		if (r->parts > 0)
@@ -160,11 +190,11 @@ static int print_outbox(const struct store_outbox_row *r, void *arg)
 		else
 			json_key_null(&j, "parts");
 		json_key_str(&j, "last_error", r->last_error);
-		json_key_str(&j, "sent_at", r->sent_at);
+		json_key_str(&j, "sent_at", local(r->sent_at, sent));
 		json_end(&j);
 	} else {
-		printf("%-5lld %-8s %-9s %-14s %s\n", (long long)r->id, r->status, r->kind,
-		       r->recipient, r->text);
+		printf("%-5lld %-8s %-9s %-14s %s  %s\n", (long long)r->id, r->status, r->kind,
+		       r->recipient, local(r->sent_at ? r->sent_at : r->not_before, sent), r->text);
 	}
 	return 0;
 }
@@ -383,10 +413,11 @@ static const struct {
 	const char *name;
 	int (*fn)(const struct config *, int, char **);
 } commands[] = {
-    {"inbox", cmd_inbox}, {"outbox", cmd_outbox},   {"parse", cmd_parse},
-    {"sim", cmd_sim},     {"contact", cli_contact}, {"tips", cli_tips},
-    {"tip", cli_tip},     {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
-    {"group", cli_group}, {"report", cli_report},
+    {"inbox", cmd_inbox},   {"outbox", cmd_outbox},   {"parse", cmd_parse},
+    {"sim", cmd_sim},       {"contact", cli_contact}, {"tips", cli_tips},
+    {"tip", cli_tip},       {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
+    {"group", cli_group},   {"team", cli_team},       {"alerts", cli_alerts},
+    {"export", cli_export}, {"report", cli_report},
 };
 
 int main(int argc, char **argv)

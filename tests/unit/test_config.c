@@ -40,6 +40,8 @@ static void t_minimal_config_gets_defaults(void)
 	CHECK_INT(c->modem.read_batch, 200);
 	CHECK_INT(c->replies.max_per_hour, 5);
 	CHECK_INT(c->broadcast.recur_interval, 10);
+	CHECK_INT(c->patrol.max_hours, 6);
+	CHECK_INT(c->patrol.check_every, 60);
 	CHECK_STR(c->country_code, "84");
 	CHECK_STR(c->replies.templates[TPL_HELP], config_tpl_default(TPL_HELP));
 	config_free(c);
@@ -79,6 +81,14 @@ static void t_config_table(void)
 	    {MIN "broadcast: { recur_interval = 1; };", 1},
 	    {MIN "broadcast: { recur_interval = 86401; };", 0},
 	    {MIN "modem: { };", 0},
+	    {MIN "patrol: { max_hours = 8; check_every = 1; };", 1},
+	    {MIN "patrol: { max_hours = 0; };", 1}, /* overdue alerts off */
+	    {MIN "patrol: { max_hours = -1; };", 0},
+	    {MIN "patrol: { max_hours = 721; };", 0},
+	    {MIN "patrol: { check_every = 0; };", 0},
+	    {MIN "patrol: { max_hours = \"6\"; };", 0},
+	    {MIN "patrol: { max_hour = 6; };", 0},
+	    {MIN "replies: { templates: { night_missed = \"{team} {date}\"; }; };", 1},
 	    /* Regression (fuzz_config): libconfig 1.5 exit()s the process on an @include of a
 	     * directory; every @include is refused before libconfig reads the file. */
 	    {MIN "@include \".\"\n", 0},
@@ -123,7 +133,8 @@ static void t_default_templates_fit_one_gsm7_sms(void)
 	static const char *const kv[] = {
 	    "ref",     "T12345",   "team",  "ANND12",       "time",  "23:59",    "members",
 	    "12",      "minutes",  "1440",  "participants", "1410",  "name",     "Nguyen Van Anh",
-	    "village", "Kon Klor", "count", "1000",         "group", "TOTRUONG", NULL};
+	    "village", "Kon Klor", "count", "1000",         "group", "TOTRUONG", "date",
+	    "31/12",   "hours",    "720",   "by",           "23:59", NULL};
 
 	for (int t = 0; t < TPL_COUNT; t++) {
 		char out[640];
