@@ -38,6 +38,8 @@ struct category {
 struct parse_rules {
 	struct wordlist kw[PARSE_KIND_COUNT]; /* patrol kinds: the BD/KT sub-words */
 	struct wordlist patrol, anonymous, village;
+	struct phrase *lead; /* lead-in phrases ("xin chao"); category unused */
+	size_t nlead;
 	struct category *cat;
 	int ncat;
 	struct phrase *phrase;
@@ -100,8 +102,18 @@ static enum text_class class_at(const char *s, size_t len, size_t i, size_t *n)
 
 static int is_sep_cp(uint32_t cp)
 {
-	return cp == ',' || cp == '.' || cp == ':' || cp == ';' || cp == '-' ||
+	return cp == ',' || cp == '.' || cp == ':' || cp == ';' || cp == '-' || cp == '/' ||
 	       text_classify(cp) == TEXT_SPACE;
+}
+
+/* The first offset at or after i that is not whitespace. */
+static size_t skip_spaces(const char *s, size_t len, size_t i)
+{
+	size_t n;
+
+	while (i < len && class_at(s, len, i, &n) == TEXT_SPACE)
+		i += n;
+	return i;
 }
 
 /* The first offset at or after i that is not a token separator. */
@@ -257,6 +269,67 @@ static size_t match_list(const char *s, size_t len, size_t i, const struct wordl
 	return 0;
 }
 
+/* If the whole word at i folds to f, the offset after it, else 0. */
+static size_t word_at(const char *s, size_t len, size_t i, const char *f)
+{
+	struct word w;
+
+	if (read_word(s, len, i, &w) && w.ok && w.flen >= 0 && strcmp(w.f, f) == 0)
+		return w.end;
+	return 0;
+}
+
+/* The start of the next letter or digit at or after i (or len): what may stand between
+ * the words of a lead-in. */
+static size_t next_alnum(const char *s, size_t len, size_t i)
+{
+	size_t n;
+
+	while (i < len) {
+		enum text_class c = class_at(s, len, i, &n);
+
+		if (c == TEXT_LETTER || c == TEXT_DIGIT)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/*
+ * If a lead-in phrase starts at i, the offset after the longest one, else 0. The words of
+ * the text are read (and folded) only as far as some phrase still needs them.
+ */
+static size_t match_lead_in(const struct parse_rules *r, const char *s, size_t len, size_t i)
+{
+	struct word w[PARSE_PHRASE_WORDS];
+	unsigned nw = 0;
+	int more = 1; /* another word of the text may still be read */
+	size_t best = 0;
+
+	for (size_t k = 0; k < r->nlead; k++) {
+		const struct phrase *p = &r->lead[k];
+		unsigned t;
+
+		for (t = 0; t < p->nwords; t++) {
+			if (t == nw) {
+				size_t j = nw == 0 ? i : next_alnum(s, len, w[nw - 1].end);
+
+				if (!more || !read_word(s, len, j, &w[nw]) || !w[nw].ok ||
+				    w[nw].flen < 0) {
+					more = 0;
+					break;
+				}
+				nw++;
+			}
+			if (w[t].f[0] != p->word[t][0] || strcmp(w[t].f, p->word[t]) != 0)
+				break;
+		}
+		if (t == p->nwords && w[t - 1].end > best)
+			best = w[t - 1].end;
+	}
+	return best;
+}
+
 /*
  * Reads an ASCII number at i: digits, or 1-3 digits followed by groups of three after
  * the same '.' or ',' ("1.410"). Returns the offset after it, or 0 if there is none or it
@@ -403,6 +476,10 @@ static int spot_category(const struct parse_rules *r, const char *s, size_t star
 
 static void set_invalid(struct parse_result *out, enum parse_kind keyword, const char *error)
 {
+	char corrected[PARSE_WORD_MAX];
+
+	/* Which keyword a slip was taken for explains the error: it is kept. */
+	memcpy(corrected, out->corrected, sizeof(corrected));
 	memset(out, 0, sizeof(*out));
 	out->kind = PARSE_INVALID;
 	out->keyword = keyword;
@@ -410,6 +487,8 @@ static void set_invalid(struct parse_result *out, enum parse_kind keyword, const
 	out->category = -1;
 	out->members = -1;
 	out->participants = -1;
+	out->sessions = -1;
+	memcpy(out->corrected, corrected, sizeof(corrected));
 }
 
 static void parse_tip(const struct parse_rules *r, const char *s, size_t len, size_t i,
@@ -530,6 +609,33 @@ static size_t read_team(const char *s, size_t len, size_t i, char *buf, size_t b
 	return j;
 }
 
+/*
+ * The first "N nguoi" in [start, end): a number starting a token, then spaces only, then
+ * the word NGUOI. Returns the offset after the number and sets *val, or 0 if there is none.
+ */
+static size_t find_members(const char *s, size_t start, size_t end, long *val)
+{
+	int prev_alnum = 0;
+
+	for (size_t j = start; j < end;) {
+		size_t n;
+		enum text_class c = class_at(s, end, j, &n);
+
+		if (c == TEXT_DIGIT && !prev_alnum) {
+			long v;
+			size_t e = read_number(s, end, j, &v);
+
+			if (e != 0 && word_at(s, end, skip_spaces(s, end, e), "nguoi") != 0) {
+				*val = v;
+				return e;
+			}
+		}
+		prev_alnum = is_alnum_class(c);
+		j += n;
+	}
+	return 0;
+}
+
 static void parse_patrol(const struct parse_rules *r, const char *s, size_t len, size_t i,
                          struct parse_result *out)
 {
@@ -565,25 +671,78 @@ static void parse_patrol(const struct parse_rules *r, const char *s, size_t len,
 		i = e;
 	}
 	out->text = trim(s, i, len);
+	if (out->kind == PARSE_PATROL_START && out->members < 0 && out->text.len != 0 &&
+	    find_members(s, out->text.off, out->text.off + out->text.len, &v) != 0) {
+		if (v > PARSE_NUMBER_MAX) {
+			set_invalid(out, PARSE_PATROL_START, "number too large");
+			return;
+		}
+		out->members = v;
+	}
+}
+
+enum unit { UNIT_NONE, UNIT_SESSIONS, UNIT_PARTICIPANTS };
+
+/* The unit at i (DOT, BUOI; LUOT, NGUOI, LUOT NGUOI with an optional THAM GIA, the words
+ * separated by spaces only); *end is set after it. */
+static enum unit read_unit(const char *s, size_t len, size_t i, size_t *end)
+{
+	size_t e, t;
+
+	if ((e = word_at(s, len, i, "dot")) != 0 || (e = word_at(s, len, i, "buoi")) != 0) {
+		*end = e;
+		return UNIT_SESSIONS;
+	}
+	if ((e = word_at(s, len, i, "luot")) != 0) {
+		if ((t = word_at(s, len, skip_spaces(s, len, e), "nguoi")) != 0)
+			e = t;
+	} else if ((e = word_at(s, len, i, "nguoi")) == 0) {
+		return UNIT_NONE;
+	}
+	if ((t = word_at(s, len, skip_spaces(s, len, e), "tham")) != 0 &&
+	    (t = word_at(s, len, skip_spaces(s, len, t), "gia")) != 0)
+		e = t;
+	*end = e;
+	return UNIT_PARTICIPANTS;
 }
 
 static void parse_awareness(const char *s, size_t len, size_t i, struct parse_result *out)
 {
-	size_t e;
-	long v;
+	long sessions = -1, participants = -1;
+	int first = 1;
 
 	i = skip_seps(s, len, i);
-	e = read_number(s, len, i, &v);
-	if (e == 0) {
+	for (;;) {
+		size_t e, uend = 0;
+		long v, *figure;
+		enum unit u;
+
+		e = read_number(s, len, i, &v);
+		if (e == 0)
+			break;
+		u = read_unit(s, len, skip_spaces(s, len, e), &uend);
+		/* A bare number is the participants only right after the keyword: later it
+		 * is more likely a date or a village ("thon 3") than a figure. */
+		if (u == UNIT_NONE && !first)
+			break;
+		figure = u == UNIT_SESSIONS ? &sessions : &participants;
+		if (*figure >= 0)
+			break;
+		if (v > PARSE_NUMBER_MAX) {
+			set_invalid(out, PARSE_AWARENESS, "number too large");
+			return;
+		}
+		*figure = v;
+		i = skip_seps(s, len, u == UNIT_NONE ? e : uend);
+		first = 0;
+	}
+	if (participants < 0) {
 		set_invalid(out, PARSE_AWARENESS, "missing participants");
 		return;
 	}
-	if (v > PARSE_NUMBER_MAX) {
-		set_invalid(out, PARSE_AWARENESS, "number too large");
-		return;
-	}
-	out->participants = v;
-	out->text = trim(s, e, len);
+	out->participants = participants;
+	out->sessions = sessions < 0 ? 1 : sessions;
+	out->text = trim(s, i, len);
 }
 
 static void parse_register(const struct parse_rules *r, const char *s, size_t len, size_t i,
@@ -690,35 +849,123 @@ static enum parse_kind match_command(const struct parse_rules *r, const char *s,
 	return PARSE_UNKNOWN;
 }
 
+/*
+ * Whether the folded word f (fl bytes) becomes kw (kl bytes) by undoing one slip: two
+ * adjacent letters swapped ("tni"), or one letter typed twice ("tiin", "tinn").
+ */
+static int one_slip(const char *f, size_t fl, const char *kw, size_t kl)
+{
+	size_t p = 0;
+
+	while (p < kl && f[p] == kw[p])
+		p++;
+	if (fl == kl)
+		return p + 1 < kl && f[p] == kw[p + 1] && f[p + 1] == kw[p] &&
+		       strcmp(f + p + 2, kw + p + 2) == 0;
+	if (fl == kl + 1) /* f[p] is the extra letter: it must repeat a neighbour */
+		return ((p > 0 && f[p] == f[p - 1]) || f[p] == f[p + 1]) &&
+		       strcmp(f + p + 1, kw + p) == 0;
+	return 0;
+}
+
+/*
+ * The command of the one keyword (of 3 letters or more) the word a becomes by undoing one
+ * slip; *kw is set to it (owned by the rules). PARSE_UNKNOWN if none or more than one.
+ * Runs only for a first word that matched nothing, so a loop over every keyword is cheap.
+ */
+static enum parse_kind match_slip(const struct parse_rules *r, const struct word *a,
+                                  const char **kw)
+{
+	enum parse_kind found = PARSE_UNKNOWN;
+	size_t fl = (size_t)a->flen;
+
+	if (a->flen < 3)
+		return PARSE_UNKNOWN;
+	for (size_t k = 0; k < fl; k++) {
+		if ((unsigned char)a->f[k] >= 0x80)
+			return PARSE_UNKNOWN;
+	}
+	for (int k = PARSE_TIP; k < PARSE_KIND_COUNT; k++) {
+		const struct wordlist *l = command_list(r, (enum parse_kind)k);
+
+		for (size_t i = 0; l != NULL && i < l->n; i++) {
+			size_t kl = strlen(l->w[i]);
+
+			if (kl < 3 || (fl != kl && fl != kl + 1) ||
+			    !one_slip(a->f, fl, l->w[i], kl))
+				continue;
+			if (found != PARSE_UNKNOWN && strcmp(*kw, l->w[i]) != 0)
+				return PARSE_UNKNOWN; /* two keywords could be meant */
+			found = (enum parse_kind)k;
+			*kw = l->w[i];
+		}
+	}
+	return found;
+}
+
+/* Past leading spaces and punctuation from i; 1 if a "?" standing alone (the help word
+ * when configured) came first. */
+static int skip_lead_punct(const struct parse_rules *r, const char *s, size_t len, size_t *i)
+{
+	while (*i < len) {
+		size_t n;
+		enum text_class c = class_at(s, len, *i, &n);
+
+		if (c == TEXT_LETTER || c == TEXT_DIGIT)
+			break;
+		if (s[*i] == '?' && in_list(&r->kw[PARSE_HELP], "?") &&
+		    !is_alnum_class(class_at(s, len, *i + 1, &n)))
+			return 1;
+		*i += n;
+	}
+	return 0;
+}
+
+/* The command at i after any lead-ins, exactly or by one slip (out->corrected then). */
+static enum parse_kind find_command(const struct parse_rules *r, const char *s, size_t len,
+                                    size_t i, size_t *end, struct parse_result *out)
+{
+	for (;;) {
+		enum parse_kind k;
+		size_t e;
+		struct word a;
+		const char *kw = NULL;
+
+		if (skip_lead_punct(r, s, len, &i))
+			return PARSE_HELP;
+		if (i >= len)
+			return PARSE_UNKNOWN;
+		if ((k = match_command(r, s, len, i, end)) != PARSE_UNKNOWN)
+			return k;
+		if (r->nlead > 0 && (e = match_lead_in(r, s, len, i)) != 0) {
+			i = e;
+			continue;
+		}
+		if (!read_word(s, len, i, &a) || !a.ok ||
+		    (k = match_slip(r, &a, &kw)) == PARSE_UNKNOWN)
+			return PARSE_UNKNOWN;
+		for (size_t c = 0; kw[c] != '\0'; c++)
+			out->corrected[c] =
+			    (char)(kw[c] >= 'a' && kw[c] <= 'z' ? kw[c] - ('a' - 'A') : kw[c]);
+		*end = a.end;
+		return k;
+	}
+}
+
 void parse_message(const struct parse_rules *r, const char *s, size_t len, struct parse_result *out)
 {
-	enum parse_kind k = PARSE_UNKNOWN;
-	size_t i = 0, end = 0;
+	enum parse_kind k;
+	size_t end = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->category = -1;
 	out->members = -1;
 	out->participants = -1;
+	out->sessions = -1;
 	if (s == NULL)
 		len = 0;
 
-	/* Leading spaces and punctuation; a "?" standing alone is the help word. */
-	while (i < len) {
-		size_t n;
-		enum text_class c = class_at(s, len, i, &n);
-
-		if (c == TEXT_LETTER || c == TEXT_DIGIT)
-			break;
-		if (s[i] == '?' && in_list(&r->kw[PARSE_HELP], "?") &&
-		    !is_alnum_class(class_at(s, len, i + 1, &n))) {
-			out->kind = PARSE_HELP;
-			return;
-		}
-		i += n;
-	}
-	if (i < len)
-		k = match_command(r, s, len, i, &end);
-
+	k = find_command(r, s, len, 0, &end, out);
 	out->kind = k;
 	switch (k) {
 	case PARSE_TIP:
@@ -774,6 +1021,8 @@ void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
 
 	json_begin(&j, f);
 	json_key_str(&j, "kind", parse_kind_name(res->kind));
+	if (res->corrected[0] != '\0')
+		json_key_str(&j, "corrected", res->corrected);
 	if (res->kind == PARSE_TIP || res->kind == PARSE_UNKNOWN)
 		json_key_str(&j, "category", parse_category_name(r, res->category));
 	if (res->kind == PARSE_TIP)
@@ -785,6 +1034,8 @@ void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
 		json_key_int(&j, "members", res->members);
 	if (res->participants >= 0)
 		json_key_int(&j, "participants", res->participants);
+	if (res->sessions >= 0)
+		json_key_int(&j, "sessions", res->sessions);
 	json_span(&j, "name", text, len, res->name);
 	json_span(&j, "village", text, len, res->village);
 	json_span(&j, "pin", text, len, res->pin);
@@ -867,6 +1118,34 @@ int parse_rules_set_anonymous_words(struct parse_rules *r, const char *const *wo
 int parse_rules_set_village_words(struct parse_rules *r, const char *const *words, size_t n)
 {
 	return r == NULL ? -1 : set_list(&r->village, words, n, 0);
+}
+
+static int fold_phrase(const char *text, struct phrase *p);
+
+int parse_rules_set_lead_ins(struct parse_rules *r, const char *const *phrases, size_t n)
+{
+	struct phrase *p = NULL;
+
+	if (r == NULL || (n > 0 && phrases == NULL) || n > SIZE_MAX / sizeof(*p))
+		return -1;
+	if (n > 0 && (p = calloc(n, sizeof(*p))) == NULL)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (fold_phrase(phrases[k], &p[k]) < 0)
+			goto fail;
+		/* Matched as words of letters: a digit could never match. */
+		for (unsigned t = 0; t < p[k].nwords; t++) {
+			if (strpbrk(p[k].word[t], "0123456789") != NULL)
+				goto fail;
+		}
+	}
+	free(r->lead);
+	r->lead = p;
+	r->nlead = n;
+	return 0;
+fail:
+	free(p);
+	return -1;
 }
 
 static int lists_share(const struct wordlist *a, const struct wordlist *b, char *buf, size_t bufsz)
@@ -1090,6 +1369,7 @@ void parse_rules_free(struct parse_rules *r)
 	free(r->patrol.w);
 	free(r->anonymous.w);
 	free(r->village.w);
+	free(r->lead);
 	free(r);
 }
 
@@ -1121,15 +1401,44 @@ static const struct {
 	const char *const *phrases;
 	size_t nphrases;
 } default_categories[] = {
-    {"drugs", WORDS("mt", "matuy"), 2, WORDS("ma tuy", "heroin", "thuoc lac", "tiem chich"), 4},
-    {"theft", WORDS("trom"), 1, WORDS("trom", "an cap", "cuop"), 3},
+    {"drugs", WORDS("mt", "matuy"), 2,
+     WORDS("ma tuy", "heroin", "thuoc lac", "tiem chich", "nghien"), 5},
+    {"theft", WORDS("trom"), 1,
+     WORDS("trom", "an cap", "cuop", "mat trom", "mat cap", "trom cap", "cuop giat"), 7},
     {"fighting", WORDS("dn", "danhnhau"), 2,
      WORDS("danh nhau", "hanh hung", "chem nhau", "gay roi"), 4},
-    {"gambling", WORDS("cb", "cobac"), 2, WORDS("danh bac", "co bac", "so de", "ca do", "danh bai"),
-     5},
+    {"gambling", WORDS("cb", "cobac"), 2,
+     WORDS("danh bac", "co bac", "so de", "lo de", "ca do", "danh bai", "bai bac"), 7},
     {"traffic", WORDS("gt", "giaothong"), 2, WORDS("tai nan", "dua xe", "giao thong"), 3},
     {"stranger", WORDS("nl", "nguoila"), 2, WORDS("nguoi la", "doi tuong la", "ke la"), 3},
+    {"fraud", WORDS("ld", "luadao"), 2, WORDS("lua dao", "mao danh", "chiem doat"), 3},
+    {"forest", WORDS("rung"), 1,
+     WORDS("pha rung", "khai thac go", "go lau", "chay rung", "dot rung", "san ban",
+           "dong vat hoang da"),
+     7},
+    {"weapons", WORDS("vk", "vukhi"), 2, WORDS("vu khi", "sung", "thuoc no", "kip no", "luu dan"),
+     5},
+    {"dispute", WORDS("tc", "tranhchap"), 2, WORDS("tranh chap", "mau thuan", "cai nhau"), 3},
+    {"domestic_violence", WORDS("blgd"), 1, WORDS("bao luc gia dinh", "danh vo"), 2},
     {"other", WORDS("khac"), 1, NULL, 0},
+};
+
+/* What villagers write before the keyword ("Alo, chào anh. Báo tin: ..."). */
+static const char *const default_lead_ins[] = {
+    "alo",
+    "a lo",
+    "xin chao",
+    "chao anh",
+    "chao chi",
+    "chao em",
+    "chao ban",
+    "kinh gui",
+    "kinh gui cong an xa",
+    "gui cong an xa",
+    "cong an xa oi",
+    "bao",
+    "toi bao",
+    "toi muon bao",
 };
 
 struct parse_rules *parse_rules_new(void)
@@ -1145,7 +1454,9 @@ struct parse_rules *parse_rules_new(void)
 	}
 	if (parse_rules_set_patrol_words(r, WORDS("tuan", "tuantra", "patrol"), 3) < 0 ||
 	    parse_rules_set_anonymous_words(r, WORDS("andanh"), 1) < 0 ||
-	    parse_rules_set_village_words(r, WORDS("thon"), 1) < 0)
+	    parse_rules_set_village_words(r, WORDS("thon"), 1) < 0 ||
+	    parse_rules_set_lead_ins(r, default_lead_ins,
+	                             sizeof(default_lead_ins) / sizeof(default_lead_ins[0])) < 0)
 		goto fail;
 	for (size_t i = 0; i < sizeof(default_categories) / sizeof(default_categories[0]); i++) {
 		if (parse_rules_add_category(

@@ -188,28 +188,30 @@ RULES_ROWS(
      "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
      "word\"}"}, )
 
-RULES_ROWS(t_awareness,
-           {"TTPL 1.410 hop dan thon 3",
-            "{\"kind\":\"awareness\",\"text\":\"hop dan thon 3\",\"participants\":1410}"},
-           {"TTPL 1,410 hop dan",
-            "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":1410}"},
-           {"ttpl 15", "{\"kind\":\"awareness\",\"participants\":15}"},
-           {"Tuyên truyền: 15, họp dân",
-            "{\"kind\":\"awareness\",\"text\":\"họp dân\",\"participants\":15}"},
-           {"TTPL 0", "{\"kind\":\"awareness\",\"participants\":0}"},
-           {"TTPL 1.41 x", "{\"kind\":\"awareness\",\"text\":\"41 x\",\"participants\":1}"},
-           {"TTPL 1410.000", "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410}"},
-           {"TTPL 1.410,000", "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410}"},
-           {"TTPL",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-           {"TTPL hop dan 50 nguoi",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-           {"TTPL 15nguoi",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-           {"TTPL 1000001",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
-           {"TTPL 99999999999999999999999999",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"}, )
+RULES_ROWS(
+    t_awareness,
+    {"TTPL 1.410 hop dan thon 3",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan thon 3\",\"participants\":1410,\"sessions\":1}"},
+    {"TTPL 1,410 hop dan",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":1410,\"sessions\":1}"},
+    {"ttpl 15", "{\"kind\":\"awareness\",\"participants\":15,\"sessions\":1}"},
+    {"Tuyên truyền: 15, họp dân",
+     "{\"kind\":\"awareness\",\"text\":\"họp dân\",\"participants\":15,\"sessions\":1}"},
+    {"TTPL 0", "{\"kind\":\"awareness\",\"participants\":0,\"sessions\":1}"},
+    {"TTPL 1.41 x", "{\"kind\":\"awareness\",\"text\":\"41 x\",\"participants\":1,\"sessions\":1}"},
+    {"TTPL 1410.000",
+     "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410,\"sessions\":1}"},
+    {"TTPL 1.410,000",
+     "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410,\"sessions\":1}"},
+    {"TTPL", "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL hop dan 50 nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL 15nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL 1000001",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
+    {"TTPL 99999999999999999999999999",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"}, )
 
 RULES_ROWS(t_mediation,
            {"HG hai gia dinh tranh chap dat",
@@ -492,10 +494,10 @@ static void t_categories(void)
 	CHECK(r != NULL);
 	if (r == NULL)
 		return;
-	CHECK_INT(parse_category_count(r), 7);
+	CHECK_INT(parse_category_count(r), 12);
 	CHECK_STR(parse_category_name(r, 0), "drugs");
-	CHECK_STR(parse_category_name(r, 6), "other");
-	CHECK(parse_category_name(r, 7) == NULL);
+	CHECK_STR(parse_category_name(r, 11), "other");
+	CHECK(parse_category_name(r, 12) == NULL);
 	CHECK(parse_category_name(r, -1) == NULL);
 	parse_rules_clear_categories(r);
 	CHECK_INT(parse_category_count(r), 0);
