@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "parse.h"
+#include "report.h"
 #include "store.h"
 #include "text.h"
 #include "ts.h"
@@ -137,9 +138,29 @@ static enum tpl usage_of(enum parse_kind k)
 	}
 }
 
+/*
+ * The {category} of a tip's reply: its Vietnamese name ("chua ro" when it has none), without
+ * diacritics when the template has none (a diacritic would make the reply UCS-2).
+ */
+static void category_for_reply(enum tpl t, const char *category, char *out, size_t outsz)
+{
+	const char *vi = report_category_vi(category);
+	const char *name = vi != NULL ? vi : category != NULL ? category : "chưa rõ";
+	const char *tpl = hcfg->replies.templates[t];
+	int ascii = 1;
+
+	for (size_t i = 0; tpl[i] != '\0'; i++)
+		ascii &= (unsigned char)tpl[i] < 0x80;
+	if (ascii)
+		text_transliterate(name, strlen(name), out, outsz);
+	else
+		snprintf(out, outsz, "%s", name);
+}
+
 static int do_tip(const struct msg *m, const struct parse_result *p, int structured)
 {
-	char ref[16] = "";
+	enum tpl t = structured ? TPL_TIP_ACK : TPL_TIP_ACK_UNSTRUCTURED;
+	char ref[16] = "", category[64];
 	char *text = structured ? span(m, p->text) : strdup(m->text);
 	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
 	int rc = -1;
@@ -154,10 +175,12 @@ static int do_tip(const struct msg *m, const struct parse_result *p, int structu
 		goto out;
 	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
 	         structured ? "" : " (unstructured)");
+	category_for_reply(t, parse_category_name(hcfg->rules, p->category), category,
+	                   sizeof category);
 	{
-		const char *kv[] = {"ref", ref, NULL};
+		const char *kv[] = {"ref", ref, "category", category, NULL};
 
-		rc = reply(m, structured ? TPL_TIP_ACK : TPL_TIP_ACK_UNSTRUCTURED, kv);
+		rc = reply(m, t, kv);
 	}
 out:
 	free(text);
@@ -244,11 +267,12 @@ static int do_report(const struct msg *m, const struct parse_result *p)
 	if (notes == NULL)
 		return -1;
 	if (p->kind == PARSE_AWARENESS) {
-		char num[24];
-		const char *kv[] = {"participants", num, NULL};
+		char num[24], ses[24];
+		const char *kv[] = {"participants", num, "sessions", ses, NULL};
 
 		snprintf(num, sizeof num, "%ld", p->participants);
-		r = store_awareness_insert(m->id, m->phone, team, p->participants,
+		snprintf(ses, sizeof ses, "%ld", p->sessions);
+		r = store_awareness_insert(m->id, m->phone, team, p->sessions, p->participants,
 		                           notes[0] ? notes : NULL, m->sent_at, m->received_at);
 		free(notes);
 		return r < 0 ? -1 : reply(m, TPL_AWARENESS_ACK, kv);

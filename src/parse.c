@@ -296,10 +296,12 @@ static size_t next_alnum(const char *s, size_t len, size_t i)
 }
 
 /*
- * If a lead-in phrase starts at i, the offset after the longest one, else 0. The words of
- * the text are read (and folded) only as far as some phrase still needs them.
+ * If a lead-in phrase starts at i and ends before `below`, the offset after the longest
+ * such one, else 0. The words of the text are read (and folded) only as far as some
+ * phrase still needs them.
  */
-static size_t match_lead_in(const struct parse_rules *r, const char *s, size_t len, size_t i)
+static size_t match_lead_in(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                            size_t below)
 {
 	struct word w[PARSE_PHRASE_WORDS];
 	unsigned nw = 0;
@@ -324,7 +326,7 @@ static size_t match_lead_in(const struct parse_rules *r, const char *s, size_t l
 			if (w[t].f[0] != p->word[t][0] || strcmp(w[t].f, p->word[t]) != 0)
 				break;
 		}
-		if (t == p->nwords && w[t - 1].end > best)
+		if (t == p->nwords && w[t - 1].end > best && w[t - 1].end < below)
 			best = w[t - 1].end;
 	}
 	return best;
@@ -921,13 +923,29 @@ static int skip_lead_punct(const struct parse_rules *r, const char *s, size_t le
 	return 0;
 }
 
+/* Whether what follows a lead-in ending at i is the end, a keyword (exact or by one
+ * slip) or another lead-in. */
+static int leads_on(const struct parse_rules *r, const char *s, size_t len, size_t i)
+{
+	size_t end;
+	struct word a;
+	const char *kw;
+
+	if (skip_lead_punct(r, s, len, &i) || i >= len)
+		return 1;
+	if (match_command(r, s, len, i, &end) != PARSE_UNKNOWN ||
+	    match_lead_in(r, s, len, i, SIZE_MAX) != 0)
+		return 1;
+	return read_word(s, len, i, &a) && a.ok && match_slip(r, &a, &kw) != PARSE_UNKNOWN;
+}
+
 /* The command at i after any lead-ins, exactly or by one slip (out->corrected then). */
 static enum parse_kind find_command(const struct parse_rules *r, const char *s, size_t len,
                                     size_t i, size_t *end, struct parse_result *out)
 {
 	for (;;) {
 		enum parse_kind k;
-		size_t e;
+		size_t e, longest;
 		struct word a;
 		const char *kw = NULL;
 
@@ -937,8 +955,12 @@ static enum parse_kind find_command(const struct parse_rules *r, const char *s, 
 			return PARSE_UNKNOWN;
 		if ((k = match_command(r, s, len, i, end)) != PARSE_UNKNOWN)
 			return k;
-		if (r->nlead > 0 && (e = match_lead_in(r, s, len, i)) != 0) {
-			i = e;
+		if (r->nlead > 0 && (longest = match_lead_in(r, s, len, i, SIZE_MAX)) != 0) {
+			/* The longest lead-in here, unless only a shorter one leads on: "kinh
+			 * gui: cong an xa oi, TIN" is KINH GUI, then CONG AN XA OI. */
+			for (e = longest; e != 0 && !leads_on(r, s, len, e);)
+				e = match_lead_in(r, s, len, i, e);
+			i = e != 0 ? e : longest;
 			continue;
 		}
 		if (!read_word(s, len, i, &a) || !a.ok ||

@@ -27,8 +27,10 @@
  *   chao em, chao ban, kinh gui, kinh gui cong an xa, gui cong an xa, cong an xa oi, bao,
  *   toi bao, toi muon bao; see parse_rules_set_lead_ins) are skipped, repeatedly: "Alo,
  *   chào anh. TIN ..." is a tip. A lead-in is matched folded, word by word (anything but
- *   letters and digits may stand between its words), the longest one at that place; its
- *   last word must be followed by the end, a space or punctuation ("bao3" is none). At each
+ *   letters and digits may stand between its words); its last word must be followed by
+ *   the end, a space or punctuation ("bao3" is none). Of the lead-ins at one place the
+ *   longest is taken that is followed by the end, a keyword or another lead-in, else the
+ *   longest ("kinh gui: cong an xa oi, TIN" is KINH GUI then CONG AN XA OI). At each
  *   place a keyword is tried first, so a keyword configured as a lead-in stays a keyword.
  *   "Bao tin: X" is the tip X. If nothing but lead-ins (and punctuation) is left, or what
  *   follows them is no keyword, the message is unknown, and its category and text are

@@ -257,7 +257,8 @@ int store_patrol_start(const char *team, const char *leader, long members, const
 /* Close TEAM's latest open patrol: 1 closed (*minutes set), 0 none open, -1 error. */
 int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, const char *at,
                      const char *read_at, long *minutes);
-int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
+/* SESSIONS: how many sessions the report counts (1 unless it says "15 dot"). */
+int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team, long sessions,
                            long participants, const char *notes, const char *at,
                            const char *read_at);
 /* A mediation; its reference ('H' and the row id) is written to ref. */

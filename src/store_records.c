@@ -47,14 +47,15 @@ int store_patrol_end(const char *team, const char *notes, int64_t inbox_id, cons
 }
 
 SQ(q_awareness_insert, "INSERT INTO awareness_sessions (inbox_id, reporter, team, participants, "
-                       "notes, held_at, read_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                       "notes, held_at, read_at, sessions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                       "?8)");
 
-int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team,
+int store_awareness_insert(int64_t inbox_id, const char *reporter, const char *team, long sessions,
                            long participants, const char *notes, const char *at,
                            const char *read_at)
 {
-	return sq_run(sq_bind(&q_awareness_insert, "Isslsss", inbox_id, reporter, team,
-	                      participants, notes, at, read_at),
+	return sq_run(sq_bind(&q_awareness_insert, "Isslsssl", inbox_id, reporter, team,
+	                      participants, notes, at, read_at, sessions),
 	              "awareness") < 0
 	           ? -1
 	           : 0;
