@@ -30,6 +30,8 @@ struct phrase {
 	char word[PARSE_PHRASE_WORDS][PARSE_WORD_MAX];
 };
 
+#define SPOT_BUCKETS 256 /* a power of two */
+
 struct category {
 	char *name;
 	struct wordlist codes;
@@ -44,6 +46,11 @@ struct parse_rules {
 	int ncat;
 	struct phrase *phrase;
 	uint32_t *last_hash; /* of phrase[i]'s last word, packed for the spotting loop */
+	/* The phrases by the low bits of their last word's hash, each bucket in index order
+	 * (so ties still go to the earlier category): spot[spot_at[b] .. spot_at[b + 1]). A
+	 * word of the text is compared with its bucket only, not with every phrase. */
+	uint32_t *spot;
+	uint32_t spot_at[SPOT_BUCKETS + 1];
 	size_t nphrase;
 	unsigned max_phrase_words;
 };
@@ -412,7 +419,7 @@ static int spot_category(const struct parse_rules *r, const char *s, size_t star
 		uint32_t hash;
 		struct word w;
 	} ring[PARSE_PHRASE_WORDS];
-	size_t i = start, nw = 0, best_start = SIZE_MAX;
+	size_t i = start, nw = 0, best_start = SIZE_MAX, b;
 	unsigned best_n = 0;
 	int best = -1;
 
@@ -440,9 +447,10 @@ static int spot_category(const struct parse_rules *r, const char *s, size_t star
 			i += n;
 		}
 		ring[nw % PARSE_PHRASE_WORDS].hash = w->flen < 0 ? 0 : hash_word(w->f);
-		for (size_t k = 0; w->flen >= 0 && k < r->nphrase; k++) {
+		b = ring[nw % PARSE_PHRASE_WORDS].hash & (SPOT_BUCKETS - 1);
+		for (uint32_t q = r->spot_at[b]; w->flen >= 0 && q < r->spot_at[b + 1]; q++) {
+			size_t k = r->spot[q], first;
 			const struct phrase *p;
-			size_t first;
 			unsigned t;
 
 			if (r->last_hash[k] != ring[nw % PARSE_PHRASE_WORDS].hash)
@@ -1246,6 +1254,21 @@ static int fold_phrase(const char *text, struct phrase *p)
 	return p->nwords == 0 ? -1 : 0;
 }
 
+/* Sorts the phrases into r->spot by bucket, keeping index order in each (counting sort). */
+static void build_spot(struct parse_rules *r)
+{
+	uint32_t next[SPOT_BUCKETS];
+
+	memset(r->spot_at, 0, sizeof(r->spot_at));
+	for (size_t k = 0; k < r->nphrase; k++)
+		r->spot_at[(r->last_hash[k] & (SPOT_BUCKETS - 1)) + 1]++;
+	for (size_t b = 0; b < SPOT_BUCKETS; b++)
+		r->spot_at[b + 1] += r->spot_at[b];
+	memcpy(next, r->spot_at, sizeof(next));
+	for (size_t k = 0; k < r->nphrase; k++)
+		r->spot[next[r->last_hash[k] & (SPOT_BUCKETS - 1)]++] = (uint32_t)k;
+}
+
 void parse_rules_clear_categories(struct parse_rules *r)
 {
 	if (r == NULL)
@@ -1257,6 +1280,9 @@ void parse_rules_clear_categories(struct parse_rules *r)
 	free(r->cat);
 	free(r->phrase);
 	free(r->last_hash);
+	free(r->spot);
+	memset(r->spot_at, 0, sizeof(r->spot_at));
+	r->spot = NULL;
 	r->cat = NULL;
 	r->ncat = 0;
 	r->phrase = NULL;
@@ -1275,7 +1301,8 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 
 	if (r == NULL || name == NULL || name[0] == '\0' || (ncodes > 0 && codes == NULL) ||
 	    (nphrases > 0 && phrases == NULL) || r->ncat == INT_MAX ||
-	    nphrases > SIZE_MAX / sizeof(struct phrase) - r->nphrase)
+	    nphrases > SIZE_MAX / sizeof(struct phrase) - r->nphrase ||
+	    nphrases > UINT32_MAX - r->nphrase)
 		return -1;
 	for (int k = 0; k < r->ncat; k++) {
 		if (strcmp(r->cat[k].name, name) == 0)
@@ -1295,6 +1322,10 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 		if (lh == NULL)
 			goto done;
 		r->last_hash = lh;
+		lh = realloc(r->spot, (r->nphrase + nphrases) * sizeof(*lh));
+		if (lh == NULL)
+			goto done;
+		r->spot = lh;
 		ph = realloc(r->phrase, (r->nphrase + nphrases) * sizeof(*ph));
 		if (ph == NULL)
 			goto done;
@@ -1318,6 +1349,7 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 		r->last_hash[r->nphrase + k] = p->hash[p->nwords - 1];
 	}
 	r->nphrase += nphrases;
+	build_spot(r);
 	r->cat[r->ncat++] = c;
 	c.name = NULL;
 	c.codes.w = NULL;
