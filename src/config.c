@@ -91,8 +91,8 @@ static const struct {
                             "{hours} gio chua bao ket thuc. Ket thuc gui: TUAN KT {team}"},
     [TPL_NIGHT_MISSED] = {"night_missed", "Canh bao: to {team} chua bao tuan tra dem {date} "
                                           "(truoc {by}). Bat dau gui: TUAN BD {team} <so nguoi>"},
-    [TPL_AWARENESS_ACK] = {"awareness_ack", "Da ghi nhan buoi tuyen truyen phap luat, "
-                                            "{participants} nguoi tham du. Cam on."},
+    [TPL_AWARENESS_ACK] = {"awareness_ack", "Da ghi nhan {sessions} buoi tuyen truyen phap luat, "
+                                            "{participants} luot nguoi tham du. Cam on."},
     [TPL_MEDIATION_ACK] = {"mediation_ack", "Da ghi nhan vu hoa giai, ma so {ref}. Cam on."},
     [TPL_REGISTER_ACK] = {"register_ack", "Da dang ky so nay cho {name}. Ban se nhan thong bao "
                                           "cua Cong an xa. Ngung nhan gui: HUY"},
@@ -111,8 +111,9 @@ static const struct {
                               "Sai cu phap. Gui: BS <ma tin> <noi dung>, vi du: BS T12 xe mau do"},
     [TPL_USAGE_PATROL] = {"usage_patrol", "Sai cu phap. Gui: TUAN BD <ma to> <so nguoi> hoac "
                                           "TUAN KT <ma to>, vi du: TUAN BD TQ3 5"},
-    [TPL_USAGE_AWARENESS] = {"usage_awareness", "Sai cu phap. Gui: TTPL <so nguoi> <noi dung>, "
-                                                "vi du: TTPL 45 hop dan thon 3"},
+    [TPL_USAGE_AWARENESS] = {"usage_awareness",
+                             "Sai cu phap. Gui: TTPL <so nguoi> <noi dung>, vi du: TTPL 45 hop "
+                             "dan thon 3, hoac TTPL 2 dot 120 nguoi <noi dung>"},
     [TPL_USAGE_MEDIATION] = {"usage_mediation",
                              "Sai cu phap. Gui: HG <noi dung>, vi du: HG tranh chap dat thon 2"},
     [TPL_USAGE_REGISTER] = {"usage_register",
@@ -446,7 +447,7 @@ static int string_list(struct loader *ld, const config_setting_t *s, const char 
 static const struct {
 	const char *name;
 	enum parse_kind kind; /* PARSE_KIND_COUNT: one of the special lists below */
-	int special;          /* 1 patrol words, 2 anonymous, 3 village */
+	int special;          /* 1 patrol words, 2 anonymous, 3 village, 4 lead-in phrases */
 } keyword_lists[] = {
     {"tip", PARSE_TIP, 0},
     {"supplement", PARSE_SUPPLEMENT, 0},
@@ -462,6 +463,7 @@ static const struct {
     {"report", PARSE_REPORT, 0},
     {"anonymous", PARSE_KIND_COUNT, 2},
     {"village", PARSE_KIND_COUNT, 3},
+    {"lead_in", PARSE_KIND_COUNT, 4},
 };
 
 static void load_keywords(struct loader *ld, struct config *c, const config_setting_t *g)
@@ -496,6 +498,13 @@ static void load_keywords(struct loader *ld, struct config *c, const config_sett
 		case 3:
 			rc = parse_rules_set_village_words(c->rules, vec, nw);
 			break;
+		case 4:
+			if (parse_rules_set_lead_ins(c->rules, vec, nw) < 0)
+				problem(ld, s,
+				        "%s: each entry must be 1 to %d words of letters (an empty "
+				        "list turns lead-ins off)",
+				        path, PARSE_PHRASE_WORDS);
+			continue;
 		default:
 			rc = parse_rules_set_keywords(c->rules, keyword_lists[k].kind, vec, nw);
 			break;

@@ -149,12 +149,32 @@ static enum tpl usage_of(enum parse_kind k)
 }
 
 /*
+ * The {category} of a tip's reply: its Vietnamese name ("chua ro" when it has none), without
+ * diacritics when the template has none (a diacritic would make the reply UCS-2).
+ */
+static void category_for_reply(enum tpl t, const char *category, char *out, size_t outsz)
+{
+	const char *vi = report_category_vi(category);
+	const char *name = vi != NULL ? vi : category != NULL ? category : "chưa rõ";
+	const char *tpl = hcfg->replies.templates[t];
+	int ascii = 1;
+
+	for (size_t i = 0; tpl[i] != '\0'; i++)
+		ascii &= (unsigned char)tpl[i] < 0x80;
+	if (ascii)
+		text_transliterate(name, strlen(name), out, outsz);
+	else
+		snprintf(out, outsz, "%s", name);
+}
+
+/*
  * A tip: its village is the "thon X" its text names (the parser's village span), else the
  * village its sender registered with, else not known.
  */
 static int do_tip(const struct msg *m, const struct parse_result *p, int structured)
 {
-	char ref[16] = "";
+	enum tpl t = structured ? TPL_TIP_ACK : TPL_TIP_ACK_UNSTRUCTURED;
+	char ref[16] = "", category[64];
 	char *text = structured ? span(m, p->text) : strdup(m->text);
 	char *village = p->village.len > 0 ? span(m, p->village) : NULL;
 	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
@@ -173,10 +193,12 @@ static int do_tip(const struct msg *m, const struct parse_result *p, int structu
 		goto out;
 	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
 	         structured ? "" : " (unstructured)");
+	category_for_reply(t, parse_category_name(hcfg->rules, p->category), category,
+	                   sizeof category);
 	{
-		const char *kv[] = {"ref", ref, NULL};
+		const char *kv[] = {"ref", ref, "category", category, NULL};
 
-		rc = reply(m, structured ? TPL_TIP_ACK : TPL_TIP_ACK_UNSTRUCTURED, kv);
+		rc = reply(m, t, kv);
 	}
 out:
 	free(text);
@@ -264,13 +286,13 @@ static int do_record(const struct msg *m, const struct parse_result *p)
 	if (notes == NULL)
 		return -1;
 	if (p->kind == PARSE_AWARENESS) {
-		char num[24];
-		const char *kv[] = {"participants", num, NULL};
+		char num[24], ses[24];
+		const char *kv[] = {"participants", num, "sessions", ses, NULL};
 
 		snprintf(num, sizeof num, "%ld", p->participants);
-		r = store_awareness_insert(m->id, m->phone, team, p->sessions > 0 ? p->sessions : 1,
-		                           p->participants, notes[0] ? notes : NULL, m->sent_at,
-		                           m->received_at);
+		snprintf(ses, sizeof ses, "%ld", p->sessions);
+		r = store_awareness_insert(m->id, m->phone, team, p->sessions, p->participants,
+		                           notes[0] ? notes : NULL, m->sent_at, m->received_at);
 		free(notes);
 		return r < 0 ? -1 : reply(m, TPL_AWARENESS_ACK, kv);
 	} else {

@@ -30,6 +30,8 @@ struct phrase {
 	char word[PARSE_PHRASE_WORDS][PARSE_WORD_MAX];
 };
 
+#define SPOT_BUCKETS 256 /* a power of two */
+
 struct category {
 	char *name;
 	struct wordlist codes;
@@ -38,10 +40,17 @@ struct category {
 struct parse_rules {
 	struct wordlist kw[PARSE_KIND_COUNT]; /* patrol kinds: the BD/KT sub-words */
 	struct wordlist patrol, anonymous, village;
+	struct phrase *lead; /* lead-in phrases ("xin chao"); category unused */
+	size_t nlead;
 	struct category *cat;
 	int ncat;
 	struct phrase *phrase;
 	uint32_t *last_hash; /* of phrase[i]'s last word, packed for the spotting loop */
+	/* The phrases by the low bits of their last word's hash, each bucket in index order
+	 * (so ties still go to the earlier category): spot[spot_at[b] .. spot_at[b + 1]). A
+	 * word of the text is compared with its bucket only, not with every phrase. */
+	uint32_t *spot;
+	uint32_t spot_at[SPOT_BUCKETS + 1];
 	size_t nphrase;
 	unsigned max_phrase_words;
 };
@@ -101,8 +110,18 @@ static enum text_class class_at(const char *s, size_t len, size_t i, size_t *n)
 
 static int is_sep_cp(uint32_t cp)
 {
-	return cp == ',' || cp == '.' || cp == ':' || cp == ';' || cp == '-' ||
+	return cp == ',' || cp == '.' || cp == ':' || cp == ';' || cp == '-' || cp == '/' ||
 	       text_classify(cp) == TEXT_SPACE;
+}
+
+/* The first offset at or after i that is not whitespace. */
+static size_t skip_spaces(const char *s, size_t len, size_t i)
+{
+	size_t n;
+
+	while (i < len && class_at(s, len, i, &n) == TEXT_SPACE)
+		i += n;
+	return i;
 }
 
 /* The first offset at or after i that is not a token separator. */
@@ -258,6 +277,69 @@ static size_t match_list(const char *s, size_t len, size_t i, const struct wordl
 	return 0;
 }
 
+/* If the whole word at i folds to f, the offset after it, else 0. */
+static size_t word_at(const char *s, size_t len, size_t i, const char *f)
+{
+	struct word w;
+
+	if (read_word(s, len, i, &w) && w.ok && w.flen >= 0 && strcmp(w.f, f) == 0)
+		return w.end;
+	return 0;
+}
+
+/* The start of the next letter or digit at or after i (or len): what may stand between
+ * the words of a lead-in. */
+static size_t next_alnum(const char *s, size_t len, size_t i)
+{
+	size_t n;
+
+	while (i < len) {
+		enum text_class c = class_at(s, len, i, &n);
+
+		if (c == TEXT_LETTER || c == TEXT_DIGIT)
+			break;
+		i += n;
+	}
+	return i;
+}
+
+/*
+ * If a lead-in phrase starts at i and ends before `below`, the offset after the longest
+ * such one, else 0. The words of the text are read (and folded) only as far as some
+ * phrase still needs them.
+ */
+static size_t match_lead_in(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                            size_t below)
+{
+	struct word w[PARSE_PHRASE_WORDS];
+	unsigned nw = 0;
+	int more = 1; /* another word of the text may still be read */
+	size_t best = 0;
+
+	for (size_t k = 0; k < r->nlead; k++) {
+		const struct phrase *p = &r->lead[k];
+		unsigned t;
+
+		for (t = 0; t < p->nwords; t++) {
+			if (t == nw) {
+				size_t j = nw == 0 ? i : next_alnum(s, len, w[nw - 1].end);
+
+				if (!more || !read_word(s, len, j, &w[nw]) || !w[nw].ok ||
+				    w[nw].flen < 0) {
+					more = 0;
+					break;
+				}
+				nw++;
+			}
+			if (w[t].f[0] != p->word[t][0] || strcmp(w[t].f, p->word[t]) != 0)
+				break;
+		}
+		if (t == p->nwords && w[t - 1].end > best && w[t - 1].end < below)
+			best = w[t - 1].end;
+	}
+	return best;
+}
+
 /*
  * Reads an ASCII number at i: digits, or 1-3 digits followed by groups of three after
  * the same '.' or ',' ("1.410"). Returns the offset after it, or 0 if there is none or it
@@ -338,7 +420,7 @@ static int spot_category(const struct parse_rules *r, const char *s, size_t star
 		uint32_t hash;
 		struct word w;
 	} ring[PARSE_PHRASE_WORDS];
-	size_t i = start, nw = 0, best_start = SIZE_MAX;
+	size_t i = start, nw = 0, best_start = SIZE_MAX, b;
 	unsigned best_n = 0;
 	int best = -1;
 
@@ -366,9 +448,10 @@ static int spot_category(const struct parse_rules *r, const char *s, size_t star
 			i += n;
 		}
 		ring[nw % PARSE_PHRASE_WORDS].hash = w->flen < 0 ? 0 : hash_word(w->f);
-		for (size_t k = 0; w->flen >= 0 && k < r->nphrase; k++) {
+		b = ring[nw % PARSE_PHRASE_WORDS].hash & (SPOT_BUCKETS - 1);
+		for (uint32_t q = r->spot_at[b]; w->flen >= 0 && q < r->spot_at[b + 1]; q++) {
+			size_t k = r->spot[q], first;
 			const struct phrase *p;
-			size_t first;
 			unsigned t;
 
 			if (r->last_hash[k] != ring[nw % PARSE_PHRASE_WORDS].hash)
@@ -404,6 +487,10 @@ static int spot_category(const struct parse_rules *r, const char *s, size_t star
 
 static void set_invalid(struct parse_result *out, enum parse_kind keyword, const char *error)
 {
+	char corrected[PARSE_WORD_MAX];
+
+	/* Which keyword a slip was taken for explains the error: it is kept. */
+	memcpy(corrected, out->corrected, sizeof(corrected));
 	memset(out, 0, sizeof(*out));
 	out->kind = PARSE_INVALID;
 	out->keyword = keyword;
@@ -412,6 +499,7 @@ static void set_invalid(struct parse_result *out, enum parse_kind keyword, const
 	out->members = -1;
 	out->participants = -1;
 	out->sessions = -1;
+	memcpy(out->corrected, corrected, sizeof(corrected));
 }
 
 /* The run of letters, marks and digits at i: its end (i when there is none). */
@@ -581,6 +669,33 @@ static size_t read_team(const char *s, size_t len, size_t i, char *buf, size_t b
 	return j;
 }
 
+/*
+ * The first "N nguoi" in [start, end): a number starting a token, then spaces only, then
+ * the word NGUOI. Returns the offset after the number and sets *val, or 0 if there is none.
+ */
+static size_t find_members(const char *s, size_t start, size_t end, long *val)
+{
+	int prev_alnum = 0;
+
+	for (size_t j = start; j < end;) {
+		size_t n;
+		enum text_class c = class_at(s, end, j, &n);
+
+		if (c == TEXT_DIGIT && !prev_alnum) {
+			long v;
+			size_t e = read_number(s, end, j, &v);
+
+			if (e != 0 && word_at(s, end, skip_spaces(s, end, e), "nguoi") != 0) {
+				*val = v;
+				return e;
+			}
+		}
+		prev_alnum = is_alnum_class(c);
+		j += n;
+	}
+	return 0;
+}
+
 static void parse_patrol(const struct parse_rules *r, const char *s, size_t len, size_t i,
                          struct parse_result *out)
 {
@@ -616,45 +731,90 @@ static void parse_patrol(const struct parse_rules *r, const char *s, size_t len,
 		i = e;
 	}
 	out->text = trim(s, i, len);
+	if (out->kind == PARSE_PATROL_START && out->members < 0 && out->text.len != 0 &&
+	    find_members(s, out->text.off, out->text.off + out->text.len, &v) != 0) {
+		if (v > PARSE_NUMBER_MAX) {
+			set_invalid(out, PARSE_PATROL_START, "number too large");
+			return;
+		}
+		out->members = v;
+	}
 }
 
-/* The words that make a number a count of sessions ("3 buoi", "2 đợt"), folded. */
-static const char *const session_words[] = {"dot", "buoi"};
+enum unit { UNIT_NONE, UNIT_SESSIONS, UNIT_PARTICIPANTS };
 
-/* TTPL N [text], or TTPL S DOT|BUOI N [text]: S sessions, N participants in all. */
+/* The unit at i (DOT, BUOI; LUOT, NGUOI, LUOT NGUOI with an optional THAM GIA, the words
+ * separated by spaces only); *end is set after it. */
+static enum unit read_unit(const char *s, size_t len, size_t i, size_t *end)
+{
+	size_t e, t;
+
+	if ((e = word_at(s, len, i, "dot")) != 0 || (e = word_at(s, len, i, "buoi")) != 0) {
+		*end = e;
+		return UNIT_SESSIONS;
+	}
+	if ((e = word_at(s, len, i, "luot")) != 0) {
+		if ((t = word_at(s, len, skip_spaces(s, len, e), "nguoi")) != 0)
+			e = t;
+	} else if ((e = word_at(s, len, i, "nguoi")) == 0) {
+		return UNIT_NONE;
+	}
+	if ((t = word_at(s, len, skip_spaces(s, len, e), "tham")) != 0 &&
+	    (t = word_at(s, len, skip_spaces(s, len, t), "gia")) != 0)
+		e = t;
+	*end = e;
+	return UNIT_PARTICIPANTS;
+}
+
+/*
+ * TTPL: numbers each read with the unit after it (read_unit): "15 dot / 1.410 luot nguoi". A
+ * bare number is the participants right after the keyword ("TTPL 40"), or right after the
+ * sessions ("TTPL 3 buoi 240", the short form officers write); anywhere later it is more
+ * likely a date or a village than a figure.
+ */
 static void parse_awareness(const char *s, size_t len, size_t i, struct parse_result *out)
 {
-	struct word w;
-	size_t e;
-	long v;
+	long sessions = -1, participants = -1;
+	enum unit prev = UNIT_NONE;
+	int first = 1;
 
 	i = skip_seps(s, len, i);
-	e = read_number(s, len, i, &v);
-	if (e != 0 && v <= PARSE_NUMBER_MAX && read_word(s, len, skip_seps(s, len, e), &w) &&
-	    w.ok && w.flen >= 0) {
-		for (size_t k = 0; k < sizeof session_words / sizeof session_words[0]; k++) {
-			if (strcmp(w.f, session_words[k]) != 0)
-				continue;
-			out->sessions = v;
-			i = skip_seps(s, len, w.end);
-			e = read_number(s, len, i, &v);
+	for (;;) {
+		size_t e, uend = 0;
+		long v, *figure;
+		enum unit u;
+
+		e = read_number(s, len, i, &v);
+		if (e == 0)
 			break;
+		u = read_unit(s, len, skip_spaces(s, len, e), &uend);
+		/* A bare number is the participants only right after the keyword: later it
+		 * is more likely a date or a village ("thon 3") than a figure. */
+		if (u == UNIT_NONE && !first && prev != UNIT_SESSIONS)
+			break;
+		figure = u == UNIT_SESSIONS ? &sessions : &participants;
+		if (*figure >= 0)
+			break;
+		if (v > PARSE_NUMBER_MAX) {
+			set_invalid(out, PARSE_AWARENESS, "number too large");
+			return;
 		}
+		*figure = v;
+		i = skip_seps(s, len, u == UNIT_NONE ? e : uend);
+		first = 0;
+		prev = u;
 	}
-	if (out->sessions == 0) {
+	if (sessions == 0) {
 		set_invalid(out, PARSE_AWARENESS, "zero sessions");
 		return;
 	}
-	if (e == 0) {
+	if (participants < 0) {
 		set_invalid(out, PARSE_AWARENESS, "missing participants");
 		return;
 	}
-	if (v > PARSE_NUMBER_MAX) {
-		set_invalid(out, PARSE_AWARENESS, "number too large");
-		return;
-	}
-	out->participants = v;
-	out->text = trim(s, e, len);
+	out->participants = participants;
+	out->sessions = sessions < 0 ? 1 : sessions;
+	out->text = trim(s, i, len);
 }
 
 static void parse_register(const struct parse_rules *r, const char *s, size_t len, size_t i,
@@ -810,10 +970,133 @@ static enum parse_kind match_command(const struct parse_rules *r, const char *s,
 	return PARSE_UNKNOWN;
 }
 
+/*
+ * Whether the folded word f (fl bytes) becomes kw (kl bytes) by undoing one slip: two
+ * adjacent letters swapped ("tni"), or one letter typed twice ("tiin", "tinn").
+ */
+static int one_slip(const char *f, size_t fl, const char *kw, size_t kl)
+{
+	size_t p = 0;
+
+	while (p < kl && f[p] == kw[p])
+		p++;
+	if (fl == kl)
+		return p + 1 < kl && f[p] == kw[p + 1] && f[p + 1] == kw[p] &&
+		       strcmp(f + p + 2, kw + p + 2) == 0;
+	if (fl == kl + 1) /* f[p] is the extra letter: it must repeat a neighbour */
+		return ((p > 0 && f[p] == f[p - 1]) || f[p] == f[p + 1]) &&
+		       strcmp(f + p + 1, kw + p) == 0;
+	return 0;
+}
+
+/*
+ * The command of the one keyword (of 3 letters or more) the word a becomes by undoing one
+ * slip; *kw is set to it (owned by the rules). PARSE_UNKNOWN if none or more than one.
+ * Runs only for a first word that matched nothing, so a loop over every keyword is cheap.
+ */
+static enum parse_kind match_slip(const struct parse_rules *r, const struct word *a,
+                                  const char **kw)
+{
+	enum parse_kind found = PARSE_UNKNOWN;
+	size_t fl = (size_t)a->flen;
+
+	if (a->flen < 3)
+		return PARSE_UNKNOWN;
+	for (size_t k = 0; k < fl; k++) {
+		if ((unsigned char)a->f[k] >= 0x80)
+			return PARSE_UNKNOWN;
+	}
+	for (int k = PARSE_TIP; k < PARSE_KIND_COUNT; k++) {
+		const struct wordlist *l = command_list(r, (enum parse_kind)k);
+
+		for (size_t i = 0; l != NULL && i < l->n; i++) {
+			size_t kl = strlen(l->w[i]);
+
+			if (kl < 3 || (fl != kl && fl != kl + 1) ||
+			    !one_slip(a->f, fl, l->w[i], kl))
+				continue;
+			if (found != PARSE_UNKNOWN && strcmp(*kw, l->w[i]) != 0)
+				return PARSE_UNKNOWN; /* two keywords could be meant */
+			found = (enum parse_kind)k;
+			*kw = l->w[i];
+		}
+	}
+	return found;
+}
+
+/* Past leading spaces and punctuation from i; 1 if a "?" standing alone (the help word
+ * when configured) came first. */
+static int skip_lead_punct(const struct parse_rules *r, const char *s, size_t len, size_t *i)
+{
+	while (*i < len) {
+		size_t n;
+		enum text_class c = class_at(s, len, *i, &n);
+
+		if (c == TEXT_LETTER || c == TEXT_DIGIT)
+			break;
+		if (s[*i] == '?' && in_list(&r->kw[PARSE_HELP], "?") &&
+		    !is_alnum_class(class_at(s, len, *i + 1, &n)))
+			return 1;
+		*i += n;
+	}
+	return 0;
+}
+
+/* Whether what follows a lead-in ending at i is the end, a keyword (exact or by one
+ * slip) or another lead-in. */
+static int leads_on(const struct parse_rules *r, const char *s, size_t len, size_t i)
+{
+	size_t end;
+	struct word a;
+	const char *kw;
+
+	if (skip_lead_punct(r, s, len, &i) || i >= len)
+		return 1;
+	if (match_command(r, s, len, i, &end) != PARSE_UNKNOWN ||
+	    match_lead_in(r, s, len, i, SIZE_MAX) != 0)
+		return 1;
+	return read_word(s, len, i, &a) && a.ok && match_slip(r, &a, &kw) != PARSE_UNKNOWN;
+}
+
+/* The command at i after any lead-ins, exactly or by one slip (out->corrected then). */
+static enum parse_kind find_command(const struct parse_rules *r, const char *s, size_t len,
+                                    size_t i, size_t *end, struct parse_result *out)
+{
+	for (;;) {
+		enum parse_kind k;
+		size_t e, longest;
+		struct word a;
+		const char *kw = NULL;
+
+		if (skip_lead_punct(r, s, len, &i))
+			return PARSE_HELP;
+		if (i >= len)
+			return PARSE_UNKNOWN;
+		if ((k = match_command(r, s, len, i, end)) != PARSE_UNKNOWN)
+			return k;
+		if (r->nlead > 0 && (longest = match_lead_in(r, s, len, i, SIZE_MAX)) != 0) {
+			/* The longest lead-in here, unless only a shorter one leads on: "kinh
+			 * gui: cong an xa oi, TIN" is KINH GUI, then CONG AN XA OI. */
+			for (e = longest; e != 0 && !leads_on(r, s, len, e);)
+				e = match_lead_in(r, s, len, i, e);
+			i = e != 0 ? e : longest;
+			continue;
+		}
+		if (!read_word(s, len, i, &a) || !a.ok ||
+		    (k = match_slip(r, &a, &kw)) == PARSE_UNKNOWN)
+			return PARSE_UNKNOWN;
+		for (size_t c = 0; kw[c] != '\0'; c++)
+			out->corrected[c] =
+			    (char)(kw[c] >= 'a' && kw[c] <= 'z' ? kw[c] - ('a' - 'A') : kw[c]);
+		*end = a.end;
+		return k;
+	}
+}
+
 void parse_message(const struct parse_rules *r, const char *s, size_t len, struct parse_result *out)
 {
-	enum parse_kind k = PARSE_UNKNOWN;
-	size_t i = 0, end = 0;
+	enum parse_kind k;
+	size_t end = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->category = -1;
@@ -823,23 +1106,7 @@ void parse_message(const struct parse_rules *r, const char *s, size_t len, struc
 	if (s == NULL)
 		len = 0;
 
-	/* Leading spaces and punctuation; a "?" standing alone is the help word. */
-	while (i < len) {
-		size_t n;
-		enum text_class c = class_at(s, len, i, &n);
-
-		if (c == TEXT_LETTER || c == TEXT_DIGIT)
-			break;
-		if (s[i] == '?' && in_list(&r->kw[PARSE_HELP], "?") &&
-		    !is_alnum_class(class_at(s, len, i + 1, &n))) {
-			out->kind = PARSE_HELP;
-			return;
-		}
-		i += n;
-	}
-	if (i < len)
-		k = match_command(r, s, len, i, &end);
-
+	k = find_command(r, s, len, 0, &end, out);
 	out->kind = k;
 	switch (k) {
 	case PARSE_TIP:
@@ -901,6 +1168,8 @@ void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
 
 	json_begin(&j, f);
 	json_key_str(&j, "kind", parse_kind_name(res->kind));
+	if (res->corrected[0] != '\0')
+		json_key_str(&j, "corrected", res->corrected);
 	if (res->kind == PARSE_TIP || res->kind == PARSE_UNKNOWN)
 		json_key_str(&j, "category", parse_category_name(r, res->category));
 	if (res->kind == PARSE_TIP)
@@ -1000,6 +1269,34 @@ int parse_rules_set_village_words(struct parse_rules *r, const char *const *word
 	return r == NULL ? -1 : set_list(&r->village, words, n, 0);
 }
 
+static int fold_phrase(const char *text, struct phrase *p);
+
+int parse_rules_set_lead_ins(struct parse_rules *r, const char *const *phrases, size_t n)
+{
+	struct phrase *p = NULL;
+
+	if (r == NULL || (n > 0 && phrases == NULL) || n > SIZE_MAX / sizeof(*p))
+		return -1;
+	if (n > 0 && (p = calloc(n, sizeof(*p))) == NULL)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		if (fold_phrase(phrases[k], &p[k]) < 0)
+			goto fail;
+		/* Matched as words of letters: a digit could never match. */
+		for (unsigned t = 0; t < p[k].nwords; t++) {
+			if (strpbrk(p[k].word[t], "0123456789") != NULL)
+				goto fail;
+		}
+	}
+	free(r->lead);
+	r->lead = p;
+	r->nlead = n;
+	return 0;
+fail:
+	free(p);
+	return -1;
+}
+
 static int lists_share(const struct wordlist *a, const struct wordlist *b, char *buf, size_t bufsz)
 {
 	for (size_t i = 0; i < a->n; i++) {
@@ -1076,6 +1373,21 @@ static int fold_phrase(const char *text, struct phrase *p)
 	return p->nwords == 0 ? -1 : 0;
 }
 
+/* Sorts the phrases into r->spot by bucket, keeping index order in each (counting sort). */
+static void build_spot(struct parse_rules *r)
+{
+	uint32_t next[SPOT_BUCKETS];
+
+	memset(r->spot_at, 0, sizeof(r->spot_at));
+	for (size_t k = 0; k < r->nphrase; k++)
+		r->spot_at[(r->last_hash[k] & (SPOT_BUCKETS - 1)) + 1]++;
+	for (size_t b = 0; b < SPOT_BUCKETS; b++)
+		r->spot_at[b + 1] += r->spot_at[b];
+	memcpy(next, r->spot_at, sizeof(next));
+	for (size_t k = 0; k < r->nphrase; k++)
+		r->spot[next[r->last_hash[k] & (SPOT_BUCKETS - 1)]++] = (uint32_t)k;
+}
+
 void parse_rules_clear_categories(struct parse_rules *r)
 {
 	if (r == NULL)
@@ -1087,6 +1399,9 @@ void parse_rules_clear_categories(struct parse_rules *r)
 	free(r->cat);
 	free(r->phrase);
 	free(r->last_hash);
+	free(r->spot);
+	memset(r->spot_at, 0, sizeof(r->spot_at));
+	r->spot = NULL;
 	r->cat = NULL;
 	r->ncat = 0;
 	r->phrase = NULL;
@@ -1105,7 +1420,8 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 
 	if (r == NULL || name == NULL || name[0] == '\0' || (ncodes > 0 && codes == NULL) ||
 	    (nphrases > 0 && phrases == NULL) || r->ncat == INT_MAX ||
-	    nphrases > SIZE_MAX / sizeof(struct phrase) - r->nphrase)
+	    nphrases > SIZE_MAX / sizeof(struct phrase) - r->nphrase ||
+	    nphrases > UINT32_MAX - r->nphrase)
 		return -1;
 	for (int k = 0; k < r->ncat; k++) {
 		if (strcmp(r->cat[k].name, name) == 0)
@@ -1125,6 +1441,10 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 		if (lh == NULL)
 			goto done;
 		r->last_hash = lh;
+		lh = realloc(r->spot, (r->nphrase + nphrases) * sizeof(*lh));
+		if (lh == NULL)
+			goto done;
+		r->spot = lh;
 		ph = realloc(r->phrase, (r->nphrase + nphrases) * sizeof(*ph));
 		if (ph == NULL)
 			goto done;
@@ -1148,6 +1468,7 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 		r->last_hash[r->nphrase + k] = p->hash[p->nwords - 1];
 	}
 	r->nphrase += nphrases;
+	build_spot(r);
 	r->cat[r->ncat++] = c;
 	c.name = NULL;
 	c.codes.w = NULL;
@@ -1221,6 +1542,7 @@ void parse_rules_free(struct parse_rules *r)
 	free(r->patrol.w);
 	free(r->anonymous.w);
 	free(r->village.w);
+	free(r->lead);
 	free(r);
 }
 
@@ -1254,15 +1576,44 @@ static const struct {
 	const char *const *phrases;
 	size_t nphrases;
 } default_categories[] = {
-    {"drugs", WORDS("mt", "matuy"), 2, WORDS("ma tuy", "heroin", "thuoc lac", "tiem chich"), 4},
-    {"theft", WORDS("trom"), 1, WORDS("trom", "an cap", "cuop"), 3},
+    {"drugs", WORDS("mt", "matuy"), 2,
+     WORDS("ma tuy", "heroin", "thuoc lac", "tiem chich", "nghien"), 5},
+    {"theft", WORDS("trom"), 1,
+     WORDS("trom", "an cap", "cuop", "mat trom", "mat cap", "trom cap", "cuop giat"), 7},
     {"fighting", WORDS("dn", "danhnhau"), 2,
      WORDS("danh nhau", "hanh hung", "chem nhau", "gay roi"), 4},
-    {"gambling", WORDS("cb", "cobac"), 2, WORDS("danh bac", "co bac", "so de", "ca do", "danh bai"),
-     5},
+    {"gambling", WORDS("cb", "cobac"), 2,
+     WORDS("danh bac", "co bac", "so de", "lo de", "ca do", "danh bai", "bai bac"), 7},
     {"traffic", WORDS("gt", "giaothong"), 2, WORDS("tai nan", "dua xe", "giao thong"), 3},
     {"stranger", WORDS("nl", "nguoila"), 2, WORDS("nguoi la", "doi tuong la", "ke la"), 3},
+    {"fraud", WORDS("ld", "luadao"), 2, WORDS("lua dao", "mao danh", "chiem doat"), 3},
+    {"forest", WORDS("rung"), 1,
+     WORDS("pha rung", "khai thac go", "go lau", "chay rung", "dot rung", "san ban",
+           "dong vat hoang da"),
+     7},
+    {"weapons", WORDS("vk", "vukhi"), 2, WORDS("vu khi", "sung", "thuoc no", "kip no", "luu dan"),
+     5},
+    {"dispute", WORDS("tc", "tranhchap"), 2, WORDS("tranh chap", "mau thuan", "cai nhau"), 3},
+    {"domestic_violence", WORDS("blgd"), 1, WORDS("bao luc gia dinh", "danh vo"), 2},
     {"other", WORDS("khac"), 1, NULL, 0},
+};
+
+/* What villagers write before the keyword ("Alo, chào anh. Báo tin: ..."). */
+static const char *const default_lead_ins[] = {
+    "alo",
+    "a lo",
+    "xin chao",
+    "chao anh",
+    "chao chi",
+    "chao em",
+    "chao ban",
+    "kinh gui",
+    "kinh gui cong an xa",
+    "gui cong an xa",
+    "cong an xa oi",
+    "bao",
+    "toi bao",
+    "toi muon bao",
 };
 
 struct parse_rules *parse_rules_new(void)
@@ -1278,7 +1629,9 @@ struct parse_rules *parse_rules_new(void)
 	}
 	if (parse_rules_set_patrol_words(r, WORDS("tuan", "tuantra", "patrol"), 3) < 0 ||
 	    parse_rules_set_anonymous_words(r, WORDS("andanh"), 1) < 0 ||
-	    parse_rules_set_village_words(r, WORDS("thon"), 1) < 0)
+	    parse_rules_set_village_words(r, WORDS("thon"), 1) < 0 ||
+	    parse_rules_set_lead_ins(r, default_lead_ins,
+	                             sizeof(default_lead_ins) / sizeof(default_lead_ins[0])) < 0)
 		goto fail;
 	for (size_t i = 0; i < sizeof(default_categories) / sizeof(default_categories[0]); i++) {
 		if (parse_rules_add_category(

@@ -14,13 +14,37 @@
  *   Any keyword (command, patrol, start/end, ANDANH) may also be typed as two words
  *   separated only by spaces that together make it: "tuan tra" = TUANTRA, "bat dau" =
  *   BATDAU, "an danh" = ANDANH, "hoa giai" = HOAGIAI. The pair is tried first.
- *   Tokens after the keyword are separated by whitespace and , . : ; -
+ *   Tokens after the keyword are separated by whitespace and , . : ; - /
  *   Numbers are ASCII digits; "1.410" and "1,410" (groups of exactly three digits after
  *   the same separator) are 1410. A number must not run into a letter ("15nguoi" is not
  *   a number). Above PARSE_NUMBER_MAX the command is invalid ("number too large"): no
  *   clamping, so a typo never records a million participants.
- *   Text fields are spans of the original text trimmed of whitespace and , . : ; - at
+ *   Text fields are spans of the original text trimmed of whitespace and , . : ; - / at
  *   both ends, so diacritics, emoji and quotes survive.
+ *
+ * Lead-in words (villagers greet before they report)
+ *   Before the keyword, lead-in phrases (default: alo, a lo, xin chao, chao anh, chao chi,
+ *   chao em, chao ban, kinh gui, kinh gui cong an xa, gui cong an xa, cong an xa oi, bao,
+ *   toi bao, toi muon bao; see parse_rules_set_lead_ins) are skipped, repeatedly: "Alo,
+ *   chào anh. TIN ..." is a tip. A lead-in is matched folded, word by word (anything but
+ *   letters and digits may stand between its words); its last word must be followed by
+ *   the end, a space or punctuation ("bao3" is none). Of the lead-ins at one place the
+ *   longest is taken that is followed by the end, a keyword or another lead-in, else the
+ *   longest ("kinh gui: cong an xa oi, TIN" is KINH GUI then CONG AN XA OI). At each
+ *   place a keyword is tried first, so a keyword configured as a lead-in stays a keyword.
+ *   "Bao tin: X" is the tip X. If nothing but lead-ins (and punctuation) is left, or what
+ *   follows them is no keyword, the message is unknown, and its category and text are
+ *   those of the whole message, lead-in included ("Báo: bạo lực gia đình ở thôn 2" is an
+ *   unknown message of category domestic_violence).
+ *
+ * One slip in the keyword
+ *   A first word (after the lead-ins) that is no keyword nor lead-in but becomes exactly
+ *   one keyword of three letters or more (a command's or a patrol word, folded) by undoing
+ *   one slip is that keyword: two adjacent letters swapped ("TNI" → TIN, "TUNA" → TUAN,
+ *   "TTLP" → TTPL) or one letter typed twice ("TIIN", "HUYY"). Never a substituted, added
+ *   or dropped letter: "TIM", "TINH" and "TAN" stay words (they are Vietnamese words). Only
+ *   folded words of ASCII letters are corrected. When two keywords could be meant, none is.
+ *   The result says which keyword was taken (corrected, "TIN"), invalid results too.
  *
  * Commands (default words; see parse_rules_new)
  *   tip          TIN [ANDANH] [CODE] text    text required
@@ -28,7 +52,7 @@
  *                                            digits with at least one digit, <= 15
  *   patrol_start TUAN [TRA] BD [TEAM] [N] [text]   TEAM: letters then digits (TQ3)
  *   patrol_end   TUAN [TRA] KT [TEAM] [text]
- *   awareness    TTPL N [text]               N required
+ *   awareness    TTPL N [UNIT] [N UNIT]... [text]     see below; participants required
  *   mediation    HG text                     text required
  *   register     DK name [thon village]      split at the LAST village word; "thon3"
  *                                            also splits (village "3"); name required
@@ -44,6 +68,19 @@
  *   all (sessions); TTPL N [text] is one session.
  *   After a patrol word, the word TRA is skipped ("tuan tra bd"). Any other word in the
  *   place of BD/KT, or none, is invalid with keyword "patrol_start".
+ *   Patrol members: N right after BD (and the team) is the members; without it, the first
+ *   number followed (after spaces only) by the word NGUOI anywhere in a patrol start's
+ *   text is ("Tuần tra bắt đầu tổ 3, 6 người" → members 6); the text stays whole.
+ *
+ * Awareness numbers
+ *   After the keyword, numbers are read with the unit that follows each (after spaces
+ *   only): DOT or BUOI → sessions; LUOT, NGUOI or LUOT NGUOI, each optionally followed by
+ *   THAM GIA → participants ("TTPL: 15 đợt / 1.410 lượt người tham gia" → 15 sessions,
+ *   1410 participants). A number with no unit is the participants only right after the
+ *   keyword ("TTPL 45 hop dan"). Reading stops at the first word that is neither a number
+ *   nor a unit, at a number without a unit after the first, and at a number whose figure
+ *   is already known; the text is what follows. Participants are required ("missing
+ *   participants"); sessions default to 1. Either above PARSE_NUMBER_MAX is invalid.
  *
  * Categories of a tip
  *   A code as the first word after TIN (or after ANDANH) sets the category. The code word
@@ -107,9 +144,9 @@ struct parse_span {
 };
 
 /*
- * What parse_message() found. An invalid result carries only kind, keyword and error (every
- * other field is reset: absent spans, category -1, numbers -1), so callers never see half a
- * command.
+ * What parse_message() found. An invalid result carries only kind, keyword, error and
+ * corrected (every other field is reset: absent spans, category -1, numbers -1), so callers
+ * never see half a command.
  */
 struct parse_result {
 	enum parse_kind kind;
@@ -122,10 +159,13 @@ struct parse_result {
 	int anonymous;
 	struct parse_span text, team, name, village, pin, group, ref;
 	long members, participants; /* -1 = absent */
-	long sessions;              /* awareness: "TTPL 3 buoi 240"; -1 = not said (one) */
+	long sessions;              /* awareness: 1 unless the text says more; else -1 */
 	enum parse_period period;   /* report: which period; NONE for other kinds */
 	/* Uppercased ASCII copies of team/ref/group, "" when absent. */
 	char team_buf[16], ref_buf[16], group_buf[32];
+	/* The keyword a slip was corrected to, uppercased ("TIN"); "" when none was. Kept in
+	 * an invalid result too. */
+	char corrected[PARSE_WORD_MAX];
 };
 
 struct parse_rules; /* opaque */
@@ -149,6 +189,12 @@ int parse_rules_set_keywords(struct parse_rules *r, enum parse_kind kind, const 
 int parse_rules_set_patrol_words(struct parse_rules *r, const char *const *words, size_t n);
 int parse_rules_set_anonymous_words(struct parse_rules *r, const char *const *words, size_t n);
 int parse_rules_set_village_words(struct parse_rules *r, const char *const *words, size_t n);
+/*
+ * Replaces the lead-in phrases (config: keywords.lead_in = ["alo", "xin chao", ...]): each
+ * 1..PARSE_PHRASE_WORDS words of letters ("kính gửi"). n = 0 turns lead-ins off. Returns 0,
+ * or -1 for a bad phrase or no memory, leaving the old list in place. Copied.
+ */
+int parse_rules_set_lead_ins(struct parse_rules *r, const char *const *phrases, size_t n);
 
 /*
  * 1 if some folded word is a keyword of two commands (or a patrol word and a command),
@@ -188,10 +234,10 @@ void parse_message(const struct parse_rules *r, const char *text, size_t len,
 
 /*
  * Writes one JSON line describing the result (text is the parsed text, for the spans).
- * Members in this order, absent ones omitted: kind; category (name, or null when a tip or
- * unknown message has none); anonymous (tips only); text, team, members, participants,
- * sessions, name, village, pin, group, ref, period where found; keyword and error for
- * invalid.
+ * Members in this order, absent ones omitted: kind; corrected when a slip was; category
+ * (name, or null when a tip or unknown message has none); anonymous (tips only); text,
+ * team, members, participants, sessions, name, village, pin, group, ref, period where found;
+ * keyword and error for invalid.
  */
 void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
                       const struct parse_result *res, FILE *f);

@@ -804,11 +804,30 @@ static const struct {
     {"tips.by_status", "valuable", "có giá trị"},
     {"tips.by_status", "false", "không có cơ sở"},
     {"tips.by_status", "closed", "đã kết thúc"},
+    /* Every default category of the parser (parse.c), as the commune police name them. */
     {"tips.by_category", "drugs", "ma túy"},
     {"tips.by_category", "theft", "trộm cắp"},
+    {"tips.by_category", "fighting", "đánh nhau"},
+    {"tips.by_category", "gambling", "cờ bạc"},
+    {"tips.by_category", "traffic", "giao thông"},
     {"tips.by_category", "stranger", "người lạ"},
+    {"tips.by_category", "fraud", "lừa đảo"},
+    {"tips.by_category", "forest", "phá rừng"},
+    {"tips.by_category", "weapons", "vũ khí"},
+    {"tips.by_category", "dispute", "tranh chấp"},
+    {"tips.by_category", "domestic_violence", "bạo lực gia đình"},
     {"tips.by_category", "other", "khác"},
 };
+
+const char *report_category_vi(const char *category)
+{
+	for (size_t i = 0; category != NULL && i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(names[i].path, "tips.by_category") == 0 &&
+		    strcmp(names[i].name, category) == 0)
+			return names[i].shown;
+	}
+	return NULL;
+}
 
 void report_display_name(const char *path, const char *name, char *out, size_t outsz)
 {

@@ -185,4 +185,8 @@ int report_html(const struct report *r, FILE *f);
  */
 int report_sms(const struct report *r, char *out, size_t outsz);
 
+/* The Vietnamese name of a default tip category ("theft" → "trộm cắp", with diacritics),
+ * NULL for any other name (a configured category is shown as it is named). Static. */
+const char *report_category_vi(const char *category);
+
 #endif

@@ -1,8 +1,9 @@
 /*
  * libFuzzer target: the parser on arbitrary bytes with the default rules, then the JSON
  * writer. Besides the sanitizers it checks what callers rely on: spans inside the text,
- * NUL-terminated buffers, a consistent kind/keyword/error triple, and purity (the same
- * text parses the same way twice).
+ * NUL-terminated buffers, a consistent kind/keyword/error triple, sessions exactly for
+ * awareness, corrected only for a command, and purity (the same text parses the same way
+ * twice).
  */
 #include "parse.h"
 
@@ -21,10 +22,10 @@ static void check_span(struct parse_span sp, size_t size)
 		abort();
 }
 
-/* Trimmed spans start and end on something other than whitespace or , . : ; - */
+/* Trimmed spans start and end on something other than whitespace or , . : ; - / */
 static void check_trimmed(const char *s, struct parse_span sp)
 {
-	static const char seps[] = " \t\n\v\f\r,.:;-";
+	static const char seps[] = " \t\n\v\f\r,.:;-/";
 
 	if (sp.len == 0)
 		return;
@@ -65,6 +66,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (a.members < -1 || a.members > PARSE_NUMBER_MAX || a.participants < -1 ||
 	    a.participants > PARSE_NUMBER_MAX)
+		abort();
+	/* sessions: only awareness has them, and always (1 unless the text says more) */
+	if ((a.kind == PARSE_AWARENESS) != (a.sessions >= 0) || a.sessions > PARSE_NUMBER_MAX ||
+	    a.sessions < -1 || (a.kind == PARSE_AWARENESS && a.participants < 0))
+		abort();
+	/* corrected: NUL-terminated, and only for a message taken as a command */
+	if (strnlen(a.corrected, sizeof(a.corrected)) == sizeof(a.corrected) ||
+	    (a.corrected[0] != '\0' && a.kind == PARSE_UNKNOWN))
 		abort();
 	check_span(a.text, size);
 	check_span(a.team, size);

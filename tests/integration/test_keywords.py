@@ -136,7 +136,7 @@ def test_awareness_with_thousands_separator_and_mediation():
         check_eq(env.query("SELECT team, participants, notes FROM awareness_sessions"),
                  [("ANND2", 1410, "hop dan thon 3 ve luat dat dai")])
         check_eq(env.query("SELECT ref, notes FROM mediations"), [("H1", "tranh chap ranh gioi rẫy giữa 2 hộ")])
-        check(any("1410 nguoi" in t for t in replies_to(env, LEADER)), replies_to(env, LEADER))
+        check(any("1410 luot nguoi" in t for t in replies_to(env, LEADER)), replies_to(env, LEADER))
 
 
 def test_invalid_command_gets_usage():

@@ -71,6 +71,13 @@ static void t_config_table(void)
 	    {MIN "keywords: { tip = [\"TIN 2\"]; };", 0},
 	    {MIN "keywords: { tpi = [\"TIN\"]; };", 0},
 	    {MIN "keywords: { tip = [\"HD\"]; };", 0}, /* the same word for two commands */
+	    {MIN "keywords: { lead_in = [\"alo\", \"kính gửi\"]; };", 1},
+	    {MIN "keywords: { lead_in = [ ]; };", 1}, /* lead-ins off */
+	    {MIN "keywords: { lead_in = [\"alo 2\"]; };", 0},
+	    {MIN "keywords: { lead_in = [\"...\"]; };", 0},
+	    {MIN "keywords: { lead_in = [\"a b c d e f g h i\"]; };", 0},
+	    {MIN "keywords: { lead_in = [5]; };", 0},
+	    {MIN "keywords: { lead_in = \"alo\"; };", 0},
 	    {MIN
 	     "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );",
 	     1},
@@ -125,16 +132,60 @@ static void t_configured_keywords_are_used(void)
 	parse_message(c->rules, "TIN xe la", 9, &r);
 	CHECK_INT(r.kind, PARSE_UNKNOWN);
 	config_free(c);
+
+	/* The configured lead-ins replace the defaults. */
+	c = load_text(MIN "keywords: { lead_in = [\"thưa anh\"]; };");
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	parse_message(c->rules, "Thua anh, TIN xe la", 19, &r);
+	CHECK_INT(r.kind, PARSE_TIP);
+	parse_message(c->rules, "Alo TIN xe la", 13, &r);
+	CHECK_INT(r.kind, PARSE_UNKNOWN);
+	config_free(c);
+	c = load_text(MIN "keywords: { lead_in = [ ]; };");
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	parse_message(c->rules, "Bao TIN xe la", 13, &r);
+	CHECK_INT(r.kind, PARSE_UNKNOWN);
+	config_free(c);
 }
 
 /* Every default reply must fit one GSM-7 SMS with realistic values filled in. */
 static void t_default_templates_fit_one_gsm7_sms(void)
 {
-	static const char *const kv[] = {
-	    "ref",     "T12345",   "team",  "ANND12",       "time",  "23:59",    "members",
-	    "12",      "minutes",  "1440",  "participants", "1410",  "name",     "Nguyen Van Anh",
-	    "village", "Kon Klor", "count", "1000",         "group", "TOTRUONG", "date",
-	    "31/12",   "hours",    "720",   "by",           "23:59", NULL};
+	static const char *const kv[] = {"ref",
+	                                 "T12345",
+	                                 "team",
+	                                 "ANND12",
+	                                 "time",
+	                                 "23:59",
+	                                 "members",
+	                                 "12",
+	                                 "minutes",
+	                                 "1440",
+	                                 "participants",
+	                                 "1410",
+	                                 "name",
+	                                 "Nguyen Van Anh",
+	                                 "village",
+	                                 "Kon Klor",
+	                                 "count",
+	                                 "1000",
+	                                 "group",
+	                                 "TOTRUONG",
+	                                 "date",
+	                                 "31/12",
+	                                 "hours",
+	                                 "720",
+	                                 "by",
+	                                 "23:59",
+	                                 "sessions",
+	                                 "15",
+	                                 "category",
+	                                 "bao luc gia dinh",
+	                                 NULL};
 
 	for (int t = 0; t < TPL_COUNT; t++) {
 		char out[640];

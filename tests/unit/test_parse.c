@@ -188,44 +188,30 @@ RULES_ROWS(
      "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
      "word\"}"}, )
 
-RULES_ROWS(t_awareness,
-           {"TTPL 1.410 hop dan thon 3",
-            "{\"kind\":\"awareness\",\"text\":\"hop dan thon 3\",\"participants\":1410}"},
-           {"TTPL 1,410 hop dan",
-            "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":1410}"},
-           {"ttpl 15", "{\"kind\":\"awareness\",\"participants\":15}"},
-           {"Tuyên truyền: 15, họp dân",
-            "{\"kind\":\"awareness\",\"text\":\"họp dân\",\"participants\":15}"},
-           {"TTPL 0", "{\"kind\":\"awareness\",\"participants\":0}"},
-           {"TTPL 1.41 x", "{\"kind\":\"awareness\",\"text\":\"41 x\",\"participants\":1}"},
-           {"TTPL 1410.000", "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410}"},
-           {"TTPL 1.410,000", "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410}"},
-           {"TTPL",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-           {"TTPL hop dan 50 nguoi",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-           {"TTPL 15nguoi",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-           {"TTPL 1000001",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
-           {"TTPL 99999999999999999999999999",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
-           /* S DOT|BUOI N: S sessions, N participants in all */
-           {"TTPL 3 buổi 240 người thôn 2",
-            "{\"kind\":\"awareness\",\"text\":\"người thôn 2\",\"participants\":240,"
-            "\"sessions\":3}"},
-           {"ttpl 2 dot: 1.410", "{\"kind\":\"awareness\",\"participants\":1410,\"sessions\":2}"},
-           {"TTPL 15 buoi",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-           {"TTPL 0 buoi 30",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"zero sessions\"}"},
-           {"TTPL 2 buoi 1000001",
-            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
-           /* a number then another word: participants, the rest is text */
-           {"TTPL 40 buoisang hop",
-            "{\"kind\":\"awareness\",\"text\":\"buoisang hop\",\"participants\":40}"},
-           {"TTPL 40 nguoi 2 buoi",
-            "{\"kind\":\"awareness\",\"text\":\"nguoi 2 buoi\",\"participants\":40}"}, )
+RULES_ROWS(
+    t_awareness,
+    {"TTPL 1.410 hop dan thon 3",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan thon 3\",\"participants\":1410,\"sessions\":1}"},
+    {"TTPL 1,410 hop dan",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":1410,\"sessions\":1}"},
+    {"ttpl 15", "{\"kind\":\"awareness\",\"participants\":15,\"sessions\":1}"},
+    {"Tuyên truyền: 15, họp dân",
+     "{\"kind\":\"awareness\",\"text\":\"họp dân\",\"participants\":15,\"sessions\":1}"},
+    {"TTPL 0", "{\"kind\":\"awareness\",\"participants\":0,\"sessions\":1}"},
+    {"TTPL 1.41 x", "{\"kind\":\"awareness\",\"text\":\"41 x\",\"participants\":1,\"sessions\":1}"},
+    {"TTPL 1410.000",
+     "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410,\"sessions\":1}"},
+    {"TTPL 1.410,000",
+     "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410,\"sessions\":1}"},
+    {"TTPL", "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL hop dan 50 nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL 15nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL 1000001",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
+    {"TTPL 99999999999999999999999999",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"}, )
 
 RULES_ROWS(t_mediation,
            {"HG hai gia dinh tranh chap dat",
@@ -351,6 +337,355 @@ RULES_ROWS(
     {"TIN ab\xff",
      "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"ab\xef\xbf\xbd\"}"}, )
 
+RULES_ROWS(
+    t_lead_in,
+    /* rule 1: lead-ins skipped, repeatedly, folded */
+    {"Bao tin: co nguoi la o thon 3", "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":"
+                                      "false,\"text\":\"co nguoi la o thon 3\",\"village\":\"3\"}"},
+    {"Báo tin: có người lạ ở thôn 3", "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":"
+                                      "false,\"text\":\"có người lạ ở thôn 3\",\"village\":\"3\"}"},
+    {"Alo TIN co nguoi ban ma tuy", "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":false,"
+                                    "\"text\":\"co nguoi ban ma tuy\"}"},
+    {"A lô, tin: có người bán ma túy", "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":"
+                                       "false,\"text\":\"có người bán ma túy\"}"},
+    {"Xin chào! Chào anh. TIN co trom bo",
+     "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"co trom bo\"}"},
+    /* the longest lead-in, unless only a shorter one leads on */
+    {"Kính gửi Công an xã: TIN ANDANH co danh bac",
+     "{\"kind\":\"tip\",\"category\":\"gambling\",\"anonymous\":true,\"text\":\"co danh bac\"}"},
+    {"Kinh gui: cong an xa oi, TIN co chay rung",
+     "{\"kind\":\"tip\",\"category\":\"forest\",\"anonymous\":false,\"text\":\"co chay rung\"}"},
+    {"Toi muon bao TIN co nguoi la",
+     "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,\"text\":\"co nguoi la\"}"},
+    {"toi bao: TTPL 45 hop dan",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":45,\"sessions\":1}"},
+    {"Alo TUAN BD TQ3 5", "{\"kind\":\"patrol_start\",\"team\":\"TQ3\",\"members\":5}"},
+    {"Chào chị, HD", "{\"kind\":\"help\"}"}, {"Alo ?", "{\"kind\":\"help\"}"},
+    /* only lead-ins: unknown, the whole text kept and spotted */
+    {"Alo", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Alo\"}"},
+    {"Xin chao, chao anh!",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Xin chao, chao anh!\"}"},
+    {"Bao: ", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Bao\"}"},
+    {"Báo: bạo lực gia đình ở thôn 2", "{\"kind\":\"unknown\",\"category\":\"domestic_violence\","
+                                       "\"text\":\"Báo: bạo lực gia đình ở thôn 2\",\"village\":\"2\"}"},
+    {"Alo co trom bo", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"Alo co trom bo\"}"},
+    /* a lead-in is a whole word followed by a space, punctuation or the end */
+    {"Baotin co trom", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"Baotin co trom\"}"},
+    {"Bao3 TIN co trom",
+     "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"Bao3 TIN co trom\"}"}, )
+
+RULES_ROWS(
+    t_slip,
+    /* rule 2: two adjacent letters swapped, or one typed twice */
+    {"TNI co nguoi la", "{\"kind\":\"tip\",\"corrected\":\"TIN\",\"category\":\"stranger\","
+                        "\"anonymous\":false,\"text\":\"co nguoi la\"}"},
+    {"TIIN co trom", "{\"kind\":\"tip\",\"corrected\":\"TIN\",\"category\":\"theft\",\"anonymous\":"
+                     "false,\"text\":\"co trom\"}"},
+    {"Tinn: co trom", "{\"kind\":\"tip\",\"corrected\":\"TIN\",\"category\":\"theft\","
+                      "\"anonymous\":false,\"text\":\"co trom\"}"},
+    {"TPI theft", "{\"kind\":\"tip\",\"corrected\":\"TIP\",\"category\":null,\"anonymous\":false,"
+                  "\"text\":\"theft\"}"},
+    {"TUNA BD TQ3 5",
+     "{\"kind\":\"patrol_start\",\"corrected\":\"TUAN\",\"team\":\"TQ3\",\"members\":5}"},
+    {"Tuna tra BD TQ3", "{\"kind\":\"patrol_start\",\"corrected\":\"TUAN\",\"team\":\"TQ3\"}"},
+    {"HUYY", "{\"kind\":\"optout\",\"corrected\":\"HUY\"}"},
+    {"Hủyy", "{\"kind\":\"optout\",\"corrected\":\"HUY\"}"},
+    {"TTLP 45 hop dan", "{\"kind\":\"awareness\",\"corrected\":\"TTPL\",\"text\":\"hop "
+                        "dan\",\"participants\":45,\"sessions\":1}"},
+    {"Alo TNI co trom", "{\"kind\":\"tip\",\"corrected\":\"TIN\",\"category\":\"theft\","
+                        "\"anonymous\":false,\"text\":\"co trom\"}"},
+    {"TNI",
+     "{\"kind\":\"invalid\",\"corrected\":\"TIN\",\"keyword\":\"tip\",\"error\":\"missing text\"}"},
+    /* never a substituted, added or dropped letter: Vietnamese words stay words */
+    {"TIM nguoi mat tich",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TIM nguoi mat tich\"}"},
+    {"Tìm người mất tích",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Tìm người mất tích\"}"},
+    {"TINH hinh on dinh",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TINH hinh on dinh\"}"},
+    {"Tình hình ổn định",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Tình hình ổn định\"}"},
+    {"TAN ca roi", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TAN ca roi\"}"},
+    {"TI co trom", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"TI co trom\"}"},
+    {"TIX abc", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TIX abc\"}"},
+    {"TINX abc", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TINX abc\"}"},
+    {"HUYT", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"HUYT\"}"},
+    /* keywords of two letters are never corrected */
+    {"DH Nguyen Van A", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"DH Nguyen Van A\"}"}, )
+
+RULES_ROWS(
+    t_awareness_units,
+    /* rule 3: numbers with their units, in any order */
+    {"TTPL: 15 đợt / 1.410 lượt người tham gia",
+     "{\"kind\":\"awareness\",\"participants\":1410,\"sessions\":15}"},
+    {"TTPL 15 dot 1410 luot nguoi tham gia hop dan thon 3",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan thon 3\",\"participants\":1410,\"sessions\":15}"},
+    {"TTPL 2 buổi, 120 người: tuyên truyền luật giao thông",
+     "{\"kind\":\"awareness\",\"text\":\"tuyên truyền luật giao "
+     "thông\",\"participants\":120,\"sessions\":2}"},
+    {"TTPL 120 nguoi 2 buoi hop dan",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":120,\"sessions\":2}"},
+    {"TTPL 300 lượt tham gia", "{\"kind\":\"awareness\",\"participants\":300,\"sessions\":1}"},
+    {"TTPL 45 nguoi", "{\"kind\":\"awareness\",\"participants\":45,\"sessions\":1}"},
+    {"TTPL 30 luot nguoi", "{\"kind\":\"awareness\",\"participants\":30,\"sessions\":1}"},
+    {"Tuyên truyền 3 đợt - 250 người tham gia",
+     "{\"kind\":\"awareness\",\"participants\":250,\"sessions\":3}"},
+    {"Alo, TTPL 15 đợt / 1.410 lượt người tham gia",
+     "{\"kind\":\"awareness\",\"participants\":1410,\"sessions\":15}"},
+    {"TTPL 0 dot 40 nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"zero sessions\"}"},
+    /* a bare number only right after the keyword or the sessions; reading stops at a known
+     * figure */
+    {"TTPL 45 12/5 hop dan",
+     "{\"kind\":\"awareness\",\"text\":\"12/5 hop dan\",\"participants\":45,\"sessions\":1}"},
+    {"TTPL 100 nguoi 200 nguoi",
+     "{\"kind\":\"awareness\",\"text\":\"200 nguoi\",\"participants\":100,\"sessions\":1}"},
+    {"TTPL 50 nguoi 2 dot 3 dot",
+     "{\"kind\":\"awareness\",\"text\":\"3 dot\",\"participants\":50,\"sessions\":2}"},
+    {"TTPL 15 dot",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL 15 dot 300", "{\"kind\":\"awareness\",\"participants\":300,\"sessions\":15}"},
+    {"TTPL 15 dot ngay 3 300",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL 15dot 100",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL 1.000.001 nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
+    {"TTPL 5 nguoi 1000001 dot",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"}, )
+
+RULES_ROWS(
+    t_patrol_members,
+    /* rule 4: the first N nguoi of a patrol start's text */
+    {"Tuần tra bắt đầu tổ 3, 6 người",
+     "{\"kind\":\"patrol_start\",\"text\":\"tổ 3, 6 người\",\"members\":6}"},
+    {"TUAN BD TQ3 di tuan 5 nguoi thon 2", "{\"kind\":\"patrol_start\",\"text\":\"di tuan 5 nguoi "
+                                           "thon 2\",\"team\":\"TQ3\",\"members\":5}"},
+    {"tuan tra bat dau: to truong va 4 nguoi, di thon 5",
+     "{\"kind\":\"patrol_start\",\"text\":\"to truong va 4 nguoi, di thon 5\",\"members\":4}"},
+    {"TUAN BD TQ3 4 di thon 2 voi 6 nguoi", "{\"kind\":\"patrol_start\",\"text\":\"di thon 2 voi 6 "
+                                            "nguoi\",\"team\":\"TQ3\",\"members\":4}"},
+    {"TUAN BD di thon 2", "{\"kind\":\"patrol_start\",\"text\":\"di thon 2\"}"},
+    {"TUAN BD 15nguoi", "{\"kind\":\"patrol_start\",\"text\":\"15nguoi\"}"},
+    {"TUAN BD TQ3 di, 6 - nguoi",
+     "{\"kind\":\"patrol_start\",\"text\":\"di, 6 - nguoi\",\"team\":\"TQ3\"}"},
+    {"TUAN KT TQ3 5 nguoi", "{\"kind\":\"patrol_end\",\"text\":\"5 nguoi\",\"team\":\"TQ3\"}"},
+    {"TUAN BD TQ3 di 1000001 nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"number too large\"}"}, )
+
+RULES_ROWS(
+    t_new_categories,
+    /* rule 5: the commune's real matters, codes and phrases, folded */
+    {"TIN LD goi dien mao nhan trung thuong",
+     "{\"kind\":\"tip\",\"category\":\"fraud\",\"anonymous\":false,\"text\":\"goi dien mao nhan "
+     "trung thuong\"}"},
+    {"TIN co nguoi lừa đảo qua điện thoại",
+     "{\"kind\":\"tip\",\"category\":\"fraud\",\"anonymous\":false,\"text\":\"co nguoi lừa đảo qua "
+     "điện thoại\"}"},
+    {"TIN ke gia cong an mạo danh de lay tien",
+     "{\"kind\":\"tip\",\"category\":\"fraud\",\"anonymous\":false,\"text\":\"ke gia cong an mạo "
+     "danh de lay tien\"}"},
+    {"TIN RUNG: co nguoi cat go",
+     "{\"kind\":\"tip\",\"category\":\"forest\",\"anonymous\":false,\"text\":\"co nguoi cat go\"}"},
+    {"TIN phát hiện khai thác gỗ trái phép ở tiểu khu 5",
+     "{\"kind\":\"tip\",\"category\":\"forest\",\"anonymous\":false,\"text\":\"phát hiện khai thác "
+     "gỗ trái phép ở tiểu khu 5\"}"},
+    {"TIN co xe cho go lau ra khoi rung", "{\"kind\":\"tip\",\"category\":\"forest\",\"anonymous\":"
+                                          "false,\"text\":\"co xe cho go lau ra khoi rung\"}"},
+    {"TIN VK co nguoi cat giu", "{\"kind\":\"tip\",\"category\":\"weapons\",\"anonymous\":false,"
+                                "\"text\":\"co nguoi cat giu\"}"},
+    {"TIN nha ong B co súng tự chế", "{\"kind\":\"tip\",\"category\":\"weapons\",\"anonymous\":"
+                                     "false,\"text\":\"nha ong B co súng tự chế\"}"},
+    {"TIN TC dat ray giua hai ho", "{\"kind\":\"tip\",\"category\":\"dispute\",\"anonymous\":false,"
+                                   "\"text\":\"dat ray giua hai ho\"}"},
+    {"TIN hai ho tranh chấp đất rẫy", "{\"kind\":\"tip\",\"category\":\"dispute\",\"anonymous\":"
+                                      "false,\"text\":\"hai ho tranh chấp đất rẫy\"}"},
+    {"TIN BLGD o thon 4", "{\"kind\":\"tip\",\"category\":\"domestic_violence\",\"anonymous\":"
+                          "false,\"text\":\"o thon 4\",\"village\":\"4\"}"},
+    {"TIN anh A say ruou đánh vợ", "{\"kind\":\"tip\",\"category\":\"domestic_violence\","
+                                   "\"anonymous\":false,\"text\":\"anh A say ruou đánh vợ\"}"},
+    {"TIN Bạo lực gia đình ở thôn 4",
+     "{\"kind\":\"tip\",\"category\":\"domestic_violence\",\"anonymous\":false,\"text\":\"Bạo lực "
+     "gia đình ở thôn 4\",\"village\":\"4\"}"},
+    {"TIN thanh nien nghien tu tap o cau", "{\"kind\":\"tip\",\"category\":\"drugs\",\"anonymous\":"
+                                           "false,\"text\":\"thanh nien nghien tu tap o cau\"}"},
+    {"TIN nha toi bi mat trom xe may", "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":"
+                                       "false,\"text\":\"nha toi bi mat trom xe may\"}"},
+    {"TIN co ghi lô đề o quan nuoc", "{\"kind\":\"tip\",\"category\":\"gambling\",\"anonymous\":"
+                                     "false,\"text\":\"co ghi lô đề o quan nuoc\"}"},
+    /* the earliest phrase still decides */
+    {"TIN mau thuan roi danh nhau", "{\"kind\":\"tip\",\"category\":\"dispute\",\"anonymous\":"
+                                    "false,\"text\":\"mau thuan roi danh nhau\"}"},
+    {"TIN danh nhau vi tranh chap dat", "{\"kind\":\"tip\",\"category\":\"fighting\",\"anonymous\":"
+                                        "false,\"text\":\"danh nhau vi tranh chap dat\"}"},
+    /* '/' separates tokens */
+    {"TIN / co trom /",
+     "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"co trom\"}"},
+    {"BS T12/ xe do", "{\"kind\":\"supplement\",\"text\":\"xe do\",\"ref\":\"T12\"}"}, )
+
+/* Rule 5, every default code and phrase of the issue's table, with diacritics where the
+ * villagers write them: after TIN, in an unknown message, and as a code. */
+static void t_default_phrases(void)
+{
+	static const struct {
+		const char *category, *phrase;
+	} rows[] = {
+	    {"drugs", "ma túy"},
+	    {"drugs", "heroin"},
+	    {"drugs", "thuốc lắc"},
+	    {"drugs", "tiêm chích"},
+	    {"drugs", "nghiện"},
+	    {"theft", "trộm"},
+	    {"theft", "ăn cắp"},
+	    {"theft", "cướp"},
+	    {"theft", "mất trộm"},
+	    {"theft", "mất cắp"},
+	    {"theft", "trộm cắp"},
+	    {"theft", "cướp giật"},
+	    {"fighting", "đánh nhau"},
+	    {"fighting", "hành hung"},
+	    {"fighting", "chém nhau"},
+	    {"fighting", "gây rối"},
+	    {"gambling", "đánh bạc"},
+	    {"gambling", "cờ bạc"},
+	    {"gambling", "số đề"},
+	    {"gambling", "lô đề"},
+	    {"gambling", "cá độ"},
+	    {"gambling", "đánh bài"},
+	    {"gambling", "bài bạc"},
+	    {"traffic", "tai nạn"},
+	    {"traffic", "đua xe"},
+	    {"traffic", "giao thông"},
+	    {"stranger", "người lạ"},
+	    {"stranger", "đối tượng lạ"},
+	    {"stranger", "kẻ lạ"},
+	    {"fraud", "lừa đảo"},
+	    {"fraud", "mạo danh"},
+	    {"fraud", "chiếm đoạt"},
+	    {"forest", "phá rừng"},
+	    {"forest", "khai thác gỗ"},
+	    {"forest", "gỗ lậu"},
+	    {"forest", "cháy rừng"},
+	    {"forest", "đốt rừng"},
+	    {"forest", "săn bắn"},
+	    {"forest", "động vật hoang dã"},
+	    {"weapons", "vũ khí"},
+	    {"weapons", "súng"},
+	    {"weapons", "thuốc nổ"},
+	    {"weapons", "kíp nổ"},
+	    {"weapons", "lựu đạn"},
+	    {"dispute", "tranh chấp"},
+	    {"dispute", "mâu thuẫn"},
+	    {"dispute", "cãi nhau"},
+	    {"domestic_violence", "bạo lực gia đình"},
+	    {"domestic_violence", "đánh vợ"},
+	};
+	static const struct {
+		const char *category, *code;
+	} codes[] = {
+	    {"drugs", "MT"},
+	    {"drugs", "MATUY"},
+	    {"theft", "TROM"},
+	    {"fighting", "DN"},
+	    {"fighting", "DANHNHAU"},
+	    {"gambling", "CB"},
+	    {"gambling", "COBAC"},
+	    {"traffic", "GT"},
+	    {"traffic", "GIAOTHONG"},
+	    {"stranger", "NL"},
+	    {"stranger", "NGUOILA"},
+	    {"fraud", "LD"},
+	    {"fraud", "LUADAO"},
+	    {"forest", "RUNG"},
+	    {"weapons", "VK"},
+	    {"weapons", "VUKHI"},
+	    {"dispute", "TC"},
+	    {"dispute", "TRANHCHAP"},
+	    {"domestic_violence", "BLGD"},
+	    {"other", "KHAC"},
+	};
+	struct parse_rules *r = parse_rules_new();
+	struct parse_result res;
+	char msg[160];
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		snprintf(msg, sizeof msg, "TIN hôm qua có %s ở thôn 2", rows[i].phrase);
+		parse_message(r, msg, strlen(msg), &res);
+		if (res.kind != PARSE_TIP || strcmp(parse_category_name(r, res.category)
+		                                        ? parse_category_name(r, res.category)
+		                                        : "(none)",
+		                                    rows[i].category) != 0)
+			fprintf(stderr, "  message \"%s\"\n", msg);
+		CHECK_INT(res.kind, PARSE_TIP);
+		CHECK_STR(parse_category_name(r, res.category), rows[i].category);
+		snprintf(msg, sizeof msg, "Hôm qua có %s ở thôn 2", rows[i].phrase);
+		parse_message(r, msg, strlen(msg), &res);
+		CHECK_INT(res.kind, PARSE_UNKNOWN);
+		CHECK_STR(parse_category_name(r, res.category), rows[i].category);
+	}
+	for (size_t i = 0; i < N_OF(codes); i++) {
+		snprintf(msg, sizeof msg, "TIN %s o thon 2", codes[i].code);
+		parse_message(r, msg, strlen(msg), &res);
+		if (res.kind != PARSE_TIP || res.category < 0 ||
+		    strcmp(parse_category_name(r, res.category), codes[i].category) != 0)
+			fprintf(stderr, "  message \"%s\"\n", msg);
+		CHECK_INT(res.kind, PARSE_TIP);
+		CHECK_STR(parse_category_name(r, res.category), codes[i].category);
+	}
+	parse_rules_free(r);
+}
+
+/* Slips with configured keywords: two keywords in reach is none, and only ASCII letters
+ * are corrected; lead-ins configured, refused and turned off. */
+static void t_slip_and_lead_in_rules(void)
+{
+	static const struct row ambiguous[] = {
+	    /* "acb" is "abc" (b, c swapped) and "cab" (a, c swapped): neither is taken */
+	    {"acb x", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"acb x\"}"},
+	    {"bac x",
+	     "{\"kind\":\"tip\",\"corrected\":\"ABC\",\"category\":null,\"anonymous\":false,"
+	     "\"text\":\"x\"}"},
+	    {"cabb", "{\"kind\":\"help\",\"corrected\":\"CAB\"}"},
+	    /* a folded word that is not ASCII is never corrected */
+	    {"x\xce\xb2\xce\xb1 y",
+	     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"x\xce\xb2\xce\xb1 y\"}"},
+	    {"x\xce\xb1\xce\xb2 y", "{\"kind\":\"mediation\",\"text\":\"y\"}"},
+	    /* configured lead-ins replace the defaults */
+	    {"Thưa anh, abc x",
+	     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"x\"}"},
+	    {"Alo abc x", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Alo abc x\"}"},
+	};
+	struct parse_rules *r = parse_rules_new();
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	CHECK_INT(parse_rules_set_keywords(r, PARSE_TIP, (const char *const[]){"abc"}, 1), 0);
+	CHECK_INT(parse_rules_set_keywords(r, PARSE_HELP, (const char *const[]){"cab"}, 1), 0);
+	CHECK_INT(parse_rules_set_keywords(r, PARSE_MEDIATION,
+	                                   (const char *const[]){"x\xce\xb1\xce\xb2"}, 1),
+	          0);
+	CHECK_INT(parse_rules_set_lead_ins(r, (const char *const[]){"thưa anh"}, 1), 0);
+	/* refused, and the list before kept */
+	CHECK_INT(parse_rules_set_lead_ins(r, (const char *const[]){"alo", "so 1"}, 2), -1);
+	CHECK_INT(parse_rules_set_lead_ins(r, (const char *const[]){"..."}, 1), -1);
+	CHECK_INT(parse_rules_set_lead_ins(r, (const char *const[]){NULL}, 1), -1);
+	CHECK_INT(parse_rules_set_lead_ins(r, NULL, 1), -1);
+	CHECK_INT(parse_rules_set_lead_ins(NULL, NULL, 0), -1);
+	check_rows(r, ambiguous, N_OF(ambiguous));
+	/* none at all */
+	CHECK_INT(parse_rules_set_lead_ins(r, NULL, 0), 0);
+	check_rows(r,
+	           (const struct row[]){
+	               {"Thưa anh, abc x",
+	                "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Thưa anh, abc x\"}"}},
+	           1);
+	parse_rules_free(r);
+}
+
 /* Spans point into the original text; the parser copies nothing but the *_buf fields. */
 static void t_spans(void)
 {
@@ -399,6 +734,24 @@ static void t_spans(void)
 	CHECK_INT(res.kind, PARSE_INVALID);
 	CHECK_INT(res.keyword, PARSE_AWARENESS);
 	CHECK_STR(res.error, "missing participants");
+	CHECK_INT(res.sessions, -1);
+	CHECK_STR(res.corrected, "");
+
+	/* The fields of the new rules: sessions only for awareness, corrected kept when invalid. */
+	parse_message(r, "TTPL 3 dot 40 nguoi", 19, &res);
+	CHECK_INT(res.sessions, 3);
+	CHECK_INT(res.participants, 40);
+	parse_message(r, "TNI abc", 7, &res);
+	CHECK_STR(res.corrected, "TIN");
+	CHECK_INT(res.sessions, -1);
+	CHECK_INT(res.text.off, 4);
+	parse_message(r, "TTLP x", 6, &res);
+	CHECK_INT(res.kind, PARSE_INVALID);
+	CHECK_STR(res.corrected, "TTPL");
+	CHECK_INT(res.participants, -1);
+	parse_message(r, "TUAN BD di 6 nguoi", 18, &res);
+	CHECK_INT(res.members, 6);
+	CHECK_INT(res.text.off, 8);
 	parse_rules_free(r);
 }
 
@@ -559,10 +912,10 @@ static void t_categories(void)
 	CHECK(r != NULL);
 	if (r == NULL)
 		return;
-	CHECK_INT(parse_category_count(r), 7);
+	CHECK_INT(parse_category_count(r), 12);
 	CHECK_STR(parse_category_name(r, 0), "drugs");
-	CHECK_STR(parse_category_name(r, 6), "other");
-	CHECK(parse_category_name(r, 7) == NULL);
+	CHECK_STR(parse_category_name(r, 11), "other");
+	CHECK(parse_category_name(r, 12) == NULL);
 	CHECK(parse_category_name(r, -1) == NULL);
 	parse_rules_clear_categories(r);
 	CHECK_INT(parse_category_count(r), 0);
@@ -634,6 +987,13 @@ int main(void)
 	RUN(t_tip_village);
 	RUN(t_report);
 	RUN(t_unknown);
+	RUN(t_lead_in);
+	RUN(t_slip);
+	RUN(t_awareness_units);
+	RUN(t_patrol_members);
+	RUN(t_new_categories);
+	RUN(t_default_phrases);
+	RUN(t_slip_and_lead_in_rules);
 	RUN(t_spans);
 	RUN(t_kind_names);
 	RUN(t_keywords_str);
