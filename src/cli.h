@@ -34,9 +34,12 @@ int cli_contact(const struct config *cfg, int argc, char **argv);
 int cli_tips(const struct config *cfg, int argc, char **argv);
 int cli_tip(const struct config *cfg, int argc, char **argv);
 int cli_patrols(const struct config *cfg, int argc, char **argv);
-/* and in cli_broadcast.c. */
+/* in cli_broadcast.c, */
 int cli_broadcast(const struct config *cfg, int argc, char **argv);
 int cli_group(const struct config *cfg, int argc, char **argv);
+/* and in cli_status.c. */
+int cli_ussd(const struct config *cfg, int argc, char **argv);
+int cli_status(const struct config *cfg, int argc, char **argv);
 
 /* clang-format off */
 #define CLI_USAGE_MORE \
@@ -51,7 +54,11 @@ int cli_group(const struct config *cfg, int argc, char **argv);
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
 	"  broadcast list [--json] | show ID [--wait] | cancel ID\n" \
-	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n"
+	"  broadcast release ID [--wait]               send a held broadcast anyway\n" \
+	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n" \
+	"  ussd CODE [--timeout S]                     send a USSD code through the daemon's\n" \
+	"                                              modem (*101#: balance) and print the answer\n" \
+	"  status [--json]                             the daemon, the modem, outbox, balance\n"
 /* clang-format on */
 
 #endif

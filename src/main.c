@@ -2,8 +2,9 @@
  * tiplined: the daemon. Polls the modem, stores and handles what arrives, sends the outbox.
  *
  * Modules are opened in dependency order here and nowhere else: config → log → store →
- * handle → receive → outbox → modem. Signal handlers only set flags, but for SIGCHLD, which
- * lets the modem module abort a call stuck on a dead modem process; the loop does the work.
+ * handle → receive → outbox → modem → status → ussd. Signal handlers only set flags, but for
+ * SIGCHLD, which lets the modem module abort a call stuck on a dead modem process; the loop does
+ * the work.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,8 +22,10 @@
 #include "outbox.h"
 #include "receive.h"
 #include "sched.h"
+#include "status.h"
 #include "store.h"
 #include "ts.h"
+#include "ussd.h"
 
 #define DEFAULT_CONF "conf/tipline.conf"
 
@@ -66,7 +69,7 @@ static int open_modules(struct config *cfg)
 	if (store_open(&cfg->database) < 0)
 		return -1;
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
-	    modem_init(&cfg->modem) < 0)
+	    modem_init(&cfg->modem) < 0 || status_init(cfg) < 0 || ussd_init(cfg) < 0)
 		return -1;
 	return 0;
 }
@@ -74,6 +77,8 @@ static int open_modules(struct config *cfg)
 static void close_modules(void)
 {
 	sched_close();
+	ussd_close();
+	status_close();
 	modem_close();
 	outbox_close();
 	receive_close();
@@ -102,9 +107,11 @@ struct link_state {
 
 static void modem_down(struct link_state *ls, const struct config *cfg, const char *why)
 {
-	if (ls->up != 0)
+	if (ls->up != 0) {
 		log_warnx("modem: %s; retrying with back-off up to %d s", why,
 		          cfg->modem.backoff_max);
+		status_link(0, why);
+	}
 	modem_disconnect();
 	/* Every retry in debug (the warning above is once per state change): the back-off can be
 	 * followed, and tested, from the log. */
@@ -131,25 +138,42 @@ static void store_state(struct link_state *ls, int ok)
 	ls->store_ok = ok;
 }
 
+/*
+ * Connect when the back-off allows: 1 connected, 0 not. While the modem is down the periodic
+ * jobs still run (each one that needs the modem waits for it), so the heartbeat tells
+ * `tipline status` that the daemon lives; then it naps until the next try or job.
+ */
+static int link_up(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
+{
+	double wait;
+
+	if (modem_connected())
+		return 1;
+	if (ts_mono() < ls->next_try) {
+		sched_run();
+		wait = ls->next_try - ts_mono();
+		nap(sched_next() < wait ? sched_next() : wait, unblocked);
+		return 0;
+	}
+	if (modem_connect() < 0) {
+		modem_down(ls, cfg, modem_errmsg());
+		return 0;
+	}
+	log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
+	ls->up = 1;
+	ls->backoff = 1;
+	status_link(1, NULL);
+	return 1;
+}
+
 static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
 {
 	enum receive_result rr;
 	enum outbox_result orr;
 	double wait = cfg->modem.poll_interval;
 
-	if (!modem_connected()) {
-		if (ts_mono() < ls->next_try) {
-			nap(ls->next_try - ts_mono(), unblocked);
-			return;
-		}
-		if (modem_connect() < 0) {
-			modem_down(ls, cfg, modem_errmsg());
-			return;
-		}
-		log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
-		ls->up = 1;
-		ls->backoff = 1;
-	}
+	if (!link_up(ls, cfg, unblocked))
+		return;
 	rr = receive_poll();
 	if (rr == RECEIVE_MODEM_LOST) {
 		modem_down(ls, cfg, modem_errmsg());
@@ -263,6 +287,7 @@ int main(int argc, char **argv)
 		cycle(&ls, cfg, &unblocked);
 	}
 	log_info("stopping");
+	status_stop();
 	close_modules();
 	config_free(cfg);
 	return 0;
