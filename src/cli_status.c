@@ -109,7 +109,7 @@ static const char *who(char *buf, size_t sz)
 }
 
 /* Give up on request ID: 1 expired (the daemon never took it), 0 it runs now, -1 error. */
-static int expire(int64_t id, const char *shown)
+static int expire(int64_t id, const char *shown, int secret)
 {
 	int n;
 
@@ -120,6 +120,9 @@ static int expire(int64_t id, const char *shown)
 		store_rollback();
 		return -1;
 	}
+	/* An expired request's card number is redacted now: scrub the WAL (best effort). */
+	if (n == 1 && secret)
+		store_scrub();
 	return n;
 }
 
@@ -127,7 +130,8 @@ static int expire(int64_t id, const char *shown)
  * Wait for request ID: the daemon takes it within a poll or two and the network answers
  * within TIMEOUT; a heartbeat that goes stale meanwhile means the daemon died.
  */
-static int wait_answer(const struct config *cfg, int64_t id, const char *shown, int timeout)
+static int wait_answer(const struct config *cfg, int64_t id, const char *shown, int secret,
+                       int timeout)
 {
 	static struct store_ussd_result res;
 	double slack = 2 * status_interval(cfg) + 5;
@@ -146,14 +150,14 @@ static int wait_answer(const struct config *cfg, int64_t id, const char *shown, 
 			if ((r = daemon_alive(last)) < 0)
 				return cli_store_failed();
 			if (r == 0) {
-				if (expire(id, shown) < 0)
+				if (expire(id, shown, secret) < 0)
 					return cli_store_failed();
 				not_running(last);
 				return 1;
 			}
 		}
 		if (ts_mono() >= deadline) {
-			if ((r = expire(id, shown)) < 0)
+			if ((r = expire(id, shown, secret)) < 0)
 				return cli_store_failed();
 			if (r == 1 || extended) {
 				fprintf(stderr, "tipline: %s: no answer in %d s (%s)\n", shown,
@@ -209,7 +213,7 @@ int cli_ussd(const struct config *cfg, int argc, char **argv)
 		store_rollback();
 		return cli_store_failed();
 	}
-	return wait_answer(cfg, id, shown, timeout);
+	return wait_answer(cfg, id, shown, strcmp(code, shown) != 0, timeout);
 }
 
 /* --- tipline status [--json] --- */

@@ -86,13 +86,19 @@ static void close_modules(void)
 	store_close();
 }
 
-/* Wait up to SECONDS, or less if a signal arrives: the mask is swapped atomically by ppoll. */
+/*
+ * Wait up to SECONDS, or less if a signal arrives: the mask is swapped atomically by ppoll.
+ * SECONDS 0 still calls ppoll: a loop that always has work due (a backlog, jobs back to back)
+ * must still take a pending SIGTERM, which is delivered only while unblocked here.
+ */
 static void nap(double seconds, const sigset_t *unblocked)
 {
 	struct timespec ts;
 
-	if (seconds <= 0 || quit || reload)
+	if (quit || reload)
 		return;
+	if (seconds < 0)
+		seconds = 0;
 	ts.tv_sec = (time_t)seconds;
 	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
 	ppoll(NULL, 0, &ts, unblocked);

@@ -627,6 +627,16 @@ int store_rollback_to_savepoint(void)
 	return ret;
 }
 
+int store_scrub(void)
+{
+	int rc;
+
+	if (store_db == NULL || store_in_transaction())
+		return sq_fail_rc(SQLITE_MISUSE, "scrub", "inside a transaction");
+	rc = sqlite3_wal_checkpoint_v2(store_db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : sq_fail("scrub");
+}
+
 int store_synchronous(void)
 {
 	sqlite3_stmt *s = NULL;

@@ -58,6 +58,12 @@ int store_in_transaction(void);
 int store_savepoint(void);
 int store_release(void);
 int store_rollback_to_savepoint(void);
+/*
+ * After a secret was overwritten (a card number redacted): copy the WAL into the database and
+ * truncate it, so that the old frames holding the secret are gone from the disk. Outside a
+ * transaction; fails (SQLITE_BUSY) while another connection reads an older snapshot. 0 or -1.
+ */
+int store_scrub(void);
 /* The connection's PRAGMA synchronous (2 = FULL, what every commit but an unsynced one uses). */
 int store_synchronous(void);
 

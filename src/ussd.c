@@ -121,6 +121,10 @@ static int record(const struct exchange *x)
 		log_warnx("ussd: cannot record the answer to %s: %s", x->shown, store_errmsg());
 		return -1;
 	}
+	/* A card number was in the request row the CLI wrote: now redacted, scrub the WAL. */
+	if (x->request_id > 0 && strcmp(x->code, x->shown) != 0 && store_scrub() < 0)
+		log_warnx("ussd: the request's old copy may stay in the WAL for now: %s",
+		          store_errmsg());
 	return 0;
 }
 
@@ -209,14 +213,24 @@ static int refuse(const struct store_ussd_request *r, const char *why)
 	return record(&x);
 }
 
-/* The CLI's requests, oldest first; notices heard meanwhile; a balance check owed. */
+/*
+ * Notices: libGammu reads them inside any modem call (the polls read the modem all the time)
+ * and the modem module queues them; modem_listen(0) reads once more and delivers the queue.
+ * One read costs up to 50 ms on a proxied modem: once per heartbeat interval, not per poll.
+ */
+static int listen_job(void *arg)
+{
+	if (modem_connected() && modem_listen(0) < 0)
+		return -1; /* lost: the next poll reconnects */
+	return 0;
+}
+
+/* The CLI's requests, oldest first, and a balance check owed. */
 static int requests_job(void *arg)
 {
 	static struct store_ussd_request r;
 	static struct exchange x;
 
-	if (modem_connected() && modem_listen(0) < 0)
-		return -1; /* lost: the next poll reconnects */
 	if (modem_connected() && balance_owed && check_balance() < 0)
 		return -1;
 	for (int i = 0; i < REQUESTS_PER_RUN; i++) {
@@ -264,6 +278,9 @@ int ussd_init(const struct config *cfg)
 	balance_owed = 0;
 	if (cfg->ussd.balance_code[0] != '\0' &&
 	    sched_add("ussd-balance", cfg->ussd.check_every, 0, balance_job, NULL) < 0)
+		return -1;
+	if (sched_add("ussd-listen", status_interval(cfg), status_interval(cfg), listen_job, NULL) <
+	    0)
 		return -1;
 	/* A cheap read each poll: a request written by the CLI waits one poll at most. */
 	return sched_add("ussd-requests", cfg->modem.poll_interval, 0, requests_job, NULL);
