@@ -31,7 +31,7 @@ int ussd_redact(const char *code, char *out, size_t sz)
 
 		while (j < len && is_digit(out[j]))
 			j++;
-		if (j - i >= 10) {
+		if (j - i >= 12) {
 			memset(out + i, '*', j - i);
 			hidden = 1;
 		}

@@ -42,6 +42,13 @@ static void t_minimal_config_gets_defaults(void)
 	CHECK_INT(c->broadcast.recur_interval, 10);
 	CHECK_STR(c->country_code, "84");
 	CHECK_STR(c->replies.templates[TPL_HELP], config_tpl_default(TPL_HELP));
+	CHECK_STR(c->ussd.balance_code, "");
+	CHECK_STR(c->ussd.balance_pattern, "");
+	CHECK_INT(c->ussd.check_every, 21600);
+	CHECK_INT(c->ussd.low_balance, 10000);
+	CHECK_INT(c->ussd.price_per_part, 350);
+	CHECK_INT(c->ussd.timeout, 30);
+	CHECK_INT(c->status.every, 60);
 	config_free(c);
 }
 
@@ -79,6 +86,20 @@ static void t_config_table(void)
 	    {MIN "broadcast: { recur_interval = 1; };", 1},
 	    {MIN "broadcast: { recur_interval = 86401; };", 0},
 	    {MIN "modem: { };", 0},
+	    /* ussd and status (issue 11) */
+	    {MIN "ussd: { balance_code = \"*101#\"; check_every = 10; };", 1},
+	    {MIN "ussd: { check_every = 9; };", 0},
+	    {MIN "ussd: { balance_code = \"*101\u00e0#\"; };", 0},
+	    {MIN "ussd: { balance_code = 101; };", 0},
+	    {MIN "ussd: { balance_pattern = \"TKC ([0-9.,]+)d\"; };", 1},
+	    {MIN "ussd: { balance_pattern = \"TKC ([0-9.,]+d\"; };", 0},
+	    {MIN "ussd: { balance_pattern = \"TKC [0-9]+\"; };", 0}, /* no group */
+	    {MIN "ussd: { low_balance = -1; };", 0},
+	    {MIN "ussd: { price_per_part = 0; low_balance = 0; timeout = 600; };", 1},
+	    {MIN "ussd: { timeout = 0; };", 0},
+	    {MIN "ussd: { timeuot = 5; };", 0},
+	    {MIN "status: { every = 60; };", 1},
+	    {MIN "status: { every = 0; };", 0},
 	    /* Regression (fuzz_config): libconfig 1.5 exit()s the process on an @include of a
 	     * directory; every @include is refused before libconfig reads the file. */
 	    {MIN "@include \".\"\n", 0},
@@ -121,9 +142,12 @@ static void t_configured_keywords_are_used(void)
 static void t_default_templates_fit_one_gsm7_sms(void)
 {
 	static const char *const kv[] = {
-	    "ref",     "T12345",   "team",  "ANND12",       "time",  "23:59",    "members",
-	    "12",      "minutes",  "1440",  "participants", "1410",  "name",     "Nguyen Van Anh",
-	    "village", "Kon Klor", "count", "1000",         "group", "TOTRUONG", NULL};
+	    "ref",          "T12345",  "team",    "ANND12",         "time",
+	    "23:59",        "members", "12",      "minutes",        "1440",
+	    "participants", "1410",    "name",    "Nguyen Van Anh", "village",
+	    "Kon Klor",     "count",   "1000",    "group",          "TOTRUONG",
+	    "cost",         "1050000", "balance", "-12345",         "low",
+	    "1000000",      NULL};
 
 	for (int t = 0; t < TPL_COUNT; t++) {
 		char out[640];
