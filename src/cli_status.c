@@ -115,14 +115,11 @@ static int expire(int64_t id, const char *shown, int secret)
 
 	if (store_begin() < 0)
 		return -1;
-	n = store_ussd_request_expire(id, shown);
+	n = store_ussd_request_expire(id, shown, secret);
 	if (n < 0 || store_commit() < 0) {
 		store_rollback();
 		return -1;
 	}
-	/* An expired request's card number is redacted now: scrub the WAL (best effort). */
-	if (n == 1 && secret)
-		store_scrub();
 	return n;
 }
 

@@ -144,32 +144,26 @@ static void store_state(struct link_state *ls, int ok)
 	ls->store_ok = ok;
 }
 
-/*
- * Connect when the back-off allows: 1 connected, 0 not. While the modem is down the periodic
- * jobs still run (each one that needs the modem waits for it), so the heartbeat tells
- * `tipline status` that the daemon lives; then it naps until the next try or job.
- */
-static int link_up(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
+/* Connect the modem if it is not, when its back-off allows: 0 connected, -1 not (yet). */
+static int bring_up(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
 {
-	double wait;
-
 	if (modem_connected())
-		return 1;
-	if (ts_mono() < ls->next_try) {
-		sched_run();
-		wait = ls->next_try - ts_mono();
-		nap(sched_next() < wait ? sched_next() : wait, unblocked);
 		return 0;
+	if (ts_mono() < ls->next_try) {
+		double w = ls->next_try - ts_mono();
+
+		nap(sched_next() < w ? sched_next() : w, unblocked); /* jobs keep their times */
+		return -1;
 	}
 	if (modem_connect() < 0) {
 		modem_down(ls, cfg, modem_errmsg());
-		return 0;
+		return -1;
 	}
 	log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
 	ls->up = 1;
 	ls->backoff = 1;
 	status_link(1, NULL);
-	return 1;
+	return 0;
 }
 
 static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
@@ -178,7 +172,10 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 	enum outbox_result orr;
 	double wait = cfg->modem.poll_interval;
 
-	if (!link_up(ls, cfg, unblocked))
+	/* Periodic jobs (alerts, checks, status) run with the modem down too: each job that
+	 * needs the modem asks modem_connected() itself. */
+	sched_run();
+	if (bring_up(ls, cfg, unblocked) < 0)
 		return;
 	rr = receive_poll();
 	if (rr == RECEIVE_MODEM_LOST) {
@@ -200,7 +197,6 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		store_state(ls, 0);
 	else if (orr == OUTBOX_SENT || orr == OUTBOX_MORE)
 		store_state(ls, 1);
-	sched_run(); /* periodic jobs: alerts, checks, status */
 	if (rr == RECEIVE_FULL)
 		wait = 0; /* a backlog: keep draining */
 	else if (orr == OUTBOX_MORE)

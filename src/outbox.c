@@ -178,7 +178,7 @@ static enum outbox_result send_one(void)
 	struct due d = {0};
 	struct outcome o = {0};
 	char now[TS_LEN];
-	int ucs2;
+	int ucs2, marked = 0;
 	enum modem_send_result sr;
 	enum outbox_result ret = OUTBOX_STORE_FAILED;
 	const struct modem_taken tk = {record, &d};
@@ -201,8 +201,13 @@ static enum outbox_result send_one(void)
 		store_error_nomem("outbox");
 		goto out;
 	}
-	if (store_begin() < 0 || store_outbox_mark_sending(d.id) < 0 || store_commit() < 0) {
+	if (store_begin() < 0 || (marked = store_outbox_mark_sending(d.id)) < 0 ||
+	    store_commit() < 0) {
 		store_rollback();
+		goto out;
+	}
+	if (marked == 0) { /* cancelled between the read and the mark: not sent */
+		ret = OUTBOX_SENT;
 		goto out;
 	}
 	fault_point("exit-after-mark-sending");

@@ -54,7 +54,7 @@ int sq_fail(const char *what)
 int sq_fail_rc(int rc, const char *what, const char *msg)
 {
 	last_rc = rc;
-	snprintf(errbuf, sizeof errbuf, "%s: %s", what, msg);
+	snprintf(errbuf, sizeof errbuf, "%s: %.200s", what, msg);
 	return -1;
 }
 
@@ -472,36 +472,90 @@ static int set_wal(int timeout_ms)
 	}
 }
 
-int store_open(const struct database_config *cfg)
+/* What store_open was given, for reopening (a connection SQLite opened read-only). */
+static char db_path[4096];
+static int db_timeout;
+
+/* Open the connection on db_path: pragmas, migrations, every statement. 0, or -1 (recorded). */
+static int connect_db(void)
 {
-	clear_error();
+	int r = -1;
+
 	opening = 1;
-	if (sqlite3_open_v2(cfg->path, &store_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-	                    NULL) != SQLITE_OK) {
-		sq_fail(cfg->path);
-		goto fail;
+	if (sqlite3_open_v2(db_path, &store_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		sq_fail(db_path);
+		goto out;
 	}
 	sqlite3_extended_result_codes(store_db, 1);
-	sqlite3_busy_timeout(store_db, cfg->busy_timeout);
+	sqlite3_busy_timeout(store_db, db_timeout);
 	sqlite3_create_function(store_db, "fold_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 	                        fold_key_fn, NULL, NULL);
 	/*
 	 * WAL lets the CLI read while the daemon writes; synchronous=FULL makes every commit
 	 * durable before we delete the message from the modem (NORMAL could lose the last
-	 * commits on power loss, which is exactly when a message would be lost).
+	 * commits on power loss, which is exactly when a message would be lost). secure_delete
+	 * overwrites what a change frees (a redacted PIN) instead of leaving it in free space;
+	 * Debian builds SQLite with it on, and a program that promises it should not rely on that.
 	 */
-	if (set_wal(cfg->busy_timeout) < 0 || exec("PRAGMA synchronous = FULL") < 0 ||
-	    exec("PRAGMA foreign_keys = ON") < 0)
-		goto fail;
+	if (set_wal(db_timeout) < 0 || exec("PRAGMA synchronous = FULL") < 0 ||
+	    exec("PRAGMA foreign_keys = ON") < 0 || exec("PRAGMA secure_delete = ON") < 0)
+		goto out;
 	if (migrate() < 0 || prepare_all() < 0)
-		goto fail;
+		goto out;
+	r = 0;
+out:
 	opening = 0;
+	return r;
+}
+
+/* Finalize every statement and close the connection. */
+static void disconnect_db(void)
+{
+	for (struct sq *q = __start_tipline_sq; q < __stop_tipline_sq; q++) {
+		sqlite3_finalize(q->st);
+		q->st = NULL;
+	}
+	if (store_db != NULL)
+		sqlite3_close(store_db);
+	store_db = NULL;
+}
+
+/*
+ * SQLite opens a file it cannot write read-only, and the connection stays so when the file
+ * becomes writable again (an immutable flag removed, a remount). Before a transaction, such a
+ * connection (or one a failed reopen left closed) is opened again, so that a daemon started on
+ * a read-only database writes as soon as it can, as after a full disk, without a restart.
+ * Costs an open and the statements' prepare per transaction while the file stays read-only.
+ */
+static int reopen_if_read_only(void)
+{
+	if (db_path[0] == '\0' || (store_db != NULL && sqlite3_db_readonly(store_db, "main") != 1))
+		return 0;
+	disconnect_db();
+	if (connect_db() < 0) {
+		int rc = last_rc;
+		char why[sizeof errbuf];
+
+		snprintf(why, sizeof why, "%s", errbuf);
+		disconnect_db();
+		sq_fail_rc(rc == SQLITE_OK ? SQLITE_CANTOPEN : rc, "reopen", why);
+		return -1;
+	}
 	return 0;
-fail:
-	opening = 0;
-	log_warnx("database %s: %s", cfg->path, errbuf);
-	store_close();
-	return -1;
+}
+
+int store_open(const struct database_config *cfg)
+{
+	clear_error();
+	snprintf(db_path, sizeof db_path, "%s", cfg->path);
+	db_timeout = cfg->busy_timeout;
+	if (connect_db() < 0) {
+		log_warnx("database %s: %s", cfg->path, errbuf);
+		store_close();
+		return -1;
+	}
+	return 0;
 }
 
 void store_close(void)
@@ -510,13 +564,8 @@ void store_close(void)
 
 	if (calls >= 0)
 		log_info("fault countdown: %ld database calls made", calls);
-	for (struct sq *q = __start_tipline_sq; q < __stop_tipline_sq; q++) {
-		sqlite3_finalize(q->st);
-		q->st = NULL;
-	}
-	if (store_db != NULL)
-		sqlite3_close(store_db);
-	store_db = NULL;
+	disconnect_db();
+	db_path[0] = '\0';
 }
 
 /* Back to synchronous = FULL after an unsynced transaction. A failure is recorded: every
@@ -536,7 +585,32 @@ static int resync(void)
 int store_begin(void)
 {
 	clear_error();
+	if (reopen_if_read_only() < 0)
+		return -1;
 	return exec("BEGIN IMMEDIATE");
+}
+
+static int scrub; /* checkpoint and truncate the WAL after the next commit */
+
+void sq_scrub_after_commit(void)
+{
+	scrub = 1;
+}
+
+/*
+ * The WAL's frames hold old copies of changed pages until a checkpoint has copied them back
+ * and the log starts over. TRUNCATE waits (busy handler) for readers on older snapshots, then
+ * empties the file. Kept for the next commit if it cannot run now.
+ */
+static void scrub_wal(void)
+{
+	if (!scrub)
+		return;
+	if (sqlite3_wal_checkpoint_v2(store_db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
+	    SQLITE_OK)
+		scrub = 0;
+	else
+		log_debug("store: WAL checkpoint put off: %s", sqlite3_errmsg(store_db));
 }
 
 int store_commit(void)
@@ -546,6 +620,7 @@ int store_commit(void)
 		store_rollback();
 		return -1;
 	}
+	scrub_wal();
 	return resync();
 }
 
@@ -554,7 +629,7 @@ int store_begin_unsynced(void)
 	/* SQLite refuses a change of synchronous inside a transaction: it is set before BEGIN
 	 * and set back by the commit or rollback that ends this transaction. */
 	clear_error();
-	if (exec("PRAGMA synchronous = OFF") < 0)
+	if (reopen_if_read_only() < 0 || exec("PRAGMA synchronous = OFF") < 0)
 		return -1;
 	unsynced = 1;
 	if (exec("BEGIN IMMEDIATE") < 0) {
@@ -625,16 +700,6 @@ int store_rollback_to_savepoint(void)
 		memcpy(errbuf, keep, sizeof keep);
 	}
 	return ret;
-}
-
-int store_scrub(void)
-{
-	int rc;
-
-	if (store_db == NULL || store_in_transaction())
-		return sq_fail_rc(SQLITE_MISUSE, "scrub", "inside a transaction");
-	rc = sqlite3_wal_checkpoint_v2(store_db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	return rc == SQLITE_OK ? 0 : sq_fail("scrub");
 }
 
 int store_synchronous(void)

@@ -58,12 +58,6 @@ int store_in_transaction(void);
 int store_savepoint(void);
 int store_release(void);
 int store_rollback_to_savepoint(void);
-/*
- * After a secret was overwritten (a card number redacted): copy the WAL into the database and
- * truncate it, so that the old frames holding the secret are gone from the disk. Outside a
- * transaction; fails (SQLITE_BUSY) while another connection reads an older snapshot. 0 or -1.
- */
-int store_scrub(void);
 /* The connection's PRAGMA synchronous (2 = FULL, what every commit but an unsynced one uses). */
 int store_synchronous(void);
 
@@ -168,7 +162,10 @@ int store_outbox_next(const char *now, int (*fn)(const struct store_outbox_row *
                       void *arg);
 int store_outbox_each(const char *status, int limit,
                       int (*fn)(const struct store_outbox_row *r, void *arg), void *arg);
-/* queued -> sending, attempts + 1. Commit it before the send: a crash then means one resend. */
+/*
+ * queued -> sending, attempts + 1. Commit it before the send: a crash then means one resend.
+ * 1 marked, 0 no longer queued (cancelled since it was read: not to be sent), -1 error.
+ */
 int store_outbox_mark_sending(int64_t id);
 /*
  * sending -> sent. HANDED is 1 when this attempt's hand-over was recorded
@@ -359,10 +356,14 @@ int store_ussd_request_add(const char *code, int timeout, const char *asked_by, 
 int store_ussd_request_next(struct store_ussd_request *r);
 /* queued -> running: 1, or 0 when the CLI gave up on it first (expired). -1 error. */
 int store_ussd_request_start(int64_t id);
-/* running -> done, the code replaced by its redacted copy, the result linked. */
-int store_ussd_request_done(int64_t id, const char *code, int64_t log_id);
+/*
+ * running -> done, the code replaced by its redacted copy, the result linked. SECRET: the
+ * code held a card number; the WAL is checkpointed and truncated after the commit, so that
+ * the old copy leaves the disk (sq_scrub_after_commit).
+ */
+int store_ussd_request_done(int64_t id, const char *code, int secret, int64_t log_id);
 /* queued -> expired (the CLI stopped waiting): 1, or 0 when the daemon already took it. */
-int store_ussd_request_expire(int64_t id, const char *code);
+int store_ussd_request_expire(int64_t id, const char *code, int secret);
 struct store_ussd_result {
 	char request_status[16]; /* queued, running, done, expired */
 	char status[16];         /* the exchange's (ussd_log.status), "" until done */

@@ -247,8 +247,13 @@ SQ(q_parts_redact, "UPDATE inbox_parts SET text = '[redacted]' WHERE inbox_id = 
 
 int store_inbox_redact(int64_t id, const char *text)
 {
+	int n;
+
 	if (sq_run(sq_bind(&q_inbox_redact, "Is", id, text), "redact") < 0 ||
-	    sq_run(sq_bind(&q_parts_redact, "I", id), "redact parts") < 0)
+	    (n = sq_run(sq_bind(&q_parts_redact, "I", id), "redact parts")) < 0)
 		return -1;
+	/* Parts stored in clear by earlier commits (the first part waited for the rest). */
+	if (n > 0)
+		sq_scrub_after_commit();
 	return 0;
 }

@@ -85,6 +85,12 @@ int64_t sq_last_id(void);
 /* sqlite3_changes of the connection. */
 int sq_changes(void);
 
+/*
+ * Checkpoint and truncate the WAL after the next commit: a change overwrote a secret (a PIN)
+ * whose old copy would otherwise stay in the WAL's frames until a checkpoint reuses them.
+ */
+void sq_scrub_after_commit(void);
+
 /* Create team CODE if it does not exist yet (store_people.c). 0 or -1. */
 int sq_team_ensure(const char *code, const char *at);
 

@@ -83,7 +83,7 @@ int store_outbox_mark_sending(int64_t id)
 	char now[TS_LEN];
 
 	ts_now(now);
-	return sq_run(sq_bind(&q_outbox_sending, "Is", id, now), "outbox sending") < 0 ? -1 : 0;
+	return sq_run(sq_bind(&q_outbox_sending, "Is", id, now), "outbox sending");
 }
 
 SQ(q_outbox_sent, "UPDATE outbox SET status = 'sent', parts = ?2, sent_at = ?3, updated_at = "

@@ -145,8 +145,10 @@ int store_ussd_request_start(int64_t id)
 SQ(q_ussd_request_done, "UPDATE ussd_requests SET status = 'done', code = ?2, log_id = ?3 WHERE "
                         "id = ?1");
 
-int store_ussd_request_done(int64_t id, const char *code, int64_t log_id)
+int store_ussd_request_done(int64_t id, const char *code, int secret, int64_t log_id)
 {
+	if (secret)
+		sq_scrub_after_commit();
 	return sq_run(sq_bind(&q_ussd_request_done, "IsN", id, code, log_id), "ussd request done") <
 	               0
 	           ? -1
@@ -156,8 +158,10 @@ int store_ussd_request_done(int64_t id, const char *code, int64_t log_id)
 SQ(q_ussd_request_expire, "UPDATE ussd_requests SET status = 'expired', code = ?2 WHERE id = ?1 "
                           "AND status = 'queued'");
 
-int store_ussd_request_expire(int64_t id, const char *code)
+int store_ussd_request_expire(int64_t id, const char *code, int secret)
 {
+	if (secret)
+		sq_scrub_after_commit();
 	return sq_run(sq_bind(&q_ussd_request_expire, "Is", id, code), "ussd request expire");
 }
 

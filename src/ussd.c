@@ -115,16 +115,14 @@ static int record(const struct exchange *x)
 	e.balance = x->balance;
 	if (store_begin() < 0 || store_ussd_log(&e, &log_id) < 0 ||
 	    (x->has_balance && record_balance(x) < 0) ||
-	    (x->request_id > 0 && store_ussd_request_done(x->request_id, x->shown, log_id) < 0) ||
+	    (x->request_id > 0 &&
+	     store_ussd_request_done(x->request_id, x->shown, strcmp(x->code, x->shown) != 0,
+	                             log_id) < 0) ||
 	    store_commit() < 0) {
 		store_rollback();
 		log_warnx("ussd: cannot record the answer to %s: %s", x->shown, store_errmsg());
 		return -1;
 	}
-	/* A card number was in the request row the CLI wrote: now redacted, scrub the WAL. */
-	if (x->request_id > 0 && strcmp(x->code, x->shown) != 0 && store_scrub() < 0)
-		log_warnx("ussd: the request's old copy may stay in the WAL for now: %s",
-		          store_errmsg());
 	return 0;
 }
 

@@ -189,19 +189,20 @@ static void t_outbox_states_and_priority(void)
 	CHECK_INT(store_outbox_insert(&later, &c), 0);
 	CHECK_INT(store_outbox_next(now, take, &d), 1);
 	CHECK_INT(d.id, b); /* the reply first, though queued after */
-	CHECK_INT(store_outbox_mark_sending(b), 0);
+	CHECK_INT(store_outbox_mark_sending(b), 1);
 	/* A crash now: recovery puts it back, to be sent once more at most. */
 	CHECK_INT(store_outbox_recover(2, "not sent again", &given_up), 1);
 	CHECK_INT(given_up, 0);
 	d.found = 0;
 	CHECK_INT(store_outbox_next(now, take, &d), 1);
 	CHECK_INT(d.id, b);
-	CHECK_INT(store_outbox_mark_sending(b), 0);
+	CHECK_INT(store_outbox_mark_sending(b), 1);
+	CHECK_INT(store_outbox_mark_sending(b), 0); /* no longer queued: not to be sent */
 	CHECK_INT(store_outbox_mark_sent(b, 1, 0), 0);
 	d.found = 0;
 	store_outbox_next(now, take, &d);
 	CHECK_INT(d.id, a);
-	CHECK_INT(store_outbox_mark_sending(a), 0);
+	CHECK_INT(store_outbox_mark_sending(a), 1);
 	CHECK_INT(store_outbox_mark_error(a, "+CMS ERROR: 38", "2999-01-01 00:00:00", 0), 0);
 	d.found = 0;
 	CHECK_INT(store_outbox_next(now, take, &d), 0); /* the retry and "later" are not due */
@@ -253,7 +254,7 @@ static void t_outbox_handovers_bound_resends(void)
 		fresh();
 		CHECK_INT(store_outbox_insert(&ack, &id), 0);
 		for (const char *a = t[i].attempts; *a != '\0'; a++) {
-			CHECK_INT(store_outbox_mark_sending(id), 0);
+			CHECK_INT(store_outbox_mark_sending(id), 1);
 			CHECK_INT(handover(id, *a == 'r'), 0);
 			if (*a == 'r')
 				CHECK_INT(store_outbox_mark_error(id, "+CMS ERROR: 38",
@@ -264,7 +265,7 @@ static void t_outbox_handovers_bound_resends(void)
 		}
 		if (t[i].attempts[0] == '\0' || t[i].attempts[strlen(t[i].attempts) - 1] == 'r')
 			CHECK_INT(store_outbox_mark_sending(id),
-			          0); /* and a crash before the modem */
+			          1); /* and a crash before the modem */
 		n = store_outbox_recover(2, "not sent again", &given_up);
 		CHECK_INT(n + given_up, 1);
 		CHECK_INT(store_outbox_each(NULL, 0, take_handed, &h), 1);
