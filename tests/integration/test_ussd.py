@@ -166,6 +166,14 @@ def test_broadcast_held_then_released_and_replies_never_held():
         check("not held" in p.stderr.decode(), p.stderr)
         p = env.cli("broadcast", "release", check_rc=False)
         check_eq(p.returncode, 2, "release without an ID")
+        # By SMS: the officer's TB is held too, and the reply (never held) says so.
+        env.cli("contact", "add", OFFICERS[0], "--role", "officer", "--pin", "2468")
+        env.sms(OFFICERS[0], "TB 2468 THON3 Hop gap luc 20h", when="2026-11-26 08:05:00")
+        wait_for(lambda: [m for m in env.sent() if m["to"] == OFFICERS[0]], 30, "the TB reply")
+        reply = [m for m in env.sent() if m["to"] == OFFICERS[0]][0]["text"]
+        check("B3" in reply and "tam giu" in reply and "1050" in reply, reply)
+        check_eq(env.scalar("SELECT status FROM broadcasts WHERE id = 3"), "held", "TB held")
+        check(not [m for m in env.sent() if m["text"] == "Hop gap luc 20h"], "not sent")
 
 
 # ------------------------------------------------------------------ tipline ussd
