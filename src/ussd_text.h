@@ -10,9 +10,9 @@
 
 /*
  * CODE as it may be stored: a top-up code's card number (*100*<digits>#, and any run of 12
- * or more digits, the length of a scratch card's number; a phone number has 10) has its digits replaced by '*', as
- * a TB message's PIN is. OUT gets SZ bytes at most, always terminated; returns 1 if
- * something was hidden, else 0 (OUT is then CODE).
+ * or more digits, the length of a scratch card's number; a phone number has 10) has its digits
+ * replaced by '*', as a TB message's PIN is. OUT gets SZ bytes at most, always terminated; returns
+ * 1 if something was hidden, else 0 (OUT is then CODE).
  */
 int ussd_redact(const char *code, char *out, size_t sz);
 
