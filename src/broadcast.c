@@ -1,6 +1,7 @@
 #include "broadcast.h"
 
 #include <crypt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,16 +51,56 @@ double broadcast_estimate(const struct config *cfg, long total_parts)
 	return 5.0 * (double)total_parts;
 }
 
+int broadcast_hold_check(const struct config *cfg, int parts, int recipients, int balance_known,
+                         long balance, char *reason, size_t sz)
+{
+	long long cost = (long long)parts * cfg->ussd.price_per_part * recipients;
+	long long spendable = (long long)balance - cfg->ussd.low_balance;
+
+	if (!balance_known || cost <= spendable)
+		return 0;
+	snprintf(reason, sz,
+	         "estimated cost %lld (%d part%s x %d x %d recipient%s) exceeds the balance %ld "
+	         "minus the reserve %d",
+	         cost, parts, parts == 1 ? "" : "s", cfg->ussd.price_per_part, recipients,
+	         recipients == 1 ? "" : "s", balance, cfg->ussd.low_balance);
+	return 1;
+}
+
+int broadcast_known_balance(const struct config *cfg, long *balance)
+{
+	char v[32];
+	int r;
+
+	if (cfg->ussd.balance_code[0] == '\0')
+		return 0;
+	r = store_status_get("balance", v, sizeof v, NULL);
+	if (r <= 0)
+		return r;
+	*balance = strtol(v, NULL, 10);
+	return 1;
+}
+
 int broadcast_queue(const struct config *cfg, const char *group, const char *text, const char *at,
-                    const char *every, const char *created_by, int64_t inbox_id, int64_t *id,
-                    int *recipients)
+                    const char *every, const char *created_by, int64_t inbox_id,
+                    struct broadcast_queued *out)
 {
 	struct broadcast_plan p;
 	struct store_broadcast_new b;
-	int r;
+	long balance = 0;
+	int r = -1, known, n;
 
+	memset(out, 0, sizeof *out);
 	if (broadcast_plan(cfg, text, &p) < 0)
 		return -1;
+	/* Counted in the caller's transaction: the same members the round is queued for. */
+	if ((known = broadcast_known_balance(cfg, &balance)) < 0 ||
+	    (n = store_group_count(group)) < 0)
+		goto out;
+	out->held = broadcast_hold_check(cfg, p.as_sent.parts, n, known, balance, out->reason,
+	                                 sizeof out->reason);
+	out->cost = (long long)p.as_sent.parts * cfg->ussd.price_per_part * n;
+	out->balance = balance;
 	b.group = group;
 	b.text = text;
 	b.sent_text = p.sent_text;
@@ -69,12 +110,26 @@ int broadcast_queue(const struct config *cfg, const char *group, const char *tex
 	b.scheduled_at = at;
 	b.every = every;
 	b.inbox_id = inbox_id;
-	r = store_broadcast_create(&b, id, recipients);
+	b.held_reason = out->held ? out->reason : NULL;
+	r = store_broadcast_create(&b, &out->id, &out->recipients);
+	if (r == 0 && out->held)
+		log_info("broadcast B%lld to %s held: %s", (long long)out->id, group, out->reason);
+out:
 	broadcast_plan_free(&p);
 	return r;
 }
 
-int broadcast_recur(void)
+/* store_broadcast_recur's question for each recurring round. */
+static int hold_round(void *arg, int parts, int recipients, char *reason, size_t sz)
+{
+	const struct config *cfg = arg;
+	long balance = 0;
+	int known = broadcast_known_balance(cfg, &balance);
+
+	return broadcast_hold_check(cfg, parts, recipients, known > 0, balance, reason, sz);
+}
+
+int broadcast_recur(const struct config *cfg)
 {
 	char now[20];
 	int n;
@@ -82,7 +137,7 @@ int broadcast_recur(void)
 	ts_now(now);
 	if (store_begin() < 0)
 		return -1;
-	n = store_broadcast_recur(now);
+	n = store_broadcast_recur(now, hold_round, (void *)cfg);
 	if (n < 0 || store_commit() < 0) {
 		store_rollback();
 		return -1;

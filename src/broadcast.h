@@ -32,16 +32,46 @@ void broadcast_plan_free(struct broadcast_plan *p);
 double broadcast_estimate(const struct config *cfg, long total_parts);
 
 /*
- * Queue a broadcast of TEXT to GROUP in the caller's transaction (see store_broadcast_create).
- * AT: UTC 'YYYY-MM-DD HH:MM:SS' or NULL (now); EVERY: NULL, "day", "week", "month".
- * 0 or -1.
+ * Held broadcasts. A round whose estimated cost (PARTS x ussd.price_per_part x RECIPIENTS)
+ * exceeds the known balance minus ussd.low_balance is held: nothing is queued until
+ * `tipline broadcast release`. Without balance checks (ussd.balance_code "") or before the
+ * first balance is read, nothing is held. Replies and acknowledgements never pass here.
+ *
+ * The decision is taken when a round is queued (broadcast_queue, and each recurring round in
+ * broadcast_recur), not when the outbox sends it: the officer who queues it is told at once
+ * (the CLI and the TB reply say "held" and why), the outbox stays a queue that sends what is
+ * queued (a held broadcast has no outbox rows, so nothing of it can slip out, and replies
+ * are untouched by construction), and the cost is judged once for the whole round rather
+ * than message by message against a balance that is only re-read every few hours. The price:
+ * a round scheduled for later (--at) is judged against the balance known when it is written.
+ *
+ * The pure part: 1 and REASON (SZ bytes) filled when held, else 0. BALANCE_KNOWN 0: never.
+ */
+int broadcast_hold_check(const struct config *cfg, int parts, int recipients, int balance_known,
+                         long balance, char *reason, size_t sz);
+/* The known balance from the store (status 'balance') for the check: 1 known, 0 not, -1. */
+int broadcast_known_balance(const struct config *cfg, long *balance);
+
+struct broadcast_queued {
+	int64_t id;
+	int recipients;
+	int held;       /* 1: held (status 'held'), nothing queued; REASON says why */
+	long long cost; /* the estimate, and the balance it was held against (when held) */
+	long balance;
+	char reason[200];
+};
+/*
+ * Queue a broadcast of TEXT to GROUP in the caller's transaction (see store_broadcast_create),
+ * or hold it (above). AT: UTC 'YYYY-MM-DD HH:MM:SS' or NULL (now); EVERY: NULL, "day",
+ * "week", "month". 0 or -1.
  */
 int broadcast_queue(const struct config *cfg, const char *group, const char *text, const char *at,
-                    const char *every, const char *created_by, int64_t inbox_id, int64_t *id,
-                    int *recipients);
+                    const char *every, const char *created_by, int64_t inbox_id,
+                    struct broadcast_queued *out);
 
-/* Queue due rounds of recurring broadcasts, in a transaction of its own. Rounds, or -1. */
-int broadcast_recur(void);
+/* Queue (or hold) due rounds of recurring broadcasts, in a transaction of its own. Rounds, or -1.
+ */
+int broadcast_recur(const struct config *cfg);
 
 /* A salted slow hash of PIN (libcrypt's default, yescrypt on Debian 12) into OUT. 0 or -1. */
 int broadcast_pin_hash(const char *pin, char *out, size_t outsz);

@@ -67,6 +67,9 @@ int cli_broadcast(const struct config *cfg, int argc, char **argv);
 int cli_group(const struct config *cfg, int argc, char **argv);
 /* and in cli_report.c. */
 int cli_report(const struct config *cfg, int argc, char **argv);
+/* and in cli_status.c. */
+int cli_ussd(const struct config *cfg, int argc, char **argv);
+int cli_status(const struct config *cfg, int argc, char **argv);
 
 /* clang-format off */
 #define CLI_USAGE_MORE \
@@ -92,6 +95,7 @@ int cli_report(const struct config *cfg, int argc, char **argv);
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
 	"  broadcast list [--json] | show ID [--wait] | cancel ID\n" \
+	"  broadcast release ID [--wait]               send a held broadcast anyway\n" \
 	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n" \
 	"  report [--from DATE --to DATE | --month YYYY-MM | --week]\n" \
 	"         [--format text|csv|json|html] [--out FILE]\n" \

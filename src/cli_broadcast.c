@@ -167,12 +167,13 @@ static int bc_cancel(const struct config *cfg, const struct bopts *o, int argc, 
 static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, char **argv)
 {
 	struct broadcast_plan p;
-	int64_t id = 0;
+	struct broadcast_queued q;
 	int n;
 
 	if (o->group == NULL)
 		cli_usage_error(
-		    "broadcast: --group G is required (or say list, show ID, cancel ID)");
+		    "broadcast: --group G is required (or say list, show ID, cancel ID, "
+		    "release ID)");
 	if (argc != 1)
 		cli_usage_error("broadcast: give the TEXT as one argument (quote it)");
 	if (argv[0][0] == '\0' || !text_utf8_valid(argv[0], strlen(argv[0])))
@@ -197,14 +198,47 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 	}
 	if (store_begin() < 0 ||
 	    broadcast_queue(cfg, o->group, argv[0], o->at_arg ? o->at : NULL, o->every, "cli", 0,
-	                    &id, &n) < 0 ||
+	                    &q) < 0 ||
 	    store_commit() < 0) {
 		store_rollback();
 		return cli_store_failed();
 	}
-	printf("broadcast B%lld queued: %d recipient%s%s%s%s%s\n", (long long)id, n,
-	       n == 1 ? "" : "s", o->at_arg ? ", at " : "", o->at_arg ? o->at_arg : "",
+	if (q.held) {
+		printf("broadcast B%lld held: %s\n"
+		       "send it anyway with: tipline broadcast release B%lld\n",
+		       (long long)q.id, q.reason, (long long)q.id);
+		return 0;
+	}
+	printf("broadcast B%lld queued: %d recipient%s%s%s%s%s\n", (long long)q.id, q.recipients,
+	       q.recipients == 1 ? "" : "s", o->at_arg ? ", at " : "", o->at_arg ? o->at_arg : "",
 	       o->every ? ", every " : "", o->every ? o->every : "");
+	return o->wait ? show_progress(q.id, 1) : 0;
+}
+
+/* broadcast release ID: a held broadcast is queued as it is, whatever the balance. */
+static int bc_release(const struct config *cfg, const struct bopts *o, int argc, char **argv)
+{
+	int64_t id = bc_id(argc, argv);
+	int n = 0, r;
+
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	if (store_begin() < 0)
+		return cli_store_failed();
+	r = store_broadcast_release(id, &n);
+	if (r < 0)
+		store_rollback();
+	else if (store_commit() < 0)
+		r = -1;
+	if (r == -2 || r == -3) {
+		fprintf(stderr, "tipline: %s B%lld\n",
+		        r == -2 ? "no broadcast" : "nothing to release: not held:", (long long)id);
+		return 1;
+	}
+	if (r < 0)
+		return cli_store_failed();
+	printf("broadcast B%lld released: %d message%s queued\n", (long long)id, n,
+	       n == 1 ? "" : "s");
 	return o->wait ? show_progress(id, 1) : 0;
 }
 
@@ -260,7 +294,8 @@ int cli_broadcast(const struct config *cfg, int argc, char **argv)
 	static const struct {
 		const char *name;
 		int (*run)(const struct config *, const struct bopts *, int, char **);
-	} subs[] = {{"list", bc_list}, {"show", bc_show}, {"cancel", bc_cancel}};
+	} subs[] = {
+	    {"list", bc_list}, {"show", bc_show}, {"cancel", bc_cancel}, {"release", bc_release}};
 	struct bopts o = {0};
 
 	bc_options(&o, &argc, &argv);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <libconfig.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,13 @@ static const struct setting settings[] = {
     {"phone", "country_code", S_STRING, 0, OFF(country_code), 0, 0},
     {"patrol", "max_hours", S_INT, 0, OFF(patrol.max_hours), 0, 720},
     {"patrol", "check_every", S_INT, 0, OFF(patrol.check_every), 1, 86400},
+    {"ussd", "balance_code", S_STRING, 0, OFF(ussd.balance_code), 0, 0},
+    {"ussd", "balance_pattern", S_STRING, 0, OFF(ussd.balance_pattern), 0, 0},
+    {"ussd", "check_every", S_INT, 0, OFF(ussd.check_every), 10, 30 * 86400},
+    {"ussd", "low_balance", S_INT, 0, OFF(ussd.low_balance), 0, 1e9},
+    {"ussd", "price_per_part", S_INT, 0, OFF(ussd.price_per_part), 0, 1e6},
+    {"ussd", "timeout", S_INT, 0, OFF(ussd.timeout), 1, 600},
+    {"status", "every", S_INT, 0, OFF(status.every), 1, 86400},
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
@@ -121,6 +129,12 @@ static const struct {
                             "thon 3"},
     [TPL_USAGE_BROADCAST] = {"usage_broadcast", "Sai cu phap. Gui: TB <ma PIN> <nhom> <noi dung>"},
     [TPL_USAGE_REPORT] = {"usage_report", "Sai cu phap. Gui: BC <ma PIN> [TUAN|THANG]"},
+    [TPL_BROADCAST_HELD] = {"broadcast_held",
+                            "Thong bao {ref} toi {count} nguoi (nhom {group}) tam giu: chi phi uoc "
+                            "tinh {cost}, so du {balance}. Nap tien roi cho phat: tipline "
+                            "broadcast release {ref}"},
+    [TPL_BALANCE_LOW] = {"balance_low", "Canh bao tipline: tai khoan SIM con {balance} (duoi "
+                                        "{low}). Nap tien de tiep tuc gui tin."},
 };
 
 const char *config_tpl_name(enum tpl t)
@@ -159,14 +173,19 @@ static void defaults(struct config *c)
 	c->broadcast.recur_interval = 10;
 	c->patrol.max_hours = 6;
 	c->patrol.check_every = 60;
+	c->ussd.check_every = 21600;
+	c->ussd.low_balance = 10000;
+	c->ussd.price_per_part = 350;
+	c->ussd.timeout = 30;
+	c->status.every = 60;
 }
 
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
 static int default_strings(struct config *c)
 {
-	char **slots[] = {&c->modem.model, &c->modem.sent_dir, &c->modem.gammu_debug,
-	                  &c->country_code};
-	const char *vals[] = {"", "", "", "84"};
+	char **slots[] = {&c->modem.model,  &c->modem.sent_dir,    &c->modem.gammu_debug,
+	                  &c->country_code, &c->ussd.balance_code, &c->ussd.balance_pattern};
+	const char *vals[] = {"", "", "", "84", "", ""};
 
 	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
 		if (*slots[i] == NULL && (*slots[i] = strdup(vals[i])) == NULL)
@@ -611,7 +630,43 @@ static void check_required(struct loader *ld, const config_t *cf)
 	}
 }
 
-static void validate(struct loader *ld, struct config *c)
+/*
+ * The ussd group beyond types and ranges: the balance code is what a phone's keypad can dial,
+ * and the pattern compiles (regcomp, POSIX extended) with at least one group, the amount.
+ */
+static void validate_ussd(struct loader *ld, struct config *c, const config_t *cf)
+{
+	const char *code = c->ussd.balance_code, *pat = c->ussd.balance_pattern;
+
+	if (code[0] != '\0' && (strspn(code, "0123456789*#+") != strlen(code) || strlen(code) > 40))
+		problem(ld, config_lookup(cf, "ussd.balance_code"),
+		        "ussd.balance_code: \"%s\" is not a USSD code (digits, * and #, such as "
+		        "\"*101#\")",
+		        code);
+	if (pat[0] != '\0') {
+		regex_t re;
+		int rc = regcomp(&re, pat, REG_EXTENDED);
+
+		if (rc != 0) {
+			char why[160];
+
+			regerror(rc, &re, why, sizeof why);
+			problem(ld, config_lookup(cf, "ussd.balance_pattern"),
+			        "ussd.balance_pattern: \"%s\" is not a POSIX extended regular "
+			        "expression: %s",
+			        pat, why);
+			return;
+		}
+		if (re.re_nsub < 1)
+			problem(ld, config_lookup(cf, "ussd.balance_pattern"),
+			        "ussd.balance_pattern: \"%s\" has no group: put the amount in "
+			        "parentheses, such as \"TKC ([0-9.,]+)\"",
+			        pat);
+		regfree(&re);
+	}
+}
+
+static void validate(struct loader *ld, struct config *c, const config_t *cf)
 {
 	const char *cc = c->country_code;
 	char word[64];
@@ -625,6 +680,7 @@ static void validate(struct loader *ld, struct config *c)
 	if (cc[0] == '\0' || strspn(cc, "0123456789") != strlen(cc) || strlen(cc) > 3)
 		problem(ld, NULL,
 		        "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"", cc);
+	validate_ussd(ld, c, cf);
 }
 
 /*
@@ -729,7 +785,7 @@ struct config *config_load(const char *file)
 		goto fail;
 	}
 	if (ld.errors == 0)
-		validate(&ld, c);
+		validate(&ld, c, &cf);
 	if (ld.errors > 0)
 		goto fail;
 	config_destroy(&cf);
@@ -752,6 +808,8 @@ void config_free(struct config *c)
 	free(c->modem.sent_dir);
 	free(c->modem.gammu_debug);
 	free(c->database.path);
+	free(c->ussd.balance_code);
+	free(c->ussd.balance_pattern);
 	for (int t = 0; t < TPL_COUNT; t++)
 		free(c->replies.templates[t]);
 	if (c->rules != NULL)

@@ -44,6 +44,8 @@ enum tpl {
 	TPL_USAGE_REGISTER,
 	TPL_USAGE_BROADCAST,
 	TPL_USAGE_REPORT,
+	TPL_BROADCAST_HELD,
+	TPL_BALANCE_LOW,
 	TPL_COUNT
 };
 
@@ -87,6 +89,20 @@ struct broadcast_config {
 	int recur_interval; /* seconds between looks for recurring broadcasts whose round is due */
 };
 
+/* USSD: the airtime balance watch (ussd.c) and the estimate that holds broadcasts. */
+struct ussd_config {
+	char *balance_code;    /* "" = no balance checks ("*101#" on Vietnamese networks) */
+	char *balance_pattern; /* POSIX ERE, first group the amount; "" = the first number */
+	int check_every;       /* seconds between balance checks (one also at start) */
+	int low_balance;       /* below it: officers are told; broadcasts keep it in reserve */
+	int price_per_part;    /* estimate, in the SIM's currency, of one SMS part */
+	int timeout;           /* seconds for the network's answer */
+};
+
+struct status_config {
+	int every; /* seconds between reads of the modem's health (signal, slots, network) */
+};
+
 struct patrol_config {
 	int max_hours;   /* a patrol out longer is overdue: an alert; 0 = no such alerts */
 	int check_every; /* seconds between the daemon's checks for missed check-ins */
@@ -102,6 +118,8 @@ struct config {
 	struct replies_config replies;
 	struct broadcast_config broadcast;
 	struct patrol_config patrol;
+	struct ussd_config ussd;
+	struct status_config status;
 	struct parse_rules *rules; /* keywords and categories */
 };
 

@@ -373,10 +373,10 @@ static int check_pin(const struct msg *m, const struct parse_result *p, const ch
 /* TB PIN GROUP text from an officer (check_pin). */
 static int do_broadcast(const struct msg *m, const struct parse_result *p)
 {
-	char count[16], ref[16];
+	char count[16], ref[16], cost[24], balance[24];
 	char *text = NULL;
-	int64_t id = 0;
-	int n = 0, r;
+	struct broadcast_queued q;
+	int r;
 
 	r = check_pin(m, p, "broadcast");
 	if (r <= 0)
@@ -385,15 +385,20 @@ static int do_broadcast(const struct msg *m, const struct parse_result *p)
 	text = span(m, p->text);
 	if (text == NULL)
 		return -1;
-	if (broadcast_queue(hcfg, p->group_buf, text, NULL, NULL, m->phone, m->id, &id, &n) < 0)
+	if (broadcast_queue(hcfg, p->group_buf, text, NULL, NULL, m->phone, m->id, &q) < 0)
 		goto out;
-	snprintf(count, sizeof count, "%d", n);
-	snprintf(ref, sizeof ref, "B%lld", (long long)id);
-	log_info("broadcast %s to %s queued by %s: %d recipients", ref, p->group_buf, m->phone, n);
+	snprintf(count, sizeof count, "%d", q.recipients);
+	snprintf(ref, sizeof ref, "B%lld", (long long)q.id);
+	snprintf(cost, sizeof cost, "%lld", q.cost);
+	snprintf(balance, sizeof balance, "%ld", q.balance);
+	log_info("broadcast %s to %s %s by %s: %d recipients", ref, p->group_buf,
+	         q.held ? "held" : "queued", m->phone, q.recipients);
 	{
-		const char *kv[] = {"ref", ref, "count", count, "group", p->group_buf, NULL};
+		const char *kv[] = {"ref",  ref,  "count",   count,   "group", p->group_buf,
+		                    "cost", cost, "balance", balance, NULL};
 
-		r = reply(m, TPL_BROADCAST_ACK, kv);
+		/* The reply itself is never held: it is not a broadcast. */
+		r = reply(m, q.held ? TPL_BROADCAST_HELD : TPL_BROADCAST_ACK, kv);
 	}
 out:
 	free(text);

@@ -2,8 +2,9 @@
  * tiplined: the daemon. Polls the modem, stores and handles what arrives, sends the outbox.
  *
  * Modules are opened in dependency order here and nowhere else: config → log → store →
- * handle → receive → outbox → alerts → modem. Signal handlers only set flags, but for SIGCHLD,
- * which lets the modem module abort a call stuck on a dead modem process; the loop does the work.
+ * handle → receive → outbox → alerts → modem → status → ussd. Signal handlers only set flags,
+ * but for SIGCHLD, which lets the modem module abort a call stuck on a dead modem process; the
+ * loop does the work.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,8 +23,10 @@
 #include "outbox.h"
 #include "receive.h"
 #include "sched.h"
+#include "status.h"
 #include "store.h"
 #include "ts.h"
+#include "ussd.h"
 
 #define DEFAULT_CONF "conf/tipline.conf"
 
@@ -67,7 +70,8 @@ static int open_modules(struct config *cfg)
 	if (store_open(&cfg->database) < 0)
 		return -1;
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
-	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0)
+	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || status_init(cfg) < 0 ||
+	    ussd_init(cfg) < 0)
 		return -1;
 	return 0;
 }
@@ -75,6 +79,8 @@ static int open_modules(struct config *cfg)
 static void close_modules(void)
 {
 	sched_close();
+	ussd_close();
+	status_close();
 	modem_close();
 	alerts_close();
 	outbox_close();
@@ -83,13 +89,19 @@ static void close_modules(void)
 	store_close();
 }
 
-/* Wait up to SECONDS, or less if a signal arrives: the mask is swapped atomically by ppoll. */
+/*
+ * Wait up to SECONDS, or less if a signal arrives: the mask is swapped atomically by ppoll.
+ * SECONDS 0 still calls ppoll: a loop that always has work due (a backlog, jobs back to back)
+ * must still take a pending SIGTERM, which is delivered only while unblocked here.
+ */
 static void nap(double seconds, const sigset_t *unblocked)
 {
 	struct timespec ts;
 
-	if (seconds <= 0 || quit || reload)
+	if (quit || reload)
 		return;
+	if (seconds < 0)
+		seconds = 0;
 	ts.tv_sec = (time_t)seconds;
 	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
 	ppoll(NULL, 0, &ts, unblocked);
@@ -104,9 +116,11 @@ struct link_state {
 
 static void modem_down(struct link_state *ls, const struct config *cfg, const char *why)
 {
-	if (ls->up != 0)
+	if (ls->up != 0) {
 		log_warnx("modem: %s; retrying with back-off up to %d s", why,
 		          cfg->modem.backoff_max);
+		status_link(0, why);
+	}
 	modem_disconnect();
 	/* Every retry in debug (the warning above is once per state change): the back-off can be
 	 * followed, and tested, from the log. */
@@ -151,6 +165,7 @@ static int bring_up(struct link_state *ls, const struct config *cfg, const sigse
 	log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
 	ls->up = 1;
 	ls->backoff = 1;
+	status_link(1, NULL);
 	return 0;
 }
 
@@ -277,6 +292,7 @@ int main(int argc, char **argv)
 		cycle(&ls, cfg, &unblocked);
 	}
 	log_info("stopping");
+	status_stop();
 	close_modules();
 	config_free(cfg);
 	return 0;

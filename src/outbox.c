@@ -258,7 +258,7 @@ enum outbox_result outbox_run(void)
 	/* Recurring broadcasts: a cheap query, but a write transaction, so not every cycle. */
 	if (ts_mono() >= next_recur) {
 		next_recur = ts_mono() + ocfg->broadcast.recur_interval;
-		if (broadcast_recur() < 0)
+		if (broadcast_recur(ocfg) < 0)
 			log_warnx("outbox: recurring broadcasts: %s", store_errmsg());
 	}
 

@@ -237,7 +237,7 @@ static int watch_clock(int n, int64_t t, const char *now)
 	if (!skew_measure(parts, n, t, &skew))
 		return 0;
 	snprintf(value, sizeof value, "%ld", skew);
-	if (store_status_set("clock_skew", value, now) < 0)
+	if (store_status_set("clock_skew", value) < 0)
 		return -1;
 	skew_text(skew, how, sizeof how);
 	switch (skew_update(&st, skew)) {

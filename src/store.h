@@ -285,8 +285,6 @@ int store_teams_nights(int (*fn)(const char *team, const char *nights, const cha
                        void *arg);
 /* Patrols of TEAM started from FROM to TO (UTC, both inclusive), or -1. */
 int store_patrols_started(const char *team, const char *from, const char *to);
-/* Set status KEY to VALUE, measured at NOW (for `tipline status`). 0 or -1. */
-int store_status_set(const char *key, const char *value, const char *now);
 
 /* --- records: patrols, awareness sessions, mediations (store_records.c) --- */
 
@@ -366,19 +364,102 @@ struct store_broadcast_new {
 	const char *scheduled_at; /* UTC; NULL = now */
 	const char *every;        /* NULL, "day", "week" or "month" */
 	int64_t inbox_id;         /* 0: from the CLI */
+	const char *held_reason;  /* not NULL: held (status 'held'), nothing queued */
 };
 /*
  * Queue a broadcast: one broadcasts row and one outbox row per subscribed member of the
  * group. *id and *recipients are set. 0 or -1.
  */
 int store_broadcast_create(const struct store_broadcast_new *b, int64_t *id, int *recipients);
-/* Queue the next round of every recurring broadcast due at NOW. Rounds queued, or -1. */
-int store_broadcast_recur(const char *now);
+/*
+ * Whether a round of PARTS parts to RECIPIENTS is held: 1 (REASON filled), 0 send it. The
+ * decision is the caller's (broadcast.c); the store only asks at the moment it queues.
+ */
+#define STORE_HOLD_REASON 200
+typedef int (*store_hold_fn)(void *arg, int parts, int recipients, char *reason, size_t sz);
+/*
+ * Queue the next round of every recurring broadcast due at NOW, or hold it when HOLD (may be
+ * NULL) says so (then the broadcast stops recurring until released). Rounds due, or -1.
+ */
+int store_broadcast_recur(const char *now, store_hold_fn hold, void *arg);
+/*
+ * Release a held broadcast: its round is queued (due when it was), it is active again.
+ * Recipients queued, -2 no such broadcast, -3 not held, -1 error.
+ */
+int store_broadcast_release(int64_t id, int *recipients);
 /* Cancel: the broadcast stops recurring and its queued messages are dropped. Rows dropped,
  * or -1; -2 if there is no such broadcast. */
 int store_broadcast_cancel(int64_t id);
 /* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
 int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
+
+/* --- status, USSD (store_ussd.c) --- */
+
+/*
+ * The daemon's `status` rows (key, value, updated_at): heartbeat, modem health, balance.
+ * store_status_get: 1 found (VALUE and, if not NULL, UPDATED_AT filled), 0 none, -1 error.
+ */
+int store_status_set(const char *key, const char *value);
+int store_status_delete(const char *key);
+int store_status_get(const char *key, char *value, size_t valuesz, char updated_at[20]);
+/* Every status row, by key. Rows seen, or -1. */
+int store_status_each(int (*fn)(const char *key, const char *value, const char *at, void *arg),
+                      void *arg);
+
+/* One USSD exchange (ussd_log). CODE NULL: a network-initiated notice. */
+struct store_ussd_entry {
+	const char *code; /* secrets already redacted */
+	const char *answer;
+	const char *status; /* answered, more-input, not-supported, timeout, failed, lost, notice */
+	int network_status; /* a notice's +CUSD <m>; -1: none */
+	const char *asked_by;
+	const char *asked_at;
+	const char *answered_at; /* NULL: no answer */
+	const char *error;       /* NULL: none */
+	int has_balance;
+	long balance;
+};
+int store_ussd_log(const struct store_ussd_entry *e, int64_t *id);
+
+/* A `tipline ussd` request (ussd_requests). */
+struct store_ussd_request {
+	int64_t id;
+	char code[64];
+	int timeout;
+	char asked_by[64];
+};
+int store_ussd_request_add(const char *code, int timeout, const char *asked_by, int64_t *id);
+/* The oldest queued request into *R: 1 found, 0 none, -1 error. */
+int store_ussd_request_next(struct store_ussd_request *r);
+/* queued -> running: 1, or 0 when the CLI gave up on it first (expired). -1 error. */
+int store_ussd_request_start(int64_t id);
+/*
+ * running -> done, the code replaced by its redacted copy, the result linked. SECRET: the
+ * code held a card number; the WAL is checkpointed and truncated after the commit, so that
+ * the old copy leaves the disk (sq_scrub_after_commit).
+ */
+int store_ussd_request_done(int64_t id, const char *code, int secret, int64_t log_id);
+/* queued -> expired (the CLI stopped waiting): 1, or 0 when the daemon already took it. */
+int store_ussd_request_expire(int64_t id, const char *code, int secret);
+struct store_ussd_result {
+	char request_status[16]; /* queued, running, done, expired */
+	char status[16];         /* the exchange's (ussd_log.status), "" until done */
+	char answer[3200];
+	char answered_at[20];
+	char error[256];
+};
+/* 1 found, 0 no such request, -1 error. */
+int store_ussd_request_get(int64_t id, struct store_ussd_result *out);
+/* Phones of every contact with role officer. Count, or -1. */
+int store_officers_each(int (*fn)(const char *phone, void *arg), void *arg);
+/* An alert raised and sent at once (its messages queued in this transaction). 1, 0 known. */
+int store_alert_sent(const char *kind, const char *subject, const char *detail);
+/* Outbox rows by status; FN for each (status, count). Statuses seen, or -1. */
+int store_outbox_counts(int (*fn)(const char *status, long n, void *arg), void *arg);
+/* created_at of the oldest queued message: 1 (OUT set), 0 none queued, -1 error. */
+int store_outbox_oldest_queued(char out[20]);
+/* Alerts raised whose messages are not queued yet (alerts.sent_at NULL), or -1. */
+int64_t store_alerts_open(void);
 
 /*
  * Listings for the CLI: each row as parallel arrays of column names and values (NULL for SQL
@@ -425,5 +506,7 @@ int store_export_known(const char *kind);
  */
 int store_export(const char *kind, const char *from, const char *to, store_row_fn fn, void *ctx);
 int store_list_alerts(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The USSD log, newest first. */
+int store_list_ussd_log(const char *unused, int limit, store_row_fn fn, void *ctx);
 
 #endif

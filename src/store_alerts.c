@@ -131,14 +131,6 @@ int store_patrols_started(const char *team, const char *from, const char *to)
 	return (int)sq_int(sq_bind(&q_patrols_started, "sss", team, from, to), "patrols started");
 }
 
-SQ(q_status_set, "INSERT INTO status (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT "
-                 "(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
-
-int store_status_set(const char *key, const char *value, const char *now)
-{
-	return sq_run(sq_bind(&q_status_set, "sss", key, value, now), "status") < 0 ? -1 : 0;
-}
-
 /* Times local; recipients and sent counted from the alert's outbox rows. */
 SQ(q_list_alerts, "SELECT a.id, a.kind, a.subject, local_time(a.raised_at) AS raised_at, "
                   "local_time(a.sent_at) AS sent_at, count(o.id) AS recipients, "

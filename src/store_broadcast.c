@@ -31,6 +31,18 @@ static int queue_round(int64_t id, const char *group, const char *text, const ch
 	return n;
 }
 
+SQ(q_broadcast_hold, "UPDATE broadcasts SET status = 'held', held_reason = ?2, held_round = ?3, "
+                     "recipients = ?4 WHERE id = ?1");
+
+/* Hold broadcast ID (its round due at AT, RECIPIENTS counted now) instead of queueing it. */
+static int hold_round(int64_t id, const char *reason, const char *at, int recipients)
+{
+	return sq_run(sq_bind(&q_broadcast_hold, "Issi", id, reason, at, recipients),
+	              "broadcast hold") < 0
+	           ? -1
+	           : 0;
+}
+
 int store_broadcast_create(const struct store_broadcast_new *b, int64_t *id, int *recipients)
 {
 	char now[TS_LEN];
@@ -44,20 +56,27 @@ int store_broadcast_create(const struct store_broadcast_new *b, int64_t *id, int
 	           "broadcast") < 0)
 		return -1;
 	*id = sq_last_id();
-	n = queue_round(*id, b->group, b->sent_text, now, at);
-	if (n < 0)
-		return -1;
+	if (b->held_reason != NULL) {
+		n = store_group_count(b->group);
+		if (n < 0 || hold_round(*id, b->held_reason, at, n) < 0)
+			return -1;
+	} else {
+		n = queue_round(*id, b->group, b->sent_text, now, at);
+		if (n < 0)
+			return -1;
+	}
 	*recipients = n;
 	return 0;
 }
 
-SQ(q_broadcast_due, "SELECT id, group_name, sent_text, next_run FROM broadcasts WHERE status = "
-                    "'active' AND next_run IS NOT NULL AND next_run <= ?1 ORDER BY id");
+SQ(q_broadcast_due, "SELECT id, group_name, sent_text, next_run, parts FROM broadcasts WHERE "
+                    "status = 'active' AND next_run IS NOT NULL AND next_run <= ?1 ORDER BY id");
 SQ(q_broadcast_advance, "UPDATE broadcasts SET next_run = CASE every WHEN 'day' THEN "
                         "datetime(next_run, '+1 day') WHEN 'week' THEN datetime(next_run, '+7 "
-                        "days') ELSE datetime(next_run, '+1 month') END WHERE id = ?1");
+                        "days') ELSE datetime(next_run, '+1 month') END WHERE id = ?1 AND "
+                        "next_run <= ?2");
 
-int store_broadcast_recur(const char *now)
+int store_broadcast_recur(const char *now, store_hold_fn hold, void *arg)
 {
 	sqlite3_stmt *s = sq_bind(&q_broadcast_due, "s", now);
 	/* Collected first: the rounds write to the tables being read. At most 16 a call; the
@@ -67,6 +86,7 @@ int store_broadcast_recur(const char *now)
 		char group[64];
 		char *text;
 		char at[TS_LEN];
+		int parts;
 	} due[16];
 	int nd = 0, rc = SQLITE_DONE, rounds = -1;
 
@@ -77,17 +97,31 @@ int store_broadcast_recur(const char *now)
 		sq_copy(s, 1, due[nd].group, sizeof due[nd].group);
 		due[nd].text = strdup((const char *)sqlite3_column_text(s, 2));
 		sq_copy(s, 3, due[nd].at, sizeof due[nd].at);
+		due[nd].parts = sqlite3_column_int(s, 4);
 		nd++;
 	}
 	if (sq_rows_end(s, rc, "broadcasts due", 0) < 0)
 		goto out;
 	for (int i = 0; i < nd; i++) {
+		char reason[STORE_HOLD_REASON];
+		int n;
+
 		if (due[i].text == NULL) {
 			store_error_nomem("broadcast round");
 			goto out;
 		}
-		if (queue_round(due[i].id, due[i].group, due[i].text, now, due[i].at) < 0 ||
-		    sq_run(sq_bind(&q_broadcast_advance, "I", due[i].id), "broadcast advance") < 0)
+		/* Each round is judged when it is queued, like the first (broadcast.c). */
+		n = hold != NULL ? store_group_count(due[i].group) : 0;
+		if (n < 0)
+			goto out;
+		if (hold != NULL && hold(arg, due[i].parts, n, reason, sizeof reason)) {
+			if (hold_round(due[i].id, reason, due[i].at, n) < 0)
+				goto out;
+		} else if (queue_round(due[i].id, due[i].group, due[i].text, now, due[i].at) < 0) {
+			goto out;
+		}
+		if (sq_run(sq_bind(&q_broadcast_advance, "Is", due[i].id, now),
+		           "broadcast advance") < 0)
 			goto out;
 	}
 	rounds = nd;
@@ -95,6 +129,61 @@ out:
 	for (int i = 0; i < nd; i++)
 		free(due[i].text);
 	return rounds;
+}
+
+SQ(q_broadcast_held, "SELECT status, group_name, sent_text, held_round FROM broadcasts WHERE id "
+                     "= ?1");
+SQ(q_broadcast_release, "UPDATE broadcasts SET status = 'active', released_at = ?2 WHERE id = ?1");
+
+int store_broadcast_release(int64_t id, int *recipients)
+{
+	sqlite3_stmt *s = sq_bind(&q_broadcast_held, "I", id);
+	char status[16] = "", group[64] = "", at[TS_LEN] = "", now[TS_LEN];
+	char *text = NULL;
+	int rc, n = -1;
+
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		sq_copy(s, 0, status, sizeof status);
+		sq_copy(s, 1, group, sizeof group);
+		text = strdup((const char *)sqlite3_column_text(s, 2));
+		sq_copy(s, 3, at, sizeof at);
+	}
+	if (sq_rows_end(s, rc, "broadcast release", 0) < 0)
+		goto out;
+	if (status[0] == '\0' || strcmp(status, "held") != 0) {
+		n = status[0] == '\0' ? -2 : -3;
+		goto out;
+	}
+	if (text == NULL) {
+		store_error_nomem("broadcast release");
+		goto out;
+	}
+	ts_now(now);
+	/* The round held, due when it was (now, if that has passed). A recurring broadcast's
+	 * next rounds were advanced when this one was held; any that fell due meanwhile are
+	 * skipped rather than sent in a burst after the release. */
+	if ((n = queue_round(id, group, text, now, at[0] ? at : now)) < 0 ||
+	    sq_run(sq_bind(&q_broadcast_release, "Is", id, now), "broadcast release") < 0) {
+		n = -1;
+		goto out;
+	}
+	for (int i = 0; i < 1000; i++) {
+		int c = sq_run(sq_bind(&q_broadcast_advance, "Is", id, now), "broadcast advance");
+
+		if (c < 0) {
+			n = -1;
+			goto out;
+		}
+		if (c == 0)
+			break;
+	}
+	*recipients = n;
+out:
+	free(text);
+	return n;
 }
 
 SQ(q_broadcast_cancel, "UPDATE broadcasts SET status = 'cancelled', next_run = NULL WHERE id = "
@@ -141,7 +230,8 @@ SQ(q_list_broadcasts,
    "created_at, local_time(b.scheduled_at) AS scheduled_at, b.every, "
    "local_time(b.next_run) AS next_run, b.status, b.parts, b.recipients, sum(o.status = "
    "'queued') AS queued, sum(o.status = 'sent') AS sent, sum(o.status = "
-   "'failed') AS failed, sum(o.delivery = 'delivered') AS delivered, b.text "
+   "'failed') AS failed, sum(o.delivery = 'delivered') AS delivered, b.held_reason, "
+   "b.text "
    "FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id GROUP BY "
    "b.id ORDER BY b.id LIMIT ?1");
 
@@ -159,7 +249,8 @@ SQ(q_list_broadcast,
    "queued, sum(o.status = 'sending') AS sending, sum(o.status = 'sent') AS "
    "sent, sum(o.status = 'failed') AS failed, sum(o.status = 'cancelled') AS "
    "cancelled, sum(o.delivery = 'delivered') AS delivered, sum(o.delivery = "
-   "'failed') AS undelivered, b.text, b.sent_text FROM broadcasts b LEFT JOIN "
+   "'failed') AS undelivered, b.held_reason, b.held_round, local_time(b.released_at) AS "
+   "released_at, b.text, b.sent_text FROM broadcasts b LEFT JOIN "
    "outbox o ON o.broadcast_id = b.id WHERE b.id = ?1 GROUP BY b.id LIMIT ?2");
 
 int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx)

@@ -417,7 +417,8 @@ static const struct {
     {"sim", cmd_sim},       {"contact", cli_contact}, {"tips", cli_tips},
     {"tip", cli_tip},       {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
     {"group", cli_group},   {"team", cli_team},       {"alerts", cli_alerts},
-    {"export", cli_export}, {"report", cli_report},
+    {"export", cli_export}, {"report", cli_report},   {"ussd", cli_ussd},
+    {"status", cli_status},
 };
 
 int main(int argc, char **argv)

@@ -199,8 +199,10 @@ def test_read_only_database_loses_nothing():
             raise harness.Skip("cannot set the immutable attribute on %s" % env.db)
         try:
             env.start()
-            wait_for(lambda: "attempt to write a readonly database" in env.log_text(), 10,
-                     "the cause logged")
+            # Writes at start (the outbox's recovery, the status rows) fail before the modem
+            # is connected: wait for both, the order of the two is not the point.
+            wait_for(lambda: "attempt to write a readonly database" in env.log_text() and
+                     "modem: connected" in env.log_text(), 10, "the cause logged")
             # Several polls go by (the debug log shows each) and nothing is taken off the modem.
             n0 = env.log_text().count("modem: connected")
             wait_for(lambda: env.log_text().count("database:") >= 1 and

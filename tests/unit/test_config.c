@@ -44,6 +44,13 @@ static void t_minimal_config_gets_defaults(void)
 	CHECK_INT(c->patrol.check_every, 60);
 	CHECK_STR(c->country_code, "84");
 	CHECK_STR(c->replies.templates[TPL_HELP], config_tpl_default(TPL_HELP));
+	CHECK_STR(c->ussd.balance_code, "");
+	CHECK_STR(c->ussd.balance_pattern, "");
+	CHECK_INT(c->ussd.check_every, 21600);
+	CHECK_INT(c->ussd.low_balance, 10000);
+	CHECK_INT(c->ussd.price_per_part, 350);
+	CHECK_INT(c->ussd.timeout, 30);
+	CHECK_INT(c->status.every, 60);
 	config_free(c);
 }
 
@@ -96,6 +103,20 @@ static void t_config_table(void)
 	    {MIN "patrol: { max_hours = \"6\"; };", 0},
 	    {MIN "patrol: { max_hour = 6; };", 0},
 	    {MIN "replies: { templates: { night_missed = \"{team} {date}\"; }; };", 1},
+	    /* ussd and status (issue 11) */
+	    {MIN "ussd: { balance_code = \"*101#\"; check_every = 10; };", 1},
+	    {MIN "ussd: { check_every = 9; };", 0},
+	    {MIN "ussd: { balance_code = \"*101\u00e0#\"; };", 0},
+	    {MIN "ussd: { balance_code = 101; };", 0},
+	    {MIN "ussd: { balance_pattern = \"TKC ([0-9.,]+)d\"; };", 1},
+	    {MIN "ussd: { balance_pattern = \"TKC ([0-9.,]+d\"; };", 0},
+	    {MIN "ussd: { balance_pattern = \"TKC [0-9]+\"; };", 0}, /* no group */
+	    {MIN "ussd: { low_balance = -1; };", 0},
+	    {MIN "ussd: { price_per_part = 0; low_balance = 0; timeout = 600; };", 1},
+	    {MIN "ussd: { timeout = 0; };", 0},
+	    {MIN "ussd: { timeuot = 5; };", 0},
+	    {MIN "status: { every = 60; };", 1},
+	    {MIN "status: { every = 0; };", 0},
 	    /* Regression (fuzz_config): libconfig 1.5 exit()s the process on an @include of a
 	     * directory; every @include is refused before libconfig reads the file. */
 	    {MIN "@include \".\"\n", 0},
@@ -185,6 +206,12 @@ static void t_default_templates_fit_one_gsm7_sms(void)
 	                                 "15",
 	                                 "category",
 	                                 "bao luc gia dinh",
+	                                 "cost",
+	                                 "1050000",
+	                                 "balance",
+	                                 "-12345",
+	                                 "low",
+	                                 "1000000",
 	                                 NULL};
 
 	for (int t = 0; t < TPL_COUNT; t++) {

@@ -366,8 +366,9 @@ RULES_ROWS(
     {"Xin chao, chao anh!",
      "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Xin chao, chao anh!\"}"},
     {"Bao: ", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Bao\"}"},
-    {"Báo: bạo lực gia đình ở thôn 2", "{\"kind\":\"unknown\",\"category\":\"domestic_violence\","
-                                       "\"text\":\"Báo: bạo lực gia đình ở thôn 2\",\"village\":\"2\"}"},
+    {"Báo: bạo lực gia đình ở thôn 2",
+     "{\"kind\":\"unknown\",\"category\":\"domestic_violence\","
+     "\"text\":\"Báo: bạo lực gia đình ở thôn 2\",\"village\":\"2\"}"},
     {"Alo co trom bo", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"Alo co trom bo\"}"},
     /* a lead-in is a whole word followed by a space, punctuation or the end */
     {"Baotin co trom", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"Baotin co trom\"}"},

@@ -1,0 +1,272 @@
+/*
+ * The store: USSD (ussd_log, ussd_requests), the daemon's `status` key/value rows, and the
+ * summaries `tipline status` reads. Rules in store_int.h.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ts.h"
+
+STORE_DOMAIN(ussd);
+
+/* --- status (key, value, updated_at) --- */
+
+SQ(q_status_set, "INSERT INTO status (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT "
+                 "(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+
+int store_status_set(const char *key, const char *value)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	return sq_run(sq_bind(&q_status_set, "sss", key, value, now), "status set") < 0 ? -1 : 0;
+}
+
+SQ(q_status_delete, "DELETE FROM status WHERE key = ?1");
+
+int store_status_delete(const char *key)
+{
+	return sq_run(sq_bind(&q_status_delete, "s", key), "status delete") < 0 ? -1 : 0;
+}
+
+SQ(q_status_get, "SELECT value, updated_at FROM status WHERE key = ?1");
+
+int store_status_get(const char *key, char *value, size_t valuesz, char updated_at[TS_LEN])
+{
+	sqlite3_stmt *s = sq_bind(&q_status_get, "s", key);
+	int rc, found = 0;
+
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		sq_copy(s, 0, value, valuesz);
+		if (updated_at != NULL)
+			sq_copy(s, 1, updated_at, TS_LEN);
+	}
+	return sq_rows_end(s, rc, "status get", found);
+}
+
+SQ(q_status_each, "SELECT key, value, updated_at FROM status ORDER BY key");
+
+int store_status_each(int (*fn)(const char *key, const char *value, const char *at, void *arg),
+                      void *arg)
+{
+	sqlite3_stmt *s = sq_bind(&q_status_each, "");
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		const char *v = sq_text(s, 1);
+
+		n++;
+		if (fn(sq_text(s, 0), v ? v : "", sq_text(s, 2), arg) != 0)
+			break;
+	}
+	return sq_rows_end(s, rc, "status", n);
+}
+
+/* --- ussd_log --- */
+
+SQ(q_ussd_log, "INSERT INTO ussd_log (code, answer, status, network_status, asked_by, asked_at, "
+               "answered_at, balance, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+
+int store_ussd_log(const struct store_ussd_entry *e, int64_t *id)
+{
+	sqlite3_stmt *s = sq_bind(&q_ussd_log, "sssLsssss", e->code, e->answer, e->status,
+	                          (long)e->network_status, e->asked_by, e->asked_at, e->answered_at,
+	                          NULL, e->error);
+
+	if (s == NULL)
+		return -1;
+	/* The balance: an integer, or NULL when nothing was parsed (no bind type for that). */
+	if (e->has_balance)
+		sqlite3_bind_int64(s, 8, e->balance);
+	if (sq_run(s, "ussd log") < 0)
+		return -1;
+	if (id != NULL)
+		*id = sq_last_id();
+	return 0;
+}
+
+/* --- ussd_requests --- */
+
+SQ(q_ussd_request_add, "INSERT INTO ussd_requests (code, timeout, asked_by, asked_at) VALUES "
+                       "(?1, ?2, ?3, ?4)");
+
+int store_ussd_request_add(const char *code, int timeout, const char *asked_by, int64_t *id)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	if (sq_run(sq_bind(&q_ussd_request_add, "siss", code, timeout, asked_by, now),
+	           "ussd request") < 0)
+		return -1;
+	*id = sq_last_id();
+	return 0;
+}
+
+SQ(q_ussd_request_next, "SELECT id, code, timeout, asked_by FROM ussd_requests WHERE status = "
+                        "'queued' ORDER BY id LIMIT 1");
+
+int store_ussd_request_next(struct store_ussd_request *r)
+{
+	sqlite3_stmt *s = sq_bind(&q_ussd_request_next, "");
+	int rc, found = 0;
+
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		r->id = sqlite3_column_int64(s, 0);
+		sq_copy(s, 1, r->code, sizeof r->code);
+		r->timeout = sqlite3_column_int(s, 2);
+		sq_copy(s, 3, r->asked_by, sizeof r->asked_by);
+	}
+	return sq_rows_end(s, rc, "ussd request next", found);
+}
+
+SQ(q_ussd_request_start, "UPDATE ussd_requests SET status = 'running', started_at = ?2 WHERE id "
+                         "= ?1 AND status = 'queued'");
+
+int store_ussd_request_start(int64_t id)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	return sq_run(sq_bind(&q_ussd_request_start, "Is", id, now), "ussd request start");
+}
+
+SQ(q_ussd_request_done, "UPDATE ussd_requests SET status = 'done', code = ?2, log_id = ?3 WHERE "
+                        "id = ?1");
+
+int store_ussd_request_done(int64_t id, const char *code, int secret, int64_t log_id)
+{
+	if (secret)
+		sq_scrub_after_commit();
+	return sq_run(sq_bind(&q_ussd_request_done, "IsN", id, code, log_id), "ussd request done") <
+	               0
+	           ? -1
+	           : 0;
+}
+
+SQ(q_ussd_request_expire, "UPDATE ussd_requests SET status = 'expired', code = ?2 WHERE id = ?1 "
+                          "AND status = 'queued'");
+
+int store_ussd_request_expire(int64_t id, const char *code, int secret)
+{
+	if (secret)
+		sq_scrub_after_commit();
+	return sq_run(sq_bind(&q_ussd_request_expire, "Is", id, code), "ussd request expire");
+}
+
+SQ(q_ussd_request_get, "SELECT r.status, l.status, l.answer, l.answered_at, l.error FROM "
+                       "ussd_requests r "
+                       "LEFT JOIN ussd_log l ON l.id = r.log_id WHERE r.id = ?1");
+
+int store_ussd_request_get(int64_t id, struct store_ussd_result *out)
+{
+	sqlite3_stmt *s = sq_bind(&q_ussd_request_get, "I", id);
+	int rc, found = 0;
+
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		sq_copy(s, 0, out->request_status, sizeof out->request_status);
+		sq_copy(s, 1, out->status, sizeof out->status);
+		sq_copy(s, 2, out->answer, sizeof out->answer);
+		sq_copy(s, 3, out->answered_at, sizeof out->answered_at);
+		sq_copy(s, 4, out->error, sizeof out->error);
+	}
+	return sq_rows_end(s, rc, "ussd request get", found);
+}
+
+SQ(q_list_ussd_log, "SELECT id, code, status, answer, balance, asked_by, asked_at, answered_at, "
+                    "error FROM ussd_log ORDER BY id DESC LIMIT ?1");
+
+int store_list_ussd_log(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_ussd_log, "i", limit > 0 ? limit : -1), fn, ctx,
+	                   "ussd log");
+}
+
+/* --- officers and alerts (the low-balance warning) --- */
+
+SQ(q_officers, "SELECT phone FROM contacts WHERE role = 'officer' ORDER BY phone");
+
+int store_officers_each(int (*fn)(const char *phone, void *arg), void *arg)
+{
+	sqlite3_stmt *s = sq_bind(&q_officers, "");
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		n++;
+		if (fn(sq_text(s, 0), arg) != 0)
+			break;
+	}
+	return sq_rows_end(s, rc, "officers", n);
+}
+
+SQ(q_alert_sent, "INSERT INTO alerts (kind, subject, raised_at, sent_at, detail) VALUES (?1, ?2, "
+                 "?3, ?3, ?4) ON CONFLICT (kind, subject) DO NOTHING");
+
+int store_alert_sent(const char *kind, const char *subject, const char *detail)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	return sq_run(sq_bind(&q_alert_sent, "ssss", kind, subject, now, detail), "alert");
+}
+
+/* --- what `tipline status` counts --- */
+
+SQ(q_outbox_counts, "SELECT status, count(*) FROM outbox GROUP BY status ORDER BY status");
+
+int store_outbox_counts(int (*fn)(const char *status, long n, void *arg), void *arg)
+{
+	sqlite3_stmt *s = sq_bind(&q_outbox_counts, "");
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		n++;
+		if (fn(sq_text(s, 0), (long)sqlite3_column_int64(s, 1), arg) != 0)
+			break;
+	}
+	return sq_rows_end(s, rc, "outbox counts", n);
+}
+
+SQ(q_outbox_oldest_queued, "SELECT coalesce(min(created_at), '') FROM outbox WHERE status = "
+                           "'queued'");
+
+int store_outbox_oldest_queued(char out[TS_LEN])
+{
+	sqlite3_stmt *s = sq_bind(&q_outbox_oldest_queued, "");
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	out[0] = '\0';
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW)
+		sq_copy(s, 0, out, TS_LEN);
+	return sq_rows_end(s, rc, "oldest queued", out[0] != '\0');
+}
+
+/* Open alerts: raised, their messages not (yet) queued (schema 005: sent_at). */
+SQ(q_alerts_open, "SELECT count(*) FROM alerts WHERE sent_at IS NULL");
+
+int64_t store_alerts_open(void)
+{
+	return sq_int(sq_bind(&q_alerts_open, ""), "open alerts");
+}
