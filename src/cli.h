@@ -37,6 +37,8 @@ int cli_patrols(const struct config *cfg, int argc, char **argv);
 /* and in cli_broadcast.c. */
 int cli_broadcast(const struct config *cfg, int argc, char **argv);
 int cli_group(const struct config *cfg, int argc, char **argv);
+/* and in cli_serve.c (the USSD menu's HTTP server). */
+int cli_serve(const struct config *cfg, int argc, char **argv);
 
 /* clang-format off */
 #define CLI_USAGE_MORE \
@@ -51,7 +53,9 @@ int cli_group(const struct config *cfg, int argc, char **argv);
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
 	"  broadcast list [--json] | show ID [--wait] | cancel ID\n" \
-	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n"
+	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n" \
+	"  serve [--listen ADDR:PORT]                  the USSD menu: the aggregator's HTTP\n" \
+	"                                              callback (http.listen, ussd.*)\n"
 /* clang-format on */
 
 #endif

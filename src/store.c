@@ -31,10 +31,10 @@ extern struct sq __stop_tipline_sq[];
  * the store prepares every statement, whether it calls that domain or not.
  */
 extern const char store_domain_inbox[], store_domain_outbox[], store_domain_people[],
-    store_domain_records[], store_domain_tips[], store_domain_broadcast[];
+    store_domain_records[], store_domain_tips[], store_domain_broadcast[], store_domain_ussd_menu[];
 static const char *const domains[] __attribute__((used)) = {
-    store_domain_inbox,   store_domain_outbox, store_domain_people,
-    store_domain_records, store_domain_tips,   store_domain_broadcast,
+    store_domain_inbox, store_domain_outbox,    store_domain_people,    store_domain_records,
+    store_domain_tips,  store_domain_broadcast, store_domain_ussd_menu,
 };
 
 SQ(q_savepoint, "SAVEPOINT one");

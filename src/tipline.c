@@ -386,7 +386,7 @@ static const struct {
     {"inbox", cmd_inbox}, {"outbox", cmd_outbox},   {"parse", cmd_parse},
     {"sim", cmd_sim},     {"contact", cli_contact}, {"tips", cli_tips},
     {"tip", cli_tip},     {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
-    {"group", cli_group},
+    {"group", cli_group}, {"serve", cli_serve},
 };
 
 int main(int argc, char **argv)
