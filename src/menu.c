@@ -261,7 +261,7 @@ static void village_of(const char *in, size_t len, char *out, size_t sz)
 
 	while (w < len && in[w] != ' ')
 		w++;
-	if (w < len && text_fold(in, w, folded, sizeof folded) == 4 &&
+	if (w > 0 && text_fold(in, w, folded, sizeof folded) == 4 &&
 	    memcmp(folded, "thon", 4) == 0) {
 		in += w;
 		len -= w;
