@@ -59,7 +59,7 @@ static const struct setting settings[] = {
     {"ussd", "secret", S_STRING, 0, OFF(ussd_menu.secret), 0, 0},
     {"ussd", "max_sessions", S_INT, 0, OFF(ussd_menu.max_sessions), 1, 100000},
     {"ussd", "session_timeout", S_INT, 0, OFF(ussd_menu.session_timeout), 1, 3600},
-    {"ussd", "max_per_hour", S_INT, 0, OFF(ussd_menu.max_per_hour), 0, 100000},
+    {"ussd", "max_per_hour", S_INT, 0, OFF(ussd_menu.max_per_hour), 1, 100000},
     {"ussd", "sms_ack", S_BOOL, 0, OFF(ussd_menu.sms_ack), 0, 0},
     {"http", "listen", S_STRING, 0, OFF(http.listen), 0, 0},
     /* --- end of the USSD menu's settings --- */

@@ -106,7 +106,7 @@ def post(srv, body, url=None, headers=None, key=SECRET, method="POST"):
     u = url or srv.url
     if key is not None:
         u += "?key=" + urllib.parse.quote(key)
-    data = body if isinstance(body, bytes) or body is None else body.encode()
+    data = body.encode() if isinstance(body, str) else body
     h = {"Content-Type": "application/x-www-form-urlencoded"}
     h.update(headers or {})
     req = urllib.request.Request(u, data=data, headers=h, method=method)
@@ -267,6 +267,11 @@ def test_limits_and_malformed_steps():
         big = ok + "a" * 4097
         check_eq(post(srv, big)[0], 413, "a 4,153-byte body")
         check_eq(post(srv, ok + "a" * (4096 - len(ok)))[0], 200, "a 4,096-byte body")
+        # Chunked (no Content-Length): counted as it comes.
+        check_eq(post(srv, iter([big[:3000].encode(), big[3000:].encode()]))[0], 413,
+                 "a chunked body over 4 KB")
+        check_eq(post(srv, iter([ok.encode(), b"b" * (4096 - len(ok))]))[0], 200,
+                 "a chunked 4,096-byte body")
         check_eq(env.scalar("SELECT count(*) FROM ussd_sessions"), 1, "the 4,096-byte one")
         # Malformed fields: END with an apology, never a crash, nothing stored.
         apology = "END Xin loi, co loi. Vui long thu lai sau."
@@ -280,7 +285,7 @@ def test_limits_and_malformed_steps():
         check_eq(env.scalar("SELECT count(*) FROM ussd_sessions"), 1, "sessions after malformed")
         # Someone else's session id: refused, the session untouched.
         check_eq(step(srv, "m1", "1", phone=OTHER), apology)
-        check_eq(env.scalar("SELECT steps FROM ussd_sessions WHERE id = 'm1'"), 1)
+        check_eq(env.scalar("SELECT steps FROM ussd_sessions WHERE id = 'm1'"), 2, "m1's steps")
         check(srv.proc.poll() is None, "tipline serve still running")
 
 
