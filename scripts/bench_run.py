@@ -8,7 +8,8 @@ No selector runs all of them. Progress goes to stderr; the Markdown table to std
 BUILD/bench.md (and, with --readme, into README.md between <!-- bench:begin --> and
 <!-- bench:end -->, added under "## Benchmark" at the end if missing).
 
-Environment: BENCH_N (messages in the drain, default 2000), BENCH_RUNS (repetitions of each
+Environment: BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for ussd, BENCH_N
+(messages in the drain, default 2000), BENCH_RUNS (repetitions of each
 timing, default 3), BENCH_PACING_N (queued replies, default 200),
 BENCH_PACING_RUNS (default 1), BENCH_DELAY_MS (emulator delay per AT+CMGS, default 100),
 BENCH_SMSD_PACING_LOOPSLEEP (gammu-smsd LoopSleep values for pacing, default "0"),
@@ -1155,9 +1156,10 @@ README_HOW = """\
 `make bench` (about 6 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds,
 and runs `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with
 `--readme` it also replaces this section. One measurement: `scripts/bench.sh drain` (or
-`memory`, `parser`, `cost`, `pacing`; several may be given). `BENCH_N=5000` changes the drain size,
-`BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
-`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_KEEP=1` keeps the temporary
+`memory`, `parser`, `cost`, `pacing`, `ussd`; several may be given). `BENCH_N=5000` changes the
+drain size, `BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
+`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS` (1000) and
+`BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_KEEP=1` keeps the temporary
 directories (configs, logs, databases). The peer is the Debian `gammu-smsd` binary on the same
 dummy phone (or the AT emulator `tests/emulator/atmodem.py`) with its SQLite backend and its
 fastest settings (`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu
