@@ -38,6 +38,11 @@ class Serve:
         while not line.endswith(b"\n"):
             left = deadline - time.monotonic()
             if left <= 0 or self.proc.poll() is not None:
+                # Never left running behind a failed start.
+                self.proc.kill()
+                self.proc.wait()
+                self.proc.stdout.close()
+                self.errf.close()
                 raise TestFailure("tipline serve did not start: %r\n%s" % (line, self.log()))
             if select.select([self.proc.stdout], [], [], left)[0]:
                 ch = os.read(self.proc.stdout.fileno(), 1)
