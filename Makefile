@@ -12,7 +12,7 @@
 # Every tests/unit/test_*.c becomes its own binary linked against that library.
 
 CC      ?= cc
-PKGS    := gammu libconfig sqlite3 libutf8proc
+PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd
 BUILD   ?= build
 SAN     := build-san
 

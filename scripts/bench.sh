@@ -3,7 +3,7 @@
 # installing gammu-smsd, libdbd-sqlite3 and socat and building build/.
 #
 #   scripts/bench.sh                  every measurement (about 6 minutes)
-#   scripts/bench.sh drain memory     only those: drain, memory, parser, cost, pacing, report
+#   scripts/bench.sh drain memory     only those: drain, memory, parser, cost, pacing, report, ussd
 #   scripts/bench.sh --readme         also paste the table into README.md (Benchmark section)
 #
 # Environment: BENCH_N (default 2000), BENCH_RUNS (3), BENCH_PACING_N (200),

@@ -2,13 +2,14 @@
 """tipline against gammu-smsd on this machine: the harness behind scripts/bench.sh.
 
     python3 scripts/bench_run.py [--build DIR] [--readme] [drain] [memory] [parser] [cost]
-                                 [pacing] [report]
+                                 [pacing] [report] [ussd]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
 BUILD/bench.md (and, with --readme, into README.md between <!-- bench:begin --> and
 <!-- bench:end -->, added under "## Benchmark" at the end if missing).
 
-Environment: BENCH_N (messages in the drain, default 2000), BENCH_RUNS (repetitions of each
+Environment: BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for ussd, BENCH_N
+(messages in the drain, default 2000), BENCH_RUNS (repetitions of each
 timing, default 3), BENCH_PACING_N (queued replies, default 200),
 BENCH_PACING_RUNS (default 1), BENCH_DELAY_MS (emulator delay per AT+CMGS, default 100),
 BENCH_SMSD_PACING_LOOPSLEEP (gammu-smsd LoopSleep values for pacing, default "0"),
@@ -1026,6 +1027,107 @@ class Bench:
         self.targets.append(("Send pacing within 10%% of the bound (%d × (delay + libGammu "
                              "per part))" % n, "%.2f× bound" % (tt / bound), tt <= 1.1 * bound))
 
+    # --- USSD menu step latency (issue 12) -------------------------------------------------
+    def run_ussd(self):
+        """1,000 steps of the USSD menu, one after another as an aggregator sends them, to
+        `tipline serve` while tiplined sends 100 queued replies on the AT emulator (delay per
+        AT+CMGS as in pacing): the latency of each step from request to answer."""
+        why = self.emulator_ok()
+        if why:
+            self.rows.append(("**USSD step latency**", "not measured", "",
+                              "the emulator is not ready: %s" % why))
+            log("ussd: skipped (%s)" % why)
+            return
+        import urllib.parse
+        import urllib.request
+        n_steps = env_int("BENCH_USSD_STEPS", 1000)
+        n_replies = env_int("BENCH_USSD_REPLIES", 100)
+        delay = env_int("BENCH_DELAY_MS", 100)
+        d = self.path("ussd")
+        st, dev = self.emulator_state(d, delay)
+        # sms_ack off: the daemon's load stays the 100 replies, not a copy per tip.
+        conf = self.tipline_conf(d, 'device = "%s"; connection = "proxyat"; model = "at"; '
+                                    'poll_interval = 0.05;' % dev,
+                                 extra='ussd: { secret = "bench"; sms_ack = false; '
+                                       'max_per_hour = 100000; max_sessions = 100000; };\n')
+        subprocess.run([self.tipline, "-c", conf, "outbox"], cwd=d, check=True,
+                       capture_output=True)  # creates the schema
+        db = os.path.join(d, "tipline.db")
+        con = sqlite3.connect(db)
+        now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60))
+        con.executemany("INSERT INTO outbox (recipient, text, status, priority, kind, "
+                        "created_at, not_before, updated_at) VALUES (?, ?, 'queued', 0, "
+                        "'reply', ?, ?, ?)",
+                        [("+8491%07d" % (3000000 + i), pacing_text(i), now, now, now)
+                         for i in range(n_replies)])
+        con.commit()
+        con.close()
+        sent_log = os.path.join(st, "sent.log")
+        serve_log = os.path.join(d, "serve.log")
+        srv = Daemon([self.tipline, "-c", conf, "serve", "--listen", "127.0.0.1:0"], serve_log,
+                     cwd=d, hard=600)
+        dm = None
+        lat = []
+        try:
+            def listening():
+                with open(serve_log, errors="replace") as f:
+                    for line in f:
+                        if line.startswith("tipline serve: listening on "):
+                            return line.split()[4]
+                return None
+            srv.wait_until(lambda: listening() is not None, 30, "tipline serve listening")
+            url = "http://%s/ussd?key=bench" % listening()
+            dm = Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d,
+                        hard=120 + 3 * n_replies)
+            dm.wait_until(lambda: count_lines(sent_log) >= 1, 60, "the first reply sent")
+            inputs = ["", "1", "1*6", "1*6*co nguoi la o cau thon 3", "1*6*co nguoi la o cau "
+                      "thon 3*1"]
+            sent0 = count_lines(sent_log)
+            t_steps = time.monotonic()
+            log("ussd: %d steps while tiplined sends %d replies (%d sent so far)"
+                % (n_steps, n_replies, sent0))
+            for i in range(n_steps):
+                body = urllib.parse.urlencode({
+                    "sessionId": "bench-%d" % (i // len(inputs)), "serviceCode": "*123#",
+                    "phoneNumber": "+8498%07d" % (i // len(inputs)), "networkCode": "45204",
+                    "text": inputs[i % len(inputs)]}).encode()
+                req = urllib.request.Request(url, data=body, headers={
+                    "Content-Type": "application/x-www-form-urlencoded"})
+                t0 = time.perf_counter()
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    ans = r.read()
+                lat.append(time.perf_counter() - t0)
+                if r.status != 200 or not (ans.startswith(b"CON ") or ans.startswith(b"END ")):
+                    raise BenchError("ussd step %d: %d %r" % (i, r.status, ans))
+            sent1 = count_lines(sent_log)
+            t_steps = time.monotonic() - t_steps
+            busy = count_lines(sent_log) < n_replies  # still sending after the last step
+            tips = db_scalar(db, "SELECT count(*) FROM tips WHERE channel = 'ussd'")
+            if tips != n_steps // len(inputs):
+                raise BenchError("ussd: %s tips stored, want %d" % (tips, n_steps // len(inputs)))
+            dm.wait_until(lambda: count_lines(sent_log) >= n_replies, 60 + 3 * n_replies,
+                          "%d replies sent" % n_replies)
+        finally:
+            if dm is not None:
+                dm.stop()
+            srv.stop()
+        xs = sorted(lat)
+        med = statistics.median(xs) * 1000
+        p99 = xs[min(len(xs) - 1, int(round(0.99 * len(xs))) - 1)] * 1000
+        self.rows.append(("**USSD step latency**: %s steps (%d sessions of %d, each a tip) to "
+                          "`tipline serve`, one after another, while tiplined sends %d replies "
+                          "on the AT emulator (delay %d ms per AT+CMGS)"
+                          % (fmt_n(n_steps), n_steps // len(inputs), len(inputs), n_replies,
+                             delay),
+                          "median %.1f ms, p99 %.1f ms, max %.1f ms" % (med, p99, xs[-1] * 1000),
+                          "", "the steps took %.1f s; the daemon had sent %d of the %d replies "
+                          "before the first step, %d during the steps, and was %s after the last"
+                          % (t_steps, sent0, n_replies, sent1 - sent0,
+                             "still sending" if busy else "done (the load did not cover them "
+                             "all)")))
+        self.targets.append(("USSD step p99 under 200 ms while the daemon sends (issue 12)",
+                             "%.1f ms" % p99, p99 < 200))
+
     # --- output ---------------------------------------------------------------------------
     def machine(self):
         cpu = "?"
@@ -1071,7 +1173,7 @@ class Bench:
             out.append("| " + " | ".join(x.replace("|", "\\|") for x in r) + " |")
         if self.targets:
             out.append("")
-            out.append("| target (issues 6, 10) | measured | |")
+            out.append("| target (issue 6 unless named) | measured | |")
             out.append("|---|---|---|")
             for name, val, met in self.targets:
                 out.append("| %s | %s | %s |" % (name, val, "met" if met else "**not met**"))
@@ -1120,9 +1222,10 @@ README_HOW = """\
 `make bench` (about 6 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds,
 and runs `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with
 `--readme` it also replaces this section. One measurement: `scripts/bench.sh drain` (or
-`memory`, `parser`, `cost`, `pacing`, `report`; several may be given). `BENCH_N=5000` changes the drain size,
-`BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
-`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_KEEP=1` keeps the temporary
+`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000` changes the
+drain size, `BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
+`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS` (1000) and
+`BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_KEEP=1` keeps the temporary
 directories (configs, logs, databases). The peer is the Debian `gammu-smsd` binary on the same
 dummy phone (or the AT emulator `tests/emulator/atmodem.py`) with its SQLite backend and its
 fastest settings (`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu
@@ -1155,15 +1258,15 @@ def main(argv):
         elif a == "--build":
             build = argv[i + 1]
             i += 1
-        elif a in ("drain", "memory", "parser", "cost", "pacing", "report"):
+        elif a in ("drain", "memory", "parser", "cost", "pacing", "report", "ussd"):
             sel.append(a)
         else:
             sys.stderr.write("usage: bench_run.py [--build DIR] [--readme] [drain|memory|parser|"
-                             "cost|pacing|report ...]\n")
+                             "cost|pacing|report|ussd ...]\n")
             return 2
         i += 1
     if not sel:
-        sel = ["drain", "memory", "parser", "cost", "pacing", "report"]
+        sel = ["drain", "memory", "parser", "cost", "pacing", "report", "ussd"]
     b = Bench(build, sel)
     for prog in (b.tiplined, b.tipline):
         if not os.access(prog, os.X_OK):
@@ -1171,7 +1274,7 @@ def main(argv):
             return 1
     t0 = time.monotonic()
     try:
-        for name in ("drain", "memory", "parser", "cost", "pacing", "report"):
+        for name in ("drain", "memory", "parser", "cost", "pacing", "report", "ussd"):
             if name in sel:
                 getattr(b, "run_" + name)()
     except BenchError as e:

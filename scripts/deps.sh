@@ -1,13 +1,14 @@
 #!/bin/sh
 # Install the Debian packages tipline needs to build, run and test.
 # Fast when everything is present: one dpkg-query, no apt at all.
+# libmicrohttpd-dev: the HTTP server of `tipline serve` (the USSD aggregator callback).
 # chromium renders the HTML report in tests (a real browser for what a person looks at);
 # fonts-dejavu-core gives it glyphs for Vietnamese on a machine with no desktop.
 # Usage: scripts/deps.sh [build|bench]
 set -eu
 
 pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev sqlite3 \
-libutf8proc-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core"
+libutf8proc-dev libmicrohttpd-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
 fi

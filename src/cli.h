@@ -70,6 +70,8 @@ int cli_report(const struct config *cfg, int argc, char **argv);
 /* and in cli_status.c. */
 int cli_ussd(const struct config *cfg, int argc, char **argv);
 int cli_status(const struct config *cfg, int argc, char **argv);
+/* and in cli_serve.c (the USSD menu's HTTP server). */
+int cli_serve(const struct config *cfg, int argc, char **argv);
 
 /* clang-format off */
 #define CLI_USAGE_MORE \
@@ -100,7 +102,12 @@ int cli_status(const struct config *cfg, int argc, char **argv);
 	"  report [--from DATE --to DATE | --month YYYY-MM | --week]\n" \
 	"         [--format text|csv|json|html] [--out FILE]\n" \
 	"                                              figures of a period and the one before\n" \
-	"                                              (default: this month to date, text)\n"
+	"                                              (default: this month to date, text)\n" \
+	"  ussd CODE [--timeout S]                     send a USSD code through the daemon's\n" \
+	"                                              modem (*101#: balance) and print the answer\n" \
+	"  status [--json]                             the daemon, the modem, outbox, balance\n" \
+	"  serve [--listen ADDR:PORT]                  the USSD menu: the aggregator's HTTP\n" \
+	"                                              callback (http.listen, ussd.*)\n"
 /* clang-format on */
 
 #endif

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <libconfig.h>
@@ -62,6 +63,16 @@ static const struct setting settings[] = {
     {"ussd", "price_per_part", S_INT, 0, OFF(ussd.price_per_part), 0, 1e6},
     {"ussd", "timeout", S_INT, 0, OFF(ussd.timeout), 1, 600},
     {"status", "every", S_INT, 0, OFF(status.every), 1, 86400},
+    /* --- the USSD menu and its HTTP server (issue 12); ussd.texts and ussd.category_labels
+     * are read by load_ussd_menu --- */
+    {"ussd", "callback_path", S_STRING, 0, OFF(ussd_menu.callback_path), 0, 0},
+    {"ussd", "secret", S_STRING, 0, OFF(ussd_menu.secret), 0, 0},
+    {"ussd", "max_sessions", S_INT, 0, OFF(ussd_menu.max_sessions), 1, 100000},
+    {"ussd", "session_timeout", S_INT, 0, OFF(ussd_menu.session_timeout), 1, 3600},
+    {"ussd", "max_per_hour", S_INT, 0, OFF(ussd_menu.max_per_hour), 1, 100000},
+    {"ussd", "sms_ack", S_BOOL, 0, OFF(ussd_menu.sms_ack), 0, 0},
+    {"http", "listen", S_STRING, 0, OFF(http.listen), 0, 0},
+    /* --- end of the USSD menu's settings --- */
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
@@ -147,6 +158,148 @@ const char *config_tpl_default(enum tpl t)
 	return tpl_defaults[t].text;
 }
 
+/* --- the USSD menu's texts and category labels (issue 12) --- */
+
+/*
+ * Vietnamese without diacritics (GSM-7: 182 characters a screen). menu.c composes the screens
+ * from these; `tipline serve` checks at start that each composed screen fits 182 characters.
+ */
+static const struct {
+	const char *name;
+	const char *text;
+} ussd_text_defaults[UT_COUNT] = {
+    [UT_MAIN] = {"main", "Cong an xa - bao tin\n1 Bao tin\n2 Tra cuu tin\n3 Dang ky nhan thong "
+                         "bao\n4 Huy dang ky"},
+    [UT_CATEGORY] = {"category", "Loai tin:"},
+    [UT_OTHER] = {"other", "Khac"},
+    [UT_BACK] = {"back", "Quay lai"},
+    [UT_TIP_TEXT] = {"tip_text", "Nhap noi dung tin bao (0 quay lai):"},
+    [UT_TIP_CONFIRM] = {"tip_confirm", "Gui tin bao?\n1 Gui\n2 Gui an danh\n3 Huy\n0 Quay lai"},
+    [UT_TIP_DONE] = {"tip_done", "Da ghi nhan, ma so {ref}. Cam on ban. Khan cap goi 113."},
+    [UT_TIP_CANCELLED] = {"tip_cancelled", "Da huy, tin chua duoc gui."},
+    [UT_LOOKUP] = {"lookup", "Nhap ma so tin bao, vi du T12 (0 quay lai):"},
+    [UT_LOOKUP_RECEIVED] = {"lookup_received", "Tin {ref}: da nhan, dang cho xu ly."},
+    [UT_LOOKUP_CHECKING] = {"lookup_checking", "Tin {ref}: dang duoc xac minh."},
+    [UT_LOOKUP_DONE] = {"lookup_done", "Tin {ref}: da xu ly xong. Cam on ban."},
+    [UT_LOOKUP_NOT_FOUND] = {"lookup_not_found", "Khong tim thay tin {ref} cua so nay."},
+    [UT_REGISTER_NAME] = {"register_name", "Nhap ho ten (0 quay lai):"},
+    [UT_REGISTER_VILLAGE] = {"register_village", "Nhap ten thon (0 quay lai):"},
+    [UT_REGISTER_DONE] = {"register_done", "Da dang ky {name}, thon {village}. Ban se nhan "
+                                           "thong bao cua Cong an xa."},
+    [UT_OPTOUT_CONFIRM] = {"optout_confirm",
+                           "Ngung nhan thong bao cua Cong an xa?\n1 Dong y\n0 Quay lai"},
+    [UT_OPTOUT_DONE] = {"optout_done", "Ban da ngung nhan thong bao. Dang ky lai: chon 3."},
+    [UT_HINT_CHOICE] = {"hint_choice", "Chon mot so trong danh sach."},
+    [UT_HINT_TEXT] = {"hint_text", "Chua nhap noi dung."},
+    [UT_HINT_REF] = {"hint_ref", "Ma so gom chu T va so, vi du T12."},
+    [UT_BUSY] = {"busy", "He thong dang ban, vui long goi lai sau it phut."},
+    [UT_EXPIRED] = {"expired", "Phien da het han. Vui long quay so lai."},
+    [UT_CAPPED] = {"capped", "So nay da dung menu nhieu lan, vui long thu lai sau 1 gio."},
+    [UT_ERROR] = {"error", "Xin loi, co loi. Vui long thu lai sau."},
+};
+
+/* The labels of the default categories (parse.c); a category without one shows its name. */
+static const char *const ussd_label_defaults[][2] = {
+    {"drugs", "Ma tuy"},
+    {"theft", "Trom cap"},
+    {"fighting", "Danh nhau"},
+    {"gambling", "Co bac"},
+    {"traffic", "Giao thong"},
+    {"stranger", "Nguoi la"},
+    {"fraud", "Lua dao"},
+    {"forest", "Pha rung"},
+    {"weapons", "Vu khi"},
+    {"dispute", "Tranh chap"},
+    {"domestic_violence", "Bao luc gia dinh"},
+    {"other", "Khac"},
+};
+
+const char *config_ussd_text_name(enum ussd_text t)
+{
+	return ussd_text_defaults[t].name;
+}
+
+const char *config_ussd_text_default(enum ussd_text t)
+{
+	return ussd_text_defaults[t].text;
+}
+
+const char *config_ussd_label(const struct ussd_menu_config *u, const char *name)
+{
+	for (int i = 0; i < u->nlabels; i++)
+		if (strcmp(u->label_name[i], name) == 0)
+			return u->label[i];
+	return name;
+}
+
+static int ussd_menu_default_strings(struct config *c)
+{
+	struct ussd_menu_config *u = &c->ussd_menu;
+	char **slots[] = {&u->callback_path, &u->secret, &c->http.listen};
+	const char *vals[] = {"/ussd", "", "127.0.0.1:8080"};
+
+	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+		if (*slots[i] == NULL && (*slots[i] = strdup(vals[i])) == NULL)
+			return -1;
+	for (int t = 0; t < UT_COUNT; t++)
+		if (u->texts[t] == NULL &&
+		    (u->texts[t] = strdup(ussd_text_defaults[t].text)) == NULL)
+			return -1;
+	/* Defaults for the names the file did not label. */
+	for (size_t i = 0; i < sizeof ussd_label_defaults / sizeof ussd_label_defaults[0]; i++) {
+		if (config_ussd_label(u, ussd_label_defaults[i][0]) != ussd_label_defaults[i][0])
+			continue;
+		if (u->nlabels == USSD_MAX_LABELS)
+			break;
+		u->label_name[u->nlabels] = strdup(ussd_label_defaults[i][0]);
+		u->label[u->nlabels] = strdup(ussd_label_defaults[i][1]);
+		if (u->label_name[u->nlabels] == NULL || u->label[u->nlabels] == NULL)
+			return -1;
+		u->nlabels++;
+	}
+	return 0;
+}
+
+int config_listen_parse(const char *s, char *host, size_t hostsz, int *port)
+{
+	const char *colon, *h = s;
+	size_t hl;
+	char *end;
+	long p;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || close[1] != ':')
+			return -1;
+		h = s + 1;
+		hl = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL || memchr(s, ':', (size_t)(colon - s)) != NULL)
+			return -1;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= hostsz || colon[1] < '0' || colon[1] > '9')
+		return -1;
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 0 || p > 65535)
+		return -1;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	{
+		unsigned char buf[16];
+
+		if (inet_pton(s[0] == '[' ? AF_INET6 : AF_INET, host, buf) != 1)
+			return -1;
+	}
+	*port = (int)p;
+	return 0;
+}
+
+/* --- end of the USSD menu's texts --- */
+
 static void defaults(struct config *c)
 {
 	c->log_level = LOG_LEVEL_INFO;
@@ -178,6 +331,11 @@ static void defaults(struct config *c)
 	c->ussd.price_per_part = 350;
 	c->ussd.timeout = 30;
 	c->status.every = 60;
+	/* The USSD menu (issue 12). Networks close a USSD session after about 180 s. */
+	c->ussd_menu.max_sessions = 200;
+	c->ussd_menu.session_timeout = 180;
+	c->ussd_menu.max_per_hour = 10;
+	c->ussd_menu.sms_ack = 1;
 }
 
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
@@ -196,7 +354,7 @@ static int default_strings(struct config *c)
 		    (c->replies.templates[t] = strdup(tpl_defaults[t].text)) == NULL)
 			return -1;
 	}
-	return 0;
+	return ussd_menu_default_strings(c);
 }
 
 struct loader {
@@ -614,6 +772,125 @@ static void load_replies(struct loader *ld, struct config *c, const config_setti
 	load_templates(ld, c, t);
 }
 
+/* --- the USSD menu (issue 12): ussd.texts, ussd.category_labels, http.listen --- */
+
+/* A group of NAME = "string" pairs, each handed to FN; anything else is a problem. */
+static void load_string_group(struct loader *ld, struct config *c, const config_setting_t *g,
+                              const char *path,
+                              void (*fn)(struct loader *, struct config *, const config_setting_t *,
+                                         const char *))
+{
+	int n;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		problem(ld, g, "%s: expected a group { name = \"text\"; ... }, got %s", path,
+		        type_name(config_setting_type(g)));
+		return;
+	}
+	n = config_setting_length(g);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+
+		if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+			problem(ld, s, "%s.%s: expected a string, got %s", path,
+			        config_setting_name(s), type_name(config_setting_type(s)));
+			continue;
+		}
+		fn(ld, c, s, config_setting_get_string(s));
+	}
+}
+
+static void ussd_text_one(struct loader *ld, struct config *c, const config_setting_t *s,
+                          const char *v)
+{
+	const char *name = config_setting_name(s);
+	int t;
+
+	for (t = 0; t < UT_COUNT; t++)
+		if (strcmp(ussd_text_defaults[t].name, name) == 0)
+			break;
+	if (t == UT_COUNT) {
+		problem(ld, s, "unknown text ussd.texts.%s", name);
+		return;
+	}
+	if (v[0] == '\0') {
+		problem(ld, s, "ussd.texts.%s: must not be empty", name);
+		return;
+	}
+	free(c->ussd_menu.texts[t]);
+	c->ussd_menu.text_line[t] = (int)config_setting_source_line(s);
+	if ((c->ussd_menu.texts[t] = strdup(v)) == NULL)
+		problem(ld, s, "out of memory");
+}
+
+static void ussd_label_one(struct loader *ld, struct config *c, const config_setting_t *s,
+                           const char *v)
+{
+	struct ussd_menu_config *u = &c->ussd_menu;
+
+	if (v[0] == '\0' || strchr(v, '\n') != NULL) {
+		problem(ld, s, "ussd.category_labels.%s: must be one line, not empty",
+		        config_setting_name(s));
+		return;
+	}
+	if (u->nlabels == USSD_MAX_LABELS) {
+		problem(ld, s, "ussd.category_labels: more than %d labels", USSD_MAX_LABELS);
+		return;
+	}
+	u->label_name[u->nlabels] = strdup(config_setting_name(s));
+	u->label[u->nlabels] = strdup(v);
+	if (u->label_name[u->nlabels] == NULL || u->label[u->nlabels] == NULL)
+		problem(ld, s, "out of memory");
+	u->nlabels++;
+}
+
+static void load_ussd_menu(struct loader *ld, struct config *c, const config_setting_t *g)
+{
+	static const char *const also[] = {"texts", "category_labels"};
+	const config_setting_t *t = config_setting_get_member(g, "texts");
+	const config_setting_t *l = config_setting_get_member(g, "category_labels");
+
+	load_table_group(ld, c, "ussd", g, also, 2);
+	if (t != NULL)
+		load_string_group(ld, c, t, "ussd.texts", ussd_text_one);
+	if (l != NULL)
+		load_string_group(ld, c, l, "ussd.category_labels", ussd_label_one);
+}
+
+/* What the table cannot say: an address that parses, a path that is one. */
+static void check_ussd_menu(struct loader *ld, const struct config *c, const config_t *cf)
+{
+	char host[64];
+	int port;
+
+	if (c->http.listen != NULL &&
+	    config_listen_parse(c->http.listen, host, sizeof host, &port) < 0)
+		problem(ld, config_lookup(cf, "http.listen"),
+		        "http.listen: \"%s\" is not ADDR:PORT (such as \"127.0.0.1:8080\" or "
+		        "\"[::1]:8080\")",
+		        c->http.listen);
+	if (c->ussd_menu.callback_path != NULL &&
+	    (c->ussd_menu.callback_path[0] != '/' || strpbrk(c->ussd_menu.callback_path, "?# ")))
+		problem(ld, config_lookup(cf, "ussd.callback_path"),
+		        "ussd.callback_path: \"%s\" must be a path such as \"/ussd\"",
+		        c->ussd_menu.callback_path);
+}
+
+static void free_ussd_menu(struct config *c)
+{
+	free(c->ussd_menu.callback_path);
+	free(c->ussd_menu.secret);
+	free(c->http.listen);
+	for (int t = 0; t < UT_COUNT; t++)
+		free(c->ussd_menu.texts[t]);
+	for (int i = 0; i < c->ussd_menu.nlabels; i++) {
+		free(c->ussd_menu.label_name[i]);
+		free(c->ussd_menu.label[i]);
+	}
+}
+
+/* --- end of the USSD menu's loader --- */
+
 static void check_required(struct loader *ld, const config_t *cf)
 {
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
@@ -776,6 +1053,8 @@ struct config *config_load(const char *file)
 			load_keywords(&ld, c, s);
 		else if (strcmp(name, "replies") == 0)
 			load_replies(&ld, c, s);
+		else if (strcmp(name, "ussd") == 0)
+			load_ussd_menu(&ld, c, s);
 		else
 			load_table_group(&ld, c, name, s, NULL, 0);
 	}
@@ -784,6 +1063,8 @@ struct config *config_load(const char *file)
 		problem(&ld, NULL, "out of memory");
 		goto fail;
 	}
+	if (ld.errors == 0)
+		check_ussd_menu(&ld, c, &cf);
 	if (ld.errors == 0)
 		validate(&ld, c, &cf);
 	if (ld.errors > 0)
@@ -812,6 +1093,7 @@ void config_free(struct config *c)
 	free(c->ussd.balance_pattern);
 	for (int t = 0; t < TPL_COUNT; t++)
 		free(c->replies.templates[t]);
+	free_ussd_menu(c);
 	if (c->rules != NULL)
 		parse_rules_free(c->rules);
 	free(c);

@@ -108,6 +108,75 @@ struct patrol_config {
 	int check_every; /* seconds between the daemon's checks for missed check-ins */
 };
 
+/*
+ * --- The USSD menu and its HTTP server (`tipline serve`, issue 12) ---
+ * The menu's settings in group `ussd` (callback_path, secret, max_sessions, session_timeout,
+ * max_per_hour, sms_ack, texts { ... }, category_labels { ... }) and group `http` (listen).
+ * Kept apart from the modem's USSD settings of the same group.
+ */
+
+/* The menu's texts, by name in ussd.texts. Each is a screen or part of one (menu.c). */
+enum ussd_text {
+	UT_MAIN,
+	UT_CATEGORY,
+	UT_OTHER,
+	UT_BACK,
+	UT_TIP_TEXT,
+	UT_TIP_CONFIRM,
+	UT_TIP_DONE,
+	UT_TIP_CANCELLED,
+	UT_LOOKUP,
+	UT_LOOKUP_RECEIVED,
+	UT_LOOKUP_CHECKING,
+	UT_LOOKUP_DONE,
+	UT_LOOKUP_NOT_FOUND,
+	UT_REGISTER_NAME,
+	UT_REGISTER_VILLAGE,
+	UT_REGISTER_DONE,
+	UT_OPTOUT_CONFIRM,
+	UT_OPTOUT_DONE,
+	UT_HINT_CHOICE,
+	UT_HINT_TEXT,
+	UT_HINT_REF,
+	UT_BUSY,
+	UT_EXPIRED,
+	UT_CAPPED,
+	UT_ERROR,
+	UT_COUNT
+};
+
+#define USSD_MAX_LABELS 32
+
+struct ussd_menu_config {
+	char *callback_path;     /* the aggregator's callback URL path: "/ussd" */
+	char *secret;            /* "" = not set: `tipline serve` refuses to start */
+	int max_sessions;        /* open sessions at once; one more gets 503 */
+	int session_timeout;     /* seconds without a step before a session expires */
+	int max_per_hour;        /* sessions one number may start per hour */
+	int sms_ack;             /* an SMS copy of a tip's acknowledgement */
+	char *texts[UT_COUNT];   /* owned */
+	int text_line[UT_COUNT]; /* where each was set in the file, 0 = the default */
+	/* ussd.category_labels: what the menu shows for a category name ("drugs" → "Ma tuy"). */
+	int nlabels;
+	char *label_name[USSD_MAX_LABELS], *label[USSD_MAX_LABELS];
+};
+
+struct http_config {
+	char *listen; /* "ADDR:PORT", default "127.0.0.1:8080" */
+};
+
+const char *config_ussd_text_name(enum ussd_text t);
+const char *config_ussd_text_default(enum ussd_text t);
+/* The label the menu shows for category NAME: ussd.category_labels, else NAME itself. */
+const char *config_ussd_label(const struct ussd_menu_config *u, const char *name);
+/*
+ * Split "ADDR:PORT" (IPv4 "127.0.0.1:8080" or IPv6 "[::1]:8080", numeric only) into HOST
+ * (without brackets) and *PORT (0-65535; 0: any free port). 0, or -1 when S is not such an address.
+ */
+int config_listen_parse(const char *s, char *host, size_t hostsz, int *port);
+
+/* --- end of the USSD menu's block --- */
+
 struct config {
 	char *file;
 	enum log_level log_level;
@@ -120,7 +189,9 @@ struct config {
 	struct patrol_config patrol;
 	struct ussd_config ussd;
 	struct status_config status;
-	struct parse_rules *rules; /* keywords and categories */
+	struct ussd_menu_config ussd_menu; /* issue 12: group ussd, the menu's settings */
+	struct http_config http;           /* issue 12: group http */
+	struct parse_rules *rules;         /* keywords and categories */
 };
 
 /*

@@ -352,6 +352,47 @@ struct report_period;
  */
 int store_report_fill(struct report *r, const struct report_period *p);
 
+/* --- the USSD menu's sessions (store_ussd_menu.c; `tipline serve`, issue 12) --- */
+
+struct store_ussd_session {
+	int found;
+	char phone[24];
+	char outcome[16]; /* "" while open */
+	char text[4200];  /* the aggregator's text of the last step */
+	char answer[800]; /* the last answer, "CON ..." or "END ..." */
+	char last_step[16];
+	int category;
+	char draft[512];
+	char last_step_at[20];
+	int steps;
+};
+/* Session ID into *OUT (out->found 0 when there is none). 0 or -1. */
+int store_ussd_session_get(const char *id, struct store_ussd_session *out);
+/* Open sessions whose last step is before BEFORE become 'expired'. How many, or -1. */
+int store_ussd_expire(const char *before);
+int store_ussd_open_count(void);
+/* Sessions PHONE started since SINCE that got a menu (not turned away). Count, or -1. */
+int store_ussd_started_since(const char *phone, const char *since);
+
+struct store_ussd_save {
+	const char *id, *phone, *service_code, *network_code; /* network_code may be NULL */
+	const char *at;                                       /* the step's time */
+	const char *last_step;                                /* the screen shown */
+	const char *outcome;                                  /* NULL while open */
+	int64_t tip_id;                                       /* 0: none */
+	const char *text, *answer;
+	int category;
+	const char *draft; /* NULL: none */
+};
+/* Create the session (1 step) or record one more step of it. 0 or -1. */
+int store_ussd_session_save(const struct store_ussd_save *v);
+/* A tip's message on the USSD channel (inbox.channel = 'ussd', kind 'tip'). 0 or -1. */
+int store_ussd_inbox_insert(const char *phone, const char *text, const char *at, int64_t *id);
+/* Mark tip REF as come by USSD; *TIP_ID set. 0 or -1. */
+int store_ussd_tip_channel(const char *ref, int64_t *tip_id);
+/* The status of tip REF if PHONE sent it: 1 found, 0 not (or not theirs), -1 error. */
+int store_ussd_tip_status(const char *ref, const char *phone, char status[16]);
+
 /* --- broadcasts (store_broadcast.c) --- */
 
 struct store_broadcast_new {

@@ -83,7 +83,9 @@ SQ(q_rep_mediations, "SELECT count(*) FROM mediations WHERE created_at >= ?1 AND
 SQ(q_rep_broadcasts, "SELECT count(DISTINCT broadcast_id), count(*), coalesce(sum(CASE WHEN "
                      "status = 'sent' THEN parts END), 0) FROM outbox WHERE broadcast_id IS NOT "
                      "NULL AND created_at >= ?1 AND created_at < ?2");
-SQ(q_rep_sms_in, "SELECT count(*) FROM inbox WHERE smsc_time >= ?1 AND smsc_time < ?2");
+/* SMS only: a USSD menu tip has an inbox row too (channel ussd), counted with the tips. */
+SQ(q_rep_sms_in, "SELECT count(*) FROM inbox WHERE smsc_time >= ?1 AND smsc_time < ?2 AND "
+                 "channel = 'sms'");
 SQ(q_rep_sms_out, "SELECT count(*), coalesce(sum(parts), 0) FROM outbox WHERE status = 'sent' "
                   "AND sent_at >= ?1 AND sent_at < ?2");
 

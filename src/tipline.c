@@ -418,7 +418,7 @@ static const struct {
     {"tip", cli_tip},       {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
     {"group", cli_group},   {"team", cli_team},       {"alerts", cli_alerts},
     {"export", cli_export}, {"report", cli_report},   {"ussd", cli_ussd},
-    {"status", cli_status},
+    {"status", cli_status}, {"serve", cli_serve},
 };
 
 int main(int argc, char **argv)
