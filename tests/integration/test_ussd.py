@@ -334,7 +334,7 @@ def test_status_with_and_without_the_daemon():
         out = env.cli("status").stdout.decode()
         for want in ("running since", "Quectel EC25", "Vinaphone (452 02), roaming",
                      "27 % (-95 dBm)", "0 / 30 used", "queued 1", "balance:      12345",
-                     "alerts open:  1", "schema 8"):
+                     "alerts open:  1", "schema %d" % NEWEST):
             check(want in out, "%r in %s" % (want, out))
         # The health is read every status.every (1 s), not every poll (0.05 s): across two
         # refreshes (about two seconds, some forty polls) two or three AT+CSQ, where a read
