@@ -85,6 +85,7 @@ def test_anonymous_tip_leaves_no_number():
               "the control number is found in the database")
         check(re.search(r"tip T\d+ from an anonymous sender", env.log_text()), "the log says anonymous")
         check("+8490522****" in env.log_text(), "the control number masked in the log")
+        check("90511*" not in env.log_text(), "the anonymous number not even masked in the log")
         check("co nguoi ban" not in env.log_text(), "no message text in the log")
 
 
@@ -98,6 +99,18 @@ def test_multipart_anonymous_tip_parts_apart():
         check_eq(env.query("SELECT sender, anonymous FROM tips"), [("anonymous", 1)])
         check_eq(env.query("SELECT DISTINCT sender FROM inbox_parts"), [("anonymous",)])
         wait_clean(env, "a 2-part anonymous tip delivered apart")
+
+
+def test_multipart_parts_scrubbed_without_a_reply():
+    """With replies off, no later send scrubs the WAL: the anonymizing commit must."""
+    with running(info_env(extra="replies: { enabled = false; };")) as env:
+        env.sms(TIPSTER, LONG, parts="1", ref=10, when="2026-11-26 09:00:00")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 10,
+                 "the first part stored")
+        check(files_with(env), "the waiting part carries the number (the search can fail)")
+        env.sms(TIPSTER, LONG, parts="2", ref=10, when="2026-11-26 09:00:00")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 1, 10, "the tip stored")
+        wait_clean(env, "a 2-part anonymous tip without a reply")
 
 
 def test_supplement_needs_the_secret():

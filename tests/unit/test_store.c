@@ -92,6 +92,52 @@ static void t_inbox_dedupe(void)
 	CHECK_INT(store_inbox_count(), 4);
 }
 
+/* Issue 13: an anonymous tip keeps no number, and its message read again is a duplicate. */
+static void t_anonymous_tip_keeps_no_number(void)
+{
+	struct store_msg m = {"+84905111444",
+	                      "2026-11-26 08:00:00",
+	                      "2026-11-26 08:00:02",
+	                      "TIN ANDANH a",
+	                      "gsm7",
+	                      NULL,
+	                      1,
+	                      1,
+	                      1};
+	struct store_msg m2 = {"+84905111444",
+	                       "2026-11-26 08:00:05",
+	                       "2026-11-26 08:00:06",
+	                       "TIN ANDANH b",
+	                       "gsm7",
+	                       NULL,
+	                       1,
+	                       1,
+	                       1};
+	struct store_tip t;
+	char ref[16], ref2[16], secret[8];
+	int64_t id = 0, id2 = 0, tip = 0;
+
+	fresh();
+	CHECK_INT(store_inbox_insert(&m, &id), 1);
+	/* A caller that passes the number with anonymous = 1 (the USSD menu) does not keep it. */
+	CHECK_INT(store_tip_insert(id, "+84905111444", 1, NULL, "a", 1, NULL, m.smsc_time,
+	                           m.received_at, ref),
+	          0);
+	CHECK_INT(store_tip_get(ref, &t), 0);
+	CHECK_STR(t.sender, STORE_ANONYMOUS);
+	CHECK_INT(store_inbox_insert(&m2, &id2), 1);
+	CHECK_INT(store_tip_insert_anonymous(id2, NULL, "b", 1, NULL, m2.smsc_time, m2.received_at,
+	                                     ref2, secret),
+	          0);
+	CHECK_INT((int)strlen(secret), 4);
+	CHECK_INT(store_tip_find(ref2, "+84905111444", &tip), 0);
+	CHECK_INT(store_tip_find_secret(ref2, secret, &tip), 1);
+	CHECK_INT(store_tip_find_secret(ref2, "x", &tip), 0);
+	/* Read again after a crash, with the real number: the anonymous row is its twin. */
+	CHECK_INT(store_inbox_insert(&m2, &id), 0);
+	CHECK_INT(store_inbox_count(), 2);
+}
+
 static int64_t assembled_id;
 static char assembled_text[256];
 static int assembled_complete;
@@ -523,6 +569,7 @@ int main(void)
 
 	RUN(t_migrations_are_idempotent);
 	RUN(t_inbox_dedupe);
+	RUN(t_anonymous_tip_keeps_no_number);
 	RUN(t_multipart_any_order);
 	RUN(t_multipart_forced_incomplete);
 	RUN(t_outbox_states_and_priority);
