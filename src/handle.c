@@ -368,7 +368,7 @@ static int do_register(const struct msg *m, const struct parse_result *p)
 		goto out;
 	if (store_contact_upsert(m->phone, name, village, ROLE_KEEP, NULL, 1) < 0)
 		goto out;
-	log_info("registered %s (%s)", m->phone, name);
+	log_info("registered %s", m->phone); /* not the name: no message text in logs */
 	r = reply(m, TPL_REGISTER_ACK, kv);
 out:
 	free(name);
@@ -621,15 +621,20 @@ int handle_delivery_report(const char *number, int msgref, int delivery, int sta
 		snprintf(phone, sizeof phone, "%.23s", number);
 	if (delivery < 0) {
 		/* Not an outcome: the network reports it keeps trying; a final report follows. */
-		log_info("delivery report from %s for reference %d: not delivered yet, the "
-		         "network is still trying (status 0x%02x)",
-		         phone, msgref, status);
+		log_info("delivery report for reference %d: not delivered yet, the network is "
+		         "still trying (status 0x%02x)",
+		         msgref, status);
 		return 0;
 	}
 	r = store_outbox_delivery(phone, msgref, delivery, when);
 	if (r < 0)
 		return -1;
-	log_info("delivery report from %s for reference %d: %s (status 0x%02x)%s", phone, msgref,
+	/*
+	 * The number is not named (only at debug): the report of an anonymous tip's
+	 * acknowledgement would tie it, even masked, to the tip's time.
+	 */
+	log_debug("delivery report from %s for reference %d", phone, msgref);
+	log_info("delivery report for reference %d: %s (status 0x%02x)%s", msgref,
 	         delivery ? "delivered" : "failed", status, r == 0 ? " (no matching message)" : "");
 	return 0;
 }
