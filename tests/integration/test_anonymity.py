@@ -17,7 +17,9 @@ DIGITS = b"905111444"
 OTHER = "0905222555"  # an ordinary (not anonymous) tipster: the control
 LONG = ("TIN ANDANH co nguoi ban thuoc lac o nha van hoa thon 3 vao buoi toi, "
         "ho di xe may mau do va thuong dung o cong truong hoc, toi thay ho nhieu lan "
-        "trong tuan nay, moi lan khoang muoi phut roi di ve phia song")
+        "trong tuan nay, moi lan khoang muoi phut roi di ve phia song. Co mot nguoi dan ong "
+        "khoang bon muoi tuoi dung canh, mac ao khoac xanh, hay goi dien thoai va nhin quanh "
+        "truoc khi dua goi nho cho nguoi mua, sau do ca hai di ve hai huong khac nhau.")
 
 
 def info_env(**kw):
@@ -90,11 +92,13 @@ def test_anonymous_tip_leaves_no_number():
 
 
 def test_multipart_anonymous_tip_parts_apart():
+    """Three parts out of order, the first one alone in an earlier commit."""
     with running(info_env()) as env:
         env.sms(TIPSTER, LONG, parts="2", ref=9, when="2026-11-26 09:00:00")
         wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 10,
                  "the first part stored")
-        env.sms(TIPSTER, LONG, parts="1", ref=9, when="2026-11-26 09:00:00")
+        check(files_with(env), "the waiting part carries the number (the search can fail)")
+        env.sms(TIPSTER, LONG, parts="3,1", ref=9, when="2026-11-26 09:00:00")
         ack_code(env)
         check_eq(env.query("SELECT sender, anonymous FROM tips"), [("anonymous", 1)])
         check_eq(env.query("SELECT DISTINCT sender FROM inbox_parts"), [("anonymous",)])
@@ -108,7 +112,7 @@ def test_multipart_parts_scrubbed_without_a_reply():
         wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 10,
                  "the first part stored")
         check(files_with(env), "the waiting part carries the number (the search can fail)")
-        env.sms(TIPSTER, LONG, parts="2", ref=10, when="2026-11-26 09:00:00")
+        env.sms(TIPSTER, LONG, parts="2,3", ref=10, when="2026-11-26 09:00:00")
         wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 1, 10, "the tip stored")
         wait_clean(env, "a 2-part anonymous tip without a reply")
 
@@ -133,14 +137,14 @@ def test_supplement_needs_the_secret():
 
 def test_flood_cap_holds_for_anonymous_sender():
     with running(info_env()) as env:
-        for i in range(12):
+        for i in range(40):
             env.sms(TIPSTER, "TIN ANDANH so %d co nguoi ban thuoc lac" % i,
-                    when="2026-11-26 10:00:%02d" % i)
-        env.wait_drained(12)
+                    when="2026-11-26 10:%02d:%02d" % (i // 60, i % 60))
+        env.wait_drained(40)
         wait_for(lambda: len(replies_to(env, E164)) >= 5, 15, "five acknowledgements")
-        wait_clean(env, "twelve anonymous tips")
+        wait_clean(env, "forty anonymous tips")
         check_eq(len(replies_to(env, E164)), 5, "acknowledgements (replies.max_per_hour = 5)")
-        check_eq(env.scalar("SELECT count(*) FROM tips WHERE anonymous"), 12, "tips stored")
+        check_eq(env.scalar("SELECT count(*) FROM tips WHERE anonymous"), 40, "tips stored")
 
 
 def test_reread_after_crash_is_deduplicated():
@@ -153,7 +157,7 @@ def test_reread_after_crash_is_deduplicated():
         wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 10,
                  "the first part stored")
         check_eq(env.stop(), 0, "stopped")
-        env.sms(TIPSTER, LONG, parts="2", ref=12, when="2026-11-26 11:00:05")
+        env.sms(TIPSTER, LONG, parts="2,3", ref=12, when="2026-11-26 11:00:05")
         env.sms(TIPSTER, "TIN ANDANH nguoi thu hai", when="2026-11-26 11:00:09")
         env.start(env={"TIPLINE_FAULT": "exit-after-commit"})
         check_eq(env.wait_exit(), 99, "exit status at the fault point")
@@ -161,7 +165,7 @@ def test_reread_after_crash_is_deduplicated():
         env.start()
         wait_for(lambda: not env.modem_inbox(), 10, "the modem emptied after restart")
         check_eq(env.inbox_count(), 3, "inbox rows after the re-read")
-        check_eq(env.scalar("SELECT count(*) FROM inbox_parts"), 2, "parts rows")
+        check_eq(env.scalar("SELECT count(*) FROM inbox_parts"), 3, "parts rows")
         check_eq(env.scalar("SELECT count(*) FROM tips"), 3, "tips")
         wait_for(lambda: len(replies_to(env, E164)) >= 3, 15, "three acknowledgements")
         wait_clean(env, "a crash after the commit and a re-read")
