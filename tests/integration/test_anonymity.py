@@ -172,6 +172,22 @@ def test_reread_after_crash_is_deduplicated():
         check_eq(len(replies_to(env, E164)), 3, "one acknowledgement per tip")
 
 
+def test_killed_after_the_ack_was_handed_over():
+    """The daemon dies right after the modem took the acknowledgement, before its outcome was
+    committed: after the restart the row is settled (sent again, at most once) and erased."""
+    env = info_env()
+    with running(env, start=False):
+        env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac")
+        env.start(env={"TIPLINE_FAULT": "exit-after-modem-send"})
+        check_eq(env.wait_exit(), 99, "exit status at the fault point")
+        check(replies_to(env, E164), "the modem took the acknowledgement")
+        check("tipline.db" in files_with(env) or "tipline.db-wal" in files_with(env),
+              "the unsettled row still names the number (the search can fail)")
+        env.start()
+        wait_clean(env, "a kill after the hand-over and a restart")
+        check(1 <= len(replies_to(env, E164)) <= 2, "sent at least once, at most twice")
+
+
 def test_debug_log_says_it_shows_numbers():
     with running(Env()) as env:
         wait_for(lambda: "debug logging is on" in env.log_text(), 10, "the debug notice")
