@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "anon.h"
 #include "broadcast.h"
 #include "config.h"
 #include "log.h"
@@ -19,12 +20,13 @@ static const struct config *hcfg;
 int handle_init(const struct config *cfg)
 {
 	hcfg = cfg;
-	return 0;
+	return anon_init();
 }
 
 void handle_close(void)
 {
 	hcfg = NULL;
+	anon_close();
 }
 
 /* The message being handled, copied out of the store's row. */
@@ -35,6 +37,7 @@ struct msg {
 	char received_at[20]; /* when the daemon read it */
 	char sent_at[20];     /* when its sender sent it (the SMSC time): an event's time */
 	char *text;           /* owned: freed by handle_message */
+	int anon;             /* an anonymous tip or its supplement: the number is not kept */
 	struct store_contact who;
 };
 
@@ -84,19 +87,26 @@ static int reply_text(const struct msg *m, const char *text)
 {
 	char since[20];
 	struct store_outbox_new o = {0};
-	int n;
+	int64_t now = (int64_t)time(NULL);
+	int n, a;
 
 	if (!hcfg->replies.enabled || m->phone[0] == '\0')
 		return 0;
-	ts_utc((int64_t)time(NULL) - 3600, since);
+	ts_utc(now - 3600, since);
+	/* The store counts the replies it can still name; anon.c those whose number is gone. */
 	n = store_replies_since(m->phone, since);
 	if (n < 0)
 		return -1;
-	if (n >= hcfg->replies.max_per_hour) {
+	a = anon_count(m->phone, now - 3600);
+	if (n + a >= hcfg->replies.max_per_hour) {
 		log_warnx("not replying to %s: %d replies in the last hour (replies.max_per_hour)",
-		          m->phone, n);
+		          m->anon ? "an anonymous sender" : m->phone, n + a);
 		return 0;
 	}
+	/* Noted when queued: a rollback of this message over-counts one reply, never under. */
+	if (m->anon)
+		anon_note(m->phone, now);
+	o.anonymous = m->anon;
 	o.recipient = m->phone;
 	o.text = text;
 	o.priority = 0;
@@ -171,10 +181,10 @@ static void category_for_reply(enum tpl t, const char *category, char *out, size
  * A tip: its village is the "thon X" its text names (the parser's village span), else the
  * village its sender registered with, else not known.
  */
-static int do_tip(const struct msg *m, const struct parse_result *p, int structured)
+static int do_tip(struct msg *m, const struct parse_result *p, int structured)
 {
 	enum tpl t = structured ? TPL_TIP_ACK : TPL_TIP_ACK_UNSTRUCTURED;
-	char ref[16] = "", category[64];
+	char ref[16] = "", category[64], secret[8] = "", shown[24];
 	char *text = structured ? span(m, p->text) : strdup(m->text);
 	char *village = p->village.len > 0 ? span(m, p->village) : NULL;
 	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
@@ -187,16 +197,25 @@ static int do_tip(const struct msg *m, const struct parse_result *p, int structu
 	}
 	if (where == NULL && m->who.found && m->who.village[0] != '\0')
 		where = m->who.village;
-	if (store_tip_insert(m->id, sender, p->anonymous,
-	                     parse_category_name(hcfg->rules, p->category), text, structured, where,
-	                     m->sent_at, m->received_at, ref) < 0)
+	if (p->anonymous) {
+		/* The number stays in memory (m) for the reply, and in no row (issue 13). */
+		if (store_tip_insert_anonymous(m->id, parse_category_name(hcfg->rules, p->category),
+		                               text, structured, where, m->sent_at, m->received_at,
+		                               ref, secret) < 0)
+			goto out;
+		m->anon = 1;
+	} else if (store_tip_insert(m->id, sender, 0, parse_category_name(hcfg->rules, p->category),
+	                            text, structured, where, m->sent_at, m->received_at, ref) < 0) {
 		goto out;
+	}
 	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
 	         structured ? "" : " (unstructured)");
 	category_for_reply(t, parse_category_name(hcfg->rules, p->category), category,
 	                   sizeof category);
+	/* An anonymous tip's reference carries its secret: "T12-4821", quoted in BS. */
+	snprintf(shown, sizeof shown, "%s%s%s", ref, secret[0] ? "-" : "", secret);
 	{
-		const char *kv[] = {"ref", ref, "category", category, NULL};
+		const char *kv[] = {"ref", shown, "category", category, NULL};
 
 		rc = reply(m, t, kv);
 	}
@@ -206,20 +225,74 @@ out:
 	return rc;
 }
 
-static int do_supplement(const struct msg *m, const struct parse_result *p)
+/*
+ * "BS T12-4821 text": the secret an anonymous tip's acknowledgement carried, right after the
+ * reference. Its four digits to secret[8] and the text after it to *text: 1, else 0.
+ */
+static int supplement_secret(const struct msg *m, const struct parse_result *p, char secret[8],
+                             struct parse_span *text)
+{
+	size_t i = p->ref.off + p->ref.len, len = strlen(m->text), k;
+
+	if (i >= len || m->text[i] != '-')
+		return 0;
+	for (k = 0;
+	     k < 4 && i + 1 + k < len && m->text[i + 1 + k] >= '0' && m->text[i + 1 + k] <= '9';
+	     k++)
+		secret[k] = m->text[i + 1 + k];
+	secret[k] = '\0';
+	i += 1 + k;
+	if (k != 4 || (i < len && m->text[i] != ' ' && m->text[i] != ':'))
+		return 0;
+	while (i < len && (m->text[i] == ' ' || m->text[i] == ':'))
+		i++;
+	text->off = i;
+	text->len = len - i;
+	return text->len > 0;
+}
+
+/*
+ * A supplement: to the sender's own tip, or with its secret to an anonymous tip, whose
+ * supplements are anonymous too. Anything else gets the same neutral "not found".
+ */
+static int do_supplement(struct msg *m, const struct parse_result *p)
 {
 	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
 	const char *kv[] = {"ref", p->ref_buf, NULL};
+	struct parse_span tsp = p->text;
 	int64_t tip_id = 0;
+	char secret[8] = "";
 	char *text;
 	int r;
 
-	r = store_tip_find(p->ref_buf, sender, &tip_id);
+	if (supplement_secret(m, p, secret, &tsp))
+		r = store_tip_find_secret(p->ref_buf, secret, &tip_id);
+	else
+		r = store_tip_find(p->ref_buf, sender, &tip_id);
 	if (r < 0)
 		return -1;
-	if (r == 0)
+	if (r == 0) {
+		struct store_tip t;
+
+		/*
+		 * A BS that names an anonymous tip without its secret (or with a wrong one) is
+		 * most likely its tipster's, who lost the code: its number goes too.
+		 */
+		if (store_tip_get(p->ref_buf, &t) < 0)
+			return -1;
+		if (t.found && t.anonymous) {
+			if (store_anonymize_message(m->id) < 0)
+				return -1;
+			m->anon = 1;
+		}
 		return reply(m, TPL_SUPPLEMENT_UNKNOWN, kv);
-	text = span(m, p->text);
+	}
+	if (secret[0] != '\0' && tsp.off != p->text.off) {
+		if (store_anonymize_message(m->id) < 0)
+			return -1;
+		m->anon = 1;
+	}
+	text = span(m, tsp);
 	if (text == NULL)
 		return -1;
 	r = store_tip_supplement(tip_id, m->id, text, m->sent_at, m->received_at);
@@ -317,7 +390,7 @@ static int do_register(const struct msg *m, const struct parse_result *p)
 		goto out;
 	if (store_contact_upsert(m->phone, name, village, ROLE_KEEP, NULL, 1) < 0)
 		goto out;
-	log_info("registered %s (%s)", m->phone, name);
+	log_info("registered %s", m->phone); /* not the name: no message text in logs */
 	r = reply(m, TPL_REGISTER_ACK, kv);
 out:
 	free(name);
@@ -437,6 +510,16 @@ static int do_stats(const struct msg *m, const struct parse_result *p)
 		return -1;
 	log_info("report %s..%s sent to %s", period.from, period.to, m->phone);
 	return reply_text(m, text);
+}
+
+int handle_is_anonymous(const char *text)
+{
+	struct parse_result p;
+
+	parse_message(hcfg->rules, text, strlen(text), &p);
+	/* Every supplement: whether its tip is anonymous is known only to the store. */
+	return (p.kind == PARSE_TIP && p.anonymous) || p.kind == PARSE_SUPPLEMENT ||
+	       (p.kind == PARSE_INVALID && p.keyword == PARSE_SUPPLEMENT);
 }
 
 int handle_redact(const char *text, char *out, size_t outsz)
@@ -565,15 +648,20 @@ int handle_delivery_report(const char *number, int msgref, int delivery, int sta
 		snprintf(phone, sizeof phone, "%.23s", number);
 	if (delivery < 0) {
 		/* Not an outcome: the network reports it keeps trying; a final report follows. */
-		log_info("delivery report from %s for reference %d: not delivered yet, the "
-		         "network is still trying (status 0x%02x)",
-		         phone, msgref, status);
+		log_info("delivery report for reference %d: not delivered yet, the network is "
+		         "still trying (status 0x%02x)",
+		         msgref, status);
 		return 0;
 	}
 	r = store_outbox_delivery(phone, msgref, delivery, when);
 	if (r < 0)
 		return -1;
-	log_info("delivery report from %s for reference %d: %s (status 0x%02x)%s", phone, msgref,
+	/*
+	 * The number is not named (only at debug): the report of an anonymous tip's
+	 * acknowledgement would tie it, even masked, to the tip's time.
+	 */
+	log_debug("delivery report from %s for reference %d", phone, msgref);
+	log_info("delivery report for reference %d: %s (status 0x%02x)%s", msgref,
 	         delivery ? "delivered" : "failed", status, r == 0 ? " (no matching message)" : "");
 	return 0;
 }

@@ -22,6 +22,11 @@ int handle_message(int64_t id, const char *raw);
  * replaced by '*' to OUT and return 1; else return 0. A pure function of the text.
  */
 int handle_redact(const char *text, char *out, size_t outsz);
+/*
+ * 1 if TEXT is an anonymous tip ("TIN ANDANH ...") or a supplement ("BS ...", which may be to
+ * an anonymous tip): the receive path then names no sender in its log. A pure function.
+ */
+int handle_is_anonymous(const char *text);
 /* A delivery report for the message with network reference MSGREF sent to NUMBER. */
 int handle_delivery_report(const char *number, int msgref, int delivery, int status,
                            const char *when);

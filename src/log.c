@@ -11,15 +11,42 @@ static enum log_level log_lvl = LOG_LEVEL_INFO;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
+/* Said whenever debug is switched on: only debug lines name numbers in full. */
+static void debug_notice(void)
+{
+	log_warnx("debug logging is on: debug lines show phone numbers in full (other levels "
+	          "mask them); do not keep this log");
+}
+
 void log_init(const char *progname, enum log_level level)
 {
 	log_prog = progname;
 	log_lvl = level;
+	if (level >= LOG_LEVEL_DEBUG)
+		debug_notice();
 }
 
 void log_set_level(enum log_level level)
 {
+	int was = log_lvl >= LOG_LEVEL_DEBUG;
+
 	log_lvl = level;
+	if (level >= LOG_LEVEL_DEBUG && !was)
+		debug_notice();
+}
+
+void log_mask_numbers(char *s)
+{
+	for (char *p = s; *p != '\0';) {
+		char *q = p;
+
+		while (*q >= '0' && *q <= '9')
+			q++;
+		/* A run of 9 or more digits is a phone number (or could be one): hide its end. */
+		if (q - p >= 9)
+			memset(q - 4, '*', 4);
+		p = q == p ? p + 1 : q;
+	}
 }
 
 int log_debug_enabled(void)
@@ -42,7 +69,7 @@ int log_level_parse(const char *name, enum log_level *out)
 static void vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 {
 	int saved = errno;
-	char stamp[32];
+	char stamp[32], line[2048];
 	time_t now;
 	struct tm tm;
 
@@ -52,8 +79,10 @@ static void vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	flockfile(stderr);
-	fprintf(stderr, "%s %s[%s]: ", stamp, log_prog, level_names[lvl]);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof line, fmt, ap);
+	if (lvl < LOG_LEVEL_DEBUG)
+		log_mask_numbers(line);
+	fprintf(stderr, "%s %s[%s]: %s", stamp, log_prog, level_names[lvl], line);
 	if (with_errno)
 		fprintf(stderr, ": %s", strerror(saved));
 	fputc('\n', stderr);

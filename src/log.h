@@ -14,6 +14,11 @@ void log_init(const char *progname, enum log_level level);
 void log_set_level(enum log_level level);
 int log_level_parse(const char *name, enum log_level *out); /* 0, or -1 for an unknown name */
 int log_debug_enabled(void);
+/*
+ * Mask the last four digits of every run of nine or more digits in S ("+8490511****"): every
+ * line below debug goes through it, so no log names a phone number in full (issue 13).
+ */
+void log_mask_numbers(char *s);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -137,6 +137,7 @@ struct due {
 	int attempts;
 	int recorded; /* the modem took it in this attempt, and that is on record */
 	char recipient[64];
+	int anonymous; /* an anonymous tipster's: the logs do not name them */
 	char *text;
 };
 
@@ -147,6 +148,7 @@ static int take(const struct store_outbox_row *r, void *arg)
 	d->found = 1;
 	d->id = r->id;
 	d->attempts = r->attempts;
+	d->anonymous = r->anonymous;
 	snprintf(d->recipient, sizeof d->recipient, "%s", r->recipient);
 	d->text = strdup(r->text);
 	return 1;
@@ -178,6 +180,7 @@ static enum outbox_result send_one(void)
 	struct due d = {0};
 	struct outcome o = {0};
 	char now[TS_LEN];
+	const char *who;
 	int ucs2, marked = 0;
 	enum modem_send_result sr;
 	enum outbox_result ret = OUTBOX_STORE_FAILED;
@@ -211,6 +214,7 @@ static enum outbox_result send_one(void)
 		goto out;
 	}
 	fault_point("exit-after-mark-sending");
+	who = d.anonymous ? "an anonymous sender" : d.recipient;
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
 	o.id = d.id;
 	o.msgref = -1;
@@ -220,8 +224,8 @@ static enum outbox_result send_one(void)
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
 		o.sent = 1;
-		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, d.recipient,
-		         o.parts, o.parts == 1 ? "" : "s");
+		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, who, o.parts,
+		         o.parts == 1 ? "" : "s");
 		if (ocfg->outbox.rate_per_minute > 0)
 			next_allowed = ts_mono() + 60.0 * o.parts / ocfg->outbox.rate_per_minute;
 		ret = settle(&o) < 0 ? OUTBOX_STORE_FAILED : OUTBOX_SENT;
@@ -231,14 +235,14 @@ static enum outbox_result send_one(void)
 	snprintf(o.error, sizeof o.error, "%s", modem_errmsg());
 	if (d.attempts + 1 >= ocfg->outbox.max_attempts) {
 		log_warnx("outbox: message %lld to %s failed after %d attempts: %s",
-		          (long long)d.id, d.recipient, d.attempts + 1, o.error);
+		          (long long)d.id, who, d.attempts + 1, o.error);
 	} else {
 		int64_t delay = (int64_t)ocfg->outbox.retry_base
 		                << (d.attempts < 16 ? d.attempts : 16);
 
 		ts_utc((int64_t)time(NULL) + delay, o.retry);
 		log_warnx("outbox: message %lld to %s not sent (%s); retrying at %s",
-		          (long long)d.id, d.recipient, o.error, o.retry);
+		          (long long)d.id, who, o.error, o.retry);
 	}
 	if (settle(&o) < 0 && sr != MODEM_SEND_LOST)
 		goto out;

@@ -95,8 +95,8 @@ static int store_one(const struct modem_part *p, const char *now, int handle)
 		if (r < 0)
 			return -1;
 		if (r == 1) {
-			log_info("received %d-part message %lld from %s", p->concat_total,
-			         (long long)id, p->sender);
+			/* Its sender is not named: it may be an anonymous tip (issue 13). */
+			log_info("received %d-part message %lld", p->concat_total, (long long)id);
 			return deliver(id, NULL, handle);
 		}
 		log_debug("stored part %d/%d of ref %d from %s", p->concat_seq, p->concat_total,
@@ -117,7 +117,10 @@ static int store_one(const struct modem_part *p, const char *now, int handle)
 
 		r = store_inbox_insert(&m, &id);
 		if (r == 1) {
-			log_info("received message %lld from %s", (long long)id, p->sender);
+			log_info("received message %lld from %s", (long long)id,
+			         handle_is_anonymous(p->text)
+			             ? "a sender not named (anonymous tip or BS)"
+			             : p->sender);
 			return deliver(id, red ? p->text : NULL, handle);
 		}
 	}

@@ -156,7 +156,8 @@ static void say_text(const struct server *sv, struct answer *a, unsigned status,
 }
 
 /* The SMS copy of a tip's acknowledgement: the SMS path's tip_ack, under its hourly cap. */
-static int queue_ack(const struct server *sv, const char *phone, const char *ref, int64_t inbox_id)
+static int queue_ack(const struct server *sv, const char *phone, const char *ref, int64_t inbox_id,
+                     int anonymous)
 {
 	const struct config *cfg = sv->cfg;
 	const char *kv[] = {"ref", ref, NULL};
@@ -182,6 +183,7 @@ static int queue_ack(const struct server *sv, const char *phone, const char *ref
 	o.priority = 0;
 	o.kind = "reply";
 	o.inbox_id = inbox_id;
+	o.anonymous = anonymous;
 	return store_outbox_insert(&o, NULL);
 }
 
@@ -192,20 +194,36 @@ static int act(const struct server *sv, const char *phone, const char *now,
 {
 	switch (out->action) {
 	case MENU_ACT_TIP: {
-		char ref[16] = "";
+		char ref[16] = "", secret[8] = "", shown[24];
 		int64_t inbox_id = 0;
-		const char *kv[] = {"ref", ref, NULL};
+		const char *kv[] = {"ref", shown, NULL};
 		struct store_contact who;
 
-		/* The tip's village, as for an SMS tip without "thon X": the sender's own. */
-		if (store_contact_get(phone, &who) < 0 ||
-		    store_ussd_inbox_insert(phone, st->draft, now, &inbox_id) < 0 ||
-		    store_tip_insert(inbox_id, phone, out->anonymous, out->category, st->draft, 1,
-		                     who.found && who.village[0] ? who.village : NULL, now, now,
-		                     ref) < 0 ||
-		    store_ussd_tip_channel(ref, tip_id) < 0 ||
-		    queue_ack(sv, phone, ref, inbox_id) < 0)
+		/* The tip's village, as for an SMS tip without "thon X": the sender's own. An
+		 * anonymous tip keeps the number in no row: its inbox row says "anonymous", the
+		 * tip has a secret (quoted as T12-4821 in BS), the SMS copy's outbox row forgets
+		 * the recipient once the modem took it, and the session row is not linked to it. */
+		const char *village = NULL;
+
+		if (store_contact_get(phone, &who) < 0)
 			return -1;
+		if (who.found && who.village[0])
+			village = who.village;
+		if (store_ussd_inbox_insert(out->anonymous ? "anonymous" : phone, st->draft, now,
+		                            &inbox_id) < 0)
+			return -1;
+		if (out->anonymous
+		        ? store_tip_insert_anonymous(inbox_id, out->category, st->draft, 1, village,
+		                                     now, now, ref, secret) < 0
+		        : store_tip_insert(inbox_id, phone, 0, out->category, st->draft, 1, village,
+		                           now, now, ref) < 0)
+			return -1;
+		snprintf(shown, sizeof shown, "%s%s%s", ref, secret[0] ? "-" : "", secret);
+		if (store_ussd_tip_channel(ref, tip_id) < 0 ||
+		    queue_ack(sv, phone, shown, inbox_id, out->anonymous) < 0)
+			return -1;
+		if (out->anonymous)
+			*tip_id = 0;
 		log_info("ussd: tip %s from %s", ref,
 		         out->anonymous ? "an anonymous sender" : phone);
 		menu_render(&sv->menu, UT_TIP_DONE, kv, out->screen);

@@ -141,6 +141,7 @@ struct store_outbox_new {
 	const char *kind;
 	int64_t inbox_id;       /* 0: none */
 	const char *not_before; /* NULL: now */
+	int anonymous;          /* 1: the recipient is erased once the modem took it */
 };
 int store_outbox_insert(const struct store_outbox_new *o, int64_t *id);
 
@@ -159,6 +160,7 @@ struct store_outbox_row {
 	const char *last_error;
 	const char *sent_at;
 	int handovers; /* times the modem took it without answering (schema 004) */
+	int anonymous; /* an anonymous tipster's: not named in logs (schema 011) */
 };
 /* The next due queued message (not_before <= NOW), lowest priority value first. 1 found, 0 none. */
 int store_outbox_next(const char *now, int (*fn)(const struct store_outbox_row *r, void *arg),
@@ -308,6 +310,16 @@ int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *t
 
 /* --- tips (store_tips.c) --- */
 
+/* What an anonymous message's or tip's sender column holds instead of the number. */
+#define STORE_ANONYMOUS "anonymous"
+/*
+ * Erase the number of inbox row INBOX_ID and of its stored parts (an anonymous tip, or a
+ * supplement to one): the sender becomes STORE_ANONYMOUS, and the WAL is checkpointed and
+ * truncated after the commit so that no old copy survives there. A re-read of the message
+ * after a crash is still a duplicate (store_inbox_insert, store_part_insert). 0 or -1.
+ */
+int store_anonymize_message(int64_t inbox_id);
+
 /*
  * A tip sent at AT, read at READ_AT, about VILLAGE (NULL: not known); its reference ('T' and
  * the row id) is written to ref.
@@ -315,7 +327,21 @@ int store_mediation_insert(int64_t inbox_id, const char *reporter, const char *t
 int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const char *category,
                      const char *text, int structured, const char *village, const char *at,
                      const char *read_at, char ref[16]);
-/* The tip with reference REF sent by SENDER: 1 found (*tip_id set), 0 none, -1 error. */
+/*
+ * An anonymous tip (issue 13): stored with the sender STORE_ANONYMOUS and a fresh secret of
+ * four digits (written to secret[8]) that the acknowledgement carries after the reference
+ * ("T12-4821"); the inbox row INBOX_ID (0: none, e.g. from the USSD menu) and its parts lose
+ * their number too (store_anonymize_message). 0 or -1.
+ */
+int store_tip_insert_anonymous(int64_t inbox_id, const char *category, const char *text,
+                               int structured, const char *village, const char *at,
+                               const char *read_at, char ref[16], char secret[8]);
+/* The anonymous tip REF whose secret is SECRET: 1 found (*tip_id set), 0 none, -1 error. */
+int store_tip_find_secret(const char *ref, const char *secret, int64_t *tip_id);
+/*
+ * The tip with reference REF sent by SENDER, never an anonymous one: 1 found (*tip_id set),
+ * 0 none, -1 error.
+ */
 int store_tip_find(const char *ref, const char *sender, int64_t *tip_id);
 int store_tip_supplement(int64_t tip_id, int64_t inbox_id, const char *text, const char *at,
                          const char *read_at);

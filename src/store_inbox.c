@@ -9,14 +9,26 @@
 
 STORE_DOMAIN(inbox);
 
+/*
+ * An anonymous message's row keeps 'anonymous' for its sender (store_anonymize_message), so a
+ * re-read of it after a crash (same SMSC time, same text, the real number) would not meet the
+ * dedupe key: it meets this twin instead, and is a no-op too.
+ */
+SQ(q_inbox_anon_twin, "SELECT count(*) FROM inbox WHERE sender = '" STORE_ANONYMOUS "' AND "
+                      "smsc_time = ?1 AND text = ?2");
 SQ(q_inbox_insert, "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
                    "parts, parts_total, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                    "ON CONFLICT DO NOTHING");
 
 int store_inbox_insert(const struct store_msg *m, int64_t *id)
 {
-	int n =
-	    sq_run(sq_bind(&q_inbox_insert, "ssssssiii", m->sender, m->smsc_time, m->received_at,
+	int64_t twin =
+	    sq_int(sq_bind(&q_inbox_anon_twin, "ss", m->smsc_time, m->text), "inbox twin");
+	int n;
+
+	if (twin != 0)
+		return twin < 0 ? -1 : 0;
+	n = sq_run(sq_bind(&q_inbox_insert, "ssssssiii", m->sender, m->smsc_time, m->received_at,
 	                   m->text, m->coding, m->smsc, m->parts, m->parts_total, m->complete),
 	           "inbox insert");
 
@@ -26,14 +38,24 @@ int store_inbox_insert(const struct store_msg *m, int64_t *id)
 	return 1;
 }
 
+/* A part of an anonymous message read again after a crash (see q_inbox_anon_twin). */
+SQ(q_part_anon_twin, "SELECT count(*) FROM inbox_parts WHERE sender = '" STORE_ANONYMOUS "' AND "
+                     "concat_ref = ?1 AND parts_total = ?2 AND seq = ?3 AND smsc_time = ?4 AND "
+                     "text = ?5");
 SQ(q_part_insert, "INSERT INTO inbox_parts (sender, concat_ref, parts_total, seq, smsc_time, "
                   "received_at, text, coding, smsc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                   "ON CONFLICT DO NOTHING");
 
 int store_part_insert(const struct store_part *p)
 {
-	int n =
-	    sq_run(sq_bind(&q_part_insert, "siiisssss", p->sender, p->concat_ref, p->parts_total,
+	int64_t twin = sq_int(sq_bind(&q_part_anon_twin, "iiiss", p->concat_ref, p->parts_total,
+	                              p->seq, p->smsc_time, p->text),
+	                      "part twin");
+	int n;
+
+	if (twin != 0)
+		return twin < 0 ? -1 : 0;
+	n = sq_run(sq_bind(&q_part_insert, "siiisssss", p->sender, p->concat_ref, p->parts_total,
 	                   p->seq, p->smsc_time, p->received_at, p->text, p->coding, p->smsc),
 	           "part insert");
 
@@ -41,7 +63,8 @@ int store_part_insert(const struct store_part *p)
 }
 
 /* The stored message with inbox's dedupe key (sender, smsc_time, text). */
-SQ(q_inbox_find, "SELECT id FROM inbox WHERE sender = ?1 AND smsc_time = ?2 AND text = ?3");
+SQ(q_inbox_find, "SELECT id FROM inbox WHERE sender IN (?1, '" STORE_ANONYMOUS "') AND smsc_time "
+                 "= ?2 AND text = ?3 ORDER BY sender = ?1 DESC LIMIT 1");
 SQ(q_parts_open, "SELECT seq, smsc_time, text, coding, smsc FROM inbox_parts WHERE sender = ?1 "
                  "AND concat_ref = ?2 AND parts_total = ?3 AND inbox_id IS NULL ORDER BY seq, "
                  "id");
@@ -257,5 +280,22 @@ int store_inbox_redact(int64_t id, const char *text)
 	/* Parts stored in clear by earlier commits (the first part waited for the rest). */
 	if (n > 0)
 		sq_scrub_after_commit();
+	return 0;
+}
+
+SQ(q_anon_inbox, "UPDATE inbox SET sender = '" STORE_ANONYMOUS "' WHERE id = ?1");
+SQ(q_anon_parts, "UPDATE inbox_parts SET sender = '" STORE_ANONYMOUS "' WHERE inbox_id = ?1");
+
+int store_anonymize_message(int64_t inbox_id)
+{
+	if (sq_run(sq_bind(&q_anon_inbox, "I", inbox_id), "anonymize") < 0 ||
+	    sq_run(sq_bind(&q_anon_parts, "I", inbox_id), "anonymize parts") < 0)
+		return -1;
+	/*
+	 * The parts of a multipart message were committed with the number while the rest was
+	 * awaited; secure_delete zeroes the old cells in the database file, and the WAL's old
+	 * frames go with the checkpoint after this commit.
+	 */
+	sq_scrub_after_commit();
 	return 0;
 }

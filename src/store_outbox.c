@@ -5,17 +5,18 @@
 
 STORE_DOMAIN(outbox);
 
-SQ(q_outbox_insert, "INSERT INTO outbox (recipient, text, priority, kind, inbox_id, created_at, "
-                    "not_before, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6)");
+SQ(q_outbox_insert,
+   "INSERT INTO outbox (recipient, text, priority, kind, inbox_id, created_at, "
+   "not_before, updated_at, anonymous) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)");
 
 int store_outbox_insert(const struct store_outbox_new *o, int64_t *id)
 {
 	char now[TS_LEN];
 
 	ts_now(now);
-	if (sq_run(sq_bind(&q_outbox_insert, "ssisNss", o->recipient, o->text, o->priority,
+	if (sq_run(sq_bind(&q_outbox_insert, "ssisNssi", o->recipient, o->text, o->priority,
 	                   o->kind ? o->kind : "reply", o->inbox_id, now,
-	                   o->not_before ? o->not_before : now),
+	                   o->not_before ? o->not_before : now, o->anonymous != 0),
 	           "outbox insert") < 0)
 		return -1;
 	if (id != NULL)
@@ -46,6 +47,7 @@ static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct store_outbox_row 
 		    .last_error = sq_text(s, 11),
 		    .sent_at = sq_text(s, 12),
 		    .handovers = sqlite3_column_int(s, 13),
+		    .anonymous = sqlite3_column_int(s, 14),
 		};
 		n++;
 		if (fn(&r, arg) != 0)
@@ -56,7 +58,7 @@ static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct store_outbox_row 
 
 #define OUTBOX_COLS                                                                                \
 	"SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, not_before, "   \
-	"attempts, parts, last_error, sent_at, handovers FROM outbox "
+	"attempts, parts, last_error, sent_at, handovers, anonymous FROM outbox "
 
 SQ(q_outbox_next, OUTBOX_COLS "WHERE status = 'queued' AND not_before <= ?1 ORDER BY priority, "
                               "not_before, id LIMIT 1");
@@ -86,6 +88,23 @@ int store_outbox_mark_sending(int64_t id)
 	return sq_run(sq_bind(&q_outbox_sending, "Is", id, now), "outbox sending");
 }
 
+/*
+ * An anonymous tipster's number may stay in the row only until the modem took the message
+ * (sent, or given up): then it is erased, and the WAL scrubbed after the commit.
+ */
+SQ(q_outbox_forget,
+   "UPDATE outbox SET recipient = '" STORE_ANONYMOUS "' WHERE id = ?1 AND "
+   "anonymous = 1 AND status IN ('sent', 'failed') AND recipient <> '" STORE_ANONYMOUS "'");
+
+static int forget_recipient(int64_t id)
+{
+	int n = sq_run(sq_bind(&q_outbox_forget, "I", id), "outbox forget");
+
+	if (n > 0)
+		sq_scrub_after_commit();
+	return n < 0 ? -1 : 0;
+}
+
 SQ(q_outbox_sent, "UPDATE outbox SET status = 'sent', parts = ?2, sent_at = ?3, updated_at = "
                   "?3, last_error = NULL, handovers = handovers - ?4 WHERE id = ?1");
 
@@ -94,9 +113,9 @@ int store_outbox_mark_sent(int64_t id, int parts, int handed)
 	char now[TS_LEN];
 
 	ts_now(now);
-	return sq_run(sq_bind(&q_outbox_sent, "Iisi", id, parts, now, handed), "outbox sent") < 0
-	           ? -1
-	           : 0;
+	if (sq_run(sq_bind(&q_outbox_sent, "Iisi", id, parts, now, handed), "outbox sent") < 0)
+		return -1;
+	return forget_recipient(id);
 }
 
 SQ(q_outbox_retry, "UPDATE outbox SET status = 'queued', last_error = ?2, not_before = ?3, "
@@ -110,16 +129,19 @@ int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at,
 
 	ts_now(now);
 	/* ?3 is unused by the 'failed' statement: binding it anyway keeps one argument list. */
-	return sq_run(sq_bind(retry_at ? &q_outbox_retry : &q_outbox_failed, "Isssi", id, error,
-	                      retry_at, now, handed),
-	              "outbox error") < 0
-	           ? -1
-	           : 0;
+	if (sq_run(sq_bind(retry_at ? &q_outbox_retry : &q_outbox_failed, "Isssi", id, error,
+	                   retry_at, now, handed),
+	           "outbox error") < 0)
+		return -1;
+	return forget_recipient(id);
 }
 
 /* Left in 'sending' by a crash after enough cut-short hand-overs: not sent again. */
 SQ(q_outbox_give_up, "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, "
                      "last_error = ?2 WHERE status = 'sending' AND handovers >= ?3");
+SQ(q_outbox_forget_all,
+   "UPDATE outbox SET recipient = '" STORE_ANONYMOUS "' WHERE anonymous = "
+   "1 AND status IN ('sent', 'failed') AND recipient <> '" STORE_ANONYMOUS "'");
 SQ(q_outbox_recover, "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = "
                      "'sending'");
 
@@ -134,6 +156,14 @@ int store_outbox_recover(int max_handovers, const char *note, int *given_up)
 	if (n < 0)
 		return -1;
 	*given_up = n;
+	if (n > 0) {
+		int f = sq_run(sq_bind(&q_outbox_forget_all, ""), "outbox forget");
+
+		if (f < 0)
+			return -1;
+		if (f > 0)
+			sq_scrub_after_commit();
+	}
 	return sq_run(sq_bind(&q_outbox_recover, "s", now), "outbox recover");
 }
 
@@ -166,8 +196,9 @@ int store_outbox_set_msgref(int64_t id, int msgref)
 	return sq_run(sq_bind(&q_outbox_msgref, "Ii", id, msgref), "msgref") < 0 ? -1 : 0;
 }
 
+/* Not the anonymous ones: their recipient goes once sent, so handle.c counts them in memory. */
 SQ(q_replies_since, "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind = 'reply' AND "
-                    "created_at >= ?2");
+                    "created_at >= ?2 AND anonymous = 0");
 
 int store_replies_since(const char *recipient, const char *since)
 {

@@ -2,6 +2,8 @@
 #include "store_int.h"
 
 #include <string.h>
+#include <sys/random.h>
+#include <stdio.h>
 
 #include "ts.h"
 
@@ -16,6 +18,9 @@ int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const 
                      const char *text, int structured, const char *village, const char *at,
                      const char *read_at, char ref[16])
 {
+	/* An anonymous tip never keeps its number, whatever the caller passed. */
+	if (anonymous)
+		sender = STORE_ANONYMOUS;
 	if (sq_run(sq_bind(&q_tip_insert, "Isississs", inbox_id, sender, anonymous, category, text,
 	                   structured, at, read_at, village),
 	           "tip") < 0)
@@ -23,7 +28,8 @@ int store_tip_insert(int64_t inbox_id, const char *sender, int anonymous, const 
 	return sq_ref(sq_bind(&q_tip_ref, "I", sq_last_id()), ref);
 }
 
-SQ(q_tip_find, "SELECT id FROM tips WHERE ref = ?1 AND sender = ?2");
+/* Never an anonymous tip: its sender is not known (store_tip_find_secret). */
+SQ(q_tip_find, "SELECT id FROM tips WHERE ref = ?1 AND sender = ?2 AND NOT anonymous");
 
 int store_tip_find(const char *ref, const char *sender, int64_t *tip_id)
 {
@@ -36,6 +42,43 @@ int store_tip_find(const char *ref, const char *sender, int64_t *tip_id)
 	if (rc == SQLITE_ROW)
 		*tip_id = sqlite3_column_int64(s, 0);
 	if (sq_rows_end(s, rc, "tip find", 0) < 0)
+		return -1;
+	return rc == SQLITE_ROW;
+}
+
+SQ(q_tip_secret, "UPDATE tips SET secret = ?2 WHERE id = ?1");
+
+int store_tip_insert_anonymous(int64_t inbox_id, const char *category, const char *text,
+                               int structured, const char *village, const char *at,
+                               const char *read_at, char ref[16], char secret[8])
+{
+	unsigned char rnd[2];
+
+	/* Four digits: enough that a stranger who guesses a reference cannot add to it. */
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		return sq_fail_rc(SQLITE_ERROR, "tip secret", "no random bytes from the OS");
+	snprintf(secret, 8, "%04u", (unsigned)((rnd[0] << 8 | rnd[1]) % 10000));
+	if (store_tip_insert(inbox_id, STORE_ANONYMOUS, 1, category, text, structured, village, at,
+	                     read_at, ref) < 0 ||
+	    sq_run(sq_bind(&q_tip_secret, "Is", sq_last_id(), secret), "tip secret") < 0)
+		return -1;
+	/* inbox_id 0: a tip from the USSD menu, no inbox row to clean. */
+	return inbox_id > 0 ? store_anonymize_message(inbox_id) : 0;
+}
+
+SQ(q_tip_find_secret, "SELECT id FROM tips WHERE ref = ?1 AND anonymous AND secret = ?2");
+
+int store_tip_find_secret(const char *ref, const char *secret, int64_t *tip_id)
+{
+	sqlite3_stmt *s = sq_bind(&q_tip_find_secret, "ss", ref, secret);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW)
+		*tip_id = sqlite3_column_int64(s, 0);
+	if (sq_rows_end(s, rc, "tip find secret", 0) < 0)
 		return -1;
 	return rc == SQLITE_ROW;
 }

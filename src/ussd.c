@@ -53,7 +53,7 @@ static int network_answered(enum modem_ussd_result r)
 static int queue_warning(const char *phone, void *arg)
 {
 	const char *text = arg;
-	struct store_outbox_new o = {phone, text, 0, "alert", 0, NULL};
+	struct store_outbox_new o = {phone, text, 0, "alert", 0, NULL, 0};
 
 	return store_outbox_insert(&o, NULL) < 0 ? -1 : 0;
 }

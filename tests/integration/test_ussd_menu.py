@@ -215,9 +215,13 @@ def test_status_lookup_from_the_sender_and_another_number():
         check_eq(session(srv, "l4", ["2", "T1"], phone=OTHER)[-1],
                  "END Khong tim thay tin T1 cua so nay.")
         check_eq(session(srv, "l5", ["2", "T99"])[-1], "END Khong tim thay tin T99 cua so nay.")
-        # A tip made on the menu anonymously is still its sender's to look up.
+        # A tip made on the menu anonymously keeps the number in no row (issue 13): nothing
+        # links it to its sender any more, so the sender's own lookup finds nothing either.
         session(srv, "t2", ["1", "6", TIP, "2"])
-        check_eq(session(srv, "l6", ["2", "T2"])[-1], "END Tin T2: da nhan, dang cho xu ly.")
+        check_eq(session(srv, "l6", ["2", "T2"])[-1], "END Khong tim thay tin T2 cua so nay.")
+        check_eq(env.scalar("SELECT sender FROM tips WHERE ref = 'T2'"), "anonymous", "sender")
+        check_eq(env.scalar("SELECT count(*) FROM inbox WHERE sender = ?", (PHONE,)), 1,
+                 "inbox rows with the number (the SMS tip's only)")
         check_eq(env.scalar("SELECT count(*) FROM ussd_sessions WHERE outcome = 'lookup'"), 6)
 
 

@@ -133,7 +133,8 @@ int main(int argc, char **argv)
 		}
 		if (kind == 1) {
 			struct store_outbox_new o = {
-			    sender, "Cam on ban. Tin bao da duoc ghi nhan.", 0, "reply", id, NULL};
+			    sender, "Cam on ban. Tin bao da duoc ghi nhan.", 0, "reply", id, NULL,
+			    0};
 			int64_t oid;
 
 			if (store_outbox_insert(&o, &oid) < 0 ||

@@ -54,7 +54,7 @@ static void t_migrations_are_idempotent(void)
 
 	fresh();
 	v = store_schema_version();
-	CHECK_INT(v, 9); /* schema/001..009: a new migration changes this number on purpose */
+	CHECK_INT(v, 11); /* schema/001..009 and 011: a new migration changes this on purpose */
 	store_close();
 	CHECK_INT(store_open(&dc), 0);
 	CHECK_INT(store_schema_version(), v);
@@ -89,6 +89,52 @@ static void t_inbox_dedupe(void)
 		CHECK_INT(store_inbox_insert(&m, &id), rows[i].want);
 	}
 	CHECK_INT(store_inbox_count(), 4);
+}
+
+/* Issue 13: an anonymous tip keeps no number, and its message read again is a duplicate. */
+static void t_anonymous_tip_keeps_no_number(void)
+{
+	struct store_msg m = {"+84905111444",
+	                      "2026-11-26 08:00:00",
+	                      "2026-11-26 08:00:02",
+	                      "TIN ANDANH a",
+	                      "gsm7",
+	                      NULL,
+	                      1,
+	                      1,
+	                      1};
+	struct store_msg m2 = {"+84905111444",
+	                       "2026-11-26 08:00:05",
+	                       "2026-11-26 08:00:06",
+	                       "TIN ANDANH b",
+	                       "gsm7",
+	                       NULL,
+	                       1,
+	                       1,
+	                       1};
+	struct store_tip t;
+	char ref[16], ref2[16], secret[8];
+	int64_t id = 0, id2 = 0, tip = 0;
+
+	fresh();
+	CHECK_INT(store_inbox_insert(&m, &id), 1);
+	/* A caller that passes the number with anonymous = 1 (the USSD menu) does not keep it. */
+	CHECK_INT(store_tip_insert(id, "+84905111444", 1, NULL, "a", 1, NULL, m.smsc_time,
+	                           m.received_at, ref),
+	          0);
+	CHECK_INT(store_tip_get(ref, &t), 0);
+	CHECK_STR(t.sender, STORE_ANONYMOUS);
+	CHECK_INT(store_inbox_insert(&m2, &id2), 1);
+	CHECK_INT(store_tip_insert_anonymous(id2, NULL, "b", 1, NULL, m2.smsc_time, m2.received_at,
+	                                     ref2, secret),
+	          0);
+	CHECK_INT((int)strlen(secret), 4);
+	CHECK_INT(store_tip_find(ref2, "+84905111444", &tip), 0);
+	CHECK_INT(store_tip_find_secret(ref2, secret, &tip), 1);
+	CHECK_INT(store_tip_find_secret(ref2, "x", &tip), 0);
+	/* Read again after a crash, with the real number: the anonymous row is its twin. */
+	CHECK_INT(store_inbox_insert(&m2, &id), 0);
+	CHECK_INT(store_inbox_count(), 2);
 }
 
 static int64_t assembled_id;
@@ -172,10 +218,10 @@ static int take(const struct store_outbox_row *r, void *arg)
 
 static void t_outbox_states_and_priority(void)
 {
-	struct store_outbox_new bulk = {"+84900000001", "bulk", 10, "broadcast", 0, NULL};
-	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
-	struct store_outbox_new later = {"+84900000003", "later", 0,
-	                                 "reply",        0,       "2999-01-01 00:00:00"};
+	struct store_outbox_new bulk = {"+84900000001", "bulk", 10, "broadcast", 0, NULL, 0};
+	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL, 0};
+	struct store_outbox_new later = {"+84900000003",        "later", 0, "reply", 0,
+	                                 "2999-01-01 00:00:00", 0};
 	struct due d = {0};
 	int64_t a, b, c;
 	int given_up;
@@ -243,7 +289,7 @@ static void t_outbox_handovers_bound_resends(void)
 	    {"", "queued", 0},    {"c", "queued", 1}, {"cc", "sent", 2},  {"rc", "queued", 1},
 	    {"rrc", "queued", 1}, {"crc", "sent", 2}, {"ccc", "sent", 3}, {"rr", "queued", 0},
 	};
-	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
+	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL, 0};
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		struct handed h = {0};
@@ -410,7 +456,7 @@ static void t_last_error_is_not_stale(void)
 /* The transaction rule (store_int.h): a write outside a transaction is refused, unwritten. */
 static void t_write_outside_a_transaction_is_refused(void)
 {
-	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL};
+	struct store_outbox_new ack = {"+84900000002", "ack", 0, "reply", 0, NULL, 0};
 	int64_t id = 0;
 
 	fresh();
@@ -522,6 +568,7 @@ int main(void)
 
 	RUN(t_migrations_are_idempotent);
 	RUN(t_inbox_dedupe);
+	RUN(t_anonymous_tip_keeps_no_number);
 	RUN(t_multipart_any_order);
 	RUN(t_multipart_forced_incomplete);
 	RUN(t_outbox_states_and_priority);

@@ -1,0 +1,203 @@
+"""Issue 13: an anonymous tip's number is in no file tipline writes (the database, its -wal and
+-shm, the daemon's log) once the acknowledgement was handed to the modem; the tipster still
+gets it, with a secret that proves later supplements; the flood cap and the re-read dedupe
+still hold. The simulated phone's folders play the network and keep numbers: not searched."""
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+
+TIPSTER = "0905111444"
+E164 = "+84905111444"
+# Every form of the number holds these digits: 0905111444, +84905111444, 84905111444.
+DIGITS = b"905111444"
+OTHER = "0905222555"  # an ordinary (not anonymous) tipster: the control
+LONG = ("TIN ANDANH co nguoi ban thuoc lac o nha van hoa thon 3 vao buoi toi, "
+        "ho di xe may mau do va thuong dung o cong truong hoc, toi thay ho nhieu lan "
+        "trong tuan nay, moi lan khoang muoi phut roi di ve phia song. Co mot nguoi dan ong "
+        "khoang bon muoi tuoi dung canh, mac ao khoac xanh, hay goi dien thoai va nhin quanh "
+        "truoc khi dua goi nho cho nguoi mua, sau do ca hai di ve hai huong khac nhau.")
+
+
+def info_env(**kw):
+    """An Env whose daemon logs at info (the harness's default is debug)."""
+    env = Env(**kw)
+    with open(env.conf) as f:
+        conf = f.read()
+    with open(env.conf, "w") as f:
+        f.write(conf.replace('level = "debug"', 'level = "info"'))
+    return env
+
+
+def sent(env):
+    out = env.cli("sim", "sent", "--json").stdout.decode()
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def replies_to(env, number):
+    return [m["text"] for m in sent(env) if m["to"] == number]
+
+
+def files_with(env, needle=DIGITS):
+    """The files tipline wrote that hold NEEDLE in their raw bytes."""
+    found = []
+    for name in ("tipline.db", "tipline.db-wal", "tipline.db-shm", "tipline.db-journal",
+                 "tiplined.log"):
+        path = os.path.join(env.dir, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                if needle in f.read():
+                    found.append(name)
+    return found
+
+
+def wait_clean(env, what):
+    """Every reply handed over (outbox settled), then no file holds the number."""
+    wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status IN "
+                                "('queued', 'sending')") == 0, 15, "the outbox settled")
+    try:
+        wait_for(lambda: not files_with(env), 10, "no file holds the number")
+    except Exception:
+        raise AssertionError("after %s the number is in %s" % (what, files_with(env)))
+
+
+def ack_code(env):
+    acks = wait_for(lambda: replies_to(env, E164), 15, "the acknowledgement")
+    m = re.search(r"ma so (T\d+)-(\d{4})\b", acks[0])
+    check(m is not None, "the acknowledgement %r carries the reference and a secret" % acks[0])
+    check(len(acks[0]) <= 160, "the acknowledgement stays one GSM-7 part (%d)" % len(acks[0]))
+    return m.group(1), m.group(2)
+
+
+def test_anonymous_tip_leaves_no_number():
+    with running(info_env()) as env:
+        env.sms(OTHER, "TIN co nguoi la o thon 2")
+        env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac")
+        ref, secret = ack_code(env)
+        check_eq(env.query("SELECT sender, anonymous, text FROM tips ORDER BY id"),
+                 [("+84905222555", 0, "co nguoi la o thon 2"),
+                  ("anonymous", 1, "co nguoi ban thuoc lac")])
+        wait_clean(env, "a one-part anonymous tip")
+        # The same search finds the ordinary tipster's number: the search can fail.
+        check("tipline.db" in files_with(env, b"905222555") or
+              "tipline.db-wal" in files_with(env, b"905222555"),
+              "the control number is found in the database")
+        check(re.search(r"tip T\d+ from an anonymous sender", env.log_text()), "the log says anonymous")
+        check("+8490522****" in env.log_text(), "the control number masked in the log")
+        check("90511*" not in env.log_text(), "the anonymous number not even masked in the log")
+        check("co nguoi ban" not in env.log_text(), "no message text in the log")
+
+
+def test_multipart_anonymous_tip_parts_apart():
+    """Three parts out of order, the first one alone in an earlier commit."""
+    with running(info_env()) as env:
+        env.sms(TIPSTER, LONG, parts="2", ref=9, when="2026-11-26 09:00:00")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 10,
+                 "the first part stored")
+        check(files_with(env), "the waiting part carries the number (the search can fail)")
+        env.sms(TIPSTER, LONG, parts="3,1", ref=9, when="2026-11-26 09:00:00")
+        ack_code(env)
+        check_eq(env.query("SELECT sender, anonymous FROM tips"), [("anonymous", 1)])
+        check_eq(env.query("SELECT DISTINCT sender FROM inbox_parts"), [("anonymous",)])
+        wait_clean(env, "a 2-part anonymous tip delivered apart")
+
+
+def test_multipart_parts_scrubbed_without_a_reply():
+    """With replies off, no later send scrubs the WAL: the anonymizing commit must."""
+    with running(info_env(extra="replies: { enabled = false; };")) as env:
+        env.sms(TIPSTER, LONG, parts="1", ref=10, when="2026-11-26 09:00:00")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 10,
+                 "the first part stored")
+        check(files_with(env), "the waiting part carries the number (the search can fail)")
+        env.sms(TIPSTER, LONG, parts="2,3", ref=10, when="2026-11-26 09:00:00")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 1, 10, "the tip stored")
+        wait_clean(env, "a 2-part anonymous tip without a reply")
+
+
+def test_supplement_needs_the_secret():
+    with running(info_env()) as env:
+        env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac")
+        ref, secret = ack_code(env)
+        env.sms(TIPSTER, "BS %s xe mau den" % ref)
+        wait_for(lambda: len(replies_to(env, E164)) >= 2, 15, "the answer to BS without secret")
+        check("Khong tim thay" in replies_to(env, E164)[1], "a neutral answer without the secret")
+        wrong = "%04d" % ((int(secret) + 1) % 10000)
+        env.sms(TIPSTER, "BS %s-%s xe mau trang" % (ref, wrong))
+        wait_for(lambda: len(replies_to(env, E164)) >= 3, 15, "the answer to a wrong secret")
+        check("Khong tim thay" in replies_to(env, E164)[2], "a neutral answer to a wrong secret")
+        env.sms(TIPSTER, "BS %s-%s bien so 47B1" % (ref, secret))
+        wait_for(lambda: len(replies_to(env, E164)) >= 4, 15, "the answer to BS with the secret")
+        check("Da bo sung" in replies_to(env, E164)[3], "the supplement acknowledged")
+        check_eq(env.query("SELECT text FROM tip_supplements"), [("bien so 47B1",)])
+        wait_clean(env, "a supplement with its secret")
+
+
+def test_flood_cap_holds_for_anonymous_sender():
+    with running(info_env()) as env:
+        for i in range(40):
+            env.sms(TIPSTER, "TIN ANDANH so %d co nguoi ban thuoc lac" % i,
+                    when="2026-11-26 10:%02d:%02d" % (i // 60, i % 60))
+        env.wait_drained(40)
+        wait_for(lambda: len(replies_to(env, E164)) >= 5, 15, "five acknowledgements")
+        wait_clean(env, "forty anonymous tips")
+        check_eq(len(replies_to(env, E164)), 5, "acknowledgements (replies.max_per_hour = 5)")
+        check_eq(env.scalar("SELECT count(*) FROM tips WHERE anonymous"), 40, "tips stored")
+
+
+def test_reread_after_crash_is_deduplicated():
+    env = info_env()
+    with running(env, start=False):
+        env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac", when="2026-11-26 11:00:00")
+        env.start()
+        # A multipart tip whose last part is read again after the crash.
+        env.sms(TIPSTER, LONG, parts="1", ref=12, when="2026-11-26 11:00:05")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 10,
+                 "the first part stored")
+        check_eq(env.stop(), 0, "stopped")
+        env.sms(TIPSTER, LONG, parts="2,3", ref=12, when="2026-11-26 11:00:05")
+        env.sms(TIPSTER, "TIN ANDANH nguoi thu hai", when="2026-11-26 11:00:09")
+        env.start(env={"TIPLINE_FAULT": "exit-after-commit"})
+        check_eq(env.wait_exit(), 99, "exit status at the fault point")
+        check(len(env.modem_inbox()) >= 2, "messages still on the modem")
+        env.start()
+        wait_for(lambda: not env.modem_inbox(), 10, "the modem emptied after restart")
+        check_eq(env.inbox_count(), 3, "inbox rows after the re-read")
+        check_eq(env.scalar("SELECT count(*) FROM inbox_parts"), 3, "parts rows")
+        check_eq(env.scalar("SELECT count(*) FROM tips"), 3, "tips")
+        wait_for(lambda: len(replies_to(env, E164)) >= 3, 15, "three acknowledgements")
+        wait_clean(env, "a crash after the commit and a re-read")
+        check_eq(len(replies_to(env, E164)), 3, "one acknowledgement per tip")
+
+
+def test_killed_after_the_ack_was_handed_over():
+    """The daemon dies right after the modem took the acknowledgement, before its outcome was
+    committed: after the restart the row is settled (sent again, at most once) and erased."""
+    env = info_env()
+    with running(env, start=False):
+        env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac")
+        env.start(env={"TIPLINE_FAULT": "exit-after-modem-send"})
+        check_eq(env.wait_exit(), 99, "exit status at the fault point")
+        check(replies_to(env, E164), "the modem took the acknowledgement")
+        check("tipline.db" in files_with(env) or "tipline.db-wal" in files_with(env),
+              "the unsettled row still names the number (the search can fail)")
+        env.start()
+        wait_clean(env, "a kill after the hand-over and a restart")
+        check(1 <= len(replies_to(env, E164)) <= 2, "sent at least once, at most twice")
+
+
+def test_debug_log_says_it_shows_numbers():
+    with running(Env()) as env:
+        wait_for(lambda: "debug logging is on" in env.log_text(), 10, "the debug notice")
+        env.sms(OTHER, "TIN co nguoi la o thon 2")
+        wait_for(lambda: replies_to(env, "+84905222555"), 15, "the acknowledgement")
+        log = env.log_text()
+        for line in log.splitlines():
+            if "[debug]" not in line:
+                check("905222555" not in line, "a line above debug names the number: %r" % line)
+
+
+if __name__ == "__main__":
+    run_tests(globals())
