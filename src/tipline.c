@@ -20,7 +20,9 @@
 #include "store.h"
 #include "ts.h"
 
+#ifndef DEFAULT_CONF /* make install compiles the installed path in */
 #define DEFAULT_CONF "conf/tipline.conf"
+#endif
 
 static const char usage_text[] =
     "usage: tipline [-c file] command [arguments]\n"
