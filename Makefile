@@ -141,7 +141,7 @@ uninstall:
 deb: deps
 	@scripts/deps.sh deb
 	@$(MAKE) --no-print-directory all
-	@scripts/mkdeb.sh $(BUILD) $(VERSION)
+	@LINTIAN=required scripts/mkdeb.sh $(BUILD) $(VERSION)
 
 # Manual pages: mandoc's lint, warnings included, is part of make test.
 lint-man:
