@@ -38,6 +38,7 @@ static const struct setting settings[] = {
     {"modem", "multipart_timeout", S_INT, 0, OFF(modem.multipart_timeout), 1, 30 * 86400},
     {"modem", "send_timeout", S_INT, 0, OFF(modem.send_timeout), 1, 600},
     {"modem", "watchdog", S_INT, 0, OFF(modem.watchdog), 0, 3600},
+    {"modem", "pin", S_STRING, 0, OFF(modem.pin), 0, 0},
     {"database", "path", S_STRING, 1, OFF(database.path), 0, 0},
     {"database", "busy_timeout", S_INT, 0, OFF(database.busy_timeout), 0, 600000},
     {"outbox", "max_attempts", S_INT, 0, OFF(outbox.max_attempts), 1, 100},
@@ -164,8 +165,8 @@ static void defaults(struct config *c)
 static int default_strings(struct config *c)
 {
 	char **slots[] = {&c->modem.model, &c->modem.sent_dir, &c->modem.gammu_debug,
-	                  &c->country_code};
-	const char *vals[] = {"", "", "", "84"};
+	                  &c->country_code, &c->modem.pin};
+	const char *vals[] = {"", "", "", "84", ""};
 
 	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
 		if (*slots[i] == NULL && (*slots[i] = strdup(vals[i])) == NULL)
@@ -602,7 +603,7 @@ static void check_required(struct loader *ld, const config_t *cf)
 	}
 }
 
-static void validate(struct loader *ld, struct config *c)
+static void validate(struct loader *ld, struct config *c, const config_t *cf)
 {
 	const char *cc = c->country_code;
 	char word[64];
@@ -616,6 +617,11 @@ static void validate(struct loader *ld, struct config *c)
 	if (cc[0] == '\0' || strspn(cc, "0123456789") != strlen(cc) || strlen(cc) > 3)
 		problem(ld, NULL,
 		        "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"", cc);
+	/* A PIN is 4 to 8 digits (3GPP TS 22.004); anything else would be a wrong try of three. */
+	if (c->modem.pin[0] != '\0' &&
+	    (strspn(c->modem.pin, "0123456789") != strlen(c->modem.pin) ||
+	     strlen(c->modem.pin) < 4 || strlen(c->modem.pin) > 8))
+		problem(ld, config_lookup(cf, "modem.pin"), "modem.pin: must be 4 to 8 digits");
 }
 
 /*
@@ -720,7 +726,7 @@ struct config *config_load(const char *file)
 		goto fail;
 	}
 	if (ld.errors == 0)
-		validate(&ld, c);
+		validate(&ld, c, &cf);
 	if (ld.errors > 0)
 		goto fail;
 	config_destroy(&cf);
@@ -741,6 +747,7 @@ void config_free(struct config *c)
 	free(c->modem.connection);
 	free(c->modem.model);
 	free(c->modem.sent_dir);
+	free(c->modem.pin);
 	free(c->modem.gammu_debug);
 	free(c->database.path);
 	for (int t = 0; t < TPL_COUNT; t++)

@@ -59,6 +59,7 @@ struct modem_config {
 	int multipart_timeout; /* seconds before an incomplete multipart message is kept as is */
 	int send_timeout;      /* seconds to wait for the modem to confirm one sent part */
 	int watchdog;          /* seconds one modem call may take before the daemon aborts */
+	char *pin;             /* the SIM's PIN, entered when it asks ("" = none given) */
 };
 
 struct database_config {

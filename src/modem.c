@@ -985,6 +985,71 @@ static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
 	send_state.msgref = ref;
 }
 
+/*
+ * The PIN libGammu entered and the SIM refused (or that failed to go through): never entered
+ * again by itself, since three wrong tries block the SIM for good (its PUK is on the card the
+ * SIM came on). A different modem.pin after a reload is tried once.
+ */
+static char refused_pin[GSM_SECURITY_CODE_LEN + 1];
+
+/* Enter modem.pin when the SIM asks for it: 0 ready, -1 not (errmsg says why). */
+static int pin_check(void)
+{
+	GSM_SecurityCodeType st = SEC_None;
+	GSM_SecurityCode code;
+	GSM_Error e;
+
+	watch_begin();
+	e = GSM_GetSecurityStatus(sm, &st);
+	watch_end();
+	if (was_aborted("security status"))
+		return -1;
+	if (e == ERR_NOTSUPPORTED || e == ERR_NOTIMPLEMENTED)
+		return 0; /* a modem that cannot tell: try on, its SMS commands will say */
+	if (e != ERR_NONE) {
+		set_err("security status", e);
+		return -1;
+	}
+	if (st == SEC_None)
+		return 0;
+	if (st != SEC_Pin) {
+		snprintf(errmsg, sizeof errmsg,
+		         "the SIM wants a code other than its PIN (%s: blocked after wrong PINs?); "
+		         "unlock it in a phone",
+		         st == SEC_Puk ? "PUK" : "security code");
+		return -1;
+	}
+	if (mcfg->pin[0] == '\0') {
+		snprintf(errmsg, sizeof errmsg, "the SIM asks for its PIN: set modem.pin");
+		return -1;
+	}
+	if (strcmp(refused_pin, mcfg->pin) == 0) {
+		snprintf(errmsg, sizeof errmsg,
+		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
+		         "SIM); correct modem.pin and reload");
+		return -1;
+	}
+	memset(&code, 0, sizeof code);
+	code.Type = SEC_Pin;
+	snprintf(code.Code, sizeof code.Code, "%s", mcfg->pin);
+	watch_begin();
+	e = GSM_EnterSecurityCode(sm, &code);
+	watch_end();
+	if (e != ERR_NONE || was_aborted("PIN")) {
+		/* Refused, or unknown whether it counted: either way not tried again. */
+		snprintf(refused_pin, sizeof refused_pin, "%s", mcfg->pin);
+		log_warnx("modem: the SIM did not take modem.pin (%s); it will not be entered "
+		          "again until modem.pin changes",
+		          GSM_ErrorName(e));
+		snprintf(errmsg, sizeof errmsg,
+		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
+		         "SIM); correct modem.pin and reload");
+		return -1;
+	}
+	log_info("modem: SIM PIN accepted");
+	return 0;
+}
+
 int modem_connect(void)
 {
 	resume.valid = 0; /* a new connection walks from the start */
@@ -1047,6 +1112,10 @@ int modem_connect(void)
 	GSM_SetIncomingUSSDCallback(sm, ussd_cb, NULL);
 	ussd_enabled = 0;
 	nbad = 0;
+	if (!is_dummy && pin_check() < 0) {
+		modem_disconnect();
+		return -1;
+	}
 	/* Someone listens for network-initiated USSD: presentation on from the start. */
 	if (notice_fn != NULL && ussd_enable() < 0) {
 		modem_disconnect();
