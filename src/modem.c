@@ -1050,7 +1050,7 @@ static int pin_check(void)
 	return 0;
 }
 
-int modem_connect(void)
+static int connect_once(void)
 {
 	resume.valid = 0; /* a new connection walks from the start */
 	GSM_Config *gc;
@@ -1172,6 +1172,74 @@ void modem_disconnect(void)
 	sm = NULL;
 	connected = 0;
 	reap_children(pid);
+}
+
+/* Consecutive failed connects, for modem.reset_command. */
+static int failed_connects;
+
+/*
+ * Run modem.reset_command (/bin/sh -c) and wait for it, up to modem.reset_timeout seconds;
+ * then it is killed (its process group: a shell's children too). Logged with how it ended.
+ */
+static void run_reset(void)
+{
+	long long deadline = now_ms() + (long long)mcfg->reset_timeout * 1000;
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	int status = 0;
+	pid_t pid, r;
+
+	log_warnx("modem: %d connects failed in a row; running modem.reset_command: %s",
+	          failed_connects, mcfg->reset_command);
+	pid = fork();
+	if (pid < 0) {
+		log_warnx("modem: reset_command: fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none,
+		            NULL); /* the daemon's blocked signals are its own */
+		execl("/bin/sh", "sh", "-c", mcfg->reset_command, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		if (now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			log_warnx("modem: reset_command did not finish within %d s: killed",
+			          mcfg->reset_timeout);
+			return;
+		}
+		nanosleep(&tick, NULL);
+	}
+	if (r < 0)
+		log_warnx("modem: reset_command: %s", strerror(errno));
+	else if (WIFEXITED(status))
+		log_info("modem: reset_command exited with status %d", WEXITSTATUS(status));
+	else
+		log_warnx("modem: reset_command ended by signal %d", WTERMSIG(status));
+}
+
+int modem_connect(void)
+{
+	if (connect_once() == 0) {
+		failed_connects = 0;
+		return 0;
+	}
+	if (++failed_connects >= mcfg->reset_after && mcfg->reset_command[0] != '\0' && !is_dummy) {
+		char why[sizeof errmsg];
+
+		snprintf(why, sizeof why, "%s", errmsg); /* the connect's error, for the caller */
+		run_reset();
+		failed_connects = 0;
+		snprintf(errmsg, sizeof errmsg, "%s", why);
+	}
+	return -1;
 }
 
 int modem_connected(void)
