@@ -882,6 +882,48 @@ static enum modem_reg reg_of(GSM_NetworkInfo_State st)
 	}
 }
 
+/* The registration last seen by modem_registered, and when it was asked (monotonic). */
+static enum modem_reg last_reg = MODEM_REG_UNKNOWN;
+static double reg_checked = -1e9;
+
+/* 1 unless R says the modem has no network to send through. */
+static int reg_ok(enum modem_reg r)
+{
+	return r != MODEM_REG_SEARCHING && r != MODEM_REG_DENIED && r != MODEM_REG_NONE;
+}
+
+int modem_registered(void)
+{
+	/* Registered: asked again a minute later; not: every 5 s, so sending resumes soon. */
+	double every = reg_ok(last_reg) ? 60 : 5;
+	GSM_NetworkInfo ni;
+	enum modem_reg r;
+	GSM_Error e;
+
+	if (is_dummy || !connected)
+		return 1;
+	if (ts_mono() - reg_checked < every)
+		return reg_ok(last_reg);
+	reg_checked = ts_mono();
+	memset(&ni, 0, sizeof ni);
+	watch_begin();
+	e = GSM_GetNetworkInfo(sm, &ni);
+	watch_end();
+	if (was_aborted("registration"))
+		return 1; /* the send that follows meets the dead link and reconnects */
+	/* A modem that cannot say is not held back: the network refuses a send if need be. */
+	r = e == ERR_NONE ? reg_of(ni.State) : MODEM_REG_UNKNOWN;
+	if (r != last_reg) {
+		if (!reg_ok(r))
+			log_warnx("modem: not registered on the network (%s); messages wait",
+			          modem_reg_name(r));
+		else
+			log_info("modem: network registration: %s", modem_reg_name(r));
+		last_reg = r;
+	}
+	return reg_ok(r);
+}
+
 /* After one health call: 1 to go on (done or not supported), 0 lost (errmsg set). */
 static int health_step(const char *what, GSM_Error e, unsigned bit, struct modem_health *h)
 {
@@ -1229,6 +1271,7 @@ int modem_connect(void)
 {
 	if (connect_once() == 0) {
 		failed_connects = 0;
+		reg_checked = -1e9; /* a new connection: ask its registration before sending */
 		return 0;
 	}
 	if (++failed_connects >= mcfg->reset_after && mcfg->reset_command[0] != '\0' && !is_dummy) {
