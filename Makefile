@@ -7,12 +7,15 @@
 #   make bench      benchmark against gammu-smsd
 #   make crashtest  SIGKILL the daemon at random moments while messages flow; check nothing is lost
 #   make valgrind   the daemon under valgrind memcheck on short scenarios
+#   make install    programs, manual pages, systemd units, default config (PREFIX, DESTDIR,
+#                   sysconfdir, unitdir); make uninstall removes them (never the state)
+#   make deb        build/tipline_VERSION_ARCH.deb (scripts/mkdeb.sh)
 #
 # Every src/*.c except the two programs' mains goes into build/libtipline.a.
 # Every tests/unit/test_*.c becomes its own binary linked against that library.
 
 CC      ?= cc
-PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd
+PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd libsystemd
 BUILD   ?= build
 SAN     := build-san
 
@@ -40,12 +43,109 @@ SCHEMA   := $(sort $(wildcard schema/*.sql))
 # check that store_open prepared every one.
 SQ_IN_SOURCES := $(shell cat src/store*.c | grep -c '^SQ.q_')
 
-.PHONY: all deps run test test-unit test-integration san fuzz bench crashtest valgrind clean format
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
+
+.PHONY: install uninstall deb version-file all deps run test test-unit test-integration san fuzz bench crashtest valgrind clean format
 
 all: $(BUILD)/tiplined $(BUILD)/tipline $(UNIT_BINS) $(TOOL_BINS)
 
 deps:
 	@scripts/deps.sh
+
+# The version: git describe at build time; a tarball without .git says FALLBACK_VERSION.
+FALLBACK_VERSION := 0.1
+VERSION := $(shell git describe --tags --dirty 2>/dev/null || \
+	(h=$$(git rev-parse --short HEAD 2>/dev/null) && echo $(FALLBACK_VERSION)+git$$h) || \
+	echo $(FALLBACK_VERSION))
+
+# build/version.h is rewritten only when the version changes, so only the mains recompile.
+$(BUILD)/version.h: version-file
+	@:
+version-file: | $(BUILD)/obj
+	@echo '#define TIPLINE_VERSION "$(VERSION)"' > $(BUILD)/version.h.tmp
+	@cmp -s $(BUILD)/version.h.tmp $(BUILD)/version.h && rm -f $(BUILD)/version.h.tmp || \
+		mv $(BUILD)/version.h.tmp $(BUILD)/version.h
+$(BUILD)/obj/main.o $(BUILD)/obj/tipline.o: $(BUILD)/version.h
+
+# --- install ---
+PREFIX     ?= /usr/local
+bindir     ?= $(PREFIX)/bin
+sbindir    ?= $(PREFIX)/sbin
+mandir     ?= $(PREFIX)/share/man
+sysconfdir ?= $(PREFIX)/etc
+unitdir    ?= $(PREFIX)/lib/systemd/system
+statedir   ?= /var/lib/tipline
+CONF_INSTALLED := $(sysconfdir)/tipline/tipline.conf
+MANS  := man/tipline.1 man/tipline.conf.5 man/tiplined.8
+UNITS := tiplined.service tipline-serve.service
+
+# The installed programs are the same objects but for the mains, compiled again with the
+# installed configuration as their default (the source tree's build keeps conf/tipline.conf).
+INST := $(BUILD)/inst
+$(INST)/%.o: src/%.c $(BUILD)/version.h | $(BUILD)/obj
+	@mkdir -p $(INST)
+	$(Q)$(CC) $(ALL_CFLAGS) -DDEFAULT_CONF='"$(CONF_INSTALLED)"' -c -o $@ $<
+$(INST)/tiplined: $(INST)/main.o $(BUILD)/libtipline.a
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+$(INST)/tipline: $(INST)/tipline.o $(BUILD)/libtipline.a
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+# The default configuration, with its paths under the state directory.
+$(INST)/tipline.conf: conf/tipline.conf
+	@mkdir -p $(INST)
+	$(Q)sed -e 's|"var/modem"|"$(statedir)/modem"|; s|"var/tipline.db"|"$(statedir)/tipline.db"|' \
+		$< > $@
+$(INST)/%.service: conf/%.service.in
+	@mkdir -p $(INST)
+	$(Q)sed -e 's|@sbindir@|$(sbindir)|g' -e 's|@bindir@|$(bindir)|g' \
+		-e 's|@statedir@|$(statedir)|g' -e 's|@CONF@|$(CONF_INSTALLED)|g' $< > $@
+
+# Rebuild the installed mains when the paths change (they are in the objects).
+INST_STAMP := $(INST)/paths-$(shell echo '$(CONF_INSTALLED) $(sbindir) $(bindir) $(statedir)' | cksum | cut -d' ' -f1)
+$(INST_STAMP):
+	@mkdir -p $(INST) && rm -f $(INST)/paths-* $(INST)/*.o $(INST)/*.service $(INST)/tipline.conf
+	@touch $@
+$(INST)/main.o $(INST)/tipline.o $(INST)/tipline.conf $(addprefix $(INST)/,$(UNITS)): $(INST_STAMP)
+
+install: $(INST)/tiplined $(INST)/tipline $(INST)/tipline.conf $(addprefix $(INST)/,$(UNITS))
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man1 \
+		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(unitdir) \
+		$(DESTDIR)$(sysconfdir)/tipline $(DESTDIR)$(statedir)
+	install -m 755 $(INST)/tiplined $(DESTDIR)$(sbindir)/tiplined
+	install -m 755 $(INST)/tipline $(DESTDIR)$(bindir)/tipline
+	install -m 644 man/tipline.1 $(DESTDIR)$(mandir)/man1/tipline.1
+	install -m 644 man/tipline.conf.5 $(DESTDIR)$(mandir)/man5/tipline.conf.5
+	install -m 644 man/tiplined.8 $(DESTDIR)$(mandir)/man8/tiplined.8
+	install -m 644 $(addprefix $(INST)/,$(UNITS)) $(DESTDIR)$(unitdir)/
+	@# Never overwrite a configuration someone has edited.
+	@if [ -e $(DESTDIR)$(CONF_INSTALLED) ]; then \
+		echo "keeping the existing $(DESTDIR)$(CONF_INSTALLED)"; \
+	else \
+		echo "install -m 640 $(INST)/tipline.conf $(DESTDIR)$(CONF_INSTALLED)"; \
+		install -m 640 $(INST)/tipline.conf $(DESTDIR)$(CONF_INSTALLED); \
+	fi
+
+# Removes what install put there but the configuration a person may have edited (when it
+# differs from the default) and the state (the database: people's reports).
+uninstall:
+	rm -f $(DESTDIR)$(sbindir)/tiplined $(DESTDIR)$(bindir)/tipline \
+		$(DESTDIR)$(mandir)/man1/tipline.1 $(DESTDIR)$(mandir)/man5/tipline.conf.5 \
+		$(DESTDIR)$(mandir)/man8/tiplined.8 $(addprefix $(DESTDIR)$(unitdir)/,$(UNITS))
+	@if [ -e $(DESTDIR)$(CONF_INSTALLED) ] && cmp -s $(INST)/tipline.conf $(DESTDIR)$(CONF_INSTALLED); then \
+		echo "rm -f $(DESTDIR)$(CONF_INSTALLED)"; rm -f $(DESTDIR)$(CONF_INSTALLED); \
+		rmdir $(DESTDIR)$(sysconfdir)/tipline 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(CONF_INSTALLED) ]; then \
+		echo "keeping the edited $(DESTDIR)$(CONF_INSTALLED)"; \
+	fi
+
+deb: deps
+	@scripts/deps.sh deb
+	@$(MAKE) --no-print-directory all
+	@LINTIAN=required scripts/mkdeb.sh $(BUILD) $(VERSION)
+
+# Manual pages: mandoc's lint, warnings included, is part of make test.
+lint-man:
+	$(Q)mandoc -Tlint -Wwarning $(MANS)
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)

@@ -8,9 +8,13 @@
 set -eu
 
 pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev sqlite3 \
-libutf8proc-dev libmicrohttpd-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core"
+libutf8proc-dev libmicrohttpd-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core \
+libsystemd-dev mandoc"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
+fi
+if [ "${1:-}" = deb ]; then
+	pkgs="$pkgs lintian"
 fi
 if [ "${1:-}" = valgrind ]; then
 	pkgs="$pkgs valgrind"

@@ -40,6 +40,10 @@ static const struct setting settings[] = {
     {"modem", "multipart_timeout", S_INT, 0, OFF(modem.multipart_timeout), 1, 30 * 86400},
     {"modem", "send_timeout", S_INT, 0, OFF(modem.send_timeout), 1, 600},
     {"modem", "watchdog", S_INT, 0, OFF(modem.watchdog), 0, 3600},
+    {"modem", "pin", S_STRING, 0, OFF(modem.pin), 0, 0},
+    {"modem", "reset_command", S_STRING, 0, OFF(modem.reset_command), 0, 0},
+    {"modem", "reset_after", S_INT, 0, OFF(modem.reset_after), 1, 1000},
+    {"modem", "reset_timeout", S_INT, 0, OFF(modem.reset_timeout), 1, 3600},
     {"database", "path", S_STRING, 1, OFF(database.path), 0, 0},
     {"database", "busy_timeout", S_INT, 0, OFF(database.busy_timeout), 0, 600000},
     {"outbox", "max_attempts", S_INT, 0, OFF(outbox.max_attempts), 1, 100},
@@ -312,6 +316,8 @@ static void defaults(struct config *c)
 	c->modem.multipart_timeout = 3600;
 	c->modem.send_timeout = 30;
 	c->modem.watchdog = 120;
+	c->modem.reset_after = 5;
+	c->modem.reset_timeout = 60;
 	c->database.busy_timeout = 5000;
 	c->outbox.max_attempts = 5;
 	c->outbox.retry_base = 30;
@@ -341,10 +347,13 @@ static void defaults(struct config *c)
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
 static int default_strings(struct config *c)
 {
-	char **slots[] = {&c->modem.model,  &c->modem.sent_dir,    &c->modem.gammu_debug,
-	                  &c->country_code, &c->ussd.balance_code, &c->ussd.balance_pattern};
-	const char *vals[] = {"", "", "", "84", "", ""};
+	char **slots[] = {&c->modem.model,  &c->modem.sent_dir,     &c->modem.gammu_debug,
+	                  &c->country_code, &c->ussd.balance_code,  &c->ussd.balance_pattern,
+	                  &c->modem.pin,    &c->modem.reset_command};
+	const char *vals[] = {"", "", "", "84", "", "", "", ""};
 
+	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],
+	               "a default for every string setting");
 	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++) {
 		if (*slots[i] == NULL && (*slots[i] = strdup(vals[i])) == NULL)
 			return -1;
@@ -958,6 +967,11 @@ static void validate(struct loader *ld, struct config *c, const config_t *cf)
 		problem(ld, NULL,
 		        "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"", cc);
 	validate_ussd(ld, c, cf);
+	/* A PIN is 4 to 8 digits (3GPP TS 22.004); anything else would be a wrong try of three. */
+	if (c->modem.pin[0] != '\0' &&
+	    (strspn(c->modem.pin, "0123456789") != strlen(c->modem.pin) ||
+	     strlen(c->modem.pin) < 4 || strlen(c->modem.pin) > 8))
+		problem(ld, config_lookup(cf, "modem.pin"), "modem.pin: must be 4 to 8 digits");
 }
 
 /*
@@ -1087,6 +1101,8 @@ void config_free(struct config *c)
 	free(c->modem.connection);
 	free(c->modem.model);
 	free(c->modem.sent_dir);
+	free(c->modem.pin);
+	free(c->modem.reset_command);
 	free(c->modem.gammu_debug);
 	free(c->database.path);
 	free(c->ussd.balance_code);

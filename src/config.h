@@ -61,6 +61,10 @@ struct modem_config {
 	int multipart_timeout; /* seconds before an incomplete multipart message is kept as is */
 	int send_timeout;      /* seconds to wait for the modem to confirm one sent part */
 	int watchdog;          /* seconds one modem call may take before the daemon aborts */
+	char *pin;             /* the SIM's PIN, entered when it asks ("" = none given) */
+	char *reset_command;   /* run by /bin/sh after reset_after failed connects ("" = none) */
+	int reset_after;       /* consecutive failed connects before reset_command */
+	int reset_timeout;     /* seconds reset_command may run before it is killed */
 };
 
 struct database_config {

@@ -7,6 +7,7 @@
  * loop does the work.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "handle.h"
 #include "log.h"
 #include "modem.h"
+#include "notify.h"
 #include "outbox.h"
 #include "receive.h"
 #include "sched.h"
@@ -27,8 +29,11 @@
 #include "store.h"
 #include "ts.h"
 #include "ussd.h"
+#include "version.h"
 
+#ifndef DEFAULT_CONF /* make install compiles the installed path in */
 #define DEFAULT_CONF "conf/tipline.conf"
+#endif
 
 static volatile sig_atomic_t quit;
 static volatile sig_atomic_t reload;
@@ -56,12 +61,16 @@ static void on_child(int sig)
 	errno = saved;
 }
 
-static void usage(void)
+/* The usage, on OUT; exit STATUS (0 for -h, on stdout; 2 for a bad argument, on stderr). */
+static void usage(FILE *out, int status) __attribute__((noreturn));
+static void usage(FILE *out, int status)
 {
-	fprintf(stderr, "usage: tiplined [-n] [-c file]\n"
-	                "  -c file  configuration (default " DEFAULT_CONF ")\n"
-	                "  -n       check the configuration and exit\n");
-	exit(2);
+	fprintf(out, "usage: tiplined [-hnV] [-c file]\n"
+	             "  -c file  configuration (default " DEFAULT_CONF ")\n"
+	             "  -n       check the configuration and exit\n"
+	             "  -h       this help\n"
+	             "  -V       the version\n");
+	exit(status);
 }
 
 static int open_modules(struct config *cfg)
@@ -71,7 +80,7 @@ static int open_modules(struct config *cfg)
 		return -1;
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
 	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || status_init(cfg) < 0 ||
-	    ussd_init(cfg) < 0)
+	    ussd_init(cfg) < 0 || notify_init() < 0)
 		return -1;
 	return 0;
 }
@@ -79,6 +88,7 @@ static int open_modules(struct config *cfg)
 static void close_modules(void)
 {
 	sched_close();
+	notify_close();
 	ussd_close();
 	status_close();
 	modem_close();
@@ -217,7 +227,11 @@ int main(int argc, char **argv)
 	struct link_state ls = {-1, 1, 0, 1};
 
 	log_init("tiplined", LOG_LEVEL_INFO);
-	while ((ch = getopt(argc, argv, "c:nh")) != -1) {
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+	                                     {"version", no_argument, NULL, 'V'},
+	                                     {NULL, 0, NULL, 0}};
+
+	while ((ch = getopt_long(argc, argv, "c:nhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			file = optarg;
@@ -225,12 +239,19 @@ int main(int argc, char **argv)
 		case 'n':
 			check = 1;
 			break;
-		default:
-			usage();
+		case 'h':
+			usage(stdout, 0);
+		case 'V':
+			printf("tiplined %s\n", TIPLINE_VERSION);
+			return 0;
+		default: /* getopt printed the one error line */
+			usage(stderr, 2);
 		}
 	}
-	if (optind != argc)
-		usage();
+	if (optind != argc) {
+		fprintf(stderr, "tiplined: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr, 2);
+	}
 	cfg = config_load(file);
 	if (cfg == NULL)
 		return 1;
@@ -266,12 +287,14 @@ int main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	notify_state("READY=1"); /* the database is open */
 	log_info("started (config %s, database %s)", file, cfg->database.path);
 	while (!quit) {
 		if (reload) {
 			struct config *fresh;
 
 			reload = 0;
+			notify_state("RELOADING=1");
 			fresh = config_load(file);
 			if (fresh == NULL) {
 				log_warnx(
@@ -288,10 +311,12 @@ int main(int argc, char **argv)
 				ls.next_try = 0;
 				log_info("reloaded configuration from %s", file);
 			}
+			notify_state("READY=1");
 		}
 		cycle(&ls, cfg, &unblocked);
 	}
 	log_info("stopping");
+	notify_state("STOPPING=1");
 	status_stop();
 	close_modules();
 	config_free(cfg);

@@ -882,6 +882,48 @@ static enum modem_reg reg_of(GSM_NetworkInfo_State st)
 	}
 }
 
+/* The registration last seen by modem_registered, and when it was asked (monotonic). */
+static enum modem_reg last_reg = MODEM_REG_UNKNOWN;
+static double reg_checked = -1e9;
+
+/* 1 unless R says the modem has no network to send through. */
+static int reg_ok(enum modem_reg r)
+{
+	return r != MODEM_REG_SEARCHING && r != MODEM_REG_DENIED && r != MODEM_REG_NONE;
+}
+
+int modem_registered(void)
+{
+	/* Registered: asked again a minute later; not: every 5 s, so sending resumes soon. */
+	double every = reg_ok(last_reg) ? 60 : 5;
+	GSM_NetworkInfo ni;
+	enum modem_reg r;
+	GSM_Error e;
+
+	if (is_dummy || !connected)
+		return 1;
+	if (ts_mono() - reg_checked < every)
+		return reg_ok(last_reg);
+	reg_checked = ts_mono();
+	memset(&ni, 0, sizeof ni);
+	watch_begin();
+	e = GSM_GetNetworkInfo(sm, &ni);
+	watch_end();
+	if (was_aborted("registration"))
+		return 1; /* the send that follows meets the dead link and reconnects */
+	/* A modem that cannot say is not held back: the network refuses a send if need be. */
+	r = e == ERR_NONE ? reg_of(ni.State) : MODEM_REG_UNKNOWN;
+	if (r != last_reg) {
+		if (!reg_ok(r))
+			log_warnx("modem: not registered on the network (%s); messages wait",
+			          modem_reg_name(r));
+		else
+			log_info("modem: network registration: %s", modem_reg_name(r));
+		last_reg = r;
+	}
+	return reg_ok(r);
+}
+
 /* After one health call: 1 to go on (done or not supported), 0 lost (errmsg set). */
 static int health_step(const char *what, GSM_Error e, unsigned bit, struct modem_health *h)
 {
@@ -985,7 +1027,72 @@ static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
 	send_state.msgref = ref;
 }
 
-int modem_connect(void)
+/*
+ * The PIN libGammu entered and the SIM refused (or that failed to go through): never entered
+ * again by itself, since three wrong tries block the SIM for good (its PUK is on the card the
+ * SIM came on). A different modem.pin after a reload is tried once.
+ */
+static char refused_pin[GSM_SECURITY_CODE_LEN + 1];
+
+/* Enter modem.pin when the SIM asks for it: 0 ready, -1 not (errmsg says why). */
+static int pin_check(void)
+{
+	GSM_SecurityCodeType st = SEC_None;
+	GSM_SecurityCode code;
+	GSM_Error e;
+
+	watch_begin();
+	e = GSM_GetSecurityStatus(sm, &st);
+	watch_end();
+	if (was_aborted("security status"))
+		return -1;
+	if (e == ERR_NOTSUPPORTED || e == ERR_NOTIMPLEMENTED)
+		return 0; /* a modem that cannot tell: try on, its SMS commands will say */
+	if (e != ERR_NONE) {
+		set_err("security status", e);
+		return -1;
+	}
+	if (st == SEC_None)
+		return 0;
+	if (st != SEC_Pin) {
+		snprintf(errmsg, sizeof errmsg,
+		         "the SIM wants a code other than its PIN (%s: blocked after wrong PINs?); "
+		         "unlock it in a phone",
+		         st == SEC_Puk ? "PUK" : "security code");
+		return -1;
+	}
+	if (mcfg->pin[0] == '\0') {
+		snprintf(errmsg, sizeof errmsg, "the SIM asks for its PIN: set modem.pin");
+		return -1;
+	}
+	if (strcmp(refused_pin, mcfg->pin) == 0) {
+		snprintf(errmsg, sizeof errmsg,
+		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
+		         "SIM); correct modem.pin and reload");
+		return -1;
+	}
+	memset(&code, 0, sizeof code);
+	code.Type = SEC_Pin;
+	snprintf(code.Code, sizeof code.Code, "%s", mcfg->pin);
+	watch_begin();
+	e = GSM_EnterSecurityCode(sm, &code);
+	watch_end();
+	if (e != ERR_NONE || was_aborted("PIN")) {
+		/* Refused, or unknown whether it counted: either way not tried again. */
+		snprintf(refused_pin, sizeof refused_pin, "%s", mcfg->pin);
+		log_warnx("modem: the SIM did not take modem.pin (%s); it will not be entered "
+		          "again until modem.pin changes",
+		          GSM_ErrorName(e));
+		snprintf(errmsg, sizeof errmsg,
+		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
+		         "SIM); correct modem.pin and reload");
+		return -1;
+	}
+	log_info("modem: SIM PIN accepted");
+	return 0;
+}
+
+static int connect_once(void)
 {
 	resume.valid = 0; /* a new connection walks from the start */
 	GSM_Config *gc;
@@ -1047,6 +1154,10 @@ int modem_connect(void)
 	GSM_SetIncomingUSSDCallback(sm, ussd_cb, NULL);
 	ussd_enabled = 0;
 	nbad = 0;
+	if (!is_dummy && pin_check() < 0) {
+		modem_disconnect();
+		return -1;
+	}
 	/* Someone listens for network-initiated USSD: presentation on from the start. */
 	if (notice_fn != NULL && ussd_enable() < 0) {
 		modem_disconnect();
@@ -1103,6 +1214,75 @@ void modem_disconnect(void)
 	sm = NULL;
 	connected = 0;
 	reap_children(pid);
+}
+
+/* Consecutive failed connects, for modem.reset_command. */
+static int failed_connects;
+
+/*
+ * Run modem.reset_command (/bin/sh -c) and wait for it, up to modem.reset_timeout seconds;
+ * then it is killed (its process group: a shell's children too). Logged with how it ended.
+ */
+static void run_reset(void)
+{
+	long long deadline = now_ms() + (long long)mcfg->reset_timeout * 1000;
+	struct timespec tick = {0, 20 * 1000 * 1000};
+	int status = 0;
+	pid_t pid, r;
+
+	log_warnx("modem: %d connects failed in a row; running modem.reset_command: %s",
+	          failed_connects, mcfg->reset_command);
+	pid = fork();
+	if (pid < 0) {
+		log_warnx("modem: reset_command: fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none,
+		            NULL); /* the daemon's blocked signals are its own */
+		execl("/bin/sh", "sh", "-c", mcfg->reset_command, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 || (r < 0 && errno == EINTR)) {
+		if (now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			log_warnx("modem: reset_command did not finish within %d s: killed",
+			          mcfg->reset_timeout);
+			return;
+		}
+		nanosleep(&tick, NULL);
+	}
+	if (r < 0)
+		log_warnx("modem: reset_command: %s", strerror(errno));
+	else if (WIFEXITED(status))
+		log_info("modem: reset_command exited with status %d", WEXITSTATUS(status));
+	else
+		log_warnx("modem: reset_command ended by signal %d", WTERMSIG(status));
+}
+
+int modem_connect(void)
+{
+	if (connect_once() == 0) {
+		failed_connects = 0;
+		reg_checked = -1e9; /* a new connection: ask its registration before sending */
+		return 0;
+	}
+	if (++failed_connects >= mcfg->reset_after && mcfg->reset_command[0] != '\0' && !is_dummy) {
+		char why[sizeof errmsg];
+
+		snprintf(why, sizeof why, "%s", errmsg); /* the connect's error, for the caller */
+		run_reset();
+		failed_connects = 0;
+		snprintf(errmsg, sizeof errmsg, "%s", why);
+	}
+	return -1;
 }
 
 int modem_connected(void)

@@ -182,6 +182,12 @@ struct modem_health {
  * what was read before).
  */
 int modem_health(unsigned what, struct modem_health *h);
+/*
+ * 1 if the modem is registered on a network (home or roaming), or cannot say; 0 if it is
+ * searching, denied or without one: sending waits. Asks the modem at most once a minute while
+ * registered, every 5 s while not; each change of state is logged once.
+ */
+int modem_registered(void);
 
 /*
  * The simulated phone (libGammu's dummy driver on directory DIR):

@@ -266,6 +266,9 @@ enum outbox_result outbox_run(void)
 			log_warnx("outbox: recurring broadcasts: %s", store_errmsg());
 	}
 
+	if (!modem_registered())
+		return OUTBOX_IDLE; /* the messages wait for the network, their attempts untouched
+		                     */
 	for (int i = 0; i < ocfg->outbox.batch; i++) {
 		if (outbox_wait() > 0)
 			return OUTBOX_MORE;

@@ -19,8 +19,11 @@
 #include "parse.h"
 #include "store.h"
 #include "ts.h"
+#include "version.h"
 
+#ifndef DEFAULT_CONF /* make install compiles the installed path in */
 #define DEFAULT_CONF "conf/tipline.conf"
+#endif
 
 static const char usage_text[] =
     "usage: tipline [-c file] command [arguments]\n"
@@ -34,11 +37,53 @@ static const char usage_text[] =
     "  sim sent [--json]                           what the daemon sent through it\n"
     "  sim report --from NUMBER --ref N            a delivery report into the simulated "
     "phone\n" CLI_USAGE_MORE "\n"
-    "  -c file   configuration (default " DEFAULT_CONF ")\n";
+    "  help [COMMAND]                              this summary, or one command's usage\n"
+    "\n"
+    "  -c file   configuration (default " DEFAULT_CONF ")\n"
+    "  -h        this summary (COMMAND --help: that command's usage)\n"
+    "  -V        the version\n";
+
+/* The command being run (set by main before it dispatches), for cli_usage: NULL, none yet. */
+static const char *current;
+
+/*
+ * The usage lines of command CMD, taken from the summary (lines "  CMD ..." and the more
+ * indented lines that continue them), so one text stays the truth for both; all of the summary
+ * when CMD is NULL. 0, or -1 when the summary has no lines for CMD.
+ */
+static int print_usage(FILE *out, const char *cmd)
+{
+	const char *line = usage_text, *end;
+	size_t n = cmd ? strlen(cmd) : 0;
+	int in = 0, found = 0;
+
+	if (cmd == NULL) {
+		fputs(usage_text, out);
+		return 0;
+	}
+	for (; *line != '\0'; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		if (strncmp(line, "  ", 2) == 0 && line[2] != ' ' && line[2] != '-')
+			in = strncmp(line + 2, cmd, n) == 0 &&
+			     (line[2 + n] == ' ' || line + 2 + n == end);
+		else if (strncmp(line, "   ", 3) != 0)
+			in = 0;
+		if (!in)
+			continue;
+		if (line[2] != ' ')
+			fprintf(out, "%s%.*s\n", found++ ? "       tipline " : "usage: tipline ",
+			        (int)(end - line - 2), line + 2);
+		else
+			fprintf(out, "%.*s\n", (int)(end - line), line);
+	}
+	return found ? 0 : -1;
+}
 
 void cli_usage(void)
 {
-	fputs(usage_text, stderr);
+	print_usage(stderr, current);
 	exit(2);
 }
 
@@ -421,20 +466,62 @@ static const struct {
     {"status", cli_status}, {"serve", cli_serve},
 };
 
+/* The index of command NAME in commands[], or -1. */
+static int find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* `tipline help [COMMAND]`: the summary or one command's usage, on stdout. */
+static int help(int argc, char **argv)
+{
+	if (argc > 2)
+		cli_usage_error("help: give one command at most");
+	if (argc == 1) {
+		print_usage(stdout, NULL);
+		return 0;
+	}
+	if (find_command(argv[1]) < 0 && strcmp(argv[1], "help") != 0)
+		cli_usage_error("help: unknown command \"%s\"", argv[1]);
+	print_usage(stdout, argv[1]);
+	return 0;
+}
+
+/* 1 if the command's arguments ask for its usage (-h or --help before any "--"). */
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+	                                     {"version", no_argument, NULL, 'V'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *file = DEFAULT_CONF;
 	struct config *cfg;
-	int ch, rc = 2;
+	int ch, rc = 2, i;
 
 	log_init("tipline", LOG_LEVEL_WARN);
 	/* "+": stop at the command name; its own options are parsed by the command. */
-	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			file = optarg;
 			break;
-		default:
+		case 'h':
+			print_usage(stdout, NULL);
+			return 0;
+		case 'V':
+			printf("tipline %s\n", TIPLINE_VERSION);
+			return 0;
+		default: /* getopt printed the one error line */
 			cli_usage();
 		}
 	}
@@ -442,17 +529,23 @@ int main(int argc, char **argv)
 		cli_usage();
 	argc -= optind;
 	argv += optind;
-	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-		if (strcmp(commands[i].name, argv[0]) != 0)
-			continue;
-		cfg = config_load(file);
-		if (cfg == NULL)
-			return 1;
-		rc = commands[i].fn(cfg, argc, argv);
-		store_close();
-		config_free(cfg);
-		return rc;
+	if (strcmp(argv[0], "help") == 0) {
+		current = "help";
+		return help(argc, argv);
 	}
-	cli_usage_error("unknown command \"%s\"", argv[0]);
+	i = find_command(argv[0]);
+	if (i < 0)
+		cli_usage_error("unknown command \"%s\"", argv[0]);
+	current = commands[i].name;
+	if (wants_help(argc, argv)) {
+		print_usage(stdout, current);
+		return 0;
+	}
+	cfg = config_load(file);
+	if (cfg == NULL)
+		return 1;
+	rc = commands[i].fn(cfg, argc, argv);
+	store_close();
+	config_free(cfg);
 	return rc;
 }

@@ -123,6 +123,11 @@ A fault without "once"/"times" stays until the test removes it.  The emulator
 only rewrites faults.json when a one-shot fault fires or unsolicited/async
 lines are consumed.
 
+SIM PIN (--pin 1234): AT+CPIN? answers "+CPIN: SIM PIN" until AT+CPIN="1234" (then READY
+for the rest of the process); a wrong PIN answers +CME ERROR: 16 and counts in DIR/pin_tries
+(kept across processes, reset by the right PIN); after three, "+CPIN: SIM PUK". Without
+--pin: READY.
+
 Other behaviour: AT+CNMI=<mode>,<mt>,... with mt 1-3 makes the modem announce
 new inbox files (seen by the idle poll) with +CMTI: "SM",N.  USSD answers come
 0.1 s after OK (--ussd-delay-ms).  AT+CPMS (query and set) reports the inbox
@@ -323,6 +328,7 @@ class Modem:
                            buffering=1)
         self.rng = random.Random()
         self.reset()
+        self.pin_ok = False         # the SIM's PIN was entered (--pin): ATZ keeps it
         self.mr = self._initial_mr()
         self.linebuf = bytearray()
         self.current = ""           # command line being answered
@@ -899,14 +905,40 @@ def h_chup(m, mode, arg):
     raise CmdError()
 
 
+def pin_tries(m):
+    """Wrong PINs entered so far: DIR/pin_tries, so they count across emulator processes
+    (proxyat starts one per connection), as a real SIM counts them across power cycles."""
+    try:
+        with open(os.path.join(m.dir, "pin_tries")) as f:
+            return int(f.read().strip() or 0)
+    except (FileNotFoundError, ValueError):
+        return 0
+
+
+def cpin_state(m):
+    if m.args.pin is None or m.pin_ok:
+        return "READY"
+    return "SIM PUK" if pin_tries(m) >= 3 else "SIM PIN"
+
+
 @handler("+CPIN")
 def h_cpin(m, mode, arg):
     if mode == "query":
-        return Reply(["+CPIN: READY"])
+        return Reply(["+CPIN: " + cpin_state(m)])
     if mode == "test":
         return Reply()
     if mode == "set":
-        return Reply([], m.cme(3))
+        args = _split_args(arg)
+        if cpin_state(m) != "SIM PIN" or len(args) != 1:
+            return Reply([], m.cme(3))  # operation not allowed (PUK entry is not emulated)
+        if _unquote(args[0]) == m.args.pin:
+            m.pin_ok = True
+            with open(os.path.join(m.dir, "pin_tries"), "w") as f:
+                f.write("0\n")
+            return Reply()
+        with open(os.path.join(m.dir, "pin_tries"), "w") as f:
+            f.write("%d\n" % (pin_tries(m) + 1))
+        return Reply([], m.cme(16))  # incorrect password
     raise CmdError()
 
 
@@ -1335,6 +1367,9 @@ def main(argv=None):
     p.add_argument("--creg", type=int, default=1, choices=range(0, 6),
                    help="registration state for AT+CREG? (1 home, 5 roaming, ...)")
     p.add_argument("--ussd-delay-ms", type=int, default=100)
+    p.add_argument("--pin", default=None,
+                   help="the SIM asks for this PIN (AT+CPIN? says SIM PIN until it is "
+                        "entered; three wrong ones: SIM PUK, counted in DIR/pin_tries)")
     p.add_argument("--trace", action="store_true",
                    help="log raw traffic to DIR/trace.log")
     args = p.parse_args(argv)
