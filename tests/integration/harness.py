@@ -273,29 +273,9 @@ def mkpdu():
     return m
 
 
-class AtEnv(Env):
-    """An Env whose modem is libGammu's real AT driver talking to tests/emulator/atmodem.py
-    (connection = proxyat; the daemon starts the emulator itself), with the SIM in
-    self.state. capacity: the SIM's size (default 30). sms() drops PDUs on the SIM."""
-
-    def __init__(self, capacity=None, **kw):
-        self.capacity = capacity
-        self.emu_args = ""
-        super().__init__(**kw)
-        self.state = os.path.join(self.dir, "st")
-        os.makedirs(os.path.join(self.state, "inbox"))
-
-    def device_conf(self):
-        args = " --capacity %d" % self.capacity if self.capacity else ""
-        return ('device = "%s %s --state %s/st%s%s"; connection = "proxyat"; model = "at";'
-                % (sys.executable, ATMODEM, self.dir, args, self.emu_args))
-
-    def sms(self, sender, text, when=None, parts=None, ref=None):
-        """Put an SMS on the SIM, one PDU file per part; parts "3,1" drops only those."""
-        m = mkpdu()
-        pdus = m.split_deliver(text, sender, when, ref=ref)
-        order = [int(x) for x in parts.split(",")] if parts else range(1, len(pdus) + 1)
-        return [m.drop_into_inbox(self.state, pdus[i - 1]) for i in order]
+class EmuState:
+    """The emulator's state directory (self.state): its faults.json and commands.log. Shared by
+    AtEnv and the tests that drive the emulator without the daemon (test_ussd_modem.Emu)."""
 
     def faults(self, d):
         """Replace the emulator's faults.json (atomically)."""
@@ -318,6 +298,31 @@ class AtEnv(Env):
                 return [l.rstrip("\n").split("\t", 1)[-1] for l in f]
         except FileNotFoundError:
             return []
+
+
+class AtEnv(Env, EmuState):
+    """An Env whose modem is libGammu's real AT driver talking to tests/emulator/atmodem.py
+    (connection = proxyat; the daemon starts the emulator itself), with the SIM in
+    self.state. capacity: the SIM's size (default 30). sms() drops PDUs on the SIM."""
+
+    def __init__(self, capacity=None, **kw):
+        self.capacity = capacity
+        self.emu_args = ""
+        super().__init__(**kw)
+        self.state = os.path.join(self.dir, "st")
+        os.makedirs(os.path.join(self.state, "inbox"))
+
+    def device_conf(self):
+        args = " --capacity %d" % self.capacity if self.capacity else ""
+        return ('device = "%s %s --state %s/st%s%s"; connection = "proxyat"; model = "at";'
+                % (sys.executable, ATMODEM, self.dir, args, self.emu_args))
+
+    def sms(self, sender, text, when=None, parts=None, ref=None):
+        """Put an SMS on the SIM, one PDU file per part; parts "3,1" drops only those."""
+        m = mkpdu()
+        pdus = m.split_deliver(text, sender, when, ref=ref)
+        order = [int(x) for x in parts.split(",")] if parts else range(1, len(pdus) + 1)
+        return [m.drop_into_inbox(self.state, pdus[i - 1]) for i in order]
 
     def sent_pdus(self):
         try:

@@ -22,7 +22,7 @@ BALANCE_VI = "Tài khoản chính: 12.345đ, hạn sử dụng 31/12/2026. Gói 
 TOPUP_VI = "Quý khách vừa nạp 50.000đ. TKC mới: 62.345đ"
 
 
-class Emu:
+class Emu(harness.EmuState):
     """A state directory for the emulator, and modem_probe runs against it."""
 
     def __init__(self, emu_args=""):
@@ -30,26 +30,6 @@ class Emu:
         self.state = os.path.join(self.tmp.name, "st")
         os.makedirs(os.path.join(self.state, "inbox"))
         self.device = "%s %s --state %s %s" % (sys.executable, ATMODEM, self.state, emu_args)
-
-    def faults(self, d):
-        tmp = os.path.join(self.state, ".faults.json.tmp")
-        with open(tmp, "w") as f:
-            json.dump(d, f)
-        os.rename(tmp, os.path.join(self.state, "faults.json"))
-
-    def read_faults(self):
-        try:
-            with open(os.path.join(self.state, "faults.json")) as f:
-                return json.load(f)
-        except (FileNotFoundError, ValueError):
-            return None
-
-    def commands(self):
-        try:
-            with open(os.path.join(self.state, "commands.log"), encoding="latin-1") as f:
-                return [l.rstrip("\n").split("\t", 1)[-1] for l in f]
-        except FileNotFoundError:
-            return []
 
     def probe(self, *steps, opts=(), timeout=60):
         return probe(self.device, "proxyat", "at", *steps, opts=opts, timeout=timeout)
