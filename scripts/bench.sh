@@ -7,7 +7,9 @@
 #   scripts/bench.sh --readme         also paste the table into README.md (Benchmark section)
 #
 # Environment: BENCH_N (default 2000), BENCH_RUNS (3), BENCH_PACING_N (200),
-# BENCH_PACING_RUNS (1), BENCH_DELAY_MS (100), BENCH_SMSD_PACING_LOOPSLEEP ("0"; "0 1" adds
+# BENCH_PACING_RUNS (1), BENCH_DELAY_MS (100), BENCH_BASELINE (a git revision: its tiplined is
+# built in a temporary copy and drained alternately with this one, e.g. BENCH_BASELINE=3d1f162
+# for what issue 13's anonymity cost), BENCH_SMSD_PACING_LOOPSLEEP ("0"; "0 1" adds
 # a LoopSleep = 1 run), BENCH_BUILD (build), BENCH_KEEP=1 (keep the temporary directories).
 # Progress on stderr; the Markdown table on stdout and in $BENCH_BUILD/bench.md.
 set -eu
@@ -25,4 +27,20 @@ for c in gammu-smsd timeout cc pkg-config python3; do
 		exit 1
 	fi
 done
-exec python3 scripts/bench_run.py --build "$build" "$@"
+base_args=""
+if [ -n "${BENCH_BASELINE:-}" ]; then
+	rev=$(git rev-parse --short "$BENCH_BASELINE")
+	base=$(mktemp -d "${TMPDIR:-/tmp}/tipline-baseline-XXXXXX")
+	trap 'rm -rf "$base"' EXIT
+	echo "bench: building the baseline $rev in $base" >&2
+	git archive "$rev" | tar -x -C "$base"
+	make -C "$base" --no-print-directory -j"$(nproc)" all >"$base/make.log" 2>&1 || {
+		tail -n 20 "$base/make.log" >&2
+		echo "bench: the baseline $rev does not build" >&2
+		exit 1
+	}
+	echo "$rev" >"$base/build/REV"
+	base_args="--baseline $base/build"
+fi
+# shellcheck disable=SC2086
+python3 scripts/bench_run.py --build "$build" $base_args "$@"

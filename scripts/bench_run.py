@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tipline against gammu-smsd on this machine: the harness behind scripts/bench.sh.
 
-    python3 scripts/bench_run.py [--build DIR] [--readme] [drain] [memory] [parser] [cost]
+    python3 scripts/bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain] [memory] [parser] [cost]
                                  [pacing] [report] [ussd]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
@@ -250,8 +250,11 @@ def fmt_n(x):
 # ---------------------------------------------------------------- the bench
 
 class Bench:
-    def __init__(self, build, selected):
+    def __init__(self, build, selected, baseline=None):
         self.build = os.path.abspath(build)
+        # Another build's tiplined (e.g. an older commit's, built by scripts/bench.sh with
+        # BENCH_BASELINE=REV) drained alternately with this one: the ratio is what a change cost.
+        self.baseline = os.path.abspath(baseline) if baseline else None
         self.tiplined = os.path.join(self.build, "tiplined")
         self.tipline = os.path.join(self.build, "tipline")
         self.selected = selected
@@ -331,13 +334,14 @@ class Bench:
         return rc
 
     # --- 1. drain -------------------------------------------------------------------------
-    def drain_tipline(self, msgs, replies=False, verify=False):
+    def drain_tipline(self, msgs, replies=False, verify=False, tiplined=None):
         d = self.path("tipline")
         files = corpus.write_dummy_phone(os.path.join(d, "modem"), msgs)
         conf = self.tipline_conf(d, self.dummy_block(d), replies=replies)
         db = os.path.join(d, "tipline.db")
         n = len(msgs)
-        dm = Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d)
+        dm = Daemon([tiplined or self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"),
+                    cwd=d)
         res = {}
         try:
             res["time"] = dm.wait_until(
@@ -364,13 +368,25 @@ class Bench:
             parts = con.execute("SELECT count(*) FROM inbox_parts").fetchone()[0]
             sync = con.execute("PRAGMA journal_mode").fetchone()[0]
             con.close()
-            want = sorted((m["sender"], m["text"]) for m in msgs)
+            # An anonymous tip (TIN ANDANH) is stored with the sender 'anonymous' (issue 13):
+            # a message is as sent when its number, or 'anonymous', came with its text.
+            have = set(got)
+            anon = 0
+            want = []
+            for m in msgs:
+                key = (m["sender"], m["text"])
+                if key not in have and ("anonymous", m["text"]) in have:
+                    key = ("anonymous", m["text"])
+                    anon += 1
+                want.append(key)
+            want.sort()
             if got != want:
                 bad = len(set(want) - set(got))
                 raise BenchError("tipline stored %d messages, %d of the expected texts are "
                                  "missing or different" % (len(got), bad))
-            res["verified"] = "all %d texts exactly as sent (%d multipart parts assembled), " \
-                              "journal_mode=%s" % (len(got), parts, sync)
+            res["verified"] = "all %d texts exactly as sent (%d multipart parts assembled; " \
+                              "%d anonymous tips stored without their number), " \
+                              "journal_mode=%s" % (len(got), parts, anon, sync)
         return res
 
     def drain_smsd(self, msgs, loopsleep):
@@ -462,10 +478,14 @@ class Bench:
         msgs = corpus.incoming(n)
         multi = sum(1 for m in msgs if len(m["parts"]) > 1)
         ucs2 = sum(1 for m in msgs if m["ucs2"])
-        res = {"tipline": [], "smsd1": [], "smsd0": [], "floor": []}
+        res = {"tipline": [], "smsd1": [], "smsd0": [], "floor": [], "base": []}
         for r in range(runs):
             log("drain %d/%d: tiplined, %d messages" % (r + 1, runs, n))
             res["tipline"].append(self.drain_tipline(msgs, verify=(r == 0)))
+            if self.baseline:
+                log("drain %d/%d: the baseline's tiplined (%s)" % (r + 1, runs, self.baseline))
+                res["base"].append(self.drain_tipline(
+                    msgs, tiplined=os.path.join(self.baseline, "tiplined")))
             log("drain %d/%d: gammu-smsd LoopSleep = 1" % (r + 1, runs))
             res["smsd1"].append(self.drain_smsd(msgs, 1))
             log("drain %d/%d: gammu-smsd LoopSleep = 0" % (r + 1, runs))
@@ -494,6 +514,16 @@ class Bench:
                           fmt_s(tt), "LoopSleep 1: %s<br>LoopSleep 0: %s" % (fmt_s(s1),
                                                                            fmt_s(s0)),
                           "**%.1f×** faster (gammu-smsd best / tipline)" % (best_smsd / tmed)))
+        if res["base"]:
+            bt = [x["time"] for x in res["base"]]
+            bmed = statistics.median(bt)
+            pairs = sorted(a / b for a, b in zip(tt, bt))
+            self.rows.append(("Drain against the baseline build (%s, run alternately with this "
+                              "one)" % self.baseline_rev(), fmt_s(tt), "baseline: %s" % fmt_s(bt),
+                              "this / baseline **%.2f×** (run by run %.2f–%.2f×)"
+                              % (tmed / bmed, pairs[0], pairs[-1])))
+            self.targets.append(("Drain slowdown against the baseline ≤ 10%% (issue 13)",
+                                 "%+.0f%%" % (100 * (tmed / bmed - 1)), tmed / bmed <= 1.10))
         self.rows.append(("Drain rate",
                           "%s msg/s" % fmt_n(n / tmed),
                           "%s msg/s" % fmt_n(n / best_smsd), ""))
@@ -1159,6 +1189,13 @@ class Bench:
                            capture_output=True, text=True)
         return p.stdout.strip() if p.returncode == 0 else "unknown"
 
+    def baseline_rev(self):
+        try:
+            with open(os.path.join(self.baseline, "REV")) as f:
+                return f.read().strip()
+        except OSError:
+            return os.path.basename(self.baseline)
+
     def table(self):
         out = []
         out.append("Measured %s UTC on %s (load average %.1f at the start, %.1f at the end); "
@@ -1249,6 +1286,7 @@ def update_readme(table):
 def main(argv):
     build = os.path.join(ROOT, "build")
     sel = []
+    baseline = None
     readme = False
     i = 0
     while i < len(argv):
@@ -1258,17 +1296,23 @@ def main(argv):
         elif a == "--build":
             build = argv[i + 1]
             i += 1
+        elif a == "--baseline":
+            baseline = argv[i + 1]
+            i += 1
         elif a in ("drain", "memory", "parser", "cost", "pacing", "report", "ussd"):
             sel.append(a)
         else:
-            sys.stderr.write("usage: bench_run.py [--build DIR] [--readme] [drain|memory|parser|"
+            sys.stderr.write("usage: bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain|memory|parser|"
                              "cost|pacing|report|ussd ...]\n")
             return 2
         i += 1
     if not sel:
         sel = ["drain", "memory", "parser", "cost", "pacing", "report", "ussd"]
-    b = Bench(build, sel)
-    for prog in (b.tiplined, b.tipline):
+    b = Bench(build, sel, baseline)
+    progs = [b.tiplined, b.tipline]
+    if b.baseline:
+        progs.append(os.path.join(b.baseline, "tiplined"))
+    for prog in progs:
         if not os.access(prog, os.X_OK):
             sys.stderr.write("bench: %s is missing: run make first\n" % prog)
             return 1

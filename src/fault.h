@@ -2,7 +2,9 @@
  * Test-only fault points, in the manner of SQLite's fault injection: the recovery paths of
  * the daemon are proved by tests that stop it exactly where a power cut would.
  * With TIPLINE_FAULT=NAME in the environment, fault_point(NAME) ends the process at once
- * with _exit(99) — no cleanup, no flush, as a crash would. Unset in production: a getenv.
+ * with _exit(99) — no cleanup, no flush, as a crash would; TIPLINE_FAULT=NAME:kill ends it
+ * with a real SIGKILL there instead (what the kernel's OOM killer or `kill -9` does).
+ * Unset in production: a getenv.
  */
 #ifndef TIPLINE_FAULT_H
 #define TIPLINE_FAULT_H

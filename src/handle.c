@@ -638,6 +638,30 @@ out:
 	return r;
 }
 
+int handle_keep_unhandled(int64_t id, const char *raw)
+{
+	struct msg m = {0};
+	char *red = NULL;
+	int r = -1;
+
+	if (store_inbox_get(id, copy_row, &m) < 0)
+		goto out;
+	if (m.text == NULL || (red = malloc(strlen(m.text) + 1)) == NULL) {
+		store_error_nomem("unhandled message");
+		goto out;
+	}
+	if (raw == NULL && handle_redact(m.text, red, strlen(m.text) + 1) &&
+	    store_inbox_redact(id, red) < 0)
+		goto out;
+	if (handle_is_anonymous(raw ? raw : m.text) && store_anonymize_message(id) < 0)
+		goto out;
+	r = 0;
+out:
+	free(red);
+	free(m.text);
+	return r;
+}
+
 int handle_delivery_report(const char *number, int msgref, int delivery, int status,
                            const char *when)
 {

@@ -27,6 +27,13 @@ int handle_redact(const char *text, char *out, size_t outsz);
  * an anonymous tip): the receive path then names no sender in its log. A pure function.
  */
 int handle_is_anonymous(const char *text);
+/*
+ * Message ID was stored bare because its handling failed (receive.c): do to the stored row
+ * what the handling would have, since nothing retries it. An anonymous tip or a BS loses its
+ * number (issue 13); a multipart TB's PIN is redacted. RAW as for handle_message. 0, or -1 on
+ * a store error.
+ */
+int handle_keep_unhandled(int64_t id, const char *raw);
 /* A delivery report for the message with network reference MSGREF sent to NUMBER. */
 int handle_delivery_report(const char *number, int msgref, int delivery, int status,
                            const char *when);

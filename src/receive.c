@@ -64,7 +64,7 @@ static int deliver(int64_t id, const char *raw, int handle)
 	if (!handle) {
 		log_warnx("message %lld stored without handling it: %s", (long long)id,
 		          unhandled_why);
-		return 0;
+		return handle_keep_unhandled(id, raw);
 	}
 	return handle_message(id, raw);
 }

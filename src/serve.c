@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "anon.h"
 #include "config.h"
 #include "log.h"
 #include "menu.h"
@@ -174,7 +175,7 @@ static int queue_ack(const struct server *sv, const char *phone, const char *ref
 	if (n >= cfg->replies.max_per_hour) {
 		log_warnx("ussd: no SMS copy to %s: %d replies in the last hour "
 		          "(replies.max_per_hour)",
-		          phone, n);
+		          anonymous ? "an anonymous sender" : phone, n);
 		return 0;
 	}
 	config_render(cfg->replies.templates[TPL_TIP_ACK], kv, text, sizeof text);
@@ -222,8 +223,12 @@ static int act(const struct server *sv, const char *phone, const char *now,
 		if (store_ussd_tip_channel(ref, tip_id) < 0 ||
 		    queue_ack(sv, phone, shown, inbox_id, out->anonymous) < 0)
 			return -1;
-		if (out->anonymous)
+		if (out->anonymous) {
+			/* The session row forgets the phone too (step_tx), so the hourly cap counts
+			 * this session in memory only, as the daemon counts anonymous SMS tips. */
+			anon_note(phone, (int64_t)time(NULL));
 			*tip_id = 0;
+		}
 		log_info("ussd: tip %s from %s", ref,
 		         out->anonymous ? "an anonymous sender" : phone);
 		menu_render(&sv->menu, UT_TIP_DONE, kv, out->screen);
@@ -248,7 +253,7 @@ static int act(const struct server *sv, const char *phone, const char *now,
 		/* As DK does: the name and village, subscribed; the role stays what it was. */
 		if (store_contact_upsert(phone, st->draft, out->arg, ROLE_KEEP, NULL, 1) < 0)
 			return -1;
-		log_info("ussd: registered %s (%s)", phone, st->draft);
+		log_info("ussd: registered %s", phone);
 		menu_render(&sv->menu, UT_REGISTER_DONE, kv, out->screen);
 		*outcome = "registered";
 		return 0;
@@ -323,7 +328,8 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 	v.at = now;
 	v.text = f->text;
 	v.category = -2;
-	if (old->found && strcmp(old->phone, phone) != 0) {
+	if (old->found && strcmp(old->phone, phone) != 0 &&
+	    !(strcmp(old->phone, STORE_ANONYMOUS) == 0 && old->outcome[0] != '\0')) {
 		/* Someone else's session id: refused, and that session is left as it was. */
 		log_warnx("ussd: session %s is %s's, not %s's: refused", f->session_id, old->phone,
 		          phone);
@@ -351,6 +357,7 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 		started = open < 0 ? -1 : store_ussd_started_since(phone, since);
 		if (started < 0)
 			goto out;
+		started += anon_count(phone, (int64_t)time(NULL) - 3600);
 		if (open >= u->max_sessions || started >= u->max_per_hour) {
 			int busy = open >= u->max_sessions;
 
@@ -397,6 +404,8 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 	v.category = out.end ? -2 : st.category;
 	v.draft = out.end || st.draft[0] == '\0' ? NULL : st.draft;
 	r = store_ussd_session_save(&v);
+	if (r == 0 && out.end && out.action == MENU_ACT_TIP && out.anonymous)
+		r = store_ussd_session_anonymize(f->session_id);
 	if (r == 0 && out.end)
 		log_info("ussd: session %s ended: %s", f->session_id, outcome ? outcome : "end");
 out:
@@ -613,6 +622,10 @@ int serve_run(const struct config *cfg, const char *listen)
 		fprintf(stderr, "tipline: %s: %s\n", cfg->file, err);
 		return 1;
 	}
+	if (anon_init() < 0) {
+		menu_close(&sv.menu);
+		return 1;
+	}
 	if (sv.menu.unlisted > 0)
 		log_warnx("ussd: %d categories after the 8th are not in the menu (only under Khac)",
 		          sv.menu.unlisted);
@@ -676,5 +689,6 @@ out:
 		MHD_stop_daemon(d);
 	store_close();
 	menu_close(&sv.menu);
+	anon_close();
 	return rc;
 }

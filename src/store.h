@@ -412,6 +412,8 @@ struct store_ussd_save {
 };
 /* Create the session (1 step) or record one more step of it. 0 or -1. */
 int store_ussd_session_save(const struct store_ussd_save *v);
+/* The session ID made an anonymous tip: its phone is erased (STORE_ANONYMOUS). */
+int store_ussd_session_anonymize(const char *id);
 /* A tip's message on the USSD channel (inbox.channel = 'ussd', kind 'tip'). 0 or -1. */
 int store_ussd_inbox_insert(const char *phone, const char *text, const char *at, int64_t *id);
 /* Mark tip REF as come by USSD; *TIP_ID set. 0 or -1. */

@@ -81,6 +81,20 @@ int store_ussd_session_save(const struct store_ussd_save *v)
 }
 
 /*
+ * The session that made an anonymous tip (issue 13): its phone becomes STORE_ANONYMOUS in the
+ * step's transaction. The session's earlier steps wrote the number into the WAL: the tip's
+ * store_tip_insert_anonymous, in the same transaction, has the WAL scrubbed after the commit
+ * (test_ussd_menu's anonymous test, with the SMS copy off, fails if that ever stops). Its
+ * times stay: without a number they name nobody.
+ */
+SQ(q_ussd_anonymize, "UPDATE ussd_sessions SET phone = '" STORE_ANONYMOUS "' WHERE id = ?1");
+
+int store_ussd_session_anonymize(const char *id)
+{
+	return sq_run(sq_bind(&q_ussd_anonymize, "s", id), "ussd session anonymize") < 0 ? -1 : 0;
+}
+
+/*
  * A tip's message on the USSD channel: what the SMS path stores for a TIN message, so that
  * the tip joins its inbox row like any other. Its time is the step's (there is no SMSC).
  */

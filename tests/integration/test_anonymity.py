@@ -173,19 +173,41 @@ def test_reread_after_crash_is_deduplicated():
 
 
 def test_killed_after_the_ack_was_handed_over():
-    """The daemon dies right after the modem took the acknowledgement, before its outcome was
-    committed: after the restart the row is settled (sent again, at most once) and erased."""
+    """The daemon is SIGKILLed right after the modem took the acknowledgement, before its
+    outcome was committed: after the restart the row is settled (sent again, at most once) and
+    erased."""
     env = info_env()
     with running(env, start=False):
         env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac")
-        env.start(env={"TIPLINE_FAULT": "exit-after-modem-send"})
-        check_eq(env.wait_exit(), 99, "exit status at the fault point")
+        env.start(env={"TIPLINE_FAULT": "exit-after-modem-send:kill"})
+        check_eq(env.wait_exit(), -9, "killed by SIGKILL at the fault point")
         check(replies_to(env, E164), "the modem took the acknowledgement")
         check("tipline.db" in files_with(env) or "tipline.db-wal" in files_with(env),
               "the unsettled row still names the number (the search can fail)")
         env.start()
         wait_clean(env, "a kill after the hand-over and a restart")
         check(1 <= len(replies_to(env, E164)) <= 2, "sent at least once, at most twice")
+
+
+def test_anonymous_tip_stored_unhandled_loses_its_number():
+    """A handling that breaks (here a trigger refusing the tip) leaves the message stored bare,
+    never retried: the bare row of an anonymous tip must lose the number all the same."""
+    env = info_env()
+    with running(env, start=False):
+        env.cli("inbox")  # creates the database
+        env.query("CREATE TRIGGER poison BEFORE INSERT ON tips WHEN NEW.text LIKE '%POISON%' "
+                  "BEGIN SELECT RAISE(ABORT, 'poisoned tip'); END")
+        env.sms(TIPSTER, "TIN ANDANH POISON co nguoi ban thuoc lac")
+        env.sms(OTHER, "TIN POISON co nguoi la o thon 2")
+        env.start()
+        env.wait_drained(2)
+        wait_for(lambda: env.log_text().count("stored without handling it") == 2, 10,
+                 "both stored unhandled")
+        check_eq(sorted(env.query("SELECT sender, kind FROM inbox")),
+                 [("0905222555", None), ("anonymous", None)], "inbox")
+        check_eq(env.scalar("SELECT count(*) FROM tips"), 0, "no tip")
+        wait_clean(env, "an anonymous tip stored unhandled")
+        check(files_with(env, b"905222555"), "the ordinary sender's number is kept")
 
 
 def test_debug_log_says_it_shows_numbers():

@@ -202,6 +202,40 @@ def test_anonymous_tip_and_no_sms_copy_when_off():
         check_eq(env.scalar("SELECT outcome FROM ussd_sessions WHERE id = 'cancel'"), "cancelled")
 
 
+def test_anonymous_menu_tip_leaves_no_number():
+    """Issue 13: "Gui an danh" keeps the number in no file: the session row forgets it too
+    (its earlier steps wrote it into the WAL: scrubbed), the SMS copy's row once sent; a retry
+    of the last step still gets its answer; the hourly cap counts the session in memory.
+    Without the SMS copy no hand-over scrubs the WAL: the menu's own commit must."""
+    from test_anonymity import files_with
+    digits = PHONE[3:].encode()  # 987000001: in +84987000001, 84987000001 and 0987000001
+    for sms_ack in (False, True):
+        with served(menu_env(max_per_hour=2, sms_ack=sms_ack)) as (env, srv):
+            a = session(srv, "anon1", ["1", "1", "ban ma tuy o ray", "2"])
+            check("ma so T1-" in a[-1], a[-1])
+            check_eq(step(srv, "anon1", "1*1*ban ma tuy o ray*2"), a[-1], "a retry of the last step")
+            check_eq(env.query("SELECT phone, outcome, tip_id FROM ussd_sessions"),
+                     [("anonymous", "tip", None)])
+            if sms_ack:
+                wait_for(lambda: sent_to(env, PHONE), 15, "the SMS copy")
+                wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'")
+                         == 1, 15, "the SMS copy settled")
+            try:
+                wait_for(lambda: not files_with(env, digits), 10, "no file holds the number")
+            except Exception:
+                raise AssertionError("sms_ack %s: the number is in %s"
+                                     % (sms_ack, files_with(env, digits)))
+            # An ordinary session keeps its number: the control (the search can fail).
+            session(srv, "plain", ["2", "T9"], phone=OTHER)
+            check(files_with(env, OTHER[3:].encode()), "an ordinary session's number is found")
+            # max_per_hour = 2: the anonymous session counts, though no row names the number.
+            session(srv, "plain2", ["2", "T9"])
+            check_eq(step(srv, "third", ""),
+                     "END So nay da dung menu nhieu lan, vui long thu lai sau 1 gio.")
+            check("ma tuy" not in srv.log() and "987000001" not in srv.log(),
+                  "the serve log has neither the text nor the number")
+
+
 def test_status_lookup_from_the_sender_and_another_number():
     with served(menu_env()) as (env, srv):
         env.sms(PHONE, "TIN co nguoi la o thon 3")
