@@ -386,7 +386,13 @@ def run(driver="dummy", messages=500, kills=25, seed=1, max_delay=None, keep=Fal
                 daemon.kill(how)
             last = how
         figures["kills not aimed as drawn"] = dict(unaimed)
-        if unaimed:
+        # An aimed kill whose moment never came while messages were there is the daemon's
+        # doing (or the harness's): a failure. One drawn after everything had happened is the
+        # pace's (a loaded machine restarts the daemon slower than the feeder fed): a few at
+        # the end are fine, more mean the run no longer aims its kills.
+        missed = {k: v for k, v in unaimed.items() if "nothing left" not in k}
+        late = sum(v for k, v in unaimed.items() if "nothing left" in k)
+        if missed or late > kills // 4:
             fail.append("aimed kills that could not be aimed: %r" % dict(unaimed))
         if sum(daemon.kills.values()) < kills:
             fail.append("%d kills of the %d asked for before the deadline"

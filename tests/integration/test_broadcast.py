@@ -261,7 +261,9 @@ def test_scheduled_broadcast_waits_for_its_time():
         # Not early by the daemon's own record either (sent_at is UTC; --at local time).
         at_utc = datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S").astimezone(
             datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        sent_at = env.scalar("SELECT sent_at FROM outbox WHERE broadcast_id IS NOT NULL")
+        # The phone has the copy a moment before the daemon commits its sent_at.
+        sent_at = wait_for(lambda: env.scalar("SELECT sent_at FROM outbox WHERE broadcast_id IS "
+                                              "NOT NULL"), 10, "the broadcast's sent_at")
         check(sent_at >= at_utc, "sent at %s UTC, scheduled %s UTC" % (sent_at, at_utc))
 
 
