@@ -1263,7 +1263,8 @@ and runs `scripts/bench.sh`, which prints this table and writes it to `build/ben
 drain size, `BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
 `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS` (1000) and
 `BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_KEEP=1` keeps the temporary
-directories (configs, logs, databases). The peer is the Debian `gammu-smsd` binary on the same
+directories (configs, logs, databases), `BENCH_BASELINE=REV` builds that revision's tiplined
+in a temporary copy and drains it alternately with this one (what a change cost). The peer is the Debian `gammu-smsd` binary on the same
 dummy phone (or the AT emulator `tests/emulator/atmodem.py`) with its SQLite backend and its
 fastest settings (`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu
 floor is `scripts/bench_floor.c`, built at bench time.
