@@ -1000,3 +1000,16 @@ int store_synchronous(void)
 	sqlite3_finalize(s);
 	return v;
 }
+
+int store_temp_store(void)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (store_db != NULL &&
+	    sqlite3_prepare_v2(store_db, "PRAGMA temp_store", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}

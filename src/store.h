@@ -72,6 +72,8 @@ int store_release(void);
 int store_rollback_to_savepoint(void);
 /* The connection's PRAGMA synchronous (2 = FULL, what every commit but an unsynced one uses). */
 int store_synchronous(void);
+/* The connection's PRAGMA temp_store (2 = MEMORY: no temporary file holds rows, issue 13). */
+int store_temp_store(void);
 
 /* --- inbox and parts (store_inbox.c) --- */
 

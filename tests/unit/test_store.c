@@ -19,7 +19,7 @@ static char dbpath[64];
 
 static void fresh(void)
 {
-	struct database_config dc;
+	struct database_config dc = {NULL, 0, NULL, -1};
 	char p[80];
 
 	store_close();
@@ -58,6 +58,8 @@ static void t_migrations_are_idempotent(void)
 	store_close();
 	CHECK_INT(store_open(&dc), 0);
 	CHECK_INT(store_schema_version(), v);
+	/* Issue 13: sorts and temporary tables stay in memory, not in a file under /tmp. */
+	CHECK_INT(store_temp_store(), 2);
 }
 
 static void t_inbox_dedupe(void)
