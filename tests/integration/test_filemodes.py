@@ -74,6 +74,27 @@ def as_user(env, args, groups=None, prog=None):
     return subprocess.run(cmd + list(args), capture_output=True, cwd=env.dir, timeout=60)
 
 
+def start_watching(env):
+    """Start the daemon and stat its database files as fast as we can until it has started:
+    every (name, mode, gid) seen. A file made 0644 and chmod'ed later is seen 0644 for the
+    time its schema takes to make (milliseconds; hundreds of stats)."""
+    seen = set()
+    env.start()
+    polls = 0
+    while env.log_text().count("]: started (config") < 1:
+        check(env.proc.poll() is None, "tiplined exited: %s" % env.log_text()[-2000:])
+        check(polls < 2000000, "tiplined did not start")
+        for n in SIDES:
+            try:
+                st = os.stat(os.path.join(env.dir, n))
+            except FileNotFoundError:
+                continue
+            seen.add((n, stat.S_IMODE(st.st_mode), st.st_gid))
+        polls += 1
+    check({n for n, _, _ in seen} >= {"tipline.db"}, "the database was seen while made: %r" % seen)
+    return seen
+
+
 def wait_files(env, starts=1):
     """The daemon has opened the database (its STARTS-th start): the files are made."""
     wait_for(lambda: env.log_text().count("]: started (config") >= starts, 15, "tiplined started")
@@ -86,7 +107,10 @@ def test_created_0600_and_umask_kept():
     old = os.umask(0o022)
     try:
         env = open_env()
-        with running(env):
+        with running(env, start=False):
+            seen = start_watching(env)
+            check_eq(sorted({m for _, m, _ in seen}), [0o600],
+                     "every mode the files had since they exist (%r)" % seen)
             wait_files(env)
             for n in SIDES:
                 check_eq(oct(mode(os.path.join(env.dir, n))), oct(0o600), n + " mode")
@@ -109,7 +133,11 @@ def test_group_0640_and_members_read():
     need_root()
     with temp_group() as (name, gid):
         env = open_env(group=name)
-        with running(env):
+        with running(env, start=False):
+            seen = start_watching(env)
+            # 0600 while the group is not yet set, 0640 only with it: never more.
+            bad = [x for x in seen if x[1] not in (0o600, 0o640) or (x[1] == 0o640 and x[2] != gid)]
+            check(not bad, "modes wider than the group's since the files exist: %r" % bad)
             wait_files(env)
             check("was mode" not in env.log_text(), "a new database needed no fixing")
             for n in SIDES:
