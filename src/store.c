@@ -666,6 +666,25 @@ static void note_existing(int existed[3])
 	}
 }
 
+/*
+ * The plain line for a file this process may not give to database.group (not root, not a
+ * member): a permission problem, which the caller prints once, as permission_problem's.
+ */
+static int chgrp_failed(const char *p, int e)
+{
+	char user[64];
+
+	user_name(geteuid(), user, sizeof user);
+	snprintf(errbuf, sizeof errbuf,
+	         "cannot give %.1200s to group %.60s (database.group): %.200s%.60s", p, db_group,
+	         e == EPERM ? "only root or a member of that group can, and this process runs as "
+	                    : strerror(e),
+	         e == EPERM ? user : "");
+	last_rc = SQLITE_PERM;
+	perm_denied = 1;
+	return -1;
+}
+
 static int fix_modes(const int existed[3])
 {
 	mode_t mode = db_mode();
@@ -681,24 +700,8 @@ static int fix_modes(const int existed[3])
 		group_name(st.st_gid, was, sizeof was);
 		/* The group first: 0640 is never given to the wrong group. */
 		if (db_gid >= 0 && st.st_gid != (gid_t)db_gid) {
-			if (chown(p, (uid_t)-1, (gid_t)db_gid) < 0) {
-				char why[256], user[64];
-
-				user_name(geteuid(), user, sizeof user);
-				if (errno == EPERM)
-					snprintf(
-					    why, sizeof why,
-					    "cannot give it to group %s (database.group): only "
-					    "root "
-					    "or a member of that group can, and this process runs "
-					    "as %s",
-					    db_group, user);
-				else
-					snprintf(why, sizeof why,
-					         "cannot give it to group %s (database.group): %s",
-					         db_group, strerror(errno));
-				return sq_fail_rc(SQLITE_PERM, p, why);
-			}
+			if (chown(p, (uid_t)-1, (gid_t)db_gid) < 0)
+				return chgrp_failed(p, errno);
 			changed = 1;
 		}
 		if ((st.st_mode & 07777) != mode) {
@@ -821,7 +824,7 @@ int store_open(const struct database_config *cfg)
 	snprintf(db_group, sizeof db_group, "%s", cfg->group ? cfg->group : "");
 	if (connect_db() < 0) {
 		/* A permission problem is the caller's to say, in its own words, once. */
-		if (!permission_problem(0))
+		if (!perm_denied && !permission_problem(0))
 			log_warnx("database %s: %s", cfg->path, errbuf);
 		store_close();
 		return -1;

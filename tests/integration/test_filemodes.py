@@ -35,6 +35,10 @@ def need_root():
         pwd.getpwnam("nobody")
     except KeyError:
         raise harness.Skip("no user nobody on this machine")
+    p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=%d" % pwd.getpwnam("nobody").pw_gid,
+                        "--clear-groups", "true"], capture_output=True)
+    if p.returncode != 0:
+        raise harness.Skip("setpriv cannot run as nobody here: %s" % p.stderr.decode().strip())
 
 
 class temp_group:
@@ -159,6 +163,14 @@ def test_group_0640_and_members_read():
                             r"belongs to user root, group %s \(mode 0640\): members of group "
                             r"%s can read it, only root can write it" % (name, name), err),
                   "the member's write is refused plainly: %r" % err)
+            # A daemon started by a member: it could only read, so it says so and stops.
+            p = as_user(env, [], groups=[name], prog=[harness.TIPLINED, "-c", env.conf])
+            out = (p.stdout + p.stderr).decode()
+            check(p.returncode != 0, "tiplined run by a member exits non-zero: %r" % out)
+            check(re.search(r"cannot write .*tipline\.db: permission denied; it belongs to user "
+                            r"root, group %s \(mode 0640\): members of group %s can read it, "
+                            r"only root can write it: run as root \(sudo -u root tiplined "
+                            r"\.\.\.\)" % (name, name), out), "the daemon's message: %r" % out)
             # Not a member: the plain message naming owner and group, exit 1.
             p = as_user(env, ["tips"])
             err = p.stderr.decode()
@@ -199,6 +211,27 @@ def test_group_that_does_not_exist():
         check(p.returncode != 0 and b"database.group" in p.stderr, "the CLI refuses it too")
     finally:
         env.close()
+
+
+def test_cannot_give_to_the_group():
+    """The daemon runs as nobody, who owns the directory but is not in the group: it creates
+    the database, cannot give it to the group, says so and does not start."""
+    need_root()
+    with temp_group() as (name, gid):
+        with running(open_env(group=name), start=False) as env:
+            os.chown(env.dir, pwd.getpwnam("nobody").pw_uid, -1)
+            p = as_user(env, [], prog=[harness.TIPLINED, "-c", env.conf])
+            out = (p.stdout + p.stderr).decode()
+            check(p.returncode != 0, "tiplined exits non-zero: %r" % out)
+            check(re.search(r"cannot give %s to group %s \(database\.group\): only root or a "
+                            r"member of that group can, and this process runs as nobody"
+                            % (re.escape(env.db), name), out), "the message: %r" % out)
+            check_eq(mode(env.db), 0o600, "the database it made, left 0600")
+            p = as_user(env, ["tips"])
+            err = p.stderr.decode()
+            check_eq(p.returncode, 1, "the CLI's exit status (%s)" % err)
+            check_eq(len(err.splitlines()), 1, "the CLI says it in one line: %r" % err)
+            check(err.startswith("tipline: cannot give %s to group %s" % (env.db, name)), err)
 
 
 def test_stranger_told_whose_database():
