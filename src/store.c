@@ -645,14 +645,7 @@ static int permission_problem(int write)
 	return 1;
 }
 
-/*
- * The database, its -wal and its -shm: mode 0600, or 0640 and group database.group. SQLite
- * creates -wal and -shm with the database file's mode (and, run as root, its owner and
- * group), so the three follow the database file once it is right; an existing file with
- * another mode or group (a database from before this setting, a group added later) is set
- * right here, and said so once: it is right at the next open. Only the owner (or root) can
- * change a file's mode: anyone else is left with what the owner allows. 0, or -1 (recorded).
- */
+/* The database file and the two SQLite keeps beside it in WAL mode. */
 static const char *const db_files[] = {"", "-wal", "-shm"};
 
 /* Which of the three files existed before this connection (a new one is not news in the log). */
@@ -685,6 +678,14 @@ static int chgrp_failed(const char *p, int e)
 	return -1;
 }
 
+/*
+ * The database, its -wal and its -shm: mode 0600, or 0640 and group database.group. SQLite
+ * creates -wal and -shm with the database file's mode (and, run as root, its owner and
+ * group), so the three follow the database file once it is right; an existing file with
+ * another mode or group (a database from before this setting, a group added later) is set
+ * right here, and said so once: it is right at the next open. Only the owner (or root) can
+ * change a file's mode: anyone else is left with what the owner allows. 0, or -1 (recorded).
+ */
 static int fix_modes(const int existed[3])
 {
 	mode_t mode = db_mode();
