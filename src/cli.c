@@ -1,10 +1,15 @@
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "config.h"
 #include "store.h"
 #include "ts.h"
 
@@ -107,4 +112,25 @@ int cli_store_failed(void)
 {
 	fprintf(stderr, "tipline: %s\n", store_errmsg());
 	return 1;
+}
+
+FILE *cli_create_private(const struct config *cfg, const char *path)
+{
+	int grouped = cfg->database.group[0] != '\0' && cfg->database.group_gid >= 0;
+	FILE *f = NULL;
+	int fd, e;
+
+	/* 0600 first: the group is set before it may read (and the umask cannot widen it). */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return NULL;
+	if ((grouped && fchown(fd, (uid_t)-1, (gid_t)cfg->database.group_gid) < 0) ||
+	    fchmod(fd, grouped ? 0640 : 0600) < 0 || (f = fdopen(fd, "w")) == NULL)
+		goto fail;
+	return f;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return NULL;
 }

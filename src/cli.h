@@ -5,6 +5,8 @@
 #ifndef TIPLINE_CLI_H
 #define TIPLINE_CLI_H
 
+#include <stdio.h>
+
 #include "store.h"
 #include "ts.h"
 
@@ -17,6 +19,13 @@ void cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(print
 int cli_open_store(const struct config *cfg);
 /* Print the store's last error as "tipline: ..." on stderr; returns 1, the exit status. */
 int cli_store_failed(void);
+/*
+ * Open PATH for writing (created or emptied) with the database's modes: 0600, or 0640 and
+ * group database.group. Exports and reports (--out) hold phone numbers as the database does,
+ * so they get no wider a mode, whatever the umask or an older file's mode. A FILE the caller
+ * fcloses, or NULL with errno set.
+ */
+FILE *cli_create_private(const struct config *cfg, const char *path);
 
 /* 0 if S is an integer in [min, max] (stored in *out), else -1. */
 int cli_parse_int(const char *s, int min, int max, int *out);

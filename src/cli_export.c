@@ -72,7 +72,7 @@ int cli_export(const struct config *cfg, int argc, char **argv)
 	if (out != NULL) {
 		/* Written aside and renamed: FILE is either the whole export or untouched. */
 		snprintf(tmp, sizeof tmp, "%s.%d.tmp", out, (int)getpid());
-		f = fopen(tmp, "w");
+		f = cli_create_private(cfg, tmp);
 		if (f == NULL) {
 			perror(tmp);
 			return 1;

@@ -33,7 +33,8 @@ static int render(const struct report *r, enum format fmt, FILE *f)
  * Write the report to OUT (NULL: stdout). A file is written aside and renamed into place, so
  * a reader never finds half a report and a failed write leaves any older one. 0 or -1.
  */
-static int write_out(const struct report *r, enum format fmt, const char *out)
+static int write_out(const struct config *cfg, const struct report *r, enum format fmt,
+                     const char *out)
 {
 	char tmp[4096];
 	FILE *f;
@@ -43,7 +44,7 @@ static int write_out(const struct report *r, enum format fmt, const char *out)
 		return render(r, fmt, stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
 	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out) >= sizeof tmp)
 		return -1;
-	f = fopen(tmp, "w");
+	f = cli_create_private(cfg, tmp); /* what the database holds: the database's modes */
 	if (f == NULL)
 		return -1;
 	rc = render(r, fmt, f);
@@ -136,7 +137,7 @@ int cli_report(const struct config *cfg, int argc, char **argv)
 		report_close(&r);
 		return cli_store_failed();
 	}
-	rc = write_out(&r, fmt, out);
+	rc = write_out(cfg, &r, fmt, out);
 	report_close(&r);
 	if (rc < 0) {
 		fprintf(stderr, "tipline: cannot write the report%s%s\n", out ? " to " : "",

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <libconfig.h>
 #include <regex.h>
@@ -46,6 +47,7 @@ static const struct setting settings[] = {
     {"modem", "reset_timeout", S_INT, 0, OFF(modem.reset_timeout), 1, 3600},
     {"database", "path", S_STRING, 1, OFF(database.path), 0, 0},
     {"database", "busy_timeout", S_INT, 0, OFF(database.busy_timeout), 0, 600000},
+    {"database", "group", S_STRING, 0, OFF(database.group), 0, 0},
     {"outbox", "max_attempts", S_INT, 0, OFF(outbox.max_attempts), 1, 100},
     {"outbox", "retry_base", S_INT, 0, OFF(outbox.retry_base), 1, 86400},
     {"outbox", "rate_per_minute", S_INT, 0, OFF(outbox.rate_per_minute), 0, 100000},
@@ -319,6 +321,7 @@ static void defaults(struct config *c)
 	c->modem.reset_after = 5;
 	c->modem.reset_timeout = 60;
 	c->database.busy_timeout = 5000;
+	c->database.group_gid = -1;
 	c->outbox.max_attempts = 5;
 	c->outbox.retry_base = 30;
 	c->outbox.rate_per_minute = 0;
@@ -347,10 +350,10 @@ static void defaults(struct config *c)
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
 static int default_strings(struct config *c)
 {
-	char **slots[] = {&c->modem.model,  &c->modem.sent_dir,     &c->modem.gammu_debug,
-	                  &c->country_code, &c->ussd.balance_code,  &c->ussd.balance_pattern,
-	                  &c->modem.pin,    &c->modem.reset_command};
-	const char *vals[] = {"", "", "", "84", "", "", "", ""};
+	char **slots[] = {&c->modem.model,  &c->modem.sent_dir,      &c->modem.gammu_debug,
+	                  &c->country_code, &c->ussd.balance_code,   &c->ussd.balance_pattern,
+	                  &c->modem.pin,    &c->modem.reset_command, &c->database.group};
+	const char *vals[] = {"", "", "", "84", "", "", "", "", ""};
 
 	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],
 	               "a default for every string setting");
@@ -952,6 +955,29 @@ static void validate_ussd(struct loader *ld, struct config *c, const config_t *c
 	}
 }
 
+/*
+ * database.group names a group of this system (issue 13): its gid is looked up once, here, so
+ * that a misspelt name stops the program at start rather than at the first file it creates.
+ */
+static void validate_database_group(struct loader *ld, struct config *c, const config_t *cf)
+{
+	const char *name = c->database.group;
+	struct group *g;
+
+	c->database.group_gid = -1;
+	if (name[0] == '\0')
+		return;
+	errno = 0;
+	g = getgrnam(name);
+	if (g == NULL)
+		problem(ld, config_lookup(cf, "database.group"),
+		        "database.group: there is no group \"%s\" on this system%s%s (create it "
+		        "with groupadd, or leave the setting out for files only the owner reads)",
+		        name, errno != 0 ? ": " : "", errno != 0 ? strerror(errno) : "");
+	else
+		c->database.group_gid = (long)g->gr_gid;
+}
+
 static void validate(struct loader *ld, struct config *c, const config_t *cf)
 {
 	const char *cc = c->country_code;
@@ -967,6 +993,7 @@ static void validate(struct loader *ld, struct config *c, const config_t *cf)
 		problem(ld, NULL,
 		        "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"", cc);
 	validate_ussd(ld, c, cf);
+	validate_database_group(ld, c, cf);
 	/* A PIN is 4 to 8 digits (3GPP TS 22.004); anything else would be a wrong try of three. */
 	if (c->modem.pin[0] != '\0' &&
 	    (strspn(c->modem.pin, "0123456789") != strlen(c->modem.pin) ||
@@ -1105,6 +1132,7 @@ void config_free(struct config *c)
 	free(c->modem.reset_command);
 	free(c->modem.gammu_debug);
 	free(c->database.path);
+	free(c->database.group);
 	free(c->ussd.balance_code);
 	free(c->ussd.balance_pattern);
 	for (int t = 0; t < TPL_COUNT; t++)

@@ -70,6 +70,10 @@ struct modem_config {
 struct database_config {
 	char *path;
 	int busy_timeout; /* milliseconds */
+	/* database.group (issue 13): "" (or NULL) = none, the files are 0600; else they are 0640
+	 * and owned by that group, whose gid config_load looked up (group_gid; -1 for none). */
+	char *group;
+	long group_gid;
 };
 
 struct outbox_config {

@@ -76,8 +76,11 @@ static void usage(FILE *out, int status)
 static int open_modules(struct config *cfg)
 {
 	log_set_level(cfg->log_level);
-	if (store_open(&cfg->database) < 0)
+	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
+		if (store_error_is_permission())
+			log_warnx("%s", store_errmsg());
 		return -1;
+	}
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
 	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || status_init(cfg) < 0 ||
 	    ussd_init(cfg) < 0 || notify_init() < 0)

@@ -648,8 +648,12 @@ int serve_run(const struct config *cfg, const char *listen)
 		s4->sin_port = htons((uint16_t)port);
 		inet_pton(AF_INET, host, &s4->sin_addr);
 	}
-	if (store_open(&cfg->database) < 0) {
-		fprintf(stderr, "tipline: cannot open the database %s\n", cfg->database.path);
+	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
+		if (store_error_is_permission())
+			fprintf(stderr, "tipline: %s\n", store_errmsg());
+		else
+			fprintf(stderr, "tipline: cannot open the database %s\n",
+			        cfg->database.path);
 		goto out;
 	}
 	/* Blocked here, so that libmicrohttpd's thread inherits the mask and sigwait gets them. */

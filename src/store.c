@@ -5,11 +5,17 @@
  */
 #include "store_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "fault.h"
@@ -19,8 +25,9 @@
 #include "ts.h"
 
 sqlite3 *store_db;
-static char errbuf[256];
-static int last_rc; /* the SQLite code of the last failure; SQLITE_OK after a success */
+static char errbuf[2048]; /* room for the permission message's paths */
+static int last_rc;       /* the SQLite code of the last failure; SQLITE_OK after a success */
+static int perm_denied;   /* the last failure is a file's permissions: errbuf says whose */
 
 /* Every SQ() of every store file; the linker provides these two symbols for the section. */
 extern struct sq __start_tipline_sq[];
@@ -57,19 +64,38 @@ int sq_fail(const char *what)
 int sq_fail_rc(int rc, const char *what, const char *msg)
 {
 	last_rc = rc;
-	snprintf(errbuf, sizeof errbuf, "%s: %.200s", what, msg);
+	snprintf(errbuf, sizeof errbuf, "%.1024s: %.400s", what, msg);
 	return -1;
+}
+
+static int permission_problem(int write);
+
+/*
+ * SQLite opens a file this process may only read read-only, and says so at the first write
+ * ("attempt to write a readonly database"): when the cause is the file's permissions, the
+ * error becomes the plain one of permission_problem, naming whose the file is.
+ */
+static void explain_readonly(void)
+{
+	if ((last_rc & 0xff) == SQLITE_READONLY)
+		permission_problem(1);
 }
 
 static void clear_error(void)
 {
 	last_rc = SQLITE_OK;
+	perm_denied = 0;
 	errbuf[0] = '\0';
 }
 
 const char *store_errmsg(void)
 {
 	return errbuf;
+}
+
+int store_error_is_permission(void)
+{
+	return perm_denied;
 }
 
 int store_error_is_storage(void)
@@ -143,6 +169,7 @@ static int exec(const char *q)
 		last_rc = sqlite3_extended_errcode(store_db);
 		snprintf(errbuf, sizeof errbuf, "%s", msg ? msg : sqlite3_errmsg(store_db));
 		sqlite3_free(msg);
+		explain_readonly();
 		return -1;
 	}
 	return 0;
@@ -230,8 +257,9 @@ int sq_rows_end(sqlite3_stmt *s, int rc, const char *what, int n)
 		char why[sizeof errbuf];
 
 		snprintf(why, sizeof why, "%s", errbuf);
-		snprintf(errbuf, sizeof errbuf, "%s: %.200s", what, why);
+		snprintf(errbuf, sizeof errbuf, "%s: %.1900s", what, why);
 	}
+	explain_readonly();
 	return -1;
 }
 
@@ -401,10 +429,10 @@ static int migrate(void)
 		/* PRAGMA takes no bound parameters; the number is our own compiled-in constant. */
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", st->version);
 		if (exec(st->sql) < 0 || exec(pragma) < 0) {
-			char why[256];
+			char why[sizeof errbuf];
 
 			snprintf(why, sizeof why, "%s", errbuf);
-			snprintf(errbuf, sizeof errbuf, "schema %.40s: %.200s", st->name, why);
+			snprintf(errbuf, sizeof errbuf, "schema %.40s: %.1900s", st->name, why);
 			store_rollback();
 			return -1;
 		}
@@ -499,12 +527,210 @@ static int set_wal(int timeout_ms)
 /* What store_open was given, for reopening (a connection SQLite opened read-only). */
 static char db_path[4096];
 static int db_timeout;
+static long db_gid = -1;  /* database.group's gid; -1: no group, the files are 0600 */
+static char db_group[64]; /* its name, for messages */
+
+/* --- the files' modes and owners (issue 13: a copied SD card or another account) --- */
+
+static mode_t db_mode(void)
+{
+	return db_gid >= 0 ? 0640 : 0600;
+}
+
+static void user_name(uid_t uid, char *out, size_t sz)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(out, sz, "%s", pw->pw_name);
+	else
+		snprintf(out, sz, "%ld", (long)uid);
+}
+
+static void group_name(gid_t gid, char *out, size_t sz)
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr != NULL)
+		snprintf(out, sz, "%s", gr->gr_name);
+	else
+		snprintf(out, sz, "%ld", (long)gid);
+}
+
+/* The directory of the database file, "." for a bare name. */
+static void db_dir(char *out, size_t sz)
+{
+	const char *slash = strrchr(db_path, '/');
+
+	if (slash == NULL)
+		snprintf(out, sz, ".");
+	else if (slash == db_path)
+		snprintf(out, sz, "/");
+	else
+		snprintf(out, sz, "%.*s", (int)(slash - db_path), db_path);
+}
+
+/* 1 when this process may not ACCESS PATH because of its permissions (EACCES). */
+static int denied(const char *path, int access)
+{
+	return faccessat(AT_FDCWD, path, access, AT_EACCESS) < 0 && errno == EACCES;
+}
+
+/*
+ * When the database cannot be opened (WRITE 0) or written (WRITE 1) because of a file's
+ * permissions (EACCES: on the file, its directory, its -wal or -shm), the plain answer for a
+ * person in errbuf, naming the file's owner and group from stat(2) and who may open it, and 1.
+ * 0 when permissions are not the cause (root, whom they do not stop; a missing directory).
+ */
+static int permission_problem(int write)
+{
+	static const char *const side[] = {"-wal", "-shm"};
+	int amode = write ? R_OK | W_OK : R_OK;
+	char dir[sizeof db_path], side_path[sizeof db_path + 8], where[sizeof db_path + 64];
+	char user[64], group[64], advice[400];
+	const char *culprit = NULL;
+	mode_t need = write ? 060 : 040; /* what the group needs of the culprit */
+	struct stat st;
+
+	db_dir(dir, sizeof dir);
+	where[0] = '\0';
+	if (denied(dir, X_OK) ||
+	    (access(db_path, F_OK) < 0 && errno == ENOENT && denied(dir, W_OK | X_OK))) {
+		culprit = dir;
+		need = denied(dir, X_OK) ? 010 : 030;
+		snprintf(where, sizeof where, " on its directory %.4000s", dir);
+	} else if (denied(db_path, amode)) {
+		culprit = db_path;
+	} else {
+		for (int i = 0; i < 2 && culprit == NULL; i++) {
+			snprintf(side_path, sizeof side_path, "%s%s", db_path, side[i]);
+			if (denied(side_path, amode)) {
+				culprit = side_path;
+				snprintf(where, sizeof where, " on %s", side_path);
+			} else if (access(side_path, F_OK) < 0 && errno == ENOENT &&
+			           denied(dir, W_OK)) {
+				/* A reader of a WAL database needs the -wal and -shm files: with
+				 * none there, it must be able to create them. */
+				culprit = dir;
+				need = 030;
+				snprintf(where, sizeof where,
+				         " on its directory %.4000s (to create %s)", dir, side[i]);
+			}
+		}
+	}
+	if (culprit == NULL || stat(culprit, &st) < 0)
+		return 0;
+	user_name(st.st_uid, user, sizeof user);
+	group_name(st.st_gid, group, sizeof group);
+	if ((st.st_mode & need) == need)
+		snprintf(advice, sizeof advice,
+		         "run as %s or a member of group %s (sudo -u %s %s ...)", user, group, user,
+		         program_invocation_short_name);
+	else if (write && culprit != dir && (st.st_mode & 040))
+		snprintf(
+		    advice, sizeof advice,
+		    "members of group %s can read it, only %s can write it: run as %s (sudo -u "
+		    "%s %s ...)",
+		    group, user, user, user, program_invocation_short_name);
+	else
+		snprintf(advice, sizeof advice, "only %s can: run as %s (sudo -u %s %s ...)", user,
+		         user, user, program_invocation_short_name);
+	snprintf(errbuf, sizeof errbuf,
+	         "cannot %s %.400s: permission denied%.800s; it belongs to user %.60s, group "
+	         "%.60s (mode %04o): %.320s",
+	         write ? "write" : "open", db_path, where, user, group,
+	         (unsigned)(st.st_mode & 07777), advice);
+	last_rc = SQLITE_PERM;
+	perm_denied = 1;
+	return 1;
+}
+
+/* The database file and the two SQLite keeps beside it in WAL mode. */
+static const char *const db_files[] = {"", "-wal", "-shm"};
+
+/* Which of the three files existed before this connection (a new one is not news in the log). */
+static void note_existing(int existed[3])
+{
+	for (int i = 0; i < 3; i++) {
+		char p[sizeof db_path + 8];
+
+		snprintf(p, sizeof p, "%s%s", db_path, db_files[i]);
+		existed[i] = access(p, F_OK) == 0;
+	}
+}
+
+/*
+ * The plain line for a file this process may not give to database.group (not root, not a
+ * member): a permission problem, which the caller prints once, as permission_problem's.
+ */
+static int chgrp_failed(const char *p, int e)
+{
+	char user[64];
+
+	user_name(geteuid(), user, sizeof user);
+	snprintf(errbuf, sizeof errbuf,
+	         "cannot give %.1200s to group %.60s (database.group): %.200s%.60s", p, db_group,
+	         e == EPERM ? "only root or a member of that group can, and this process runs as "
+	                    : strerror(e),
+	         e == EPERM ? user : "");
+	last_rc = SQLITE_PERM;
+	perm_denied = 1;
+	return -1;
+}
+
+/*
+ * The database, its -wal and its -shm: mode 0600, or 0640 and group database.group. SQLite
+ * creates -wal and -shm with the database file's mode (and, run as root, its owner and
+ * group), so the three follow the database file once it is right; an existing file with
+ * another mode or group (a database from before this setting, a group added later) is set
+ * right here, and said so once: it is right at the next open. Only the owner (or root) can
+ * change a file's mode: anyone else is left with what the owner allows. 0, or -1 (recorded).
+ */
+static int fix_modes(const int existed[3])
+{
+	mode_t mode = db_mode();
+
+	for (int i = 0; i < 3; i++) {
+		char p[sizeof db_path + 8], was[64];
+		struct stat st;
+		int changed = 0;
+
+		snprintf(p, sizeof p, "%s%s", db_path, db_files[i]);
+		if (stat(p, &st) < 0 || (st.st_uid != geteuid() && geteuid() != 0))
+			continue;
+		group_name(st.st_gid, was, sizeof was);
+		/* The group first: 0640 is never given to the wrong group. */
+		if (db_gid >= 0 && st.st_gid != (gid_t)db_gid) {
+			if (chown(p, (uid_t)-1, (gid_t)db_gid) < 0)
+				return chgrp_failed(p, errno);
+			changed = 1;
+		}
+		if ((st.st_mode & 07777) != mode) {
+			if (chmod(p, mode) < 0)
+				return sq_fail_rc(SQLITE_PERM, p, strerror(errno));
+			changed = 1;
+		}
+		if (changed && existed[i])
+			log_info("%s was mode %04o, group %s: now %04o, group %s", p,
+			         (unsigned)(st.st_mode & 07777), was, (unsigned)mode,
+			         db_gid >= 0 ? db_group : was);
+	}
+	return 0;
+}
 
 /* Open the connection on db_path: pragmas, migrations, every statement. 0, or -1 (recorded). */
 static int connect_db(void)
 {
-	int r = -1;
+	/*
+	 * Every file SQLite creates for this connection is created 0600 (umask 077), the database
+	 * file at the open, its -wal and -shm at the first read: never readable by others, not for
+	 * a moment. fix_modes then gives the group its read. Set back when the connection is made,
+	 * so the files the program writes otherwise keep the umask it was started with.
+	 */
+	mode_t old_umask = umask(077);
+	int r = -1, existed[3];
 
+	note_existing(existed);
 	opening = 1;
 	if (sqlite3_open_v2(db_path, &store_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
@@ -519,19 +745,36 @@ static int connect_db(void)
 	sqlite3_create_function(store_db, "local_time", 1, SQLITE_UTF8, NULL, local_time_fn, NULL,
 	                        NULL);
 	/*
+	 * With a group, its members read while nobody writes: a reader of a WAL database needs
+	 * -wal and -shm, which it cannot create in a directory it may not write. They are kept
+	 * when the last connection closes (PERSIST_WAL), the -wal emptied (journal_size_limit 0)
+	 * so that no old page stays in it.
+	 */
+	if (db_gid >= 0) {
+		int on = 1;
+
+		sqlite3_file_control(store_db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+		if (exec("PRAGMA journal_size_limit = 0") < 0)
+			goto out;
+	}
+	/*
 	 * WAL lets the CLI read while the daemon writes; synchronous=FULL makes every commit
 	 * durable before we delete the message from the modem (NORMAL could lose the last
 	 * commits on power loss, which is exactly when a message would be lost). secure_delete
 	 * overwrites what a change frees (a redacted PIN) instead of leaving it in free space;
 	 * Debian builds SQLite with it on, and a program that promises it should not rely on that.
+	 * temp_store = MEMORY: a sort or a temporary index too big for the cache would otherwise
+	 * go to a temporary file in /tmp with the rows (and numbers) it sorts.
 	 */
 	if (set_wal(db_timeout) < 0 || exec("PRAGMA synchronous = FULL") < 0 ||
-	    exec("PRAGMA foreign_keys = ON") < 0 || exec("PRAGMA secure_delete = ON") < 0)
+	    exec("PRAGMA foreign_keys = ON") < 0 || exec("PRAGMA secure_delete = ON") < 0 ||
+	    exec("PRAGMA temp_store = MEMORY") < 0)
 		goto out;
-	if (migrate() < 0 || prepare_all() < 0)
+	if (migrate() < 0 || prepare_all() < 0 || fix_modes(existed) < 0)
 		goto out;
 	r = 0;
 out:
+	umask(old_umask);
 	opening = 0;
 	return r;
 }
@@ -577,12 +820,32 @@ int store_open(const struct database_config *cfg)
 	clear_error();
 	snprintf(db_path, sizeof db_path, "%s", cfg->path);
 	db_timeout = cfg->busy_timeout;
+	/* Zero-initialised settings (tests, tools) mean no group, not gid 0. */
+	db_gid = cfg->group != NULL && cfg->group[0] != '\0' ? cfg->group_gid : -1;
+	snprintf(db_group, sizeof db_group, "%s", cfg->group ? cfg->group : "");
 	if (connect_db() < 0) {
-		log_warnx("database %s: %s", cfg->path, errbuf);
+		/* A permission problem is the caller's to say, in its own words, once. */
+		if (!perm_denied && !permission_problem(0))
+			log_warnx("database %s: %s", cfg->path, errbuf);
 		store_close();
 		return -1;
 	}
 	return 0;
+}
+
+int store_check_writable(void)
+{
+	if (store_db == NULL || sqlite3_db_readonly(store_db, "main") != 1)
+		return 0;
+	return permission_problem(1) ? -1 : 0;
+}
+
+/* A write refused on a connection SQLite opened read-only: say whose file it is. */
+static int begin_failed(void)
+{
+	if ((last_rc & 0xff) == SQLITE_READONLY || (last_rc & 0xff) == SQLITE_CANTOPEN)
+		permission_problem(1);
+	return -1;
 }
 
 void store_close(void)
@@ -612,9 +875,9 @@ static int resync(void)
 int store_begin(void)
 {
 	clear_error();
-	if (reopen_if_read_only() < 0)
-		return -1;
-	return exec("BEGIN IMMEDIATE");
+	if (reopen_if_read_only() < 0 || exec("BEGIN IMMEDIATE") < 0)
+		return begin_failed();
+	return 0;
 }
 
 static int scrub; /* checkpoint and truncate the WAL after the next commit */
@@ -657,11 +920,11 @@ int store_begin_unsynced(void)
 	 * and set back by the commit or rollback that ends this transaction. */
 	clear_error();
 	if (reopen_if_read_only() < 0 || exec("PRAGMA synchronous = OFF") < 0)
-		return -1;
+		return begin_failed();
 	unsynced = 1;
 	if (exec("BEGIN IMMEDIATE") < 0) {
 		resync();
-		return -1;
+		return begin_failed();
 	}
 	return 0;
 }
@@ -736,6 +999,19 @@ int store_synchronous(void)
 
 	if (store_db != NULL &&
 	    sqlite3_prepare_v2(store_db, "PRAGMA synchronous", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int store_temp_store(void)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (store_db != NULL &&
+	    sqlite3_prepare_v2(store_db, "PRAGMA temp_store", -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);

@@ -20,8 +20,20 @@
 
 struct database_config;
 
-/* Open and upgrade the database, and prepare every statement. 0, or -1 after logging why. */
+/*
+ * Open and upgrade the database, and prepare every statement. 0, or -1 after logging why;
+ * except when the cause is a file's permissions (store_error_is_permission): then nothing is
+ * logged and store_errmsg() is the one plain line for a person, which the caller prints.
+ * The database, -wal and -shm are made mode 0600, or 0640 and group database.group (issue 13).
+ */
 int store_open(const struct database_config *cfg);
+/*
+ * For the programs that must write (the daemon, `tipline serve`): -1 when the open connection
+ * is read-only because of the file's permissions (store_errmsg says whose it is), else 0.
+ */
+int store_check_writable(void);
+/* 1 if the last failure is a file's permissions (EACCES); store_errmsg says who can. */
+int store_error_is_permission(void);
 void store_close(void);
 const char *store_errmsg(void);
 /*
@@ -60,6 +72,8 @@ int store_release(void);
 int store_rollback_to_savepoint(void);
 /* The connection's PRAGMA synchronous (2 = FULL, what every commit but an unsynced one uses). */
 int store_synchronous(void);
+/* The connection's PRAGMA temp_store (2 = MEMORY: no temporary file holds rows, issue 13). */
+int store_temp_store(void);
 
 /* --- inbox and parts (store_inbox.c) --- */
 

@@ -102,7 +102,11 @@ void cli_usage_error(const char *fmt, ...)
 int cli_open_store(const struct config *cfg)
 {
 	if (store_open(&cfg->database) < 0) {
-		fprintf(stderr, "tipline: cannot open the database %s\n", cfg->database.path);
+		if (store_error_is_permission())
+			fprintf(stderr, "tipline: %s\n", store_errmsg());
+		else
+			fprintf(stderr, "tipline: cannot open the database %s\n",
+			        cfg->database.path);
 		return -1;
 	}
 	return 0;

@@ -1,4 +1,5 @@
 /* Config loading (table of good and bad files) and reply templates. */
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,16 @@ static void t_config_table(void)
 	    {MIN "@include \".\"\n", 0},
 	    {MIN " \t@include \"/etc/hostname\"\n", 0},
 	    {MIN "# @include \".\"\n", 1},
+	    /* database.group (issue 13): a group of this system, by name. */
+	    {"modem: { device = \"m\"; connection = \"none\"; };\n"
+	     "database: { path = \"d\"; group = \"no-such-group-tipline\"; };",
+	     0},
+	    {"modem: { device = \"m\"; connection = \"none\"; };\n"
+	     "database: { path = \"d\"; group = 0; };",
+	     0},
+	    {"modem: { device = \"m\"; connection = \"none\"; };\n"
+	     "database: { path = \"d\"; group = \"\"; };",
+	     1},
 	    {"modem: { device = \"m\"; connection = \"none\"; poll_interval = 0.5; };\n"
 	     "database: { path = \"d\"; busy_timeout = 100; };",
 	     1},
@@ -135,6 +146,33 @@ static void t_config_table(void)
 		CHECK_INT(c != NULL, cases[i].ok);
 		config_free(c);
 	}
+}
+
+/* database.group: its gid looked up at load; none by default (the files are 0600). */
+static void t_database_group(void)
+{
+	struct group *g = getgrgid(getgid());
+	char text[512];
+	struct config *c = load_text(MIN);
+
+	CHECK(c != NULL);
+	CHECK_STR(c->database.group, "");
+	CHECK_INT(c->database.group_gid, -1);
+	config_free(c);
+	CHECK(g != NULL);
+	if (g == NULL)
+		return;
+	snprintf(text, sizeof text,
+	         "modem: { device = \"m\"; connection = \"none\"; };\n"
+	         "database: { path = \"d\"; group = \"%s\"; };\n",
+	         g->gr_name);
+	c = load_text(text);
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_STR(c->database.group, g->gr_name);
+	CHECK_INT(c->database.group_gid, (long)getgid());
+	config_free(c);
 }
 
 static void t_configured_keywords_are_used(void)
@@ -257,6 +295,7 @@ int main(void)
 {
 	RUN(t_minimal_config_gets_defaults);
 	RUN(t_config_table);
+	RUN(t_database_group);
 	RUN(t_configured_keywords_are_used);
 	RUN(t_default_templates_fit_one_gsm7_sms);
 	RUN(t_render);

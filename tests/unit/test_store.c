@@ -19,7 +19,7 @@ static char dbpath[64];
 
 static void fresh(void)
 {
-	struct database_config dc;
+	struct database_config dc = {NULL, 0, NULL, -1};
 	char p[80];
 
 	store_close();
@@ -49,7 +49,7 @@ static int handover(int64_t id, int sync)
 
 static void t_migrations_are_idempotent(void)
 {
-	struct database_config dc = {dbpath, 1000};
+	struct database_config dc = {dbpath, 1000, NULL, -1};
 	int v;
 
 	fresh();
@@ -58,6 +58,8 @@ static void t_migrations_are_idempotent(void)
 	store_close();
 	CHECK_INT(store_open(&dc), 0);
 	CHECK_INT(store_schema_version(), v);
+	/* Issue 13: sorts and temporary tables stay in memory, not in a file under /tmp. */
+	CHECK_INT(store_temp_store(), 2);
 }
 
 static void t_inbox_dedupe(void)
@@ -417,7 +419,7 @@ static void t_multipart_delivered_twice(void)
  */
 static void t_last_error_is_not_stale(void)
 {
-	struct database_config dc = {dbpath, 50};
+	struct database_config dc = {dbpath, 50, NULL, -1};
 	int go[2], ready[2];
 	pid_t pid;
 	char c = 0;
@@ -531,7 +533,7 @@ static int set_immutable(const char *path, int on)
  */
 static void t_read_only_database_is_a_storage_error(void)
 {
-	struct database_config dc = {dbpath, 1000};
+	struct database_config dc = {dbpath, 1000, NULL, -1};
 	struct store_msg m = {"+84912345678",
 	                      "2026-11-26 08:00:00",
 	                      "2026-11-26 08:00:02",
