@@ -565,10 +565,10 @@ int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* --- privacy: forgetting numbers (store_privacy.c, issue 13) --- */
 
 /*
- * What a forgotten number's column holds instead. inbox and inbox_parts rows hold
- * STORE_FORGOTTEN ":" and their row id, as their UNIQUE keys include the sender and two
- * forgotten messages of the same time and text must not collide; a re-read of a forgotten
- * message after a crash is still a duplicate (store_inbox_insert, store_part_insert).
+ * What a forgotten number's column holds instead. In inbox and inbox_parts, whose UNIQUE keys
+ * include the sender, a row that would collide with another forgotten one (the same time and
+ * text) gets STORE_FORGOTTEN ":" and its row id. A re-read of a forgotten message after a crash
+ * is still a duplicate (store_inbox_insert, store_part_insert).
  */
 #define STORE_FORGOTTEN "forgotten"
 

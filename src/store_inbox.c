@@ -11,11 +11,14 @@ STORE_DOMAIN(inbox);
 
 /*
  * An anonymous message's row keeps 'anonymous' for its sender (store_anonymize_message), a
- * forgotten one 'forgotten:ID' (store_privacy.c), so a re-read of it after a crash (same SMSC
- * time, same text, the real number) would not meet the dedupe key: it meets this twin
- * instead, and is a no-op too.
+ * forgotten one 'forgotten' or, where that would have collided, 'forgotten:ID'
+ * (store_privacy.c), so a re-read of it after a crash (same SMSC time, same text, the real
+ * number) would not meet the dedupe key: it meets this twin instead, and is a no-op too.
+ * Through the index on smsc_time, so the range of 'forgotten:ID' costs nothing.
  */
-#define ERASED_SENDER "(sender = '" STORE_ANONYMOUS "' OR sender GLOB '" STORE_FORGOTTEN ":*')"
+#define ERASED_SENDER                                                                              \
+	"(sender IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN                                     \
+	"') OR sender GLOB '" STORE_FORGOTTEN ":*')"
 SQ(q_inbox_anon_twin, "SELECT count(*) FROM inbox WHERE " ERASED_SENDER " AND smsc_time = ?1 AND "
                       "text = ?2");
 SQ(q_inbox_insert, "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
@@ -40,10 +43,17 @@ int store_inbox_insert(const struct store_msg *m, int64_t *id)
 	return 1;
 }
 
-/* A part of an anonymous message read again after a crash (see q_inbox_anon_twin). */
-SQ(q_part_anon_twin, "SELECT count(*) FROM inbox_parts WHERE " ERASED_SENDER " AND "
-                     "concat_ref = ?1 AND parts_total = ?2 AND seq = ?3 AND smsc_time = ?4 AND "
-                     "text = ?5");
+/*
+ * A part of an anonymous or forgotten message read again after a crash (see
+ * q_inbox_anon_twin). Only the plain markers: the parts' one index is the UNIQUE key, led by
+ * the sender, and a range over every 'forgotten:ID' part would be a scan per part stored; a
+ * part whose erasure would have collided (the same reference, count, number and second as
+ * another forgotten part) is not a twin: read again, it is stored as a new part, and the
+ * message its parts join into is still a duplicate (q_inbox_find).
+ */
+SQ(q_part_anon_twin, "SELECT count(*) FROM inbox_parts WHERE sender IN ('" STORE_ANONYMOUS
+                     "', '" STORE_FORGOTTEN "') AND concat_ref = ?1 AND parts_total = ?2 AND "
+                     "seq = ?3 AND smsc_time = ?4 AND text = ?5");
 SQ(q_part_insert, "INSERT INTO inbox_parts (sender, concat_ref, parts_total, seq, smsc_time, "
                   "received_at, text, coding, smsc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                   "ON CONFLICT DO NOTHING");

@@ -1,8 +1,14 @@
 /*
  * The store: forgetting numbers (issue 13, privacy.forget_after and `tipline forget`). Rules
  * in store_int.h. A number is erased the way an anonymous tip's is: the column gets a fixed
- * marker (STORE_FORGOTTEN; with the row id where a UNIQUE key holds the column), secure_delete
- * zeroes the old cells, and the WAL is checkpointed and truncated after the commit.
+ * marker (STORE_FORGOTTEN), secure_delete zeroes the old cells, and the WAL is checkpointed and
+ * truncated after the commit.
+ *
+ * inbox and inbox_parts have UNIQUE keys that hold the sender: two forgotten messages of the
+ * same time and text (parts: reference, count, number and time) would collide. Each is
+ * erased in two passes: UPDATE OR IGNORE to the plain marker, which the re-read dedupe finds
+ * through the key's own index (store_inbox.c), then the rows it skipped, which would have
+ * collided, to the marker and their row id.
  */
 #include "store_int.h"
 
@@ -30,10 +36,9 @@ const char *store_forget_table_name(enum store_forget_table t)
 }
 
 /* Not a number any more: erased already, or an anonymous row. */
-#define GONE(col) " " col " NOT IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN "')"
-#define GONE_KEYED(col)                                                                            \
-	" " col " <> '" STORE_ANONYMOUS "' AND " col " NOT GLOB '" STORE_FORGOTTEN ":*'"
-#define KEYED_MARKER "'" STORE_FORGOTTEN ":' || id"
+#define GONE(col)       " " col " NOT IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN "')"
+#define GONE_KEYED(col) GONE(col) " AND " col " NOT GLOB '" STORE_FORGOTTEN ":*'"
+#define KEYED_MARKER    "'" STORE_FORGOTTEN ":' || id"
 /*
  * A person's record (a patrol, a report, a broadcast, a triage step): its number is erased
  * by age only when it is a phone number (seven digits at least: not 'cli' or a login name)
@@ -45,10 +50,14 @@ const char *store_forget_table_name(enum store_forget_table t)
 
 SQ(q_age_tips, "UPDATE tips SET sender = '" STORE_FORGOTTEN "' WHERE coalesce(read_at, "
                "created_at) < ?1 AND" GONE("sender"));
-SQ(q_age_inbox,
-   "UPDATE inbox SET sender = " KEYED_MARKER " WHERE received_at < ?1 AND" GONE_KEYED("sender"));
-SQ(q_age_parts, "UPDATE inbox_parts SET sender = " KEYED_MARKER " WHERE received_at < ?1 AND "
-                "inbox_id IS NOT NULL AND" GONE_KEYED("sender"));
+SQ(q_age_inbox, "UPDATE OR IGNORE inbox SET sender = '" STORE_FORGOTTEN "' WHERE received_at < "
+                "?1 AND" GONE_KEYED("sender"));
+SQ(q_age_inbox_keyed, "UPDATE inbox SET sender = " KEYED_MARKER " WHERE received_at < ?1 "
+                      "AND" GONE_KEYED("sender"));
+SQ(q_age_parts, "UPDATE OR IGNORE inbox_parts SET sender = '" STORE_FORGOTTEN "' WHERE "
+                "received_at < ?1 AND inbox_id IS NOT NULL AND" GONE_KEYED("sender"));
+SQ(q_age_parts_keyed, "UPDATE inbox_parts SET sender = " KEYED_MARKER " WHERE received_at < ?1 "
+                      "AND inbox_id IS NOT NULL AND" GONE_KEYED("sender"));
 SQ(q_age_outbox, "UPDATE outbox SET recipient = '" STORE_FORGOTTEN "' WHERE created_at < ?1 AND "
                  "status IN ('sent', 'failed', 'cancelled') AND" GONE("recipient"));
 SQ(q_age_ussd, "UPDATE ussd_sessions SET phone = '" STORE_FORGOTTEN "' WHERE last_step_at < ?1 "
@@ -64,24 +73,30 @@ SQ(q_age_broadcasts, "UPDATE broadcasts SET created_by = '" STORE_FORGOTTEN "' W
 SQ(q_age_events,
    "UPDATE tip_events SET \"by\" = '" STORE_FORGOTTEN "' WHERE at < ?1 AND" UNREGISTERED("\"by\""));
 
-/* Run each of N statements (NULL: none for that table) bound by BIND; counts into OUT. */
-static int run_all(struct sq *const *qs, const char *types, const char *const *args,
-                   struct store_forget *out)
+/*
+ * Run the statement of each table (NULL: none for that table) and then its second pass
+ * (KEYED, for the rows the first skipped), bound by TYPES from ARGS; counts into OUT.
+ */
+static int run_all(struct sq *const *qs, struct sq *const *keyed, const char *types,
+                   const char *const *args, struct store_forget *out)
 {
 	for (int t = 0; t < STORE_FG_COUNT; t++) {
-		sqlite3_stmt *s;
-		int n;
+		for (int pass = 0; pass < 2; pass++) {
+			struct sq *q = pass == 0 ? qs[t] : keyed[t];
+			sqlite3_stmt *s;
+			int n;
 
-		if (qs[t] == NULL)
-			continue;
-		s = types[0] == 's' && types[1] == '\0'
-		        ? sq_bind(qs[t], types, args[0])
-		        : sq_bind(qs[t], types, args[0], args[1], args[2], args[3], args[4]);
-		n = sq_run(s, table_names[t]);
-		if (n < 0)
-			return -1;
-		out->changed[t] += n;
-		out->total += n;
+			if (q == NULL)
+				continue;
+			s = types[1] == '\0'
+			        ? sq_bind(q, types, args[0])
+			        : sq_bind(q, types, args[0], args[1], args[2], args[3], args[4]);
+			n = sq_run(s, table_names[t]);
+			if (n < 0)
+				return -1;
+			out->changed[t] += n;
+			out->total += n;
+		}
 	}
 	/* Old copies of the changed pages stay in the WAL's frames until a checkpoint. */
 	if (out->total > 0)
@@ -105,18 +120,25 @@ int store_forget_before(const char *before, struct store_forget *out)
 	    /* Named groups have no age: a membership is a setting, not a record. */
 	    [STORE_FG_GROUPS] = NULL,
 	};
+	static struct sq *const keyed[STORE_FG_COUNT] = {
+	    [STORE_FG_INBOX] = &q_age_inbox_keyed,
+	    [STORE_FG_PARTS] = &q_age_parts_keyed,
+	};
 	const char *args[1] = {before};
 
 	memset(out, 0, sizeof *out);
-	return run_all(qs, "s", args, out);
+	return run_all(qs, keyed, "s", args, out);
 }
 
 #define FORMS " IN (?1, ?2, ?3, ?4, ?5)"
 
 SQ(q_num_tips, "UPDATE tips SET sender = '" STORE_FORGOTTEN "' WHERE sender" FORMS);
-SQ(q_num_inbox, "UPDATE inbox SET sender = " KEYED_MARKER " WHERE sender" FORMS);
-SQ(q_num_parts, "UPDATE inbox_parts SET sender = " KEYED_MARKER " WHERE inbox_id IS NOT NULL "
-                "AND sender" FORMS);
+SQ(q_num_inbox, "UPDATE OR IGNORE inbox SET sender = '" STORE_FORGOTTEN "' WHERE sender" FORMS);
+SQ(q_num_inbox_keyed, "UPDATE inbox SET sender = " KEYED_MARKER " WHERE sender" FORMS);
+SQ(q_num_parts, "UPDATE OR IGNORE inbox_parts SET sender = '" STORE_FORGOTTEN "' WHERE inbox_id "
+                "IS NOT NULL AND sender" FORMS);
+SQ(q_num_parts_keyed, "UPDATE inbox_parts SET sender = " KEYED_MARKER " WHERE inbox_id IS NOT "
+                      "NULL AND sender" FORMS);
 SQ(q_num_outbox, "UPDATE outbox SET recipient = '" STORE_FORGOTTEN "' WHERE status IN ('sent', "
                  "'failed', 'cancelled') AND recipient" FORMS);
 SQ(q_num_ussd, "UPDATE ussd_sessions SET phone = '" STORE_FORGOTTEN "' WHERE outcome IS NOT NULL "
@@ -157,8 +179,13 @@ int store_forget_number(const char *const forms[STORE_FORGET_FORMS], struct stor
 	    [STORE_FG_GROUPS] = &q_num_groups,
 	};
 
+	static struct sq *const keyed[STORE_FG_COUNT] = {
+	    [STORE_FG_INBOX] = &q_num_inbox_keyed,
+	    [STORE_FG_PARTS] = &q_num_parts_keyed,
+	};
+
 	memset(out, 0, sizeof *out);
-	if (run_all(qs, "sssss", forms, out) < 0)
+	if (run_all(qs, keyed, "sssss", forms, out) < 0)
 		return -1;
 	out->outbox_waiting = count_kept(&q_num_outbox_waiting, forms);
 	out->parts_waiting = count_kept(&q_num_parts_waiting, forms);
