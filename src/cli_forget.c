@@ -97,8 +97,10 @@ int cli_forget(const struct config *cfg, int argc, char **argv)
 	}
 	if (!yes || f.total == 0) {
 		store_rollback();
-		if (f.total == 0)
+		if (f.total == 0 && f.outbox_waiting + f.parts_waiting + f.ussd_open == 0)
 			printf("no row holds %s: nothing to forget\n", phone);
+		else if (f.total == 0)
+			printf("nothing to forget for %s now\n", phone);
 		else {
 			printf("forget %s would erase the number from:\n", phone);
 			print_counts(&f);

@@ -128,13 +128,23 @@ def test_forget_keeps_what_is_still_to_send():
         con.execute("INSERT INTO outbox (recipient, text, status, created_at, not_before, "
                     "updated_at) VALUES (?, 'da gui', 'sent', datetime('now'), datetime('now'), "
                     "datetime('now'))", (E164,))
+        for sid, outcome in (("s1", "tip"), ("s2", None)):  # a USSD session ended, one open
+            con.execute("INSERT INTO ussd_sessions (id, phone, service_code, started_at, "
+                        "last_step_at, last_step, outcome) VALUES (?, ?, '*123#', "
+                        "datetime('now'), datetime('now'), 'main', ?)", (sid, E164, outcome))
         con.commit()
         con.close()
         p = env.cli("forget", TIPSTER, "--yes")
         out = p.stdout.decode()
         check("kept: 1 outbox message still to be sent" in out, "the waiting row kept: %r" % out)
+        check("kept: 1 USSD session still open" in out, "the open session kept: %r" % out)
         check_eq(env.query("SELECT recipient, status FROM outbox ORDER BY id"),
                  [(E164, "queued"), ("forgotten", "sent")], "outbox")
+        check_eq(env.query("SELECT id, phone FROM ussd_sessions ORDER BY id"),
+                 [("s1", "forgotten"), ("s2", E164)], "USSD sessions")
+        p = env.cli("forget", TIPSTER, "--yes")
+        check_eq(p.stdout.decode().splitlines()[0], "nothing to forget for %s now" % E164,
+                 "only rows in use are left")
 
 
 def age(env, e164):
