@@ -81,6 +81,8 @@ int cli_ussd(const struct config *cfg, int argc, char **argv);
 int cli_status(const struct config *cfg, int argc, char **argv);
 /* and in cli_serve.c (the USSD menu's HTTP server). */
 int cli_serve(const struct config *cfg, int argc, char **argv);
+/* and in cli_forget.c (issue 13: erase a number; exit 3 without --yes). */
+int cli_forget(const struct config *cfg, int argc, char **argv);
 
 /* clang-format off */
 #define CLI_USAGE_MORE \
@@ -116,7 +118,11 @@ int cli_serve(const struct config *cfg, int argc, char **argv);
 	"                                              modem (*101#: balance) and print the answer\n" \
 	"  status [--json]                             the daemon, the modem, outbox, balance\n" \
 	"  serve [--listen ADDR:PORT]                  the USSD menu: the aggregator's HTTP\n" \
-	"                                              callback (http.listen, ussd.*)\n"
+	"                                              callback (http.listen, ussd.*)\n" \
+	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \
+	"                                              USSD and records (a registered contact\n" \
+	"                                              keeps its contact row); without --yes:\n" \
+	"                                              what it would change, exit 3\n"
 /* clang-format on */
 
 #endif

@@ -69,6 +69,8 @@ static const struct setting settings[] = {
     {"ussd", "price_per_part", S_INT, 0, OFF(ussd.price_per_part), 0, 1e6},
     {"ussd", "timeout", S_INT, 0, OFF(ussd.timeout), 1, 600},
     {"status", "every", S_INT, 0, OFF(status.every), 1, 86400},
+    /* Issue 13: days after which ordinary numbers are erased; 0 = kept (at most 100 years). */
+    {"privacy", "forget_after", S_INT, 0, OFF(privacy.forget_after), 0, 36500},
     /* --- the USSD menu and its HTTP server (issue 12); ussd.texts and ussd.category_labels
      * are read by load_ussd_menu --- */
     {"ussd", "callback_path", S_STRING, 0, OFF(ussd_menu.callback_path), 0, 0},

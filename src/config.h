@@ -111,6 +111,11 @@ struct status_config {
 	int every; /* seconds between reads of the modem's health (signal, slots, network) */
 };
 
+/* Issue 13: how long the numbers of ordinary messages are kept (privacy.c). */
+struct privacy_config {
+	int forget_after; /* days; 0 = kept for ever */
+};
+
 struct patrol_config {
 	int max_hours;   /* a patrol out longer is overdue: an alert; 0 = no such alerts */
 	int check_every; /* seconds between the daemon's checks for missed check-ins */
@@ -197,6 +202,7 @@ struct config {
 	struct patrol_config patrol;
 	struct ussd_config ussd;
 	struct status_config status;
+	struct privacy_config privacy;     /* issue 13: group privacy */
 	struct ussd_menu_config ussd_menu; /* issue 12: group ussd, the menu's settings */
 	struct http_config http;           /* issue 12: group http */
 	struct parse_rules *rules;         /* keywords and categories */

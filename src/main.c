@@ -23,6 +23,7 @@
 #include "modem.h"
 #include "notify.h"
 #include "outbox.h"
+#include "privacy.h"
 #include "receive.h"
 #include "sched.h"
 #include "status.h"
@@ -83,7 +84,7 @@ static int open_modules(struct config *cfg)
 	}
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
 	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || status_init(cfg) < 0 ||
-	    ussd_init(cfg) < 0 || notify_init() < 0)
+	    ussd_init(cfg) < 0 || notify_init() < 0 || privacy_init(cfg) < 0)
 		return -1;
 	return 0;
 }
@@ -91,6 +92,7 @@ static int open_modules(struct config *cfg)
 static void close_modules(void)
 {
 	sched_close();
+	privacy_close();
 	notify_close();
 	ussd_close();
 	status_close();

@@ -578,6 +578,66 @@ int store_list_group_members(const char *group, int limit, store_row_fn fn, void
 int store_list_groups(const char *unused, int limit, store_row_fn fn, void *ctx);
 int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx);
 
+/* --- privacy: forgetting numbers (store_privacy.c, issue 13) --- */
+
+/*
+ * What a forgotten number's column holds instead. In inbox and inbox_parts, whose UNIQUE keys
+ * include the sender, a row that would collide with another forgotten one (the same time and
+ * text) gets STORE_FORGOTTEN ":" and its row id. A re-read of a forgotten message after a crash
+ * is still a duplicate (store_inbox_insert, store_part_insert).
+ */
+#define STORE_FORGOTTEN "forgotten"
+
+/* The tables (columns) forgetting changes, in the order of the counts below. */
+enum store_forget_table {
+	STORE_FG_TIPS,       /* tips.sender */
+	STORE_FG_INBOX,      /* inbox.sender */
+	STORE_FG_PARTS,      /* inbox_parts.sender, parts joined into a message */
+	STORE_FG_OUTBOX,     /* outbox.recipient, finished rows: sent, failed, cancelled */
+	STORE_FG_USSD,       /* ussd_sessions.phone */
+	STORE_FG_PATROLS,    /* patrols.leader */
+	STORE_FG_AWARENESS,  /* awareness_sessions.reporter */
+	STORE_FG_MEDIATIONS, /* mediations.reporter */
+	STORE_FG_BROADCASTS, /* broadcasts.created_by */
+	STORE_FG_EVENTS,     /* tip_events.by */
+	STORE_FG_GROUPS,     /* group_members rows deleted (a number not registered) */
+	STORE_FG_COUNT
+};
+
+/* The name an officer reads for table T ("inbox_parts"). */
+const char *store_forget_table_name(enum store_forget_table t);
+
+struct store_forget {
+	int changed[STORE_FG_COUNT]; /* rows changed, per table */
+	int total;                   /* their sum */
+	/* Kept by store_forget_number because they are still in use (they keep the number): */
+	int outbox_waiting; /* outbox rows queued or being sent */
+	int parts_waiting;  /* parts waiting for the rest of their message */
+	int ussd_open;      /* USSD sessions not ended */
+};
+
+/* How many spellings of one number store_forget_number matches (+84..., 84..., 0..., ...). */
+#define STORE_FORGET_FORMS 5
+
+/*
+ * Erase the numbers of the rows stored before BEFORE (UTC): tips, inbox, joined parts,
+ * finished outbox rows, USSD sessions, whatever their number; and in the records of people
+ * (patrols, awareness sessions, mediations, broadcasts' creator, tip events' author) a phone
+ * number that is not a registered contact's (a contact's own records are kept: they
+ * registered). Rows still in use (outbox rows to send, parts awaiting the rest, open patrols)
+ * are not touched. The WAL is scrubbed after the commit when anything changed. Inside a
+ * transaction. The counts go to *out; 0 or -1.
+ */
+int store_forget_before(const char *before, struct store_forget *out);
+/*
+ * Erase the number spelt FORMS[0..STORE_FORGET_FORMS-1] (duplicates allowed) from every
+ * table but contacts: a registered contact keeps its contact row and its group memberships;
+ * a number that is not a contact is also deleted from named groups. Rows still in use are
+ * kept and counted in *out. Inside a transaction: the caller may roll it back to show what
+ * it would change. 0 or -1.
+ */
+int store_forget_number(const char *const forms[STORE_FORGET_FORMS], struct store_forget *out);
+
 /* --- exports (store_export.c) --- */
 
 /* 1 if KIND names an export: tips, patrols, awareness, mediations, inbox (no database needed). */

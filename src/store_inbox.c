@@ -10,12 +10,17 @@
 STORE_DOMAIN(inbox);
 
 /*
- * An anonymous message's row keeps 'anonymous' for its sender (store_anonymize_message), so a
- * re-read of it after a crash (same SMSC time, same text, the real number) would not meet the
- * dedupe key: it meets this twin instead, and is a no-op too.
+ * An anonymous message's row keeps 'anonymous' for its sender (store_anonymize_message), a
+ * forgotten one 'forgotten' or, where that would have collided, 'forgotten:ID'
+ * (store_privacy.c), so a re-read of it after a crash (same SMSC time, same text, the real
+ * number) would not meet the dedupe key: it meets this twin instead, and is a no-op too.
+ * Through the index on smsc_time, so the range of 'forgotten:ID' costs nothing.
  */
-SQ(q_inbox_anon_twin, "SELECT count(*) FROM inbox WHERE sender = '" STORE_ANONYMOUS "' AND "
-                      "smsc_time = ?1 AND text = ?2");
+#define ERASED_SENDER                                                                              \
+	"(sender IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN                                     \
+	"') OR sender GLOB '" STORE_FORGOTTEN ":*')"
+SQ(q_inbox_anon_twin, "SELECT count(*) FROM inbox WHERE " ERASED_SENDER " AND smsc_time = ?1 AND "
+                      "text = ?2");
 SQ(q_inbox_insert, "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
                    "parts, parts_total, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                    "ON CONFLICT DO NOTHING");
@@ -38,10 +43,17 @@ int store_inbox_insert(const struct store_msg *m, int64_t *id)
 	return 1;
 }
 
-/* A part of an anonymous message read again after a crash (see q_inbox_anon_twin). */
-SQ(q_part_anon_twin, "SELECT count(*) FROM inbox_parts WHERE sender = '" STORE_ANONYMOUS "' AND "
-                     "concat_ref = ?1 AND parts_total = ?2 AND seq = ?3 AND smsc_time = ?4 AND "
-                     "text = ?5");
+/*
+ * A part of an anonymous or forgotten message read again after a crash (see
+ * q_inbox_anon_twin). Only the plain markers: the parts' one index is the UNIQUE key, led by
+ * the sender, and a range over every 'forgotten:ID' part would be a scan per part stored; a
+ * part whose erasure would have collided (the same reference, count, number and second as
+ * another forgotten part) is not a twin: read again, it is stored as a new part, and the
+ * message its parts join into is still a duplicate (q_inbox_find).
+ */
+SQ(q_part_anon_twin, "SELECT count(*) FROM inbox_parts WHERE sender IN ('" STORE_ANONYMOUS
+                     "', '" STORE_FORGOTTEN "') AND concat_ref = ?1 AND parts_total = ?2 AND "
+                     "seq = ?3 AND smsc_time = ?4 AND text = ?5");
 SQ(q_part_insert, "INSERT INTO inbox_parts (sender, concat_ref, parts_total, seq, smsc_time, "
                   "received_at, text, coding, smsc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
                   "ON CONFLICT DO NOTHING");
@@ -63,7 +75,7 @@ int store_part_insert(const struct store_part *p)
 }
 
 /* The stored message with inbox's dedupe key (sender, smsc_time, text). */
-SQ(q_inbox_find, "SELECT id FROM inbox WHERE sender IN (?1, '" STORE_ANONYMOUS "') AND smsc_time "
+SQ(q_inbox_find, "SELECT id FROM inbox WHERE (sender = ?1 OR " ERASED_SENDER ") AND smsc_time "
                  "= ?2 AND text = ?3 ORDER BY sender = ?1 DESC LIMIT 1");
 SQ(q_parts_open, "SELECT seq, smsc_time, text, coding, smsc FROM inbox_parts WHERE sender = ?1 "
                  "AND concat_ref = ?2 AND parts_total = ?3 AND inbox_id IS NULL ORDER BY seq, "

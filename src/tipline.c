@@ -2,7 +2,8 @@
  * tipline: the officers' command-line tool. Every subcommand works on the store (or, for
  * `sim`, on the simulated phone's directory); none of them talks to a real modem.
  *
- * Exit status: 0 done, 1 failed (database, files), 2 bad arguments (after printing usage).
+ * Exit status: 0 done, 1 failed (database, files), 2 bad arguments (after printing usage);
+ * forget without --yes: 3 (nothing changed).
  */
 #include <getopt.h>
 #include <stdarg.h>
@@ -467,7 +468,7 @@ static const struct {
     {"tip", cli_tip},       {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
     {"group", cli_group},   {"team", cli_team},       {"alerts", cli_alerts},
     {"export", cli_export}, {"report", cli_report},   {"ussd", cli_ussd},
-    {"status", cli_status}, {"serve", cli_serve},
+    {"status", cli_status}, {"serve", cli_serve},     {"forget", cli_forget},
 };
 
 /* The index of command NAME in commands[], or -1. */

@@ -208,6 +208,32 @@ class Env:
         check_eq(self.inbox_count(), n, "inbox rows")
 
 
+def info_env(**kw):
+    """An Env whose daemon logs at info (the harness's default is debug, which shows numbers)."""
+    env = Env(**kw)
+    with open(env.conf) as f:
+        conf = f.read()
+    with open(env.conf, "w") as f:
+        f.write(conf.replace('level = "debug"', 'level = "info"'))
+    return env
+
+
+# The files tipline writes in an Env's directory: the database, its WAL, SHM and journal, the log.
+WRITTEN = ("tipline.db", "tipline.db-wal", "tipline.db-shm", "tipline.db-journal", "tiplined.log")
+
+
+def files_with(env, needle):
+    """The files tipline wrote (WRITTEN) that hold the bytes NEEDLE anywhere in their raw bytes."""
+    found = []
+    for name in WRITTEN:
+        path = os.path.join(env.dir, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                if needle in f.read():
+                    found.append(name)
+    return found
+
+
 def run_tests(module_globals):
     tag = ""
     if "--tag" in sys.argv:

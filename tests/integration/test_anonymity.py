@@ -8,7 +8,8 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+import harness  # noqa: E402
+from harness import Env, check, check_eq, info_env, run_tests, running, wait_for  # noqa: E402
 
 TIPSTER = "0905111444"
 E164 = "+84905111444"
@@ -22,16 +23,6 @@ LONG = ("TIN ANDANH co nguoi ban thuoc lac o nha van hoa thon 3 vao buoi toi, "
         "truoc khi dua goi nho cho nguoi mua, sau do ca hai di ve hai huong khac nhau.")
 
 
-def info_env(**kw):
-    """An Env whose daemon logs at info (the harness's default is debug)."""
-    env = Env(**kw)
-    with open(env.conf) as f:
-        conf = f.read()
-    with open(env.conf, "w") as f:
-        f.write(conf.replace('level = "debug"', 'level = "info"'))
-    return env
-
-
 def sent(env):
     out = env.cli("sim", "sent", "--json").stdout.decode()
     return [json.loads(line) for line in out.splitlines()]
@@ -42,16 +33,7 @@ def replies_to(env, number):
 
 
 def files_with(env, needle=DIGITS):
-    """The files tipline wrote that hold NEEDLE in their raw bytes."""
-    found = []
-    for name in ("tipline.db", "tipline.db-wal", "tipline.db-shm", "tipline.db-journal",
-                 "tiplined.log"):
-        path = os.path.join(env.dir, name)
-        if os.path.exists(path):
-            with open(path, "rb") as f:
-                if needle in f.read():
-                    found.append(name)
-    return found
+    return harness.files_with(env, needle)
 
 
 def wait_clean(env, what):

@@ -16,7 +16,8 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import SLOW, Env, TestFailure, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from harness import (SLOW, Env, TestFailure, check, check_eq, files_with, run_tests,  # noqa: E402
+                     running, wait_for)
 
 SECRET = "aggregator-s3cret"
 PHONE = "+84987000001"
@@ -207,7 +208,6 @@ def test_anonymous_menu_tip_leaves_no_number():
     (its earlier steps wrote it into the WAL: scrubbed), the SMS copy's row once sent; a retry
     of the last step still gets its answer; the hourly cap counts the session in memory.
     Without the SMS copy no hand-over scrubs the WAL: the menu's own commit must."""
-    from test_anonymity import files_with
     digits = PHONE[3:].encode()  # 987000001: in +84987000001, 84987000001 and 0987000001
     for sms_ack in (False, True):
         with served(menu_env(max_per_hour=2, sms_ack=sms_ack)) as (env, srv):

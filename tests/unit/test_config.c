@@ -1,4 +1,5 @@
 /* Config loading (table of good and bad files) and reply templates. */
+#include <fcntl.h>
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ static void t_minimal_config_gets_defaults(void)
 	CHECK_INT(c->ussd.price_per_part, 350);
 	CHECK_INT(c->ussd.timeout, 30);
 	CHECK_INT(c->status.every, 60);
+	CHECK_INT(c->privacy.forget_after, 0); /* numbers kept */
 	config_free(c);
 }
 
@@ -99,6 +101,14 @@ static void t_config_table(void)
 	    {MIN "patrol: { max_hours = 8; check_every = 1; };", 1},
 	    {MIN "patrol: { max_hours = 0; };", 1}, /* overdue alerts off */
 	    {MIN "patrol: { max_hours = -1; };", 0},
+	    {MIN "privacy: { forget_after = 30; };", 1},
+	    {MIN "privacy: { forget_after = 0; };", 1}, /* kept for ever */
+	    {MIN "privacy: { forget_after = 36500; };", 1},
+	    {MIN "privacy: { forget_after = -1; };", 0},
+	    {MIN "privacy: { forget_after = 36501; };", 0},
+	    {MIN "privacy: { forget_after = \"30\"; };", 0},
+	    {MIN "privacy: { forget_after = 1.5; };", 0},
+	    {MIN "privacy: { forget_afer = 30; };", 0},
 	    {MIN "patrol: { max_hours = 721; };", 0},
 	    {MIN "patrol: { check_every = 0; };", 0},
 	    {MIN "patrol: { max_hours = \"6\"; };", 0},
@@ -173,6 +183,64 @@ static void t_database_group(void)
 	CHECK_STR(c->database.group, g->gr_name);
 	CHECK_INT(c->database.group_gid, (long)getgid());
 	config_free(c);
+}
+
+/* Load TEXT as load_text does, with what the loader wrote on stderr copied into ERR. */
+static struct config *load_text_err(const char *text, char *err, size_t sz)
+{
+	char ep[64];
+	struct config *c;
+	FILE *f;
+	size_t n = 0;
+	int saved, fd;
+
+	snprintf(ep, sizeof ep, "/tmp/tipline-test-config-%d.err", (int)getpid());
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(ep, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (saved < 0 || fd < 0 || dup2(fd, 2) < 0) {
+		CHECK(!"cannot capture stderr");
+		err[0] = '\0';
+		return NULL;
+	}
+	close(fd);
+	c = load_text(text);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(ep, "r");
+	if (f != NULL) {
+		n = fread(err, 1, sz - 1, f);
+		fclose(f);
+	}
+	err[n] = '\0';
+	unlink(ep);
+	return c;
+}
+
+/* A bad privacy.forget_after fails with the file, its line and what is wrong. */
+static void t_privacy_errors_name_file_and_line(void)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+	    {MIN "privacy: {\n  forget_after = \"30\";\n};",
+	     ":4: privacy.forget_after: expected an integer, got a string"},
+	    {MIN "privacy: {\n\n  forget_after = -2;\n};",
+	     ":5: privacy.forget_after: -2 is out of range (0 to 36500)"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char err[512], want[256];
+		struct config *c = load_text_err(cases[i].text, err, sizeof err);
+
+		CHECK(c == NULL);
+		config_free(c);
+		snprintf(want, sizeof want, "%s%s", path, cases[i].want);
+		if (strstr(err, want) == NULL)
+			fprintf(stderr, "  case %zu: want \"%s\" in \"%s\"\n", i, want, err);
+		CHECK(strstr(err, want) != NULL);
+	}
 }
 
 static void t_configured_keywords_are_used(void)
@@ -296,6 +364,7 @@ int main(void)
 	RUN(t_minimal_config_gets_defaults);
 	RUN(t_config_table);
 	RUN(t_database_group);
+	RUN(t_privacy_errors_name_file_and_line);
 	RUN(t_configured_keywords_are_used);
 	RUN(t_default_templates_fit_one_gsm7_sms);
 	RUN(t_render);

@@ -139,6 +139,97 @@ static void t_anonymous_tip_keeps_no_number(void)
 	CHECK_INT(store_inbox_count(), 2);
 }
 
+/* The inbox's senders in id order, joined by spaces, into forgot_senders. */
+static char forgot_senders[256];
+
+static int add_sender(const struct store_inbox_row *r, void *arg)
+{
+	size_t len = strlen(forgot_senders);
+
+	(void)arg;
+	snprintf(forgot_senders + len, sizeof forgot_senders - len, "%s%s", len ? " " : "",
+	         r->sender);
+	return 0;
+}
+
+/*
+ * Issue 13: forgetting by age and by number. Two forgotten messages of the same time and text
+ * do not collide on inbox's UNIQUE key (the marker carries the row id), a second run finds
+ * nothing, and a message read again after it was forgotten is still a duplicate.
+ */
+static void t_forget_keeps_keys_apart(void)
+{
+	struct store_msg a = {"+84905111444",
+	                      "2026-10-01 08:00:00",
+	                      "2026-10-01 08:00:02",
+	                      "TIN a",
+	                      "gsm7",
+	                      NULL,
+	                      1,
+	                      1,
+	                      1};
+	struct store_msg b = a, c = a;
+	const char *forms[STORE_FORGET_FORMS] = {"+84905333666", "84905333666", "0905333666",
+	                                         "905333666", "0084905333666"};
+	struct store_forget f;
+	int64_t id = 0;
+
+	b.sender = "0905222555"; /* someone else, the same time and text */
+	c.sender = "0905333666";
+	c.received_at = "2026-11-30 08:00:00"; /* stored later: not old */
+	fresh();
+	CHECK_INT(store_inbox_insert(&a, &id), 1);
+	CHECK_INT(store_inbox_insert(&b, &id), 1);
+	CHECK_INT(store_inbox_insert(&c, &id), 1);
+	CHECK_INT(store_forget_before("2026-11-01 00:00:00", &f), 0);
+	CHECK_INT(f.changed[STORE_FG_INBOX], 2);
+	CHECK_INT(f.total, 2);
+	forgot_senders[0] = '\0';
+	CHECK(store_inbox_each(NULL, NULL, 0, add_sender, NULL) >= 0);
+	CHECK_STR(forgot_senders, "forgotten forgotten:2 0905333666");
+	CHECK_INT(store_forget_before("2026-11-01 00:00:00", &f), 0);
+	CHECK_INT(f.total, 0);
+	CHECK_INT(store_inbox_insert(&a, &id), 0); /* read again with the real number */
+	/* By number, in the national spelling the network gave. */
+	CHECK_INT(store_forget_number(forms, &f), 0);
+	CHECK_INT(f.changed[STORE_FG_INBOX], 1);
+	CHECK_INT(f.total, 1);
+	CHECK_INT(store_inbox_insert(&c, &id), 0);
+	CHECK_INT(store_inbox_count(), 3);
+}
+
+/* The parts of a forgotten multipart message: erased once joined, and a re-read is a twin. */
+static void t_forget_multipart(void)
+{
+	struct store_part p[2] = {
+	    {"0905111444", 7, 2, 1, "2026-10-01 08:00:00", "2026-10-01 08:00:01", "TIN aaa ",
+	     "gsm7", NULL},
+	    {"0905111444", 7, 2, 2, "2026-10-01 08:00:00", "2026-10-01 08:00:01", "bbb", "gsm7",
+	     NULL},
+	};
+	const char *forms[STORE_FORGET_FORMS] = {"+84905111444", "84905111444", "0905111444",
+	                                         "905111444", "0084905111444"};
+	struct store_forget f;
+	int64_t id = 0;
+
+	fresh();
+	CHECK_INT(store_part_insert(&p[0]), 1);
+	/* Waiting for the rest: kept, and counted. */
+	CHECK_INT(store_forget_number(forms, &f), 0);
+	CHECK_INT(f.total, 0);
+	CHECK_INT(f.parts_waiting, 1);
+	CHECK_INT(store_part_insert(&p[1]), 1);
+	CHECK_INT(store_parts_assemble("0905111444", 7, 2, 0, &id), 1);
+	CHECK_INT(store_forget_number(forms, &f), 0);
+	CHECK_INT(f.changed[STORE_FG_PARTS], 2);
+	CHECK_INT(f.changed[STORE_FG_INBOX], 1);
+	CHECK_INT(f.parts_waiting, 0);
+	/* Read again after a crash, with the real number: both parts are twins. */
+	CHECK_INT(store_part_insert(&p[0]), 0);
+	CHECK_INT(store_part_insert(&p[1]), 0);
+	CHECK_INT(store_inbox_count(), 1);
+}
+
 static int64_t assembled_id;
 static char assembled_text[256];
 static int assembled_complete;
@@ -571,6 +662,8 @@ int main(void)
 	RUN(t_migrations_are_idempotent);
 	RUN(t_inbox_dedupe);
 	RUN(t_anonymous_tip_keeps_no_number);
+	RUN(t_forget_keeps_keys_apart);
+	RUN(t_forget_multipart);
 	RUN(t_multipart_any_order);
 	RUN(t_multipart_forced_incomplete);
 	RUN(t_outbox_states_and_priority);
