@@ -2,9 +2,9 @@
  * tiplined: the daemon. Polls the modem, stores and handles what arrives, sends the outbox.
  *
  * Modules are opened in dependency order here and nowhere else: config → log → store →
- * handle → receive → outbox → alerts → modem → status → ussd. Signal handlers only set flags,
- * but for SIGCHLD, which lets the modem module abort a call stuck on a dead modem process; the
- * loop does the work.
+ * handle → receive → outbox → alerts → modem → sim → status → ussd. Signal handlers only set
+ * flags, but for SIGCHLD, which lets the modem module abort a call stuck on a dead modem
+ * process; the loop does the work.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +26,7 @@
 #include "privacy.h"
 #include "receive.h"
 #include "sched.h"
+#include "sim.h"
 #include "status.h"
 #include "store.h"
 #include "ts.h"
@@ -83,8 +84,9 @@ static int open_modules(struct config *cfg)
 		return -1;
 	}
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
-	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || status_init(cfg) < 0 ||
-	    ussd_init(cfg) < 0 || notify_init() < 0 || privacy_init(cfg) < 0)
+	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || sim_init(cfg) < 0 ||
+	    status_init(cfg) < 0 || ussd_init(cfg) < 0 || notify_init() < 0 ||
+	    privacy_init(cfg) < 0)
 		return -1;
 	return 0;
 }
@@ -96,6 +98,7 @@ static void close_modules(void)
 	notify_close();
 	ussd_close();
 	status_close();
+	sim_close();
 	modem_close();
 	alerts_close();
 	outbox_close();

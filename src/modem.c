@@ -1028,11 +1028,57 @@ static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
 }
 
 /*
- * The PIN libGammu entered and the SIM refused (or that failed to go through): never entered
- * again by itself, since three wrong tries block the SIM for good (its PUK is on the card the
- * SIM came on). A different modem.pin after a reload is tried once.
+ * The PIN the SIM refused (or that failed to go through), when no guard remembers it
+ * (modem_set_pin_guard): never entered again by this process, since three wrong tries block
+ * the SIM for good (its PUK is on the card the SIM came on). With a guard the guard decides:
+ * it remembers across restarts, and it may be told to try again (tipline modem pin-retry).
  */
 static char refused_pin[GSM_SECURITY_CODE_LEN + 1];
+static const struct modem_pin_guard *guard;
+
+void modem_set_pin_guard(const struct modem_pin_guard *g)
+{
+	guard = g;
+}
+
+const char *modem_sim_name(enum modem_sim st)
+{
+	switch (st) {
+	case MODEM_SIM_READY:
+		return "ready";
+	case MODEM_SIM_PIN:
+		return "pin";
+	case MODEM_SIM_PUK:
+		return "puk";
+	case MODEM_SIM_OTHER:
+		return "other";
+	case MODEM_SIM_UNKNOWN:
+		break;
+	}
+	return "unknown";
+}
+
+/* Tell the guard what the SIM asked for; RC (0 or -1) is passed through. */
+static int sim_seen(enum modem_sim st, int rc)
+{
+	if (guard != NULL && guard->state != NULL)
+		guard->state(guard->arg, st, rc < 0 ? errmsg : NULL);
+	return rc;
+}
+
+/* May modem.pin be entered now? 1 yes (and the guard recorded it), 0 no (errmsg says why). */
+static int pin_may_enter(void)
+{
+	if (guard == NULL) {
+		if (strcmp(refused_pin, mcfg->pin) != 0)
+			return 1;
+		snprintf(errmsg, sizeof errmsg,
+		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
+		         "SIM); correct modem.pin and reload");
+		return 0;
+	}
+	return guard->before(guard->arg, mcfg->pin, errmsg, sizeof errmsg) == 1;
+}
 
 /* Enter modem.pin when the SIM asks for it: 0 ready, -1 not (errmsg says why). */
 static int pin_check(void)
@@ -1046,31 +1092,27 @@ static int pin_check(void)
 	watch_end();
 	if (was_aborted("security status"))
 		return -1;
-	if (e == ERR_NOTSUPPORTED || e == ERR_NOTIMPLEMENTED)
-		return 0; /* a modem that cannot tell: try on, its SMS commands will say */
+	if (e == ERR_NOTSUPPORTED || e == ERR_NOTIMPLEMENTED) /* try on: SMS commands will say */
+		return sim_seen(MODEM_SIM_UNKNOWN, 0);
 	if (e != ERR_NONE) {
 		set_err("security status", e);
 		return -1;
 	}
 	if (st == SEC_None)
-		return 0;
+		return sim_seen(MODEM_SIM_READY, 0);
 	if (st != SEC_Pin) {
 		snprintf(errmsg, sizeof errmsg,
 		         "the SIM wants a code other than its PIN (%s: blocked after wrong PINs?); "
 		         "unlock it in a phone",
 		         st == SEC_Puk ? "PUK" : "security code");
-		return -1;
+		return sim_seen(st == SEC_Puk ? MODEM_SIM_PUK : MODEM_SIM_OTHER, -1);
 	}
 	if (mcfg->pin[0] == '\0') {
 		snprintf(errmsg, sizeof errmsg, "the SIM asks for its PIN: set modem.pin");
-		return -1;
+		return sim_seen(MODEM_SIM_PIN, -1);
 	}
-	if (strcmp(refused_pin, mcfg->pin) == 0) {
-		snprintf(errmsg, sizeof errmsg,
-		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
-		         "SIM); correct modem.pin and reload");
-		return -1;
-	}
+	if (!pin_may_enter())
+		return sim_seen(MODEM_SIM_PIN, -1);
 	memset(&code, 0, sizeof code);
 	code.Type = SEC_Pin;
 	snprintf(code.Code, sizeof code.Code, "%s", mcfg->pin);
@@ -1080,16 +1122,20 @@ static int pin_check(void)
 	if (e != ERR_NONE || was_aborted("PIN")) {
 		/* Refused, or unknown whether it counted: either way not tried again. */
 		snprintf(refused_pin, sizeof refused_pin, "%s", mcfg->pin);
+		if (guard != NULL && guard->after != NULL)
+			guard->after(guard->arg, mcfg->pin, e == ERR_SECURITYERROR ? 0 : -1);
 		log_warnx("modem: the SIM did not take modem.pin (%s); it will not be entered "
 		          "again until modem.pin changes",
 		          GSM_ErrorName(e));
 		snprintf(errmsg, sizeof errmsg,
 		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
 		         "SIM); correct modem.pin and reload");
-		return -1;
+		return sim_seen(MODEM_SIM_PIN, -1);
 	}
+	if (guard != NULL && guard->after != NULL)
+		guard->after(guard->arg, mcfg->pin, 1);
 	log_info("modem: SIM PIN accepted");
-	return 0;
+	return sim_seen(MODEM_SIM_READY, 0);
 }
 
 static int connect_once(void)
@@ -1154,7 +1200,9 @@ static int connect_once(void)
 	GSM_SetIncomingUSSDCallback(sm, ussd_cb, NULL);
 	ussd_enabled = 0;
 	nbad = 0;
-	if (!is_dummy && pin_check() < 0) {
+	if (is_dummy)
+		sim_seen(MODEM_SIM_READY, 0); /* the simulated phone has no SIM lock */
+	else if (pin_check() < 0) {
 		modem_disconnect();
 		return -1;
 	}

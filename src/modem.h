@@ -58,6 +58,42 @@ int modem_connected(void);
 const char *modem_errmsg(void);
 
 /*
+ * The SIM at connect (a real modem; the simulated phone is always ready).
+ * MODEM_SIM_PIN: it asks for its PIN and none was entered (none set, or the guard said no);
+ * a PIN just refused leaves it there too.
+ */
+enum modem_sim {
+	MODEM_SIM_UNKNOWN = 0, /* not asked yet, or the modem cannot tell */
+	MODEM_SIM_READY,       /* no code needed, or modem.pin was just accepted */
+	MODEM_SIM_PIN,
+	MODEM_SIM_PUK,   /* blocked after three wrong PINs: nothing is ever sent to it */
+	MODEM_SIM_OTHER, /* another code (phone lock, network lock): nothing is sent */
+};
+/* "unknown", "ready", "pin", "puk", "other". Static. */
+const char *modem_sim_name(enum modem_sim s);
+
+/*
+ * Who remembers the PINs entered (the daemon, in its database), so that a PIN the SIM refused
+ * is never entered again, in this process or the next: three wrong tries block the SIM.
+ * All run inside modem_connect, from the caller's thread, between libGammu calls.
+ * before(ARG, PIN, WHY, WHYSZ): the SIM asks for its PIN and modem.pin is PIN. 1: enter it,
+ * and it is recorded (durably: a power cut or SIGKILL may come before the SIM's answer, and
+ * an entry whose outcome is unknown must count as refused); 0: do not (WHY says why, for
+ * modem_errmsg). after(ARG, PIN, OUTCOME): 1 accepted, 0 refused, -1 unknown (the call was
+ * aborted or failed). state(ARG, SIM, WHY): what the SIM asked for at this connect (WHY is
+ * the error when the connection stops there, else NULL).
+ * Without a guard (NULL) the module remembers a refused PIN for its process only.
+ */
+struct modem_pin_guard {
+	int (*before)(void *arg, const char *pin, char *why, size_t whysz);
+	void (*after)(void *arg, const char *pin, int outcome);
+	void (*state)(void *arg, enum modem_sim sim, const char *why);
+	void *arg;
+};
+/* G (or NULL) is kept, not copied: it must live until replaced. */
+void modem_set_pin_guard(const struct modem_pin_guard *g);
+
+/*
  * Read about MAX incoming parts into PARTS, which must have room for MAX + MODEM_LOCATION_PARTS
  * (a location is read whole) (only inbox folders, only incoming types).
  * A location libGammu cannot decode is logged once and skipped. Returns the number read,

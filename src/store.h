@@ -476,6 +476,20 @@ int store_broadcast_cancel(int64_t id);
 /* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
 int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
 
+/* --- the SIM PINs entered and not known to be accepted (store_sim.c, schema 012) --- */
+
+/* A PIN (its crypt(3) hash) is about to be entered: a 'pending' row, *ID its id. 0 or -1. */
+int store_sim_pin_add(const char *pin_hash, int64_t *id);
+/* The SIM refused entry ID. 0 or -1. */
+int store_sim_pin_refused(int64_t id);
+/* Forget every entry (a PIN was accepted, or the operator said so): rows deleted, or -1. */
+int store_sim_pin_clear(void);
+/* FN (NULL: just count) for each entry, oldest first (OUTCOME 'pending' or 'refused');
+ * stops at FN's nonzero. Rows seen, or -1. */
+int store_sim_pin_each(int (*fn)(const char *pin_hash, const char *entered_at, const char *outcome,
+                                 void *arg),
+                       void *arg);
+
 /* --- status, USSD (store_ussd.c) --- */
 
 /*
