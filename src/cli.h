@@ -79,6 +79,7 @@ int cli_report(const struct config *cfg, int argc, char **argv);
 /* and in cli_status.c. */
 int cli_ussd(const struct config *cfg, int argc, char **argv);
 int cli_status(const struct config *cfg, int argc, char **argv);
+int cli_modem(const struct config *cfg, int argc, char **argv);
 /* and in cli_serve.c (the USSD menu's HTTP server). */
 int cli_serve(const struct config *cfg, int argc, char **argv);
 /* and in cli_forget.c (issue 13: erase a number; exit 3 without --yes). */
@@ -116,7 +117,10 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              (default: this month to date, text)\n" \
 	"  ussd CODE [--timeout S]                     send a USSD code through the daemon's\n" \
 	"                                              modem (*101#: balance) and print the answer\n" \
-	"  status [--json]                             the daemon, the modem, outbox, balance\n" \
+	"  status [--json]                             the daemon, the modem, SIM, network,\n" \
+	"                                              outbox, balance\n" \
+	"  modem pin-retry                             let the daemon enter modem.pin again,\n" \
+	"                                              once, though the SIM refused it\n" \
 	"  serve [--listen ADDR:PORT]                  the USSD menu: the aggregator's HTTP\n" \
 	"                                              callback (http.listen, ussd.*)\n" \
 	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \

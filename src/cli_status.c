@@ -1,7 +1,8 @@
 /*
  * tipline ussd and tipline status: the CLI's view of the daemon, which owns the modem.
  * `ussd` writes a request row and waits for the daemon to answer it; `status` reads what the
- * daemon wrote into the status table, and counts the outbox and alerts.
+ * daemon wrote into the status table, and counts the outbox and alerts; `modem pin-retry`
+ * forgets the PINs the SIM refused.
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -247,6 +248,15 @@ static const char *get(const struct kv *kv, const char *key)
 	return NULL;
 }
 
+/* When KEY was written (UTC), or NULL. */
+static const char *get_at(const struct kv *kv, const char *key)
+{
+	for (int i = 0; i < kv->n; i++)
+		if (strcmp(kv->e[i].key, key) == 0)
+			return kv->e[i].at[0] ? kv->e[i].at : NULL;
+	return NULL;
+}
+
 struct counts {
 	int n;
 	char status[8][16];
@@ -341,6 +351,17 @@ static void print_json(const struct config *cfg, const struct report *rp)
 	json_num(&j, "sim_used", get(kv, "modem_sim_used"));
 	json_num(&j, "sim_total", get(kv, "modem_sim_total"));
 	json_key_str(&j, "health_at", get(kv, "modem_health_at"));
+	json_key_str(&j, "registration_since", get(kv, "modem_registration_since"));
+	json_object_end(&j);
+	/* The SIM as the daemon last saw it at a connect (src/sim.h): since when, and the entry
+	 * of modem.pin that the SIM refused (never the PIN). */
+	json_key_object(&j, "sim");
+	json_key_str(&j, "state", get(kv, "sim"));
+	json_key_str(&j, "since", get_at(kv, "sim"));
+	json_key_str(&j, "pin_refused_at", get(kv, "sim_pin_refused_at"));
+	json_key_int(&j, "pins_refused",
+	             get(kv, "sim_pins_refused") ? strtoll(get(kv, "sim_pins_refused"), NULL, 10)
+	                                         : 0);
 	json_object_end(&j);
 	json_key_str(&j, "last_poll", get(kv, "last_poll"));
 	json_key_object(&j, "outbox");
@@ -376,6 +397,48 @@ static const char *local(const char *utc, char *buf)
 	return buf;
 }
 
+/* The `sim` status values (src/sim.c) as phrases. */
+static const char *sim_text(const char *state)
+{
+	static const struct {
+		const char *state, *text;
+	} texts[] = {
+	    {"ready", "ready"},
+	    {"pin-missing", "asks for its PIN, none configured (set modem.pin)"},
+	    {"pin-refused", "PIN refused"},
+	    {"pin-unknown", "PIN entry interrupted (the SIM may have counted it)"},
+	    {"pin-last-try", "asks for its PIN; two were refused: not entered by the daemon (a "
+	                     "third wrong one blocks the SIM): check modem.pin, then run tipline "
+	                     "modem pin-retry"},
+	    {"pin-not-entered", "asks for its PIN, not entered (see the modem line)"},
+	    {"puk", "asks for the PUK (blocked after three wrong PINs): unlock it in a phone"},
+	    {"other", "asks for a code other than its PIN: unlock it in a phone"},
+	    {"unknown", "state unknown (the modem cannot tell)"},
+	};
+
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		if (strcmp(texts[i].state, state) == 0)
+			return texts[i].text;
+	return state;
+}
+
+static void print_sim(const struct kv *kv)
+{
+	const char *st = get(kv, "sim"), *at = get(kv, "sim_pin_refused_at");
+	char a[TS_LEN], b[TS_LEN];
+
+	if (st == NULL) {
+		printf("SIM:          unknown (not seen yet)\n");
+		return;
+	}
+	printf("SIM:          %s", sim_text(st));
+	if (at != NULL)
+		printf(" on %s, not entered again (correct modem.pin and reload, or run tipline "
+		       "modem pin-retry)",
+		       local(at, a));
+	printf(" (since %s)\n", local(get_at(kv, "sim"), b));
+}
+
 static void print_text(const struct config *cfg, const struct report *rp)
 {
 	const struct kv *kv = &rp->kv;
@@ -402,13 +465,18 @@ static void print_text(const struct config *cfg, const struct report *rp)
 	printf("device:       %s %s\n",
 	       get(kv, "modem_manufacturer") ? get(kv, "modem_manufacturer") : "-",
 	       get(kv, "modem_model") ? get(kv, "modem_model") : "");
-	printf("network:      %s%s%s%s, %s\n",
+	print_sim(kv);
+	printf("network:      %s%s%s%s, %s",
 	       get(kv, "modem_operator") ? get(kv, "modem_operator") : "-",
 	       get(kv, "modem_operator_code") ? " (" : "",
 	       get(kv, "modem_operator_code") ? get(kv, "modem_operator_code") : "",
 	       get(kv, "modem_operator_code") ? ")" : "",
 	       get(kv, "modem_registration") ? get(kv, "modem_registration")
 	                                     : "registration unknown");
+	if (get(kv, "modem_registration") && get(kv, "modem_registration_since"))
+		printf(" since %s (read %s)", local(get(kv, "modem_registration_since"), a),
+		       local(get(kv, "modem_health_at"), b));
+	printf("\n");
 	if (get(kv, "modem_signal_percent"))
 		printf("signal:       %s %% (%s dBm)\n", get(kv, "modem_signal_percent"),
 		       get(kv, "modem_signal_dbm") ? get(kv, "modem_signal_dbm") : "?");
@@ -464,5 +532,36 @@ int cli_status(const struct config *cfg, int argc, char **argv)
 		print_json(cfg, &rp);
 	else
 		print_text(cfg, &rp);
+	return 0;
+}
+
+/* --- tipline modem pin-retry --- */
+
+/*
+ * Forget the PINs the SIM refused (src/sim.h): the daemon enters modem.pin once more at its
+ * next connect (within modem.backoff_max seconds). For a SIM unlocked in a phone, or swapped
+ * for the one modem.pin belongs to; a changed modem.pin needs no command.
+ */
+int cli_modem(const struct config *cfg, int argc, char **argv)
+{
+	int n;
+
+	optind = 0;
+	while (getopt_long(argc, argv, "", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
+		cli_usage();
+	if (optind + 1 != argc || strcmp(argv[optind], "pin-retry") != 0)
+		cli_usage_error("modem: give pin-retry");
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	if (store_begin() < 0 || (n = store_sim_pin_clear()) < 0 || store_commit() < 0) {
+		store_rollback();
+		return cli_store_failed();
+	}
+	if (n == 0)
+		printf("no PIN entry recorded: nothing to retry\n");
+	else
+		printf("forgot %d PIN entr%s the SIM refused; the daemon enters modem.pin once at "
+		       "its next connect\n",
+		       n, n == 1 ? "y" : "ies");
 	return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,6 +80,7 @@ static int put_int(const char *key, int have, long v)
 static int health_job(void *arg)
 {
 	struct modem_health h;
+	char reg[32] = "";
 	int rc;
 
 	if (!modem_connected())
@@ -86,6 +88,14 @@ static int health_job(void *arg)
 	rc = modem_health(MODEM_HEALTH_ALL, &h);
 	if (store_begin() < 0)
 		return -1;
+	/* The registration's "since": when this process or an earlier one first read it so. */
+	if (store_status_get("modem_registration", reg, sizeof reg, NULL) < 0 ||
+	    ((h.have & MODEM_HEALTH_NETWORK) && strcmp(reg, modem_reg_name(h.reg)) != 0 &&
+	     set_now("modem_registration_since") < 0)) {
+		store_rollback();
+		log_warnx("status: cannot record the modem's health: %s", store_errmsg());
+		return -1;
+	}
 	if (put("modem_manufacturer", h.have & MODEM_HEALTH_IDENTITY, h.manufacturer) < 0 ||
 	    put("modem_model", h.have & MODEM_HEALTH_IDENTITY, h.model) < 0 ||
 	    put("modem_operator", (h.have & MODEM_HEALTH_NETWORK) && h.operator_name[0],

@@ -936,8 +936,9 @@ def h_cpin(m, mode, arg):
             with open(os.path.join(m.dir, "pin_tries"), "w") as f:
                 f.write("0\n")
             return Reply()
+        tries = pin_tries(m) + 1  # read before "w" truncates the file
         with open(os.path.join(m.dir, "pin_tries"), "w") as f:
-            f.write("%d\n" % (pin_tries(m) + 1))
+            f.write("%d\n" % tries)
         return Reply([], m.cme(16))  # incorrect password
     raise CmdError()
 
