@@ -549,8 +549,12 @@ int cli_modem(const struct config *cfg, int argc, char **argv)
 	optind = 0;
 	while (getopt_long(argc, argv, "", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
 		cli_usage();
-	if (optind + 1 != argc || strcmp(argv[optind], "pin-retry") != 0)
-		cli_usage_error("modem: give pin-retry");
+	if (optind == argc)
+		cli_usage_error("modem: give a subcommand (pin-retry)");
+	if (strcmp(argv[optind], "pin-retry") != 0)
+		cli_usage_error("modem: unknown subcommand \"%s\"", argv[optind]);
+	if (optind + 1 != argc)
+		cli_usage_error("modem pin-retry: unexpected argument \"%s\"", argv[optind + 1]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
 	if (store_begin() < 0 || (n = store_sim_pin_clear()) < 0 || store_commit() < 0) {

@@ -1125,7 +1125,7 @@ static int pin_check(void)
 		if (guard != NULL && guard->after != NULL)
 			guard->after(guard->arg, mcfg->pin, e == ERR_SECURITYERROR ? 0 : -1);
 		log_warnx("modem: the SIM did not take modem.pin (%s); it will not be entered "
-		          "again until modem.pin changes",
+		          "again until modem.pin changes (or tipline modem pin-retry)",
 		          GSM_ErrorName(e));
 		snprintf(errmsg, sizeof errmsg,
 		         "the SIM refused modem.pin: not entered again (three wrong PINs block the "
