@@ -30,6 +30,7 @@ static const struct config *scfg;
 static const char *pin_state; /* "pin-refused", "pin-unknown", "pin-last-try"... */
 static char pin_at[TS_LEN];   /* when the PIN in question was entered (UTC) */
 static int64_t entry_id;      /* the row of the entry in progress */
+static char entry_hash[256];  /* and its hash */
 
 static int pin_hash(const char *pin, char *out, size_t outsz)
 {
@@ -82,7 +83,7 @@ static int lookup_one(const char *hash, const char *at, const char *outcome, voi
 static int guard_before(void *arg, const char *pin, char *why, size_t whysz)
 {
 	struct lookup l;
-	char hash[256], local[TS_LEN];
+	char local[TS_LEN];
 	int n;
 
 	memset(&l, 0, sizeof l);
@@ -115,11 +116,12 @@ static int guard_before(void *arg, const char *pin, char *why, size_t whysz)
 		return 0;
 	}
 	/* Synced before the PIN goes out: a power cut right after must find it. */
-	if (pin_hash(pin, hash, sizeof hash) < 0) {
+	if (pin_hash(pin, entry_hash, sizeof entry_hash) < 0) {
 		snprintf(why, whysz, "cannot hash modem.pin: not entered");
 		return 0;
 	}
-	if (store_begin() < 0 || store_sim_pin_add(hash, &entry_id) < 0 || store_commit() < 0) {
+	if (store_begin() < 0 || store_sim_pin_add(entry_hash, &entry_id) < 0 ||
+	    store_commit() < 0) {
 		store_rollback();
 		snprintf(why, whysz, "cannot record the PIN entry (%s): modem.pin is not entered",
 		         store_errmsg());
@@ -137,9 +139,14 @@ static void guard_after(void *arg, const char *pin, int outcome)
 		rc = -1;
 	else if (outcome == 1)
 		rc = store_sim_pin_clear() < 0 ? -1 : 0;
-	else if (outcome == 0)
+	else if (outcome == 0) {
+		/* 0 rows: `tipline modem pin-retry` forgot the entry while the SIM was answering;
+		 * the refusal it now knows of is recorded anew. */
 		rc = store_sim_pin_refused(entry_id);
-	else
+		if (rc == 0 && (store_sim_pin_add(entry_hash, &entry_id) < 0 ||
+		                store_sim_pin_refused(entry_id) < 0))
+			rc = -1;
+	} else
 		rc = 0; /* unknown: the row stays 'pending', which counts as refused */
 	if (rc < 0 || store_commit() < 0) {
 		store_rollback();

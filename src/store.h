@@ -480,7 +480,7 @@ int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, in
 
 /* A PIN (its crypt(3) hash) is about to be entered: a 'pending' row, *ID its id. 0 or -1. */
 int store_sim_pin_add(const char *pin_hash, int64_t *id);
-/* The SIM refused entry ID. 0 or -1. */
+/* The SIM refused entry ID. Rows changed (0: the entry is gone, forgotten meanwhile), or -1. */
 int store_sim_pin_refused(int64_t id);
 /* Forget every entry (a PIN was accepted, or the operator said so): rows deleted, or -1. */
 int store_sim_pin_clear(void);

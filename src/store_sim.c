@@ -27,7 +27,7 @@ SQ(q_sim_pin_refused, "UPDATE sim_pins SET outcome = 'refused' WHERE id = ?1");
 
 int store_sim_pin_refused(int64_t id)
 {
-	return sq_run(sq_bind(&q_sim_pin_refused, "I", id), "SIM PIN refused") < 0 ? -1 : 0;
+	return sq_run(sq_bind(&q_sim_pin_refused, "I", id), "SIM PIN refused");
 }
 
 SQ(q_sim_pin_clear, "DELETE FROM sim_pins");

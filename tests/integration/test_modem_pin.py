@@ -284,5 +284,23 @@ def test_entry_interrupted_by_sigkill_counts_as_refused():
         check_eq(len(pin_entries(env)), 2, "entered once more")
 
 
+def test_pin_retry_while_the_sim_answers_keeps_the_refusal():
+    """tipline modem pin-retry run while a wrong PIN is with the SIM (its answer delayed):
+    the refusal that follows is still recorded, and not entered after a restart."""
+    env = pin_env("4321", "1111")
+    env.faults({"delay_ms": 1500, "when": "AT+CPIN="})
+    with running(env) as env:
+        wait_for(lambda: len(pin_entries(env)) == 1, 15, "the PIN sent")
+        check("forgot 1 PIN entry" in env.cli("modem", "pin-retry").stdout.decode(), "retry")
+        wait_for(lambda: "the SIM did not take modem.pin" in env.log_text(), 15, "refused")
+        check_eq(env.query("SELECT outcome FROM sim_pins"), [("refused",)], "recorded anew")
+        env.stop()
+        env.faults({})
+        env.start()
+        more_checks(env)
+        check_eq(len(pin_entries(env)), 1, "not entered again")
+        check_eq(sim_tries(env), 1, "one wrong try on the SIM")
+
+
 if __name__ == "__main__":
     run_tests(globals())
