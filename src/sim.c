@@ -18,11 +18,12 @@
  * keyed by the card: a refusal holds for whatever SIM is in the modem, and a swapped SIM whose
  * PIN modem.pin was all along needs `tipline modem pin-retry`.
  * The cost: a 4 to 8 digit PIN has at most 10^8 values, so anyone who can read the database
- * can find it from the hash, slowly (yescrypt: some tens of ms a try; a 4-digit PIN in
- * minutes). Acceptable because the PINs kept are ones the SIM refused (wrong for this SIM),
- * and whoever reads the database (root and the tipline group, database.group) can read
- * tipline.conf (0640 root:tipline) too, where the right PIN is in clear; the hash keeps the
- * digits out of `tipline status`, listings, dumps and backups of the database alone.
+ * can find it from the hash by trying them (yescrypt: about 20 ms a try here, a 4-digit PIN in
+ * some 3 minutes, an 8-digit one in weeks). Acceptable because the PINs kept are ones the SIM
+ * did not take (wrong ones, or ones whose answer a crash cut off; all forgotten once a PIN is
+ * accepted), and whoever reads the database (root and the tipline group, database.group) can
+ * read tipline.conf (0640 root:tipline) too, where the right PIN is in clear anyway; the hash
+ * keeps the digits out of `tipline status`, listings, dumps and backups of the database.
  */
 static const struct config *scfg;
 
