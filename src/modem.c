@@ -1041,23 +1041,6 @@ void modem_set_pin_guard(const struct modem_pin_guard *g)
 	guard = g;
 }
 
-const char *modem_sim_name(enum modem_sim st)
-{
-	switch (st) {
-	case MODEM_SIM_READY:
-		return "ready";
-	case MODEM_SIM_PIN:
-		return "pin";
-	case MODEM_SIM_PUK:
-		return "puk";
-	case MODEM_SIM_OTHER:
-		return "other";
-	case MODEM_SIM_UNKNOWN:
-		break;
-	}
-	return "unknown";
-}
-
 /* Tell the guard what the SIM asked for; RC (0 or -1) is passed through. */
 static int sim_seen(enum modem_sim st, int rc)
 {

@@ -69,8 +69,6 @@ enum modem_sim {
 	MODEM_SIM_PUK,   /* blocked after three wrong PINs: nothing is ever sent to it */
 	MODEM_SIM_OTHER, /* another code (phone lock, network lock): nothing is sent */
 };
-/* "unknown", "ready", "pin", "puk", "other". Static. */
-const char *modem_sim_name(enum modem_sim s);
 
 /*
  * Who remembers the PINs entered (the daemon, in its database), so that a PIN the SIM refused
