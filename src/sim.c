@@ -100,10 +100,11 @@ static int guard_before(void *arg, const char *pin, char *why, size_t whysz)
 		pin_state = strcmp(l.outcome, "refused") == 0 ? "pin-refused" : "pin-unknown";
 		snprintf(pin_at, sizeof pin_at, "%s", l.at);
 		snprintf(why, whysz,
-		         "the SIM refused modem.pin%s on %s: not entered again (three wrong PINs "
-		         "block the SIM); correct modem.pin and reload, or run tipline modem "
-		         "pin-retry",
-		         strcmp(l.outcome, "refused") == 0 ? "" : " (or its entry was interrupted)",
+		         "%s on %s: not entered again (three wrong PINs block the SIM); correct "
+		         "modem.pin and reload, or run tipline modem pin-retry",
+		         strcmp(l.outcome, "refused") == 0
+		             ? "the SIM refused modem.pin"
+		             : "the entry of modem.pin was cut off (the SIM may have counted it)",
 		         ts_utc_to_local(l.at, local) == 0 ? local : l.at);
 		return 0;
 	}
@@ -164,8 +165,8 @@ static void guard_after(void *arg, const char *pin, int outcome)
 static void guard_state(void *arg, enum modem_sim st, const char *why)
 {
 	const char *state = pin_state;
-	char old[64] = "", n[24];
-	int count;
+	char old[64] = "", n[24], oldn[24];
+	int count, refused;
 
 	pin_state = NULL;
 	switch (st) {
@@ -189,12 +190,18 @@ static void guard_state(void *arg, enum modem_sim st, const char *why)
 	if ((count = store_sim_pin_each(NULL, NULL)) < 0)
 		count = 0;
 	snprintf(n, sizeof n, "%d", count);
+	refused = strcmp(state, "pin-refused") == 0 || strcmp(state, "pin-unknown") == 0;
 	if (store_status_get("sim", old, sizeof old, NULL) < 0)
 		old[0] = '\0';
-	if (store_begin() < 0 || (strcmp(old, state) != 0 && store_status_set("sim", state) < 0) ||
-	    ((strcmp(state, "pin-refused") == 0 || strcmp(state, "pin-unknown") == 0)
-	         ? store_status_set("sim_pin_refused_at", pin_at)
-	         : store_status_delete("sim_pin_refused_at")) < 0 ||
+	if (store_status_get("sim_pins_refused", oldn, sizeof oldn, NULL) <= 0)
+		snprintf(oldn, sizeof oldn, "0");
+	if (strcmp(old, state) == 0 && strcmp(oldn, n) == 0 && !refused)
+		return; /* nothing new: a connect on a ready SIM writes nothing */
+	/* Unsynced: these rows only describe; the PIN entries above are synced. */
+	if (store_begin_unsynced() < 0 ||
+	    (strcmp(old, state) != 0 && store_status_set("sim", state) < 0) ||
+	    (refused ? store_status_set("sim_pin_refused_at", pin_at)
+	             : store_status_delete("sim_pin_refused_at")) < 0 ||
 	    (count > 0 ? store_status_set("sim_pins_refused", n)
 	               : store_status_delete("sim_pins_refused")) < 0 ||
 	    store_commit() < 0) {
