@@ -134,3 +134,45 @@ fail:
 	errno = e;
 	return NULL;
 }
+
+int cli_out_open(const struct config *cfg, const char *path, struct cli_out *o)
+{
+	o->path = path;
+	o->f = stdout;
+	o->tmp[0] = '\0';
+	if (path == NULL)
+		return 0;
+	if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s.%d.tmp", path, (int)getpid()) >=
+	    sizeof o->tmp) {
+		fprintf(stderr, "tipline: %s: the file name is too long\n", path);
+		return -1;
+	}
+	if ((o->f = cli_create_private(cfg, o->tmp)) == NULL) {
+		perror(o->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_out_close(struct cli_out *o, int ok)
+{
+	if (o->path == NULL) {
+		if (fflush(stdout) != 0) {
+			perror("stdout");
+			return -1;
+		}
+		return ok ? 0 : -1;
+	}
+	if (fclose(o->f) != 0) {
+		if (ok)
+			perror(o->tmp);
+		ok = 0;
+	}
+	if (ok && rename(o->tmp, o->path) < 0) {
+		perror(o->path);
+		ok = 0;
+	}
+	if (!ok)
+		unlink(o->tmp);
+	return ok ? 0 : -1;
+}

@@ -26,6 +26,20 @@ int cli_store_failed(void);
  * fcloses, or NULL with errno set.
  */
 FILE *cli_create_private(const struct config *cfg, const char *path);
+/*
+ * --out FILE of export and report: written aside (FILE.PID.tmp, cli_create_private's modes)
+ * and renamed into place once whole, so FILE is either the whole output or untouched. With a
+ * NULL path the output is stdout. cli_out_open: 0, or -1 with the cause printed.
+ * cli_out_close: renames when OK and everything was written, else removes the copy; 0, or -1
+ * with the cause printed. o.f belongs to the pair: never fclose it.
+ */
+struct cli_out {
+	FILE *f;
+	const char *path;
+	char tmp[4096];
+};
+int cli_out_open(const struct config *cfg, const char *path, struct cli_out *o);
+int cli_out_close(struct cli_out *o, int ok);
 
 /* 0 if S is an integer in [min, max] (stored in *out), else -1. */
 int cli_parse_int(const char *s, int min, int max, int *out);

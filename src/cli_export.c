@@ -32,10 +32,10 @@ int cli_export(const struct config *cfg, int argc, char **argv)
 	                                     {"out", required_argument, NULL, 'o'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *from = NULL, *to = NULL, *out = NULL, *kind;
-	char from_utc[TS_LEN], to_utc[TS_LEN], tmp[4096];
+	char from_utc[TS_LEN], to_utc[TS_LEN];
+	struct cli_out o;
 	struct csv c;
-	FILE *f = stdout;
-	int bom = 0, ch, n, rc = 1;
+	int bom = 0, ch, n, ok = 0;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -69,16 +69,9 @@ int cli_export(const struct config *cfg, int argc, char **argv)
 	cli_local_period(from, to, from_utc, to_utc);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (out != NULL) {
-		/* Written aside and renamed: FILE is either the whole export or untouched. */
-		snprintf(tmp, sizeof tmp, "%s.%d.tmp", out, (int)getpid());
-		f = cli_create_private(cfg, tmp);
-		if (f == NULL) {
-			perror(tmp);
-			return 1;
-		}
-	}
-	csv_init(&c, f, bom ? CSV_BOM : 0);
+	if (cli_out_open(cfg, out, &o) < 0)
+		return 1;
+	csv_init(&c, o.f, bom ? CSV_BOM : 0);
 	n = store_export(kind, from ? from_utc : NULL, to ? to_utc : NULL, csv_row, &c);
 	if (csv_close(&c) < 0 || c.failed) {
 		fprintf(stderr, "tipline: export: writing %s failed\n", out ? out : "stdout");
@@ -88,21 +81,11 @@ int cli_export(const struct config *cfg, int argc, char **argv)
 		cli_store_failed();
 		goto done;
 	}
-	rc = 0;
+	ok = 1;
 done:
-	if (out != NULL) {
-		if (fclose(f) != 0 && rc == 0) {
-			perror(tmp);
-			rc = 1;
-		}
-		if (rc == 0 && rename(tmp, out) < 0) {
-			perror(out);
-			rc = 1;
-		}
-		if (rc != 0)
-			unlink(tmp);
-		else
-			fprintf(stderr, "%s: %d row%s\n", out, n, n == 1 ? "" : "s");
-	}
-	return rc;
+	if (cli_out_close(&o, ok) < 0)
+		return 1;
+	if (out != NULL)
+		fprintf(stderr, "%s: %d row%s\n", out, n, n == 1 ? "" : "s");
+	return 0;
 }

@@ -36,25 +36,12 @@ static int render(const struct report *r, enum format fmt, FILE *f)
 static int write_out(const struct config *cfg, const struct report *r, enum format fmt,
                      const char *out)
 {
-	char tmp[4096];
-	FILE *f;
-	int rc;
+	struct cli_out o;
 
-	if (out == NULL)
-		return render(r, fmt, stdout) < 0 || fflush(stdout) != 0 ? -1 : 0;
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", out) >= sizeof tmp)
+	/* What the database holds: the database's modes (cli_create_private). */
+	if (cli_out_open(cfg, out, &o) < 0)
 		return -1;
-	f = cli_create_private(cfg, tmp); /* what the database holds: the database's modes */
-	if (f == NULL)
-		return -1;
-	rc = render(r, fmt, f);
-	if (fclose(f) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, out) != 0)
-		rc = -1;
-	if (rc < 0)
-		remove(tmp);
-	return rc;
+	return cli_out_close(&o, render(r, fmt, o.f) == 0);
 }
 
 int cli_report(const struct config *cfg, int argc, char **argv)

@@ -111,9 +111,12 @@ static int store_one(const struct modem_part *p, const char *now, int handle)
 		 */
 		char redacted[sizeof p->text];
 		int red = handle_redact(p->text, redacted, sizeof redacted);
+		char where[24];
 		struct store_msg m = {p->sender, p->smsc_time, now, red ? redacted : p->text,
 		                      p->coding, p->smsc,      1,   1,
-		                      1};
+		                      1,         where};
+
+		snprintf(where, sizeof where, "%d/%d", p->folder, p->location);
 
 		r = store_inbox_insert(&m, &id);
 		if (r == 1) {

@@ -38,17 +38,6 @@
 
 /* --- the form --- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode LEN bytes of a form value into OUT (SZ bytes with the NUL). 0, or -1. */
 static int form_decode(const char *s, size_t len, char *out, size_t sz)
 {
@@ -64,8 +53,8 @@ static int form_decode(const char *s, size_t len, char *out, size_t sz)
 
 			if (i + 2 >= len)
 				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = text_hex_digit(s[i + 1]);
+			lo = text_hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = hi * 16 + lo;

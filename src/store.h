@@ -87,6 +87,7 @@ struct store_msg {
 	int parts;
 	int parts_total;
 	int complete;
+	const char *location; /* where it lay on the modem ("1/5"), or NULL (schema 013) */
 };
 
 struct store_part {

@@ -35,8 +35,8 @@ SQ(q_export_mediations, "SELECT m.ref, m.team, m.reporter, local_time(m.created_
  * schema 011 the row holds STORE_ANONYMOUS, shown empty as well).
  */
 SQ(q_export_inbox,
-   "SELECT i.id, CASE WHEN i.sender = '" STORE_ANONYMOUS
-   "' OR EXISTS (SELECT 1 FROM tips t WHERE t.anonymous AND (t.inbox_id = "
+   "SELECT i.id, CASE WHEN i.sender = '" STORE_ANONYMOUS "' OR i.sender GLOB '" STORE_ANONYMOUS
+   ":*' OR EXISTS (SELECT 1 FROM tips t WHERE t.anonymous AND (t.inbox_id = "
    "i.id OR t.id IN (SELECT s.tip_id FROM tip_supplements s WHERE s.inbox_id = i.id))) THEN "
    "NULL ELSE i.sender END AS sender, local_time(i.smsc_time) AS smsc_time, "
    "local_time(i.received_at) AS received_at, i.kind, i.coding, i.parts, i.complete, i.text "

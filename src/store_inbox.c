@@ -12,29 +12,33 @@ STORE_DOMAIN(inbox);
 /*
  * An anonymous message's row keeps 'anonymous' for its sender (store_anonymize_message), a
  * forgotten one 'forgotten' or, where that would have collided, 'forgotten:ID'
- * (store_privacy.c), so a re-read of it after a crash (same SMSC time, same text, the real
- * number) would not meet the dedupe key: it meets this twin instead, and is a no-op too.
- * Through the index on smsc_time, so the range of 'forgotten:ID' costs nothing.
+ * (store_privacy.c), or 'anonymous:ID' likewise (store_anonymize_message), so a re-read of it
+ * after a crash (same SMSC time, same text, the real number) would not meet the dedupe key:
+ * it meets this twin instead, and is a no-op too. The
+ * twin lay where the re-read one lies on the modem (schema 013; rows from before it: anywhere):
+ * another person's message of the same text in the same second lies elsewhere, and is stored.
+ * Through the index on smsc_time, so the keyed markers' ranges cost nothing.
  */
 #define ERASED_SENDER                                                                              \
 	"(sender IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN                                     \
-	"') OR sender GLOB '" STORE_FORGOTTEN ":*')"
+	"') OR sender GLOB '" STORE_FORGOTTEN ":*' OR sender GLOB '" STORE_ANONYMOUS ":*')"
 SQ(q_inbox_anon_twin, "SELECT count(*) FROM inbox WHERE " ERASED_SENDER " AND smsc_time = ?1 AND "
-                      "text = ?2");
+                      "text = ?2 AND (modem_location IS NULL OR modem_location = ?3)");
 SQ(q_inbox_insert, "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
-                   "parts, parts_total, complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                   "ON CONFLICT DO NOTHING");
+                   "parts, parts_total, complete, modem_location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                   "?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING");
 
 int store_inbox_insert(const struct store_msg *m, int64_t *id)
 {
-	int64_t twin =
-	    sq_int(sq_bind(&q_inbox_anon_twin, "ss", m->smsc_time, m->text), "inbox twin");
+	int64_t twin = sq_int(
+	    sq_bind(&q_inbox_anon_twin, "sss", m->smsc_time, m->text, m->location), "inbox twin");
 	int n;
 
 	if (twin != 0)
 		return twin < 0 ? -1 : 0;
-	n = sq_run(sq_bind(&q_inbox_insert, "ssssssiii", m->sender, m->smsc_time, m->received_at,
-	                   m->text, m->coding, m->smsc, m->parts, m->parts_total, m->complete),
+	n = sq_run(sq_bind(&q_inbox_insert, "ssssssiiis", m->sender, m->smsc_time, m->received_at,
+	                   m->text, m->coding, m->smsc, m->parts, m->parts_total, m->complete,
+	                   m->location),
 	           "inbox insert");
 
 	if (n <= 0)
@@ -159,8 +163,10 @@ int store_parts_assemble(const char *sender, int ref, int total, int force, int6
 	}
 	ts_now(now);
 	{
-		struct store_msg m = {sender, j.first_time, now,   j.text,         j.coding,
-		                      j.smsc, j.have,       total, j.have >= total};
+		/* No one place on the modem: its parts lay in several (their twins are
+		 * q_part_anon_twin's). */
+		struct store_msg m = {sender, j.first_time, now,   j.text,          j.coding,
+		                      j.smsc, j.have,       total, j.have >= total, NULL};
 		int64_t link_id = 0;
 		int r = store_inbox_insert(&m, &link_id);
 
@@ -295,13 +301,26 @@ int store_inbox_redact(int64_t id, const char *text)
 	return 0;
 }
 
-SQ(q_anon_inbox, "UPDATE inbox SET sender = '" STORE_ANONYMOUS "' WHERE id = ?1");
-SQ(q_anon_parts, "UPDATE inbox_parts SET sender = '" STORE_ANONYMOUS "' WHERE inbox_id = ?1");
+/*
+ * inbox and inbox_parts have UNIQUE keys that hold the sender: two people's anonymous messages
+ * of the same text in the same second (parts: the same reference, count and number too) would
+ * collide as 'anonymous'. The second one gets 'anonymous:ID' (its row id) instead, as
+ * forgetting does (store_privacy.c); it is a twin for a re-read all the same (ERASED_SENDER).
+ */
+SQ(q_anon_inbox, "UPDATE OR IGNORE inbox SET sender = '" STORE_ANONYMOUS "' WHERE id = ?1");
+SQ(q_anon_inbox_keyed, "UPDATE inbox SET sender = '" STORE_ANONYMOUS ":' || id WHERE id = ?1 AND "
+                       "sender <> '" STORE_ANONYMOUS "'");
+SQ(q_anon_parts,
+   "UPDATE OR IGNORE inbox_parts SET sender = '" STORE_ANONYMOUS "' WHERE inbox_id = ?1");
+SQ(q_anon_parts_keyed, "UPDATE inbox_parts SET sender = '" STORE_ANONYMOUS ":' || id WHERE "
+                       "inbox_id = ?1 AND sender <> '" STORE_ANONYMOUS "'");
 
 int store_anonymize_message(int64_t inbox_id)
 {
 	if (sq_run(sq_bind(&q_anon_inbox, "I", inbox_id), "anonymize") < 0 ||
-	    sq_run(sq_bind(&q_anon_parts, "I", inbox_id), "anonymize parts") < 0)
+	    sq_run(sq_bind(&q_anon_inbox_keyed, "I", inbox_id), "anonymize") < 0 ||
+	    sq_run(sq_bind(&q_anon_parts, "I", inbox_id), "anonymize parts") < 0 ||
+	    sq_run(sq_bind(&q_anon_parts_keyed, "I", inbox_id), "anonymize parts") < 0)
 		return -1;
 	/*
 	 * The parts of a multipart message were committed with the number while the rest was

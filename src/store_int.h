@@ -70,6 +70,9 @@ int sq_ref(sqlite3_stmt *s, char out[16]);
 int sq_fail(const char *what);
 /* Record an error that SQLite did not report (RC is the SQLite code it stands for). -1. */
 int sq_fail_rc(int rc, const char *what, const char *msg);
+/* A failure that is a file's permissions: MESSAGE (printf) for a person, store_error_is_permission
+ * true. -1. */
+int sq_fail_permission(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Column I as text, or NULL for SQL NULL; valid until the next step or reset. */
 const char *sq_text(sqlite3_stmt *s, int i);
 /* Column I copied into out (empty for NULL), truncated to SZ. */
@@ -112,5 +115,18 @@ void sq_bind_groups(sqlite3_stmt *s);
 	"fold_key(c.team) = fold_key(?1) OR 'thon' || fold_key(c.village) = fold_key(?1) OR "      \
 	"fold_key(c.village) = fold_key(?1) OR c.phone IN (SELECT m.phone FROM group_members m "   \
 	"WHERE fold_key(m.group_name) = fold_key(?1)))"
+
+/*
+ * store_files.c: the database files' modes and owners. sq_files_note records which of DB_PATH,
+ * -wal and -shm exist (before SQLite creates any); sq_files_fix gives them mode 0600, or 0640
+ * and group GID (named GROUP; -1: none), logging a change to a file that EXISTED: 0, or -1
+ * (recorded). sq_permission_problem: when opening (WRITE 0) or writing (WRITE 1) DB_PATH
+ * fails because of a file's permissions, records the sentence that says whose it is (1); 0
+ * when permissions are not the cause.
+ */
+#define SQ_PATH_LEN 4096 /* the longest database path store_open keeps */
+void sq_files_note(const char *db_path, int existed[3]);
+int sq_files_fix(const char *db_path, long gid, const char *group, const int existed[3]);
+int sq_permission_problem(const char *db_path, int write);
 
 #endif

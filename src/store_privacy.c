@@ -36,9 +36,12 @@ const char *store_forget_table_name(enum store_forget_table t)
 }
 
 /* Not a number any more: erased already, or an anonymous row. */
-#define GONE(col)       " " col " NOT IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN "')"
-#define GONE_KEYED(col) GONE(col) " AND " col " NOT GLOB '" STORE_FORGOTTEN ":*'"
-#define KEYED_MARKER    "'" STORE_FORGOTTEN ":' || id"
+#define GONE(col) " " col " NOT IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN "')"
+#define GONE_KEYED(col)                                                                            \
+	GONE(col)                                                                                  \
+	" AND " col " NOT GLOB '" STORE_FORGOTTEN ":*' AND " col " NOT GLOB '" STORE_ANONYMOUS     \
+	":*'"
+#define KEYED_MARKER "'" STORE_FORGOTTEN ":' || id"
 /*
  * A person's record (a patrol, a report, a broadcast, a triage step): its number is erased
  * by age only when it is a phone number (seven digits at least: not 'cli' or a login name)

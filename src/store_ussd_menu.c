@@ -99,8 +99,8 @@ int store_ussd_session_anonymize(const char *id)
  * the tip joins its inbox row like any other. Its time is the step's (there is no SMSC).
  */
 SQ(q_ussd_inbox, "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, parts, "
-                 "parts_total, complete, kind, channel) VALUES (?1, ?2, ?2, ?3, 'utf8', 1, 1, 1, "
-                 "'tip', 'ussd')");
+                 "parts_total, complete, kind, channel, modem_location) VALUES (?1, ?2, ?2, ?3, "
+                 "'utf8', 1, 1, 1, 'tip', 'ussd', 'ussd')");
 
 int store_ussd_inbox_insert(const char *phone, const char *text, const char *at, int64_t *id)
 {

@@ -634,7 +634,7 @@ size_t text_gsm7_sender(const char *raw, char *out, size_t outsz)
 	return text_gsm7_to_utf8(septets, n, out, outsz);
 }
 
-static int hex_val(char c)
+int text_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -657,7 +657,7 @@ int text_pdu_alnum_sender(const char *hex, char *out, size_t outsz)
 		return -1;
 	n = len / 2;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hex_val(hex[2 * i]), lo = hex_val(hex[2 * i + 1]);
+		int hi = text_hex_digit(hex[2 * i]), lo = text_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

@@ -157,4 +157,7 @@ int text_phone_e164(const char *in, const char *country_code, char *out, size_t 
  * alphanumeric sender or a short code, which must never get an automatic reply. */
 int text_sender_is_phone(const char *sender);
 
+/* The value of hexadecimal digit C (either case), or -1. */
+int text_hex_digit(char c);
+
 #endif

@@ -154,6 +154,31 @@ def test_reread_after_crash_is_deduplicated():
         check_eq(len(replies_to(env, E164)), 3, "one acknowledgement per tip")
 
 
+def test_two_tipsters_same_text_same_second_are_two_tips():
+    """The re-read dedupe cannot use the number: it must not take another person's message of
+    the same text in the same second for a re-read (both stored, and a crash re-read of each
+    still a no-op). An ordinary message of that text and second is not swallowed either."""
+    env = info_env()
+    text = "TIN ANDANH co nguoi ban thuoc lac"
+    when = "2026-11-26 12:00:00"
+    with running(env, start=False):
+        env.sms(TIPSTER, text, when=when)
+        env.sms(OTHER, text, when=when)
+        env.sms("0905333666", "BS T9 xe mau do", when=when)
+        env.sms("0905444777", "BS T9 xe mau do", when=when)
+        env.start(env={"TIPLINE_FAULT": "exit-after-commit"})
+        check_eq(env.wait_exit(), 99, "exit status at the fault point")
+        check(len(env.modem_inbox()) == 4, "the four still on the modem: they are read again")
+        env.start()
+        wait_for(lambda: not env.modem_inbox(), 10, "the modem emptied after restart")
+        check_eq(env.scalar("SELECT count(*) FROM tips WHERE anonymous"), 2, "two anonymous tips")
+        check_eq(env.inbox_count(), 4, "four messages, none twice")
+        # Both anonymous, though 'anonymous' can be the sender of one row of that text and
+        # second only (inbox's UNIQUE key): the other is 'anonymous:ID'.
+        wait_clean(env, "two anonymous tips of one text and second")
+        check(not files_with(env, b"905222555"), "the second tipster's number is in no file")
+
+
 def test_killed_after_the_ack_was_handed_over():
     """The daemon is SIGKILLed right after the modem took the acknowledgement, before its
     outcome was committed: after the restart the row is settled (sent again, at most once) and

@@ -8,27 +8,9 @@
 
 #include "check.h"
 #include "config.h"
+#include "config_text.h"
 #include "parse.h"
 #include "text.h"
-
-static char path[64];
-
-static struct config *load_text(const char *text)
-{
-	FILE *f;
-	struct config *c;
-
-	snprintf(path, sizeof path, "/tmp/tipline-test-config-%d.conf", (int)getpid());
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	/* Errors go to stderr; the tests here check the result, the integration tests the text. */
-	c = config_load(path);
-	unlink(path);
-	return c;
-}
-
-#define MIN "modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"d\"; };\n"
 
 static void t_minimal_config_gets_defaults(void)
 {
@@ -236,7 +218,7 @@ static void t_privacy_errors_name_file_and_line(void)
 
 		CHECK(c == NULL);
 		config_free(c);
-		snprintf(want, sizeof want, "%s%s", path, cases[i].want);
+		snprintf(want, sizeof want, "%s%s", config_text_path, cases[i].want);
 		if (strstr(err, want) == NULL)
 			fprintf(stderr, "  case %zu: want \"%s\" in \"%s\"\n", i, want, err);
 		CHECK(strstr(err, want) != NULL);

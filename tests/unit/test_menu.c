@@ -10,27 +10,10 @@
 
 #include "check.h"
 #include "config.h"
+#include "config_text.h"
 #include "menu.h"
 #include "parse.h"
 #include "serve.h"
-
-static char path[64];
-
-static struct config *load_text(const char *text)
-{
-	FILE *f;
-	struct config *c;
-
-	snprintf(path, sizeof path, "/tmp/tipline-test-menu-%d.conf", (int)getpid());
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	c = config_load(path);
-	unlink(path);
-	return c;
-}
-
-#define MIN "modem: { device = \"m\"; connection = \"none\"; };\ndatabase: { path = \"d\"; };\n"
 
 /* Inputs separated by '|' ("" = the empty input), run from the main screen. */
 struct run {
@@ -75,8 +58,8 @@ static void t_sessions(void)
 		const char *draft, *arg;
 	} cases[] = {
 	    {"", MENU_MAIN, MENU_ACT_NONE, "1 Bao tin", NULL, 0, "", ""},
-	    {"1", MENU_CATEGORY, MENU_ACT_NONE, "6 Nguoi la\n7 Lua dao\n8 Pha rung\n0 Khac\n9 Quay lai", NULL,
-	     0, "", ""},
+	    {"1", MENU_CATEGORY, MENU_ACT_NONE,
+	     "6 Nguoi la\n7 Lua dao\n8 Pha rung\n0 Khac\n9 Quay lai", NULL, 0, "", ""},
 	    {"1|6", MENU_TIP_TEXT, MENU_ACT_NONE, "Nhap noi dung", NULL, 0, "", ""},
 	    {"1|6|co nguoi la o cau", MENU_TIP_CONFIRM, MENU_ACT_NONE, "2 Gui an danh", NULL, 0,
 	     "co nguoi la o cau", ""},

@@ -54,7 +54,7 @@ static void t_migrations_are_idempotent(void)
 
 	fresh();
 	v = store_schema_version();
-	CHECK_INT(v, 12); /* schema/001..009, 011, 012: a new migration changes this on purpose */
+	CHECK_INT(v, 13); /* schema/001..009, 011..013: a new migration changes this on purpose */
 	store_close();
 	CHECK_INT(store_open(&dc), 0);
 	CHECK_INT(store_schema_version(), v);
@@ -85,7 +85,8 @@ static void t_inbox_dedupe(void)
 		                      NULL,
 		                      1,
 		                      1,
-		                      1};
+		                      1,
+		                      NULL};
 		int64_t id = 0;
 
 		CHECK_INT(store_inbox_insert(&m, &id), rows[i].want);
@@ -104,7 +105,8 @@ static void t_anonymous_tip_keeps_no_number(void)
 	                      NULL,
 	                      1,
 	                      1,
-	                      1};
+	                      1,
+	                      NULL};
 	struct store_msg m2 = {"+84905111444",
 	                       "2026-11-26 08:00:05",
 	                       "2026-11-26 08:00:06",
@@ -113,7 +115,8 @@ static void t_anonymous_tip_keeps_no_number(void)
 	                       NULL,
 	                       1,
 	                       1,
-	                       1};
+	                       1,
+	                       NULL};
 	struct store_tip t;
 	char ref[16], ref2[16], secret[8];
 	int64_t id = 0, id2 = 0, tip = 0;
@@ -167,7 +170,8 @@ static void t_forget_keeps_keys_apart(void)
 	                      NULL,
 	                      1,
 	                      1,
-	                      1};
+	                      1,
+	                      NULL};
 	struct store_msg b = a, c = a;
 	const char *forms[STORE_FORGET_FORMS] = {"+84905333666", "84905333666", "0905333666",
 	                                         "905333666", "0084905333666"};
@@ -633,7 +637,8 @@ static void t_read_only_database_is_a_storage_error(void)
 	                      NULL,
 	                      1,
 	                      1,
-	                      1};
+	                      1,
+	                      NULL};
 	int64_t id = 0;
 
 	fresh();
