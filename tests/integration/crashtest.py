@@ -174,7 +174,10 @@ def sent_size(env):
 
 
 class Feeder(threading.Thread):
-    """Puts the messages on the modem, paced over `seconds`, never beyond the SIM's size."""
+    """Puts the messages on the modem, paced over `seconds`, never beyond the SIM's size.
+    nudge (an Event) feeds the next one at once: an aimed kill that finds nothing to happen
+    asks for it, so that the kills stay aimed however slowly the daemon restarts; hurry feeds
+    the rest at once (the kills are done)."""
 
     def __init__(self, env, msgs, seconds, capacity=None):
         super().__init__(daemon=True)
@@ -182,14 +185,18 @@ class Feeder(threading.Thread):
         self.fed = 0
         self.error = None
         self.stop = False
+        self.hurry = False
+        self.nudge = threading.Event()
 
     def run(self):
         try:
             t0 = time.monotonic()
             for k, m in enumerate(self.msgs):
                 due = t0 + self.seconds * k / max(1, len(self.msgs))
-                while not self.stop and time.monotonic() < due:
-                    time.sleep(0.005)
+                while not self.stop and not self.hurry and time.monotonic() < due:
+                    if self.nudge.wait(0.005):
+                        break
+                self.nudge.clear()
                 if self.stop:
                     return
                 nparts = len(harness.mkpdu().split_deliver(m.text, m.sender, ref=m.ref))
@@ -357,7 +364,10 @@ def run(driver="dummy", messages=500, kills=25, seed=1, max_delay=None, keep=Fal
     try:
         env.cli("contact", "add", LEADER, "--role", "leader", "--team", TEAM, "--name", "Y Blong")
         daemon.start()
-        feeder = Feeder(env, msgs, seconds=kills * max_delay / 2 * 0.8, capacity=capacity)
+        # Paced to last about as long as the kills (longer under the sanitizers, whose daemon
+        # restarts slower); nudged when a kill is to be aimed and nothing is happening.
+        feeder = Feeder(env, msgs, seconds=kills * max_delay / 2 * 0.8 * harness.SLOW,
+                        capacity=capacity)
         feeder.start()
         last = None
         hard_deadline = time.monotonic() + 60 + messages * (2.0 if driver == "at" else 0.3)
@@ -370,6 +380,10 @@ def run(driver="dummy", messages=500, kills=25, seed=1, max_delay=None, keep=Fal
             # right after its resend): the hand-over is on record before each copy exists.
             how = rng.choice(("random", "delete", "send"))
             delay = rng.uniform(0.02, max_delay)
+            if sum(daemon.kills.values()) >= kills:
+                feeder.hurry = True  # the kills are done: the rest of the messages at once
+            if how != "random" and not env.modem_inbox():
+                feeder.nudge.set()
             if how != "random" and not traffic(env, feeder):
                 unaimed[how + ": nothing left to happen"] += 1
                 how = "random"
