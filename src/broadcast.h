@@ -73,9 +73,4 @@ int broadcast_queue(const struct config *cfg, const char *group, const char *tex
  */
 int broadcast_recur(const struct config *cfg);
 
-/* A salted slow hash of PIN (libcrypt's default, yescrypt on Debian 12) into OUT. 0 or -1. */
-int broadcast_pin_hash(const char *pin, char *out, size_t outsz);
-/* 1 if PIN matches HASH, else 0. */
-int broadcast_pin_verify(const char *pin, const char *hash);
-
 #endif

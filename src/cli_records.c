@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "broadcast.h"
 #include "cli.h"
 #include "config.h"
 #include "json.h"
+#include "pin.h"
 #include "store.h"
 #include "text.h"
 
@@ -155,7 +155,7 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "tipline: %s is not a contact (use contact add)\n", phone);
 		return 1;
 	}
-	if (pin != NULL && broadcast_pin_hash(pin, hash, sizeof hash) < 0) {
+	if (pin != NULL && pin_hash(pin, hash, sizeof hash) < 0) {
 		fprintf(stderr, "tipline: cannot hash the PIN\n");
 		return 1;
 	}

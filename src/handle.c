@@ -10,6 +10,7 @@
 #include "config.h"
 #include "log.h"
 #include "parse.h"
+#include "pin.h"
 #include "report.h"
 #include "store.h"
 #include "text.h"
@@ -429,7 +430,7 @@ static int check_pin(const struct msg *m, const struct parse_result *p, const ch
 		return reply(m, TPL_BROADCAST_REFUSED, NULL) < 0 ? -1 : 0;
 	}
 	snprintf(pin, sizeof pin, "%.*s", (int)p->pin.len, m->text + p->pin.off);
-	ok = is_officer(m) && broadcast_pin_verify(pin, st.hash);
+	ok = is_officer(m) && pin_verify(pin, st.hash);
 	if (st.found) {
 		ts_utc((int64_t)time(NULL) + hcfg->broadcast.pin_lockout, until);
 		if (store_pin_attempt(m->phone, ok, hcfg->broadcast.pin_attempts, until) < 0)

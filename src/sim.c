@@ -1,6 +1,5 @@
 #include "sim.h"
 
-#include <crypt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "config.h"
 #include "log.h"
 #include "modem.h"
+#include "pin.h"
 #include "store.h"
 #include "ts.h"
 
@@ -33,35 +33,6 @@ static char pin_at[TS_LEN];   /* when the PIN in question was entered (UTC) */
 static int64_t entry_id;      /* the row of the entry in progress */
 static char entry_hash[256];  /* and its hash */
 
-static int pin_hash(const char *pin, char *out, size_t outsz)
-{
-	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-	struct crypt_data data;
-	const char *h;
-
-	/* NULL prefix: libcrypt's preferred method; NULL random bytes: from the OS. */
-	if (crypt_gensalt_rn(NULL, 0, NULL, 0, salt, sizeof salt) == NULL)
-		return -1;
-	memset(&data, 0, sizeof data);
-	h = crypt_r(pin, salt, &data);
-	if (h == NULL || h[0] == '*' || strlen(h) + 1 > outsz)
-		return -1;
-	memcpy(out, h, strlen(h) + 1);
-	return 0;
-}
-
-static int pin_matches(const char *pin, const char *hash)
-{
-	struct crypt_data data;
-	const char *h;
-
-	if (hash == NULL || hash[0] == '\0')
-		return 0;
-	memset(&data, 0, sizeof data);
-	h = crypt_r(pin, hash, &data);
-	return h != NULL && h[0] != '*' && strcmp(h, hash) == 0;
-}
-
 struct lookup {
 	const char *pin;
 	int found;
@@ -73,7 +44,7 @@ static int lookup_one(const char *hash, const char *at, const char *outcome, voi
 {
 	struct lookup *l = arg;
 
-	if (!l->found && pin_matches(l->pin, hash)) {
+	if (!l->found && pin_verify(l->pin, hash)) {
 		l->found = 1;
 		snprintf(l->at, sizeof l->at, "%s", at ? at : "");
 		snprintf(l->outcome, sizeof l->outcome, "%s", outcome ? outcome : "");
