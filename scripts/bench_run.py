@@ -938,11 +938,9 @@ class Bench:
         first, last, gap, n = self.send_gaps(st, delay_ms)
         return float(per), gap
 
-    def pacing_tipline(self, n, delay_ms):
-        d = self.path("pacing-tipline")
-        st, dev = self.emulator_state(d, delay_ms)
-        conf = self.tipline_conf(d, 'device = "%s"; connection = "proxyat"; model = "at"; '
-                                    'poll_interval = 0.05;' % dev)
+    def queue_replies(self, d, conf, n, first):
+        """N replies queued in D's new database (to +8491<first>...), due a minute ago, as the
+        daemon would have queued them. Returns the database's path."""
         subprocess.run([self.tipline, "-c", conf, "outbox"], cwd=d, check=True,
                        capture_output=True)  # creates the schema
         db = os.path.join(d, "tipline.db")
@@ -951,10 +949,18 @@ class Bench:
         con.executemany("INSERT INTO outbox (recipient, text, status, priority, kind, "
                         "created_at, not_before, updated_at) VALUES (?, ?, 'queued', 0, "
                         "'reply', ?, ?, ?)",
-                        [("+8491%07d" % (2000000 + i), pacing_text(i), now, now, now)
+                        [("+8491%07d" % (first + i), pacing_text(i), now, now, now)
                          for i in range(n)])
         con.commit()
         con.close()
+        return db
+
+    def pacing_tipline(self, n, delay_ms):
+        d = self.path("pacing-tipline")
+        st, dev = self.emulator_state(d, delay_ms)
+        conf = self.tipline_conf(d, 'device = "%s"; connection = "proxyat"; model = "at"; '
+                                    'poll_interval = 0.05;' % dev)
+        db = self.queue_replies(d, conf, n, 2000000)
         sent_log = os.path.join(st, "sent.log")
         dm = Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d,
                     hard=120 + 3 * n)
@@ -1080,18 +1086,7 @@ class Bench:
                                     'poll_interval = 0.05;' % dev,
                                  extra='ussd: { secret = "bench"; sms_ack = false; '
                                        'max_per_hour = 100000; max_sessions = 100000; };\n')
-        subprocess.run([self.tipline, "-c", conf, "outbox"], cwd=d, check=True,
-                       capture_output=True)  # creates the schema
-        db = os.path.join(d, "tipline.db")
-        con = sqlite3.connect(db)
-        now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60))
-        con.executemany("INSERT INTO outbox (recipient, text, status, priority, kind, "
-                        "created_at, not_before, updated_at) VALUES (?, ?, 'queued', 0, "
-                        "'reply', ?, ?, ?)",
-                        [("+8491%07d" % (3000000 + i), pacing_text(i), now, now, now)
-                         for i in range(n_replies)])
-        con.commit()
-        con.close()
+        db = self.queue_replies(d, conf, n_replies, 3000000)
         sent_log = os.path.join(st, "sent.log")
         serve_log = os.path.join(d, "serve.log")
         srv = Daemon([self.tipline, "-c", conf, "serve", "--listen", "127.0.0.1:0"], serve_log,
