@@ -153,6 +153,8 @@ static enum tpl usage_of(enum parse_kind k)
 		return TPL_USAGE_BROADCAST;
 	case PARSE_REPORT:
 		return TPL_USAGE_REPORT;
+	case PARSE_STATUS: /* no usage of its own yet (issue 26's look-up) */
+		return TPL_HELP;
 	case PARSE_TIP:
 	default:
 		return TPL_USAGE_TIP;
@@ -513,6 +515,21 @@ static int do_stats(const struct msg *m, const struct parse_result *p)
 	return reply_text(m, text);
 }
 
+/*
+ * TT REF: stored (kind 'status') and answered with the help until its look-up is written
+ * (issue 26). A TT with an anonymous tip's secret ("TT T12-4821") is its tipster's: the
+ * number goes, as with BS.
+ */
+static int do_status(struct msg *m, const struct parse_result *p)
+{
+	if (p->secret.len != 0) {
+		if (store_anonymize_message(m->id) < 0)
+			return -1;
+		m->anon = 1;
+	}
+	return reply(m, TPL_HELP, NULL);
+}
+
 int handle_is_anonymous(const char *text)
 {
 	struct parse_result p;
@@ -520,7 +537,8 @@ int handle_is_anonymous(const char *text)
 	parse_message(hcfg->rules, text, strlen(text), &p);
 	/* Every supplement: whether its tip is anonymous is known only to the store. */
 	return (p.kind == PARSE_TIP && p.anonymous) || p.kind == PARSE_SUPPLEMENT ||
-	       (p.kind == PARSE_INVALID && p.keyword == PARSE_SUPPLEMENT);
+	       (p.kind == PARSE_INVALID && p.keyword == PARSE_SUPPLEMENT) ||
+	       (p.kind == PARSE_STATUS && p.secret.len != 0);
 }
 
 int handle_redact(const char *text, char *out, size_t outsz)
@@ -575,6 +593,8 @@ static int dispatch(struct msg *m, const struct parse_result *p)
 		return do_broadcast(m, p);
 	case PARSE_REPORT:
 		return do_stats(m, p);
+	case PARSE_STATUS:
+		return do_status(m, p);
 	default:
 		return 0;
 	}

@@ -37,13 +37,32 @@ struct category {
 	struct wordlist codes;
 };
 
+/* An SMS abbreviation: one folded word standing for a folded phrase ("ng" for "nguoi"). */
+struct abbrev {
+	char word[PARSE_WORD_MAX];
+	struct phrase exp;
+};
+
+/* Abbreviated forms of one phrase at most (its words replaced by the abbreviations that
+ * stand for them, in every combination): more are not generated. */
+#define VARIANTS_MAX 16
+
 struct parse_rules {
 	struct wordlist kw[PARSE_KIND_COUNT]; /* patrol kinds: the BD/KT sub-words */
 	struct wordlist patrol, anonymous, village;
+	struct abbrev *abbr; /* keywords.abbreviations */
+	size_t nabbr;
+	/* The lead-ins and category phrases as configured (base) and as matched: each base
+	 * phrase followed by its abbreviated forms ("gui ca xa" after "gui cong an xa"), so the
+	 * text is matched word for word and nothing is expanded while a message is read. */
+	struct phrase *lead_base;
+	size_t nlead_base;
 	struct phrase *lead; /* lead-in phrases ("xin chao"); category unused */
 	size_t nlead;
 	struct category *cat;
 	int ncat;
+	struct phrase *base;
+	size_t nbase;
 	struct phrase *phrase;
 	uint32_t *last_hash; /* of phrase[i]'s last word, packed for the spotting loop */
 	/* The phrases by the low bits of their last word's hash, each bucket in index order
@@ -69,6 +88,7 @@ static const char *const kind_names[PARSE_KIND_COUNT] = {
     [PARSE_HELP] = "help",
     [PARSE_BROADCAST] = "broadcast",
     [PARSE_REPORT] = "report",
+    [PARSE_STATUS] = "status",
 };
 
 const char *parse_kind_name(enum parse_kind k)
@@ -287,6 +307,29 @@ static size_t word_at(const char *s, size_t len, size_t i, const char *f)
 	return 0;
 }
 
+/* Whether the folded word f is target, or an abbreviation of it alone ("ng" for "nguoi"). */
+static int word_means(const struct parse_rules *r, const char *f, const char *target)
+{
+	if (strcmp(f, target) == 0)
+		return 1;
+	for (size_t a = 0; a < r->nabbr; a++) {
+		if (r->abbr[a].exp.nwords == 1 && strcmp(r->abbr[a].word, f) == 0)
+			return strcmp(r->abbr[a].exp.word[0], target) == 0;
+	}
+	return 0;
+}
+
+/* If the whole word at i is target or stands for it (word_means), the offset after it. */
+static size_t word_at_means(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                            const char *target)
+{
+	struct word w;
+
+	if (read_word(s, len, i, &w) && w.ok && w.flen >= 0 && word_means(r, w.f, target))
+		return w.end;
+	return 0;
+}
+
 /* The start of the next letter or digit at or after i (or len): what may stand between
  * the words of a lead-in. */
 static size_t next_alnum(const char *s, size_t len, size_t i)
@@ -345,9 +388,21 @@ static size_t match_lead_in(const struct parse_rules *r, const char *s, size_t l
  * the same '.' or ',' ("1.410"). Returns the offset after it, or 0 if there is none or it
  * runs into a letter. *val saturates just above PARSE_NUMBER_MAX, so it cannot overflow.
  */
+static size_t read_digits(const char *s, size_t len, size_t i, long *val);
+
 static size_t read_number(const char *s, size_t len, size_t i, long *val)
 {
-	size_t j = i, n;
+	size_t j = read_digits(s, len, i, val), n;
+
+	if (j == 0 || is_alnum_class(class_at(s, len, j, &n)))
+		return 0;
+	return j;
+}
+
+/* read_number() without its last rule: the number may run into a letter ("6ng"). */
+static size_t read_digits(const char *s, size_t len, size_t i, long *val)
+{
+	size_t j = i;
 	long v = 0;
 	char sep = 0;
 
@@ -372,8 +427,6 @@ static size_t read_number(const char *s, size_t len, size_t i, long *val)
 			v = PARSE_NUMBER_MAX + 1;
 		j += 4;
 	}
-	if (is_alnum_class(class_at(s, len, j, &n)))
-		return 0;
 	*val = v;
 	return j;
 }
@@ -401,8 +454,8 @@ static int code_category(const struct parse_rules *r, const char *f)
 /* Whether f is a one-word phrase of category c: a code that is also a word of the report. */
 static int code_is_phrase(const struct parse_rules *r, int c, const char *f)
 {
-	for (size_t i = 0; i < r->nphrase; i++) {
-		const struct phrase *p = &r->phrase[i];
+	for (size_t i = 0; i < r->nbase; i++) {
+		const struct phrase *p = &r->base[i];
 
 		if (p->category == c && p->nwords == 1 && strcmp(p->word[0], f) == 0)
 			return 1;
@@ -641,6 +694,39 @@ static void parse_supplement(const char *s, size_t len, size_t i, struct parse_r
 		set_invalid(out, PARSE_SUPPLEMENT, "missing text");
 }
 
+/*
+ * TT REF [-SECRET]: REF as for BS, the secret an anonymous tip's reference carries
+ * ("T12-4821": four digits right after a '-'). 1 if read (or invalid: nothing but
+ * punctuation follows TT), 0 if a word that is no reference follows: then TT is no command.
+ */
+static int parse_status(const char *s, size_t len, size_t i, struct parse_result *out)
+{
+	size_t start, e, n;
+
+	i = skip_seps(s, len, i);
+	if (i < len && s[i] == '#')
+		i++;
+	start = i;
+	e = read_code(s, len, i, 0, out->ref_buf, sizeof(out->ref_buf));
+	if (e == 0 || strpbrk(out->ref_buf, "0123456789") == NULL) {
+		if (skip_seps(s, len, start) < len)
+			return 0;
+		set_invalid(out, PARSE_STATUS, "missing reference");
+		return 1;
+	}
+	out->ref.off = start;
+	out->ref.len = e - start;
+	if (e + 5 <= len && s[e] == '-') {
+		for (n = 1; n <= 4 && s[e + n] >= '0' && s[e + n] <= '9'; n++)
+			;
+		if (n == 5 && !is_alnum_class(class_at(s, len, e + 5, &n))) {
+			out->secret.off = e + 1;
+			out->secret.len = 4;
+		}
+	}
+	return 1;
+}
+
 /* A team name at i: letters (folding to ASCII) then ASCII digits ("TQ3", "ANND2"). */
 static size_t read_team(const char *s, size_t len, size_t i, char *buf, size_t bufsz)
 {
@@ -669,11 +755,72 @@ static size_t read_team(const char *s, size_t len, size_t i, char *buf, size_t b
 	return j;
 }
 
+enum unit { UNIT_NONE, UNIT_SESSIONS, UNIT_PARTICIPANTS };
+
+/* The unit at i (DOT, BUOI; LUOT, NGUOI, LUOT NGUOI with an optional THAM GIA, the words
+ * separated by spaces only; abbreviations of one of these words too: "ng"); *end is set
+ * after it. *members is set when its first word is NGUOI (what a patrol counts). */
+static enum unit read_unit(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                           size_t *end, int *members)
+{
+	size_t e, t;
+
+	*members = 0;
+	if ((e = word_at_means(r, s, len, i, "dot")) != 0 ||
+	    (e = word_at_means(r, s, len, i, "buoi")) != 0) {
+		*end = e;
+		return UNIT_SESSIONS;
+	}
+	if ((e = word_at_means(r, s, len, i, "luot")) != 0) {
+		if ((t = word_at_means(r, s, len, skip_spaces(s, len, e), "nguoi")) != 0)
+			e = t;
+	} else if ((e = word_at_means(r, s, len, i, "nguoi")) != 0) {
+		*members = 1;
+	} else {
+		return UNIT_NONE;
+	}
+	if ((t = word_at(s, len, skip_spaces(s, len, e), "tham")) != 0 &&
+	    (t = word_at(s, len, skip_spaces(s, len, t), "gia")) != 0)
+		e = t;
+	*end = e;
+	return UNIT_PARTICIPANTS;
+}
+
 /*
- * The first "N nguoi" in [start, end): a number starting a token, then spaces only, then
- * the word NGUOI. Returns the offset after the number and sets *val, or 0 if there is none.
+ * A figure at i: a number, then its unit after spaces ("6 nguoi") or glued to it ("6ng",
+ * "15dot"). A number glued to any other letters is none. Returns the offset after the
+ * number (0 if there is none) and sets *val, *u (UNIT_NONE for a bare number), *uend after
+ * the unit and *members as read_unit() does.
  */
-static size_t find_members(const char *s, size_t start, size_t end, long *val)
+static size_t read_figure(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                          long *val, enum unit *u, size_t *uend, int *members)
+{
+	size_t j = read_digits(s, len, i, val), n;
+	enum text_class c;
+
+	if (j == 0)
+		return 0;
+	c = class_at(s, len, j, &n);
+	if (c == TEXT_LETTER) {
+		*u = read_unit(r, s, len, j, uend, members);
+		return *u == UNIT_NONE ? 0 : j;
+	}
+	if (is_alnum_class(c))
+		return 0;
+	*u = read_unit(r, s, len, skip_spaces(s, len, j), uend, members);
+	if (*u == UNIT_NONE) {
+		*uend = j;
+		*members = 0;
+	}
+	return j;
+}
+
+/*
+ * The first figure in [start, end) with unit want (for UNIT_PARTICIPANTS and members set:
+ * NGUOI only, as a patrol counts): a number starting a token. Sets *val; 1 if found.
+ */
+static int find_figure(const struct parse_rules *r, const char *s, size_t start, size_t end,
+                       enum unit want, int members, long *val)
 {
 	int prev_alnum = 0;
 
@@ -683,11 +830,14 @@ static size_t find_members(const char *s, size_t start, size_t end, long *val)
 
 		if (c == TEXT_DIGIT && !prev_alnum) {
 			long v;
-			size_t e = read_number(s, end, j, &v);
+			size_t ue;
+			enum unit u;
+			int m;
 
-			if (e != 0 && word_at(s, end, skip_spaces(s, end, e), "nguoi") != 0) {
+			if (read_figure(r, s, end, j, &v, &u, &ue, &m) != 0 && u == want &&
+			    (!members || m)) {
 				*val = v;
-				return e;
+				return 1;
 			}
 		}
 		prev_alnum = is_alnum_class(c);
@@ -696,12 +846,71 @@ static size_t find_members(const char *s, size_t start, size_t end, long *val)
 	return 0;
 }
 
+/* A team's name before a patrol word: "to 3", "to tu quan thon 3" (to tu quan [thon] N).
+ * The offset after the number, or 0. */
+static size_t read_team_words(const char *s, size_t len, size_t i)
+{
+	size_t e = word_at(s, len, i, "to"), t;
+	long v;
+
+	if (e == 0)
+		return 0;
+	i = skip_seps(s, len, e);
+	if ((e = word_at(s, len, i, "tu")) != 0 &&
+	    (t = word_at(s, len, skip_spaces(s, len, e), "quan")) != 0)
+		i = skip_seps(s, len, t);
+	if ((e = word_at(s, len, i, "thon")) != 0)
+		i = skip_seps(s, len, e);
+	return read_number(s, len, i, &v);
+}
+
+/* After the patrol command's words: the team (unless one came before), the members of a
+ * start (a number right there, else the first "N nguoi" of the text) and the text. */
+static void patrol_tail(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                        struct parse_result *out)
+{
+	size_t e, ue;
+	long v;
+	enum unit u;
+	int m;
+
+	i = skip_seps(s, len, i);
+	if (out->team.len == 0 &&
+	    (e = read_team(s, len, i, out->team_buf, sizeof(out->team_buf))) != 0) {
+		out->team.off = i;
+		out->team.len = e - i;
+		i = skip_seps(s, len, e);
+	}
+	/* A number right after is the members whatever follows it ("5 nguoi", "5 di tuan");
+	 * glued to a word, only to NGUOI ("6ng"). The unit word stays in the text. */
+	if (out->kind == PARSE_PATROL_START &&
+	    (e = read_figure(r, s, len, i, &v, &u, &ue, &m)) != 0 &&
+	    (m || class_at(s, len, e, &ue) != TEXT_LETTER)) {
+		if (v > PARSE_NUMBER_MAX) {
+			set_invalid(out, PARSE_PATROL_START, "number too large");
+			return;
+		}
+		out->members = v;
+		i = e;
+	}
+	out->text = trim(s, i, len);
+	if (out->kind == PARSE_PATROL_START && out->members < 0 && out->text.len != 0 &&
+	    find_figure(r, s, out->text.off, out->text.off + out->text.len, UNIT_PARTICIPANTS, 1,
+	                &v)) {
+		if (v > PARSE_NUMBER_MAX) {
+			set_invalid(out, PARSE_PATROL_START, "number too large");
+			return;
+		}
+		out->members = v;
+	}
+}
+
+/* After a patrol word: [TRA] then the start or end word, then patrol_tail(). */
 static void parse_patrol(const struct parse_rules *r, const char *s, size_t len, size_t i,
                          struct parse_result *out)
 {
 	struct word w;
 	size_t e;
-	long v;
 
 	i = skip_seps(s, len, i);
 	/* "tuan tra bd": TRA is the second syllable of "tuần tra" (patrol). */
@@ -715,64 +924,60 @@ static void parse_patrol(const struct parse_rules *r, const char *s, size_t len,
 		set_invalid(out, PARSE_PATROL_START, "missing start or end word");
 		return;
 	}
-	i = skip_seps(s, len, e);
-	e = read_team(s, len, i, out->team_buf, sizeof(out->team_buf));
-	if (e != 0) {
-		out->team.off = i;
-		out->team.len = e - i;
-		i = skip_seps(s, len, e);
-	}
-	if (out->kind == PARSE_PATROL_START && (e = read_number(s, len, i, &v)) != 0) {
-		if (v > PARSE_NUMBER_MAX) {
-			set_invalid(out, PARSE_PATROL_START, "number too large");
-			return;
-		}
-		out->members = v;
-		i = e;
-	}
-	out->text = trim(s, i, len);
-	if (out->kind == PARSE_PATROL_START && out->members < 0 && out->text.len != 0 &&
-	    find_members(s, out->text.off, out->text.off + out->text.len, &v) != 0) {
-		if (v > PARSE_NUMBER_MAX) {
-			set_invalid(out, PARSE_PATROL_START, "number too large");
-			return;
-		}
-		out->members = v;
-	}
+	patrol_tail(r, s, len, e, out);
 }
 
-enum unit { UNIT_NONE, UNIT_SESSIONS, UNIT_PARTICIPANTS };
-
-/* The unit at i (DOT, BUOI; LUOT, NGUOI, LUOT NGUOI with an optional THAM GIA, the words
- * separated by spaces only); *end is set after it. */
-static enum unit read_unit(const char *s, size_t len, size_t i, size_t *end)
+/*
+ * A patrol in the leaders' word order at i: [TEAM] START|END PATROL or TEAM PATROL (the
+ * start or end word then follows as usual). TEAM is a team code (kept in out) or "to N".
+ * Returns the offset after the patrol word and sets *kind to the start or end when its
+ * word came first, PARSE_UNKNOWN when parse_patrol() is to read it; 0 if there is none.
+ */
+static size_t natural_patrol(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                             enum parse_kind *kind, struct parse_result *out)
 {
-	size_t e, t;
+	char team[sizeof(out->team_buf)] = "";
+	size_t j = i, e, team_end = 0;
+	struct word w;
 
-	if ((e = word_at(s, len, i, "dot")) != 0 || (e = word_at(s, len, i, "buoi")) != 0) {
-		*end = e;
-		return UNIT_SESSIONS;
+	if ((e = read_team(s, len, i, team, sizeof(team))) != 0 ||
+	    (e = read_team_words(s, len, i)) != 0) {
+		team_end = e;
+		j = skip_seps(s, len, e);
 	}
-	if ((e = word_at(s, len, i, "luot")) != 0) {
-		if ((t = word_at(s, len, skip_spaces(s, len, e), "nguoi")) != 0)
-			e = t;
-	} else if ((e = word_at(s, len, i, "nguoi")) == 0) {
-		return UNIT_NONE;
+	*kind = PARSE_UNKNOWN;
+	if ((e = match_list(s, len, j, &r->kw[PARSE_PATROL_START])) != 0)
+		*kind = PARSE_PATROL_START;
+	else if ((e = match_list(s, len, j, &r->kw[PARSE_PATROL_END])) != 0)
+		*kind = PARSE_PATROL_END;
+	if (*kind != PARSE_UNKNOWN) {
+		j = skip_seps(s, len, e);
+		if ((e = match_list(s, len, j, &r->patrol)) == 0)
+			return 0;
+		/* "bat dau tuan tra": TRA after a patrol word TUAN */
+		if (read_word(s, len, skip_seps(s, len, e), &w) && w.ok && w.flen >= 0 &&
+		    strcmp(w.f, "tra") == 0)
+			e = w.end;
+	} else if (team_end == 0 || (e = match_list(s, len, j, &r->patrol)) == 0) {
+		return 0;
 	}
-	if ((t = word_at(s, len, skip_spaces(s, len, e), "tham")) != 0 &&
-	    (t = word_at(s, len, skip_spaces(s, len, t), "gia")) != 0)
-		e = t;
-	*end = e;
-	return UNIT_PARTICIPANTS;
+	if (team[0] != '\0') {
+		memcpy(out->team_buf, team, sizeof(team));
+		out->team.off = i;
+		out->team.len = team_end - i;
+	}
+	return e;
 }
 
 /*
  * TTPL: numbers each read with the unit after it (read_unit): "15 dot / 1.410 luot nguoi". A
  * bare number is the participants right after the keyword ("TTPL 40"), or right after the
  * sessions ("TTPL 3 buoi 240", the short form officers write); anywhere later it is more
- * likely a date or a village than a figure.
+ * likely a date or a village than a figure. A figure still missing then is the first number
+ * with its unit anywhere in the rest ("... tai thon 4 duoc 80 nguoi").
  */
-static void parse_awareness(const char *s, size_t len, size_t i, struct parse_result *out)
+static void parse_awareness(const struct parse_rules *r, const char *s, size_t len, size_t i,
+                            struct parse_result *out)
 {
 	long sessions = -1, participants = -1;
 	enum unit prev = UNIT_NONE;
@@ -783,11 +988,11 @@ static void parse_awareness(const char *s, size_t len, size_t i, struct parse_re
 		size_t e, uend = 0;
 		long v, *figure;
 		enum unit u;
+		int m;
 
-		e = read_number(s, len, i, &v);
+		e = read_figure(r, s, len, i, &v, &u, &uend, &m);
 		if (e == 0)
 			break;
-		u = read_unit(s, len, skip_spaces(s, len, e), &uend);
 		/* A bare number is the participants only right after the keyword: later it
 		 * is more likely a date or a village ("thon 3") than a figure. */
 		if (u == UNIT_NONE && !first && prev != UNIT_SESSIONS)
@@ -800,9 +1005,16 @@ static void parse_awareness(const char *s, size_t len, size_t i, struct parse_re
 			return;
 		}
 		*figure = v;
-		i = skip_seps(s, len, u == UNIT_NONE ? e : uend);
+		i = skip_seps(s, len, uend);
 		first = 0;
 		prev = u;
+	}
+	if ((participants < 0 && find_figure(r, s, i, len, UNIT_PARTICIPANTS, 0, &participants) &&
+	     participants > PARSE_NUMBER_MAX) ||
+	    (sessions < 0 && find_figure(r, s, i, len, UNIT_SESSIONS, 0, &sessions) &&
+	     sessions > PARSE_NUMBER_MAX)) {
+		set_invalid(out, PARSE_AWARENESS, "number too large");
+		return;
 	}
 	if (sessions == 0) {
 		set_invalid(out, PARSE_AWARENESS, "zero sessions");
@@ -824,6 +1036,14 @@ static void parse_register(const struct parse_rules *r, const char *s, size_t le
 	int prev_alnum = 0;
 
 	i = skip_seps(s, len, i);
+	/* "DK ten Nguyen Van A", "DK ho ten: ...": the word for "name" is no part of it. */
+	{
+		size_t e = word_at(s, len, i, "ho"), t;
+
+		t = word_at(s, len, e != 0 ? skip_spaces(s, len, e) : i, "ten");
+		if (t != 0 && trim(s, t, len).len != 0)
+			i = skip_seps(s, len, t);
+	}
 	/* The village word is the last whole word in the list; "thon3" counts too. */
 	for (size_t j = i; j < len;) {
 		uint32_t cp;
@@ -1049,19 +1269,27 @@ static int leads_on(const struct parse_rules *r, const char *s, size_t len, size
 	size_t end;
 	struct word a;
 	const char *kw;
+	enum parse_kind k;
+	struct parse_result tmp; /* natural_patrol() may write its team: not kept */
 
 	if (skip_lead_punct(r, s, len, &i) || i >= len)
 		return 1;
 	if (match_command(r, s, len, i, &end) != PARSE_UNKNOWN ||
-	    match_lead_in(r, s, len, i, SIZE_MAX) != 0)
+	    match_lead_in(r, s, len, i, SIZE_MAX) != 0 || natural_patrol(r, s, len, i, &k, &tmp))
 		return 1;
 	return read_word(s, len, i, &a) && a.ok && match_slip(r, &a, &kw) != PARSE_UNKNOWN;
 }
 
-/* The command at i after any lead-ins, exactly or by one slip (out->corrected then). */
+/*
+ * The command at i after any lead-ins, exactly or by one slip (out->corrected then), or a
+ * patrol in the leaders' word order: then *patrol is its kind when its start or end word
+ * came first (else PARSE_UNKNOWN), and a team code before it is in out.
+ */
 static enum parse_kind find_command(const struct parse_rules *r, const char *s, size_t len,
-                                    size_t i, size_t *end, struct parse_result *out)
+                                    size_t i, size_t *end, struct parse_result *out,
+                                    enum parse_kind *patrol)
 {
+	*patrol = PARSE_UNKNOWN;
 	for (;;) {
 		enum parse_kind k;
 		size_t e, longest;
@@ -1074,6 +1302,10 @@ static enum parse_kind find_command(const struct parse_rules *r, const char *s, 
 			return PARSE_UNKNOWN;
 		if ((k = match_command(r, s, len, i, end)) != PARSE_UNKNOWN)
 			return k;
+		if ((e = natural_patrol(r, s, len, i, patrol, out)) != 0) {
+			*end = e;
+			return PARSE_PATROL_START;
+		}
 		if (r->nlead > 0 && (longest = match_lead_in(r, s, len, i, SIZE_MAX)) != 0) {
 			/* The longest lead-in here, unless only a shorter one leads on: "kinh
 			 * gui: cong an xa oi, TIN" is KINH GUI, then CONG AN XA OI. */
@@ -1093,20 +1325,37 @@ static enum parse_kind find_command(const struct parse_rules *r, const char *s, 
 	}
 }
 
-void parse_message(const struct parse_rules *r, const char *s, size_t len, struct parse_result *out)
+static void result_init(struct parse_result *out)
 {
-	enum parse_kind k;
-	size_t end = 0;
-
 	memset(out, 0, sizeof(*out));
 	out->category = -1;
 	out->members = -1;
 	out->participants = -1;
 	out->sessions = -1;
+}
+
+/* A message that is no command: its whole text, category and village. */
+static void unknown(const struct parse_rules *r, const char *s, size_t len,
+                    struct parse_result *out)
+{
+	out->kind = PARSE_UNKNOWN;
+	out->text = trim(s, 0, len);
+	if (out->text.len != 0) {
+		out->category = spot_category(r, s, out->text.off, out->text.off + out->text.len);
+		out->village = find_village(r, s, out->text.off, out->text.off + out->text.len);
+	}
+}
+
+void parse_message(const struct parse_rules *r, const char *s, size_t len, struct parse_result *out)
+{
+	enum parse_kind k, patrol;
+	size_t end = 0;
+
+	result_init(out);
 	if (s == NULL)
 		len = 0;
 
-	k = find_command(r, s, len, 0, &end, out);
+	k = find_command(r, s, len, 0, &end, out, &patrol);
 	out->kind = k;
 	switch (k) {
 	case PARSE_TIP:
@@ -1116,10 +1365,22 @@ void parse_message(const struct parse_rules *r, const char *s, size_t len, struc
 		parse_supplement(s, len, end, out);
 		break;
 	case PARSE_PATROL_START:
-		parse_patrol(r, s, len, end, out);
+		if (patrol != PARSE_UNKNOWN) {
+			out->kind = patrol;
+			patrol_tail(r, s, len, end, out);
+		} else {
+			parse_patrol(r, s, len, end, out);
+		}
 		break;
 	case PARSE_AWARENESS:
-		parse_awareness(s, len, end, out);
+		parse_awareness(r, s, len, end, out);
+		break;
+	case PARSE_STATUS:
+		if (parse_status(s, len, end, out))
+			break;
+		/* "Tình trạng an ninh ...": a word, not the command */
+		result_init(out);
+		unknown(r, s, len, out);
 		break;
 	case PARSE_MEDIATION:
 		out->text = trim(s, end, len);
@@ -1139,14 +1400,7 @@ void parse_message(const struct parse_rules *r, const char *s, size_t len, struc
 		parse_report(s, len, end, out);
 		break;
 	default:
-		out->kind = PARSE_UNKNOWN;
-		out->text = trim(s, 0, len);
-		if (out->text.len != 0) {
-			out->category =
-			    spot_category(r, s, out->text.off, out->text.off + out->text.len);
-			out->village =
-			    find_village(r, s, out->text.off, out->text.off + out->text.len);
-		}
+		unknown(r, s, len, out);
 		break;
 	}
 }
@@ -1190,6 +1444,7 @@ void parse_print_json(const struct parse_rules *r, const char *text, size_t len,
 		json_key_str(&j, "group", res->group_buf);
 	if (res->ref.len != 0)
 		json_key_str(&j, "ref", res->ref_buf);
+	json_span(&j, "secret", text, len, res->secret);
 	if (res->period != PARSE_PERIOD_NONE)
 		json_key_str(&j, "period", res->period == PARSE_PERIOD_WEEK ? "week" : "month");
 	if (res->kind == PARSE_INVALID) {
@@ -1271,9 +1526,100 @@ int parse_rules_set_village_words(struct parse_rules *r, const char *const *word
 
 static int fold_phrase(const char *text, struct phrase *p);
 
+/*
+ * The abbreviated forms of p from t on, cur holding the words chosen before t: at each word
+ * either the word itself or an abbreviation whose expansion the words from there are.
+ * Writes those with at least one abbreviation (changed) to out[n..] while n < VARIANTS_MAX
+ * (out may be NULL to count); returns the new n.
+ */
+static size_t variants_from(const struct parse_rules *r, const struct phrase *p, unsigned t,
+                            struct phrase *cur, int changed, struct phrase *out, size_t n)
+{
+	if (n >= VARIANTS_MAX)
+		return n;
+	if (t == p->nwords) {
+		if (changed && out != NULL) {
+			out[n] = *cur;
+			out[n].category = p->category;
+			for (unsigned k = 0; k < cur->nwords; k++)
+				out[n].hash[k] = hash_word(cur->word[k]);
+		}
+		return changed ? n + 1 : n;
+	}
+	memcpy(cur->word[cur->nwords++], p->word[t], PARSE_WORD_MAX);
+	n = variants_from(r, p, t + 1, cur, changed, out, n);
+	cur->nwords--;
+	for (size_t a = 0; a < r->nabbr; a++) {
+		const struct phrase *e = &r->abbr[a].exp;
+		unsigned k;
+
+		if (t + e->nwords > p->nwords)
+			continue;
+		for (k = 0; k < e->nwords && strcmp(e->word[k], p->word[t + k]) == 0; k++)
+			;
+		if (k < e->nwords)
+			continue;
+		memcpy(cur->word[cur->nwords++], r->abbr[a].word, PARSE_WORD_MAX);
+		n = variants_from(r, p, t + e->nwords, cur, 1, out, n);
+		cur->nwords--;
+	}
+	return n;
+}
+
+/* The abbreviated forms of p into out (NULL: only counted); how many. */
+static size_t variants(const struct parse_rules *r, const struct phrase *p, struct phrase *out)
+{
+	struct phrase cur;
+
+	cur.nwords = 0;
+	return variants_from(r, p, 0, &cur, 0, out, 0);
+}
+
+/*
+ * The phrases to match for base[0..n): each followed by its abbreviated forms, in a new
+ * array the caller frees (*out NULL when there are none). 0, or -1 when out of memory.
+ */
+static int expand_phrases(const struct parse_rules *r, const struct phrase *base, size_t n,
+                          struct phrase **out, size_t *nout)
+{
+	size_t total = 0, k = 0;
+	struct phrase *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += 1 + variants(r, &base[i], NULL);
+	*out = NULL;
+	*nout = 0;
+	if (total == 0)
+		return 0;
+	if (total > SIZE_MAX / sizeof(*p) || (p = calloc(total, sizeof(*p))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		p[k++] = base[i];
+		k += variants(r, &base[i], p + k);
+	}
+	*out = p;
+	*nout = total;
+	return 0;
+}
+
+/* The lead-ins as matched, from r->lead_base and r->abbr. 0, or -1 (nothing changed). */
+static int rebuild_leads(struct parse_rules *r)
+{
+	struct phrase *p;
+	size_t n;
+
+	if (expand_phrases(r, r->lead_base, r->nlead_base, &p, &n) < 0)
+		return -1;
+	free(r->lead);
+	r->lead = p;
+	r->nlead = n;
+	return 0;
+}
+
 int parse_rules_set_lead_ins(struct parse_rules *r, const char *const *phrases, size_t n)
 {
-	struct phrase *p = NULL;
+	struct phrase *p = NULL, *old_base;
+	size_t old_n;
 
 	if (r == NULL || (n > 0 && phrases == NULL) || n > SIZE_MAX / sizeof(*p))
 		return -1;
@@ -1288,9 +1634,16 @@ int parse_rules_set_lead_ins(struct parse_rules *r, const char *const *phrases, 
 				goto fail;
 		}
 	}
-	free(r->lead);
-	r->lead = p;
-	r->nlead = n;
+	old_base = r->lead_base;
+	old_n = r->nlead_base;
+	r->lead_base = p;
+	r->nlead_base = n;
+	if (rebuild_leads(r) < 0) {
+		r->lead_base = old_base;
+		r->nlead_base = old_n;
+		goto fail;
+	}
+	free(old_base);
 	return 0;
 fail:
 	free(p);
@@ -1388,6 +1741,42 @@ static void build_spot(struct parse_rules *r)
 		r->spot[next[r->last_hash[k] & (SPOT_BUCKETS - 1)]++] = (uint32_t)k;
 }
 
+/*
+ * The category phrases as matched, from r->base[0..nbase) and r->abbr, with their spotting
+ * tables. 0, or -1 when out of memory with nothing changed.
+ */
+static int rebuild_phrases(struct parse_rules *r, size_t nbase)
+{
+	struct phrase *ph;
+	uint32_t *lh = NULL, *spot = NULL;
+	size_t n;
+
+	if (expand_phrases(r, r->base, nbase, &ph, &n) < 0)
+		return -1;
+	if (n > UINT32_MAX || (n > 0 && ((lh = malloc(n * sizeof(*lh))) == NULL ||
+	                                 (spot = malloc(n * sizeof(*spot))) == NULL))) {
+		free(ph);
+		free(lh);
+		free(spot);
+		return -1;
+	}
+	free(r->phrase);
+	free(r->last_hash);
+	free(r->spot);
+	r->phrase = ph;
+	r->last_hash = lh;
+	r->spot = spot;
+	r->nphrase = n;
+	r->max_phrase_words = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (ph[k].nwords > r->max_phrase_words)
+			r->max_phrase_words = ph[k].nwords;
+		lh[k] = ph[k].hash[ph[k].nwords - 1];
+	}
+	build_spot(r);
+	return 0;
+}
+
 void parse_rules_clear_categories(struct parse_rules *r)
 {
 	if (r == NULL)
@@ -1397,6 +1786,7 @@ void parse_rules_clear_categories(struct parse_rules *r)
 		free(r->cat[c].codes.w);
 	}
 	free(r->cat);
+	free(r->base);
 	free(r->phrase);
 	free(r->last_hash);
 	free(r->spot);
@@ -1404,6 +1794,8 @@ void parse_rules_clear_categories(struct parse_rules *r)
 	r->spot = NULL;
 	r->cat = NULL;
 	r->ncat = 0;
+	r->base = NULL;
+	r->nbase = 0;
 	r->phrase = NULL;
 	r->last_hash = NULL;
 	r->nphrase = 0;
@@ -1420,8 +1812,8 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 
 	if (r == NULL || name == NULL || name[0] == '\0' || (ncodes > 0 && codes == NULL) ||
 	    (nphrases > 0 && phrases == NULL) || r->ncat == INT_MAX ||
-	    nphrases > SIZE_MAX / sizeof(struct phrase) - r->nphrase ||
-	    nphrases > UINT32_MAX - r->nphrase)
+	    nphrases > SIZE_MAX / sizeof(struct phrase) - r->nbase ||
+	    nphrases > UINT32_MAX - r->nbase)
 		return -1;
 	for (int k = 0; k < r->ncat; k++) {
 		if (strcmp(r->cat[k].name, name) == 0)
@@ -1432,43 +1824,27 @@ int parse_rules_add_category(struct parse_rules *r, const char *name, const char
 		goto done;
 	if (ncodes > 0 && set_list(&c.codes, codes, ncodes, 0) < 0)
 		goto done;
-	ph = r->phrase;
 	if (nphrases > 0) {
-		/* Grown arrays are kept even if a phrase below is refused: only nphrase
-		 * says how much of them is in use. */
-		uint32_t *lh = realloc(r->last_hash, (r->nphrase + nphrases) * sizeof(*lh));
-
-		if (lh == NULL)
-			goto done;
-		r->last_hash = lh;
-		lh = realloc(r->spot, (r->nphrase + nphrases) * sizeof(*lh));
-		if (lh == NULL)
-			goto done;
-		r->spot = lh;
-		ph = realloc(r->phrase, (r->nphrase + nphrases) * sizeof(*ph));
+		/* A grown array is kept even if a phrase below is refused: only nbase says
+		 * how much of it is in use. */
+		ph = realloc(r->base, (r->nbase + nphrases) * sizeof(*ph));
 		if (ph == NULL)
 			goto done;
-		r->phrase = ph;
+		r->base = ph;
 	}
 	for (size_t k = 0; k < nphrases; k++) {
-		if (fold_phrase(phrases[k], &ph[r->nphrase + k]) < 0)
+		if (fold_phrase(phrases[k], &r->base[r->nbase + k]) < 0)
 			goto done;
-		ph[r->nphrase + k].category = r->ncat;
+		r->base[r->nbase + k].category = r->ncat;
 	}
 	cats = realloc(r->cat, ((size_t)r->ncat + 1) * sizeof(*cats));
 	if (cats == NULL)
 		goto done;
 	r->cat = cats;
-	/* Everything checked and allocated: commit. */
-	for (size_t k = 0; k < nphrases; k++) {
-		const struct phrase *p = &ph[r->nphrase + k];
-
-		if (p->nwords > r->max_phrase_words)
-			r->max_phrase_words = p->nwords;
-		r->last_hash[r->nphrase + k] = p->hash[p->nwords - 1];
-	}
-	r->nphrase += nphrases;
-	build_spot(r);
+	/* Everything checked and allocated but the tables: they commit or change nothing. */
+	if (nphrases > 0 && rebuild_phrases(r, r->nbase + nphrases) < 0)
+		goto done;
+	r->nbase += nphrases;
 	r->cat[r->ncat++] = c;
 	c.name = NULL;
 	c.codes.w = NULL;
@@ -1477,6 +1853,86 @@ done:
 	free(c.name);
 	free(c.codes.w);
 	return ret;
+}
+
+/*
+ * Folds "WORD=EXPANSION" into a: WORD one word of letters, EXPANSION 1..PARSE_PHRASE_WORDS
+ * words of letters. 0, or -1 when it is not that.
+ */
+static int fold_abbrev(const char *entry, struct abbrev *a)
+{
+	const char *eq;
+	char word[PARSE_WORD_MAX * 4];
+
+	if (entry == NULL || (eq = strchr(entry, '=')) == NULL ||
+	    (size_t)(eq - entry) >= sizeof(word))
+		return -1;
+	memcpy(word, entry, (size_t)(eq - entry));
+	word[eq - entry] = '\0';
+	/* Spaces around the '=' are allowed: "ng = người". */
+	for (size_t n = strlen(word); n > 0 && word[n - 1] == ' '; n--)
+		word[n - 1] = '\0';
+	if (fold_keyword(word + strspn(word, " "), 0, a->word) < 0 ||
+	    fold_phrase(eq + 1, &a->exp) < 0)
+		return -1;
+	for (unsigned t = 0; t < a->exp.nwords; t++) {
+		if (strpbrk(a->exp.word[t], "0123456789") != NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int parse_rules_set_abbreviations(struct parse_rules *r, const char *const *entries, size_t n)
+{
+	struct abbrev *a = NULL, *old;
+	struct phrase *lead;
+	size_t na = 0, old_n, nlead;
+
+	if (r == NULL || (n > 0 && entries == NULL) || n > SIZE_MAX / sizeof(*a))
+		return -1;
+	if (n > 0 && (a = calloc(n, sizeof(*a))) == NULL)
+		return -1;
+	for (size_t k = 0; k < n; k++) {
+		size_t j;
+
+		if (fold_abbrev(entries[k], &a[na]) < 0)
+			goto fail;
+		for (j = 0; j < na && strcmp(a[j].word, a[na].word) != 0; j++)
+			;
+		if (j == na) {
+			na++;
+			continue;
+		}
+		/* "dc" and "đc" fold alike: the same word twice is one entry, unless it is
+		 * given two meanings. */
+		if (a[j].exp.nwords != a[na].exp.nwords)
+			goto fail;
+		for (unsigned t = 0; t < a[na].exp.nwords; t++) {
+			if (strcmp(a[j].exp.word[t], a[na].exp.word[t]) != 0)
+				goto fail;
+		}
+	}
+	old = r->abbr;
+	old_n = r->nabbr;
+	r->abbr = a;
+	r->nabbr = na;
+	/* Both tables built before either is replaced: a failure changes nothing. */
+	lead = NULL;
+	if (expand_phrases(r, r->lead_base, r->nlead_base, &lead, &nlead) < 0 ||
+	    rebuild_phrases(r, r->nbase) < 0) {
+		free(lead);
+		r->abbr = old;
+		r->nabbr = old_n;
+		goto fail;
+	}
+	free(r->lead);
+	r->lead = lead;
+	r->nlead = nlead;
+	free(old);
+	return 0;
+fail:
+	free(a);
+	return -1;
 }
 
 const char *parse_category_name(const struct parse_rules *r, int category)
@@ -1542,7 +1998,9 @@ void parse_rules_free(struct parse_rules *r)
 	free(r->patrol.w);
 	free(r->anonymous.w);
 	free(r->village.w);
+	free(r->lead_base);
 	free(r->lead);
+	free(r->abbr);
 	free(r);
 }
 
@@ -1556,9 +2014,9 @@ static const struct {
 	size_t n;
 } default_keywords[] = {
     {PARSE_TIP, WORDS("tin", "tip"), 2},
-    {PARSE_SUPPLEMENT, WORDS("bs"), 1},
-    {PARSE_PATROL_START, WORDS("bd", "batdau", "start"), 3},
-    {PARSE_PATROL_END, WORDS("kt", "ketthuc", "end"), 3},
+    {PARSE_SUPPLEMENT, WORDS("bs", "bosung"), 2},
+    {PARSE_PATROL_START, WORDS("bd", "batdau", "start", "xuatphat"), 4},
+    {PARSE_PATROL_END, WORDS("kt", "ketthuc", "end", "xong"), 4},
     {PARSE_AWARENESS, WORDS("ttpl", "tuyentruyen"), 2},
     {PARSE_MEDIATION, WORDS("hg", "hoagiai"), 2},
     {PARSE_REGISTER, WORDS("dk", "dangky", "join"), 3},
@@ -1567,6 +2025,7 @@ static const struct {
     {PARSE_BROADCAST, WORDS("tb", "thongbao"), 2},
     /* Not "baocao": villagers start tips with "Báo cáo: ..." ("I report ..."). */
     {PARSE_REPORT, WORDS("bc"), 1},
+    {PARSE_STATUS, WORDS("tt", "tinhtrang"), 2},
 };
 
 static const struct {
@@ -1579,26 +2038,34 @@ static const struct {
     {"drugs", WORDS("mt", "matuy"), 2,
      WORDS("ma tuy", "heroin", "thuoc lac", "tiem chich", "nghien"), 5},
     {"theft", WORDS("trom"), 1,
-     WORDS("trom", "an cap", "cuop", "mat trom", "mat cap", "trom cap", "cuop giat"), 7},
+     WORDS("trom", "an cap", "cuop", "mat trom", "mat cap", "trom cap", "cuop giat", "ke gian",
+           "dot nhap", "be khoa", "trom cho"),
+     11},
     {"fighting", WORDS("dn", "danhnhau"), 2,
-     WORDS("danh nhau", "hanh hung", "chem nhau", "gay roi"), 4},
+     WORDS("danh nhau", "hanh hung", "chem nhau", "gay roi", "dam nhau", "va cham"), 6},
     {"gambling", WORDS("cb", "cobac"), 2,
-     WORDS("danh bac", "co bac", "so de", "lo de", "ca do", "danh bai", "bai bac"), 7},
+     WORDS("danh bac", "co bac", "so de", "lo de", "ca do", "danh bai", "bai bac", "xoc dia",
+           "ca cuoc"),
+     9},
     {"traffic", WORDS("gt", "giaothong"), 2, WORDS("tai nan", "dua xe", "giao thong"), 3},
     {"stranger", WORDS("nl", "nguoila"), 2, WORDS("nguoi la", "doi tuong la", "ke la"), 3},
-    {"fraud", WORDS("ld", "luadao"), 2, WORDS("lua dao", "mao danh", "chiem doat"), 3},
+    {"fraud", WORDS("ld", "luadao"), 2,
+     WORDS("lua dao", "mao danh", "chiem doat", "gia danh", "lua tien", "trung thuong",
+           "chuyen tien"),
+     7},
     {"forest", WORDS("rung"), 1,
      WORDS("pha rung", "khai thac go", "go lau", "chay rung", "dot rung", "san ban",
-           "dong vat hoang da"),
-     7},
-    {"weapons", WORDS("vk", "vukhi"), 2, WORDS("vu khi", "sung", "thuoc no", "kip no", "luu dan"),
-     5},
+           "dong vat hoang da", "cua go"),
+     8},
+    {"weapons", WORDS("vk", "vukhi"), 2,
+     WORDS("vu khi", "sung", "thuoc no", "kip no", "luu dan", "sung tu che"), 6},
     {"dispute", WORDS("tc", "tranhchap"), 2, WORDS("tranh chap", "mau thuan", "cai nhau"), 3},
     {"domestic_violence", WORDS("blgd"), 1, WORDS("bao luc gia dinh", "danh vo"), 2},
     {"other", WORDS("khac"), 1, NULL, 0},
 };
 
-/* What villagers write before the keyword ("Alo, chào anh. Báo tin: ..."). */
+/* What villagers write before the keyword ("Alo, chào anh. Báo tin: ..."); the greetings
+ * are added by greetings() below. */
 static const char *const default_lead_ins[] = {
     "alo",
     "a lo",
@@ -1614,11 +2081,67 @@ static const char *const default_lead_ins[] = {
     "bao",
     "toi bao",
     "toi muon bao",
+    /* short lead words: "Đã hòa giải xong ...", "Hôm nay TTPL ...", "Vừa tuần tra xong" */
+    "da",
+    "vua",
+    "hom nay",
+};
+
+/*
+ * Greetings, made from the person words: PERSON oi ("anh oi", "cong an oi"), chao PERSON,
+ * xin chao PERSON, and SPEAKER chao PERSON ("em chao anh"). The abbreviations add their
+ * short forms ("a oi", "e chao a", "ca xa oi").
+ */
+static const char *const greeting_persons[] = {
+    "anh", "chi", "em", "ban", "co", "chu", "bac", "ong", "ba", "chau", "cong an", "cong an xa",
+};
+static const char *const greeting_speakers[] = {"em", "chau", "con", "toi"};
+
+#define N_PERSONS  (sizeof(greeting_persons) / sizeof(greeting_persons[0]))
+#define N_SPEAKERS (sizeof(greeting_speakers) / sizeof(greeting_speakers[0]))
+#define N_LEAD_INS                                                                                 \
+	(sizeof(default_lead_ins) / sizeof(default_lead_ins[0]) + N_PERSONS * (3 + N_SPEAKERS))
+
+/* The default lead-ins into buf (each < 48 bytes), pointers in v; how many. */
+static size_t greetings(char (*buf)[48], const char **v)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < sizeof(default_lead_ins) / sizeof(default_lead_ins[0]); k++)
+		v[n++] = default_lead_ins[k];
+	for (size_t p = 0; p < N_PERSONS; p++) {
+		snprintf(buf[n], sizeof(buf[n]), "%s oi", greeting_persons[p]);
+		v[n] = buf[n];
+		n++;
+		snprintf(buf[n], sizeof(buf[n]), "chao %s", greeting_persons[p]);
+		v[n] = buf[n];
+		n++;
+		snprintf(buf[n], sizeof(buf[n]), "xin chao %s", greeting_persons[p]);
+		v[n] = buf[n];
+		n++;
+		for (size_t q = 0; q < N_SPEAKERS; q++) {
+			snprintf(buf[n], sizeof(buf[n]), "%s chao %s", greeting_speakers[q],
+			         greeting_persons[p]);
+			v[n] = buf[n];
+			n++;
+		}
+	}
+	return n;
+}
+
+/* SMS abbreviations (keywords.abbreviations): "đc" folds as "dc", both are listed as
+ * villagers type them. */
+static const char *const default_abbreviations[] = {
+    "ng=người",   "k=không",        "ko=không",      "khg=không", "dc=được",
+    "đc=được",    "bt=bình thường", "a=anh",         "e=em",      "c=chị",
+    "ca=công an", "dt=điện thoại",  "đt=điện thoại",
 };
 
 struct parse_rules *parse_rules_new(void)
 {
 	struct parse_rules *r = calloc(1, sizeof(*r));
+	char buf[N_LEAD_INS][48];
+	const char *lead[N_LEAD_INS];
 
 	if (r == NULL)
 		return NULL;
@@ -1630,8 +2153,10 @@ struct parse_rules *parse_rules_new(void)
 	if (parse_rules_set_patrol_words(r, WORDS("tuan", "tuantra", "patrol"), 3) < 0 ||
 	    parse_rules_set_anonymous_words(r, WORDS("andanh"), 1) < 0 ||
 	    parse_rules_set_village_words(r, WORDS("thon"), 1) < 0 ||
-	    parse_rules_set_lead_ins(r, default_lead_ins,
-	                             sizeof(default_lead_ins) / sizeof(default_lead_ins[0])) < 0)
+	    parse_rules_set_abbreviations(r, default_abbreviations,
+	                                  sizeof(default_abbreviations) /
+	                                      sizeof(default_abbreviations[0])) < 0 ||
+	    parse_rules_set_lead_ins(r, lead, greetings(buf, lead)) < 0)
 		goto fail;
 	for (size_t i = 0; i < sizeof(default_categories) / sizeof(default_categories[0]); i++) {
 		if (parse_rules_add_category(

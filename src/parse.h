@@ -119,6 +119,7 @@ enum parse_kind {
 	PARSE_HELP,
 	PARSE_BROADCAST,
 	PARSE_REPORT,
+	PARSE_STATUS,
 	PARSE_KIND_COUNT
 };
 
@@ -127,7 +128,8 @@ enum parse_kind {
 #define PARSE_PHRASE_WORDS 8        /* words in one category phrase */
 
 /* "unknown", "invalid", "tip", "supplement", "patrol_start", "patrol_end", "awareness",
- * "mediation", "register", "optout", "help", "broadcast", "report"; "?" out of range.
+ * "mediation", "register", "optout", "help", "broadcast", "report", "status"; "?" out of
+ * range.
  * Static. */
 const char *parse_kind_name(enum parse_kind k);
 
@@ -158,6 +160,8 @@ struct parse_result {
 	int category; /* index into the rules' categories, -1 = none */
 	int anonymous;
 	struct parse_span text, team, name, village, pin, group, ref;
+	/* TT: the four digits after "REF-" of an anonymous tip's reference ("T12-4821"). */
+	struct parse_span secret;
 	long members, participants; /* -1 = absent */
 	long sessions;              /* awareness: 1 unless the text says more; else -1 */
 	enum parse_period period;   /* report: which period; NONE for other kinds */
@@ -195,6 +199,14 @@ int parse_rules_set_village_words(struct parse_rules *r, const char *const *word
  * or -1 for a bad phrase or no memory, leaving the old list in place. Copied.
  */
 int parse_rules_set_lead_ins(struct parse_rules *r, const char *const *phrases, size_t n);
+
+/*
+ * Replaces the SMS abbreviations (config: keywords.abbreviations = ["ng=người", ...]): each
+ * "WORD=EXPANSION", WORD one word of letters, EXPANSION 1..PARSE_PHRASE_WORDS words of
+ * letters; a word given twice must mean the same ("dc" and "đc" fold alike). n = 0 turns
+ * them off. Returns 0, or -1 for a bad entry or no memory, leaving the old table in place.
+ */
+int parse_rules_set_abbreviations(struct parse_rules *r, const char *const *entries, size_t n);
 
 /*
  * 1 if some folded word is a keyword of two commands (or a patrol word and a command),
@@ -236,7 +248,8 @@ void parse_message(const struct parse_rules *r, const char *text, size_t len,
  * Writes one JSON line describing the result (text is the parsed text, for the spans).
  * Members in this order, absent ones omitted: kind; corrected when a slip was; category
  * (name, or null when a tip or unknown message has none); anonymous (tips only); text,
- * team, members, participants, sessions, name, village, pin, group, ref, period where found;
+ * team, members, participants, sessions, name, village, pin, group, ref, secret, period where
+ * found;
  * keyword and error for invalid.
  */
 void parse_print_json(const struct parse_rules *r, const char *text, size_t len,

@@ -139,6 +139,25 @@ def test_awareness_with_thousands_separator_and_mediation():
         check(any("1410 luot nguoi" in t for t in replies_to(env, LEADER)), replies_to(env, LEADER))
 
 
+def test_status_is_stored_and_answered_until_its_lookup_exists():
+    """TT REF (issue 26) parses as 'status'; until the look-up is written the daemon stores it
+    and answers with the help, as it answers what it cannot do. TT with an anonymous tip's
+    secret is its tipster's: the number is not kept."""
+    with running(Env()) as env:
+        env.sms(VILLAGER, "TT T1")
+        env.sms(VILLAGER, "Tinh trang T1", when="2026-11-26 12:00:01")
+        env.sms(VILLAGER, "TT", when="2026-11-26 12:00:02")
+        env.sms("+84987000009", "TT T1-4821", when="2026-11-26 12:00:03")
+        wait_sent(env, 4)
+        check_eq(sorted(env.query("SELECT sender, kind FROM inbox")),
+                 sorted([(VILLAGER, "status"), (VILLAGER, "status"), (VILLAGER, "invalid"),
+                         ("anonymous", "status")]))
+        check_eq(env.scalar("SELECT count(*) FROM tips"), 0, "no tip made of a TT")
+        texts = [m["text"] for m in sent(env)]
+        check(all(t.startswith("Bao tin: TIN") for t in texts), "the help each time: %r" % texts)
+        check_eq(len(replies_to(env, "+84987000009")), 1, "the anonymous sender answered too")
+
+
 def test_invalid_command_gets_usage():
     with running(Env()) as env:
         env.cli("contact", "add", LEADER, "--role", "leader", "--team", "TQ3")

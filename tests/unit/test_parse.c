@@ -204,10 +204,11 @@ RULES_ROWS(
     {"TTPL 1.410,000",
      "{\"kind\":\"awareness\",\"text\":\"000\",\"participants\":1410,\"sessions\":1}"},
     {"TTPL", "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    /* issue 26: the participants are the number before a participants unit anywhere, and
+     * a number glued to its unit is that number (these were invalid before) */
     {"TTPL hop dan 50 nguoi",
-     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-    {"TTPL 15nguoi",
-     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+     "{\"kind\":\"awareness\",\"text\":\"hop dan 50 nguoi\",\"participants\":50,\"sessions\":1}"},
+    {"TTPL 15nguoi", "{\"kind\":\"awareness\",\"participants\":15,\"sessions\":1}"},
     {"TTPL 1000001",
      "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
     {"TTPL 99999999999999999999999999",
@@ -448,8 +449,8 @@ RULES_ROWS(
     {"TTPL 15 dot 300", "{\"kind\":\"awareness\",\"participants\":300,\"sessions\":15}"},
     {"TTPL 15 dot ngay 3 300",
      "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
-    {"TTPL 15dot 100",
-     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    /* issue 26: "15dot" is 15 sessions (was invalid) */
+    {"TTPL 15dot 100", "{\"kind\":\"awareness\",\"participants\":100,\"sessions\":15}"},
     {"TTPL 1.000.001 nguoi",
      "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
     {"TTPL 5 nguoi 1000001 dot",
@@ -467,7 +468,8 @@ RULES_ROWS(
     {"TUAN BD TQ3 4 di thon 2 voi 6 nguoi", "{\"kind\":\"patrol_start\",\"text\":\"di thon 2 voi 6 "
                                             "nguoi\",\"team\":\"TQ3\",\"members\":4}"},
     {"TUAN BD di thon 2", "{\"kind\":\"patrol_start\",\"text\":\"di thon 2\"}"},
-    {"TUAN BD 15nguoi", "{\"kind\":\"patrol_start\",\"text\":\"15nguoi\"}"},
+    /* issue 26: "15nguoi" is 15 members (was text); the unit stays in the text as "5 nguoi" */
+    {"TUAN BD 15nguoi", "{\"kind\":\"patrol_start\",\"text\":\"nguoi\",\"members\":15}"},
     {"TUAN BD TQ3 di, 6 - nguoi",
      "{\"kind\":\"patrol_start\",\"text\":\"di, 6 - nguoi\",\"team\":\"TQ3\"}"},
     {"TUAN KT TQ3 5 nguoi", "{\"kind\":\"patrol_end\",\"text\":\"5 nguoi\",\"team\":\"TQ3\"}"},
@@ -761,7 +763,7 @@ static void t_kind_names(void)
 	static const char *const want[PARSE_KIND_COUNT] = {
 	    "unknown",    "invalid",   "tip",       "supplement", "patrol_start",
 	    "patrol_end", "awareness", "mediation", "register",   "optout",
-	    "help",       "broadcast", "report",
+	    "help",       "broadcast", "report",    "status",
 	};
 
 	for (int k = 0; k < PARSE_KIND_COUNT; k++)
@@ -779,8 +781,9 @@ static void t_keywords_str(void)
 		return;
 	CHECK_STR(parse_keywords_str(r, PARSE_TIP, buf, sizeof(buf)), "TIN/TIP");
 	CHECK_STR(parse_keywords_str(r, PARSE_HELP, buf, sizeof(buf)), "HD/HUONGDAN/HELP/?");
-	CHECK_STR(parse_keywords_str(r, PARSE_PATROL_START, buf, sizeof(buf)), "BD/BATDAU/START");
-	CHECK_STR(parse_keywords_str(r, PARSE_PATROL_END, buf, sizeof(buf)), "KT/KETTHUC/END");
+	CHECK_STR(parse_keywords_str(r, PARSE_PATROL_START, buf, sizeof(buf)),
+	          "BD/BATDAU/START/XUATPHAT");
+	CHECK_STR(parse_keywords_str(r, PARSE_PATROL_END, buf, sizeof(buf)), "KT/KETTHUC/END/XONG");
 	CHECK_STR(parse_patrol_words_str(r, buf, sizeof(buf)), "TUAN/TUANTRA/PATROL");
 	CHECK_STR(parse_keywords_str(r, PARSE_UNKNOWN, buf, sizeof(buf)), "");
 	/* cut at a word boundary */
