@@ -526,6 +526,274 @@ RULES_ROWS(
      "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"co trom\"}"},
     {"BS T12/ xe do", "{\"kind\":\"supplement\",\"text\":\"xe do\",\"ref\":\"T12\"}"}, )
 
+/* Issue 26: messages as they are typed on basic phones. */
+RULES_ROWS(
+    t_abbreviations,
+    /* folded before category phrases are looked for: "ng" is "nguoi", "dt" "dien thoai" */
+    {"TIN co ng la o thon 3", "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,"
+                              "\"text\":\"co ng la o thon 3\",\"village\":\"3\"}"},
+    {"co ng la vao lang",
+     "{\"kind\":\"unknown\",\"category\":\"stranger\",\"text\":\"co ng la vao lang\"}"},
+    {"TIN co ng gia danh CA xa",
+     "{\"kind\":\"tip\",\"category\":\"fraud\",\"anonymous\":false,\"text\":\"co ng gia danh CA "
+     "xa\"}"},
+    /* and before lead-ins: "CA xa" is "cong an xa", "a" "anh" */
+    {"Gửi CA xã: TIN có trộm chó",
+     "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":\"có trộm chó\"}"},
+    {"Kinh gui CA xa, HD", "{\"kind\":\"help\"}"},
+    {"a oi TIN co trom", "{\"kind\":\"tip\",\"category\":\"theft\",\"anonymous\":false,\"text\":"
+                         "\"co trom\"}"},
+    {"E chao a, HD", "{\"kind\":\"help\"}"},
+    /* an abbreviation never turns a word into something else: "ca do" is betting */
+    {"TIN ca do bong da", "{\"kind\":\"tip\",\"category\":\"gambling\",\"anonymous\":false,"
+                          "\"text\":\"ca do bong da\"}"},
+    /* units: "6 ng" is six people */
+    {"TUAN BD di tuan voi 6 ng",
+     "{\"kind\":\"patrol_start\",\"text\":\"di tuan voi 6 ng\",\"members\":6}"},
+    {"TTPL 45 ng hop dan",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan\",\"participants\":45,\"sessions\":1}"},
+    /* a word merely starting like an abbreviation is none */
+    {"TIN co ngo la", "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"co ngo "
+                      "la\"}"}, )
+
+RULES_ROWS(t_greetings,
+           {"Anh ơi, TIN có người lạ",
+            "{\"kind\":\"tip\",\"category\":\"stranger\",\"anonymous\":false,"
+            "\"text\":\"có người lạ\"}"},
+           {"chi oi HD", "{\"kind\":\"help\"}"}, {"Cong an oi, HD", "{\"kind\":\"help\"}"},
+           {"CA oi HD", "{\"kind\":\"help\"}"}, {"Xin chào anh, HD", "{\"kind\":\"help\"}"},
+           {"Chào chú, HD", "{\"kind\":\"help\"}"}, {"Em chào anh, HD", "{\"kind\":\"help\"}"},
+           {"Cháu chào bác. HD", "{\"kind\":\"help\"}"},
+           /* a person word alone, or "oi" after another word, is no greeting */
+           {"Anh HD", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Anh HD\"}"},
+           {"Troi oi HD", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Troi oi HD\"}"},
+           {"Anh oi", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Anh oi\"}"},
+           /* the short lead words */
+           {"Da hoa giai xong tranh chap dat",
+            "{\"kind\":\"mediation\",\"text\":\"xong tranh chap dat\"}"},
+           {"Hôm nay TTPL 40 người", "{\"kind\":\"awareness\",\"participants\":40,\"sessions\":1}"},
+           {"Vua TUAN KT", "{\"kind\":\"patrol_end\"}"}, )
+
+RULES_ROWS(
+    t_patrol_order,
+    /* START|END before the patrol word */
+    {"ket thuc tuan tra luc 23h", "{\"kind\":\"patrol_end\",\"text\":\"luc 23h\"}"},
+    {"KT tuan tra", "{\"kind\":\"patrol_end\"}"}, {"xong tuan tra", "{\"kind\":\"patrol_end\"}"},
+    {"Bắt đầu tuần tra lúc 21h, 5 người",
+     "{\"kind\":\"patrol_start\",\"text\":\"lúc 21h, 5 người\",\"members\":5}"},
+    {"xuat phat tuan tra TQ2 4", "{\"kind\":\"patrol_start\",\"team\":\"TQ2\",\"members\":4}"},
+    /* XONG and XUATPHAT after it */
+    {"Tuần tra xong", "{\"kind\":\"patrol_end\"}"},
+    {"tuan tra xuat phat 3", "{\"kind\":\"patrol_start\",\"members\":3}"},
+    /* a team first: a code is the team, "to N" names none */
+    {"TQ3 tuan tra xong", "{\"kind\":\"patrol_end\",\"team\":\"TQ3\"}"},
+    {"TQ3 bat dau tuan tra 5 nguoi",
+     "{\"kind\":\"patrol_start\",\"text\":\"nguoi\",\"team\":\"TQ3\",\"members\":5}"},
+    {"To 3 bat dau tuan tra, 6 ng", "{\"kind\":\"patrol_start\",\"text\":\"ng\",\"members\":6}"},
+    {"Tổ tự quản thôn 4 tuần tra xong", "{\"kind\":\"patrol_end\"}"},
+    {"to tu quan 2 ket thuc tuan tra", "{\"kind\":\"patrol_end\"}"},
+    /* after a lead word */
+    {"Da tuan tra xong", "{\"kind\":\"patrol_end\"}"},
+    {"Hom nay to 2 bat dau tuan tra", "{\"kind\":\"patrol_start\"}"},
+    /* no patrol word, or something else before: no patrol */
+    {"bat dau hop dan", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"bat dau hop dan\"}"},
+    {"KT", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"KT\"}"},
+    {"TQ3 5 nguoi", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TQ3 5 nguoi\"}"},
+    {"to bat dau tuan tra",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"to bat dau tuan tra\"}"},
+    {"nha to 3 bat dau tuan tra",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"nha to 3 bat dau tuan tra\"}"},
+    {"TQ3 tuan tra",
+     "{\"kind\":\"invalid\",\"keyword\":\"patrol_start\",\"error\":\"missing start or end "
+     "word\"}"}, )
+
+RULES_ROWS(
+    t_awareness_anywhere,
+    {"Tuyen truyen phap luat tai thon 4 duoc 80 nguoi",
+     "{\"kind\":\"awareness\",\"text\":\"phap luat tai thon 4 duoc 80 "
+     "nguoi\",\"participants\":80,\"sessions\":1}"},
+    {"TTPL phong chong ma tuy 2 buoi 120 nguoi",
+     "{\"kind\":\"awareness\",\"text\":\"phong chong ma tuy 2 buoi 120 "
+     "nguoi\",\"participants\":120,\"sessions\":2}"},
+    {"TTPL 2 dot tuyen truyen, 150 luot",
+     "{\"kind\":\"awareness\",\"text\":\"tuyen truyen, 150 luot\",\"participants\":150,"
+     "\"sessions\":2}"},
+    {"TTPL 60 nguoi hop dan 3 buoi",
+     "{\"kind\":\"awareness\",\"text\":\"hop dan 3 buoi\",\"participants\":60,\"sessions\":3}"},
+    /* a number with no unit is still no figure */
+    {"TTPL tai thon 4 hop dan",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+    {"TTPL hop dan 0 dot 40 nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"zero sessions\"}"},
+    {"TTPL hop dan 1000001 nguoi",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"},
+    {"TTPL 40 hop dan 1000001 dot",
+     "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"number too large\"}"}, )
+
+RULES_ROWS(t_glued_numbers,
+           {"TTPL 150nguoi", "{\"kind\":\"awareness\",\"participants\":150,\"sessions\":1}"},
+           {"TTPL 2buoi 90ng", "{\"kind\":\"awareness\",\"participants\":90,\"sessions\":2}"},
+           {"TTPL 15dot 1.410 luot nguoi",
+            "{\"kind\":\"awareness\",\"participants\":1410,\"sessions\":15}"},
+           {"TUAN BD TQ3 6ng",
+            "{\"kind\":\"patrol_start\",\"text\":\"ng\",\"team\":\"TQ3\",\"members\":6}"},
+           {"TUAN BD di tuan 7nguoi",
+            "{\"kind\":\"patrol_start\",\"text\":\"di tuan 7nguoi\",\"members\":7}"},
+           /* any other number glued to letters stays not a number */
+           {"TTPL 15abc",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+           {"TTPL 15nguoix",
+            "{\"kind\":\"invalid\",\"keyword\":\"awareness\",\"error\":\"missing participants\"}"},
+           {"TUAN BD 21h di", "{\"kind\":\"patrol_start\",\"text\":\"21h di\"}"},
+           {"TUAN BD 2dot", "{\"kind\":\"patrol_start\",\"text\":\"2dot\"}"}, )
+
+RULES_ROWS(t_bs_dk_words,
+           {"Bo sung T12: xe mau den",
+            "{\"kind\":\"supplement\",\"text\":\"xe mau den\",\"ref\":\"T12\"}"},
+           {"Bổ sung T8 áo xanh", "{\"kind\":\"supplement\",\"text\":\"áo xanh\",\"ref\":\"T8\"}"},
+           {"DK ten Nguyen Van Binh thon 5",
+            "{\"kind\":\"register\",\"name\":\"Nguyen Van Binh\",\"village\":\"5\"}"},
+           {"ĐK họ tên: Lê Thị Hoa, thôn 2",
+            "{\"kind\":\"register\",\"name\":\"Lê Thị Hoa\",\"village\":\"2\"}"},
+           /* TEN alone is the name; HO without TEN is part of it */
+           {"DK ten", "{\"kind\":\"register\",\"name\":\"ten\"}"},
+           {"DK Ho Van Ten", "{\"kind\":\"register\",\"name\":\"Ho Van Ten\"}"}, )
+
+RULES_ROWS(
+    t_status, {"TT T12", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
+    {"Tình trạng T12", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
+    {"TINHTRANG: #t5", "{\"kind\":\"status\",\"ref\":\"T5\"}"},
+    {"TT T12-4821", "{\"kind\":\"status\",\"ref\":\"T12\",\"secret\":\"4821\"}"},
+    {"Alo, tt T12-4821 cho em hoi", "{\"kind\":\"status\",\"ref\":\"T12\",\"secret\":\"4821\"}"},
+    /* a secret is four digits exactly */
+    {"TT T12-482", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
+    {"TT T12-48210", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
+    {"TT T12-4821a", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
+    {"TT", "{\"kind\":\"invalid\",\"keyword\":\"status\",\"error\":\"missing reference\"}"},
+    {"TT: ...", "{\"kind\":\"invalid\",\"keyword\":\"status\",\"error\":\"missing reference\"}"},
+    /* a word that is no reference: TT is no command ("tình trạng" is also a word) */
+    {"Tình trạng an ninh ổn định",
+     "{\"kind\":\"unknown\",\"category\":null,\"text\":\"Tình trạng an ninh ổn định\"}"},
+    {"TT ve vu trom", "{\"kind\":\"unknown\",\"category\":\"theft\",\"text\":\"TT ve vu trom\"}"},
+    {"TINHTRNAG abc", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"TINHTRNAG abc\"}"},
+    {"TINHTRNAG T3", "{\"kind\":\"status\",\"corrected\":\"TINHTRANG\",\"ref\":\"T3\"}"}, )
+
+/* The crime words of issue 26 in the category phrases, and abbreviated. */
+static void t_local_crime_words(void)
+{
+	static const struct {
+		const char *category, *text;
+	} rows[] = {
+	    {"theft", "có kẻ gian vào nhà"},
+	    {"theft", "kẻ gian đột nhập"},
+	    {"theft", "nha bi dot nhap"},
+	    {"theft", "bị bẻ khóa xe"},
+	    {"theft", "bắt trộm chó"},
+	    {"fraud", "có người giả danh ngân hàng"},
+	    {"fraud", "gia danh CA goi dt"},
+	    {"fraud", "bị lừa tiền"},
+	    {"fraud", "nhận tin nhắn trúng thưởng"},
+	    {"fraud", "bảo chuyển tiền"},
+	    {"gambling", "sới xóc đĩa"},
+	    {"gambling", "cá cược bóng đá"},
+	    {"weapons", "súng tự chế"},
+	    {"forest", "cưa gỗ trong rừng"},
+	    {"fighting", "thanh niên đâm nhau"},
+	    {"fighting", "va chạm giữa hai nhóm"},
+	};
+	struct parse_rules *r = parse_rules_new();
+	struct parse_result res;
+	char msg[160];
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		const char *got;
+
+		snprintf(msg, sizeof msg, "TIN %s", rows[i].text);
+		parse_message(r, msg, strlen(msg), &res);
+		got = parse_category_name(r, res.category);
+		if (got == NULL || strcmp(got, rows[i].category) != 0)
+			fprintf(stderr, "  message \"%s\"\n", msg);
+		CHECK_STR(got ? got : "(none)", rows[i].category);
+		parse_message(r, rows[i].text, strlen(rows[i].text), &res);
+		got = parse_category_name(r, res.category);
+		CHECK_INT(res.kind, PARSE_UNKNOWN);
+		CHECK_STR(got ? got : "(none)", rows[i].category);
+	}
+	parse_rules_free(r);
+}
+
+/* keywords.abbreviations: entries checked, duplicates, off, and applied to categories and
+ * lead-ins whichever is set first; a keyword stays a keyword. */
+static void t_abbreviation_rules(void)
+{
+	static const struct row with[] = {
+	    {"TIN x ab y",
+	     "{\"kind\":\"tip\",\"category\":\"c\",\"anonymous\":false,\"text\":\"x ab "
+	     "y\"}"},
+	    {"TIN x alpha beta y",
+	     "{\"kind\":\"tip\",\"category\":\"c\",\"anonymous\":false,\"text\":"
+	     "\"x alpha beta y\"}"},
+	    {"hey ab, HD", "{\"kind\":\"help\"}"},
+	    /* "tin" stands for "tinh" here, yet TIN is the tip keyword as typed */
+	    {"TIN co trom", "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"co "
+	                    "trom\"}"},
+	    {"HD", "{\"kind\":\"help\"}"},
+	};
+	static const struct row without[] = {
+	    {"TIN x ab y",
+	     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"x ab y\"}"},
+	    {"hey ab, HD", "{\"kind\":\"unknown\",\"category\":null,\"text\":\"hey ab, HD\"}"},
+	    {"TIN co ng la",
+	     "{\"kind\":\"tip\",\"category\":null,\"anonymous\":false,\"text\":\"co ng la\"}"},
+	};
+	struct parse_rules *r = parse_rules_new();
+
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	/* refused, and the table before kept */
+	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"ng"}, 1), -1);
+	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"=nguoi"}, 1), -1);
+	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"ng="}, 1), -1);
+	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"n g=nguoi"}, 1), -1);
+	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"ng=nguoi 2"}, 1), -1);
+	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"k=khong", "k=ke"}, 2),
+	          -1);
+	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){NULL}, 1), -1);
+	CHECK_INT(parse_rules_set_abbreviations(r, NULL, 1), -1);
+	CHECK_INT(parse_rules_set_abbreviations(NULL, NULL, 0), -1);
+	check_rows(r,
+	           (const struct row[]){{"TIN co ng la", "{\"kind\":\"tip\",\"category\":"
+	                                                 "\"stranger\",\"anonymous\":false,"
+	                                                 "\"text\":\"co ng la\"}"}},
+	           1);
+	/* set before the categories and lead-ins they apply to: still applied */
+	CHECK_INT(
+	    parse_rules_set_abbreviations(
+	        r, (const char *const[]){"ab = alpha beta", "tin=tinh", "đc=được", "dc=duoc"}, 4),
+	    0);
+	parse_rules_clear_categories(r);
+	CHECK_INT(parse_rules_add_category(r, "c", NULL, 0, (const char *const[]){"alpha beta"}, 1),
+	          0);
+	CHECK_INT(parse_rules_set_lead_ins(r, (const char *const[]){"hey alpha beta", "tinh"}, 2),
+	          0);
+	check_rows(r, with, N_OF(with));
+	/* none at all */
+	CHECK_INT(parse_rules_set_abbreviations(r, NULL, 0), 0);
+	parse_rules_free(r);
+	r = parse_rules_new();
+	CHECK(r != NULL);
+	if (r == NULL)
+		return;
+	CHECK_INT(parse_rules_set_abbreviations(r, NULL, 0), 0);
+	CHECK_INT(parse_rules_set_lead_ins(r, (const char *const[]){"hey alpha beta"}, 1), 0);
+	check_rows(r, without, N_OF(without));
+	parse_rules_free(r);
+}
+
 /* Rule 5, every default code and phrase of the issue's table, with diacritics where the
  * villagers write them: after TIN, in an unknown message, and as a code. */
 static void t_default_phrases(void)
@@ -1005,5 +1273,14 @@ int main(void)
 	RUN(t_conflict);
 	RUN(t_categories);
 	RUN(t_long_message);
+	RUN(t_abbreviations);
+	RUN(t_greetings);
+	RUN(t_patrol_order);
+	RUN(t_awareness_anywhere);
+	RUN(t_glued_numbers);
+	RUN(t_bs_dk_words);
+	RUN(t_status);
+	RUN(t_local_crime_words);
+	RUN(t_abbreviation_rules);
 	return check_done();
 }
