@@ -669,6 +669,7 @@ RULES_ROWS(
     {"TT T12-482", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
     {"TT T12-48210", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
     {"TT T12-4821a", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
+    {"TT T12-482, ok", "{\"kind\":\"status\",\"ref\":\"T12\"}"},
     {"TT", "{\"kind\":\"invalid\",\"keyword\":\"status\",\"error\":\"missing reference\"}"},
     {"TT: ...", "{\"kind\":\"invalid\",\"keyword\":\"status\",\"error\":\"missing reference\"}"},
     /* a word that is no reference: TT is no command ("tình trạng" is also a word) */
@@ -762,6 +763,9 @@ static void t_abbreviation_rules(void)
 	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"ng=nguoi 2"}, 1), -1);
 	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){"k=khong", "k=ke"}, 2),
 	          -1);
+	CHECK_INT(
+	    parse_rules_set_abbreviations(r, (const char *const[]){"k=khong gi", "k=khong"}, 2),
+	    -1);
 	CHECK_INT(parse_rules_set_abbreviations(r, (const char *const[]){NULL}, 1), -1);
 	CHECK_INT(parse_rules_set_abbreviations(r, NULL, 1), -1);
 	CHECK_INT(parse_rules_set_abbreviations(NULL, NULL, 0), -1);
