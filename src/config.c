@@ -638,7 +638,8 @@ static int string_list(struct loader *ld, const config_setting_t *s, const char 
 static const struct {
 	const char *name;
 	enum parse_kind kind; /* PARSE_KIND_COUNT: one of the special lists below */
-	int special;          /* 1 patrol words, 2 anonymous, 3 village, 4 lead-in phrases */
+	int special; /* 1 patrol words, 2 anonymous, 3 village, 4 lead-in phrases, 5 abbreviations
+	              */
 } keyword_lists[] = {
     {"tip", PARSE_TIP, 0},
     {"supplement", PARSE_SUPPLEMENT, 0},
@@ -652,9 +653,11 @@ static const struct {
     {"help", PARSE_HELP, 0},
     {"broadcast", PARSE_BROADCAST, 0},
     {"report", PARSE_REPORT, 0},
+    {"status", PARSE_STATUS, 0},
     {"anonymous", PARSE_KIND_COUNT, 2},
     {"village", PARSE_KIND_COUNT, 3},
     {"lead_in", PARSE_KIND_COUNT, 4},
+    {"abbreviations", PARSE_KIND_COUNT, 5},
 };
 
 static void load_keywords(struct loader *ld, struct config *c, const config_setting_t *g)
@@ -695,6 +698,16 @@ static void load_keywords(struct loader *ld, struct config *c, const config_sett
 				        "%s: each entry must be 1 to %d words of letters (an empty "
 				        "list turns lead-ins off)",
 				        path, PARSE_PHRASE_WORDS);
+			continue;
+		case 5:
+			if (parse_rules_set_abbreviations(c->rules, vec, nw) < 0)
+				problem(
+				    ld, s,
+				    "%s: each entry must be \"WORD=EXPANSION\", a word of letters "
+				    "standing for 1 to %d words of letters (\"ng=người\"), a word "
+				    "for "
+				    "one expansion only (an empty list turns them off)",
+				    path, PARSE_PHRASE_WORDS);
 			continue;
 		default:
 			rc = parse_rules_set_keywords(c->rules, keyword_lists[k].kind, vec, nw);

@@ -16,16 +16,31 @@
  *   BATDAU, "an danh" = ANDANH, "hoa giai" = HOAGIAI. The pair is tried first.
  *   Tokens after the keyword are separated by whitespace and , . : ; - /
  *   Numbers are ASCII digits; "1.410" and "1,410" (groups of exactly three digits after
- *   the same separator) are 1410. A number must not run into a letter ("15nguoi" is not
- *   a number). Above PARSE_NUMBER_MAX the command is invalid ("number too large"): no
- *   clamping, so a typo never records a million participants.
+ *   the same separator) are 1410. A number must not run into a letter, except its unit
+ *   where one is read ("6ng", "150nguoi", "2buoi", "15dot": that number with that unit;
+ *   "21h", "3a" are no numbers). Above PARSE_NUMBER_MAX the command is invalid ("number
+ *   too large"): no clamping, so a typo never records a million participants.
  *   Text fields are spans of the original text trimmed of whitespace and , . : ; - / at
  *   both ends, so diacritics, emoji and quotes survive.
  *
+ * SMS abbreviations (what basic-phone users type; see parse_rules_set_abbreviations)
+ *   A word of the table (default: ng = nguoi, k/ko/khg = khong, dc/đc = duoc, bt = binh
+ *   thuong, a/e/c = anh/em/chi, ca = cong an, dt/đt = dien thoai) stands for its words
+ *   wherever a lead-in or a category phrase is looked for ("co ng la" is the phrase "nguoi
+ *   la", "Gui CA xa" the lead-in "gui cong an xa"), and for a unit ("6 ng"). This is done
+ *   when the rules are built: each lead-in and phrase is also kept in its abbreviated forms
+ *   (every combination, at most 16 per phrase), and the text is matched word for word.
+ *   Keywords, codes and the words of the text are never expanded: a word that is a phrase
+ *   word as typed stays one ("ca do" is betting), and an abbreviation never turns a
+ *   keyword into something else.
+ *
  * Lead-in words (villagers greet before they report)
- *   Before the keyword, lead-in phrases (default: alo, a lo, xin chao, chao anh, chao chi,
- *   chao em, chao ban, kinh gui, kinh gui cong an xa, gui cong an xa, cong an xa oi, bao,
- *   toi bao, toi muon bao; see parse_rules_set_lead_ins) are skipped, repeatedly: "Alo,
+ *   Before the keyword, lead-in phrases (default: alo, a lo, xin chao, kinh gui, kinh gui
+ *   cong an xa, gui cong an xa, cong an xa oi, bao, toi bao, toi muon bao, the short lead
+ *   words da, vua, hom nay, and the greetings: PERSON oi, chao PERSON, xin chao PERSON and
+ *   SPEAKER chao PERSON, PERSON one of anh, chi, em, ban, co, chu, bac, ong, ba, chau, cong
+ *   an, cong an xa and SPEAKER one of em, chau, con, toi; with the abbreviations "a oi",
+ *   "CA xa oi", "e chao a"; see parse_rules_set_lead_ins) are skipped, repeatedly: "Alo,
  *   chào anh. TIN ..." is a tip. A lead-in is matched folded, word by word (anything but
  *   letters and digits may stand between its words); its last word must be followed by
  *   the end, a space or punctuation ("bao3" is none). Of the lead-ins at one place the
@@ -49,13 +64,16 @@
  * Commands (default words; see parse_rules_new)
  *   tip          TIN [ANDANH] [CODE] text    text required
  *   supplement   BS REF text                 REF: optional '#', then ASCII letters and
- *                                            digits with at least one digit, <= 15
+ *                                            digits with at least one digit, <= 15;
+ *                                            also BOSUNG ("bổ sung")
  *   patrol_start TUAN [TRA] BD [TEAM] [N] [text]   TEAM: letters then digits (TQ3)
  *   patrol_end   TUAN [TRA] KT [TEAM] [text]
  *   awareness    TTPL N [UNIT] [N UNIT]... [text]     see below; participants required
  *   mediation    HG text                     text required
  *   register     DK name [thon village]      split at the LAST village word; "thon3"
- *                                            also splits (village "3"); name required
+ *                                            also splits (village "3"); name required;
+ *                                            a first TEN or HO TEN ("name") is dropped
+ *                                            when a name follows
  *   optout       HUY ...                     the rest is ignored
  *   help         HD ... or ?
  *   broadcast    TB PIN GROUP text           PIN: ASCII digits (<= 15) as written;
@@ -64,23 +82,41 @@
  *   report       BC PIN [TUAN|THANG]         PIN as for TB; the period word (also
  *                                            WEEK/MONTH) defaults to THANG; anything
  *                                            else after the PIN is invalid
+ *   status       TT REF[-SECRET]             also TINHTRANG ("tinh trang"); REF as for
+ *                                            BS; SECRET exactly four digits right after
+ *                                            '-' ("T12-4821"); the rest is ignored. TT
+ *                                            with nothing after it is invalid ("missing
+ *                                            reference"); followed by a word that is no
+ *                                            REF it is no command ("Tình trạng an ninh
+ *                                            ..." is an unknown message)
  *   The awareness form TTPL S DOT|BUOI N [text] says S sessions of N participants in
  *   all (sessions); TTPL N [text] is one session.
  *   After a patrol word, the word TRA is skipped ("tuan tra bd"). Any other word in the
  *   place of BD/KT, or none, is invalid with keyword "patrol_start".
- *   Patrol members: N right after BD (and the team) is the members; without it, the first
- *   number followed (after spaces only) by the word NGUOI anywhere in a patrol start's
- *   text is ("Tuần tra bắt đầu tổ 3, 6 người" → members 6); the text stays whole.
+ *   Patrol members: N right after BD (and the team) is the members (glued: only to NGUOI,
+ *   "6ng"); without it, the first number followed (after spaces only, or glued) by the word
+ *   NGUOI anywhere in a patrol start's text is ("Tuần tra bắt đầu tổ 3, 6 người" → members
+ *   6); the text stays whole.
+ *   Patrols in the leaders' word order: where a keyword is looked for (after the lead-ins,
+ *   which include da, vua, hom nay), [TEAM] START PATROL, [TEAM] END PATROL or TEAM PATROL
+ *   START|END is that patrol command; START and END are the start and end words (BD,
+ *   BATDAU, START, XUATPHAT; KT, KETTHUC, END, XONG), PATROL a patrol word (TRA may follow
+ *   TUAN), TEAM a team code (then the team) or TO [TU QUAN] [THON] N (no team): "To 3 bat
+ *   dau tuan tra, 6 ng", "TQ3 tuan tra xong", "ket thuc tuan tra luc 23h", "KT tuan tra".
+ *   A team, members and text then follow as after TUAN BD.
  *
  * Awareness numbers
  *   After the keyword, numbers are read with the unit that follows each (after spaces
- *   only): DOT or BUOI → sessions; LUOT, NGUOI or LUOT NGUOI, each optionally followed by
+ *   only, or glued: "15dot", "90ng"): DOT or BUOI → sessions; LUOT, NGUOI or LUOT NGUOI, each optionally followed by
  *   THAM GIA → participants ("TTPL: 15 đợt / 1.410 lượt người tham gia" → 15 sessions,
  *   1410 participants). A number with no unit is the participants only right after the
  *   keyword ("TTPL 45 hop dan"). Reading stops at the first word that is neither a number
  *   nor a unit, at a number without a unit after the first, and at a number whose figure
- *   is already known; the text is what follows. Participants are required ("missing
- *   participants"); sessions default to 1. Either above PARSE_NUMBER_MAX is invalid.
+ *   is already known; the text is what follows. A figure still unknown then is the first
+ *   number starting a token with its unit anywhere in the text ("Tuyen truyen phap luat
+ *   tai thon 4 duoc 80 nguoi" → 80 participants; "... 2 buoi ..." → 2 sessions).
+ *   Participants are required ("missing participants"); sessions default to 1. Either
+ *   above PARSE_NUMBER_MAX is invalid.
  *
  * Categories of a tip
  *   A code as the first word after TIN (or after ANDANH) sets the category. The code word

@@ -70,6 +70,14 @@ static void t_config_table(void)
 	    {MIN "keywords: { lead_in = [\"a b c d e f g h i\"]; };", 0},
 	    {MIN "keywords: { lead_in = [5]; };", 0},
 	    {MIN "keywords: { lead_in = \"alo\"; };", 0},
+	    {MIN "keywords: { abbreviations = [\"ng=người\", \"ca = công an\"]; };", 1},
+	    {MIN "keywords: { abbreviations = [ ]; };", 1}, /* abbreviations off */
+	    {MIN "keywords: { abbreviations = [\"ng\"]; };", 0},
+	    {MIN "keywords: { abbreviations = [\"ng=nguoi 2\"]; };", 0},
+	    {MIN "keywords: { abbreviations = [\"k=không\", \"k=kẻ\"]; };", 0},
+	    {MIN "keywords: { abbreviations = \"ng=người\"; };", 0},
+	    {MIN "keywords: { status = [\"TT\", \"XEM\"]; };", 1},
+	    {MIN "keywords: { status = [\"BS\"]; };", 0}, /* the same word for two commands */
 	    {MIN
 	     "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );",
 	     1},
@@ -210,6 +218,8 @@ static void t_privacy_errors_name_file_and_line(void)
 	     ":4: privacy.forget_after: expected an integer, got a string"},
 	    {MIN "privacy: {\n\n  forget_after = -2;\n};",
 	     ":5: privacy.forget_after: -2 is out of range (0 to 36500)"},
+	    {MIN "keywords: {\n  abbreviations = [\"ng\"];\n};",
+	     ":4: keywords.abbreviations: each entry must be \"WORD=EXPANSION\""},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -258,6 +268,21 @@ static void t_configured_keywords_are_used(void)
 		return;
 	parse_message(c->rules, "Bao TIN xe la", 13, &r);
 	CHECK_INT(r.kind, PARSE_UNKNOWN);
+	config_free(c);
+
+	/* Configured abbreviations apply to the categories whatever comes first in the file;
+	 * the status keywords are configurable like the others. */
+	c = load_text(MIN "categories = ( { name = \"cattle\"; phrases = [\"trom bo\"]; } );\n"
+	                  "keywords: { abbreviations = [\"tb=trom bo\"]; status = [\"XEM\"]; };");
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	parse_message(c->rules, "TIN co tb", 9, &r);
+	CHECK_STR(parse_category_name(c->rules, r.category), "cattle");
+	parse_message(c->rules, "Co ng la", 8, &r);
+	CHECK_INT(r.category, -1);
+	parse_message(c->rules, "XEM T3", 6, &r);
+	CHECK_INT(r.kind, PARSE_STATUS);
 	config_free(c);
 }
 
