@@ -31,6 +31,7 @@ struct phrase {
 };
 
 #define SPOT_BUCKETS 256 /* a power of two */
+#define LEAD_BUCKETS 64  /* a power of two */
 
 struct category {
 	char *name;
@@ -59,6 +60,9 @@ struct parse_rules {
 	size_t nlead_base;
 	struct phrase *lead; /* lead-in phrases ("xin chao"); category unused */
 	size_t nlead;
+	/* The lead-ins sorted by the low bits of their first word's hash: those a word may
+	 * begin are lead[lead_at[b] .. lead_at[b + 1]). */
+	uint32_t lead_at[LEAD_BUCKETS + 1];
 	struct category *cat;
 	int ncat;
 	struct phrase *base;
@@ -346,6 +350,8 @@ static size_t next_alnum(const char *s, size_t len, size_t i)
 	return i;
 }
 
+static uint32_t hash_word(const char *f);
+
 /*
  * If a lead-in phrase starts at i and ends before `below`, the offset after the longest
  * such one, else 0. The words of the text are read (and folded) only as far as some
@@ -355,26 +361,34 @@ static size_t match_lead_in(const struct parse_rules *r, const char *s, size_t l
                             size_t below)
 {
 	struct word w[PARSE_PHRASE_WORDS];
-	unsigned nw = 0;
+	uint32_t h[PARSE_PHRASE_WORDS], b;
+	unsigned nw = 1;
 	int more = 1; /* another word of the text may still be read */
 	size_t best = 0;
 
-	for (size_t k = 0; k < r->nlead; k++) {
+	if (r->nlead == 0 || !read_word(s, len, i, &w[0]) || !w[0].ok || w[0].flen < 0)
+		return 0;
+	h[0] = hash_word(w[0].f);
+	b = h[0] & (LEAD_BUCKETS - 1);
+	for (size_t k = r->lead_at[b]; k < r->lead_at[b + 1]; k++) {
 		const struct phrase *p = &r->lead[k];
 		unsigned t;
 
 		for (t = 0; t < p->nwords; t++) {
 			if (t == nw) {
-				size_t j = nw == 0 ? i : next_alnum(s, len, w[nw - 1].end);
+				size_t j = next_alnum(s, len, w[nw - 1].end);
 
 				if (!more || !read_word(s, len, j, &w[nw]) || !w[nw].ok ||
 				    w[nw].flen < 0) {
 					more = 0;
 					break;
 				}
+				h[nw] = hash_word(w[nw].f);
 				nw++;
 			}
-			if (w[t].f[0] != p->word[t][0] || strcmp(w[t].f, p->word[t]) != 0)
+			/* The hash first: the greetings make hundreds of lead-ins, most of
+			 * them sharing a first letter with the word. */
+			if (h[t] != p->hash[t] || strcmp(w[t].f, p->word[t]) != 0)
 				break;
 		}
 		if (t == p->nwords && w[t - 1].end > best && w[t - 1].end < below)
@@ -1602,6 +1616,29 @@ static int expand_phrases(const struct parse_rules *r, const struct phrase *base
 	return 0;
 }
 
+static int lead_bucket_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct phrase *)a)->hash[0] & (LEAD_BUCKETS - 1);
+	uint32_t y = ((const struct phrase *)b)->hash[0] & (LEAD_BUCKETS - 1);
+
+	return (x > y) - (x < y);
+}
+
+/* Makes p[0..n) (sorted here by bucket) the lead-ins matched, freeing the old ones. */
+static void install_leads(struct parse_rules *r, struct phrase *p, size_t n)
+{
+	if (n > 0)
+		qsort(p, n, sizeof(*p), lead_bucket_cmp);
+	memset(r->lead_at, 0, sizeof(r->lead_at));
+	for (size_t k = 0; k < n; k++)
+		r->lead_at[(p[k].hash[0] & (LEAD_BUCKETS - 1)) + 1]++;
+	for (size_t b = 0; b < LEAD_BUCKETS; b++)
+		r->lead_at[b + 1] += r->lead_at[b];
+	free(r->lead);
+	r->lead = p;
+	r->nlead = n;
+}
+
 /* The lead-ins as matched, from r->lead_base and r->abbr. 0, or -1 (nothing changed). */
 static int rebuild_leads(struct parse_rules *r)
 {
@@ -1610,9 +1647,7 @@ static int rebuild_leads(struct parse_rules *r)
 
 	if (expand_phrases(r, r->lead_base, r->nlead_base, &p, &n) < 0)
 		return -1;
-	free(r->lead);
-	r->lead = p;
-	r->nlead = n;
+	install_leads(r, p, n);
 	return 0;
 }
 
@@ -1925,9 +1960,7 @@ int parse_rules_set_abbreviations(struct parse_rules *r, const char *const *entr
 		r->nabbr = old_n;
 		goto fail;
 	}
-	free(r->lead);
-	r->lead = lead;
-	r->nlead = nlead;
+	install_leads(r, lead, nlead);
 	free(old);
 	return 0;
 fail:
