@@ -2,8 +2,8 @@
  * libFuzzer target: the parser on arbitrary bytes with the default rules, then the JSON
  * writer. Besides the sanitizers it checks what callers rely on: spans inside the text,
  * NUL-terminated buffers, a consistent kind/keyword/error triple, sessions exactly for
- * awareness, corrected only for a command, and purity (the same text parses the same way
- * twice).
+ * awareness, corrected only for a command, a secret only in a status, and purity (the same
+ * text parses the same way twice).
  */
 #include "parse.h"
 
@@ -82,6 +82,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_span(a.pin, size);
 	check_span(a.group, size);
 	check_span(a.ref, size);
+	check_span(a.secret, size);
+	/* a secret: four ASCII digits, only in a status, which always has its reference */
+	if (a.secret.len != 0 && (a.kind != PARSE_STATUS || a.secret.len != 4))
+		abort();
+	for (size_t k = 0; k < a.secret.len; k++) {
+		if (s[a.secret.off + k] < '0' || s[a.secret.off + k] > '9')
+			abort();
+	}
+	if (a.kind == PARSE_STATUS && a.ref.len == 0)
+		abort();
 	check_trimmed(s, a.text);
 	check_trimmed(s, a.name);
 	check_trimmed(s, a.village);
