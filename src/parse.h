@@ -107,16 +107,16 @@
  *
  * Awareness numbers
  *   After the keyword, numbers are read with the unit that follows each (after spaces
- *   only, or glued: "15dot", "90ng"): DOT or BUOI → sessions; LUOT, NGUOI or LUOT NGUOI, each optionally followed by
- *   THAM GIA → participants ("TTPL: 15 đợt / 1.410 lượt người tham gia" → 15 sessions,
- *   1410 participants). A number with no unit is the participants only right after the
- *   keyword ("TTPL 45 hop dan"). Reading stops at the first word that is neither a number
- *   nor a unit, at a number without a unit after the first, and at a number whose figure
- *   is already known; the text is what follows. A figure still unknown then is the first
- *   number starting a token with its unit anywhere in the text ("Tuyen truyen phap luat
- *   tai thon 4 duoc 80 nguoi" → 80 participants; "... 2 buoi ..." → 2 sessions).
- *   Participants are required ("missing participants"); sessions default to 1. Either
- *   above PARSE_NUMBER_MAX is invalid.
+ *   only, or glued: "15dot", "90ng"): DOT or BUOI → sessions; LUOT, NGUOI or LUOT
+ *   NGUOI, each optionally followed by THAM GIA → participants ("TTPL: 15 đợt / 1.410 lượt
+ *   người tham gia" → 15 sessions, 1410 participants). A number with no unit is the
+ *   participants only right after the keyword ("TTPL 45 hop dan"). Reading stops at the
+ *   first word that is neither a number nor a unit, at a number without a unit after the
+ *   first, and at a number whose figure is already known; the text is what follows. A
+ *   figure still unknown then is the first number starting a token with its unit
+ *   anywhere in the text ("Tuyen truyen phap luat tai thon 4 duoc 80 nguoi" → 80
+ *   participants; "... 2 buoi ..." → 2 sessions). Participants are required ("missing
+ *   participants"); sessions default to 1. Either above PARSE_NUMBER_MAX is invalid.
  *
  * Categories of a tip
  *   A code as the first word after TIN (or after ANDANH) sets the category. The code word
