@@ -285,6 +285,36 @@ static enum menu_screen feed(const struct server *sv, struct menu_state *st, con
 	}
 }
 
+/* Log lines of turned-away sessions, bounded: one thread runs every step. */
+static struct http_log_budget busy_log, capped_log;
+
+/*
+ * Whether PHONE may step session ID, stored as OLD: its own number's, or an anonymous one that
+ * PHONE ended since CUTOFF (a retry of its last step: the answer shows the tip's secret).
+ */
+static int session_of(const char *id, const struct store_ussd_session *old, const char *phone,
+                      const char *cutoff)
+{
+	int64_t since;
+
+	if (strcmp(old->phone, phone) == 0)
+		return 1;
+	if (strcmp(old->phone, STORE_ANONYMOUS) != 0 || old->outcome[0] == '\0' ||
+	    ts_parse_utc(cutoff, &since) < 0)
+		return 0;
+	return anon_session_is(id, phone, since);
+}
+
+/* TEXT is a step before OLD's: empty (the first) or OLD's text up to one of its '*'. */
+static int earlier_step(const char *old, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (old[0] == '\0')
+		return 0;
+	return n == 0 || (strncmp(old, text, n) == 0 && old[n] == '*');
+}
+
 /* One step, in the open transaction. The answer is set; -1 on a store error. */
 static int step_tx(const struct server *sv, const struct serve_form *f, const char *phone,
                    struct answer *a)
@@ -316,24 +346,39 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 	v.at = now;
 	v.text = f->text;
 	v.category = -2;
-	if (old->found && strcmp(old->phone, phone) != 0 &&
-	    !(strcmp(old->phone, STORE_ANONYMOUS) == 0 && old->outcome[0] != '\0')) {
-		/* Someone else's session id: refused, and that session is left as it was. */
+	if (old->found && !session_of(f->session_id, old, phone, cutoff)) {
+		/* Someone else's session id: refused, and that session is left as it was. An
+		 * anonymous session's row names nobody: only the number that ended it, noted in
+		 * memory for the retry window, is answered. */
 		log_warnx("ussd: session %s is %s's, not %s's: refused", f->session_id, old->phone,
 		          phone);
 		say_text(sv, a, 200, UT_ERROR);
 		r = 0;
 		goto out;
 	}
-	if (old->found && strcmp(old->text, f->text) == 0 && old->answer[0] != '\0') {
-		/* The aggregator asked again (a retry): the same answer, no new step. */
-		a->status = strcmp(old->outcome, "busy") == 0 ? 503 : 200;
+	if (old->found && strcmp(old->text, f->text) == 0 && old->answer[0] != '\0' &&
+	    strcmp(old->outcome, "expired") != 0 && strcmp(old->last_step_at, cutoff) >= 0) {
+		/* The aggregator asked again (a retry): the same answer, no new step. Not after
+		 * the session expired (the open one was just marked so; an ended one's retry
+		 * window is as long): "expired", below. */
+		a->status = 200;
 		snprintf(a->body, sizeof a->body, "%s", old->answer);
 		r = 0;
 		goto out;
 	}
 	if (old->found && old->outcome[0] != '\0') {
 		say_text(sv, a, 200, UT_EXPIRED);
+		r = 0;
+		goto out;
+	}
+	if (old->found && earlier_step(old->text, f->text)) {
+		/* A step the session has gone past, arriving late (the aggregator's retry of an
+		 * earlier request): the session and its draft are kept, the current screen is
+		 * answered. Restarting from it would lose what was typed since. */
+		log_info("ussd: session %s: a late earlier step: answered with the current screen",
+		         f->session_id);
+		a->status = 200;
+		snprintf(a->body, sizeof a->body, "%s", old->answer);
 		r = 0;
 		goto out;
 	}
@@ -349,13 +394,16 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 		if (open >= u->max_sessions || started >= u->max_per_hour) {
 			int busy = open >= u->max_sessions;
 
+			/* Counted per hour, not a row each (issue 21): a flood of them must not
+			 * grow the table, nor the log by a line each. */
 			say_text(sv, a, busy ? 503 : 200, busy ? UT_BUSY : UT_CAPPED);
-			log_warnx("ussd: session %s from %s turned away: %s", f->session_id, phone,
-			          busy ? "ussd.max_sessions sessions open" : "ussd.max_per_hour");
-			v.last_step = "main";
-			v.outcome = busy ? "busy" : "capped";
-			v.answer = a->body;
-			r = store_ussd_session_save(&v);
+			if (http_log_allow(busy ? &busy_log : &capped_log,
+			                   busy ? "ussd: sessions turned away (ussd.max_sessions)"
+			                        : "ussd: sessions turned away (ussd.max_per_hour)"))
+				log_warnx("ussd: session %s from %s turned away: %s", f->session_id,
+				          phone,
+				          busy ? "ussd.max_sessions sessions open" : "ussd.max_per_hour");
+			r = store_ussd_turned_away(busy ? "busy" : "capped", now);
 			goto out;
 		}
 		menu_start(&sv->menu, &st, &out);
@@ -392,8 +440,10 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 	v.category = out.end ? -2 : st.category;
 	v.draft = out.end || st.draft[0] == '\0' ? NULL : st.draft;
 	r = store_ussd_session_save(&v);
-	if (r == 0 && out.end && out.action == MENU_ACT_TIP && out.anonymous)
+	if (r == 0 && out.end && out.action == MENU_ACT_TIP && out.anonymous) {
 		r = store_ussd_session_anonymize(f->session_id);
+		anon_session_note(f->session_id, phone, (int64_t)time(NULL));
+	}
 	if (r == 0 && out.end)
 		log_info("ussd: session %s ended: %s", f->session_id, outcome ? outcome : "end");
 out:

@@ -436,6 +436,9 @@ int store_ussd_expire(const char *before);
 int store_ussd_open_count(void);
 /* Sessions PHONE started since SINCE that got a menu (not turned away). Count, or -1. */
 int store_ussd_started_since(const char *phone, const char *since);
+/* One more session turned away as OUTCOME ("busy", "capped") in the hour of AT (UTC text),
+ * in table ussd_turned_away: counts, no row per attempt and no number. 0 or -1. */
+int store_ussd_turned_away(const char *outcome, const char *at);
 
 struct store_ussd_save {
 	const char *id, *phone, *service_code, *network_code; /* network_code may be NULL */
