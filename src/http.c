@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,22 @@ static int http_job(void *arg)
 	return 0;
 }
 
+/*
+ * libmicrohttpd's own messages: one per connection closed early, which a flood of slow clients
+ * turns into a flood of lines (the episode's line says it once); kept for debugging. Its
+ * failures at start are said by http_start's caller.
+ */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[256];
+
+	if (!log_debug_enabled())
+		return;
+	vsnprintf(line, sizeof line, fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}
+
 /* Room for MAX connections within the descriptor limit, raising the soft limit if need be. */
 static int fit_fd_limit(int max)
 {
@@ -287,7 +304,7 @@ struct http_server *http_start(const struct http_config *cfg, const char *listen
 	    (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)(s->deadline + 0.999), MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->max_conn + 1,
-	    MHD_OPTION_END);
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	if (s->d == NULL) {
 		snprintf(err, errsz, "cannot listen on %s", listen);
 		goto fail;
