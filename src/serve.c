@@ -402,7 +402,8 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 			                        : "ussd: sessions turned away (ussd.max_per_hour)"))
 				log_warnx("ussd: session %s from %s turned away: %s", f->session_id,
 				          phone,
-				          busy ? "ussd.max_sessions sessions open" : "ussd.max_per_hour");
+				          busy ? "ussd.max_sessions sessions open"
+				               : "ussd.max_per_hour");
 			r = store_ussd_turned_away(busy ? "busy" : "capped", now);
 			goto out;
 		}

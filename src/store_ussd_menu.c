@@ -68,9 +68,8 @@ SQ(q_ussd_turned_away, "INSERT INTO ussd_turned_away (hour, outcome, count) VALU
 
 int store_ussd_turned_away(const char *outcome, const char *at)
 {
-	return sq_run(sq_bind(&q_ussd_turned_away, "ss", at, outcome), "ussd turned away") < 0
-	           ? -1
-	           : 0;
+	return sq_run(sq_bind(&q_ussd_turned_away, "ss", at, outcome), "ussd turned away") < 0 ? -1
+	                                                                                       : 0;
 }
 
 /* A new session is a row; every later step of it updates the row and counts one more step. */
