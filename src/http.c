@@ -68,6 +68,12 @@ void http_mask_addr(const struct sockaddr *addr, char *out, size_t outsz)
 	} else if (addr != NULL && addr->sa_family == AF_INET6) {
 		struct in6_addr a = ((const struct sockaddr_in6 *)addr)->sin6_addr;
 
+		if (IN6_IS_ADDR_V4MAPPED(&a)) { /* an IPv4 client of an IPv6 socket */
+			a.s6_addr[15] = 0;
+			inet_ntop(AF_INET, a.s6_addr + 12, buf, sizeof buf);
+			snprintf(out, outsz, "%s/24", buf);
+			return;
+		}
 		memset(a.s6_addr + 8, 0, 8);
 		inet_ntop(AF_INET6, &a, buf, sizeof buf);
 		snprintf(out, outsz, "%s/64", buf);
@@ -82,9 +88,13 @@ static int same_host(const struct sockaddr_storage *a, const struct sockaddr *b)
 	if (b->sa_family == AF_INET)
 		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
 		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (b->sa_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		              &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+	if (b->sa_family == AF_INET6) {
+		/* One client is one /64 (what one line or host is given), or one mapped IPv4. */
+		const struct in6_addr *x = &((const struct sockaddr_in6 *)a)->sin6_addr;
+		const struct in6_addr *y = &((const struct sockaddr_in6 *)b)->sin6_addr;
+
+		return memcmp(x, y, IN6_IS_ADDR_V4MAPPED(y) ? 16 : 8) == 0;
+	}
 	return 0;
 }
 

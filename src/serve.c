@@ -1,15 +1,20 @@
 /*
- * `tipline serve` (see serve.h). libmicrohttpd runs every request in its one internal polling
- * thread, so requests are handled one after another and the store (one connection, not
- * shared between threads) is used by that thread only; the main thread waits for a signal.
+ * `tipline serve` (see serve.h). One thread: its loop runs the job table (src/sched.c: the
+ * WAL scrub, the HTTP door's deadlines) and libmicrohttpd in external epoll mode (src/http.c,
+ * which holds the limits), so requests are handled one after another and the store (one
+ * connection, not shared between threads) is used by that thread only. Signals are taken only
+ * while it waits.
  *
  * A step, in order: the path (404), the method (405), the secret (403: nothing is read or
- * stored), the content type (415), the body's size (413), then the fields (malformed: END
- * with an apology, nothing stored). Then, in one transaction: sessions idle for
- * ussd.session_timeout seconds are expired; a new session over ussd.max_sessions open ones is
- * stored as 'busy' and answered 503, one over the number's ussd.max_per_hour as 'capped'; the
- * menu takes the new input; its action (a tip, a lookup, a registration, an opt-out) is done;
- * the session row records the step.
+ * stored), the content type (415), the body's size (413, a chunked one as soon as it passes
+ * the limit), then the fields (malformed: END with an apology, nothing stored). Then, in one
+ * transaction (a lock not had within ussd.db_wait: the apology): sessions idle for
+ * ussd.session_timeout seconds are expired; the retry rules (docs/officers.md, "Retries"): a
+ * retry of the last step gets its answer again, only from the number that made it and not
+ * after expiry, and an earlier step arriving late changes nothing; a new session over
+ * ussd.max_sessions open ones is answered 503, one over the number's ussd.max_per_hour
+ * 'capped', both counted per hour (no session row); the menu takes the new input; its action
+ * (a tip, a lookup, a registration, an opt-out) is done; the session row records the step.
  */
 #include "serve.h"
 
@@ -375,8 +380,8 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 		/* A step the session has gone past, arriving late (the aggregator's retry of an
 		 * earlier request): the session and its draft are kept, the current screen is
 		 * answered. Restarting from it would lose what was typed since. */
-		log_info("ussd: session %s: a late earlier step: answered with the current screen",
-		         f->session_id);
+		log_debug("ussd: session %s: a late earlier step: answered with the current screen",
+		          f->session_id);
 		a->status = 200;
 		snprintf(a->body, sizeof a->body, "%s", old->answer);
 		r = 0;
