@@ -13,6 +13,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import SLOW, Env, check, check_eq, files_with, run_tests, wait_for  # noqa: E402
+from test_anonymity import Reader  # noqa: E402
 from test_ussd_menu import OTHER, PHONE, SECRET, TIP, post, served, session, step  # noqa: E402
 
 ERROR = "END Xin loi, co loi. Vui long thu lai sau."
@@ -186,20 +187,13 @@ def test_chunked_body_over_the_limit_is_413_at_once():
 
 # --- item 1: a held reader, a held lock ---
 
-def hold_reader(env):
-    con = sqlite3.connect(env.db, timeout=10, isolation_level=None)
-    con.execute("BEGIN")
-    con.execute("SELECT count(*) FROM ussd_sessions").fetchall()
-    return con
-
-
 def test_reader_held_across_an_anonymous_menu_tip():
     """The menu's own commit asks for the scrub; with no daemon running, `tipline serve`'s job
     table must do it once the reader closes. Every step meanwhile is answered at once."""
     digits = PHONE[3:].encode()
     with served(door_env(sms_ack=False, max_per_hour=100), daemon=False) as (env, srv):
         step(srv, "warm", "", phone=OTHER)
-        reader = hold_reader(env)
+        reader = Reader(env, "ussd_sessions")
         try:
             worst = 0.0
             for i, text in enumerate(["", "1", "1*1", "1*1*ban ma tuy o ray", "1*1*ban ma tuy o ray*2"]):
