@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "alerts.h"
 #include "config.h"
 #include "handle.h"
@@ -83,9 +84,9 @@ static int open_modules(struct config *cfg)
 			log_warnx("%s", store_errmsg());
 		return -1;
 	}
-	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
-	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || sim_init(cfg) < 0 ||
-	    status_init(cfg) < 0 || ussd_init(cfg) < 0 || notify_init() < 0 ||
+	if (act_init(cfg) < 0 || handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 ||
+	    outbox_init(cfg) < 0 || alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 ||
+	    sim_init(cfg) < 0 || status_init(cfg) < 0 || ussd_init(cfg) < 0 || notify_init() < 0 ||
 	    privacy_init(cfg) < 0)
 		return -1;
 	return 0;
@@ -104,6 +105,7 @@ static void close_modules(void)
 	outbox_close();
 	receive_close();
 	handle_close();
+	act_close();
 	store_close();
 }
 

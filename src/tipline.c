@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "json.h"
@@ -550,8 +551,14 @@ int main(int argc, char **argv)
 	cfg = config_load(file);
 	if (cfg == NULL)
 		return 1;
+	/* The actions (act.h): every command that changes something goes through them. */
+	if (act_init(cfg) < 0) {
+		config_free(cfg);
+		return 1;
+	}
 	rc = commands[i].fn(cfg, argc, argv);
 	store_close();
+	act_close();
 	config_free(cfg);
 	return rc;
 }
