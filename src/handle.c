@@ -517,7 +517,7 @@ static int copy_row(const struct store_inbox_row *r, void *arg)
  * Read stored message ID (joined from its parts) into *R, parse it once into *HP and redact
  * the stored copies if it holds a PIN. 0, or -1 (an allocation failure is recorded as the
  * store's last error, a transient one: the receive path then leaves the batch on the modem
- * for the next poll instead of storing the message unhandled; see README).
+ * for the next poll instead of storing the message unhandled; see docs/design.md).
  */
 static int read_joined(int64_t id, struct row *r, struct handle_parsed *hp)
 {
