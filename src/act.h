@@ -12,7 +12,7 @@
  *     SMS template, a USSD screen, a CLI line or JSON).
  * Actions never render what the actor is shown, never talk to a modem, and never log the
  * number of an anonymous sender. Files: act.c (the actor, the reply cap), act_tips.c,
- * act_records.c, act_people.c, act_broadcast.c.
+ * act_records.c, act_people.c, act_broadcast.c, act_modem.c.
  *
  * Strings in an action's input are the caller's and are only read during the call. Results
  * hold their strings in fixed arrays (nothing to free) unless a field says otherwise.
@@ -111,6 +111,13 @@ struct act_supplement_in {
  * secret loses its number all the same (it is most likely the tipster's, who lost the code).
  */
 enum act_status act_tip_supplement(struct act_who *w, const struct act_supplement_in *in);
+
+/*
+ * Inbox row INBOX_ID, an anonymous tip or a supplement (which may be to one), was stored
+ * without its handling (it failed): it loses its number all the same (issue 13), since
+ * nothing retries it. ACT_OK.
+ */
+enum act_status act_tip_scrub(int64_t inbox_id);
 
 struct act_mark_out {
 	char from[16]; /* the status before */
@@ -217,5 +224,25 @@ enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcas
 enum act_status act_broadcast_release(struct act_who *w, int64_t id, int *queued);
 /* Cancel broadcast ID: *DROPPED unsent messages dropped. ACT_NOT_FOUND, ACT_OK. */
 enum act_status act_broadcast_cancel(struct act_who *w, int64_t id, int *dropped);
+
+/* --- what officers ask of the modem, and forgetting a number (act_modem.c) --- */
+
+/* A USSD CODE for the daemon to send, answered within TIMEOUT s; asked by W->by. *ID set. */
+enum act_status act_ussd_request(struct act_who *w, const char *code, int timeout, int64_t *id);
+/*
+ * Stop waiting for request ID (SHOWN: its code as logged, SECRET: it held a card number):
+ * *EXPIRED 1 when the daemon never took it, 0 when it runs now. ACT_OK.
+ */
+enum act_status act_ussd_request_expire(struct act_who *w, int64_t id, const char *shown,
+                                        int secret, int *expired);
+/* Forget the SIM PIN entries refused: the daemon enters modem.pin once at its next connect.
+ * *FORGOTTEN entries. ACT_OK. */
+enum act_status act_sim_pin_retry(struct act_who *w, int *forgotten);
+/*
+ * Erase the number spelt FORMS from every row that can lose it (store_forget_number: counts
+ * in *OUT). In the caller's transaction: rolled back, it shows what it would change. ACT_OK.
+ */
+enum act_status act_forget_number(struct act_who *w, const char *const forms[STORE_FORGET_FORMS],
+                                  struct store_forget *out);
 
 #endif

@@ -78,6 +78,11 @@ enum act_status act_tip_supplement(struct act_who *w, const struct act_supplemen
 	return ACT_OK;
 }
 
+enum act_status act_tip_scrub(int64_t inbox_id)
+{
+	return store_anonymize_message(inbox_id) < 0 ? ACT_ERROR : ACT_OK;
+}
+
 enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to, const char *note,
                              int notify, struct act_mark_out *out)
 {

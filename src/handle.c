@@ -567,7 +567,7 @@ int handle_keep_unhandled(int64_t id, const struct handle_parsed *parsed)
 			goto out;
 		parsed = &hp;
 	}
-	if (parsed->anonymous && store_anonymize_message(id) < 0)
+	if (parsed->anonymous && act_tip_scrub(id) != ACT_OK)
 		goto out;
 	rc = 0;
 out:
