@@ -81,11 +81,11 @@ static int print_result(const struct store_ussd_result *res, const char *shown, 
 	const char *st = res->status;
 
 	if (strcmp(st, "answered") == 0) {
-		printf("%s\n", res->answer);
+		printf("%s\n", cli_safe(res->answer));
 		return 0;
 	}
 	if (strcmp(st, "more-input") == 0) {
-		printf("%s\n", res->answer);
+		printf("%s\n", cli_safe(res->answer));
 		fprintf(stderr, "tipline: the network asks for more input; the session was "
 		                "cancelled (answering is not supported)\n");
 		return 0;
@@ -97,7 +97,7 @@ static int print_result(const struct store_ussd_result *res, const char *shown, 
 		        timeout);
 	else
 		fprintf(stderr, "tipline: %s: %s: %s\n", shown, st[0] ? st : "failed",
-		        res->error[0] ? res->error : "the modem failed");
+		        res->error[0] ? cli_safe(res->error) : "the modem failed");
 	return 1;
 }
 
@@ -246,6 +246,12 @@ static const char *get(const struct kv *kv, const char *key)
 		if (strcmp(kv->e[i].key, key) == 0)
 			return kv->e[i].value;
 	return NULL;
+}
+
+/* KEY's value as the terminal shows it (the modem, the network and USSD answers wrote it). */
+static const char *shown(const struct kv *kv, const char *key)
+{
+	return cli_safe(get(kv, key));
 }
 
 /* When KEY was written (UTC), or NULL. */
@@ -447,7 +453,7 @@ static void print_text(const struct config *cfg, const struct report *rp)
 
 	if (rp->alive)
 		printf("daemon:       running since %s (pid %s), heartbeat %ld s ago\n",
-		       local(get(kv, "started_at"), a), get(kv, "pid") ? get(kv, "pid") : "?",
+		       local(get(kv, "started_at"), a), get(kv, "pid") ? shown(kv, "pid") : "?",
 		       age_of(rp->heartbeat_at));
 	else if (rp->heartbeat_at[0] == '\0' && get(kv, "stopped_at"))
 		printf("daemon:       not running (stopped at %s)\n",
@@ -460,16 +466,16 @@ static void print_text(const struct config *cfg, const struct report *rp)
 	if (modem != NULL && strcmp(modem, "connected") == 0)
 		printf("modem:        connected since %s", local(get(kv, "modem_connected_at"), a));
 	else
-		printf("modem:        %s", modem ? modem : "-");
+		printf("modem:        %s", modem ? cli_safe(modem) : "-");
 	printf("%s\n", rp->alive ? "" : " (when the daemon last ran)");
 	printf("device:       %s %s\n",
-	       get(kv, "modem_manufacturer") ? get(kv, "modem_manufacturer") : "-",
-	       get(kv, "modem_model") ? get(kv, "modem_model") : "");
+	       get(kv, "modem_manufacturer") ? shown(kv, "modem_manufacturer") : "-",
+	       get(kv, "modem_model") ? shown(kv, "modem_model") : "");
 	print_sim(kv);
 	printf("network:      %s%s%s%s, %s",
-	       get(kv, "modem_operator") ? get(kv, "modem_operator") : "-",
+	       get(kv, "modem_operator") ? shown(kv, "modem_operator") : "-",
 	       get(kv, "modem_operator_code") ? " (" : "",
-	       get(kv, "modem_operator_code") ? get(kv, "modem_operator_code") : "",
+	       get(kv, "modem_operator_code") ? shown(kv, "modem_operator_code") : "",
 	       get(kv, "modem_operator_code") ? ")" : "",
 	       get(kv, "modem_registration") ? get(kv, "modem_registration")
 	                                     : "registration unknown");
@@ -478,13 +484,13 @@ static void print_text(const struct config *cfg, const struct report *rp)
 		       local(get(kv, "modem_health_at"), b));
 	printf("\n");
 	if (get(kv, "modem_signal_percent"))
-		printf("signal:       %s %% (%s dBm)\n", get(kv, "modem_signal_percent"),
-		       get(kv, "modem_signal_dbm") ? get(kv, "modem_signal_dbm") : "?");
+		printf("signal:       %s %% (%s dBm)\n", shown(kv, "modem_signal_percent"),
+		       get(kv, "modem_signal_dbm") ? shown(kv, "modem_signal_dbm") : "?");
 	else
 		printf("signal:       unknown\n");
 	printf("SIM slots:    %s / %s used\n",
-	       get(kv, "modem_sim_used") ? get(kv, "modem_sim_used") : "?",
-	       get(kv, "modem_sim_total") ? get(kv, "modem_sim_total") : "?");
+	       get(kv, "modem_sim_used") ? shown(kv, "modem_sim_used") : "?",
+	       get(kv, "modem_sim_total") ? shown(kv, "modem_sim_total") : "?");
 	printf("health read:  %s (every %d s)\n", local(get(kv, "modem_health_at"), a),
 	       cfg->status.every);
 	printf("last poll:    %s\n", local(get(kv, "last_poll"), a));
@@ -498,7 +504,8 @@ static void print_text(const struct config *cfg, const struct report *rp)
 		printf("; oldest queued %s (%ld s ago)", local(rp->oldest, b), age_of(rp->oldest));
 	printf("\n");
 	if ((v = get(kv, "balance")) != NULL)
-		printf("balance:      %s (read %s)%s\n", v, local(get(kv, "balance_at"), a),
+		printf("balance:      %s (read %s)%s\n", cli_safe(v),
+		       local(get(kv, "balance_at"), a),
 		       get(kv, "balance_low") && strcmp(get(kv, "balance_low"), "1") == 0 ? " LOW"
 		                                                                          : "");
 	else

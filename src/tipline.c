@@ -154,8 +154,8 @@ static int print_inbox(const struct store_inbox_row *r, void *arg)
 		json_key_bool(&j, "complete", r->complete);
 		json_end(&j);
 	} else {
-		printf("%-5lld %s  %-14s %s%s\n", (long long)r->id, read, r->sender,
-		       r->complete ? "" : "[incomplete] ", r->text);
+		printf("%-5lld %s  %-14s %s%s\n", (long long)r->id, read, cli_safe(r->sender),
+		       r->complete ? "" : "[incomplete] ", cli_safe(r->text));
 	}
 	return 0;
 }
@@ -244,7 +244,8 @@ static int print_outbox(const struct store_outbox_row *r, void *arg)
 		json_end(&j);
 	} else {
 		printf("%-5lld %-8s %-9s %-14s %s  %s\n", (long long)r->id, r->status, r->kind,
-		       r->recipient, local(r->sent_at ? r->sent_at : r->not_before, sent), r->text);
+		       cli_safe(r->recipient), local(r->sent_at ? r->sent_at : r->not_before, sent),
+		       cli_safe(r->text));
 	}
 	return 0;
 }
@@ -341,8 +342,8 @@ static int print_sent(const char *file, const char *number, const char *text, in
 		json_key_str(&j, "coding", coding);
 		json_end(&j);
 	} else {
-		printf("%-14s (%d %s part%s) %s\n", number, parts, coding, parts == 1 ? "" : "s",
-		       text);
+		printf("%-14s (%d %s part%s) %s\n", cli_safe(number), parts, coding,
+		       parts == 1 ? "" : "s", cli_safe(text));
 	}
 	return 0;
 }

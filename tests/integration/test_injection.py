@@ -25,6 +25,7 @@ HOSTILE = ("=HYPERLINK(\"http://x\") \x1b[2J\x1b[31mRED\r\n" + FORGED + "\tcol \
            "\u2066x\u2069 \u200f\u0085\u009b2J end")
 NAME = "Ng\x1b[31m\u202eA\x1b]0;title\x07"
 VILLAGE = "K\x1b[5mon"
+SENDER = "\u202eVIETTEL\x1b[31m"
 
 
 def unsafe(text, allowed="\n\t"):
@@ -162,7 +163,7 @@ def test_ussd_text_and_serve_log():
         a = session(srv, "hostile", ["1", "6", text, "1"], phone=USSD_PHONE)
         check("T1" in a[-1], a[-1])
         session(srv, "reg", ["3", NAME, VILLAGE], phone="+84987000002")
-        # A session id with a forged line in it: logged escaped.
+        # A session id with a forged line in it: refused as malformed (nothing of it logged).
         sid = "s\x1b[31m\r\n" + FORGED
         step(srv, sid, "", phone="+84987000003")
         step(srv, sid, "2*T9", phone="+84987000003")
@@ -171,7 +172,7 @@ def test_ussd_text_and_serve_log():
         check_eq(env.query("SELECT name, village FROM contacts"), [(NAME, VILLAGE)],
                  "the USSD registration stored as typed")
         out = shown(env, "tips")
-        check("@SUM(A1) \\x1b[2J" in out, "tips: %r" % out)
+        check("@SUM(A1) =HYPERLINK(\"http://x\") \\x1b[2J" in out, "tips: %r" % out)
         check_eq([r["text"] for r in json_rows(env, "tips", "--json")], [text], "tips --json")
         rows = list(csv.DictReader(io.StringIO(env.cli("export", "inbox").stdout.decode(),
                                                newline="")))
@@ -188,9 +189,18 @@ def test_ussd_text_and_serve_log():
         check("very-secret-token" not in log and "another-secret" not in log, "no secret in "
               "the log: %r" % log)
         check("/nope\\x1b[31m/..." in log, "first segment only: %r" % log)
-        check("ussd: session s\\x1b[31m\\x0d\\x0a" + FORGED in log, "the session id escaped: %r"
-              % log)
-    check_eq(unsafe(env.log_text(), allowed="\n"), [], "raw controls in the daemon's log")
+        check("a malformed step" in log, "a session id with controls is refused: %r" % log)
+        # An alphanumeric sender with BiDi and ESC in it: the daemon logs who sent a message.
+        env.sms(SENDER, "hello")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox WHERE channel = 'sms'") == 1, 15,
+                 "the message from an alphanumeric sender")
+        check_eq(env.scalar("SELECT sender FROM inbox WHERE channel = 'sms'"), SENDER, "sender")
+        wait_for(lambda: "VIETTEL" in env.log_text(), 15, "the sender logged")
+        dlog = env.log_text()
+        check_eq(unsafe(dlog, allowed="\n"), [], "raw controls or BiDi in the daemon's log")
+        check("\\u202eVIETTEL\\x1b[31m" in dlog, "the sender escaped: %r" % dlog[-2000:])
+        out = shown(env, "inbox")
+        check("\\u202eVIETTEL\\x1b[31m" in out, "inbox: the sender escaped: %r" % out)
 
 
 run_tests(globals())
