@@ -24,7 +24,7 @@ FORGED = "2026-12-07T00:00:00Z tiplined[warn]: forged"
 HOSTILE = ("=HYPERLINK(\"http://x\") \x1b[2J\x1b[31mRED\r\n" + FORGED + "\tcol \u202egnp.exe"
            "\u2066x\u2069 \u200f\u0085\u009b2J end")
 NAME = "Ng\x1b[31m\u202eA\x1b]0;title\x07"
-VILLAGE = "K\x1b[5mon"
+VILLAGE = "K\x1b[5mon\u202eX"
 SENDER = "\u202eVIETTEL\x1b[31m"
 
 
