@@ -12,7 +12,7 @@ import sys
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from harness import AtEnv, Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
 from test_ussd_menu import SECRET, post, served, session, step  # noqa: E402
 
 TIPSTER = "+84912000001"
@@ -201,6 +201,22 @@ def test_ussd_text_and_serve_log():
         check("\\u202eVIETTEL\\x1b[31m" in dlog, "the sender escaped: %r" % dlog[-2000:])
         out = shown(env, "inbox")
         check("\\u202eVIETTEL\\x1b[31m" in out, "inbox: the sender escaped: %r" % out)
+
+
+def test_network_text():
+    """What the network says (a USSD answer, through the AT emulator) is shown escaped by
+    `tipline ussd` and logged escaped by the daemon."""
+    answer = "TKC 12.345d\x1b[2J\r\n" + FORGED + " \u202eX"
+    env = AtEnv(extra='ussd: { balance_code = ""; timeout = 5; };\n')
+    env.faults({"ussd": {"*102#": answer}})
+    with running(env):
+        wait_for(lambda: env.scalar("SELECT value FROM status WHERE key = 'modem'") == "connected",
+                 30, "the modem connected")
+        out = shown(env, "ussd", "*102#")
+        check_eq(out, "TKC 12.345d\\x1b[2J\\x0d\\x0a" + FORGED + " \\u202eX\n", "the answer")
+        check_eq(env.query("SELECT answer FROM ussd_log"), [(answer,)], "stored as answered")
+        shown(env, "status")
+        check_eq(unsafe(env.log_text(), allowed="\n"), [], "raw controls in the daemon's log")
 
 
 run_tests(globals())
