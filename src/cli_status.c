@@ -353,7 +353,7 @@ static void print_json(const struct config *cfg, const struct report *rp)
 	json_key_str(&j, "health_at", get(kv, "modem_health_at"));
 	json_key_str(&j, "registration_since", get(kv, "modem_registration_since"));
 	json_object_end(&j);
-	/* The SIM as the daemon last saw it at a connect (src/sim.h): since when, and the entry
+	/* The SIM as the daemon last saw it at a connect (src/simcard.h): since when, and the entry
 	 * of modem.pin that the SIM refused (never the PIN). */
 	json_key_object(&j, "sim");
 	json_key_str(&j, "state", get(kv, "sim"));
@@ -397,7 +397,7 @@ static const char *local(const char *utc, char *buf)
 	return buf;
 }
 
-/* The `sim` status values (src/sim.c) as phrases. */
+/* The `sim` status values (src/simcard.c) as phrases. */
 static const char *sim_text(const char *state)
 {
 	static const struct {
@@ -538,7 +538,7 @@ int cli_status(const struct config *cfg, int argc, char **argv)
 /* --- tipline modem pin-retry --- */
 
 /*
- * Forget the PINs the SIM refused (src/sim.h): the daemon enters modem.pin once more at its
+ * Forget the PINs the SIM refused (src/simcard.h): the daemon enters modem.pin once more at its
  * next connect (within modem.backoff_max seconds). For a SIM unlocked in a phone, or swapped
  * for the one modem.pin belongs to; a changed modem.pin needs no command.
  */

@@ -323,7 +323,7 @@ static int cmd_parse(const struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
-/* --- sim --- */
+/* --- sim: the simulated phone (modem_dummy_*, libGammu's dummy driver), not the SIM card --- */
 
 static int print_sent(const char *file, const char *number, const char *text, int parts,
                       const char *coding, void *arg)
@@ -411,8 +411,8 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 			cli_usage_error("sim send: --from NUMBER is required");
 		if (optind + 1 != argc - 1)
 			cli_usage_error("sim send: give the TEXT as one argument (quote it)");
-		return modem_sim_inject(cfg->modem.device, from, argv[argc - 1], when,
-		                        norder ? order : NULL, (size_t)norder, ref) < 0;
+		return modem_dummy_inject(cfg->modem.device, from, argv[argc - 1], when,
+		                          norder ? order : NULL, (size_t)norder, ref) < 0;
 	}
 	if (strcmp(argv[1], "report") == 0) {
 		static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
@@ -432,7 +432,7 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 		}
 		if (from == NULL || ref < 0 || optind != argc - 1)
 			cli_usage_error("sim report: --from NUMBER --ref 0-255");
-		return modem_sim_report(cfg->modem.device, from, ref) < 0;
+		return modem_dummy_report(cfg->modem.device, from, ref) < 0;
 	}
 	if (strcmp(argv[1], "sent") == 0) {
 		static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
@@ -453,7 +453,7 @@ static int cmd_sim(const struct config *cfg, int argc, char **argv)
 			snprintf(dir, sizeof dir, "%s", cfg->modem.sent_dir);
 		else
 			snprintf(dir, sizeof dir, "%s/sent", cfg->modem.device);
-		return modem_sim_sent_each(dir, print_sent, &json) < 0;
+		return modem_dummy_sent_each(dir, print_sent, &json) < 0;
 	}
 	cli_usage_error("sim: unknown subcommand \"%s\" (send, sent or report)", argv[1]);
 	return 2;
