@@ -157,6 +157,8 @@ int main(int argc, char **argv)
 	mc.watchdog = 120;
 	mc.send_timeout = 30;
 	mc.sent_dir = "";
+	mc.pin = "";
+	mc.reset_command = ""; /* read after a failed connect */
 	mc.gammu_debug = getenv("MODEM_PROBE_DEBUG") ? getenv("MODEM_PROBE_DEBUG") : "";
 	while ((ch = getopt(argc, argv, "nw:")) != -1) {
 		switch (ch) {
