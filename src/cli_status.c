@@ -163,7 +163,7 @@ static void print_json(const struct config *cfg, const struct report *rp)
 	json_key_str(&j, "health_at", get(kv, "modem_health_at"));
 	json_key_str(&j, "registration_since", get(kv, "modem_registration_since"));
 	json_object_end(&j);
-	/* The SIM as the daemon last saw it at a connect (src/sim.h): since when, and the entry
+	/* The SIM as the daemon last saw it at a connect (src/simcard.h): since when, and the entry
 	 * of modem.pin that the SIM refused (never the PIN). */
 	json_key_object(&j, "sim");
 	json_key_str(&j, "state", get(kv, "sim"));
@@ -216,7 +216,7 @@ static const char *local(const char *utc, char *buf)
 	return buf;
 }
 
-/* The `sim` status values (src/sim.c) as phrases. */
+/* The `sim` status values (src/simcard.c) as phrases. */
 static const char *sim_text(const char *state)
 {
 	static const struct {
