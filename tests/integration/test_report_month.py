@@ -399,6 +399,33 @@ def run_month(tz):
                  "--month and the same --from/--to")
 
 
+def test_failed_sends_are_not_sent():
+    """Through the AT emulator, whose network refuses the first two PDUs (+CMS ERROR 38) and
+    outbox.max_attempts 1: the officer's acknowledgement and one broadcast message fail. The
+    report counts the broadcast's three recipients, but the parts and SMS sent of the two that
+    went only."""
+    from harness import AtEnv
+    env = AtEnv(extra="outbox: { max_attempts = 1; };")
+    env.faults({"error": {"AT+CMGS": "+CMS ERROR: 38"}, "times": {"error:AT+CMGS": 2}})
+    with running(env, start=False):
+        for phone in ("+84911000001", "+84911000002"):
+            env.cli("contact", "add", phone)
+        env.cli("contact", "add", OFFICER, "--role", "officer", "--pin", "2468")
+        env.sms(OFFICER, "TB 2468 TATCA " + BROADCAST, when=time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 7 * 3600)))  # the emulator's +07:00
+        env.start()
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')") == 0
+                 and env.scalar("SELECT count(*) FROM outbox") == 4, 60, "every message tried")
+        check_eq(env.query("SELECT kind, status FROM outbox ORDER BY kind, status"),
+                 [("broadcast", "failed"), ("broadcast", "sent"), ("broadcast", "sent"), ("reply", "failed")],
+                 "the outbox: the first two refused (the reply goes first)")
+        check_eq(len(env.sent()), 2, "PDUs the network took")
+        today = datetime.date.today().isoformat()
+        got = json.loads(env.cli("report", "--from", today, "--to", today, "--format", "json").stdout)
+        check_eq((got["broadcasts"], got["sms"]),
+                 ({"count": 1, "recipients": 3, "parts": 2}, {"received": 1, "sent": 2, "parts_sent": 2}),
+                 "broadcasts and SMS of the day")
+
+
 def chromium_dom(tmpdir, path):
     import subprocess
     cmd = [html_test.chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
