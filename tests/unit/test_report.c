@@ -581,6 +581,11 @@ static void t_html(void)
 	    ">16/11</text>",
 	    ">11/2026</text>",
 	    "</svg>trộm cắp</li>",
+	    /* The change column: a rise is "+", a fall "−" (12 tips now, 8 before; fraud 0, 3). */
+	    "data-figure=\"tips.received\" data-period=\"previous\" data-value=\"8\">08</td>"
+	    "<td class=\"n up\">+4</td>",
+	    "data-key=\"fraud\" data-period=\"previous\" data-value=\"3\">03</td>"
+	    "<td class=\"n down\">−3</td>",
 	};
 
 	fixture(&r);
