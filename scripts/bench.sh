@@ -5,7 +5,7 @@
 #   scripts/bench.sh                  every measurement (about 6 minutes)
 #   scripts/bench.sh drain memory     only those: drain, scale, memory, parser, cost, pacing,
 #                                     report, ussd
-#   scripts/bench.sh --readme         also paste the table into README.md (Benchmark section)
+#   scripts/bench.sh --readme         also paste the table into docs/benchmark.md (its Benchmark section)
 #
 # Environment: BENCH_N (default 2000), BENCH_RUNS (3), BENCH_PACING_N (200),
 # BENCH_PACING_RUNS (1), BENCH_DELAY_MS (100), BENCH_BASELINE (a git revision, 35f9777 unless

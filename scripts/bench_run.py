@@ -5,7 +5,7 @@
                                  [pacing] [report] [ussd]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
-BUILD/bench.md (and, with --readme, into README.md between <!-- bench:begin --> and
+BUILD/bench.md (and, with --readme, into docs/benchmark.md between <!-- bench:begin --> and
 <!-- bench:end -->, added under "## Benchmark" at the end if missing).
 
 Environment: BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for ussd, BENCH_N
@@ -1344,7 +1344,7 @@ README_END = "<!-- bench:end -->"
 README_HOW = """\
 `make bench` (about 6 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds,
 and runs `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with
-`--readme` it also replaces this section. One measurement: `scripts/bench.sh drain` (or
+`--readme` it also replaces this section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or
 `memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000` changes the
 drain size, `BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
 `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS` (1000) and
@@ -1358,7 +1358,8 @@ floor is `scripts/bench_floor.c`, built at bench time.
 
 
 def update_readme(table):
-    path = os.path.join(ROOT, "README.md")
+    """Paste TABLE into the benchmark's documentation (docs/benchmark.md; README.md links to it)."""
+    path = os.path.join(ROOT, "docs", "benchmark.md")
     text = open(path, encoding="utf-8").read()
     if README_BEGIN not in text:
         text = text.rstrip("\n") + "\n\n## Benchmark\n\n%s\n%s\n" % (README_BEGIN, README_END)
@@ -1424,7 +1425,7 @@ def main(argv):
     log("done in %.0f s; table written to %s" % (time.monotonic() - t0, out))
     if readme:
         update_readme(text)
-        log("README.md: Benchmark section updated")
+        log("docs/benchmark.md: Benchmark section updated")
     return 0
 
 

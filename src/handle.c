@@ -590,7 +590,7 @@ int handle_message(int64_t id, const char *raw)
 	/*
 	 * An allocation failure here is recorded as the store's last error (SQLITE_NOMEM), a
 	 * transient one: the receive path then leaves the batch on the modem for the next poll
-	 * instead of storing the message unhandled (no tip, no reply). See README.
+	 * instead of storing the message unhandled (no tip, no reply). See docs/design.md.
 	 */
 	if (store_inbox_get(id, copy_row, &m) < 0)
 		goto out;

@@ -163,7 +163,7 @@ def test_units():
                            env=env)
         check(p.returncode == 0 and p.stderr.strip() == "" and p.stdout.strip() == "",
               "systemd-analyze verify: %d %s%s" % (p.returncode, p.stdout, p.stderr))
-        # The exposure score README reports: a unit that loses its hardening fails here.
+        # The exposure score docs/operating.md reports: a unit that loses its hardening fails here.
         for path, most in zip(paths, (1.5, 2.0)):
             p = subprocess.run(["systemd-analyze", "security", "--offline=yes", path],
                                capture_output=True, text=True)

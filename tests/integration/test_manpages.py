@@ -117,7 +117,8 @@ def test_every_option_in_pages():
             check(o in syn, "%s: -%s is not in the synopsis" % (page_name, o))
 
 
-def test_every_sms_keyword_in_tiplined_8():
+def default_keywords():
+    """The default SMS keywords of src/parse.c: its keyword table and the patrol words."""
     p = src("parse.c")
     words = set()
     for w in re.findall(r"WORDS\(([^)]*)\)", block(p, "default_keywords[] = {")):
@@ -125,6 +126,11 @@ def test_every_sms_keyword_in_tiplined_8():
     for w in re.findall(r"parse_rules_set_\w+_words\(r, WORDS\(([^)]*)\)", p):
         words.update(re.findall(r'"([^"]+)"', w))
     check(len(words) > 20, "keywords parsed from src/parse.c: %r" % words)
+    return words
+
+
+def test_every_sms_keyword_in_tiplined_8():
+    words = default_keywords()
     man = page("tiplined.8")
     sms = man[man.index(".Sh SMS KEYWORDS"):man.index(".Sh SIGNALS")]
     tokens = set(re.findall(r"[A-Z?]+", sms))

@@ -1,7 +1,7 @@
 """The parser on a corpus of realistic messages (tests/data/parse_corpus.jsonl): each line is
 a message with what its sender meant (kind and the fields that matter), written without
 looking at the parser's answer. `tipline parse` reads them all; the share parsed as expected
-must not fall below FLOOR (README gives the figure), and every miss is listed."""
+must not fall below FLOOR (docs/keywords.md gives the figure), and every miss is listed."""
 import json
 import os
 import sys
@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ROOT, Env, check, run_tests  # noqa: E402
 
 CORPUS = os.path.join(ROOT, "tests", "data", "parse_corpus.jsonl")
-FLOOR = 0.97  # measured 2026-12-01: see README, "SMS keywords"
+FLOOR = 0.97  # measured 2026-12-01: see docs/keywords.md
 
 
 def misses(rows, got):
