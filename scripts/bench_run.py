@@ -528,7 +528,8 @@ class Bench:
                               "one)" % self.baseline_rev(), fmt_s(tt), "baseline: %s" % fmt_s(bt),
                               "this / baseline **%.2f×** (run by run %.2f–%.2f×)"
                               % (tmed / bmed, pairs[0], pairs[-1])))
-            self.targets.append(("Drain slowdown against the baseline ≤ 10% (issue 13)",
+            self.targets.append(("Drain slowdown against the baseline (%s) ≤ 10%% (issue 13)"
+                                 % self.baseline_rev(),
                                  "%+.0f%%" % (100 * (tmed / bmed - 1)), tmed / bmed <= 1.10))
         self.rows.append(("Drain rate",
                           "%s msg/s" % fmt_n(n / tmed),
@@ -1342,18 +1343,25 @@ READ_BATCH = 200
 README_BEGIN = "<!-- bench:begin -->"
 README_END = "<!-- bench:end -->"
 README_HOW = """\
-`make bench` (about 6 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds,
-and runs `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with
-`--readme` it also replaces this section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or
-`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000` changes the
-drain size, `BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
-`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS` (1000) and
-`BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_KEEP=1` keeps the temporary
-directories (configs, logs, databases), `BENCH_BASELINE=REV` builds that revision's tiplined
-in a temporary copy and drains it alternately with this one (what a change cost). The peer is the Debian `gammu-smsd` binary on the same
-dummy phone (or the AT emulator `tests/emulator/atmodem.py`) with its SQLite backend and its
-fastest settings (`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu
-floor is `scripts/bench_floor.c`, built at bench time.
+`make bench` (about 15 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds
+this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`, 35f9777 unless set:
+main before the drain got slower, issue 20; empty: none), and runs `scripts/bench.sh`, which
+prints this table and writes it to `build/bench.md`; with `--readme` it also replaces this
+section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or `scale`,
+`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000`
+changes the drain size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"),
+`BENCH_SCALE_ONE` ("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered,
+with distinct SMSC seconds and all in one second; the cost per message is the difference of
+the two distinct sizes' times over their difference in messages, so the start-up cancels out),
+`BENCH_PACING_N`, `BENCH_DELAY_MS` and `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run,
+`BENCH_USSD_STEPS` (1000) and `BENCH_USSD_REPLIES` (100) the USSD step latency run,
+`BENCH_KEEP=1` keeps the temporary directories (configs, logs, databases). The baseline's
+tiplined is drained alternately with this one (which goes first alternates too): on a shared
+machine, read the ratios and the CPU figures before the absolute times, and the load average
+the table gives. The peer is the Debian `gammu-smsd` binary on the same dummy phone (or the AT
+emulator `tests/emulator/atmodem.py`) with its SQLite backend and its fastest settings
+(`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu floor is
+`scripts/bench_floor.c`, built at bench time.
 """
 
 
