@@ -2,14 +2,13 @@
 -shm, the daemon's log) once the acknowledgement was handed to the modem; the tipster still
 gets it, with a secret that proves later supplements; the flood cap and the re-read dedupe
 still hold. The simulated phone's folders play the network and keep numbers: not searched."""
-import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import Env, check, check_eq, info_env, run_tests, running, wait_for  # noqa: E402
+from harness import Env, check, check_eq, info_env, run_tests, running, sent_messages, wait_for  # noqa: E402
 
 TIPSTER = "0905111444"
 E164 = "+84905111444"
@@ -23,13 +22,8 @@ LONG = ("TIN ANDANH co nguoi ban thuoc lac o nha van hoa thon 3 vao buoi toi, "
         "truoc khi dua goi nho cho nguoi mua, sau do ca hai di ve hai huong khac nhau.")
 
 
-def sent(env):
-    out = env.cli("sim", "sent", "--json").stdout.decode()
-    return [json.loads(line) for line in out.splitlines()]
-
-
 def replies_to(env, number):
-    return [m["text"] for m in sent(env) if m["to"] == number]
+    return [m["text"] for m in sent_messages(env) if m["to"] == number]
 
 
 def files_with(env, needle=DIGITS):
