@@ -2,6 +2,7 @@
 -shm, the daemon's log) once the acknowledgement was handed to the modem; the tipster still
 gets it, with a secret that proves later supplements; the flood cap and the re-read dedupe
 still hold. The simulated phone's folders play the network and keep numbers: not searched."""
+import json
 import os
 import re
 import subprocess
