@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "store.h"
@@ -55,7 +56,7 @@ static void print_kept(const char *phone, const struct store_contact *c,
 	if (c->found)
 		printf("%s is a registered contact%s%s%s: its contact row and group memberships "
 		       "are kept (they registered)\n",
-		       phone, c->name[0] ? " (" : "", c->name, c->name[0] ? ")" : "");
+		       phone, c->name[0] ? " (" : "", cli_safe(c->name), c->name[0] ? ")" : "");
 	if (f->outbox_waiting > 0)
 		printf("kept: %d outbox message%s still to be sent (run forget again once sent)\n",
 		       f->outbox_waiting, f->outbox_waiting == 1 ? "" : "s");
@@ -74,6 +75,7 @@ int cli_forget(const struct config *cfg, int argc, char **argv)
 	const char *forms[STORE_FORGET_FORMS];
 	struct store_contact c;
 	struct store_forget f;
+	struct act_who w;
 	int yes = 0, ch;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
@@ -91,7 +93,8 @@ int cli_forget(const struct config *cfg, int argc, char **argv)
 		return 1;
 	if (store_begin() < 0)
 		return cli_store_failed();
-	if (store_contact_get(phone, &c) < 0 || store_forget_number(forms, &f) < 0) {
+	act_who_officer(&w, NULL);
+	if (store_contact_get(phone, &c) < 0 || act_forget_number(&w, forms, &f) != ACT_OK) {
 		store_rollback();
 		return cli_store_failed();
 	}

@@ -71,6 +71,12 @@ int store_schema_version(void);
 int store_schema_newest(void);
 /* How many statements store_open prepares (every SQ() of the store files). */
 int store_statements(void);
+/*
+ * The virtual machine steps statement NAME (its q_ name) has run since the last call for it
+ * (SQLite's SQLITE_STMTSTATUS_VM_STEP, reset by this call), or -1 if there is none: for
+ * tests that a look-up is a seek, not a walk over rows that grow in number.
+ */
+long store_statement_steps(const char *name);
 
 int store_begin(void); /* BEGIN IMMEDIATE: the writer lock now, not at the first write */
 int store_commit(
@@ -502,7 +508,7 @@ int store_broadcast_cancel(int64_t id);
 /* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
 int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
 
-/* --- the SIM PINs entered and not known to be accepted (store_sim.c, schema 012) --- */
+/* --- the SIM PINs entered and not known to be accepted (store_simcard.c, schema 012) --- */
 
 /* A PIN (its crypt(3) hash) is about to be entered: a 'pending' row, *ID its id. 0 or -1. */
 int store_sim_pin_add(const char *pin_hash, int64_t *id);
