@@ -12,8 +12,8 @@
 
 /* ---- escaping ---- */
 
-/* Text or attribute value: & < > " ' escaped, invalid UTF-8 and controls as U+FFFD. */
-static void esc(FILE *f, const char *s)
+/* report.h: the one HTML escaper (the console's pages use it too). */
+void report_html_esc(FILE *f, const char *s)
 {
 	size_t n = s ? strlen(s) : 0, i = 0;
 
@@ -48,6 +48,8 @@ static void esc(FILE *f, const char *s)
 		i += len;
 	}
 }
+
+#define esc report_html_esc
 
 /* ---- page ---- */
 

@@ -38,8 +38,7 @@
 
 /* --- the form --- */
 
-/* Decode LEN bytes of a form value into OUT (SZ bytes with the NUL). 0, or -1. */
-static int form_decode(const char *s, size_t len, char *out, size_t sz)
+int serve_form_decode(const char *s, size_t len, char *out, size_t sz)
 {
 	size_t k = 0;
 
@@ -101,9 +100,9 @@ int serve_form_parse(const char *body, size_t len, struct serve_form *f)
 			if (seen & (1 << fields[k].flag))
 				return -1; /* a field given twice: which one is meant? */
 			seen |= 1 << fields[k].flag;
-			if (form_decode(eq < end ? body + eq + 1 : body + end,
-			                eq < end ? end - eq - 1 : 0, (char *)f + fields[k].off,
-			                fields[k].sz) < 0)
+			if (serve_form_decode(eq < end ? body + eq + 1 : body + end,
+			                      eq < end ? end - eq - 1 : 0,
+			                      (char *)f + fields[k].off, fields[k].sz) < 0)
 				return -1;
 		}
 		i = end + 1;
