@@ -1005,19 +1005,16 @@ static void validate_console(struct loader *ld, const struct config *c, const co
 	char host[64];
 	int port;
 
-	if (config_listen_parse(k->listen, host, sizeof host, &port) < 0) {
+	if (config_listen_parse(k->listen, host, sizeof host, &port) < 0)
 		problem(ld, config_lookup(cf, "console.listen"),
 		        "console.listen: \"%s\" is not ADDR:PORT (such as \"0.0.0.0:8443\" or "
 		        "\"[::]:8443\")",
 		        k->listen);
-		return;
-	}
-	if (!k->tls && !config_host_loopback(host))
-		problem(
-		    ld, config_lookup(cf, "console.tls"),
-		    "console.tls: plain HTTP only on a loopback address (127.0.0.1, ::1), not on "
-		    "%s: passwords and session cookies would cross the network in clear",
-		    k->listen);
+	else if (!k->tls && !config_host_loopback(host))
+		problem(ld, config_lookup(cf, "console.tls"),
+		        "console.tls: plain HTTP only on a loopback address (127.0.0.1, ::1), not on "
+		        "%s: passwords and session cookies would cross the network in clear",
+		        k->listen);
 	if ((k->tls_cert[0] == '\0') != (k->tls_key[0] == '\0'))
 		problem(ld,
 		        config_lookup(cf, k->tls_cert[0] ? "console.tls_cert" : "console.tls_key"),

@@ -157,13 +157,17 @@ static void cookie_value(struct MHD_Connection *c, const char *name, char *out, 
 }
 
 /*
- * The same origin: the Origin header (or, without one, the Referer's scheme://host/) is this
- * server as the browser addressed it (its Host header). A POST with neither is refused.
+ * The same origin. The Origin header is this server as the browser addressed it (its Host
+ * header); or, where a browser sends "Origin: null" (a form posted from a page under
+ * Referrer-Policy: no-referrer, as ours are) or none, its Sec-Fetch-Site says same-origin;
+ * or, without either, the Referer's scheme://host/ is ours. A POST with none of them is
+ * refused: every browser the console supports sends one.
  */
 static int same_origin(const struct server *sv, struct MHD_Connection *c)
 {
 	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
 	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
 	const char *ref = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Referer");
 	char want[300];
 	size_t wl;
@@ -171,8 +175,12 @@ static int same_origin(const struct server *sv, struct MHD_Connection *c)
 	if (host == NULL || strlen(host) > 255)
 		return 0;
 	wl = (size_t)snprintf(want, sizeof want, "%s://%s", sv->tls ? "https" : "http", host);
+	if (origin != NULL && strcmp(origin, "null") != 0)
+		return strcmp(origin, want) == 0 && (site == NULL || strcmp(site, "same-origin") == 0);
+	if (site != NULL)
+		return strcmp(site, "same-origin") == 0;
 	if (origin != NULL)
-		return strcmp(origin, want) == 0;
+		return 0;
 	return ref != NULL && strncmp(ref, want, wl) == 0 && ref[wl] == '/';
 }
 
