@@ -1011,10 +1011,11 @@ static void validate_console(struct loader *ld, const struct config *c, const co
 		        "\"[::]:8443\")",
 		        k->listen);
 	else if (!k->tls && !config_host_loopback(host))
-		problem(ld, config_lookup(cf, "console.tls"),
-		        "console.tls: plain HTTP only on a loopback address (127.0.0.1, ::1), not on "
-		        "%s: passwords and session cookies would cross the network in clear",
-		        k->listen);
+		problem(
+		    ld, config_lookup(cf, "console.tls"),
+		    "console.tls: plain HTTP only on a loopback address (127.0.0.1, ::1), not on "
+		    "%s: passwords and session cookies would cross the network in clear",
+		    k->listen);
 	if ((k->tls_cert[0] == '\0') != (k->tls_key[0] == '\0'))
 		problem(ld,
 		        config_lookup(cf, k->tls_cert[0] ? "console.tls_cert" : "console.tls_key"),

@@ -176,7 +176,8 @@ static int same_origin(const struct server *sv, struct MHD_Connection *c)
 		return 0;
 	wl = (size_t)snprintf(want, sizeof want, "%s://%s", sv->tls ? "https" : "http", host);
 	if (origin != NULL && strcmp(origin, "null") != 0)
-		return strcmp(origin, want) == 0 && (site == NULL || strcmp(site, "same-origin") == 0);
+		return strcmp(origin, want) == 0 &&
+		       (site == NULL || strcmp(site, "same-origin") == 0);
 	if (site != NULL)
 		return strcmp(site, "same-origin") == 0;
 	if (origin != NULL)

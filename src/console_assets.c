@@ -67,8 +67,14 @@ const char console_css[] =
     ".bad{color:var(--bad)}\n"
     ".pages{display:flex;gap:1rem;margin:1rem 0}\n"
     "ul.patrols{padding-left:1.2rem}\n"
-    "@media (max-width:40rem){th.wide,td.wide{display:none}main{padding:.75rem}"
-    "form.logout{margin-left:0}}\n";
+    "@media (max-width:40rem){main{padding:.75rem}form.logout{margin-left:0}"
+    /* A phone: each tip a block, its text on a line of its own. */
+    "table.tips thead{position:absolute;left:-999px}"
+    "table.tips,table.tips tbody,table.tips tr,table.tips td{display:block;width:100%}"
+    "table.tips tr{border-bottom:1px solid var(--line);padding:.4rem 0}"
+    "table.tips td{border:0;padding:.1rem .25rem}"
+    "table.tips td.wide{display:inline-block;width:auto;color:var(--muted)}"
+    "table.tips td:nth-child(-n+3){display:inline-block;width:auto}}\n";
 
 /* Pages with data-refresh="S" reload every S seconds unless someone is typing in a form. */
 const char console_js[] =

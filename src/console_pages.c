@@ -20,6 +20,7 @@
 #include "parse.h"
 #include "report.h"
 #include "store.h"
+#include "text.h"
 #include "ts.h"
 
 #define E(s) report_html_esc(f, (s))
@@ -41,6 +42,60 @@ static const char *status_label(const char *s)
 		if (strcmp(statuses[i].name, s) == 0)
 			return statuses[i].label;
 	return s ? s : "";
+}
+
+/*
+ * What the pages call category NAME: the default categories in Vietnamese with diacritics
+ * (the USSD menu's labels have none: a USSD screen is GSM-7), else ussd.category_labels'
+ * label, else the name itself.
+ */
+static const char *category_label(const struct config *cfg, const char *name)
+{
+	static const char *const labels[][2] = {
+	    {"drugs", "Ma tuý"},
+	    {"theft", "Trộm cắp"},
+	    {"fighting", "Đánh nhau"},
+	    {"gambling", "Cờ bạc"},
+	    {"traffic", "Giao thông"},
+	    {"stranger", "Người lạ"},
+	    {"fraud", "Lừa đảo"},
+	    {"forest", "Phá rừng"},
+	    {"weapons", "Vũ khí"},
+	    {"dispute", "Tranh chấp"},
+	    {"domestic_violence", "Bạo lực gia đình"},
+	    {"other", "Khác"},
+	};
+
+	if (name == NULL || name[0] == '\0')
+		return "";
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i][0], name) == 0)
+			return labels[i][1];
+	return config_ussd_label(&cfg->ussd_menu, name);
+}
+
+/* At most MAX characters of S (UTF-8) escaped into F, "…" when cut. */
+static void excerpt(FILE *f, const char *s, int max)
+{
+	size_t n = strlen(s), i = 0;
+	int chars = 0;
+	char *cut;
+
+	while (i < n && chars < max) {
+		uint32_t cp;
+
+		i += text_utf8_next(s + i, n - i, &cp);
+		chars++;
+	}
+	if (i >= n) {
+		report_html_esc(f, s);
+		return;
+	}
+	if ((cut = strndup(s, i)) == NULL)
+		return;
+	report_html_esc(f, cut);
+	fputs("…", f);
+	free(cut);
 }
 
 /* UTC text as local time "YYYY-MM-DD HH:MM" into BUF[TS_LEN]; "" for NULL. */
@@ -236,6 +291,7 @@ static void table_end(struct table *t, const char *empty)
 struct tips_list {
 	FILE *f;
 	int rows;
+	const struct config *cfg;
 };
 
 /* A row of store_console_tips: ref, created_at, anonymous, category, village, status, text,
@@ -266,11 +322,11 @@ static int tip_row(const struct store_row *r, void *ctx)
 	fprintf(f, "</td><td><span class=\"st st-%s\">", r->val[5] ? r->val[5] : "");
 	E(status_label(r->val[5]));
 	fputs("</span></td><td class=\"wide\"><bdi>", f);
-	E(r->val[3] ? r->val[3] : "");
+	E(category_label(l->cfg, r->val[3]));
 	fputs("</bdi></td><td class=\"wide\"><bdi>", f);
 	E(r->val[4] ? r->val[4] : "");
 	fputs("</bdi></td><td class=\"text\"><bdi>", f);
-	E(r->val[6] ? r->val[6] : "");
+	excerpt(f, r->val[6] ? r->val[6] : "", 160);
 	fputs("</bdi>", f);
 	if (r->val[7] != NULL && strcmp(r->val[7], "0") != 0) {
 		fputs(" <span class=\"tag\">+", f);
@@ -342,7 +398,7 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	struct store_tip_filter nf = {.status = "new"};
 	struct report_period p;
 	struct report r;
-	struct tips_list tl = {resp->f, 0};
+	struct tips_list tl = {resp->f, 0, rq->cfg};
 	struct open_patrols op = {resp->f, 0};
 	FILE *f = resp->f;
 	const struct kv *kv = &st.kv;
@@ -521,7 +577,7 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	const char *village = rq->arg(rq, "village"), *since = rq->arg(rq, "since");
 	const char *until = rq->arg(rq, "until"), *q = rq->arg(rq, "q"), *pg = rq->arg(rq, "page");
 	struct store_tip_filter flt = {0};
-	struct tips_list tl = {resp->f, 0};
+	struct tips_list tl = {resp->f, 0, rq->cfg};
 	struct villages vs = {resp->f, NULL};
 	char s_utc[TS_LEN], u_utc[TS_LEN];
 	const char *bad = NULL;
@@ -579,8 +635,8 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	      f);
 	option(f, "", "Tất cả", category);
 	for (k = 0; k < ncat; k++)
-		option(f, parse_category_name(cfg->rules, k), parse_category_name(cfg->rules, k),
-		       category);
+		option(f, parse_category_name(cfg->rules, k),
+		       category_label(cfg, parse_category_name(cfg->rules, k)), category);
 	fputs("</select></p><p><label for=\"f-vil\">Thôn</label><select id=\"f-vil\" "
 	      "name=\"village\">",
 	      f);
@@ -631,6 +687,7 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 
 struct tip_view {
 	FILE *f;
+	const struct config *cfg;
 	int anonymous, has_number;
 	char status[16], category[64], village[128];
 };
@@ -662,7 +719,7 @@ static int tip_fields(const struct store_row *r, void *ctx)
 	        tv->status);
 	E(status_label(tv->status));
 	fputs("</span></dd><dt>Loại</dt><dd><bdi>", f);
-	E(tv->category);
+	E(category_label(tv->cfg, tv->category));
 	fputs("</bdi></dd><dt>Thôn</dt><dd><bdi>", f);
 	E(tv->village);
 	fputs("</bdi></dd></dl><h2>Nội dung</h2><p class=\"text\" id=\"tip-text\"><bdi>", f);
@@ -733,7 +790,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
                      const char *message)
 {
 	const struct config *cfg = rq->cfg;
-	struct tip_view tv = {resp->f, 0, 0, "", "", ""};
+	struct tip_view tv = {resp->f, cfg, 0, 0, "", "", ""};
 	struct store_tip t;
 	FILE *f = resp->f;
 	char title[40], upref[16];
@@ -768,14 +825,19 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	}
 	if (store_list_tip(ref, 1, tip_fields, &tv) < 0)
 		return -1;
-	fputs("<h2>Bổ sung</h2><ul class=\"items\" id=\"supplements\">", f);
-	if (store_list_tip_supplements(ref, 0, supplement_item, f) < 0)
-		return -1;
-	fputs("</ul><h2>Lịch sử</h2><ul class=\"items\" id=\"history\">", f);
-	if (store_list_tip_events(ref, 0, event_item, f) < 0 ||
-	    store_list_console_audit(upref, 50, audit_item, f) < 0)
-		return -1;
-	fputs("</ul>", f);
+	{
+		int n1, n2, n3;
+
+		fputs("<h2>Bổ sung</h2><ul class=\"items\" id=\"supplements\">", f);
+		if ((n1 = store_list_tip_supplements(ref, 0, supplement_item, f)) < 0)
+			return -1;
+		fputs(n1 ? "</ul>" : "</ul><p class=\"empty\">Chưa có.</p>", f);
+		fputs("<h2>Lịch sử</h2><ul class=\"items\" id=\"history\">", f);
+		if ((n2 = store_list_tip_events(ref, 0, event_item, f)) < 0 ||
+		    (n3 = store_list_console_audit(upref, 50, audit_item, f)) < 0)
+			return -1;
+		fputs(n2 + n3 ? "</ul>" : "</ul><p class=\"empty\">Chưa xử lý.</p>", f);
+	}
 
 	fputs("<section class=\"card\" aria-labelledby=\"h-triage\"><h2 id=\"h-triage\">Xử lý</h2>"
 	      "<form method=\"post\" action=\"/tips/",
@@ -811,8 +873,8 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	      "</label><select id=\"category\" name=\"category\">",
 	      f);
 	for (int k = 0; k < ncat; k++)
-		option(f, parse_category_name(cfg->rules, k), parse_category_name(cfg->rules, k),
-		       tv.category);
+		option(f, parse_category_name(cfg->rules, k),
+		       category_label(cfg, parse_category_name(cfg->rules, k)), tv.category);
 	fputs("</select></p><p><label for=\"village\">Thôn</label><input id=\"village\" "
 	      "name=\"village\" maxlength=\"120\" value=\"",
 	      f);
