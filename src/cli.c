@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,84 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "json.h"
 #include "store.h"
 #include "ts.h"
+
+/* The summary (cli_set_usage) and the command being run (cli_set_command), for cli_usage. */
+static const char *usage_text = "";
+static const char *current;
+
+void cli_set_usage(const char *text)
+{
+	usage_text = text;
+}
+
+void cli_set_command(const char *name)
+{
+	current = name;
+}
+
+int cli_print_usage(FILE *out, const char *cmd)
+{
+	const char *line = usage_text, *end;
+	size_t n = cmd ? strlen(cmd) : 0;
+	int in = 0, found = 0;
+
+	if (cmd == NULL) {
+		fputs(usage_text, out);
+		return 0;
+	}
+	for (; *line != '\0'; line = *end ? end + 1 : end) {
+		end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		if (strncmp(line, "  ", 2) == 0 && line[2] != ' ' && line[2] != '-')
+			in = strncmp(line + 2, cmd, n) == 0 &&
+			     (line[2 + n] == ' ' || line + 2 + n == end);
+		else if (strncmp(line, "   ", 3) != 0)
+			in = 0;
+		if (!in)
+			continue;
+		if (line[2] != ' ')
+			fprintf(out, "%s%.*s\n", found++ ? "       tipline " : "usage: tipline ",
+			        (int)(end - line - 2), line + 2);
+		else
+			fprintf(out, "%.*s\n", (int)(end - line), line);
+	}
+	return found ? 0 : -1;
+}
+
+void cli_usage(void)
+{
+	cli_print_usage(stderr, current);
+	exit(2);
+}
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "tipline: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cli_usage();
+}
+
+int cli_open_store(const struct config *cfg)
+{
+	if (store_open(&cfg->database) < 0) {
+		if (store_error_is_permission())
+			fprintf(stderr, "tipline: %s\n", store_errmsg());
+		else
+			fprintf(stderr, "tipline: cannot open the database %s\n",
+			        cfg->database.path);
+		return -1;
+	}
+	return 0;
+}
 
 int cli_parse_int(const char *s, int min, int max, int *out)
 {
@@ -95,6 +172,57 @@ const char *cli_team_code(char *t)
 	return t;
 }
 
+int cli_print_row(const struct store_row *r, int json)
+{
+	if (json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		for (int i = 0; i < r->n; i++) {
+			if (r->val[i] == NULL)
+				json_key_null(&j, r->name[i]);
+			else if (r->numeric[i])
+				json_key_int(&j, r->name[i], strtoll(r->val[i], NULL, 10));
+			else
+				json_key_str(&j, r->name[i], r->val[i]);
+		}
+		json_end(&j);
+		return 0;
+	}
+	for (int i = 0; i < r->n; i++)
+		printf("%s%s", i ? "\t" : "", r->val[i] ? r->val[i] : "-");
+	putchar('\n');
+	return 0;
+}
+
+/* cli_list's printers: CTX unused for JSON, the header flag for plain text. */
+static int print_json(const struct store_row *r, void *ctx)
+{
+	return cli_print_row(r, 1);
+}
+
+static int print_plain(const struct store_row *r, void *ctx)
+{
+	int *header = ctx;
+
+	if (*header) {
+		for (int i = 0; i < r->n; i++)
+			printf("%s%s", i ? "\t" : "", r->name[i]);
+		putchar('\n');
+		*header = 0;
+	}
+	return cli_print_row(r, 0);
+}
+
+int cli_list(store_lister list, const char *arg, int json)
+{
+	int header = 1;
+
+	if (list(arg, 0, json ? print_json : print_plain, &header) < 0)
+		return cli_store_failed();
+	return 0;
+}
+
 int cli_listing_row(const struct store_row *r, void *ctx)
 {
 	struct cli_listing *l = ctx;
@@ -175,4 +303,51 @@ int cli_out_close(struct cli_out *o, int ok)
 	if (!ok)
 		unlink(o->tmp);
 	return ok ? 0 : -1;
+}
+
+const char *cli_local_time(const char *utc, char out[TS_LEN])
+{
+	if (utc == NULL)
+		return NULL;
+	if (ts_utc_to_local(utc, out) < 0)
+		snprintf(out, TS_LEN, "%s", utc);
+	return out;
+}
+
+int cli_daemon_alive(char last[TS_LEN])
+{
+	char deadline[TS_LEN] = "", now[TS_LEN];
+	int r = store_status_get("heartbeat", deadline, sizeof deadline, last);
+
+	if (r <= 0) {
+		last[0] = '\0';
+		return r;
+	}
+	ts_now(now);
+	return strcmp(now, deadline) <= 0; /* UTC text sorts as time */
+}
+
+long cli_age_of(const char *utc)
+{
+	int64_t t;
+
+	if (utc == NULL || ts_parse_utc(utc, &t) < 0)
+		return -1;
+	return (long)((int64_t)time(NULL) - t);
+}
+
+void cli_daemon_not_running(const char *last)
+{
+	char local[TS_LEN], stopped[TS_LEN] = "";
+
+	if (last[0] == '\0' && store_status_get("stopped_at", stopped, sizeof stopped, NULL) > 0 &&
+	    ts_utc_to_local(stopped, local) == 0)
+		fprintf(stderr, "tipline: the daemon is not running (stopped at %s)\n", local);
+	else if (last[0] != '\0' && ts_utc_to_local(last, local) == 0)
+		fprintf(stderr,
+		        "tipline: the daemon is not running (last heartbeat %s, %ld s ago)\n",
+		        local, cli_age_of(last));
+	else
+		fprintf(stderr,
+		        "tipline: the daemon is not running (no heartbeat: start tiplined)\n");
 }

@@ -1,6 +1,6 @@
 /*
- * Shared pieces of the tipline CLI: usage, argument checks, and the list of commands that
- * live in other files (cli_*.c), so tipline.c stays a dispatcher.
+ * Shared pieces of the tipline CLI: usage, argument checks, listings, the daemon's heartbeat,
+ * and the commands, each family in its own cli_<family>.c, so tipline.c only dispatches.
  */
 #ifndef TIPLINE_CLI_H
 #define TIPLINE_CLI_H
@@ -12,6 +12,19 @@
 
 struct config;
 
+/*
+ * The usage summary TEXT (a static string: kept, not copied), set by main before anything may
+ * print usage; the lines of each command are taken from it.
+ */
+void cli_set_usage(const char *text);
+/* The command being run (a static string), whose usage cli_usage prints; NULL: all of it. */
+void cli_set_command(const char *name);
+/*
+ * The usage lines of command CMD, taken from the summary (lines "  CMD ..." and the more
+ * indented lines that continue them), so one text stays the truth for both; all of the summary
+ * when CMD is NULL. 0, or -1 when the summary has no lines for CMD.
+ */
+int cli_print_usage(FILE *out, const char *cmd);
 /* Print usage to stderr and exit 2. */
 void cli_usage(void) __attribute__((noreturn));
 /* Print "tipline: " and the message, then the usage; exit 2. */
@@ -103,10 +116,29 @@ int cli_status_gather(const struct config *cfg, struct status_snapshot *rp);
 /* The status row KEY's value, or NULL. */
 const char *cli_status_get(const struct kv *kv, const char *key);
 
+/*
+ * UTC text from the database as local time for a person (the system's time zone), into OUT
+ * (the UTC text itself when it does not convert); NULL stays NULL. Returns OUT or NULL.
+ */
+const char *cli_local_time(const char *utc, char out[TS_LEN]);
+/* Seconds since UTC text UTC, or -1 when it is NULL or not a time. */
+long cli_age_of(const char *utc);
+/*
+ * 1 if the daemon's heartbeat deadline (status.h) has not passed, else 0; -1 on a store error.
+ * LAST gets when it was written ("" if there is none: never started, or stopped cleanly).
+ */
+int cli_daemon_alive(char last[TS_LEN]);
+/* Say on stderr that the daemon is not running, and since when (LAST: cli_daemon_alive's). */
+void cli_daemon_not_running(const char *last);
+
+/* The commands, each returning the exit status, each family in its cli_<family>.c: */
 /* in cli_console.c (issue 23): */
 int cli_passwd(const struct config *cfg, int argc, char **argv);
 int cli_console(const struct config *cfg, int argc, char **argv);
-/* Subcommands, each returning the exit status: in cli_records.c, */
+int cli_inbox(const struct config *cfg, int argc, char **argv);
+int cli_outbox(const struct config *cfg, int argc, char **argv);
+int cli_parse(const struct config *cfg, int argc, char **argv);
+int cli_sim(const struct config *cfg, int argc, char **argv);
 int cli_contact(const struct config *cfg, int argc, char **argv);
 /* in cli_tips.c, */
 int cli_tips(const struct config *cfg, int argc, char **argv);
@@ -120,15 +152,14 @@ int cli_export(const struct config *cfg, int argc, char **argv);
 /* in cli_broadcast.c, */
 int cli_broadcast(const struct config *cfg, int argc, char **argv);
 int cli_group(const struct config *cfg, int argc, char **argv);
-/* and in cli_report.c. */
+/* and in cli_report.c, cli_ussd.c, cli_status.c, cli_modem.c, */
 int cli_report(const struct config *cfg, int argc, char **argv);
-/* and in cli_status.c. */
 int cli_ussd(const struct config *cfg, int argc, char **argv);
 int cli_status(const struct config *cfg, int argc, char **argv);
 int cli_modem(const struct config *cfg, int argc, char **argv);
-/* and in cli_serve.c (the USSD menu's HTTP server). */
+/* cli_serve.c (the USSD menu's HTTP server), */
 int cli_serve(const struct config *cfg, int argc, char **argv);
-/* and in cli_forget.c (issue 13: erase a number; exit 3 without --yes). */
+/* and cli_forget.c (issue 13: erase a number; exit 3 without --yes). */
 int cli_forget(const struct config *cfg, int argc, char **argv);
 
 /* clang-format off */

@@ -1,11 +1,8 @@
 /*
- * tipline ussd and tipline status: the CLI's view of the daemon, which owns the modem.
- * `ussd` writes a request row and waits for the daemon to answer it; `status` reads what the
- * daemon wrote into the status table, and counts the outbox and alerts; `modem pin-retry`
- * forgets the PINs the SIM refused.
+ * tipline status: the CLI's view of the daemon, which owns the modem. It reads what the daemon
+ * wrote into the status table, and counts the outbox and alerts.
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,200 +18,6 @@
 #include "store.h"
 #include "ts.h"
 #include "ussd_text.h"
-
-/* --- the daemon's heartbeat --- */
-
-/*
- * 1 if the daemon's heartbeat deadline (status.h) has not passed, else 0; -1 on a store error.
- * LAST gets when it was written ("" if there is none: never started, or stopped cleanly).
- */
-static int daemon_alive(char last[TS_LEN])
-{
-	char deadline[TS_LEN] = "", now[TS_LEN];
-	int r = store_status_get("heartbeat", deadline, sizeof deadline, last);
-
-	if (r <= 0) {
-		last[0] = '\0';
-		return r;
-	}
-	ts_now(now);
-	return strcmp(now, deadline) <= 0; /* UTC text sorts as time */
-}
-
-static long age_of(const char *utc)
-{
-	int64_t t;
-
-	if (utc == NULL || ts_parse_utc(utc, &t) < 0)
-		return -1;
-	return (long)((int64_t)time(NULL) - t);
-}
-
-static void not_running(const char *last)
-{
-	char local[TS_LEN], stopped[TS_LEN] = "";
-
-	if (last[0] == '\0' && store_status_get("stopped_at", stopped, sizeof stopped, NULL) > 0 &&
-	    ts_utc_to_local(stopped, local) == 0)
-		fprintf(stderr, "tipline: the daemon is not running (stopped at %s)\n", local);
-	else if (last[0] != '\0' && ts_utc_to_local(last, local) == 0)
-		fprintf(stderr,
-		        "tipline: the daemon is not running (last heartbeat %s, %ld s ago)\n",
-		        local, age_of(last));
-	else
-		fprintf(stderr,
-		        "tipline: the daemon is not running (no heartbeat: start tiplined)\n");
-}
-
-/* --- tipline ussd CODE [--timeout S] --- */
-
-static void nap_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-	nanosleep(&ts, NULL);
-}
-
-/* The result of request ID, printed: the exit status. */
-static int print_result(const struct store_ussd_result *res, const char *shown, int timeout)
-{
-	const char *st = res->status;
-
-	if (strcmp(st, "answered") == 0) {
-		printf("%s\n", res->answer);
-		return 0;
-	}
-	if (strcmp(st, "more-input") == 0) {
-		printf("%s\n", res->answer);
-		fprintf(stderr, "tipline: the network asks for more input; the session was "
-		                "cancelled (answering is not supported)\n");
-		return 0;
-	}
-	if (strcmp(st, "not-supported") == 0)
-		fprintf(stderr, "tipline: %s: the network answered \"not supported\"\n", shown);
-	else if (strcmp(st, "timeout") == 0)
-		fprintf(stderr, "tipline: %s: no answer from the network in %d s\n", shown,
-		        timeout);
-	else
-		fprintf(stderr, "tipline: %s: %s: %s\n", shown, st[0] ? st : "failed",
-		        res->error[0] ? res->error : "the modem failed");
-	return 1;
-}
-
-static const char *who(char *buf, size_t sz)
-{
-	struct passwd *pw = getpwuid(geteuid());
-
-	snprintf(buf, sz, "cli:%s", pw != NULL ? pw->pw_name : "?");
-	return buf;
-}
-
-/* Give up on request ID: 1 expired (the daemon never took it), 0 it runs now, -1 error. */
-static int expire(int64_t id, const char *shown, int secret)
-{
-	int n;
-
-	if (store_begin() < 0)
-		return -1;
-	n = store_ussd_request_expire(id, shown, secret);
-	if (n < 0 || store_commit() < 0) {
-		store_rollback();
-		return -1;
-	}
-	return n;
-}
-
-/*
- * Wait for request ID: the daemon takes it within a poll or two and the network answers
- * within TIMEOUT; a heartbeat that goes stale meanwhile means the daemon died.
- */
-static int wait_answer(const struct config *cfg, int64_t id, const char *shown, int secret,
-                       int timeout)
-{
-	static struct store_ussd_result res;
-	double slack = 2 * status_interval(cfg) + 5;
-	double deadline = ts_mono() + timeout + slack, next_beat = ts_mono() + 1;
-	char last[TS_LEN];
-	int extended = 0, r;
-
-	for (;;) {
-		memset(&res, 0, sizeof res);
-		if (store_ussd_request_get(id, &res) < 0)
-			return cli_store_failed();
-		if (strcmp(res.request_status, "done") == 0)
-			return print_result(&res, shown, timeout);
-		if (ts_mono() >= next_beat) {
-			next_beat = ts_mono() + 1;
-			if ((r = daemon_alive(last)) < 0)
-				return cli_store_failed();
-			if (r == 0) {
-				if (expire(id, shown, secret) < 0)
-					return cli_store_failed();
-				not_running(last);
-				return 1;
-			}
-		}
-		if (ts_mono() >= deadline) {
-			if ((r = expire(id, shown, secret)) < 0)
-				return cli_store_failed();
-			if (r == 1 || extended) {
-				fprintf(stderr, "tipline: %s: no answer in %d s (%s)\n", shown,
-				        timeout,
-				        r == 1 ? "the daemon did not take the request; it is busy"
-				               : "the daemon took it and has not answered");
-				return 1;
-			}
-			/* Taken late (the daemon was busy): its own timeout bounds it from now. */
-			deadline = ts_mono() + timeout + slack;
-			extended = 1;
-		}
-		nap_ms(50);
-	}
-}
-
-int cli_ussd(const struct config *cfg, int argc, char **argv)
-{
-	static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
-	                                     {NULL, 0, NULL, 0}};
-	int timeout = cfg->ussd.timeout, ch, r;
-	const char *code;
-	char shown[64], by[64], last[TS_LEN];
-	int64_t id = 0;
-
-	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 't' && cli_parse_int(optarg, 1, 600, &timeout) == 0)
-			continue;
-		if (ch == 't')
-			cli_usage_error("--timeout: \"%s\" is not a number of seconds (1 to 600)",
-			                optarg);
-		cli_usage();
-	}
-	if (optind + 1 != argc)
-		cli_usage_error("ussd: give one CODE, such as *101#");
-	code = argv[optind];
-	if (code[0] == '\0' || strspn(code, "0123456789*#+") != strlen(code) || strlen(code) > 40)
-		cli_usage_error("ussd: \"%s\" is not a USSD code (digits, * and #, such as *101#)",
-		                code);
-	ussd_redact(code, shown, sizeof shown);
-	if (cli_open_store(cfg) < 0)
-		return 1;
-	if ((r = daemon_alive(last)) < 0)
-		return cli_store_failed();
-	if (r == 0) {
-		not_running(last);
-		return 1;
-	}
-	if (store_begin() < 0 ||
-	    store_ussd_request_add(code, timeout, who(by, sizeof by), &id) < 0 ||
-	    store_commit() < 0) {
-		store_rollback();
-		return cli_store_failed();
-	}
-	return wait_answer(cfg, id, shown, strcmp(code, shown) != 0, timeout);
-}
-
-/* --- tipline status [--json] --- */
 
 #define get cli_status_get
 
@@ -272,7 +75,7 @@ int cli_status_gather(const struct config *cfg, struct status_snapshot *rp)
 	char wal[1100];
 
 	memset(rp, 0, sizeof *rp);
-	if ((rp->alive = daemon_alive(rp->heartbeat_at)) < 0 ||
+	if ((rp->alive = cli_daemon_alive(rp->heartbeat_at)) < 0 ||
 	    store_status_each(keep, &rp->kv) < 0 ||
 	    store_outbox_counts(count_one, &rp->outbox) < 0 ||
 	    store_outbox_oldest_queued(rp->oldest) < 0 ||
@@ -298,7 +101,7 @@ static void print_json(const struct config *cfg, const struct status_snapshot *r
 {
 	const struct kv *kv = &rp->kv;
 	const char *bal = get(kv, "balance"), *low = get(kv, "balance_low");
-	long age = rp->oldest[0] ? age_of(rp->oldest) : -1;
+	long age = rp->oldest[0] ? cli_age_of(rp->oldest) : -1;
 	struct json j;
 
 	json_begin(&j, stdout);
@@ -422,7 +225,7 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	if (rp->alive)
 		printf("daemon:       running since %s (pid %s), heartbeat %ld s ago\n",
 		       local(get(kv, "started_at"), a), get(kv, "pid") ? get(kv, "pid") : "?",
-		       age_of(rp->heartbeat_at));
+		       cli_age_of(rp->heartbeat_at));
 	else if (rp->heartbeat_at[0] == '\0' && get(kv, "stopped_at"))
 		printf("daemon:       not running (stopped at %s)\n",
 		       local(get(kv, "stopped_at"), a));
@@ -430,7 +233,7 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 		printf("daemon:       not running (never started on this database)\n");
 	else
 		printf("daemon:       not running (last heartbeat %s, %ld s ago)\n",
-		       local(rp->heartbeat_at, a), age_of(rp->heartbeat_at));
+		       local(rp->heartbeat_at, a), cli_age_of(rp->heartbeat_at));
 	if (modem != NULL && strcmp(modem, "connected") == 0)
 		printf("modem:        connected since %s", local(get(kv, "modem_connected_at"), a));
 	else
@@ -469,7 +272,8 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	if (rp->outbox.n == 0)
 		printf(" empty");
 	if (rp->oldest[0])
-		printf("; oldest queued %s (%ld s ago)", local(rp->oldest, b), age_of(rp->oldest));
+		printf("; oldest queued %s (%ld s ago)", local(rp->oldest, b),
+		       cli_age_of(rp->oldest));
 	printf("\n");
 	if ((v = get(kv, "balance")) != NULL)
 		printf("balance:      %s (read %s)%s\n", v, local(get(kv, "balance_at"), a),
@@ -506,40 +310,5 @@ int cli_status(const struct config *cfg, int argc, char **argv)
 		print_json(cfg, &rp);
 	else
 		print_text(cfg, &rp);
-	return 0;
-}
-
-/* --- tipline modem pin-retry --- */
-
-/*
- * Forget the PINs the SIM refused (src/sim.h): the daemon enters modem.pin once more at its
- * next connect (within modem.backoff_max seconds). For a SIM unlocked in a phone, or swapped
- * for the one modem.pin belongs to; a changed modem.pin needs no command.
- */
-int cli_modem(const struct config *cfg, int argc, char **argv)
-{
-	int n;
-
-	optind = 0;
-	while (getopt_long(argc, argv, "", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
-		cli_usage();
-	if (optind == argc)
-		cli_usage_error("modem: give a subcommand (pin-retry)");
-	if (strcmp(argv[optind], "pin-retry") != 0)
-		cli_usage_error("modem: unknown subcommand \"%s\"", argv[optind]);
-	if (optind + 1 != argc)
-		cli_usage_error("modem pin-retry: unexpected argument \"%s\"", argv[optind + 1]);
-	if (cli_open_store(cfg) < 0)
-		return 1;
-	if (store_begin() < 0 || (n = store_sim_pin_clear()) < 0 || store_commit() < 0) {
-		store_rollback();
-		return cli_store_failed();
-	}
-	if (n == 0)
-		printf("no PIN entry recorded: nothing to retry\n");
-	else
-		printf("forgot %d PIN entr%s the SIM refused; the daemon enters modem.pin once at "
-		       "its next connect\n",
-		       n, n == 1 ? "y" : "ies");
 	return 0;
 }

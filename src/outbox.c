@@ -11,6 +11,7 @@
 #include "fault.h"
 #include "log.h"
 #include "modem.h"
+#include "sched.h"
 #include "store.h"
 #include "text.h"
 #include "ts.h"
@@ -47,7 +48,6 @@ static struct outcome {
 static const struct config *ocfg;
 static double next_allowed; /* monotonic seconds: pacing */
 static int recovered;       /* rows left 'sending' by a crash are dealt with */
-static double next_recur;   /* monotonic seconds: next look for due recurring broadcasts */
 
 /*
  * Rows left in 'sending' by a crash go back to the queue (or are given up, see
@@ -76,6 +76,21 @@ static int recover(void)
 	return 0;
 }
 
+/*
+ * The scheduler's job "recur": queue the due rounds of recurring broadcasts for the outbox to
+ * send. A cheap query, but a write transaction, so every broadcast.recur_interval seconds, not
+ * every cycle.
+ */
+static int recur(void *arg)
+{
+	(void)arg;
+	if (broadcast_recur(ocfg) < 0) {
+		log_warnx("outbox: recurring broadcasts: %s", store_errmsg());
+		return -1;
+	}
+	return 0;
+}
+
 int outbox_init(const struct config *cfg)
 {
 	ocfg = cfg;
@@ -84,7 +99,7 @@ int outbox_init(const struct config *cfg)
 	recovered = 0;
 	if (recover() < 0)
 		log_warnx("outbox: cannot recover interrupted sends yet: %s", store_errmsg());
-	return 0;
+	return sched_add("recur", cfg->broadcast.recur_interval, 0, recur, NULL);
 }
 
 void outbox_close(void)
@@ -258,13 +273,6 @@ out:
 enum outbox_result outbox_run(void)
 {
 	enum outbox_result r = OUTBOX_IDLE;
-
-	/* Recurring broadcasts: a cheap query, but a write transaction, so not every cycle. */
-	if (ts_mono() >= next_recur) {
-		next_recur = ts_mono() + ocfg->broadcast.recur_interval;
-		if (broadcast_recur(ocfg) < 0)
-			log_warnx("outbox: recurring broadcasts: %s", store_errmsg());
-	}
 
 	if (!modem_registered())
 		return OUTBOX_IDLE; /* the messages wait for the network, their attempts untouched

@@ -249,13 +249,16 @@ def test_scheduled_broadcast_waits_for_its_time():
     with running(Env()) as env:
         env.cli("contact", "add", "0911000001", "--village", "3")
         # Time enough for the reply first, stretched like every deadline under the sanitizers.
-        at = (datetime.datetime.now() + datetime.timedelta(seconds=1 + 2 * SLOW)).strftime(
+        at = (datetime.datetime.now() + datetime.timedelta(seconds=3 + 3 * SLOW)).strftime(
             "%Y-%m-%d %H:%M:%S")
         env.cli("broadcast", "--group", "THON3", "--at", at, "Hop luc 19h")
-        # Meanwhile the daemon works: a reply goes out, the broadcast does not.
+        # Meanwhile the daemon works: a reply goes out, the broadcast does not. On a machine so
+        # loaded that the reply came after the time, only the sent_at check below can speak.
         env.sms("0987000001", "HD")
-        wait_for(lambda: len(sent(env)) == 1, 10, "the reply")
-        check_eq([m["to"] for m in sent(env)], ["+84987000001"], "only the reply before the time")
+        wait_for(lambda: len(sent(env)) >= 1, 10, "the reply")
+        if datetime.datetime.now() < datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S"):
+            check_eq([m["to"] for m in sent(env)], ["+84987000001"],
+                     "only the reply before the time")
         wait_for(lambda: len(sent(env)) == 2, 15, "the broadcast at its time")
         check(datetime.datetime.now() >= datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S"), "not early")
         # Not early by the daemon's own record either (sent_at is UTC; --at local time).

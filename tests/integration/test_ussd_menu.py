@@ -174,7 +174,9 @@ def test_whole_tip_session():
         # The SMS copy, sent by the daemon through the simulated phone.
         got = wait_for(lambda: sent_to(env, PHONE), 15, "the SMS copy sent")
         check(len(got) == 1 and "T1" in got[0], "SMS copy %r carries the reference" % got)
-        check_eq(env.scalar("SELECT kind || ' ' || status FROM outbox"), "reply sent")
+        # The phone has the copy a moment before the daemon commits the row's new status.
+        wait_for(lambda: env.scalar("SELECT kind || ' ' || status FROM outbox") == "reply sent",
+                 15, "the outbox row 'reply sent'")
         # The CLI lists it as any tip; an SMS tip beside it is channel sms.
         env.sms(OTHER, "TIN trom bo o thon 5")
         wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 2, 15, "the SMS tip")

@@ -1,4 +1,4 @@
-/* tipline subcommands over the keyword records: contacts, tips, patrols. */
+/* tipline contact: add, change and list the registered people. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -10,56 +10,6 @@
 #include "pin.h"
 #include "store.h"
 #include "text.h"
-
-int cli_print_row(const struct store_row *r, int json)
-{
-	if (json) {
-		struct json j;
-
-		json_begin(&j, stdout);
-		for (int i = 0; i < r->n; i++) {
-			if (r->val[i] == NULL)
-				json_key_null(&j, r->name[i]);
-			else if (r->numeric[i])
-				json_key_int(&j, r->name[i], strtoll(r->val[i], NULL, 10));
-			else
-				json_key_str(&j, r->name[i], r->val[i]);
-		}
-		json_end(&j);
-		return 0;
-	}
-	for (int i = 0; i < r->n; i++)
-		printf("%s%s", i ? "\t" : "", r->val[i] ? r->val[i] : "-");
-	putchar('\n');
-	return 0;
-}
-
-static int print_json(const struct store_row *r, void *ctx)
-{
-	return cli_print_row(r, 1);
-}
-
-static int print_plain(const struct store_row *r, void *ctx)
-{
-	int *header = ctx;
-
-	if (*header) {
-		for (int i = 0; i < r->n; i++)
-			printf("%s%s", i ? "\t" : "", r->name[i]);
-		putchar('\n');
-		*header = 0;
-	}
-	return cli_print_row(r, 0);
-}
-
-int cli_list(store_lister list, const char *arg, int json)
-{
-	int header = 1;
-
-	if (list(arg, 0, json ? print_json : print_plain, &header) < 0)
-		return cli_store_failed();
-	return 0;
-}
 
 static const char *check_role(const char *r)
 {
