@@ -48,8 +48,9 @@ int console_form(const struct console_req *rq, const char *name, char *out, size
 int console_page_login(const struct console_req *rq, struct console_resp *resp, const char *error);
 int console_page_overview(const struct console_req *rq, struct console_resp *resp);
 int console_page_tips(const struct console_req *rq, struct console_resp *resp);
+/* A tip's page; PREVIEW (NULL: none) a reply to preview, its parts and cost. */
 int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
-                     const char *message);
+                     const char *preview);
 int console_page_patrols(const struct console_req *rq, struct console_resp *resp);
 int console_export_tips(const struct console_req *rq, struct console_resp *resp);
 /* POST /tips/REF: triage (mark), category or village (set). */

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "config.h"
 #include "console_int.h"
+#include "broadcast.h"
 #include "csv.h"
 #include "log.h"
 #include "outbox.h"
@@ -780,15 +781,56 @@ static int audit_item(const struct store_row *r, void *ctx)
 	E(local(r->val[0], buf));
 	fputs("</time> <bdi>", f);
 	E(r->val[1]);
-	fputs("</bdi>: <bdi>", f);
+	fputs("</bdi>: ", f);
+	if (r->val[2] != NULL && strcmp(r->val[2], "tip_reply") == 0)
+		fputs("trả lời người báo tin: ", f);
+	fputs("<bdi>", f);
 	E(r->val[4] ? r->val[4] : r->val[2]);
 	fputs("</bdi></li>", f);
 	return 0;
 }
 
-int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
-                     const char *message)
+/*
+ * The reply's preview: what will go out (broadcast_plan: the cheapest encoding, diacritics
+ * folded when broadcast.fold_diacritics makes it cheaper), its parts and estimated cost, and
+ * the form that sends it.
+ */
+static int reply_preview(const struct console_req *rq, FILE *f, const char *upref, const char *text)
 {
+	struct broadcast_plan plan;
+	char cost[32];
+
+	if (broadcast_plan(rq->cfg, text, &plan) < 0)
+		return -1;
+	fputs("<section class=\"card\" aria-labelledby=\"h-preview\"><h2 id=\"h-preview\">"
+	      "Xem trước tin trả lời</h2><p id=\"reply-cost\">",
+	      f);
+	fprintf(f, "%d phần tin (%s), khoảng %s đ.", plan.as_sent.parts,
+	        plan.as_sent.ucs2 ? "UCS-2, có dấu" : "GSM-7",
+	        report_format_count((long long)plan.as_sent.parts * rq->cfg->ussd.price_per_part,
+	                            cost));
+	if (plan.folded)
+		fprintf(f, " Bỏ dấu để rẻ hơn (có dấu: %d phần).", plan.as_is.parts);
+	fputs("</p><p class=\"text\" id=\"reply-text\"><bdi>", f);
+	E(plan.sent_text);
+	fputs("</bdi></p><form method=\"post\" action=\"/tips/", f);
+	E(upref);
+	fputs("\">", f);
+	csrf_field(rq, f);
+	fputs("<input type=\"hidden\" name=\"do\" value=\"reply\"><input type=\"hidden\" "
+	      "name=\"reply\" value=\"",
+	      f);
+	E(text);
+	fputs("\"><p><button type=\"submit\" id=\"send-reply\">Gửi</button></p></form></section>",
+	      f);
+	broadcast_plan_free(&plan);
+	return 0;
+}
+
+int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
+                     const char *preview)
+{
+	const char *message = NULL;
 	const struct config *cfg = rq->cfg;
 	struct tip_view tv = {resp->f, cfg, 0, 0, "", "", ""};
 	struct store_tip t;
@@ -811,7 +853,8 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	page_begin(rq, resp, title, "/tips", 0);
 	if (message == NULL && ok != NULL)
 		message = strcmp(ok, "thanked") == 0 ? "Đã lưu. Tin cảm ơn đã được xếp hàng gửi."
-		                                     : "Đã lưu.";
+		          : strcmp(ok, "replied") == 0 ? "Tin trả lời đã được xếp hàng gửi."
+		                                       : "Đã lưu.";
 	if (message == NULL && err != NULL)
 		message =
 		    strcmp(err, "same") == 0 ? "Tin đã ở trạng thái này: không có gì thay đổi."
@@ -862,6 +905,26 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 		fputs("</button> ", f);
 	}
 	fputs("</p></form></section>", f);
+
+	if (tv.has_number) {
+		fputs("<section class=\"card\" aria-labelledby=\"h-reply\"><h2 id=\"h-reply\">"
+		      "Trả lời người báo tin</h2><form method=\"post\" action=\"/tips/",
+		      f);
+		E(upref);
+		fputs("\">", f);
+		csrf_field(rq, f);
+		fputs("<input type=\"hidden\" name=\"do\" value=\"preview\"><p><label "
+		      "for=\"reply\">Nội dung</label><textarea id=\"reply\" name=\"reply\" "
+		      "rows=\"3\" "
+		      "maxlength=\"640\" required>",
+		      f);
+		E(preview ? preview : "");
+		fputs("</textarea></p><p><button type=\"submit\">Xem trước</button></p></form>"
+		      "</section>",
+		      f);
+		if (preview != NULL && reply_preview(rq, f, upref, preview) < 0)
+			return -1;
+	}
 
 	fputs("<section class=\"card\" aria-labelledby=\"h-set\"><h2 id=\"h-set\">Loại và thôn</h2>"
 	      "<form method=\"post\" action=\"/tips/",
@@ -967,6 +1030,53 @@ fail:
 	return -1;
 }
 
+/*
+ * A free-text reply to the tipster of REF (never an anonymous one, never a sender that is not
+ * a phone number): queued as a manual SMS in the cheapest form (broadcast_plan), recorded in
+ * the audit with who sent it. MARK_OK, MARK_NOT_FOUND, MARK_NO_NUMBER, or MARK_STORE.
+ */
+static enum mark_result act_tip_reply(const struct config *cfg, const char *ref, const char *text,
+                                      const char *by)
+{
+	struct broadcast_plan plan = {0};
+	struct store_outbox_new o = {0};
+	struct store_tip t;
+	char now[TS_LEN];
+	enum mark_result res = MARK_STORE;
+
+	if (broadcast_plan(cfg, text, &plan) < 0)
+		return MARK_STORE;
+	if (store_begin() < 0)
+		goto out;
+	if (store_tip_get(ref, &t) < 0)
+		goto fail;
+	res = !t.found                            ? MARK_NOT_FOUND
+	      : t.anonymous || t.sender[0] != '+' ? MARK_NO_NUMBER
+	                                          : MARK_OK;
+	if (res != MARK_OK)
+		goto fail;
+	res = MARK_STORE;
+	ts_now(now);
+	o.recipient = t.sender;
+	o.text = plan.sent_text;
+	o.priority = 0;
+	o.kind = "manual";
+	if (store_outbox_insert(&o, NULL) < 0 ||
+	    store_console_audit(now, by, "tip_reply", ref, plan.sent_text) < 0)
+		goto fail;
+	if (store_commit() < 0)
+		goto out;
+	log_info("console: reply to the tipster of %s queued by %s (%d parts)", ref, by,
+	         plan.as_sent.parts);
+	res = MARK_OK;
+	goto out;
+fail:
+	store_rollback();
+out:
+	broadcast_plan_free(&plan);
+	return res;
+}
+
 int console_post_tip(const struct console_req *rq, struct console_resp *resp, const char *ref)
 {
 	char what[16], status[16], note[2048], notify[8], category[64], village[128], by[200];
@@ -1006,6 +1116,23 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 		    : r == MARK_NO_NUMBER ? "err=nonum"
 		    : notify[0]           ? "ok=thanked"
 		                          : "ok=marked";
+	} else if (strcmp(what, "preview") == 0 || strcmp(what, "reply") == 0) {
+		enum mark_result r;
+
+		if (console_form(rq, "reply", note, sizeof note) < 1 || note[0] == '\0' ||
+		    strlen(note) > 1500)
+			goto answer;
+		if (what[0] == 'p') /* the preview is a page of its own: nothing changes */
+			return console_page_tip(rq, resp, upref, note);
+		r = act_tip_reply(rq->cfg, upref, note, by);
+		if (r == MARK_STORE)
+			return -1;
+		if (r == MARK_NOT_FOUND) {
+			console_page_message(rq, resp, 404, "Không tìm thấy",
+			                     "Không có tin báo này.");
+			return 0;
+		}
+		q = r == MARK_NO_NUMBER ? "err=nonum" : "ok=replied";
 	} else if (strcmp(what, "set") == 0) {
 		int r;
 

@@ -391,6 +391,26 @@ def test_officer_in_a_browser():
             check_eq(report_valuable(env), before + 1, "the month's report: valuable tips")
             wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE recipient = ? AND "
                                         "kind = 'manual'", (VILLAGER,)), 10, "the thank-you queued")
+            # A free-text reply: previewed with its cost in parts, then sent; the simulated phone's
+            # sent folder has it.
+            reply = "Cảm ơn bác, công an xã đã tới kiểm tra cầu thôn 3."
+            b.js("const p = s.pages.w; await p.fill('#reply', args.r);"
+                 "await Promise.all([p.waitForLoadState(), p.click('text=Xem trước')]);"
+                 "await p.waitForSelector('#reply-cost');", r=reply)
+            cost = b.js("return await s.pages.w.textContent('#reply-cost')")
+            # 50 characters: one UCS-2 part as written (folding would not save a part).
+            check(cost.startswith("1 phần tin (UCS-2"), "the reply's cost before sending: %r" % cost)
+            check_eq(env.scalar("SELECT count(*) FROM outbox WHERE text = ?", (reply,)), 0,
+                     "nothing queued by the preview")
+            axe_clean(b, "w", "a tip's page with a reply's preview")
+            shot(b, "w", "tip-reply-preview-1280")
+            b.js("const p = s.pages.w; await Promise.all([p.waitForURL(/ok=replied/),"
+                 "p.click('#send-reply')]);")
+            wait_for(lambda: [m for m in harness.sent_messages(env) if m["to"] == VILLAGER
+                              and m["text"] == reply],
+                     20, "the reply in the simulated phone's sent folder")
+            hist = b.js("return await s.pages.w.textContent('#history')")
+            check("trả lời người báo tin" in hist, "the reply in the tip's history: %r" % hist)
             shot(b, "w", "tip-1280")
             # The anonymous tip: no digit of its sender in any page the officer can open.
             digits = ANON[3:]
