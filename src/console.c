@@ -495,6 +495,8 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_page_tips(rq, resp);
 	if (!post && strcmp(p, "/tips.csv") == 0)
 		return console_export_tips(rq, resp);
+	if (strcmp(p, "/accounts") == 0)
+		return post ? console_post_accounts(rq, resp) : console_page_accounts(rq, resp);
 	if (!post && strcmp(p, "/patrols") == 0)
 		return console_page_patrols(rq, resp);
 	if (strncmp(p, "/tips/", 6) == 0 && p[6] != '\0' && strlen(p + 6) < 16 &&

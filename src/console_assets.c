@@ -37,7 +37,7 @@ const char console_css[] =
     "table{border-collapse:collapse;width:100%;background:var(--card)}\n"
     "th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid "
     "var(--line)}\n"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums}@media (min-width:40rem){td.time{white-space:nowrap}}\n"
     "td.text,.text,bdi{overflow-wrap:anywhere;word-break:break-word}\n"
     "td.text{min-width:12rem}\n"
     ".tag{display:inline-block;font-size:.8rem;padding:0 .35rem;border-radius:3px;"

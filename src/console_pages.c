@@ -13,12 +13,14 @@
 
 #include "cli.h"
 #include "config.h"
+#include "console.h"
 #include "console_int.h"
 #include "broadcast.h"
 #include "csv.h"
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
+#include "pin.h"
 #include "report.h"
 #include "store.h"
 #include "text.h"
@@ -143,6 +145,11 @@ static void page_begin(const struct console_req *rq, struct console_resp *resp, 
 			E(nav[i].label);
 			fputs("</a></li>", f);
 		}
+		if (rq->who->admin)
+			fprintf(f, "<li><a href=\"/accounts\"%s>Tài khoản</a></li>",
+			        current && strcmp(current, "/accounts") == 0
+			            ? " aria-current=\"page\""
+			            : "");
 		fputs("</ul></nav><form class=\"logout\" method=\"post\" action=\"/logout\">"
 		      "<input type=\"hidden\" name=\"csrf\" value=\"",
 		      f);
@@ -229,6 +236,9 @@ static const char *column_label(const char *name)
 	    {"sent", "Đã gửi"},
 	    {"detail", "Chi tiết"},
 	    {"under_way", "Đã đi"},
+	    {"at", "Lúc"},
+	    {"by", "Người làm"},
+	    {"action", "Việc"},
 	};
 
 	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
@@ -250,7 +260,7 @@ static int table_row(const struct store_row *r, void *ctx)
 	char buf[TS_LEN];
 
 	if (t->rows++ == 0) {
-		fputs("<div class=\"scroll\"><table><thead><tr>", f);
+		fputs("<div class=\"scroll\" tabindex=\"0\"><table><thead><tr>", f);
 		for (int i = 0; i < r->n; i++) {
 			fputs("<th scope=\"col\">", f);
 			E(column_label(r->name[i]));
@@ -261,9 +271,13 @@ static int table_row(const struct store_row *r, void *ctx)
 	fputs("<tr>", f);
 	for (int i = 0; i < r->n; i++) {
 		size_t n = strlen(r->name[i]);
-		int at = n > 3 && strcmp(r->name[i] + n - 3, "_at") == 0;
+		int at = strcmp(r->name[i], "at") == 0 ||
+		         (n > 3 && strcmp(r->name[i] + n - 3, "_at") == 0);
 
-		fputs(r->numeric[i] ? "<td class=\"num\">" : "<td><bdi>", f);
+		fputs(r->numeric[i] ? "<td class=\"num\">"
+		      : at          ? "<td class=\"time\"><bdi>"
+		                    : "<td><bdi>",
+		      f);
 		if (at && t->utc)
 			E(local(r->val[i], buf));
 		else if (at && r->val[i] != NULL && strlen(r->val[i]) >= 16)
@@ -304,7 +318,7 @@ static int tip_row(const struct store_row *r, void *ctx)
 	char buf[TS_LEN];
 
 	if (l->rows++ == 0)
-		fputs("<div class=\"scroll\"><table class=\"tips\"><thead><tr><th "
+		fputs("<div class=\"scroll\" tabindex=\"0\"><table class=\"tips\"><thead><tr><th "
 		      "scope=\"col\">Mã</th>"
 		      "<th scope=\"col\">Thời gian</th><th scope=\"col\">Trạng thái</th>"
 		      "<th scope=\"col\" class=\"wide\">Loại</th><th scope=\"col\" "
@@ -427,7 +441,7 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	      f);
 	fprintf(f, "<p class=\"sub\">%s → %s, so với %s → %s</p>", r.cur.from, r.cur.to,
 	        r.previous.from, r.previous.to);
-	fputs("<div class=\"scroll\"><table><thead><tr><th scope=\"col\">Số liệu</th>"
+	fputs("<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Số liệu</th>"
 	      "<th scope=\"col\">Tháng này</th><th scope=\"col\">Tháng trước</th></tr></thead>"
 	      "<tbody>",
 	      f);
@@ -1213,4 +1227,192 @@ int console_export_tips(const struct console_req *rq, struct console_resp *resp)
 	if (store_export("tips", NULL, NULL, csv_row, &c) < 0)
 		return -1;
 	return csv_close(&c) < 0 ? -1 : 0;
+}
+
+/* --- Tài khoản: the admins' page (add a password, reset one, disable, enable) --- */
+
+struct accounts_view {
+	const struct console_req *rq;
+	FILE *f;
+	int rows;
+};
+
+/* phone, name, has_password, admin, disabled, locked_until */
+static int account_row(const struct store_row *r, void *ctx)
+{
+	struct accounts_view *av = ctx;
+	FILE *f = av->f;
+	int has = r->val[2] && strcmp(r->val[2], "1") == 0;
+	int disabled = r->val[4] && strcmp(r->val[4], "1") == 0;
+	char buf[TS_LEN], now[TS_LEN];
+
+	if (av->rows++ == 0)
+		fputs(
+		    "<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Cán bộ</th>"
+		    "<th scope=\"col\">Trạng thái</th><th scope=\"col\">Thao tác</th></tr></thead>"
+		    "<tbody>",
+		    f);
+	fputs("<tr><td><bdi>", f);
+	E(r->val[1] && r->val[1][0] ? r->val[1] : "");
+	fputs("</bdi> <bdi>", f);
+	E(r->val[0]);
+	fputs("</bdi></td><td>", f);
+	ts_now(now);
+	fputs(!has ? "chưa có mật khẩu" : disabled ? "đã khoá bởi quản trị" : "hoạt động", f);
+	if (has && r->val[3] && strcmp(r->val[3], "1") == 0)
+		fputs(", quản trị", f);
+	if (r->val[5] != NULL && strcmp(r->val[5], now) > 0) {
+		fputs(", tạm khoá đến ", f);
+		E(local(r->val[5], buf));
+	}
+	fputs("</td><td>", f);
+	if (has && strcmp(r->val[0], av->rq->who->phone) != 0) {
+		fputs("<form method=\"post\" action=\"/accounts\">", f);
+		csrf_field(av->rq, f);
+		fprintf(f, "<input type=\"hidden\" name=\"do\" value=\"%s\">",
+		        disabled ? "enable" : "disable");
+		fputs("<input type=\"hidden\" name=\"phone\" value=\"", f);
+		E(r->val[0]);
+		fprintf(f, "\"><button type=\"submit\">%s</button></form>",
+		        disabled ? "Mở khoá" : "Khoá tài khoản");
+	}
+	fputs("</td></tr>", f);
+	return 0;
+}
+
+int console_page_accounts(const struct console_req *rq, struct console_resp *resp)
+{
+	struct accounts_view av = {rq, resp->f, 0};
+	struct table t = {resp->f, 0, 1};
+	FILE *f = resp->f;
+	const char *ok = rq->arg(rq, "ok"), *err = rq->arg(rq, "err");
+
+	if (!rq->who->admin) {
+		console_page_message(rq, resp, 403, "Bị từ chối",
+		                     "Chỉ cán bộ quản trị tài khoản mới xem được trang này.");
+		return 0;
+	}
+	page_begin(rq, resp, "Tài khoản", "/accounts", 0);
+	if (ok != NULL || err != NULL) {
+		fprintf(f, "<p class=\"%s\" role=\"status\">", err ? "error" : "ok");
+		E(err == NULL                    ? "Đã lưu."
+		  : strcmp(err, "password") == 0 ? "Mật khẩu phải có ít nhất 8 ký tự và hai lần "
+		                                   "nhập phải giống nhau: không có gì thay đổi."
+		  : strcmp(err, "officer") == 0 ? "Số này không phải của cán bộ: không có gì thay "
+		                                  "đổi."
+		                                : "Giá trị không hợp lệ: không có gì thay đổi.");
+		fputs("</p>", f);
+	}
+	if (store_console_accounts(NULL, 500, account_row, &av) < 0)
+		return -1;
+	if (av.rows > 0)
+		fputs("</tbody></table></div>", f);
+	else
+		fputs("<p class=\"empty\">Chưa có cán bộ nào (tipline contact set SĐT --role "
+		      "officer).</p>",
+		      f);
+	fputs("<section class=\"card\" aria-labelledby=\"h-pw\"><h2 id=\"h-pw\">Đặt mật khẩu"
+	      "</h2><form method=\"post\" action=\"/accounts\">",
+	      f);
+	csrf_field(rq, f);
+	fputs("<input type=\"hidden\" name=\"do\" value=\"password\">"
+	      "<p><label for=\"a-phone\">Số điện thoại của cán bộ</label><input id=\"a-phone\" "
+	      "name=\"phone\" type=\"tel\" required></p><p><label for=\"a-pw\">Mật khẩu mới (ít "
+	      "nhất 8 ký tự)</label><input id=\"a-pw\" name=\"password\" type=\"password\" "
+	      "autocomplete=\"new-password\" minlength=\"8\" required></p><p><label "
+	      "for=\"a-pw2\">Nhập lại</label><input id=\"a-pw2\" name=\"password2\" "
+	      "type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required></p>"
+	      "<p><button type=\"submit\">Lưu mật khẩu</button></p></form></section>",
+	      f);
+	fputs("<h2>Thay đổi gần đây</h2>", f);
+	if (store_list_console_audit("accounts", 30, table_row, &t) < 0)
+		return -1;
+	table_end(&t, "Chưa có.");
+	page_end(resp);
+	return 0;
+}
+
+/* A change of an account by an admin, with its audit row, in one transaction. -1: store. */
+static int act_account(const char *what, int64_t contact_id, const char *hash, const char *phone,
+                       const char *by)
+{
+	char now[TS_LEN];
+	int r;
+
+	ts_now(now);
+	if (store_begin() < 0)
+		return -1;
+	r = strcmp(what, "password") == 0
+	        ? store_console_password_set(contact_id, hash, -1, now)
+	        : store_console_set_disabled(contact_id, strcmp(what, "disable") == 0, now);
+	if (r < 0 || store_console_audit(now, by,
+	                                 strcmp(what, "password") == 0  ? "account_password"
+	                                 : strcmp(what, "disable") == 0 ? "account_disable"
+	                                                                : "account_enable",
+	                                 phone, NULL) < 0) {
+		store_rollback();
+		return -1;
+	}
+	return store_commit();
+}
+
+int console_post_accounts(const struct console_req *rq, struct console_resp *resp)
+{
+	const struct store_console_session *w = rq->who;
+	struct store_console_account a;
+	char what[16], phone_in[64], phone[24], pw[256], pw2[256], hash[160], why[128], by[200];
+	const char *q = "err=bad";
+	int rc = 0;
+
+	if (!w->admin) {
+		console_page_message(rq, resp, 403, "Bị từ chối",
+		                     "Chỉ cán bộ quản trị tài khoản mới thay đổi được tài khoản.");
+		return 0;
+	}
+	if (w->name[0])
+		snprintf(by, sizeof by, "%s (%s)", w->name, w->phone);
+	else
+		snprintf(by, sizeof by, "%s", w->phone);
+	if (console_form(rq, "do", what, sizeof what) < 1 ||
+	    console_form(rq, "phone", phone_in, sizeof phone_in) < 1 ||
+	    text_phone_e164(phone_in, rq->cfg->country_code, phone, sizeof phone) < 0)
+		goto answer;
+	if (store_console_account_get(phone, &a) < 0) {
+		rc = -1;
+		goto answer;
+	}
+	if (!a.contact_found || !a.officer) {
+		q = "err=officer";
+		goto answer;
+	}
+	if (strcmp(what, "password") == 0) {
+		if (console_form(rq, "password", pw, sizeof pw) < 1 ||
+		    console_form(rq, "password2", pw2, sizeof pw2) < 1 || strcmp(pw, pw2) != 0 ||
+		    console_password_ok(pw, why, sizeof why) < 0) {
+			q = "err=password";
+			goto answer;
+		}
+		if (pin_hash(pw, hash, sizeof hash) < 0 ||
+		    act_account(what, a.contact_id, hash, phone, by) < 0) {
+			rc = -1;
+			goto answer;
+		}
+	} else if ((strcmp(what, "disable") == 0 || strcmp(what, "enable") == 0) && a.found &&
+	           strcmp(phone, w->phone) != 0) {
+		if (act_account(what, a.contact_id, NULL, phone, by) < 0) {
+			rc = -1;
+			goto answer;
+		}
+	} else
+		goto answer;
+	log_info("console: %s: %s by %s", phone, what, by);
+	q = "ok=1";
+answer:
+	explicit_bzero(pw, sizeof pw);
+	explicit_bzero(pw2, sizeof pw2);
+	if (rc < 0)
+		return -1;
+	resp->status = 303;
+	snprintf(resp->location, sizeof resp->location, "/accounts?%s", q);
+	return 0;
 }

@@ -707,8 +707,13 @@ int store_console_sessions_expire(const char *idle_cutoff);
 /* Record a console change (not a tip's status: tip_events has those). 0 or -1. */
 int store_console_audit(const char *at, const char *by, const char *action, const char *subject,
                         const char *detail);
-/* The audit, newest first; SUBJECT NULL for all. */
+/* The audit, newest first: SUBJECT's rows (a tip's ref, an officer's number), "accounts" for
+ * the account changes, NULL for all. */
 int store_list_console_audit(const char *subject, int limit, store_row_fn fn, void *ctx);
+/* Officers and their accounts: phone, name, has_password, admin, disabled, locked_until. */
+int store_console_accounts(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* Disable (ending its sessions) or enable an account. Rows changed (0: no account), or -1. */
+int store_console_set_disabled(int64_t contact_id, int disabled, const char *at);
 /* A page of tips, newest first: F's filters, SEARCH (NULL: none) in the text and supplements. */
 int store_console_tips(const struct store_tip_filter *f, const char *search, int limit, int offset,
                        store_row_fn fn, void *ctx);

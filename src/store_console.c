@@ -152,7 +152,8 @@ int store_console_audit(const char *at, const char *by, const char *action, cons
 }
 
 SQ(q_console_audit_list, "SELECT at, by, action, subject, detail FROM console_audit WHERE ?1 IS "
-                         "NULL OR subject = ?1 ORDER BY id DESC LIMIT ?2");
+                         "NULL OR subject = ?1 OR (?1 = 'accounts' AND (action LIKE 'account%' "
+                         "OR action = 'passwd')) ORDER BY id DESC LIMIT ?2");
 
 int store_list_console_audit(const char *subject, int limit, store_row_fn fn, void *ctx)
 {
@@ -247,4 +248,32 @@ int store_console_patrols_open(const char *unused, int limit, store_row_fn fn, v
 	(void)unused;
 	return sq_each_row(sq_bind(&q_console_patrols_open, "si", NULL, limit > 0 ? limit : -1), fn,
 	                   ctx, "patrols under way");
+}
+
+/* Officers and their console accounts, for the admins' page. */
+SQ(q_console_accounts, "SELECT c.phone, coalesce(c.name, '') AS name, a.contact_id IS NOT NULL AS "
+                       "has_password, coalesce(a.admin, 0) AS admin, coalesce(a.disabled, 0) AS "
+                       "disabled, a.locked_until FROM contacts c LEFT JOIN console_accounts a ON "
+                       "a.contact_id = c.id WHERE c.role = 'officer' ORDER BY c.name, c.phone "
+                       "LIMIT ?2");
+
+int store_console_accounts(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	(void)unused;
+	return sq_each_row(sq_bind(&q_console_accounts, "si", NULL, limit > 0 ? limit : -1), fn,
+	                   ctx, "console accounts");
+}
+
+SQ(q_console_disable, "UPDATE console_accounts SET disabled = ?2, updated_at = ?3 WHERE "
+                      "contact_id = ?1");
+
+int store_console_set_disabled(int64_t contact_id, int disabled, const char *at)
+{
+	int n =
+	    sq_run(sq_bind(&q_console_disable, "Iis", contact_id, disabled, at), "console account");
+
+	if (n > 0 && disabled &&
+	    sq_run(sq_bind(&q_console_sessions_of, "I", contact_id), "console sessions") < 0)
+		return -1;
+	return n;
 }

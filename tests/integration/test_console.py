@@ -322,6 +322,56 @@ def test_csrf_and_origin_refused_nothing_changed():
         env.close()
 
 
+def test_admin_sets_disables_and_enables_accounts():
+    """An account admin gives a second officer a password, disables the account (its session
+    ends, its login fails) and enables it again; each change is in the audit; an officer who is
+    not an admin gets 403 and changes nothing."""
+    env = console_env()
+    second, second_pw = "+84912000002", "mật khẩu thứ hai"
+    try:
+        env.cli("contact", "add", second, "--name", "Lê Văn Cường", "--role", "officer")
+        with consoled(env, daemon=False) as con:
+            _, admin, _ = con.login()
+            _, _, page = con.request("GET", "/accounts", cookie=admin)
+            check("Lê Văn Cường" in page and "chưa có mật khẩu" in page, "the accounts page")
+            token = csrf_of(page)
+            st, h, _ = con.request("POST", "/accounts", {
+                "csrf": token, "do": "password", "phone": "0912000002", "password": "ngắn",
+                "password2": "ngắn"}, cookie=admin)
+            check_eq(h.get("location"), "/accounts?err=password", "a short password refused")
+            check_eq(env.scalar("SELECT count(*) FROM console_accounts"), 1, "no account made")
+            st, h, _ = con.request("POST", "/accounts", {
+                "csrf": token, "do": "password", "phone": "0912000002", "password": second_pw,
+                "password2": second_pw}, cookie=admin)
+            check_eq(h.get("location"), "/accounts?ok=1", "the password set")
+            _, other, _ = con.login(phone=second, password=second_pw)
+            check(other is not None, "the second officer logs in")
+            st, _, _ = con.request("GET", "/accounts", cookie=other)
+            check_eq(st, 403, "the accounts page for an officer who is not an admin")
+            _, _, p2 = con.request("GET", "/", cookie=other)
+            st, _, _ = con.request("POST", "/accounts", {
+                "csrf": csrf_of(p2), "do": "disable", "phone": OFFICER}, cookie=other)
+            check_eq(st, 403, "a change by an officer who is not an admin")
+            check_eq(env.scalar("SELECT disabled FROM console_accounts a JOIN contacts c ON "
+                                "c.id = a.contact_id WHERE c.phone = ?", (OFFICER,)), 0,
+                     "the admin's account after the refused change")
+            con.request("POST", "/accounts", {"csrf": token, "do": "disable", "phone": second},
+                        cookie=admin)
+            st, h, _ = con.request("GET", "/", cookie=other)
+            check_eq((st, h.get("location")), (303, "/login"), "the disabled account's session")
+            check(con.login(phone=second, password=second_pw)[1] is None,
+                  "the disabled account's login")
+            con.request("POST", "/accounts", {"csrf": token, "do": "enable", "phone": second},
+                        cookie=admin)
+            check(con.login(phone=second, password=second_pw)[1] is not None,
+                  "the enabled account's login")
+            acts = [r[0] for r in env.query("SELECT action FROM console_audit WHERE by LIKE "
+                                            "'Trần Thị Bình%' ORDER BY id")]
+            check_eq(acts, ["account_password", "account_disable", "account_enable"], "the audit")
+    finally:
+        env.close()
+
+
 # ------------------------------------------------------------------ in a browser
 
 HOSTILE = [
@@ -454,7 +504,8 @@ def test_officer_in_a_browser():
             shot(b, "n", "tips-360")
             long_ref = env.scalar("SELECT ref FROM tips WHERE text LIKE 'AAAA%'")
             for path, name in (("/", "overview-360"), ("/tips/" + long_ref, "tip-long-360"),
-                               ("/tips/" + aref, "tip-anonymous-360"), ("/patrols", "patrols-360")):
+                               ("/tips/" + aref, "tip-anonymous-360"), ("/patrols", "patrols-360"),
+                               ("/accounts", "accounts-360")):
                 b.js("await s.pages.n.goto(args.u)", u=con.base + path)
                 if path == "/tips/" + long_ref:
                     check("A" * 1000 in b.js("return await s.pages.n.textContent('#tip-text')"),
@@ -466,6 +517,9 @@ def test_officer_in_a_browser():
             b.js("await s.pages.w.goto(args.u)", u=con.base + "/patrols")
             axe_clean(b, "w", "the patrols page")
             shot(b, "w", "patrols-1280")
+            b.js("await s.pages.w.goto(args.u)", u=con.base + "/accounts")
+            axe_clean(b, "w", "the accounts page")
+            shot(b, "w", "accounts-1280")
             # Logout by its button: back to the login, and the pages are closed to that browser.
             b.js("const p = s.pages.w; await p.goto(args.u + '/');"
                  "await Promise.all([p.waitForURL(/\\/login$/), p.click('form.logout button')]);",
