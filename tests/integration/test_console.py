@@ -372,6 +372,86 @@ def test_admin_sets_disables_and_enables_accounts():
         env.close()
 
 
+def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
+    """50 clients browse (overview, list, a tip, a search) while villagers' SMS flow through the
+    daemon: every answer a 200, none the 503 of a busy database. Then 200 clients hold
+    connections open sending a header byte now and then (from 127.0.0.2..11, 20 each): the
+    officer's page still answers within a second."""
+    import socket
+    import threading
+    env = console_env()
+    try:
+        with consoled(env) as con:
+            _, cookie, _ = con.login()
+            for i in range(5):
+                env.sms("+8498800%04d" % i, "TIN tin so %d o thon %d" % (i, i % 3))
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips") >= 5, 20, "the first tips")
+            statuses, errors = [], []
+            stop = threading.Event()
+
+            def villagers():
+                i = 5
+                while not stop.is_set() and i < 25:
+                    env.sms("+8498800%04d" % i, "TIN tin so %d o thon %d" % (i, i % 3))
+                    i += 1
+
+            def browse(k):
+                try:
+                    for path in (("/", "/tips?q=thon+1&status=new", "/tips/T1") if k % 2 else
+                                 ("/tips", "/tips?page=2", "/patrols")):
+                        st, _, body = con.request("GET", path, cookie=cookie)
+                        statuses.append((path, st))
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append(repr(e))
+
+            t_b = time.monotonic()
+            feeder = threading.Thread(target=villagers)
+            feeder.start()
+            threads = [threading.Thread(target=browse, args=(k,)) for k in range(50)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(120 * SLOW)
+            stop.set()
+            feeder.join(60 * SLOW)
+            check_eq(errors, [], "errors of the browsing clients")
+            print("# 50 clients browsing: %.1f s for %d pages" % (time.monotonic() - t_b, len(statuses)))
+            check_eq(len(statuses), 150, "answers")
+            bad = [x for x in statuses if x[1] != 200]
+            check_eq(bad, [], "answers that were not 200")
+            check("busy" not in con.log().lower(), "no busy database in the console's log")
+            t_s = time.monotonic()
+
+            # 200 slow clients, each its own TLS connection, a header byte at a time.
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            slow = []
+            for i in range(200):
+                raw = socket.create_connection((con.host, con.port), timeout=10 * SLOW,
+                                               source_address=("127.0.0.%d" % (2 + i // 20), 0))
+                s = ctx.wrap_socket(raw)
+                s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+                slow.append(s)
+            try:
+                worst = 0.0
+                for _ in range(5):
+                    for s in slow[::7]:
+                        s.sendall(b"X")
+                    t0 = time.monotonic()
+                    st, _, body = con.request("GET", "/", cookie=cookie)
+                    worst = max(worst, time.monotonic() - t0)
+                    check_eq(st, 200, "the officer's page among the slow clients")
+                print("# officer's page with 200 slow clients: worst %.3f s (set-up %.1f s)"
+                      % (worst, t0 - t_s))
+                check(worst < 1.0 * SLOW, "the officer's page took %.2f s" % worst)
+            finally:
+                for s in slow:
+                    s.close()
+    finally:
+        env.close()
+
+
 # ------------------------------------------------------------------ in a browser
 
 HOSTILE = [
