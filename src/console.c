@@ -493,8 +493,8 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_page_overview(rq, resp);
 	if (!post && strcmp(p, "/tips") == 0)
 		return console_page_tips(rq, resp);
-	if (!post && strcmp(p, "/tips.csv") == 0)
-		return console_export_tips(rq, resp);
+	if (!post && (strcmp(p, "/tips.csv") == 0 || strcmp(p, "/patrols.csv") == 0))
+		return console_export(rq, resp, p[1] == 't' ? "tips" : "patrols");
 	if (strcmp(p, "/accounts") == 0)
 		return post ? console_post_accounts(rq, resp) : console_page_accounts(rq, resp);
 	if (!post && strcmp(p, "/patrols") == 0)

@@ -55,7 +55,8 @@ int console_page_patrols(const struct console_req *rq, struct console_resp *resp
 /* The admins' page of accounts (403 for others), and its POST (password, disable, enable). */
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp);
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp);
-int console_export_tips(const struct console_req *rq, struct console_resp *resp);
+/* `tipline export KIND` (tips, patrols) as a CSV download. */
+int console_export(const struct console_req *rq, struct console_resp *resp, const char *kind);
 /* POST /tips/REF: triage (mark), category or village (set). */
 int console_post_tip(const struct console_req *rq, struct console_resp *resp, const char *ref);
 /* A plain page with a title and a sentence (errors: 403, 404, 503). */

@@ -441,10 +441,11 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	      f);
 	fprintf(f, "<p class=\"sub\">%s → %s, so với %s → %s</p>", r.cur.from, r.cur.to,
 	        r.previous.from, r.previous.to);
-	fputs("<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Số liệu</th>"
-	      "<th scope=\"col\">Tháng này</th><th scope=\"col\">Tháng trước</th></tr></thead>"
-	      "<tbody>",
-	      f);
+	fputs(
+	    "<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Số liệu</th>"
+	    "<th scope=\"col\">Tháng này</th><th scope=\"col\">Tháng trước</th></tr></thead>"
+	    "<tbody>",
+	    f);
 	figure_row(f, "Tin báo nhận được", r.cur.tips.received, r.previous.tips.received);
 	figure_row(f, "Tin có giá trị", r.cur.tips.valuable, r.previous.tips.valuable);
 	figure_row(f, "Ca tuần tra", r.cur.patrols.count, r.previous.patrols.count);
@@ -628,7 +629,7 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 		page = 1;
 	if (page > pages)
 		page = pages;
-	page_begin(rq, resp, "Tin báo", "/tips", 0);
+	page_begin(rq, resp, "Tin báo", "/tips", 60);
 	if (bad != NULL) {
 		fputs("<p class=\"error\" role=\"alert\">", f);
 		E(bad);
@@ -1183,7 +1184,7 @@ int console_page_patrols(const struct console_req *rq, struct console_resp *resp
 	char since[TS_LEN];
 
 	page_begin(rq, resp, "Tuần tra", "/patrols", 60);
-	fputs("<h2>Đang diễn ra</h2>", f);
+	fputs("<p><a href=\"/patrols.csv\" download>Tải CSV</a></p><h2>Đang diễn ra</h2>", f);
 	if (store_console_patrols_open(NULL, 100, open_patrol_row, &op) < 0)
 		return -1;
 	if (op.rows > 0)
@@ -1216,15 +1217,15 @@ static int csv_row(const struct store_row *r, void *ctx)
 	return 0;
 }
 
-int console_export_tips(const struct console_req *rq, struct console_resp *resp)
+int console_export(const struct console_req *rq, struct console_resp *resp, const char *kind)
 {
 	struct csv c;
 
 	resp->type = "text/csv; charset=utf-8";
-	snprintf(resp->disposition, sizeof resp->disposition,
-	         "attachment; filename=\"tin-bao.csv\"");
+	snprintf(resp->disposition, sizeof resp->disposition, "attachment; filename=\"%s.csv\"",
+	         strcmp(kind, "tips") == 0 ? "tin-bao" : "tuan-tra");
 	csv_init(&c, resp->f, CSV_BOM);
-	if (store_export("tips", NULL, NULL, csv_row, &c) < 0)
+	if (store_export(kind, NULL, NULL, csv_row, &c) < 0)
 		return -1;
 	return csv_close(&c) < 0 ? -1 : 0;
 }
@@ -1248,7 +1249,8 @@ static int account_row(const struct store_row *r, void *ctx)
 
 	if (av->rows++ == 0)
 		fputs(
-		    "<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Cán bộ</th>"
+		    "<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Cán "
+		    "bộ</th>"
 		    "<th scope=\"col\">Trạng thái</th><th scope=\"col\">Thao tác</th></tr></thead>"
 		    "<tbody>",
 		    f);

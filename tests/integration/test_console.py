@@ -415,6 +415,12 @@ def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
             stop.set()
             feeder.join(60 * SLOW)
             check_eq(errors, [], "errors of the browsing clients")
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 25, 30, "every tip stored")
+            st, h, csv_text = con.request("GET", "/tips.csv", cookie=cookie)
+            check_eq((st, h.get("content-type")), (200, "text/csv; charset=utf-8"), "the CSV")
+            check_eq(csv_text.lstrip("\ufeff").splitlines()[1:],
+                     env.cli("export", "tips").stdout.decode().lstrip("\ufeff").splitlines()[1:],
+                     "the console's CSV is tipline export tips")
             print("# 50 clients browsing: %.1f s for %d pages" % (time.monotonic() - t_b, len(statuses)))
             check_eq(len(statuses), 150, "answers")
             bad = [x for x in statuses if x[1] != 200]
