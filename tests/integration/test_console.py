@@ -261,6 +261,31 @@ def test_login_cookie_headers_and_stolen_hash():
         env.close()
 
 
+def test_idle_session_expires_and_plain_http_on_loopback():
+    """console.tls = false on 127.0.0.1: plain HTTP, the cookie without Secure. A session unused
+    for console.session_idle seconds no longer logs in."""
+    env = console_env(extra="tls = false; session_idle = 3600;")
+    try:
+        with consoled(env, daemon=False) as con:
+            check_eq(con.scheme, "http", "plain HTTP on loopback")
+            st, h, _ = con.request("POST", "/login", {"phone": OFFICER, "password": PASSWORD})
+            check_eq(st, 303, "login over HTTP")
+            check("Secure" not in h["set-cookie"], "no Secure flag without TLS: %r" % h["set-cookie"])
+            cookie = re.match(r"tipline_session=([0-9a-f]+);", h["set-cookie"]).group(1)
+            check_eq(con.request("GET", "/", cookie=cookie)[0], 200, "the fresh session")
+            w = __import__("sqlite3").connect(env.db, timeout=10)
+            w.execute("UPDATE console_sessions SET last_seen = datetime('now', '-3590 seconds')")
+            w.commit()
+            check_eq(con.request("GET", "/", cookie=cookie)[0], 200, "a session idle 59 min 50 s")
+            w.execute("UPDATE console_sessions SET last_seen = datetime('now', '-3601 seconds')")
+            w.commit()
+            w.close()
+            st, h, _ = con.request("GET", "/", cookie=cookie)
+            check_eq((st, h.get("location")), (303, "/login"), "a session idle over an hour")
+    finally:
+        env.close()
+
+
 def test_lockout_after_five_wrong_passwords():
     env = console_env()
     try:
