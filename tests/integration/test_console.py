@@ -601,6 +601,7 @@ def test_officer_in_a_browser():
             check("A" * 160 + "…" in got["text"], "the long word's start in the list")
             check(got["wide"] <= 360 + 1, "nothing wider than the 360 px screen: %r" % got["wide"])
             axe_clean(b, "n", "the tip list at 360 px")
+            shot(b, "n", "tips-360")
             # Each hostile tip's own page: its text whole, as text.
             for ref_h, text_h in env.query("SELECT ref, text FROM tips WHERE id > 2 ORDER BY id"):
                 b.js("await s.pages.n.goto(args.u)", u=con.base + "/tips/" + ref_h)
@@ -612,7 +613,6 @@ def test_officer_in_a_browser():
                 check(got["pwned"] is None and got["imgs"] == 0 and got["scripts"] == 0,
                       "%s's page made or ran markup: %r" % (ref_h, got))
                 check_eq(got["text"], text_h, "%s's text on its page" % ref_h)
-            shot(b, "n", "tips-360")
             long_ref = env.scalar("SELECT ref FROM tips WHERE text LIKE 'AAAA%'")
             for path, name in (("/", "overview-360"), ("/tips/" + long_ref, "tip-long-360"),
                                ("/tips/" + aref, "tip-anonymous-360"), ("/patrols", "patrols-360"),
