@@ -236,6 +236,11 @@ static const char *column_label(const char *name)
 	    {"sent", "Đã gửi"},
 	    {"detail", "Chi tiết"},
 	    {"under_way", "Đã đi"},
+	    {"code", "Tổ"},
+	    {"nights", "Đêm tuần tra"},
+	    {"night_by", "Bắt đầu trước"},
+	    {"leaders", "Tổ trưởng"},
+	    {"out_since", "Đang đi từ"},
 	    {"at", "Lúc"},
 	    {"by", "Người làm"},
 	    {"action", "Việc"},
@@ -1196,7 +1201,12 @@ int console_page_patrols(const struct console_req *rq, struct console_resp *resp
 	if (store_list_patrols(since, NULL, 500, table_row, &t) < 0)
 		return -1;
 	table_end(&t, "Không có ca tuần tra nào.");
-	fputs("<h2 id=\"alerts\">Cảnh báo</h2>", f);
+	fputs("<h2>Các tổ và đêm tuần tra</h2>", f);
+	t.rows = 0;
+	if (store_list_teams(NULL, 200, table_row, &t) < 0)
+		return -1;
+	table_end(&t, "Chưa có tổ nào (tipline team set).");
+	fputs("<h2 id=\"alerts\">Cảnh báo (quá giờ, bỏ đêm tuần tra)</h2>", f);
 	t.rows = 0;
 	if (store_list_alerts(NULL, 200, table_row, &t) < 0)
 		return -1;

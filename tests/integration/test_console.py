@@ -517,12 +517,20 @@ def test_officer_in_a_browser():
     env = console_env()
     try:
         with consoled(env) as con, Browser(os.path.join(env.dir, "browser.log")) as b:
+            env.cli("contact", "add", "+84911222333", "--name", "Phạm Văn Dũng", "--role", "leader",
+                    "--team", "TQ3", "--village", "3")
+            env.cli("team", "set", "TQ3", "--nights", "mon,wed,sat", "--by", "21:00")
+            env.sms("+84911222333", "TUAN BD TQ3 5")
+            wait_for(lambda: env.scalar("SELECT count(*) FROM patrols WHERE ended_at IS NULL"), 20,
+                     "the patrol under way")
             b.js("await s.open('w', 1280, 900); await s.open('n', 360, 740);")
             b.js("const p = s.pages.w; await p.goto(args.url + '/login');"
                  "await p.fill('#phone', args.phone); await p.fill('#password', args.pw);"
                  "await Promise.all([p.waitForURL(args.url + '/'), p.click('button[type=submit]')]);",
                  url=con.base, phone=OFFICER_TYPED, pw=PASSWORD)
             axe_clean(b, "w", "the overview")
+            check("Tổ TQ3" in b.js("return await s.pages.w.textContent('main')"),
+                  "the patrol under way on the overview")
             shot(b, "w", "overview-1280")
             before = report_valuable(env)
             env.sms(VILLAGER, "TIN co nguoi la lang vang o cau thon 3 luc 22h")
