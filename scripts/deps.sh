@@ -25,6 +25,11 @@ fi
 
 missing=""
 for p in $pkgs; do
+	# A nodejs from elsewhere (NodeSource's package) brings its own npm and conflicts with
+	# Debian's: an npm command on the PATH will do.
+	if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+		continue
+	fi
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
 	*"install ok installed"*) ;;
