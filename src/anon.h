@@ -16,5 +16,13 @@ void anon_close(void);
 void anon_note(const char *phone, int64_t t);
 /* Replies noted for PHONE at or after SINCE. */
 int anon_count(const char *phone, int64_t since);
+/*
+ * The USSD menu's anonymous sessions (issue 21): their rows forget the number, yet a retry of
+ * the last step (which shows the tip's reference and secret) must be answered only to the
+ * number that made it. Note that PHONE ended session ID at T; anon_session_is: 1 if it did so
+ * at or after SINCE. Memory only, as the counts: after a restart a retry gets no answer.
+ */
+void anon_session_note(const char *id, const char *phone, int64_t t);
+int anon_session_is(const char *id, const char *phone, int64_t since);
 
 #endif

@@ -110,6 +110,7 @@ struct status_snapshot {
 	long long alerts_open;
 	long long db_bytes, wal_bytes;
 	int schema;
+	struct store_scrub_state scrub;
 };
 /* Fill *RP from the store (status rows, outbox counts, alerts, files). 0, or -1 (store). */
 int cli_status_gather(const struct config *cfg, struct status_snapshot *rp);

@@ -79,7 +79,7 @@ int cli_status_gather(const struct config *cfg, struct status_snapshot *rp)
 	    store_status_each(keep, &rp->kv) < 0 ||
 	    store_outbox_counts(count_one, &rp->outbox) < 0 ||
 	    store_outbox_oldest_queued(rp->oldest) < 0 ||
-	    (rp->alerts_open = store_alerts_open()) < 0)
+	    (rp->alerts_open = store_alerts_open()) < 0 || store_scrub_state(&rp->scrub) < 0)
 		return -1;
 	rp->schema = store_schema_version();
 	rp->db_bytes = file_size(cfg->database.path);
@@ -162,6 +162,15 @@ static void print_json(const struct config *cfg, const struct status_snapshot *r
 	json_key_int(&j, "size_bytes", rp->db_bytes);
 	json_key_int(&j, "wal_bytes", rp->wal_bytes);
 	json_key_int(&j, "schema_version", rp->schema);
+	/* Issue 21: a WAL scrub a reader holds off, and the last one done. */
+	json_key_str(&j, "wal_scrub_pending_since",
+	             rp->scrub.pending_since[0] ? rp->scrub.pending_since : NULL);
+	json_key_str(&j, "wal_scrub_last_done_at",
+	             rp->scrub.last_done_at[0] ? rp->scrub.last_done_at : NULL);
+	if (rp->scrub.last_took_ms >= 0)
+		json_key_int(&j, "wal_scrub_last_took_ms", rp->scrub.last_took_ms);
+	else
+		json_key_null(&j, "wal_scrub_last_took_ms");
 	json_object_end(&j);
 	json_end(&j);
 }
@@ -285,6 +294,14 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	printf("alerts open:  %lld\n", rp->alerts_open);
 	printf("database:     %s, %lld bytes (+ %lld WAL), schema %d\n", cfg->database.path,
 	       rp->db_bytes, rp->wal_bytes, rp->schema);
+	/* A redaction's old pages stay in the WAL while a reader (an export, a sqlite3 shell)
+	 * holds them: say since when, so the officer knows to close it. */
+	if (rp->scrub.pending_since[0])
+		printf("WAL scrub:    pending since %s (%ld s): a reader holds the old pages\n",
+		       local(rp->scrub.pending_since, a), cli_age_of(rp->scrub.pending_since));
+	else if (rp->scrub.last_done_at[0])
+		printf("WAL scrub:    done %s (%lld ms after it was asked)\n",
+		       local(rp->scrub.last_done_at, a), rp->scrub.last_took_ms);
 }
 
 int cli_status(const struct config *cfg, int argc, char **argv)

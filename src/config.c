@@ -80,6 +80,12 @@ static const struct setting settings[] = {
     {"ussd", "max_per_hour", S_INT, 0, OFF(ussd_menu.max_per_hour), 1, 100000},
     {"ussd", "sms_ack", S_BOOL, 0, OFF(ussd_menu.sms_ack), 0, 0},
     {"http", "listen", S_STRING, 0, OFF(http.listen), 0, 0},
+    /* Issue 21: what a slow or greedy client may hold (src/http.c), and how long `tipline
+     * serve` waits for the database before it answers the apology. */
+    {"http", "max_connections", S_INT, 0, OFF(http.max_connections), 1, 100000},
+    {"http", "max_per_client", S_INT, 0, OFF(http.max_per_client), 1, 100000},
+    {"http", "request_deadline", S_NUMBER, 0, OFF(http.request_deadline), 0.1, 3600},
+    {"ussd", "db_wait", S_INT, 0, OFF(ussd_menu.db_wait), 0, 60000},
     /* --- end of the USSD menu's settings --- */
     {"console", "listen", S_STRING, 0, OFF(console.listen), 0, 0},
     {"console", "tls", S_BOOL, 0, OFF(console.tls), 0, 0},
@@ -354,6 +360,12 @@ static void defaults(struct config *c)
 	c->ussd_menu.sms_ack = 1;
 	c->console.tls = 1;
 	c->console.session_idle = 8 * 3600;
+	/* Aggregators give up on a step after a few seconds: the database wait stays well under. */
+	c->ussd_menu.db_wait = 1000;
+	/* A step is answered in milliseconds: even max_sessions steps at once fit many times. */
+	c->http.max_connections = 1024;
+	c->http.max_per_client = 64;
+	c->http.request_deadline = 10;
 }
 
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */

@@ -167,6 +167,7 @@ struct ussd_menu_config {
 	int session_timeout;     /* seconds without a step before a session expires */
 	int max_per_hour;        /* sessions one number may start per hour */
 	int sms_ack;             /* an SMS copy of a tip's acknowledgement */
+	int db_wait;             /* ms `tipline serve` waits for a database lock, then apologises */
 	char *texts[UT_COUNT];   /* owned */
 	int text_line[UT_COUNT]; /* where each was set in the file, 0 = the default */
 	/* ussd.category_labels: what the menu shows for a category name ("drugs" → "Ma tuy"). */
@@ -175,7 +176,10 @@ struct ussd_menu_config {
 };
 
 struct http_config {
-	char *listen; /* "ADDR:PORT", default "127.0.0.1:8080" */
+	char *listen;            /* "ADDR:PORT", default "127.0.0.1:8080" */
+	int max_connections;     /* connections at once; more wait in the kernel's backlog */
+	int max_per_client;      /* connections at once from one client address */
+	double request_deadline; /* seconds for a request's headers and body, from its start */
 };
 
 const char *config_ussd_text_name(enum ussd_text t);

@@ -69,10 +69,21 @@ fail:
 	return -1;
 }
 
+/* The WAL scrub a reader put off (store_scrub.c): retried here, never by every commit. */
+static int scrub_wal(void *arg)
+{
+	return store_scrub_wal() < 0 ? -1 : 0;
+}
+
 int privacy_init(const struct config *cfg)
 {
 	forget_after = cfg->privacy.forget_after;
 	failing = 0;
+	/* At start too: a request left by a CLI command, or before a restart. */
+	if (sched_add("wal scrub", STORE_SCRUB_EVERY, 0, scrub_wal, NULL) < 0) {
+		log_warnx("privacy: cannot schedule the WAL scrub (too many jobs)");
+		return -1;
+	}
 	if (forget_after <= 0)
 		return 0;
 	/* The first run at start: a daemon that was down for days catches up at once. */

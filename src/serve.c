@@ -1,21 +1,24 @@
 /*
- * `tipline serve` (see serve.h). libmicrohttpd runs every request in its one internal polling
- * thread, so requests are handled one after another and the store (one connection, not
- * shared between threads) is used by that thread only; the main thread waits for a signal.
+ * `tipline serve` (see serve.h). One thread: its loop runs the job table (src/sched.c: the
+ * WAL scrub, the HTTP door's deadlines) and libmicrohttpd in external epoll mode (src/http.c,
+ * which holds the limits), so requests are handled one after another and the store (one
+ * connection, not shared between threads) is used by that thread only. Signals are taken only
+ * while it waits.
  *
  * A step, in order: the path (404), the method (405), the secret (403: nothing is read or
- * stored), the content type (415), the body's size (413), then the fields (malformed: END
- * with an apology, nothing stored). Then, in one transaction: sessions idle for
- * ussd.session_timeout seconds are expired; a new session over ussd.max_sessions open ones is
- * stored as 'busy' and answered 503, one over the number's ussd.max_per_hour as 'capped'; the
- * menu takes the new input; its action (a tip, a lookup, a registration, an opt-out) is done;
- * the session row records the step.
+ * stored), the content type (415), the body's size (413, a chunked one as soon as it passes
+ * the limit), then the fields (malformed: END with an apology, nothing stored). Then, in one
+ * transaction (a lock not had within ussd.db_wait: the apology): sessions idle for
+ * ussd.session_timeout seconds are expired; the retry rules (docs/officers.md, "Retries"): a
+ * retry of the last step gets its answer again, only from the number that made it and not
+ * after expiry, and an earlier step arriving late changes nothing; a new session over
+ * ussd.max_sessions open ones is answered 503, one over the number's ussd.max_per_hour
+ * 'capped', both counted per hour (no session row); the menu takes the new input; its action
+ * (a tip, a lookup, a registration, an opt-out) is done; the session row records the step.
  */
 #include "serve.h"
 
-#include <arpa/inet.h>
 #include <microhttpd.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -24,14 +27,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "anon.h"
 #include "config.h"
+#include "http.h"
 #include "log.h"
 #include "menu.h"
 #include "parse.h"
+#include "sched.h"
 #include "store.h"
 #include "text.h"
 #include "ts.h"
@@ -285,6 +289,36 @@ static enum menu_screen feed(const struct server *sv, struct menu_state *st, con
 	}
 }
 
+/* Log lines of turned-away sessions, bounded: one thread runs every step. */
+static struct http_log_budget busy_log, capped_log;
+
+/*
+ * Whether PHONE may step session ID, stored as OLD: its own number's, or an anonymous one that
+ * PHONE ended since CUTOFF (a retry of its last step: the answer shows the tip's secret).
+ */
+static int session_of(const char *id, const struct store_ussd_session *old, const char *phone,
+                      const char *cutoff)
+{
+	int64_t since;
+
+	if (strcmp(old->phone, phone) == 0)
+		return 1;
+	if (strcmp(old->phone, STORE_ANONYMOUS) != 0 || old->outcome[0] == '\0' ||
+	    ts_parse_utc(cutoff, &since) < 0)
+		return 0;
+	return anon_session_is(id, phone, since);
+}
+
+/* TEXT is a step before OLD's: empty (the first) or OLD's text up to one of its '*'. */
+static int earlier_step(const char *old, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (old[0] == '\0')
+		return 0;
+	return n == 0 || (strncmp(old, text, n) == 0 && old[n] == '*');
+}
+
 /* One step, in the open transaction. The answer is set; -1 on a store error. */
 static int step_tx(const struct server *sv, const struct serve_form *f, const char *phone,
                    struct answer *a)
@@ -316,24 +350,39 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 	v.at = now;
 	v.text = f->text;
 	v.category = -2;
-	if (old->found && strcmp(old->phone, phone) != 0 &&
-	    !(strcmp(old->phone, STORE_ANONYMOUS) == 0 && old->outcome[0] != '\0')) {
-		/* Someone else's session id: refused, and that session is left as it was. */
+	if (old->found && !session_of(f->session_id, old, phone, cutoff)) {
+		/* Someone else's session id: refused, and that session is left as it was. An
+		 * anonymous session's row names nobody: only the number that ended it, noted in
+		 * memory for the retry window, is answered. */
 		log_warnx("ussd: session %s is %s's, not %s's: refused", f->session_id, old->phone,
 		          phone);
 		say_text(sv, a, 200, UT_ERROR);
 		r = 0;
 		goto out;
 	}
-	if (old->found && strcmp(old->text, f->text) == 0 && old->answer[0] != '\0') {
-		/* The aggregator asked again (a retry): the same answer, no new step. */
-		a->status = strcmp(old->outcome, "busy") == 0 ? 503 : 200;
+	if (old->found && strcmp(old->text, f->text) == 0 && old->answer[0] != '\0' &&
+	    strcmp(old->outcome, "expired") != 0 && strcmp(old->last_step_at, cutoff) >= 0) {
+		/* The aggregator asked again (a retry): the same answer, no new step. Not after
+		 * the session expired (the open one was just marked so; an ended one's retry
+		 * window is as long): "expired", below. */
+		a->status = 200;
 		snprintf(a->body, sizeof a->body, "%s", old->answer);
 		r = 0;
 		goto out;
 	}
 	if (old->found && old->outcome[0] != '\0') {
 		say_text(sv, a, 200, UT_EXPIRED);
+		r = 0;
+		goto out;
+	}
+	if (old->found && earlier_step(old->text, f->text)) {
+		/* A step the session has gone past, arriving late (the aggregator's retry of an
+		 * earlier request): the session and its draft are kept, the current screen is
+		 * answered. Restarting from it would lose what was typed since. */
+		log_debug("ussd: session %s: a late earlier step: answered with the current screen",
+		          f->session_id);
+		a->status = 200;
+		snprintf(a->body, sizeof a->body, "%s", old->answer);
 		r = 0;
 		goto out;
 	}
@@ -349,13 +398,17 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 		if (open >= u->max_sessions || started >= u->max_per_hour) {
 			int busy = open >= u->max_sessions;
 
+			/* Counted per hour, not a row each (issue 21): a flood of them must not
+			 * grow the table, nor the log by a line each. */
 			say_text(sv, a, busy ? 503 : 200, busy ? UT_BUSY : UT_CAPPED);
-			log_warnx("ussd: session %s from %s turned away: %s", f->session_id, phone,
-			          busy ? "ussd.max_sessions sessions open" : "ussd.max_per_hour");
-			v.last_step = "main";
-			v.outcome = busy ? "busy" : "capped";
-			v.answer = a->body;
-			r = store_ussd_session_save(&v);
+			if (http_log_allow(busy ? &busy_log : &capped_log,
+			                   busy ? "ussd: sessions turned away (ussd.max_sessions)"
+			                        : "ussd: sessions turned away (ussd.max_per_hour)"))
+				log_warnx("ussd: session %s from %s turned away: %s", f->session_id,
+				          phone,
+				          busy ? "ussd.max_sessions sessions open"
+				               : "ussd.max_per_hour");
+			r = store_ussd_turned_away(busy ? "busy" : "capped", now);
 			goto out;
 		}
 		menu_start(&sv->menu, &st, &out);
@@ -392,8 +445,10 @@ static int step_tx(const struct server *sv, const struct serve_form *f, const ch
 	v.category = out.end ? -2 : st.category;
 	v.draft = out.end || st.draft[0] == '\0' ? NULL : st.draft;
 	r = store_ussd_session_save(&v);
-	if (r == 0 && out.end && out.action == MENU_ACT_TIP && out.anonymous)
+	if (r == 0 && out.end && out.action == MENU_ACT_TIP && out.anonymous) {
 		r = store_ussd_session_anonymize(f->session_id);
+		anon_session_note(f->session_id, phone, (int64_t)time(NULL));
+	}
 	if (r == 0 && out.end)
 		log_info("ussd: session %s ended: %s", f->session_id, outcome ? outcome : "end");
 out:
@@ -441,7 +496,6 @@ out:
 /* A request being read. Freed by request_done. */
 struct request {
 	unsigned status; /* decided from the headers (an error), 0 while fine */
-	int too_large;
 	size_t len;
 	char body[SERVE_MAX_BODY];
 };
@@ -486,20 +540,13 @@ static int form_type(struct MHD_Connection *c)
 
 static enum MHD_Result respond(struct MHD_Connection *c, unsigned status, const char *body)
 {
-	struct MHD_Response *r =
-	    MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
-	enum MHD_Result ret;
+	static const char *const allow[] = {"Allow", "POST", NULL};
+	static const char *const auth[] = {"WWW-Authenticate", "Basic realm=\"tipline\"", NULL};
 
-	if (r == NULL)
-		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
-	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, "Allow", "POST");
-	if (status == MHD_HTTP_FORBIDDEN)
-		MHD_add_response_header(r, "WWW-Authenticate", "Basic realm=\"tipline\"");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_respond(c, status, body,
+	                    status == MHD_HTTP_METHOD_NOT_ALLOWED ? allow
+	                    : status == MHD_HTTP_FORBIDDEN        ? auth
+	                                                          : NULL);
 }
 
 static const char *status_text(unsigned status)
@@ -539,6 +586,9 @@ static unsigned header_status(const struct server *sv, struct MHD_Connection *c,
 	return 0;
 }
 
+/* The 4xx answers' log lines, bounded: one thread runs every request. */
+static struct http_log_budget rejected_log;
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -554,7 +604,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = rq;
 		rq->status = header_status(sv, c, url, method);
 		if (rq->status != 0) {
-			log_info("ussd: %s %s: %u", method, url, rq->status);
+			/* Bounded (issue 21): a scan or a wrong secret repeated is counted, not a
+			 * line each. */
+			if (http_log_allow(&rejected_log, "ussd: requests refused (4xx)"))
+				log_info("ussd: %s %s: %u", method, url, rq->status);
 			return respond(c, rq->status, status_text(rq->status));
 		}
 		return MHD_YES;
@@ -564,19 +617,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (rq->too_large || rq->len + *upload_size > sizeof rq->body)
-			rq->too_large = 1;
-		else {
-			memcpy(rq->body + rq->len, upload, *upload_size);
-			rq->len += *upload_size;
+		if (rq->len + *upload_size > sizeof rq->body) {
+			/* A body without Content-Length (chunked) over the limit: answered now and
+			 * closed, not read to its end, which may never come. */
+			if (http_log_allow(&rejected_log, "ussd: requests refused (4xx)"))
+				log_info("ussd: body over %d bytes: 413", SERVE_MAX_BODY);
+			return http_refuse_now(c, MHD_HTTP_CONTENT_TOO_LARGE,
+			                       status_text(MHD_HTTP_CONTENT_TOO_LARGE));
 		}
+		memcpy(rq->body + rq->len, upload, *upload_size);
+		rq->len += *upload_size;
 		*upload_size = 0;
 		return MHD_YES;
-	}
-	if (rq->too_large) {
-		rq->status = MHD_HTTP_CONTENT_TOO_LARGE;
-		log_info("ussd: body over %d bytes: 413", SERVE_MAX_BODY);
-		return respond(c, rq->status, status_text(rq->status));
 	}
 	step(sv, rq->body, rq->len, &a);
 	return respond(c, a.status, a.body);
@@ -589,15 +641,28 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* The WAL scrub an anonymous tip asked for, when a reader held it off (store_scrub.c). */
+static int scrub_wal(void *arg)
+{
+	return store_scrub_wal() < 0 ? -1 : 0;
+}
+
 int serve_run(const struct config *cfg, const char *listen)
 {
 	struct server sv = {cfg, {0}};
-	struct sockaddr_storage ss;
-	struct MHD_Daemon *d = NULL;
+	struct http_handler h = {"ussd", on_request, request_done, &sv};
+	struct http_server *hs = NULL;
+	struct sigaction sa;
 	char host[64], err[256];
-	sigset_t set;
-	int port, sig, rc = 1;
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	sigset_t set, unblocked;
+	int port, rc = 1;
 
 	if (cfg->ussd_menu.secret[0] == '\0') {
 		fprintf(stderr,
@@ -617,24 +682,9 @@ int serve_run(const struct config *cfg, const char *listen)
 	if (sv.menu.unlisted > 0)
 		log_warnx("ussd: %d categories after the 8th are not in the menu (only under Khac)",
 		          sv.menu.unlisted);
-	memset(&ss, 0, sizeof ss);
 	if (config_listen_parse(listen, host, sizeof host, &port) < 0) {
 		fprintf(stderr, "tipline: %s is not ADDR:PORT\n", listen);
 		goto out;
-	}
-	if (strchr(host, ':') != NULL) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		inet_pton(AF_INET6, host, &s6->sin6_addr);
-		flags |= MHD_USE_IPv6;
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		inet_pton(AF_INET, host, &s4->sin_addr);
 	}
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
 		if (store_error_is_permission())
@@ -644,41 +694,49 @@ int serve_run(const struct config *cfg, const char *listen)
 			        cfg->database.path);
 		goto out;
 	}
-	/* Blocked here, so that libmicrohttpd's thread inherits the mask and sigwait gets them. */
+	/* The aggregator gives up on a step after a few seconds: a lock not had within
+	 * ussd.db_wait is answered with the apology while the caller still listens. */
+	store_set_busy_timeout(cfg->ussd_menu.db_wait);
+	/* Blocked but while waiting in ppoll (http_serve), so a signal never lands inside a
+	 * step; the handler only notes it. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(
-	    flags, (uint16_t)port, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(cfg->ussd_menu.max_sessions + 64), MHD_OPTION_END);
-	if (d == NULL) {
-		fprintf(stderr, "tipline: cannot listen on %s\n", listen);
+	pthread_sigmask(SIG_BLOCK, &set, &unblocked);
+	sigdelset(&unblocked, SIGTERM);
+	sigdelset(&unblocked, SIGINT);
+	sigdelset(&unblocked, SIGHUP);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if ((hs = http_start(&cfg->http, listen, &h, err, sizeof err)) == NULL) {
+		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
 	}
-	{
-		const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-
-		printf("tipline serve: listening on %s%s%s:%u %s\n", strchr(host, ':') ? "[" : "",
-		       host, strchr(host, ':') ? "]" : "", di ? di->port : (unsigned)port,
-		       cfg->ussd_menu.callback_path);
-		fflush(stdout);
-	}
+	if (sched_add("wal scrub", STORE_SCRUB_EVERY, 0, scrub_wal, NULL) < 0)
+		goto out;
+	printf("tipline serve: listening on %s%s%s:%u %s\n", strchr(host, ':') ? "[" : "", host,
+	       strchr(host, ':') ? "]" : "", http_port(hs), cfg->ussd_menu.callback_path);
+	fflush(stdout);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig != SIGHUP)
+		sched_run();
+		http_serve(hs, sched_next(), &unblocked);
+		if (got_signal == SIGHUP) {
+			got_signal = 0;
+			log_info("ussd: SIGHUP ignored: restart `tipline serve` to read the "
+			         "configuration");
+		} else if (got_signal != 0)
 			break;
-		log_info("ussd: SIGHUP ignored: restart `tipline serve` to read the configuration");
 	}
-	log_info("ussd: signal %d: stopping", sig);
+	log_info("ussd: signal %d: stopping", (int)got_signal);
 	rc = 0;
 out:
-	if (d != NULL)
-		MHD_stop_daemon(d);
+	http_stop(hs);
+	sched_close();
 	store_close();
 	menu_close(&sv.menu);
 	anon_close();

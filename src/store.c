@@ -661,6 +661,18 @@ int store_open(const struct database_config *cfg)
 	return 0;
 }
 
+void store_set_busy_timeout(int ms)
+{
+	db_timeout = ms;
+	if (store_db != NULL)
+		sqlite3_busy_timeout(store_db, ms);
+}
+
+int sq_busy_timeout(void)
+{
+	return db_timeout;
+}
+
 int store_check_writable(void)
 {
 	if (store_db == NULL || sqlite3_db_readonly(store_db, "main") != 1)
@@ -708,29 +720,6 @@ int store_begin(void)
 	return 0;
 }
 
-static int scrub; /* checkpoint and truncate the WAL after the next commit */
-
-void sq_scrub_after_commit(void)
-{
-	scrub = 1;
-}
-
-/*
- * The WAL's frames hold old copies of changed pages until a checkpoint has copied them back
- * and the log starts over. TRUNCATE waits (busy handler) for readers on older snapshots, then
- * empties the file. Kept for the next commit if it cannot run now.
- */
-static void scrub_wal(void)
-{
-	if (!scrub)
-		return;
-	if (sqlite3_wal_checkpoint_v2(store_db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) ==
-	    SQLITE_OK)
-		scrub = 0;
-	else
-		log_debug("store: WAL checkpoint put off: %s", sqlite3_errmsg(store_db));
-}
-
 int store_commit(void)
 {
 	clear_error();
@@ -738,8 +727,12 @@ int store_commit(void)
 		store_rollback();
 		return -1;
 	}
-	scrub_wal();
-	return resync();
+	/* The WAL scrub this transaction asked for, tried once now, without waiting
+	 * (store_scrub.c); later tries are the job table's, not every commit's. */
+	if (resync() < 0)
+		return -1;
+	sq_scrub_commit_done();
+	return 0;
 }
 
 int store_begin_unsynced(void)

@@ -32,6 +32,28 @@ int store_open(const struct database_config *cfg);
  * is read-only because of the file's permissions (store_errmsg says whose it is), else 0.
  */
 int store_check_writable(void);
+/*
+ * How long a statement waits for a lock another connection holds, in milliseconds, from now
+ * on (store_open sets database.busy_timeout; `tipline serve` sets ussd.db_wait, shorter than
+ * the aggregator's patience).
+ */
+void store_set_busy_timeout(int ms);
+/*
+ * The WAL scrub (store_scrub.c): checkpoint and truncate the WAL if a redaction asked for it,
+ * without waiting for readers. 0 when done or nothing is pending, 1 when a reader still holds
+ * the old frames (tried again later: the daemon's and `tipline serve`'s job tables call this
+ * every STORE_SCRUB_EVERY seconds), -1 on a store error. Not inside a transaction (0).
+ */
+#define STORE_SCRUB_EVERY 1.0
+int store_scrub_wal(void);
+/* For `tipline status`: since when a scrub is pending ("" if none), the last one done, and how
+ * long it had been pending (ms, -1 never). */
+struct store_scrub_state {
+	char pending_since[20];
+	char last_done_at[20];
+	long long last_took_ms;
+};
+int store_scrub_state(struct store_scrub_state *out);
 /* 1 if the last failure is a file's permissions (EACCES); store_errmsg says who can. */
 int store_error_is_permission(void);
 void store_close(void);
@@ -414,6 +436,9 @@ int store_ussd_expire(const char *before);
 int store_ussd_open_count(void);
 /* Sessions PHONE started since SINCE that got a menu (not turned away). Count, or -1. */
 int store_ussd_started_since(const char *phone, const char *since);
+/* One more session turned away as OUTCOME ("busy", "capped") in the hour of AT (UTC text),
+ * in table ussd_turned_away: counts, no row per attempt and no number. 0 or -1. */
+int store_ussd_turned_away(const char *outcome, const char *at);
 
 struct store_ussd_save {
 	const char *id, *phone, *service_code, *network_code; /* network_code may be NULL */

@@ -89,10 +89,17 @@ int64_t sq_last_id(void);
 int sq_changes(void);
 
 /*
- * Checkpoint and truncate the WAL after the next commit: a change overwrote a secret (a PIN)
- * whose old copy would otherwise stay in the WAL's frames until a checkpoint reuses them.
+ * Checkpoint and truncate the WAL after this transaction's commit: a change overwrote a secret
+ * (a PIN, a number) whose old copy would otherwise stay in the WAL's frames until a checkpoint
+ * reuses them. Inside the transaction: marks the scrub pending (table wal_scrub), so that the
+ * job table retries it while a reader holds the old frames (store_scrub.c).
+ * sq_scrub_commit_done: store_commit's one try, without waiting, after such a commit.
  */
 void sq_scrub_after_commit(void);
+void sq_scrub_commit_done(void);
+/* The connection's busy timeout in milliseconds (database.busy_timeout, or what
+ * store_set_busy_timeout set). */
+int sq_busy_timeout(void);
 
 /* Create team CODE if it does not exist yet (store_people.c). 0 or -1. */
 int sq_team_ensure(const char *code, const char *at);

@@ -61,6 +61,17 @@ int store_ussd_started_since(const char *phone, const char *since)
 	return (int)sq_int(sq_bind(&q_ussd_started, "ss", phone, since), "ussd sessions started");
 }
 
+/* Issue 21: a session turned away is counted in its hour (schema 015), not stored as a row. */
+SQ(q_ussd_turned_away, "INSERT INTO ussd_turned_away (hour, outcome, count) VALUES "
+                       "(substr(?1, 1, 13) || ':00:00', ?2, 1) ON CONFLICT (hour, outcome) DO "
+                       "UPDATE SET count = count + 1");
+
+int store_ussd_turned_away(const char *outcome, const char *at)
+{
+	return sq_run(sq_bind(&q_ussd_turned_away, "ss", at, outcome), "ussd turned away") < 0 ? -1
+	                                                                                       : 0;
+}
+
 /* A new session is a row; every later step of it updates the row and counts one more step. */
 SQ(q_ussd_save,
    "INSERT INTO ussd_sessions (id, phone, service_code, network_code, started_at, last_step_at, "

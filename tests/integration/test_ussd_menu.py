@@ -385,7 +385,9 @@ def test_max_sessions_503_and_per_number_cap():
         step(srv, "c", "", phone="+84987000013")
         busy = step(srv, "d", "", phone="+84987000014", status=503)
         check_eq(busy, "END He thong dang ban, vui long goi lai sau it phut.")
-        check_eq(env.scalar("SELECT outcome FROM ussd_sessions WHERE id = 'd'"), "busy")
+        # Issue 21: turned away is counted per hour, not a row each.
+        check_eq(env.scalar("SELECT count(*) FROM ussd_sessions WHERE id = 'd'"), 0)
+        check_eq(env.query("SELECT outcome, count FROM ussd_turned_away"), [("busy", 1)])
         step(srv, "d", "", phone="+84987000014", status=503)  # a retry: still busy
         session(srv, "a", ["4", "0", "4", "1"], phone="+84987000011")  # one session ends
         step(srv, "e", "", phone="+84987000011")  # room again: the number's second session
@@ -394,7 +396,9 @@ def test_max_sessions_503_and_per_number_cap():
         check_eq(capped, "END So nay da dung menu nhieu lan, vui long thu lai sau 1 gio.")
         check_eq(env.query("SELECT id, outcome FROM ussd_sessions WHERE phone = "
                            "'+84987000011' ORDER BY id"),
-                 [("a", "optout"), ("e", None), ("f", "capped")])
+                 [("a", "optout"), ("e", None)])
+        check_eq(env.query("SELECT outcome, count FROM ussd_turned_away ORDER BY outcome"),
+                 [("busy", 2), ("capped", 1)])
 
 
 def test_fifty_concurrent_sessions():
