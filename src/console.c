@@ -1,14 +1,15 @@
 /*
- * `tipline console` (see console.h): the server. libmicrohttpd runs every request in its one
- * internal thread, so the store (one connection) is used by that thread only, and no read
+ * `tipline console` (see console.h): the server. src/http.c runs libmicrohttpd on this
+ * process's one thread, so the store (one connection) is used by that thread only, and no read
  * transaction outlives a request: pages read in autocommit statements, changes run in one
  * short BEGIN IMMEDIATE ... COMMIT under the busy timeout.
  *
  * A request, in order: its size (413), the session from the cookie, then for a POST the
  * Origin (or Referer) against the Host (403) and the session's CSRF token (403, nothing
  * changed); then the route. Every answer carries the same security headers (add_headers).
- * A failed login is answered after a pause (the connection suspended, resumed by a small
- * thread of its own), on top of the lock after 5 wrong passwords in a row.
+ * A failed login is answered after a pause (the connection suspended, resumed by the loop),
+ * on top of the lock after 5 wrong passwords in a row. The HTTP door is src/http.c (its
+ * limits: http.max_connections, max_per_client, request_deadline), with TLS.
  */
 #include "console.h"
 
@@ -28,8 +29,10 @@
 
 #include "config.h"
 #include "console_int.h"
+#include "http.h"
 #include "log.h"
 #include "pin.h"
+#include "sched.h"
 #include "serve.h"
 #include "store.h"
 #include "text.h"
@@ -72,11 +75,7 @@ int console_password_ok(const char *pw, char *why, size_t sz)
 struct server {
 	const struct config *cfg;
 	int tls;
-	struct MHD_Daemon *d;
-	/* Failed logins waiting out their pause: suspended connections, resumed by `slowdown`. */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stopping;
+	/* Failed logins waiting out their pause: suspended connections, resumed by the loop. */
 	struct pause {
 		struct MHD_Connection *c;
 		double due;
@@ -230,51 +229,7 @@ static enum MHD_Result send_resp(struct server *sv, struct MHD_Connection *c, st
 
 /* --- the failed logins' pause --- */
 
-static void *slowdown(void *arg)
-{
-	struct server *sv = arg;
-
-	pthread_mutex_lock(&sv->mu);
-	while (!sv->stopping || sv->paused != NULL) {
-		double now = ts_mono(), next = 0;
-		struct pause **pp = &sv->paused;
-
-		while (*pp != NULL) {
-			struct pause *p = *pp;
-
-			if (p->due <= now || sv->stopping) {
-				*pp = p->next;
-				MHD_resume_connection(p->c);
-				free(p);
-				continue;
-			}
-			if (next == 0 || p->due < next)
-				next = p->due;
-			pp = &p->next;
-		}
-		if (sv->stopping && sv->paused == NULL)
-			break;
-		if (next == 0)
-			pthread_cond_wait(&sv->cv, &sv->mu);
-		else {
-			struct timespec ts;
-			double wait = next - now;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += (time_t)wait;
-			ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&sv->cv, &sv->mu, &ts);
-		}
-	}
-	pthread_mutex_unlock(&sv->mu);
-	return NULL;
-}
-
-/* Suspend C for SLOW_SECONDS; 0, or -1 (then answer at once). */
+/* Suspend C for SLOW_SECONDS: console_run's loop resumes it. 0, or -1 (then answer at once). */
 static int pause_conn(struct server *sv, struct MHD_Connection *c)
 {
 	struct pause *p = malloc(sizeof *p);
@@ -283,13 +238,33 @@ static int pause_conn(struct server *sv, struct MHD_Connection *c)
 		return -1;
 	p->c = c;
 	p->due = ts_mono() + SLOW_SECONDS;
-	MHD_suspend_connection(c);
-	pthread_mutex_lock(&sv->mu);
 	p->next = sv->paused;
 	sv->paused = p;
-	pthread_cond_signal(&sv->cv);
-	pthread_mutex_unlock(&sv->mu);
+	MHD_suspend_connection(c);
 	return 0;
+}
+
+/* Resume the paused connections that are due (all when ALL); seconds to the next one, or
+ * LATER when none waits. */
+static double resume_due(struct server *sv, int all, double later)
+{
+	double now = ts_mono(), next = later;
+	struct pause **pp = &sv->paused;
+
+	while (*pp != NULL) {
+		struct pause *p = *pp;
+
+		if (all || p->due <= now) {
+			*pp = p->next;
+			MHD_resume_connection(p->c);
+			free(p);
+			continue;
+		}
+		if (p->due - now < next)
+			next = p->due - now;
+		pp = &p->next;
+	}
+	return next;
 }
 
 /* --- sessions and login --- */
@@ -607,43 +582,22 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-/*
- * The libmicrohttpd daemon: TLS or not, limits, on SS. The one place its options are set (to
- * move onto the shared HTTP module when it lands). NULL on failure.
- */
-static struct MHD_Daemon *start_mhd(struct server *sv, struct sockaddr_storage *ss, int ipv6,
-                                    const char *cert, const char *key)
-{
-	unsigned flags =
-	    MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+static volatile sig_atomic_t got_signal;
 
-	if (ipv6)
-		flags |= MHD_USE_IPv6;
-	if (sv->tls)
-		return MHD_start_daemon(
-		    flags | MHD_USE_TLS, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR,
-		    (struct sockaddr *)ss, MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL,
-		    MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
-		    MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15, MHD_OPTION_CONNECTION_LIMIT,
-		    (unsigned)256, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)32,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
-	return MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv, MHD_OPTION_SOCK_ADDR,
-	                        (struct sockaddr *)ss, MHD_OPTION_NOTIFY_COMPLETED, request_done,
-	                        NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)15,
-	                        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-	                        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)32,
-	                        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_END);
+static void on_signal(int sig)
+{
+	got_signal = sig;
 }
 
 int console_run(const struct config *cfg, const char *listen)
 {
 	struct server sv = {.cfg = cfg, .tls = cfg->console.tls};
-	struct sockaddr_storage ss;
-	pthread_t slow;
-	int slow_started = 0, port, sig, rc = 1, ipv6;
-	char host[64], *cert = NULL, *key = NULL, cutoff[TS_LEN];
-	sigset_t set;
+	struct http_handler h = {"console", on_request, request_done, &sv, NULL, NULL, 1};
+	struct http_server *hs = NULL;
+	struct sigaction sa;
+	int port, rc = 1, ipv6;
+	char host[64], *cert = NULL, *key = NULL, cutoff[TS_LEN], err[256];
+	sigset_t set, unblocked;
 
 	if (listen == NULL)
 		listen = cfg->console.listen;
@@ -663,21 +617,7 @@ int console_run(const struct config *cfg, const char *listen)
 		                "HTTPS\n");
 		return 1;
 	}
-	memset(&ss, 0, sizeof ss);
 	ipv6 = strchr(host, ':') != NULL;
-	if (ipv6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		inet_pton(AF_INET6, host, &s6->sin6_addr);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		inet_pton(AF_INET, host, &s4->sin_addr);
-	}
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
 		if (store_error_is_permission())
 			fprintf(stderr, "tipline: %s\n", store_errmsg());
@@ -688,6 +628,8 @@ int console_run(const struct config *cfg, const char *listen)
 	}
 	if (sv.tls && console_tls_load(cfg, &cert, &key) < 0)
 		goto out;
+	h.tls_cert = cert;
+	h.tls_key = key;
 	/* Sessions that went idle while no console ran. */
 	ts_utc((int64_t)time(NULL) - cfg->console.session_idle, cutoff);
 	if (store_begin() < 0 || store_console_sessions_expire(cutoff) < 0 || store_commit() < 0) {
@@ -695,54 +637,46 @@ int console_run(const struct config *cfg, const char *listen)
 		fprintf(stderr, "tipline: %s\n", store_errmsg());
 		goto out;
 	}
-	pthread_mutex_init(&sv.mu, NULL);
-	pthread_cond_init(&sv.cv, NULL);
-	/* Blocked here, so that the threads inherit the mask and sigwait gets them. */
+	/* Blocked but while waiting in ppoll (http_serve), so a signal never lands inside a
+	 * page; the handler only notes it. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&slow, NULL, slowdown, &sv) != 0)
-		goto out;
-	slow_started = 1;
-	sv.d = start_mhd(&sv, &ss, ipv6, cert, key);
-	if (sv.d == NULL) {
-		fprintf(stderr, "tipline: cannot listen on %s\n", listen);
+	pthread_sigmask(SIG_BLOCK, &set, &unblocked);
+	sigdelset(&unblocked, SIGTERM);
+	sigdelset(&unblocked, SIGINT);
+	sigdelset(&unblocked, SIGHUP);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if ((hs = http_start(&cfg->http, listen, &h, err, sizeof err)) == NULL) {
+		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
 	}
-	{
-		const union MHD_DaemonInfo *di =
-		    MHD_get_daemon_info(sv.d, MHD_DAEMON_INFO_BIND_PORT);
-
-		printf("tipline console: listening on %s://%s%s%s:%u/\n", sv.tls ? "https" : "http",
-		       ipv6 ? "[" : "", host, ipv6 ? "]" : "", di ? di->port : (unsigned)port);
-		fflush(stdout);
-	}
+	printf("tipline console: listening on %s://%s%s%s:%u/\n", sv.tls ? "https" : "http",
+	       ipv6 ? "[" : "", host, ipv6 ? "]" : "", http_port(hs));
+	fflush(stdout);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig != SIGHUP)
+		sched_run();
+		http_serve(hs, resume_due(&sv, 0, sched_next()), &unblocked);
+		resume_due(&sv, 0, 0);
+		if (got_signal == SIGHUP) {
+			got_signal = 0;
+			log_info("console: SIGHUP ignored: restart `tipline console` to read the "
+			         "configuration");
+		} else if (got_signal != 0)
 			break;
-		log_info("console: SIGHUP ignored: restart `tipline console` to read the "
-		         "configuration");
 	}
-	log_info("console: signal %d: stopping", sig);
+	log_info("console: signal %d: stopping", (int)got_signal);
 	rc = 0;
 out:
-	if (slow_started) {
-		pthread_mutex_lock(&sv.mu);
-		sv.stopping = 1;
-		pthread_cond_signal(&sv.cv);
-		pthread_mutex_unlock(&sv.mu);
-		pthread_join(slow, NULL);
-	}
-	if (sv.d != NULL)
-		MHD_stop_daemon(sv.d);
-	if (slow_started) {
-		pthread_mutex_destroy(&sv.mu);
-		pthread_cond_destroy(&sv.cv);
-	}
+	resume_due(&sv, 1, 0);
+	http_stop(hs);
+	sched_close();
 	if (key != NULL)
 		explicit_bzero(key, strlen(key));
 	free(cert);

@@ -657,7 +657,7 @@ static int scrub_wal(void *arg)
 int serve_run(const struct config *cfg, const char *listen)
 {
 	struct server sv = {cfg, {0}};
-	struct http_handler h = {"ussd", on_request, request_done, &sv};
+	struct http_handler h = {"ussd", on_request, request_done, &sv, NULL, NULL, 0};
 	struct http_server *hs = NULL;
 	struct sigaction sa;
 	char host[64], err[256];
