@@ -190,7 +190,7 @@ int cli_print_row(const struct store_row *r, int json)
 		return 0;
 	}
 	for (int i = 0; i < r->n; i++)
-		printf("%s%s", i ? "\t" : "", r->val[i] ? r->val[i] : "-");
+		printf("%s%s", i ? "\t" : "", r->val[i] ? cli_safe(r->val[i]) : "-");
 	putchar('\n');
 	return 0;
 }

@@ -211,4 +211,13 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              what it would change, exit 3\n"
 /* clang-format on */
 
+/*
+ * S as a terminal may show it: text_safe() escapes controls, BiDi overrides and bytes that are
+ * not UTF-8 ("\x1b", "\u202e"), so that text from a phone cannot move the cursor, recolour,
+ * add a line or reorder a listing. Every printer of stored text goes through it. S itself when
+ * nothing needs escaping (ordinary text is printed byte for byte); NULL stays NULL. An escaped
+ * copy is the CLI's own, valid until CLI_SAFE_SLOTS more calls: enough for one printf.
+ */
+#define CLI_SAFE_SLOTS 8
+const char *cli_safe(const char *s);
 #endif

@@ -39,7 +39,7 @@ static void print_plan(const struct config *cfg, const struct broadcast_plan *p,
 	       cfg->outbox.rate_per_minute > 0 ? "the configured rate"
 	                                       : "5 s per part (a typical USB modem)");
 	if (p->folded)
-		printf("text sent:   %s\n", p->sent_text);
+		printf("text sent:   %s\n", cli_safe(p->sent_text));
 }
 
 static int show_progress(int64_t id, int bar)
@@ -70,7 +70,7 @@ static int show_progress(int64_t id, int bar)
 static int print_show(const struct store_row *r, void *ctx)
 {
 	for (int i = 0; i < r->n; i++)
-		printf("%-12s %s\n", r->name[i], r->val[i] ? r->val[i] : "-");
+		printf("%-12s %s\n", r->name[i], r->val[i] ? cli_safe(r->val[i]) : "-");
 	return 0;
 }
 

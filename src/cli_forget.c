@@ -55,7 +55,7 @@ static void print_kept(const char *phone, const struct store_contact *c,
 	if (c->found)
 		printf("%s is a registered contact%s%s%s: its contact row and group memberships "
 		       "are kept (they registered)\n",
-		       phone, c->name[0] ? " (" : "", c->name, c->name[0] ? ")" : "");
+		       phone, c->name[0] ? " (" : "", cli_safe(c->name), c->name[0] ? ")" : "");
 	if (f->outbox_waiting > 0)
 		printf("kept: %d outbox message%s still to be sent (run forget again once sent)\n",
 		       f->outbox_waiting, f->outbox_waiting == 1 ? "" : "s");

@@ -33,8 +33,8 @@ static int print_inbox(const struct store_inbox_row *r, void *arg)
 		json_key_bool(&j, "complete", r->complete);
 		json_end(&j);
 	} else {
-		printf("%-5lld %s  %-14s %s%s\n", (long long)r->id, read, r->sender,
-		       r->complete ? "" : "[incomplete] ", r->text);
+		printf("%-5lld %s  %-14s %s%s\n", (long long)r->id, read, cli_safe(r->sender),
+		       r->complete ? "" : "[incomplete] ", cli_safe(r->text));
 	}
 	return 0;
 }

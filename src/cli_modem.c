@@ -7,7 +7,7 @@
 #include "store.h"
 
 /*
- * Forget the PINs the SIM refused (src/sim.h): the daemon enters modem.pin once more at its
+ * Forget the PINs the SIM refused (src/simcard.h): the daemon enters modem.pin once more at its
  * next connect (within modem.backoff_max seconds). For a SIM unlocked in a phone, or swapped
  * for the one modem.pin belongs to; a changed modem.pin needs no command.
  */

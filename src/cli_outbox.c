@@ -40,8 +40,9 @@ static int print_outbox(const struct store_outbox_row *r, void *arg)
 		json_end(&j);
 	} else {
 		printf("%-5lld %-8s %-9s %-14s %s  %s\n", (long long)r->id, r->status, r->kind,
-		       r->recipient, cli_local_time(r->sent_at ? r->sent_at : r->not_before, sent),
-		       r->text);
+		       cli_safe(r->recipient),
+		       cli_local_time(r->sent_at ? r->sent_at : r->not_before, sent),
+		       cli_safe(r->text));
 	}
 	return 0;
 }

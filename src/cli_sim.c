@@ -28,8 +28,8 @@ static int print_sent(const char *file, const char *number, const char *text, in
 		json_key_str(&j, "coding", coding);
 		json_end(&j);
 	} else {
-		printf("%-14s (%d %s part%s) %s\n", number, parts, coding, parts == 1 ? "" : "s",
-		       text);
+		printf("%-14s (%d %s part%s) %s\n", cli_safe(number), parts, coding,
+		       parts == 1 ? "" : "s", cli_safe(text));
 	}
 	return 0;
 }
@@ -98,7 +98,7 @@ int cli_sim(const struct config *cfg, int argc, char **argv)
 			cli_usage_error("sim send: --from NUMBER is required");
 		if (optind + 1 != argc - 1)
 			cli_usage_error("sim send: give the TEXT as one argument (quote it)");
-		return modem_sim_inject(cfg->modem.device, from, argv[argc - 1], when,
+		return modem_dummy_inject(cfg->modem.device, from, argv[argc - 1], when,
 		                        norder ? order : NULL, (size_t)norder, ref) < 0;
 	}
 	if (strcmp(argv[1], "report") == 0) {
@@ -119,7 +119,7 @@ int cli_sim(const struct config *cfg, int argc, char **argv)
 		}
 		if (from == NULL || ref < 0 || optind != argc - 1)
 			cli_usage_error("sim report: --from NUMBER --ref 0-255");
-		return modem_sim_report(cfg->modem.device, from, ref) < 0;
+		return modem_dummy_report(cfg->modem.device, from, ref) < 0;
 	}
 	if (strcmp(argv[1], "sent") == 0) {
 		static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
@@ -140,7 +140,7 @@ int cli_sim(const struct config *cfg, int argc, char **argv)
 			snprintf(dir, sizeof dir, "%s", cfg->modem.sent_dir);
 		else
 			snprintf(dir, sizeof dir, "%s/sent", cfg->modem.device);
-		return modem_sim_sent_each(dir, print_sent, &json) < 0;
+		return modem_dummy_sent_each(dir, print_sent, &json) < 0;
 	}
 	cli_usage_error("sim: unknown subcommand \"%s\" (send, sent or report)", argv[1]);
 	return 2;

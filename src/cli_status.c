@@ -43,6 +43,12 @@ const char *cli_status_get(const struct kv *kv, const char *key)
 	return NULL;
 }
 
+/* KEY's value as the terminal shows it (the modem, the network and USSD answers wrote it). */
+static const char *shown(const struct kv *kv, const char *key)
+{
+	return cli_safe(get(kv, key));
+}
+
 /* When KEY was written (UTC), or NULL. */
 static const char *get_at(const struct kv *kv, const char *key)
 {
@@ -130,7 +136,7 @@ static void print_json(const struct config *cfg, const struct status_snapshot *r
 	json_key_str(&j, "health_at", get(kv, "modem_health_at"));
 	json_key_str(&j, "registration_since", get(kv, "modem_registration_since"));
 	json_object_end(&j);
-	/* The SIM as the daemon last saw it at a connect (src/sim.h): since when, and the entry
+	/* The SIM as the daemon last saw it at a connect (src/simcard.h): since when, and the entry
 	 * of modem.pin that the SIM refused (never the PIN). */
 	json_key_object(&j, "sim");
 	json_key_str(&j, "state", get(kv, "sim"));
@@ -183,7 +189,7 @@ static const char *local(const char *utc, char *buf)
 	return buf;
 }
 
-/* The `sim` status values (src/sim.c) as phrases. */
+/* The `sim` status values (src/simcard.c) as phrases. */
 static const char *sim_text(const char *state)
 {
 	static const struct {
@@ -233,7 +239,7 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 
 	if (rp->alive)
 		printf("daemon:       running since %s (pid %s), heartbeat %ld s ago\n",
-		       local(get(kv, "started_at"), a), get(kv, "pid") ? get(kv, "pid") : "?",
+		       local(get(kv, "started_at"), a), get(kv, "pid") ? shown(kv, "pid") : "?",
 		       cli_age_of(rp->heartbeat_at));
 	else if (rp->heartbeat_at[0] == '\0' && get(kv, "stopped_at"))
 		printf("daemon:       not running (stopped at %s)\n",
@@ -246,16 +252,16 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	if (modem != NULL && strcmp(modem, "connected") == 0)
 		printf("modem:        connected since %s", local(get(kv, "modem_connected_at"), a));
 	else
-		printf("modem:        %s", modem ? modem : "-");
+		printf("modem:        %s", modem ? cli_safe(modem) : "-");
 	printf("%s\n", rp->alive ? "" : " (when the daemon last ran)");
 	printf("device:       %s %s\n",
-	       get(kv, "modem_manufacturer") ? get(kv, "modem_manufacturer") : "-",
-	       get(kv, "modem_model") ? get(kv, "modem_model") : "");
+	       get(kv, "modem_manufacturer") ? shown(kv, "modem_manufacturer") : "-",
+	       get(kv, "modem_model") ? shown(kv, "modem_model") : "");
 	print_sim(kv);
 	printf("network:      %s%s%s%s, %s",
-	       get(kv, "modem_operator") ? get(kv, "modem_operator") : "-",
+	       get(kv, "modem_operator") ? shown(kv, "modem_operator") : "-",
 	       get(kv, "modem_operator_code") ? " (" : "",
-	       get(kv, "modem_operator_code") ? get(kv, "modem_operator_code") : "",
+	       get(kv, "modem_operator_code") ? shown(kv, "modem_operator_code") : "",
 	       get(kv, "modem_operator_code") ? ")" : "",
 	       get(kv, "modem_registration") ? get(kv, "modem_registration")
 	                                     : "registration unknown");
@@ -264,13 +270,13 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 		       local(get(kv, "modem_health_at"), b));
 	printf("\n");
 	if (get(kv, "modem_signal_percent"))
-		printf("signal:       %s %% (%s dBm)\n", get(kv, "modem_signal_percent"),
-		       get(kv, "modem_signal_dbm") ? get(kv, "modem_signal_dbm") : "?");
+		printf("signal:       %s %% (%s dBm)\n", shown(kv, "modem_signal_percent"),
+		       get(kv, "modem_signal_dbm") ? shown(kv, "modem_signal_dbm") : "?");
 	else
 		printf("signal:       unknown\n");
 	printf("SIM slots:    %s / %s used\n",
-	       get(kv, "modem_sim_used") ? get(kv, "modem_sim_used") : "?",
-	       get(kv, "modem_sim_total") ? get(kv, "modem_sim_total") : "?");
+	       get(kv, "modem_sim_used") ? shown(kv, "modem_sim_used") : "?",
+	       get(kv, "modem_sim_total") ? shown(kv, "modem_sim_total") : "?");
 	printf("health read:  %s (every %d s)\n", local(get(kv, "modem_health_at"), a),
 	       cfg->status.every);
 	printf("last poll:    %s\n", local(get(kv, "last_poll"), a));
@@ -285,7 +291,8 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 		       cli_age_of(rp->oldest));
 	printf("\n");
 	if ((v = get(kv, "balance")) != NULL)
-		printf("balance:      %s (read %s)%s\n", v, local(get(kv, "balance_at"), a),
+		printf("balance:      %s (read %s)%s\n", cli_safe(v),
+		       local(get(kv, "balance_at"), a),
 		       get(kv, "balance_low") && strcmp(get(kv, "balance_low"), "1") == 0 ? " LOW"
 		                                                                          : "");
 	else

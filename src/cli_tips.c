@@ -172,7 +172,7 @@ static int show_tip(const struct store_row *r, void *ctx)
 		return 0;
 	}
 	for (int i = 0; i < lr.n; i++)
-		printf("%-12s %s\n", lr.name[i], lr.val[i] ? lr.val[i] : "-");
+		printf("%-12s %s\n", lr.name[i], lr.val[i] ? cli_safe(lr.val[i]) : "-");
 	return 0;
 }
 
@@ -191,7 +191,7 @@ static int show_item(const struct store_row *r, struct show *sh, const char *lab
 	}
 	printf("%-12s", label);
 	for (int i = 0; i < lr.n; i++)
-		printf(" %s", lr.val[i] ? lr.val[i] : "-");
+		printf(" %s", lr.val[i] ? cli_safe(lr.val[i]) : "-");
 	putchar('\n');
 	return 0;
 }
@@ -211,8 +211,9 @@ static int show_event(const struct store_row *r, void *ctx)
 		return show_item(r, sh, "history");
 	if (r->n < 5 || ts_utc_to_local(r->val[0], at) < 0)
 		snprintf(at, sizeof at, "%s", r->val[0] ? r->val[0] : "-");
-	printf("%-12s %s  %s  %s -> %s%s%s\n", "history", at, r->val[1], r->val[2], r->val[3],
-	       r->val[4] ? "  " : "", r->val[4] ? r->val[4] : "");
+	printf("%-12s %s  %s  %s -> %s%s%s\n", "history", at, cli_safe(r->val[1]),
+	       cli_safe(r->val[2]), cli_safe(r->val[3]), r->val[4] ? "  " : "",
+	       r->val[4] ? cli_safe(r->val[4]) : "");
 	return 0;
 }
 

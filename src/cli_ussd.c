@@ -30,11 +30,11 @@ static int print_result(const struct store_ussd_result *res, const char *shown, 
 	const char *st = res->status;
 
 	if (strcmp(st, "answered") == 0) {
-		printf("%s\n", res->answer);
+		printf("%s\n", cli_safe(res->answer));
 		return 0;
 	}
 	if (strcmp(st, "more-input") == 0) {
-		printf("%s\n", res->answer);
+		printf("%s\n", cli_safe(res->answer));
 		fprintf(stderr, "tipline: the network asks for more input; the session was "
 		                "cancelled (answering is not supported)\n");
 		return 0;
@@ -46,7 +46,7 @@ static int print_result(const struct store_ussd_result *res, const char *shown, 
 		        timeout);
 	else
 		fprintf(stderr, "tipline: %s: %s: %s\n", shown, st[0] ? st : "failed",
-		        res->error[0] ? res->error : "the modem failed");
+		        res->error[0] ? cli_safe(res->error) : "the modem failed");
 	return 1;
 }
 

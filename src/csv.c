@@ -17,6 +17,7 @@ void csv_init(struct csv *c, FILE *f, int flags)
 	c->fields = 0;
 	c->rows = 0;
 	c->failed = 0;
+	c->raw = (flags & CSV_RAW) != 0;
 	if (flags & CSV_BOM)
 		put(c, "\xef\xbb\xbf", 3);
 	c->row_bytes = 0;
@@ -29,6 +30,28 @@ static int needs_quotes(const char *s, size_t n)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
 			return 1;
 	return 0;
+}
+
+/* 1 for a plain number: an optional sign, digits, optionally a point and more digits. */
+static int plain_number(const char *s, size_t n)
+{
+	size_t i = s[0] == '-' || s[0] == '+', digits = 0, point = 0;
+
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && !point && digits > 0 && i + 1 < n)
+			point = 1;
+		else
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* 1 if a spreadsheet could run the field as a formula (see csv.h). */
+static int formula_like(const char *s, size_t n)
+{
+	return n > 0 && strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0' && !plain_number(s, n);
 }
 
 /*
@@ -76,6 +99,8 @@ void csv_fieldn(struct csv *c, const char *s, size_t len)
 	q = needs_quotes(s, len);
 	if (q)
 		put(c, "\"", 1);
+	if (!c->raw && formula_like(s, len))
+		put(c, "'", 1);
 	put_text(c, s, len, q);
 	if (q)
 		put(c, "\"", 1);

@@ -4,6 +4,13 @@
  * doubled). Text is written as UTF-8; invalid bytes become U+FFFD so that the file always
  * reads back (Python's csv module, spreadsheet programs). Nothing here allocates.
  *
+ * Formula injection: a spreadsheet runs a cell that starts with '=', '+', '-' or '@' (or a TAB
+ * or CR before one) as a formula, and phones send any text they like ("=HYPERLINK(...)",
+ * "@SUM(...)"). Such a field is written with a single quote before it ("'=HYPERLINK(...)"),
+ * which spreadsheets show as text and do not run (the OWASP advice). A field that is a plain
+ * number ("-5", "+84912345678", "-1.5") is no formula and is kept as it is. CSV_RAW turns this
+ * off (every field written exactly).
+ *
  *   struct csv c;
  *   csv_init(&c, f, CSV_BOM);
  *   csv_field(&c, "ref"); csv_field(&c, "text"); csv_end_row(&c);
@@ -18,12 +25,14 @@
 
 /* csv_init flags */
 #define CSV_BOM 1 /* start with the UTF-8 byte order mark, for spreadsheet programs */
+#define CSV_RAW 2 /* no quote before a field that starts like a formula (see above) */
 
 struct csv {
 	FILE *f;          /* the caller's; csv_close does not close it */
 	int fields;       /* fields written in the current row */
 	int rows;         /* rows ended so far */
 	int failed;       /* a write to f failed */
+	int raw;          /* CSV_RAW was given */
 	size_t row_bytes; /* bytes written in the current row */
 };
 

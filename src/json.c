@@ -2,15 +2,20 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+#include "text.h"
+
+/* Length of the valid UTF-8 sequence at s (1..4), its code point in *out, or 0 if it is not
+ * valid. */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *out)
 {
 	unsigned c = s[0];
 	size_t len;
 	unsigned cp;
 
-	if (c < 0x80)
+	if (c < 0x80) {
+		*out = c;
 		return 1;
+	}
 	if (c >= 0xc2 && c <= 0xdf) {
 		len = 2;
 		cp = c & 0x1f;
@@ -33,6 +38,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
+	*out = cp;
 	return len;
 }
 
@@ -44,7 +50,11 @@ static int plain(unsigned char c)
 
 /*
  * Runs of bytes that need no escaping are written with one fwrite: per-character stdio
- * calls (and their locking) were 70% of `tipline parse`'s time.
+ * calls (and their locking) were 70% of `tipline parse`'s time. Besides what RFC 8259 asks
+ * (quote, backslash, U+0000..U+001F), DEL and the characters text_safe() escapes for a
+ * terminal (C1 controls, BiDi overrides and isolates, U+2028/2029, which also end a line in
+ * JavaScript) are written as \uNNNN: `--json` shown raw on a terminal is safe too, and a
+ * parser reads back exactly the stored text.
  */
 void json_write_string(FILE *f, const char *str, size_t n)
 {
@@ -54,13 +64,15 @@ void json_write_string(FILE *f, const char *str, size_t n)
 	putc('"', f);
 	while (i < n) {
 		size_t run = i, len;
+		uint32_t cp;
 		unsigned char c;
 
 		/* Plain ASCII and valid multi-byte UTF-8 sequences, copied as one run. */
 		for (;;) {
 			while (run < n && plain(s[run]))
 				run++;
-			if (run < n && s[run] >= 0x80 && (len = utf8_seq(s + run, n - run)) > 0)
+			if (run < n && s[run] >= 0x80 &&
+			    (len = utf8_seq(s + run, n - run, &cp)) > 0 && !text_unsafe_cp(cp))
 				run += len;
 			else
 				break;
@@ -68,6 +80,11 @@ void json_write_string(FILE *f, const char *str, size_t n)
 		if (run > i) {
 			fwrite(s + i, 1, run - i, f);
 			i = run;
+			continue;
+		}
+		if (s[i] >= 0x80 && (len = utf8_seq(s + i, n - i, &cp)) > 0) {
+			fprintf(f, "\\u%04x", (unsigned)cp); /* C1, BiDi, U+2028/2029 */
+			i += len;
 			continue;
 		}
 		c = s[i++];

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "text.h"
+
 static const char *log_prog = "tipline";
 static enum log_level log_lvl = LOG_LEVEL_INFO;
 
@@ -65,11 +67,17 @@ int log_level_parse(const char *name, enum log_level *out)
 	return -1;
 }
 
-/* One line: "2026-11-26T08:00:00Z tiplined[info]: text[: strerror]". */
+/*
+ * One line: "2026-11-26T08:00:00Z tiplined[info]: text[: strerror]". The text is escaped here,
+ * not by the callers, so that none can forget it: a session id, a URL or a name that came from
+ * outside with a newline, an ESC or a BiDi override in it cannot forge a second line, recolour
+ * the terminal or reorder the line for whoever reads the log (text_safe: "\x0a", "\u202e").
+ */
 static void vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap)
 {
 	int saved = errno;
-	char stamp[32], line[2048];
+	char stamp[32], line[2048], safe[TEXT_SAFE_MAX(sizeof line)];
+	const char *shown = line;
 	time_t now;
 	struct tm tm;
 
@@ -82,7 +90,11 @@ static void vlog(enum log_level lvl, int with_errno, const char *fmt, va_list ap
 	vsnprintf(line, sizeof line, fmt, ap);
 	if (lvl < LOG_LEVEL_DEBUG)
 		log_mask_numbers(line);
-	fprintf(stderr, "%s %s[%s]: %s", stamp, log_prog, level_names[lvl], line);
+	if (text_safe_needed(line, strlen(line))) {
+		text_safe(line, strlen(line), safe, sizeof safe);
+		shown = safe;
+	}
+	fprintf(stderr, "%s %s[%s]: %s", stamp, log_prog, level_names[lvl], shown);
 	if (with_errno)
 		fprintf(stderr, ": %s", strerror(saved));
 	fputc('\n', stderr);

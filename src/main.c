@@ -2,8 +2,8 @@
  * tiplined: the daemon. Polls the modem, stores and handles what arrives, sends the outbox.
  *
  * Modules are opened in dependency order here and nowhere else: config → log → store →
- * handle → receive → outbox → alerts → modem → sim → status → ussd. Signal handlers only set
- * flags, but for SIGCHLD, which lets the modem module abort a call stuck on a dead modem
+ * handle → receive → outbox → alerts → modem → simcard → status → ussd. Signal handlers only
+ * set flags, but for SIGCHLD, which lets the modem module abort a call stuck on a dead modem
  * process; the loop does the work.
  */
 #include <errno.h>
@@ -26,7 +26,7 @@
 #include "privacy.h"
 #include "receive.h"
 #include "sched.h"
-#include "sim.h"
+#include "simcard.h"
 #include "status.h"
 #include "store.h"
 #include "ts.h"
@@ -75,6 +75,9 @@ static void usage(FILE *out, int status)
 	exit(status);
 }
 
+/* The modem the daemon drives: one today (issue 25 drives several). */
+static struct modem *modem;
+
 static int open_modules(struct config *cfg)
 {
 	log_set_level(cfg->log_level);
@@ -84,9 +87,9 @@ static int open_modules(struct config *cfg)
 		return -1;
 	}
 	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
-	    alerts_init(cfg) < 0 || modem_init(&cfg->modem) < 0 || sim_init(cfg) < 0 ||
-	    status_init(cfg) < 0 || ussd_init(cfg) < 0 || notify_init() < 0 ||
-	    privacy_init(cfg) < 0)
+	    alerts_init(cfg) < 0 || (modem = modem_open(&cfg->modem)) == NULL ||
+	    simcard_init(cfg, modem) < 0 || status_init(cfg, modem) < 0 ||
+	    ussd_init(cfg, modem) < 0 || notify_init() < 0 || privacy_init(cfg) < 0)
 		return -1;
 	return 0;
 }
@@ -98,8 +101,9 @@ static void close_modules(void)
 	notify_close();
 	ussd_close();
 	status_close();
-	sim_close();
-	modem_close();
+	simcard_close();
+	modem_close(modem);
+	modem = NULL;
 	alerts_close();
 	outbox_close();
 	receive_close();
@@ -139,7 +143,7 @@ static void modem_down(struct link_state *ls, const struct config *cfg, const ch
 		          cfg->modem.backoff_max);
 		status_link(0, why);
 	}
-	modem_disconnect();
+	modem_disconnect(modem);
 	/* Every retry in debug (the warning above is once per state change): the back-off can be
 	 * followed, and tested, from the log. */
 	log_debug("modem: next try in %.0f s", ls->backoff);
@@ -168,7 +172,7 @@ static void store_state(struct link_state *ls, int ok)
 /* Connect the modem if it is not, when its back-off allows: 0 connected, -1 not (yet). */
 static int bring_up(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
 {
-	if (modem_connected())
+	if (modem_connected(modem))
 		return 0;
 	if (ts_mono() < ls->next_try) {
 		double w = ls->next_try - ts_mono();
@@ -176,8 +180,8 @@ static int bring_up(struct link_state *ls, const struct config *cfg, const sigse
 		nap(sched_next() < w ? sched_next() : w, unblocked); /* jobs keep their times */
 		return -1;
 	}
-	if (modem_connect() < 0) {
-		modem_down(ls, cfg, modem_errmsg());
+	if (modem_connect(modem) < 0) {
+		modem_down(ls, cfg, modem_errmsg(modem));
 		return -1;
 	}
 	log_info("modem: connected (%s, %s)", cfg->modem.connection, cfg->modem.device);
@@ -198,9 +202,9 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 	sched_run();
 	if (bring_up(ls, cfg, unblocked) < 0)
 		return;
-	rr = receive_poll();
+	rr = receive_poll(modem);
 	if (rr == RECEIVE_MODEM_LOST) {
-		modem_down(ls, cfg, modem_errmsg());
+		modem_down(ls, cfg, modem_errmsg(modem));
 		return;
 	}
 	if (rr == RECEIVE_STORE_FAILED)
@@ -209,9 +213,9 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		store_state(ls, 1);
 	if (quit)
 		return;
-	orr = outbox_run();
+	orr = outbox_run(modem);
 	if (orr == OUTBOX_MODEM_LOST) {
-		modem_down(ls, cfg, modem_errmsg());
+		modem_down(ls, cfg, modem_errmsg(modem));
 		return;
 	}
 	if (orr == OUTBOX_STORE_FAILED)

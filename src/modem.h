@@ -1,16 +1,24 @@
 /*
- * The modem layer: the only file that includes <gammu.h>. It knows how to connect, read and
- * delete incoming parts, send a text, run a USSD request and hear network-initiated USSD,
- * read the modem's health, and (for the simulated phone) inject and list messages.
+ * The modem layer: the only files that include <gammu.h> (src/modem*.c, private header
+ * modem_int.h). It knows how to connect, read and delete incoming parts, send a text, run a
+ * USSD request and hear network-initiated USSD, read the modem's health, and (for the
+ * simulated phone, libGammu's dummy driver) inject and list messages.
  * It knows nothing of tips or SQL, and never lets a GSM_Error out: 0 / -1 / small enums only.
  *
- * libGammu is not thread-safe and keeps static buffers: call this module from one thread only.
+ * A modem is a value: modem_open gives one struct modem per device, and every call takes it.
+ * Several may be open in one process; they share nothing (but libGammu's global debug
+ * settings). libGammu is not thread-safe and keeps static buffers: call this module, for
+ * every modem, from one thread only.
+ *
+ * Words: "dummy" is the simulated phone (a directory played by libGammu's dummy driver);
+ * "SIM" is the card in a modem (its PIN, its SMS slots), never the simulated phone.
  */
 #ifndef TIPLINE_MODEM_H
 #define TIPLINE_MODEM_H
 
 #include <stddef.h>
 
+struct modem;
 struct modem_config;
 
 /* Parts one modem location can hold (libGammu's GSM_MAX_MULTI_SMS). */
@@ -34,11 +42,13 @@ struct modem_part {
 	char text[1024]; /* UTF-8; a part holds at most 160 septets or 140 bytes */
 };
 
-int modem_init(const struct modem_config *cfg);
-void modem_close(void);
+/* One device, not connected yet. CFG must outlive it. NULL when out of memory (logged). */
+struct modem *modem_open(const struct modem_config *cfg);
+/* Disconnects, stops its watchdog and frees M (NULL is fine). */
+void modem_close(struct modem *m);
 
 /*
- * modem_init also starts the watchdog thread (unless modem.watchdog is 0): every libGammu call
+ * modem_open also starts the watchdog thread (unless modem.watchdog is 0): every libGammu call
  * that takes longer than modem.watchdog seconds is aborted and fails as a lost connection; one
  * that still has not returned min(watchdog, 10) s later ends the process with status 3.
  *
@@ -46,16 +56,17 @@ void modem_close(void);
  * (connection proxyat) exited, the call in progress is aborted and fails as a lost connection
  * instead of hanging in libGammu.
  */
-void modem_on_sigchld(void);
+void modem_on_sigchld(void); /* every open modem's */
 
 /*
  * Connect. 0, or -1 with the reason in modem_errmsg(). Disconnecting reaps the proxy modem
  * process libGammu started (it never does so itself).
  */
-int modem_connect(void);
-void modem_disconnect(void);
-int modem_connected(void);
-const char *modem_errmsg(void);
+int modem_connect(struct modem *m);
+void modem_disconnect(struct modem *m);
+int modem_connected(const struct modem *m);
+/* M's last error; M's buffer, valid until M's next call. */
+const char *modem_errmsg(const struct modem *m);
 
 /*
  * The SIM at connect (a real modem; the simulated phone is always ready).
@@ -89,7 +100,7 @@ struct modem_pin_guard {
 	void *arg;
 };
 /* G (or NULL) is kept, not copied: it must live until replaced. */
-void modem_set_pin_guard(const struct modem_pin_guard *g);
+void modem_set_pin_guard(struct modem *m, const struct modem_pin_guard *g);
 
 /*
  * Read about MAX incoming parts into PARTS, which must have room for MAX + MODEM_LOCATION_PARTS
@@ -97,9 +108,9 @@ void modem_set_pin_guard(const struct modem_pin_guard *g);
  * A location libGammu cannot decode is logged once and skipped. Returns the number read,
  * or -1 when the modem connection failed (then disconnect and retry later).
  */
-int modem_read(struct modem_part *parts, size_t max);
+int modem_read(struct modem *m, struct modem_part *parts, size_t max);
 /* Delete a part's location. 0 (also when already gone), -1 connection failure. */
-int modem_delete(const struct modem_part *p);
+int modem_delete(struct modem *m, const struct modem_part *p);
 
 enum modem_send_result {
 	MODEM_SENT = 0,
@@ -127,8 +138,9 @@ struct modem_taken {
 	void *arg;
 };
 /* TAKEN may be NULL. */
-enum modem_send_result modem_send(const char *number, const char *text, int ucs2, int report,
-                                  int *parts, int *msgref, const struct modem_taken *taken);
+enum modem_send_result modem_send(struct modem *m, const char *number, const char *text, int ucs2,
+                                  int report, int *parts, int *msgref,
+                                  const struct modem_taken *taken);
 
 /*
  * USSD (libGammu's GSM_DialService; answers come through its incoming-USSD callback).
@@ -159,7 +171,8 @@ enum modem_ussd_result {
 	MODEM_USSD_FAILED = 4,        /* the modem refused the request: see modem_errmsg() */
 	MODEM_USSD_LOST = -1,         /* the connection failed: reconnect */
 };
-enum modem_ussd_result modem_ussd(const char *code, int timeout, char *text, size_t textsz);
+enum modem_ussd_result modem_ussd(struct modem *m, const char *code, int timeout, char *text,
+                                  size_t textsz);
 /* "answered", "more-input", "not-supported", "timeout", "failed", "lost". Static. */
 const char *modem_ussd_result_name(enum modem_ussd_result r);
 
@@ -173,12 +186,13 @@ const char *modem_ussd_result_name(enum modem_ussd_result r);
  * AT+CUSD lines carry no request reference: a notice that arrives while a modem_ussd waits
  * is taken for its answer (and the answer that follows becomes a notice).
  */
-void modem_set_ussd_notice(void (*fn)(void *arg, int status, const char *text), void *arg);
+void modem_set_ussd_notice(struct modem *m, void (*fn)(void *arg, int status, const char *text),
+                           void *arg);
 /*
  * Read what the modem sends unasked for up to MS milliseconds (returning as soon as a notice
  * was delivered), then deliver queued notices. 0, or -1 when the connection failed.
  */
-int modem_listen(int ms);
+int modem_listen(struct modem *m, int ms);
 
 /* What modem_health reads (each bit costs AT commands on a real modem). */
 enum {
@@ -215,30 +229,31 @@ struct modem_health {
  * (its bit clear in H->have). 0, or -1 when the connection failed (H is still filled with
  * what was read before).
  */
-int modem_health(unsigned what, struct modem_health *h);
+int modem_health(struct modem *m, unsigned what, struct modem_health *h);
 /*
  * 1 if the modem is registered on a network (home or roaming), or cannot say; 0 if it is
  * searching, denied or without one: sending waits. Asks the modem at most once a minute while
  * registered, every 5 s while not; each change of state is logged once.
  */
-int modem_registered(void);
+int modem_registered(struct modem *m);
 
 /*
- * The simulated phone (libGammu's dummy driver on directory DIR):
- * modem_sim_inject writes an incoming message into its inbox (one file per part, as a real
+ * The simulated phone (libGammu's dummy driver on directory DIR), for the CLI's `tipline sim`
+ * (no struct modem: the daemon may be polling the same directory meanwhile):
+ * modem_dummy_inject writes an incoming message into its inbox (one file per part, as a real
  * modem stores them), 0 or -1 with a message on stderr. SMSC_TIME is 'YYYY-MM-DD HH:MM:SS' UTC
  * or NULL for now. ORDER, if not NULL, lists the 1-based parts to write (others are skipped),
  * so tests can deliver parts out of order and across polls; REF (0-255) sets the
  * concatenation reference, so parts written by two calls belong to one message (-1: any).
  */
-int modem_sim_inject(const char *dir, const char *from, const char *text, const char *smsc_time,
-                     const int *order, size_t norder, int ref);
+int modem_dummy_inject(const char *dir, const char *from, const char *text, const char *smsc_time,
+                       const int *order, size_t norder, int ref);
 /* A delivery report (delivered) from FROM for network reference MSGREF, into the inbox. */
-int modem_sim_report(const char *dir, const char *from, int msgref);
+int modem_dummy_report(const char *dir, const char *from, int msgref);
 /* Calls fn for each message the daemon sent through the simulated phone, oldest first. */
-int modem_sim_sent_each(const char *sent_dir,
-                        int (*fn)(const char *file, const char *number, const char *text, int parts,
-                                  const char *coding, void *arg),
-                        void *arg);
+int modem_dummy_sent_each(const char *sent_dir,
+                          int (*fn)(const char *file, const char *number, const char *text,
+                                    int parts, const char *coding, void *arg),
+                          void *arg);
 
 #endif

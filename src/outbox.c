@@ -190,7 +190,7 @@ static void record(void *arg, int sync)
 }
 
 /* Send one due message. */
-static enum outbox_result send_one(void)
+static enum outbox_result send_one(struct modem *m)
 {
 	struct due d = {0};
 	struct outcome o = {0};
@@ -233,7 +233,7 @@ static enum outbox_result send_one(void)
 	ucs2 = text_gsm7_units(d.text, strlen(d.text)) < 0;
 	o.id = d.id;
 	o.msgref = -1;
-	sr = modem_send(d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &o.parts,
+	sr = modem_send(m, d.recipient, d.text, ucs2, ocfg->broadcast.delivery_reports, &o.parts,
 	                &o.msgref, &tk);
 	o.handed = d.recorded;
 	if (sr == MODEM_SENT) {
@@ -247,7 +247,7 @@ static enum outbox_result send_one(void)
 		goto out;
 	}
 	/* Not sent (or not known to be): retry with doubling back-off, up to max_attempts. */
-	snprintf(o.error, sizeof o.error, "%s", modem_errmsg());
+	snprintf(o.error, sizeof o.error, "%s", modem_errmsg(m));
 	if (d.attempts + 1 >= ocfg->outbox.max_attempts) {
 		log_warnx("outbox: message %lld to %s failed after %d attempts: %s",
 		          (long long)d.id, who, d.attempts + 1, o.error);
@@ -270,17 +270,17 @@ out:
 	return ret;
 }
 
-enum outbox_result outbox_run(void)
+enum outbox_result outbox_run(struct modem *m)
 {
 	enum outbox_result r = OUTBOX_IDLE;
 
-	if (!modem_registered())
+	if (!modem_registered(m))
 		return OUTBOX_IDLE; /* the messages wait for the network, their attempts untouched
 		                     */
 	for (int i = 0; i < ocfg->outbox.batch; i++) {
 		if (outbox_wait() > 0)
 			return OUTBOX_MORE;
-		r = send_one();
+		r = send_one(m);
 		if (r == OUTBOX_IDLE && i > 0)
 			return OUTBOX_SENT; /* sent some, then nothing more was due */
 		if (r != OUTBOX_SENT)

@@ -9,6 +9,7 @@
 #define TIPLINE_OUTBOX_H
 
 struct config;
+struct modem;
 
 enum outbox_result {
 	OUTBOX_IDLE = 0,        /* nothing due */
@@ -20,7 +21,7 @@ enum outbox_result {
 
 int outbox_init(const struct config *cfg);
 void outbox_close(void);
-enum outbox_result outbox_run(void);
+enum outbox_result outbox_run(struct modem *m);
 /* Seconds until pacing allows the next part (0: now). */
 double outbox_wait(void);
 

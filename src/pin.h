@@ -1,7 +1,7 @@
 /*
  * PINs kept as salted slow hashes (crypt(3): libcrypt's default method, yescrypt on Debian 12),
  * never as digits: an officer's broadcast PIN (broadcast.c, handle.c) and every SIM PIN the
- * daemon entered (sim.c). A PIN of 4 to 15 digits can still be found from its hash by trying
+ * daemon entered (simcard.c). A PIN of 4 to 15 digits can still be found from its hash by trying
  * them all (about 20 ms a try here): the hash keeps the digits out of listings, dumps and
  * backups, not from someone with time and the file.
  */

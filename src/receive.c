@@ -264,13 +264,13 @@ static int watch_clock(int n, int64_t t, const char *now)
 	return 0;
 }
 
-enum receive_result receive_poll(void)
+enum receive_result receive_poll(struct modem *m)
 {
 	char now[20];
 	int64_t t;
 	int n;
 
-	n = modem_read(parts, (size_t)rcfg->read_batch);
+	n = modem_read(m, parts, (size_t)rcfg->read_batch);
 	if (n < 0)
 		return RECEIVE_MODEM_LOST;
 	t = (int64_t)time(NULL);
@@ -312,7 +312,7 @@ enum receive_result receive_poll(void)
 		            parts[j].location == parts[i].location;
 		     j++)
 			keep |= unstored[j];
-		if (!keep && modem_delete(&parts[i]) < 0)
+		if (!keep && modem_delete(m, &parts[i]) < 0)
 			return RECEIVE_MODEM_LOST;
 	}
 	if (n == 0)

@@ -8,6 +8,7 @@
 #ifndef TIPLINE_RECEIVE_H
 #define TIPLINE_RECEIVE_H
 
+struct modem;
 struct modem_config;
 
 enum receive_result {
@@ -20,6 +21,6 @@ enum receive_result {
 
 int receive_init(const struct modem_config *cfg);
 void receive_close(void);
-enum receive_result receive_poll(void);
+enum receive_result receive_poll(struct modem *m);
 
 #endif

@@ -847,7 +847,8 @@ void report_display_name(const char *path, const char *name, char *out, size_t o
 		snprintf(out, outsz, "thôn %s", name);
 		return;
 	}
-	snprintf(out, outsz, "%s", name);
+	/* A village or team name came from a phone: shown escaped (text_safe), never obeyed. */
+	text_safe(name, n, out, outsz);
 }
 
 const char *report_figure_label(const char *path)

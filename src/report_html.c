@@ -12,7 +12,12 @@
 
 /* ---- escaping ---- */
 
-/* report.h: the one HTML escaper (the console's pages use it too). */
+/*
+ * Text or attribute value: & < > " ' escaped; invalid UTF-8, controls, C1 controls and the
+ * BiDi overrides and isolates (which would reorder the page's text) as U+FFFD. Names from
+ * phones reach the visible text through report_display_name(), already text_safe()'d. The
+ * one HTML escaper (report.h): the console's pages use it too.
+ */
 void report_html_esc(FILE *f, const char *s)
 {
 	size_t n = s ? strlen(s) : 0, i = 0;
@@ -39,7 +44,7 @@ void report_html_esc(FILE *f, const char *s)
 			break;
 		default:
 			if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f ||
-			    cp == TEXT_REPLACEMENT)
+			    cp == TEXT_REPLACEMENT || text_unsafe_cp(cp))
 				fputs("\xef\xbf\xbd", f);
 			else
 				fwrite(s + i, 1, len, f);

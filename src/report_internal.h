@@ -29,7 +29,8 @@ void report_format_date(const char *date, char out[REPORT_DATE_LEN]);
 /*
  * A stored name as a person reads it, in Vietnamese: statuses and the default categories
  * translated ("valuable" → "có giá trị", "theft" → "trộm cắp"), a bare village number as
- * "thôn 3", "" as "chưa rõ"; other names as they are. PATH says which kind of name.
+ * "thôn 3", "" as "chưa rõ"; other names as text_safe() shows them (escaped controls and
+ * BiDi, as a phone may have sent them). PATH says which kind of name.
  */
 void report_display_name(const char *path, const char *name, char *out, size_t outsz);
 /* The Vietnamese label of a scalar figure's PATH ("tips.received" → "Tin báo tiếp nhận"). */

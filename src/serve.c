@@ -567,6 +567,24 @@ static const char *status_text(unsigned status)
 	}
 }
 
+/*
+ * What a log line may say of a request's path: its first segment, at most 32 bytes ("/nope",
+ * "/ussd/..."), never the query nor the rest, where a caller may have put a secret. (log.c
+ * escapes what libmicrohttpd %-decoded: a "%0A" cannot start a line of its own.)
+ */
+static const char *path_for_log(const char *url, char *out, size_t outsz)
+{
+	size_t n = url[0] == '/' ? 1 + strcspn(url + 1, "/?") : strcspn(url, "/?");
+	int more = url[n] != '\0';
+
+	if (n > 32) {
+		n = 32;
+		more = 1;
+	}
+	snprintf(out, outsz, "%.*s%s", (int)n, url, more ? "/..." : "");
+	return out;
+}
+
 static unsigned header_status(const struct server *sv, struct MHD_Connection *c, const char *url,
                               const char *method)
 {
@@ -604,10 +622,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = rq;
 		rq->status = header_status(sv, c, url, method);
 		if (rq->status != 0) {
+			char path[48];
+
 			/* Bounded (issue 21): a scan or a wrong secret repeated is counted, not a
 			 * line each. */
 			if (http_log_allow(&rejected_log, "ussd: requests refused (4xx)"))
-				log_info("ussd: %s %s: %u", method, url, rq->status);
+				log_info("ussd: %s %s: %u", method,
+				         path_for_log(url, path, sizeof path), rq->status);
 			return respond(c, rq->status, status_text(rq->status));
 		}
 		return MHD_YES;

@@ -14,7 +14,8 @@
 #include "ts.h"
 
 static const struct config *scfg;
-static int started; /* started_at written (once per process, not per reload) */
+static struct modem *smodem; /* the modem whose health and link this records */
+static int started;          /* started_at written (once per process, not per reload) */
 
 double status_interval(const struct config *cfg)
 {
@@ -35,7 +36,8 @@ static int heartbeat(int extra)
 	ts_utc(due, deadline);
 	ts_now(now);
 	if (store_begin_unsynced() < 0 || store_status_set("heartbeat", deadline) < 0 ||
-	    (modem_connected() && store_status_set("last_poll", now) < 0) || store_commit() < 0) {
+	    (modem_connected(smodem) && store_status_set("last_poll", now) < 0) ||
+	    store_commit() < 0) {
 		store_rollback();
 		log_debug("status: heartbeat: %s", store_errmsg());
 		return -1;
@@ -83,9 +85,9 @@ static int health_job(void *arg)
 	char reg[32] = "";
 	int rc;
 
-	if (!modem_connected())
+	if (!modem_connected(smodem))
 		return 0;
-	rc = modem_health(MODEM_HEALTH_ALL, &h);
+	rc = modem_health(smodem, MODEM_HEALTH_ALL, &h);
 	if (store_begin() < 0)
 		return -1;
 	/* The registration's "since": when this process or an earlier one first read it so. */
@@ -133,11 +135,12 @@ void status_link(int up, const char *why)
 		sched_soon("status-health"); /* the identity and signal of the new connection */
 }
 
-int status_init(const struct config *cfg)
+int status_init(const struct config *cfg, struct modem *m)
 {
 	char pid[24];
 
 	scfg = cfg;
+	smodem = m;
 	if (!started) {
 		snprintf(pid, sizeof pid, "%ld", (long)getpid());
 		if (store_begin() < 0 || set_now("started_at") < 0 ||
@@ -159,6 +162,7 @@ int status_init(const struct config *cfg)
 void status_close(void)
 {
 	scfg = NULL;
+	smodem = NULL;
 }
 
 void status_stop(void)

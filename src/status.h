@@ -14,11 +14,13 @@
 #define TIPLINE_STATUS_H
 
 struct config;
+struct modem;
 
 /* Seconds between heartbeats, and how stale one may get: shared by the daemon and the CLI. */
 double status_interval(const struct config *cfg);
 
-int status_init(const struct config *cfg);
+/* M: the modem whose link and health it records, until status_close. */
+int status_init(const struct config *cfg, struct modem *m);
 void status_close(void);
 /* The modem connected (UP 1) or was lost (0, WHY says why); main.c's loop tells us. */
 void status_link(int up, const char *why);

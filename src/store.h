@@ -502,7 +502,7 @@ int store_broadcast_cancel(int64_t id);
 /* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
 int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
 
-/* --- the SIM PINs entered and not known to be accepted (store_sim.c, schema 012) --- */
+/* --- the SIM PINs entered and not known to be accepted (store_simcard.c, schema 012) --- */
 
 /* A PIN (its crypt(3) hash) is about to be entered: a 'pending' row, *ID its id. 0 or -1. */
 int store_sim_pin_add(const char *pin_hash, int64_t *id);

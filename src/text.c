@@ -835,3 +835,90 @@ int text_sender_is_phone(const char *sender)
 	nd = phone_digits(sender, d, sizeof(d), &plus);
 	return nd >= PHONE_MIN_DIGITS;
 }
+
+int text_unsafe_cp(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+	       cp == 0x2029;
+}
+
+/*
+ * The escape for the character at s (n bytes of it decoded to cp, used bytes long) into esc
+ * (7 bytes of room): its length, or 0 when it is shown as it is.
+ */
+static size_t safe_escape(const unsigned char *s, size_t used, uint32_t cp, char *esc)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (s[0] < 0x20 || s[0] == 0x7f || (cp == TEXT_REPLACEMENT && used == 1 && s[0] >= 0x80)) {
+		esc[0] = '\\';
+		esc[1] = 'x';
+		esc[2] = hex[s[0] >> 4];
+		esc[3] = hex[s[0] & 0xf];
+		return 4;
+	}
+	if (!text_unsafe_cp(cp))
+		return 0;
+	esc[0] = '\\';
+	esc[1] = 'u';
+	for (int i = 0; i < 4; i++)
+		esc[2 + i] = hex[(cp >> (12 - 4 * i)) & 0xf];
+	return 6;
+}
+
+int text_safe_needed(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t used;
+		char esc[8];
+
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		used = text_utf8_next(s + i, len - i, &cp);
+		if (safe_escape(u + i, used, cp, esc) > 0)
+			return 1;
+		i += used;
+	}
+	return 0;
+}
+
+size_t text_safe(const char *in, size_t len, char *out, size_t outsz)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	size_t i = 0, o = 0;
+
+	if (outsz == 0)
+		return 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t used, k;
+		char esc[8];
+		const char *from;
+
+		if (u[i] >= 0x20 && u[i] < 0x7f) {
+			if (o + 1 >= outsz)
+				break;
+			out[o++] = in[i++];
+			continue;
+		}
+		used = text_utf8_next(in + i, len - i, &cp);
+		k = safe_escape(u + i, used, cp, esc);
+		from = k > 0 ? esc : in + i;
+		if (k == 0)
+			k = used;
+		if (o + k >= outsz)
+			break;
+		memcpy(out + o, from, k);
+		o += k;
+		i += used;
+	}
+	out[o] = '\0';
+	return o;
+}

@@ -160,4 +160,28 @@ int text_sender_is_phone(const char *sender);
 /* The value of hexadecimal digit C (either case), or -1. */
 int text_hex_digit(char c);
 
+/*
+ * Text from a phone (SMS, USSD, a contact's name) made safe to show a person on a terminal or
+ * in a log line, where it is stored as sent. Escaped, so that nothing moves the cursor, ends a
+ * line, changes colours or reorders what follows:
+ *   - every byte below 0x20 and 0x7f (ESC, CR, LF, TAB, NUL) as \xNN ("\x1b", "\x0a");
+ *   - the C1 controls U+0080..U+009F, the BiDi controls U+061C, U+200E, U+200F,
+ *     U+202A..U+202E, U+2066..U+2069 and the separators U+2028, U+2029 as \uNNNN
+ *     ("\u202e");
+ *   - a byte that is not UTF-8 as \xNN ("\xff"; a C1 control, valid UTF-8, is \u0085, so
+ *     the two cannot be confused).
+ * Every other character, backslash included, is copied as it is: ordinary text comes out
+ * byte-identical. LEN bytes of IN into OUT (OUTSZ bytes), NUL-terminated, cut at OUTSZ - 1
+ * never inside a character or an escape; returns the bytes written (without the NUL).
+ * TEXT_SAFE_MAX(LEN) bytes are always enough (an escape is at most 4 bytes per input byte).
+ */
+#define TEXT_SAFE_MAX(len) (4 * (len) + 1)
+size_t text_safe(const char *in, size_t len, char *out, size_t outsz);
+
+/* 1 if text_safe() would change LEN bytes of S, else 0 (so a printer can skip the copy). */
+int text_safe_needed(const char *s, size_t len);
+
+/* 1 for a code point text_safe() escapes as \uNNNN (C1, BiDi, U+2028/2029). */
+int text_unsafe_cp(uint32_t cp);
+
 #endif

@@ -19,6 +19,7 @@
 #define REQUESTS_PER_RUN 2
 
 static const struct config *ucfg;
+static struct modem *umodem; /* the modem this module asks and listens to */
 static regex_t pattern;
 static int have_pattern;
 static int balance_owed; /* a check fell due while the modem was down: run it once it is up */
@@ -132,11 +133,11 @@ static int exchange(struct exchange *x, int balance)
 	ussd_redact(x->code, x->shown, sizeof x->shown);
 	ts_now(x->asked_at);
 	status_busy(x->timeout); /* the heartbeat must not go stale while we wait */
-	x->result = modem_ussd(x->code, x->timeout, x->text, sizeof x->text);
+	x->result = modem_ussd(umodem, x->code, x->timeout, x->text, sizeof x->text);
 	ts_now(x->answered_at);
 	ussd_redact_answer(x->code, x->text);
 	snprintf(x->error, sizeof x->error, "%s",
-	         x->result == MODEM_USSD_ANSWERED ? "" : modem_errmsg());
+	         x->result == MODEM_USSD_ANSWERED ? "" : modem_errmsg(umodem));
 	if (balance && x->result == MODEM_USSD_ANSWERED)
 		x->has_balance =
 		    ussd_balance_parse(have_pattern ? &pattern : NULL, x->text, &x->balance);
@@ -167,7 +168,7 @@ static int check_balance(void)
 
 static int balance_job(void *arg)
 {
-	if (!modem_connected()) {
+	if (!modem_connected(umodem)) {
 		balance_owed = 1;
 		return 0;
 	}
@@ -218,7 +219,7 @@ static int refuse(const struct store_ussd_request *r, const char *why)
  */
 static int listen_job(void *arg)
 {
-	if (modem_connected() && modem_listen(0) < 0)
+	if (modem_connected(umodem) && modem_listen(umodem, 0) < 0)
 		return -1; /* lost: the next poll reconnects */
 	return 0;
 }
@@ -229,7 +230,7 @@ static int requests_job(void *arg)
 	static struct store_ussd_request r;
 	static struct exchange x;
 
-	if (modem_connected() && balance_owed && check_balance() < 0)
+	if (modem_connected(umodem) && balance_owed && check_balance() < 0)
 		return -1;
 	for (int i = 0; i < REQUESTS_PER_RUN; i++) {
 		int n = store_ussd_request_next(&r);
@@ -243,7 +244,7 @@ static int requests_job(void *arg)
 		}
 		if (n == 0)
 			continue; /* the CLI gave up on it first */
-		if (!modem_connected()) {
+		if (!modem_connected(umodem)) {
 			if (refuse(&r, "the modem is not connected") < 0)
 				return -1;
 			continue;
@@ -261,9 +262,10 @@ static int requests_job(void *arg)
 	return 0;
 }
 
-int ussd_init(const struct config *cfg)
+int ussd_init(const struct config *cfg, struct modem *m)
 {
 	ucfg = cfg;
+	umodem = m;
 	have_pattern = 0;
 	if (cfg->ussd.balance_pattern[0] != '\0') {
 		if (regcomp(&pattern, cfg->ussd.balance_pattern, REG_EXTENDED) != 0) {
@@ -272,7 +274,7 @@ int ussd_init(const struct config *cfg)
 		}
 		have_pattern = 1;
 	}
-	modem_set_ussd_notice(on_notice, NULL);
+	modem_set_ussd_notice(umodem, on_notice, NULL);
 	balance_owed = 0;
 	if (cfg->ussd.balance_code[0] != '\0' &&
 	    sched_add("ussd-balance", cfg->ussd.check_every, 0, balance_job, NULL) < 0)
@@ -286,9 +288,11 @@ int ussd_init(const struct config *cfg)
 
 void ussd_close(void)
 {
-	modem_set_ussd_notice(NULL, NULL);
+	if (umodem != NULL) /* opened: ussd_init ran */
+		modem_set_ussd_notice(umodem, NULL, NULL);
 	if (have_pattern)
 		regfree(&pattern);
 	have_pattern = 0;
 	ucfg = NULL;
+	umodem = NULL;
 }

@@ -12,9 +12,11 @@
 #define TIPLINE_USSD_H
 
 struct config;
+struct modem;
 
-/* After modem_init and status_init. 0, or -1 (a bad pattern was refused by config_load). */
-int ussd_init(const struct config *cfg);
+/* After modem_open and status_init; M is the modem it uses until ussd_close. 0, or -1 (a bad
+ * pattern was refused by config_load). */
+int ussd_init(const struct config *cfg, struct modem *m);
 void ussd_close(void);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * libFuzzer target: folding, transliteration, GSM-7/UCS-2 counts and phone numbers on
- * arbitrary bytes. The first byte picks an output size so that truncation is exercised;
- * the checks are the guarantees text.h makes.
+ * libFuzzer target: folding, transliteration, GSM-7/UCS-2 counts, phone numbers and the
+ * escaping for terminals (text_safe) on arbitrary bytes. The first byte picks an output size so
+ * that truncation is exercised; the checks are the guarantees text.h makes.
  */
 #include "text.h"
 
@@ -110,6 +110,38 @@ static void check_phone(const char *s, size_t size)
 	free(z);
 }
 
+/* text_safe: valid UTF-8 that nothing in it a terminal obeys, and a fixed point. */
+static void check_safe(const char *s, size_t size, size_t outsz)
+{
+	char *out = malloc(outsz + 1), *again = malloc(outsz + 1);
+	size_t n, m;
+
+	if (out == NULL || again == NULL)
+		abort();
+	n = text_safe(s, size, out, outsz);
+	check_out(out, n, outsz);
+	if (outsz > 0) {
+		for (size_t i = 0; i < n;) {
+			uint32_t cp;
+
+			i += text_utf8_next(out + i, n - i, &cp);
+			if (cp < 0x20 || cp == 0x7f || text_unsafe_cp(cp))
+				abort();
+		}
+		if (text_safe_needed(out, n))
+			abort();
+		m = text_safe(out, n, again, outsz);
+		if (m != n || memcmp(out, again, n) != 0)
+			abort();
+		/* With room for everything: unchanged exactly when nothing needed escaping. */
+		if (outsz >= TEXT_SAFE_MAX(size) &&
+		    (n == size && memcmp(out, s, size) == 0) == text_safe_needed(s, size))
+			abort();
+	}
+	free(again);
+	free(out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data + 1;
@@ -125,5 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_translit(s, size, 4 * size + 16);
 	check_counts(s, size);
 	check_phone(s, size);
+	check_safe(s, size, outsz);
+	check_safe(s, size, TEXT_SAFE_MAX(size));
 	return 0;
 }

@@ -187,6 +187,55 @@ def test_an_alert_and_its_sms_commit_together():
         check_eq(env.scalar("SELECT count(*) FROM alerts"), 1, "one alert")
 
 
+def one_am_zone():
+    """A POSIX TZ whose local time is about 01:00 now: just after midnight, whatever the hour
+    of the machine's clock (the night checks' "not that hour yet" needs an evening ahead)."""
+    off = (3600 - int(time.time()) % 86400) % 86400
+    off = (off + 30) // 60 * 60
+    if off > 43200:
+        off -= 86400
+    a = abs(off)
+    return "ALR%s%02d:%02d" % ("-" if off >= 0 else "+", a // 3600, a % 3600 // 60)
+
+
+def test_alert_edges():
+    """At 01:00 local: today's night is not judged before its hour (21:00), yesterday's is
+    though the team patrolled three nights ago; a patrol 6 h 20 min out is overdue with
+    max_hours 6 (not an hour later); its alert goes to whoever started it (a leader of another
+    team) and to every officer, one who sent HUY too."""
+    with zone(one_am_zone()), running(Env(extra=CONF), start=False) as env:
+        now = time.time()
+        check(time.localtime(now).tm_hour in (0, 1), "local time %s" % time.strftime("%H:%M"))
+        today = datetime.date.fromtimestamp(now)
+        yday, before = today - datetime.timedelta(days=1), today - datetime.timedelta(days=3)
+        env.cli("contact", "add", LEADER7, "--role", "leader", "--team", "TQ7")
+        for o in OFFICERS:
+            env.cli("contact", "add", o, "--role", "officer")
+        env.cli("team", "set", "TQ8", "--nights", "%s,%s" % (DAYS[yday.weekday()], DAYS[today.weekday()]),
+                "--by", "21:00")
+        env.sms(OFFICER2, "HUY", when=utc(now - 10 * 3600))
+        env.sms(OFFICER1, "TUAN BD TQ8 3", when=local_to_utc(before.isoformat() + " 20:00"))
+        env.sms(OFFICER1, "TUAN KT TQ8", when=local_to_utc(before.isoformat() + " 23:00"))
+        env.sms(LEADER7, "TUAN BD TQ9 4", when=utc(now - 6 * 3600 - 20 * 60))
+        env.start()
+        env.wait_drained(4)
+        check_eq(env.scalar("SELECT subscribed FROM contacts WHERE phone = ?", (OFFICER2,)), 0,
+                 "the officer who sent HUY unsubscribed")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM alerts") >= 2 and
+                 env.scalar("SELECT count(*) FROM outbox WHERE kind = 'alert' AND status <> 'sent'") == 0,
+                 20, "the overdue and the missed night alerts sent")
+        more_checks(env, 3)
+        pid = env.scalar("SELECT id FROM patrols WHERE team = 'TQ9'")
+        check_eq(env.query("SELECT kind, subject FROM alerts ORDER BY kind, subject"),
+                 [("night_missed", "TQ8 " + yday.isoformat()), ("patrol_overdue", str(pid))],
+                 "alerts (none for tonight, before 21:00)")
+        got = sorted((m["to"], m["text"]) for m in alerts_sent(env))
+        check_eq(sorted(to for to, t in got if "TQ9" in t), sorted([LEADER7] + list(OFFICERS)),
+                 "overdue patrol SMS recipients")
+        check_eq(sorted(to for to, t in got if "TQ8" in t), sorted(OFFICERS), "missed night SMS recipients")
+        check_eq(len(got), 5, "alert SMS in all")
+
+
 def test_overdue_alerts_can_be_turned_off():
     with running(Env(extra="patrol: { max_hours = 0; check_every = 1; };"), start=False) as env:
         env.cli("contact", "add", LEADER3, "--role", "leader", "--team", "TQ3")

@@ -226,6 +226,78 @@ def test_forget_after_erases_old_numbers_at_start():
         check(not holding(env), "after the daemon stopped the number is in %s" % holding(env))
 
 
+def age_rows(env, days, who, tables):
+    """Make the rows of TABLES {table: (column, time columns)} whose column is in WHO DAYS
+    days old (the daemon stopped)."""
+    old = "datetime('now', '-%d days')" % days
+    con = sqlite3.connect(env.db)
+    for table, (col, times) in tables.items():
+        sets = ", ".join("%s = %s" % (t, old) for t in times)
+        marks = ", ".join("?" * len(who))
+        con.execute("UPDATE %s SET %s WHERE \"%s\" IN (%s)" % (table, sets, col, marks), tuple(who))
+    con.commit()
+    con.close()
+
+
+RECORDS = {"awareness_sessions": ("reporter", ("read_at", "held_at")),
+           "mediations": ("reporter", ("read_at", "created_at")),
+           "broadcasts": ("created_by", ("created_at",)),
+           "tip_events": ("by", ("at",)),
+           "ussd_sessions": ("phone", ("started_at", "last_step_at")),
+           "tips": ("sender", ("read_at", "created_at"))}
+
+
+def test_forget_after_ages_every_record():
+    """forget_after = 30 on every table with a number: a former leader's awareness report and
+    mediation, a former officer's broadcast, a triage step typed by a phone number, a USSD
+    session, 40 days old, lose the number; a registered leader's report, an officer's login
+    name in the triage audit, and a tip 29 days old (days, not hours) keep theirs."""
+    officer, officer_e164 = "0905444777", "+84905444777"
+    env = info_env(extra="privacy: { forget_after = 30; };")
+    with running(env, start=False):
+        env.start()
+        env.cli("contact", "add", CONTACT, "--name", "Lan", "--role", "leader", "--team", "TQ3")
+        env.cli("contact", "add", TIPSTER, "--role", "leader", "--team", "TQ4")
+        env.cli("contact", "add", officer, "--role", "officer", "--pin", "2468")
+        env.sms(TIPSTER, "TTPL 45 hop dan thon 4")
+        env.sms(TIPSTER, "HG tranh chap ranh gioi dat thon 4")
+        env.sms(CONTACT, "TTPL 30 hop dan thon 3")
+        env.sms(officer, "TB 2468 TATCA Hop dan toan xa luc 8h")
+        env.sms(OTHER, "TIN co nguoi la o thon 2")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM awareness_sessions") == 2 and
+                 env.scalar("SELECT count(*) FROM mediations") == 1 and
+                 env.scalar("SELECT count(*) FROM broadcasts") == 1 and
+                 env.scalar("SELECT count(*) FROM tips") == 1, 15, "the records stored")
+        ref = env.scalar("SELECT ref FROM tips")
+        env.cli("tip", "mark", ref, "checking", "--by", "Trung uy Hung")
+        env.cli("tip", "mark", ref, "valuable", "--by", officer_e164)
+        wait_settled(env)
+        check_eq(env.stop(), 0, "tiplined exit status")
+        con = sqlite3.connect(env.db)
+        con.execute("INSERT INTO ussd_sessions (id, phone, service_code, started_at, last_step_at, "
+                    "last_step, outcome) VALUES ('s1', ?, '*123#', datetime('now'), datetime('now'), "
+                    "'main', 'tip')", (E164,))
+        con.execute("DELETE FROM contacts WHERE phone IN (?, ?)", (E164, officer_e164))  # former
+        con.commit()
+        con.close()
+        age_rows(env, 40, (E164, CONTACT_E164, officer_e164, "Trung uy Hung"), RECORDS)
+        age_rows(env, 29, ("+84905222555",), RECORDS)
+        env.start()
+        wait_for(lambda: "privacy: forgot the numbers of" in env.log_text(), 15,
+                 "the daemon forgets at start")
+        check_eq(env.query("SELECT reporter FROM awareness_sessions ORDER BY id"),
+                 [("forgotten",), (CONTACT_E164,)], "awareness reporters: a former leader's erased")
+        check_eq(env.query("SELECT reporter FROM mediations"), [("forgotten",)], "mediation reporter")
+        check_eq(env.query("SELECT created_by FROM broadcasts"), [("forgotten",)],
+                 "a former officer's broadcast")
+        check_eq(env.query("SELECT by, to_status FROM tip_events ORDER BY id"),
+                 [("Trung uy Hung", "checking"), ("forgotten", "valuable")],
+                 "triage audit: the login name kept, the phone number erased")
+        check_eq(env.query("SELECT phone FROM ussd_sessions"), [("forgotten",)], "USSD session")
+        check_eq(env.query("SELECT sender FROM tips"), [("+84905222555",)], "a tip 29 days old keeps its number")
+        check_eq(env.stop(), 0, "tiplined exit status")
+
+
 def test_reread_of_a_forgotten_message_is_deduplicated():
     """A crash after the commit, before the modem deleted the messages; the officer forgets
     the number while the daemon is down: the re-read after the restart is still a no-op."""

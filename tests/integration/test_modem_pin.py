@@ -284,6 +284,30 @@ def test_entry_interrupted_by_sigkill_counts_as_refused():
         check_eq(len(pin_entries(env)), 2, "entered once more")
 
 
+def test_entry_cut_off_without_a_crash_counts_as_refused():
+    """The SIM never answers AT+CPIN= (the modem hangs once): the watchdog aborts the call and
+    the daemon lives on. Whether the PIN counted is unknown: not entered again on the
+    reconnects, nor after a clean restart."""
+    env = AtEnv(backoff_max=1, modem_extra='pin = "4321"; watchdog = 1;')
+    env.emu_args = " --pin 4321"
+    env.write_conf(poll=0.05, backoff_max=1, multipart_timeout=3600, read_batch=50, extra="")
+    env.faults({"hang": "AT+CPIN=", "once": True})
+    with running(env) as env:
+        wait_for(lambda: "the SIM did not take modem.pin" in env.log_text(), 20, "the entry aborted")
+        check(env.proc.poll() is None, "the daemon keeps running")
+        check_eq(env.query("SELECT outcome FROM sim_pins"), [("pending",)], "the entry kept")
+        more_checks(env)
+        check_eq(len(pin_entries(env)), 1, "not entered again on a reconnect")
+        wait_for(lambda: status(env)["sim"]["state"] == "pin-unknown", 10, "shown as unknown")
+        check_eq(env.stop(), 0, "exit status")
+        env.start()
+        more_checks(env)
+        check_eq(len(pin_entries(env)), 1, "not entered again after a restart")
+        check_eq(env.query("SELECT outcome FROM sim_pins"), [("pending",)], "still kept")
+        check_eq(sim_tries(env) if os.path.exists(os.path.join(env.state, "pin_tries")) else 0, 0,
+                 "no wrong try on the SIM")
+
+
 def test_pin_retry_while_the_sim_answers_keeps_the_refusal():
     """tipline modem pin-retry run while a wrong PIN is with the SIM (its answer delayed):
     the refusal that follows is still recorded, and not entered after a restart."""

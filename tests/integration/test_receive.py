@@ -75,7 +75,8 @@ def test_multipart_vietnamese():
         r = rows(env)[0]
         check_eq(r[1], text)
         check_eq(r[2], "ucs2")
-        check(r[3] >= 4, "a %d-char UCS-2 text takes at least 4 parts" % len(text))
+        check_eq(len(text), 260, "the text's length")
+        check_eq(r[3], 4, "parts of a 260-char UCS-2 text (67 characters a part)")
 
 
 def test_incomplete_multipart_times_out():

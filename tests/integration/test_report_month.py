@@ -11,6 +11,13 @@ DOM in headless Chromium and the CSV report must say the same.
 The period is the 30 days up to today (the replies and the broadcast are sent now, so they fall
 in it) and the 30 before. Messages sit minutes from local midnight at the periods' edges, so a
 report that cut periods at UTC midnight fails in Asia/Ho_Chi_Minh; it runs in UTC too.
+
+No figure is 0 by construction: two tips come through the USSD menu (`tipline serve`; tips, not
+SMS received), a patrol left open raises a missed check-in alert, a tip and an awareness session
+dated tomorrow (an SMSC clock ahead) lie after the period, a report ending the day before an
+awareness session mid-month must chart that month without it, and the weekly chart is checked
+for a period starting on each day of the week (its first week cut at the start whatever day
+today is).
 """
 import csv
 import datetime
@@ -22,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_report_html as html_test  # noqa: E402  (its Chromium and DOM helpers)
+import test_ussd_menu as menu_test  # noqa: E402  (its `tipline serve` and menu steps)
 from harness import Env, check, check_eq, run_tests, running, sent_messages, wait_for  # noqa: E402
 
 OFFICER = "+84911000009"
@@ -71,7 +79,8 @@ def at(day, hh, mm):
     return datetime.datetime.combine(day, datetime.time(hh, mm))
 
 
-def build(today):
+def build(today, now):
+    """Every message of the scenario; NOW is the local datetime the daemon runs at."""
     m = Month(today)
     first, pfirst = m.cur[0], m.prev[0]
     senders = sorted(VILLAGERS) + [STRANGER]
@@ -116,6 +125,19 @@ def build(today):
     m.add(L5, "HG mau thuan gia dinh", at(first + datetime.timedelta(days=15), 15, 0), kind="mediation")
     m.add(L3, "HG tranh chap loi di", at(pfirst + datetime.timedelta(days=9), 9, 0), kind="mediation")
     m.add(OFFICER, "TB 2468 TATCA " + BROADCAST, at(first + datetime.timedelta(days=25), 7, 0), kind="broadcast")
+    # A patrol left open 7 hours ago: one missed check-in (max_hours 6), raised now.
+    m.add(L3, "TUAN BD TQ3 2", now - datetime.timedelta(hours=7), kind="patrol", team="TQ3", members=2,
+          open=True)
+    # After the period: an SMSC clock ahead dates a tip and a session tomorrow.
+    tomorrow = today + datetime.timedelta(days=1)
+    m.add(STRANGER, "TIN co nguoi la o cho (f1)", at(tomorrow, 0, 10), kind="tip", category=None,
+          village=None, anonymous=False)
+    m.add(L3, "TTPL 70 hop dan thon 3", at(tomorrow, 8, 0), kind="awareness", sessions=1, participants=70)
+    # Through the USSD menu, now: a named tip and an anonymous one (category 6: stranger).
+    m.add("+84911000001", "co nguoi la o cau (u1)", now, kind="tip", category="stranger", village=None,
+          anonymous=False, channel="ussd")
+    m.add("+84911000005", "co nguoi la o ben do (u2)", now, kind="tip", category="stranger", village=None,
+          anonymous=True, channel="ussd")
     return m
 
 
@@ -146,7 +168,10 @@ def expected(m, marks, sent):
         if p is None:
             continue
         f = fig[p]
-        f["sms"]["received"] += 1
+        if w.get("channel") != "ussd":
+            f["sms"]["received"] += 1
+        if w.get("open"):
+            f["missed_checkins"] += 1
         if w["kind"] == "tip":
             t = f["tips"]
             status = marks.get(text, "new")
@@ -176,11 +201,11 @@ def expected(m, marks, sent):
     return want
 
 
-def participants_by_month(m):
-    """{'YYYY-MM': participants} of the messages up to today, by local month."""
+def participants_by_month(m, end=None):
+    """{'YYYY-MM': participants} of the messages up to END (today), by local month."""
     out = {}
     for _, _, local, w in m.msgs:
-        if w["kind"] == "awareness" and local.date() <= m.today:
+        if w["kind"] == "awareness" and local.date() <= (end or m.today):
             k = local.strftime("%Y-%m")
             out[k] = out.get(k, 0) + w["participants"]
     return out
@@ -189,21 +214,37 @@ def participants_by_month(m):
 def run_month(tz):
     os.environ["TZ"] = tz
     time.tzset()
-    env = Env(extra="replies: { max_per_hour = 100; };")
+    env = Env(extra='replies: { max_per_hour = 100; };\n'
+                    'patrol: { max_hours = 6; check_every = 1; };\n'
+                    'ussd: { secret = "%s"; };' % menu_test.SECRET)
     with running(env, start=False):
         for phone, village in sorted(VILLAGERS.items()):
             env.cli("contact", "add", phone, *(["--village", village] if village else []))
         env.cli("contact", "add", L3, "--role", "leader", "--team", "TQ3", "--village", "1")
         env.cli("contact", "add", L5, "--role", "leader", "--team", "TQ5")
         env.cli("contact", "add", OFFICER, "--role", "officer", "--pin", "2468")
-        m = build(datetime.date.today())
-        for sender, text, local, _ in m.msgs:
+        now = datetime.datetime.now().replace(microsecond=0)
+        m = build(now.date(), now)
+        by_sms = [(s, t, l) for s, t, l, w in m.msgs if w.get("channel") != "ussd"]
+        for sender, text, local in by_sms:
             utc = datetime.datetime.fromtimestamp(time.mktime(local.timetuple()), datetime.timezone.utc)
             env.sms(sender, text, when=utc.strftime("%Y-%m-%d %H:%M:%S"))
         env.start()
-        env.wait_drained(len(m.msgs), timeout=60)
+        env.wait_drained(len(by_sms), timeout=60)
+        srv = menu_test.Serve(env)
+        try:
+            for i, (sender, text, _, w) in enumerate(x for x in m.msgs if x[3].get("channel") == "ussd"):
+                a = menu_test.session(srv, "u%d" % i, ["1", "6", text, "2" if w["anonymous"] else "1"],
+                                      phone=sender)
+                check(a[-1].startswith("END ") and "ma so T" in a[-1], "the menu tip stored: %r" % a[-1])
+        finally:
+            srv.stop()
+        check_eq(env.query("SELECT channel, count(*) FROM inbox GROUP BY 1"),
+                 [("sms", len(by_sms)), ("ussd", 2)], "inbox rows by channel")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM alerts WHERE kind = 'patrol_overdue'") == 1, 30,
+                 "the open patrol's missed check-in alert")
         idle = "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')"
-        wait_for(lambda: env.scalar(idle) == 0, 60, "every reply and the broadcast sent")
+        wait_for(lambda: env.scalar(idle) == 0, 60, "every reply, alert and the broadcast sent")
         # Triage: each tip's text ends with its own "(n)", which finds its reference.
         refs = {}
         for l in env.cli("tips", "--json").stdout.decode().splitlines():
@@ -216,12 +257,17 @@ def run_month(tz):
                 cur[7]: ["false"], cur[8]: ["checking"], cur[11]: ["checking"], cur[12]: ["checking", "closed"],
                 prev[1]: ["checking", "valuable"], prev[2]: ["false"]}
         marks = {}
-        for text, steps in plan.items():
+        # cur[3] last, with a thank-you to its tipster: the outbox is not idle until it is sent.
+        for text, steps in sorted(plan.items(), key=lambda ts: ts[0] == cur[3]):
             for s in steps:
-                env.cli("tip", "mark", refs[text[text.rindex("("):]], s, "--by", "Trung uy Hung")
+                env.cli("tip", "mark", refs[text[text.rindex("("):]], s, "--by", "Trung uy Hung",
+                        *(["--notify"] if text == cur[3] else []))
             marks[text] = steps[-1]
-        wait_for(lambda: env.scalar(idle) == 0, 30, "the outbox idle")
+        thanked = refs[cur[3][cur[3].rindex("("):]]
+        wait_for(lambda: env.scalar(idle) == 0, 30, "the outbox idle (the thank-you sent)")
         sent = sent_messages(env)
+        check_eq(len([s for s in sent if s["text"].startswith("Cong an xa cam on ban da gui tin bao %s." % thanked)]),
+                 1, "the thank-you for %s sent" % thanked)
         want = expected(m, marks, sent)
         period = ["--from", m.cur[0].isoformat(), "--to", m.cur[1].isoformat()]
         got = json.loads(env.cli("report", *period, "--format", "json").stdout)
@@ -299,6 +345,49 @@ def run_month(tz):
         check_eq(sorted(cells, key=str), sorted(leaves, key=str), "figures in the CSV")
         for k, v in leaves.items():
             check_eq(cells[k], str(v), "CSV %r" % (k,))
+        # A report ending the day before an awareness session, mid-month: that month's bar of
+        # the participants chart stops at the report's end, as every figure does.
+        first = m.cur[0]
+        day = next(d for d in (first + datetime.timedelta(days=n) for n in (3, 10, 20)) if d.day > 1)
+        end = day - datetime.timedelta(days=1)
+        got2 = json.loads(env.cli("report", "--from", first.isoformat(), "--to", end.isoformat(),
+                                  "--format", "json").stdout)
+        inside = [(l, w) for _, _, l, w in m.msgs if first <= l.date() <= end]
+        check_eq((got2["tips"]["received"], got2["awareness"]["participants"], got2["patrols"]["count"],
+                  got2["sms"]["received"]),
+                 (sum(w["kind"] == "tip" for _, w in inside),
+                  sum(w["participants"] for _, w in inside if w["kind"] == "awareness"),
+                  sum(w["kind"] == "patrol" for _, w in inside),
+                  sum(w.get("channel") != "ussd" for _, w in inside)),
+                 "tips, participants, patrols, SMS received up to %s" % end)
+        out = os.path.join(env.dir, "mid.html")
+        env.cli("report", "--from", first.isoformat(), "--to", end.isoformat(), "--format", "html", "--out", out)
+        fig = html_test.Figures()
+        with open(out, encoding="utf-8") as fh:
+            fig.feed(fh.read())
+        months = {r["data-label"]: int(r["data-value"]) for r in fig.rects if r["data-chart"] == "participants_monthly"}
+        check_eq({k: v for k, v in months.items() if v}, participants_by_month(m, end),
+                 "participants per month up to %s" % end)
+
+        # The weekly chart for a period starting on each day of the week: its first week is cut
+        # at the start (the days before it, from its Monday, hold tips), its bars sum to the
+        # period's categories.
+        for k in range(7):
+            start = first + datetime.timedelta(days=k)
+            period = ["--from", start.isoformat(), "--to", m.today.isoformat()]
+            want_cat = json.loads(env.cli("report", *period, "--format", "json").stdout)["tips"]["by_category"]
+            out = os.path.join(env.dir, "week%d.html" % k)
+            env.cli("report", *period, "--format", "html", "--out", out)
+            fig = html_test.Figures()
+            with open(out, encoding="utf-8") as fh:
+                fig.feed(fh.read())
+            weekly = {}
+            for r in fig.rects:
+                if r["data-chart"] == "tips_weekly":
+                    weekly[r["data-series"]] = weekly.get(r["data-series"], 0) + int(r["data-value"])
+            check_eq(weekly, want_cat, "tips per week from %s (a %s), summed by category"
+                     % (start, start.strftime("%A")))
+
         # And --month of this month agrees with a --from/--to of the same days.
         ym = datetime.date.today().strftime("%Y-%m")
         a = json.loads(env.cli("report", "--month", ym, "--format", "json").stdout)
@@ -308,6 +397,33 @@ def run_month(tz):
                                "--format", "json").stdout)
         check_eq({k: v for k, v in a.items() if k != "previous"}, {k: v for k, v in b.items() if k != "previous"},
                  "--month and the same --from/--to")
+
+
+def test_failed_sends_are_not_sent():
+    """Through the AT emulator, whose network refuses the first two PDUs (+CMS ERROR 38) and
+    outbox.max_attempts 1: the officer's acknowledgement and one broadcast message fail. The
+    report counts the broadcast's three recipients, but the parts and SMS sent of the two that
+    went only."""
+    from harness import AtEnv
+    env = AtEnv(extra="outbox: { max_attempts = 1; };")
+    env.faults({"error": {"AT+CMGS": "+CMS ERROR: 38"}, "times": {"error:AT+CMGS": 2}})
+    with running(env, start=False):
+        for phone in ("+84911000001", "+84911000002"):
+            env.cli("contact", "add", phone)
+        env.cli("contact", "add", OFFICER, "--role", "officer", "--pin", "2468")
+        env.sms(OFFICER, "TB 2468 TATCA " + BROADCAST, when=time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 7 * 3600)))  # the emulator's +07:00
+        env.start()
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')") == 0
+                 and env.scalar("SELECT count(*) FROM outbox") == 4, 60, "every message tried")
+        check_eq(env.query("SELECT kind, status FROM outbox ORDER BY kind, status"),
+                 [("broadcast", "failed"), ("broadcast", "sent"), ("broadcast", "sent"), ("reply", "failed")],
+                 "the outbox: the first two refused (the reply goes first)")
+        check_eq(len(env.sent()), 2, "PDUs the network took")
+        today = datetime.date.today().isoformat()
+        got = json.loads(env.cli("report", "--from", today, "--to", today, "--format", "json").stdout)
+        check_eq((got["broadcasts"], got["sms"]),
+                 ({"count": 1, "recipients": 3, "parts": 2}, {"received": 1, "sent": 2, "parts_sent": 2}),
+                 "broadcasts and SMS of the day")
 
 
 def chromium_dom(tmpdir, path):

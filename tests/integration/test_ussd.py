@@ -309,14 +309,19 @@ def test_status_with_and_without_the_daemon():
         env.cli("broadcast", "--group", "TATCA", "--at", "2099-01-01 08:00", "Chuc mung nam moi",
                 check_rc=False)  # nobody subscribed yet: refused, nothing queued
         env.cli("contact", "add", "0911000003", "--village", "3")
+        t_queued = time.time()
         env.cli("broadcast", "--group", "THON3", "--at", "2099-01-01 08:00", "Chuc mung nam moi")
         env.query("SELECT 1")  # noqa: the CLI wrote it; the alerts row below is another writer's
         con = __import__("sqlite3").connect(env.db, timeout=10)
         con.execute("INSERT INTO alerts (kind, subject, raised_at) VALUES ('patrol_overdue', '7', "
                     "datetime('now'))")
+        # The queued row made an hour older (its age must be measured, not merely >= 0).
+        con.execute("UPDATE outbox SET created_at = datetime(created_at, '-3600 seconds') "
+                    "WHERE status = 'queued'")
         con.commit()
         con.close()
         s = status_json(env)
+        t_status = time.time()
         d, m = s["daemon"], s["modem"]
         check(d["running"] and d["pid"] == env.proc.pid and d["started_at"], d)
         check_eq({k: m[k] for k in ("state", "manufacturer", "model", "operator", "operator_code",
@@ -327,8 +332,9 @@ def test_status_with_and_without_the_daemon():
                   "signal_percent": 27, "signal_dbm": -95, "sim_used": 0, "sim_total": 30},
                  "modem")
         check(m["connected_since"] and m["health_at"] and s["last_poll"], s)
-        check_eq((s["outbox"].get("queued"), s["outbox"]["oldest_queued_age_s"] >= 0),
-                 (1, True), "outbox")
+        age = s["outbox"]["oldest_queued_age_s"]
+        check_eq((s["outbox"].get("queued"), 3600 - 1 <= age <= 3600 + (t_status - t_queued) + 1),
+                 (1, True), "outbox (oldest queued %r s old, want an hour and the test's seconds)" % age)
         check_eq(s["alerts_open"], 1, "open alerts")
         check(s["database"]["size_bytes"] > 0, s["database"])
         out = env.cli("status").stdout.decode()

@@ -450,8 +450,10 @@ def test_refuses_to_start_without_a_secret_or_with_a_bad_address():
                        extra='http: { listen = "127.0.0.1"; };')
         p = env.cli("serve", check_rc=False)
         check_eq(p.returncode, 1, "exit status with a bad http.listen")
-        check(":9: http.listen:" in p.stderr.decode() or "http.listen" in p.stderr.decode(),
-              p.stderr.decode())
+        with open(env.conf) as f:
+            line = [n for n, l in enumerate(f, 1) if 'listen = "127.0.0.1"' in l][0]
+        check(p.stderr.decode().startswith("%s:%d: http.listen: " % (env.conf, line)),
+              "FILE:LINE: http.listen: what is wrong (line %d): %r" % (line, p.stderr.decode()))
     finally:
         env.close()
 

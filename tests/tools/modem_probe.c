@@ -30,6 +30,8 @@
 #include "log.h"
 #include "modem.h"
 
+static struct modem *modem;
+
 static long long ms_now(void)
 {
 	struct timespec ts;
@@ -69,7 +71,7 @@ static void step_ussd(const char *code, int timeout)
 {
 	static char text[MODEM_USSD_TEXT];
 	long long t0 = ms_now();
-	enum modem_ussd_result r = modem_ussd(code, timeout, text, sizeof text);
+	enum modem_ussd_result r = modem_ussd(modem, code, timeout, text, sizeof text);
 	struct json j;
 
 	json_begin(&j, stdout);
@@ -79,7 +81,8 @@ static void step_ussd(const char *code, int timeout)
 	json_key_str(&j, "text", text);
 	json_key_int(&j, "ms", ms_now() - t0);
 	json_key_str(&j, "error",
-	             r == MODEM_USSD_ANSWERED || r == MODEM_USSD_MORE_INPUT ? "" : modem_errmsg());
+	             r == MODEM_USSD_ANSWERED || r == MODEM_USSD_MORE_INPUT ? ""
+	                                                                    : modem_errmsg(modem));
 	json_end(&j);
 }
 
@@ -87,7 +90,7 @@ static void step_health(void)
 {
 	struct modem_health h;
 	long long t0 = ms_now();
-	int rc = modem_health(MODEM_HEALTH_ALL, &h);
+	int rc = modem_health(modem, MODEM_HEALTH_ALL, &h);
 	struct json j;
 
 	json_begin(&j, stdout);
@@ -110,7 +113,7 @@ static void step_health(void)
 static void step_listen(int ms)
 {
 	long long t0 = ms_now();
-	int rc = modem_listen(ms);
+	int rc = modem_listen(modem, ms);
 	struct json j;
 
 	json_begin(&j, stdout);
@@ -124,7 +127,7 @@ static void step_read(void)
 {
 	enum { MAX = 50 };
 	struct modem_part *parts = calloc(MAX + MODEM_LOCATION_PARTS, sizeof *parts);
-	int n = parts != NULL ? modem_read(parts, MAX) : -1;
+	int n = parts != NULL ? modem_read(modem, parts, MAX) : -1;
 
 	for (int i = 0; i < n; i++) {
 		struct json j;
@@ -154,6 +157,8 @@ int main(int argc, char **argv)
 	mc.watchdog = 120;
 	mc.send_timeout = 30;
 	mc.sent_dir = "";
+	mc.pin = "";
+	mc.reset_command = ""; /* read after a failed connect */
 	mc.gammu_debug = getenv("MODEM_PROBE_DEBUG") ? getenv("MODEM_PROBE_DEBUG") : "";
 	while ((ch = getopt(argc, argv, "nw:")) != -1) {
 		switch (ch) {
@@ -179,13 +184,14 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (modem_init(&mc) < 0)
+	modem = modem_open(&mc);
+	if (modem == NULL)
 		return 1;
 	if (notify)
-		modem_set_ussd_notice(on_notice, NULL);
-	if (modem_connect() < 0) {
-		fprintf(stderr, "modem_probe: %s\n", modem_errmsg());
-		modem_close();
+		modem_set_ussd_notice(modem, on_notice, NULL);
+	if (modem_connect(modem) < 0) {
+		fprintf(stderr, "modem_probe: %s\n", modem_errmsg(modem));
+		modem_close(modem);
 		return 1;
 	}
 	for (i = optind + 3; i < argc && ret == 0; i++) {
@@ -196,7 +202,7 @@ int main(int argc, char **argv)
 			step_health();
 		} else if (strcmp(argv[i], "listen") == 0 && i + 1 < argc) {
 			if (!notify)
-				modem_set_ussd_notice(on_notice, NULL);
+				modem_set_ussd_notice(modem, on_notice, NULL);
 			step_listen(atoi(argv[++i]));
 		} else if (strcmp(argv[i], "read") == 0) {
 			step_read();
@@ -206,6 +212,6 @@ int main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
-	modem_close();
+	modem_close(modem);
 	return ret;
 }

@@ -47,11 +47,53 @@ static void t_fields(void)
 	    {{"bad \xff byte", NULL}, "bad \xef\xbf\xbd byte\r\n"},
 	    {{"cut \xe1\xba", NULL}, "cut \xef\xbf\xbd\xef\xbf\xbd\r\n"},
 	    {{"kept \xef\xbf\xbd", NULL}, "kept \xef\xbf\xbd\r\n"},
-	    {{"=1+2", "'x", NULL}, "=1+2,'x\r\n"},
 	};
 
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char *got = row(rows[i].fields, 0);
+
+		CHECK_STR(got, rows[i].want);
+		free(got);
+	}
+	/* CSV_RAW writes every field exactly as given. */
+	{
+		static const char *const raw[] = {"=1+2", "'x", NULL};
+		char *got = row(raw, CSV_RAW);
+
+		CHECK_STR(got, "=1+2,'x\r\n");
+		free(got);
+	}
+}
+
+/* Formula injection: a field a spreadsheet would run gets a quote before it (csv.h). */
+static void t_formulas(void)
+{
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+	    {"=1+2", "'=1+2\r\n"},
+	    {"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\r\n"},
+	    {"+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0\r\n"},
+	    {"-2+3", "'-2+3\r\n"},
+	    {"@SUM(A1)", "'@SUM(A1)\r\n"},
+	    {"\t=1", "'\t=1\r\n"},
+	    {"\r=1", "\"'\r=1\"\r\n"},
+	    {"-", "'-\r\n"},
+	    {"- co nguoi la", "'- co nguoi la\r\n"},
+	    {"-5", "-5\r\n"}, /* plain numbers are no formulas */
+	    {"+84912345678", "+84912345678\r\n"},
+	    {"-1.5", "-1.5\r\n"},
+	    {"-1.", "'-1.\r\n"},
+	    {"+.5", "'+.5\r\n"},
+	    {"a=1", "a=1\r\n"}, /* only the first character counts */
+	    {" =1", " =1\r\n"},
+	    {"'x", "'x\r\n"},
+	    {"Tuần tra", "Tuần tra\r\n"},
+	};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const char *const fields[] = {rows[i].in, NULL};
+		char *got = row(fields, 0);
 
 		CHECK_STR(got, rows[i].want);
 		free(got);
@@ -110,6 +152,7 @@ static void t_write_error(void)
 int main(void)
 {
 	RUN(t_fields);
+	RUN(t_formulas);
 	RUN(t_bom_and_rows);
 	RUN(t_write_error);
 	return check_done();

@@ -31,6 +31,16 @@ static void t_escapes(void)
 	    {"cut \xe1\xba", "\"cut \xef\xbf\xbd\xef\xbf\xbd\""},
 	    {"surrogate \xed\xa0\x80", "\"surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""},
 	    {"overlong \xc0\xaf", "\"overlong \xef\xbf\xbd\xef\xbf\xbd\""},
+	    /* What a terminal would obey: escaped, so --json on a terminal is safe too. */
+	    {"\x1b[31mred", "\"\\u001b[31mred\""},
+	    {"rlo \xe2\x80\xae"
+	     "fdp.exe",
+	     "\"rlo \\u202efdp.exe\""},
+	    {"\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\""},
+	    {"\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f",
+	     "\"\\u2066\\u2069\\u200e\\u200f\""},
+	    {"nel \xc2\x85 csi \xc2\x9b", "\"nel \\u0085 csi \\u009b\""},
+	    {"zwj \xe2\x80\x8d nbsp \xc2\xa0", "\"zwj \xe2\x80\x8d nbsp \xc2\xa0\""},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

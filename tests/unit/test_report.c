@@ -16,6 +16,7 @@
 #include "csv.h"
 #include "parse.h"
 #include "report.h"
+#include "report_internal.h"
 #include "text.h"
 #include "ts.h"
 
@@ -580,6 +581,11 @@ static void t_html(void)
 	    ">16/11</text>",
 	    ">11/2026</text>",
 	    "</svg>trộm cắp</li>",
+	    /* The change column: a rise is "+", a fall "−" (12 tips now, 8 before; fraud 0, 3). */
+	    "data-figure=\"tips.received\" data-period=\"previous\" data-value=\"8\">08</td>"
+	    "<td class=\"n up\">+4</td>",
+	    "data-key=\"fraud\" data-period=\"previous\" data-value=\"3\">03</td>"
+	    "<td class=\"n down\">−3</td>",
 	};
 
 	fixture(&r);
@@ -740,6 +746,29 @@ static int write_fixture(const char *dir)
 	return rc;
 }
 
+/* Names from phones are shown escaped in the text and HTML reports, known names translated. */
+static void t_display_names(void)
+{
+	static const struct {
+		const char *path, *name, *want;
+	} rows[] = {
+	    {"tips.by_village", "3", "thôn 3"},
+	    {"tips.by_village", "", "chưa rõ"},
+	    {"tips.by_village", "Buôn Đôn", "Buôn Đôn"},
+	    {"tips.by_village", "x\x1b[2J\r\ny", "x\\x1b[2J\\x0d\\x0ay"},
+	    {"patrols.by_team",
+	     "TQ\xe2\x80\xae"
+	     "3",
+	     "TQ\\u202e3"},
+	};
+	char out[128];
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		report_display_name(rows[i].path, rows[i].name, out, sizeof out);
+		CHECK_STR(out, rows[i].want);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--write") == 0)
@@ -757,5 +786,6 @@ int main(int argc, char **argv)
 	RUN(t_html);
 	RUN(t_sms);
 	RUN(t_category_names);
+	RUN(t_display_names);
 	return check_done();
 }

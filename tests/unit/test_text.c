@@ -657,6 +657,99 @@ static void t_pdu_alnum_sender(void)
 	}
 }
 
+/* text_safe: what a terminal or a log line shows of text a phone sent. */
+static void t_safe(void)
+{
+	static const struct {
+		const char *in;
+		size_t len; /* 0: strlen(in) */
+		const char *want;
+	} rows[] = {
+	    {"TIN co nguoi la o thon 3", 0, "TIN co nguoi la o thon 3"}, /* ordinary: as it is */
+	    {"Cảnh giác " A3 " " EMOJI, 0, "Cảnh giác " A3 " " EMOJI},   /* UTF-8 kept */
+	    {"a\\b \"q\" 'x' <y> & %s", 0, "a\\b \"q\" 'x' <y> & %s"},   /* no control */
+	    {"", 0, ""},
+	    {"\x1b[2J\x1b[31mred", 0, "\\x1b[2J\\x1b[31mred"}, /* ESC */
+	    {"a\r\nb\tc", 0, "a\\x0d\\x0ab\\x09c"},            /* CR LF TAB */
+	    {"x\ny tipline[warn]: forged", 0, "x\\x0ay tipline[warn]: forged"},
+	    {"a\0b", 3, "a\\x00b"}, /* NUL, where the coding allows one */
+	    {"\x01\x07\x08\x1f\x7f", 0, "\\x01\\x07\\x08\\x1f\\x7f"},
+	    {"\xc2\x85\xc2\x9b"
+	     "1;2H",
+	     0, "\\u0085\\u009b1;2H"},                                  /* C1 NEL, CSI */
+	    {"\xc2\xa0\xc2\x9f\xc2\xa1", 0, "\xc2\xa0\\u009f\xc2\xa1"}, /* C1 edges */
+	    {"abc\xe2\x80\xae"
+	     "def",
+	     0, "abc\\u202edef"}, /* RLO */
+	    {"\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", 0,
+	     "\\u202a\\u202b\\u202c\\u202d"}, /* LRE RLE PDF LRO */
+	    {"\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", 0,
+	     "\\u2066\\u2067\\u2068\\u2069"},                                 /* isolates */
+	    {"\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", 0, "\\u200e\\u200f\\u061c"}, /* LRM RLM ALM */
+	    {"\xe2\x80\xa8\xe2\x80\xa9", 0, "\\u2028\\u2029"},                /* LS PS */
+	    {"\xe2\x80\x8d\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa", 0,
+	     "\xe2\x80\x8d\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa"}, /* ZWJ, U+202F, U+2065, U+206A */
+	    {"a\xff"
+	     "b\xc3",
+	     0, "a\\xffb\\xc3"},                                      /* not UTF-8 */
+	    {"\xc0\xaf\xed\xa0\x80", 0, "\\xc0\\xaf\\xed\\xa0\\x80"}, /* overlong, surrogate */
+	    {"\xef\xbf\xbd", 0, "\xef\xbf\xbd"},                      /* a real U+FFFD */
+	};
+	for (size_t i = 0; i < N_OF(rows); i++) {
+		size_t len = rows[i].len ? rows[i].len : strlen(rows[i].in);
+		char out[128];
+		size_t n = text_safe(rows[i].in, len, out, sizeof out);
+
+		CHECK_STR(out, rows[i].want);
+		CHECK_INT(n, strlen(rows[i].want));
+		CHECK_INT(text_safe_needed(rows[i].in, len), strcmp(rows[i].in, rows[i].want) != 0);
+		CHECK(n < TEXT_SAFE_MAX(len));
+	}
+}
+
+/* Cut at OUTSZ - 1, never inside an escape or a character; the worst case fits the bound. */
+static void t_safe_truncate(void)
+{
+	char out[TEXT_SAFE_MAX(4)];
+
+	CHECK_INT(text_safe("ab\x1b", 3, out, 5), 2);
+	CHECK_STR(out, "ab");
+	CHECK_INT(text_safe("ab\x1b", 3, out, 7), 6);
+	CHECK_STR(out, "ab\\x1b");
+	CHECK_INT(text_safe("a" A3, 4, out, 4), 1);
+	CHECK_STR(out, "a");
+	CHECK_INT(text_safe("a\xe2\x80\xae", 4, out, 7), 1);
+	CHECK_STR(out, "a");
+	CHECK_INT(text_safe("x", 1, out, 0), 0);
+	CHECK_INT(text_safe("\xff\xff\x01\x02", 4, out, sizeof out), 16);
+	CHECK_STR(out, "\\xff\\xff\\x01\\x02");
+}
+
+/* Every code point, one at a time: escaped exactly when it is a control or in the list. */
+static void t_safe_all(void)
+{
+	for (uint32_t cp = 0; cp <= 0x10ffff; cp++) {
+		char in[4], out[16];
+		size_t k, n;
+		int want;
+
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		k = text_utf8_encode(cp, in);
+		n = text_safe(in, k, out, sizeof out);
+		want = cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c ||
+		       cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+		       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+		if (want != (n != k || memcmp(in, out, k) != 0) ||
+		    want != text_safe_needed(in, k)) {
+			fprintf(stderr, "  U+%04X: escaped %d, want %d\n", (unsigned)cp, !want,
+			        want);
+			check_case_failed = 1;
+			break;
+		}
+	}
+}
+
 int main(void)
 {
 	RUN(t_utf8_next);
@@ -677,5 +770,8 @@ int main(void)
 	RUN(t_gsm7_to_utf8);
 	RUN(t_gsm7_sender);
 	RUN(t_pdu_alnum_sender);
+	RUN(t_safe);
+	RUN(t_safe_truncate);
+	RUN(t_safe_all);
 	return check_done();
 }

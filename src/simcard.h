@@ -1,5 +1,6 @@
 /*
- * The SIM's PIN across restarts: the daemon's guard for the modem layer
+ * The SIM card's PIN across restarts (the card in the modem; the simulated phone is
+ * modem_dummy.c): the daemon's guard for the modem layer
  * (modem_set_pin_guard). Every PIN entered is recorded in the database (sim_pins, schema 012)
  * before it goes out, so a PIN the SIM refused (or whose entry a crash, the watchdog or a
  * power cut interrupted) is not entered again by this process or the next, until modem.pin
@@ -8,12 +9,14 @@
  * last connect goes to the status table (keys sim, sim_pin_refused_at, sim_pins_refused) for
  * `tipline status`.
  */
-#ifndef TIPLINE_SIM_H
-#define TIPLINE_SIM_H
+#ifndef TIPLINE_SIMCARD_H
+#define TIPLINE_SIMCARD_H
 
 struct config;
+struct modem;
 
-int sim_init(const struct config *cfg);
-void sim_close(void);
+/* Guards M's PIN entries until simcard_close. */
+int simcard_init(const struct config *cfg, struct modem *m);
+void simcard_close(void);
 
 #endif

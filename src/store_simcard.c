@@ -1,6 +1,6 @@
 /*
  * The store: the SIM PINs entered and not known to be accepted (sim_pins, schema 012), for
- * src/sim.c. Rules in store_int.h.
+ * src/simcard.c. Rules in store_int.h.
  */
 #include "store_int.h"
 

@@ -1,4 +1,4 @@
-#include "sim.h"
+#include "simcard.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@
  * keeps the digits out of `tipline status`, listings, dumps and backups of the database.
  */
 static const struct config *scfg;
+static struct modem *guarded; /* the modem whose PIN this guards */
 
 /* This connect's PIN outcome, for the state callback that follows (reset by it). */
 static const char *pin_state; /* "pin-refused", "pin-unknown", "pin-last-try"... */
@@ -185,16 +186,19 @@ static void guard_state(void *arg, enum modem_sim st, const char *why)
 
 static const struct modem_pin_guard sim_guard = {guard_before, guard_after, guard_state, NULL};
 
-int sim_init(const struct config *cfg)
+int simcard_init(const struct config *cfg, struct modem *m)
 {
 	scfg = cfg;
 	pin_state = NULL;
-	modem_set_pin_guard(&sim_guard);
+	guarded = m;
+	modem_set_pin_guard(m, &sim_guard);
 	return 0;
 }
 
-void sim_close(void)
+void simcard_close(void)
 {
-	modem_set_pin_guard(NULL);
+	if (guarded != NULL)
+		modem_set_pin_guard(guarded, NULL);
+	guarded = NULL;
 	scfg = NULL;
 }
