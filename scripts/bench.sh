@@ -3,13 +3,16 @@
 # installing gammu-smsd, libdbd-sqlite3 and socat and building build/.
 #
 #   scripts/bench.sh                  every measurement (about 6 minutes)
-#   scripts/bench.sh drain memory     only those: drain, memory, parser, cost, pacing, report, ussd
+#   scripts/bench.sh drain memory     only those: drain, scale, memory, parser, cost, pacing,
+#                                     report, ussd
 #   scripts/bench.sh --readme         also paste the table into docs/benchmark.md (its Benchmark section)
 #
 # Environment: BENCH_N (default 2000), BENCH_RUNS (3), BENCH_PACING_N (200),
-# BENCH_PACING_RUNS (1), BENCH_DELAY_MS (100), BENCH_BASELINE (a git revision: its tiplined is
-# built in a temporary copy and drained alternately with this one, e.g. BENCH_BASELINE=3d1f162
-# for what issue 13's anonymity cost), BENCH_SMSD_PACING_LOOPSLEEP ("0"; "0 1" adds
+# BENCH_PACING_RUNS (1), BENCH_DELAY_MS (100), BENCH_BASELINE (a git revision, 35f9777 unless
+# set; empty: none: its tiplined is built in a temporary copy and drained alternately with this
+# one, e.g. BENCH_BASELINE=3d1f162 for what issue 13's anonymity cost), BENCH_SCALE_DISTINCT
+# ("2000 6000"), BENCH_SCALE_ONE ("2000 4000") and BENCH_SCALE_RUNS (BENCH_RUNS) for scale,
+# BENCH_SMSD_PACING_LOOPSLEEP ("0"; "0 1" adds
 # a LoopSleep = 1 run), BENCH_BUILD (build), BENCH_KEEP=1 (keep the temporary directories).
 # Progress on stderr; the Markdown table on stdout and in $BENCH_BUILD/bench.md.
 set -eu
@@ -28,7 +31,10 @@ for c in gammu-smsd timeout cc pkg-config python3; do
 	fi
 done
 base_args=""
-if [ -n "${BENCH_BASELINE:-}" ]; then
+# The baseline by default: main as it was on 2026-12-01, before the drain got slower (issue 20).
+# BENCH_BASELINE= (empty) runs none.
+BENCH_BASELINE=${BENCH_BASELINE-35f9777}
+if [ -n "$BENCH_BASELINE" ]; then
 	rev=$(git rev-parse --short "$BENCH_BASELINE")
 	base=$(mktemp -d "${TMPDIR:-/tmp}/tipline-baseline-XXXXXX")
 	trap 'rm -rf "$base"' EXIT

@@ -1,8 +1,10 @@
 """Deterministic corpora for scripts/bench_run.py (standard library only).
 
-- incoming(n, seed): n logical SMS as they would reach a phone, a mix of short GSM-7 tips and
-  keyword messages (no TB broadcasts: tipline stores those with the PIN redacted), short Vietnamese UCS-2 texts and about 10% multipart messages (GSM-7 and
-  UCS-2), each with a distinct sender and SMSC time.
+- incoming(n, seed, tips, one_second): n logical SMS as they would reach a phone, a mix of
+  short GSM-7 tips and keyword messages (no TB broadcasts: tipline stores those with the PIN
+  redacted), short Vietnamese UCS-2 texts and about 10% multipart messages (GSM-7 and UCS-2),
+  each with a distinct sender and SMSC time; tips=True: tips only; one_second=True: all in
+  one SMSC second.
 - write_dummy_phone(dir, msgs): those messages as libGammu dummy-driver files (Gammu's
   "SMS backup" INI format), one file per part as a real modem stores them, each multipart part
   carrying an 8-bit concatenation UDH.
@@ -164,27 +166,37 @@ def split_text(text, ucs2):
     return [text[i:i + per] for i in range(0, len(text), per)]
 
 
-def incoming(n, seed=1):
-    """n messages: dicts with sender, time (datetime parts), text, ucs2, parts (list)."""
+def _is_tip(tpl):
+    return tpl.upper().startswith("TIN")
+
+
+def incoming(n, seed=1, tips=False, one_second=False):
+    """n messages: dicts with sender, time (datetime parts), text, ucs2, parts (list).
+    tips: only tips (TIN ..., some anonymous), each of which gets a reply; one_second: every
+    message with the same SMSC time (a burst the network delivers at once)."""
     rng = random.Random(seed)
     msgs = []
+    pools = [GSM_LONG, VI_LONG, VI_SHORT, GSM_SHORT]
+    if tips:
+        pools = [[t for t in p if _is_tip(t)] for p in pools]
     for i in range(n):
         r = rng.random()
         if r < 0.10:
-            pool = GSM_LONG if rng.random() < 0.5 else VI_LONG
+            pool = pools[0] if rng.random() < 0.5 else pools[1]
         elif r < 0.40:
-            pool = VI_SHORT
+            pool = pools[2]
         else:
-            pool = GSM_SHORT
+            pool = pools[3]
         text = _fill(rng.choice(pool), rng)
         ucs2 = gsm7_septets(text) is None
         if ucs2:
             parts = [text] if utf16_units(text) <= 70 else split_text(text, True)
         else:
             parts = [text] if len(text) <= 160 else split_text(text, False)
-        # A distinct sender (+8491 + 7 digits) and SMSC time for every message: inbox's
-        # dedupe key (sender, smsc_time, text) never merges two corpus messages.
-        t = 1735718400 + i  # 2025-01-01 08:00:00 UTC + i s
+        # A distinct sender (+8491 + 7 digits) for every message, and (but with one_second)
+        # a distinct SMSC time: inbox's dedupe key (sender, smsc_time, text) never merges two
+        # corpus messages.
+        t = 1735718400 + (0 if one_second else i)  # 2025-01-01 08:00:00 UTC + i s
         msgs.append({"sender": "+8491%07d" % (1000000 + i * 37 % 9000000), "time": t,
                      "text": text, "ucs2": ucs2, "parts": parts, "ref": i % 256})
     return msgs

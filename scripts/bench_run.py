@@ -334,10 +334,12 @@ class Bench:
         return rc
 
     # --- 1. drain -------------------------------------------------------------------------
-    def drain_tipline(self, msgs, replies=False, verify=False, tiplined=None):
+    def drain_tipline(self, msgs, replies=False, verify=False, tiplined=None, answer=False):
+        """replies: replies on, and the time until all are sent too; answer: replies on (each
+        tip gets one queued), timed to the drain only."""
         d = self.path("tipline")
         files = corpus.write_dummy_phone(os.path.join(d, "modem"), msgs)
-        conf = self.tipline_conf(d, self.dummy_block(d), replies=replies)
+        conf = self.tipline_conf(d, self.dummy_block(d), replies=replies or answer)
         db = os.path.join(d, "tipline.db")
         n = len(msgs)
         dm = Daemon([tiplined or self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"),
@@ -349,6 +351,8 @@ class Bench:
                 db_scalar(db, "SELECT count(*) FROM inbox") == n,
                 120 + n / 20, "%d messages stored and the phone empty" % n)
             s = dm.sample()
+            res["anonymous"] = db_scalar(db, "SELECT count(*) FROM inbox WHERE sender = "
+                                         "'anonymous' OR sender GLOB 'anonymous:*'")
             if replies:
                 want = db_scalar(db, "SELECT count(*) FROM outbox")
                 res["replies_time"] = dm.wait_until(
@@ -357,8 +361,10 @@ class Bench:
                 res["replies"] = want
                 s = dm.sample()
         finally:
-            clean = dm.stop()
-        if not clean:
+            clean = dm.stop(grace=3 if answer else 15)
+        # Answering, it may be sending replies still, which older builds finish before they
+        # take a SIGTERM (35f9777): the drain is measured, the group is killed.
+        if not clean and not answer:
             raise BenchError("tiplined did not stop on SIGTERM")
         res["cpu"], res["hwm"] = (s[0], s[1]) if s else (None, None)
         res["files"] = files
@@ -522,7 +528,8 @@ class Bench:
                               "one)" % self.baseline_rev(), fmt_s(tt), "baseline: %s" % fmt_s(bt),
                               "this / baseline **%.2f×** (run by run %.2f–%.2f×)"
                               % (tmed / bmed, pairs[0], pairs[-1])))
-            self.targets.append(("Drain slowdown against the baseline ≤ 10% (issue 13)",
+            self.targets.append(("Drain slowdown against the baseline (%s) ≤ 10%% (issue 13)"
+                                 % self.baseline_rev(),
                                  "%+.0f%%" % (100 * (tmed / bmed - 1)), tmed / bmed <= 1.10))
         self.rows.append(("Drain rate",
                           "%s msg/s" % fmt_n(n / tmed),
@@ -565,6 +572,91 @@ class Bench:
         self.drain_rss["smsd"] = max(x["hwm"] for x in res["smsd1"] + res["smsd0"])
         self.drain_rss["tipline_replies"] = rep["hwm"]
         self.drain_files = files
+
+    # --- drain by size: the cost per message and a burst in one second (issue 20) -------------
+    def run_scale(self):
+        """Tips (each answered: replies on) drained at two sizes with distinct SMSC seconds
+        and at two sizes all in one second, this build and the baseline's alternately (which
+        goes first alternates by run too). The cost per message is the difference of the two
+        distinct-second sizes over their difference in messages: the start-up's fixed work
+        cancels out. In one second the time must grow linearly: the larger size at most
+        (large / small) * 1.1 the smaller one's time."""
+        sizes_d = [int(x) for x in os.environ.get("BENCH_SCALE_DISTINCT", "2000 6000").split()]
+        sizes_1 = [int(x) for x in os.environ.get("BENCH_SCALE_ONE", "2000 4000").split()]
+        runs = max(1, env_int("BENCH_SCALE_RUNS", self.runs))
+        builds = [("this", self.tiplined)]
+        if self.baseline:
+            builds.append(("base", os.path.join(self.baseline, "tiplined")))
+        cases = [("d", n) for n in sizes_d] + [("1", n) for n in sizes_1]
+        corp = {c: corpus.incoming(c[1], tips=True, one_second=c[0] == "1") for c in cases}
+        t = {(b, c): [] for b, _ in builds for c in cases}
+        cpu = {(b, c): [] for b, _ in builds for c in cases}
+        load = [os.getloadavg()[0]]
+        for r in range(runs):
+            order = builds if r % 2 == 0 else builds[::-1]
+            for c in cases:
+                for b, prog in order:
+                    log("scale %d/%d: %s, %d tips, %s" % (
+                        r + 1, runs, b, c[1], "one SMSC second" if c[0] == "1"
+                        else "distinct seconds"))
+                    res = self.drain_tipline(corp[c], tiplined=prog, answer=True)
+                    want = sum(1 for m in corp[c] if "ANDANH" in m["text"])
+                    # Stored, each (the baseline may predate issue 13's anonymity).
+                    if b == "this" and res["anonymous"] != want:
+                        raise BenchError("%s: %s anonymous rows of %d tips, want %d" % (
+                            b, res["anonymous"], c[1], want))
+                    t[(b, c)].append(res["time"])
+                    cpu[(b, c)].append(res["cpu"])
+            load.append(os.getloadavg()[0])
+        med = statistics.median
+
+        def per_msg(b, xs):
+            # Run by run (the two sizes of one run ran minutes apart at most), then the median.
+            lo, hi = ("d", sizes_d[0]), ("d", sizes_d[-1])
+            return [(a2 - a1) / (hi[1] - lo[1]) for a1, a2 in zip(xs[(b, lo)], xs[(b, hi)])]
+
+        def cell(b):
+            out = []
+            for c in cases:
+                out.append("%s %s: %s, CPU %.2f s" % (
+                    fmt_n(c[1]), "in one second" if c[0] == "1" else "distinct",
+                    fmt_s(t[(b, c)]), med(cpu[(b, c)])))
+            return "<br>".join(out)
+
+        names = {"this": "tipline %s" % self.revision(), "base": "baseline %s" % (
+            self.baseline_rev() if self.baseline else "")}
+        lo_d, hi_d, lo_1, hi_1 = ("d", sizes_d[0]), ("d", sizes_d[-1]), ("1", sizes_1[0]), \
+            ("1", sizes_1[-1])
+        note = []
+        pm = {b: med(per_msg(b, t)) for b, _ in builds}
+        pc = {b: med(per_msg(b, cpu)) for b, _ in builds}
+        burst = {b: med(t[(b, hi_1)]) / med(t[(b, lo_1)]) for b, _ in builds}
+        for b, _ in builds:
+            note.append("%s: %.0f µs per message (CPU %.0f µs), one second %s / %s: **%.2f×**"
+                        % (names[b], pm[b] * 1e6, pc[b] * 1e6, fmt_n(hi_1[1]), fmt_n(lo_1[1]),
+                           burst[b]))
+        if self.baseline:
+            note.append("per message this / baseline **%.2f×** (CPU %.2f×)" % (
+                pm["this"] / pm["base"], pc["this"] / pc["base"]))
+        self.rows.append((
+            "**Drain by size** (issue 20): tips, each answered (replies on), distinct SMSC "
+            "seconds and all in one second; %d runs, the builds alternately (load average %s "
+            "over the runs)" % (runs, ", ".join("%.1f" % x for x in load)),
+            cell("this"), ("baseline (%s): " % self.baseline_rev() + "<br>" + cell("base"))
+            if self.baseline else "", "; ".join(note)))
+        allowed = 1.1 * hi_1[1] / lo_1[1]
+        self.targets.append(("Drain in one SMSC second linear: %s at most %.1f× the time of %s "
+                             "(issue 20)" % (fmt_n(hi_1[1]), allowed, fmt_n(lo_1[1])),
+                             "%.2f×" % burst["this"], burst["this"] <= allowed))
+        if self.baseline:
+            self.targets.append(("Cost per message ((t%d − t%d) / %s, distinct seconds) within "
+                                 "1.1× of the baseline's (%s, issue 20)" % (
+                                     hi_d[1], lo_d[1], fmt_n(hi_d[1] - lo_d[1]),
+                                     self.baseline_rev()),
+                                 "%.2f× (CPU %.2f×)" % (pm["this"] / pm["base"],
+                                                        pc["this"] / pc["base"]),
+                                 pm["this"] / pm["base"] <= 1.1))
+        self.scale = {"t": t, "cpu": cpu, "pm": pm, "pc": pc, "burst": burst, "load": load}
 
     # --- 2. memory ------------------------------------------------------------------------
     def run_memory(self):
@@ -1251,18 +1343,25 @@ READ_BATCH = 200
 README_BEGIN = "<!-- bench:begin -->"
 README_END = "<!-- bench:end -->"
 README_HOW = """\
-`make bench` (about 6 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds,
-and runs `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with
-`--readme` it also replaces this section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or
-`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000` changes the
-drain size, `BENCH_RUNS=5` the repetitions, `BENCH_PACING_N`, `BENCH_DELAY_MS` and
-`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS` (1000) and
-`BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_KEEP=1` keeps the temporary
-directories (configs, logs, databases), `BENCH_BASELINE=REV` builds that revision's tiplined
-in a temporary copy and drains it alternately with this one (what a change cost). The peer is the Debian `gammu-smsd` binary on the same
-dummy phone (or the AT emulator `tests/emulator/atmodem.py`) with its SQLite backend and its
-fastest settings (`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu
-floor is `scripts/bench_floor.c`, built at bench time.
+`make bench` (about 15 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds
+this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`, 35f9777 unless set:
+main before the drain got slower, issue 20; empty: none), and runs `scripts/bench.sh`, which
+prints this table and writes it to `build/bench.md`; with `--readme` it also replaces this
+section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or `scale`,
+`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000`
+changes the drain size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"),
+`BENCH_SCALE_ONE` ("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered,
+with distinct SMSC seconds and all in one second; the cost per message is the difference of
+the two distinct sizes' times over their difference in messages, so the start-up cancels out),
+`BENCH_PACING_N`, `BENCH_DELAY_MS` and `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run,
+`BENCH_USSD_STEPS` (1000) and `BENCH_USSD_REPLIES` (100) the USSD step latency run,
+`BENCH_KEEP=1` keeps the temporary directories (configs, logs, databases). The baseline's
+tiplined is drained alternately with this one (which goes first alternates too): on a shared
+machine, read the ratios and the CPU figures before the absolute times, and the load average
+the table gives. The peer is the Debian `gammu-smsd` binary on the same dummy phone (or the AT
+emulator `tests/emulator/atmodem.py`) with its SQLite backend and its fastest settings
+(`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu floor is
+`scripts/bench_floor.c`, built at bench time.
 """
 
 
@@ -1296,15 +1395,15 @@ def main(argv):
         elif a == "--baseline":
             baseline = argv[i + 1]
             i += 1
-        elif a in ("drain", "memory", "parser", "cost", "pacing", "report", "ussd"):
+        elif a in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd"):
             sel.append(a)
         else:
-            sys.stderr.write("usage: bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain|memory|parser|"
-                             "cost|pacing|report|ussd ...]\n")
+            sys.stderr.write("usage: bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain|scale|memory|"
+                             "parser|cost|pacing|report|ussd ...]\n")
             return 2
         i += 1
     if not sel:
-        sel = ["drain", "memory", "parser", "cost", "pacing", "report", "ussd"]
+        sel = ["drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd"]
     b = Bench(build, sel, baseline)
     progs = [b.tiplined, b.tipline]
     if b.baseline:
@@ -1315,7 +1414,7 @@ def main(argv):
             return 1
     t0 = time.monotonic()
     try:
-        for name in ("drain", "memory", "parser", "cost", "pacing", "report", "ussd"):
+        for name in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd"):
             if name in sel:
                 getattr(b, "run_" + name)()
     except BenchError as e:

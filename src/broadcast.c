@@ -80,44 +80,6 @@ int broadcast_known_balance(const struct config *cfg, long *balance)
 	return 1;
 }
 
-int broadcast_queue(const struct config *cfg, const char *group, const char *text, const char *at,
-                    const char *every, const char *created_by, int64_t inbox_id,
-                    struct broadcast_queued *out)
-{
-	struct broadcast_plan p;
-	struct store_broadcast_new b;
-	long balance = 0;
-	int r = -1, known, n;
-
-	memset(out, 0, sizeof *out);
-	if (broadcast_plan(cfg, text, &p) < 0)
-		return -1;
-	/* Counted in the caller's transaction: the same members the round is queued for. */
-	if ((known = broadcast_known_balance(cfg, &balance)) < 0 ||
-	    (n = store_group_count(group)) < 0)
-		goto out;
-	out->held = broadcast_hold_check(cfg, p.as_sent.parts, n, known, balance, out->reason,
-	                                 sizeof out->reason);
-	out->cost = (long long)p.as_sent.parts * cfg->ussd.price_per_part * n;
-	out->balance = balance;
-	b.group = group;
-	b.text = text;
-	b.sent_text = p.sent_text;
-	b.ucs2 = p.as_sent.ucs2;
-	b.parts = p.as_sent.parts;
-	b.created_by = created_by;
-	b.scheduled_at = at;
-	b.every = every;
-	b.inbox_id = inbox_id;
-	b.held_reason = out->held ? out->reason : NULL;
-	r = store_broadcast_create(&b, &out->id, &out->recipients);
-	if (r == 0 && out->held)
-		log_info("broadcast B%lld to %s held: %s", (long long)out->id, group, out->reason);
-out:
-	broadcast_plan_free(&p);
-	return r;
-}
-
 /* store_broadcast_recur's question for each recurring round. */
 static int hold_round(void *arg, int parts, int recipients, char *reason, size_t sz)
 {

@@ -37,7 +37,7 @@ double broadcast_estimate(const struct config *cfg, long total_parts);
  * `tipline broadcast release`. Without balance checks (ussd.balance_code "") or before the
  * first balance is read, nothing is held. Replies and acknowledgements never pass here.
  *
- * The decision is taken when a round is queued (broadcast_queue, and each recurring round in
+ * The decision is taken when a round is queued (act_broadcast_queue, and each recurring round in
  * broadcast_recur), not when the outbox sends it: the officer who queues it is told at once
  * (the CLI and the TB reply say "held" and why), the outbox stays a queue that sends what is
  * queued (a held broadcast has no outbox rows, so nothing of it can slip out, and replies
@@ -51,23 +51,6 @@ int broadcast_hold_check(const struct config *cfg, int parts, int recipients, in
                          long balance, char *reason, size_t sz);
 /* The known balance from the store (status 'balance') for the check: 1 known, 0 not, -1. */
 int broadcast_known_balance(const struct config *cfg, long *balance);
-
-struct broadcast_queued {
-	int64_t id;
-	int recipients;
-	int held;       /* 1: held (status 'held'), nothing queued; REASON says why */
-	long long cost; /* the estimate, and the balance it was held against (when held) */
-	long balance;
-	char reason[200];
-};
-/*
- * Queue a broadcast of TEXT to GROUP in the caller's transaction (see store_broadcast_create),
- * or hold it (above). AT: UTC 'YYYY-MM-DD HH:MM:SS' or NULL (now); EVERY: NULL, "day",
- * "week", "month". 0 or -1.
- */
-int broadcast_queue(const struct config *cfg, const char *group, const char *text, const char *at,
-                    const char *every, const char *created_by, int64_t inbox_id,
-                    struct broadcast_queued *out);
 
 /* Queue (or hold) due rounds of recurring broadcasts, in a transaction of its own. Rounds, or -1.
  */

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "broadcast.h"
 #include "cli.h"
 #include "config.h"
@@ -141,22 +142,25 @@ static int bc_show(const struct config *cfg, const struct bopts *o, int argc, ch
 static int bc_cancel(const struct config *cfg, const struct bopts *o, int argc, char **argv)
 {
 	int64_t id = bc_id(argc, argv);
-	int n;
+	struct act_who w;
+	enum act_status st;
+	int n = 0;
 
 	if (cli_open_store(cfg) < 0)
 		return 1;
 	if (store_begin() < 0)
 		return cli_store_failed();
-	n = store_broadcast_cancel(id);
-	if (n < 0)
+	act_who_officer(&w, "cli");
+	st = act_broadcast_cancel(&w, id, &n);
+	if (st != ACT_OK)
 		store_rollback();
 	else if (store_commit() < 0)
-		n = -1;
-	if (n == -2) {
+		st = ACT_ERROR;
+	if (st == ACT_NOT_FOUND) {
 		fprintf(stderr, "tipline: no broadcast %lld\n", (long long)id);
 		return 1;
 	}
-	if (n < 0)
+	if (st != ACT_OK)
 		return cli_store_failed();
 	printf("broadcast %lld cancelled: %d unsent message%s dropped\n", (long long)id, n,
 	       n == 1 ? "" : "s");
@@ -167,8 +171,10 @@ static int bc_cancel(const struct config *cfg, const struct bopts *o, int argc, 
 static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, char **argv)
 {
 	struct broadcast_plan p;
-	struct broadcast_queued q;
-	int n;
+	struct act_broadcast_in in = {0};
+	struct act_broadcast_out q;
+	struct act_who w;
+	enum act_status st;
 
 	if (o->group == NULL)
 		cli_usage_error(
@@ -180,14 +186,22 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 		cli_usage_error("broadcast: the TEXT is empty or not UTF-8");
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	n = store_group_count(o->group);
-	if (n < 0)
+	act_who_officer(&w, "cli");
+	in.group = o->group;
+	in.text = argv[0];
+	in.at = o->at_arg ? o->at : NULL;
+	in.every = o->every;
+	in.dry_run = 1;
+	in.need_members = 1;
+	/* The plan first, outside the transaction: what it would cost, and to how many. */
+	st = act_broadcast_queue(&w, &in, &q, &p);
+	if (st == ACT_ERROR) {
+		broadcast_plan_free(&p);
 		return cli_store_failed();
-	if (broadcast_plan(cfg, argv[0], &p) < 0)
-		return 1;
-	print_plan(cfg, &p, n);
+	}
+	print_plan(cfg, &p, q.members);
 	broadcast_plan_free(&p);
-	if (n == 0) {
+	if (st == ACT_NOBODY) {
 		fprintf(stderr, "tipline: nobody subscribed is in group %s; nothing queued\n",
 		        o->group);
 		return 1;
@@ -196,9 +210,9 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 		printf("dry run: nothing queued\n");
 		return 0;
 	}
-	if (store_begin() < 0 ||
-	    broadcast_queue(cfg, o->group, argv[0], o->at_arg ? o->at : NULL, o->every, "cli", 0,
-	                    &q) < 0 ||
+	in.dry_run = 0;
+	in.need_members = 0;
+	if (store_begin() < 0 || act_broadcast_queue(&w, &in, &q, NULL) != ACT_OK ||
 	    store_commit() < 0) {
 		store_rollback();
 		return cli_store_failed();
@@ -219,23 +233,27 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 static int bc_release(const struct config *cfg, const struct bopts *o, int argc, char **argv)
 {
 	int64_t id = bc_id(argc, argv);
-	int n = 0, r;
+	struct act_who w;
+	enum act_status st;
+	int n = 0;
 
 	if (cli_open_store(cfg) < 0)
 		return 1;
 	if (store_begin() < 0)
 		return cli_store_failed();
-	r = store_broadcast_release(id, &n);
-	if (r < 0)
+	act_who_officer(&w, "cli");
+	st = act_broadcast_release(&w, id, &n);
+	if (st != ACT_OK)
 		store_rollback();
 	else if (store_commit() < 0)
-		r = -1;
-	if (r == -2 || r == -3) {
+		st = ACT_ERROR;
+	if (st == ACT_NOT_FOUND || st == ACT_NOT_HELD) {
 		fprintf(stderr, "tipline: %s B%lld\n",
-		        r == -2 ? "no broadcast" : "nothing to release: not held:", (long long)id);
+		        st == ACT_NOT_FOUND ? "no broadcast" : "nothing to release: not held:",
+		        (long long)id);
 		return 1;
 	}
-	if (r < 0)
+	if (st != ACT_OK)
 		return cli_store_failed();
 	printf("broadcast B%lld released: %d message%s queued\n", (long long)id, n,
 	       n == 1 ? "" : "s");
@@ -334,7 +352,8 @@ int cli_group(const struct config *cfg, int argc, char **argv)
 	}
 	if (strcmp(sub, "add") == 0 || strcmp(sub, "rm") == 0) {
 		char phone[24];
-		int rc = 0;
+		struct act_who w;
+		enum act_status rc = ACT_OK;
 
 		if (argc < 3)
 			cli_usage_error("group %s: give a GROUP and phone numbers", sub);
@@ -348,16 +367,17 @@ int cli_group(const struct config *cfg, int argc, char **argv)
 			return 1;
 		if (store_begin() < 0)
 			goto fail;
+		act_who_officer(&w, "cli");
 		if (strcmp(sub, "rm") == 0 && argc == 3) {
-			rc = store_group_remove(argv[2], NULL);
+			rc = act_group_remove(&w, argv[2], NULL);
 		} else {
-			for (int i = 3; i < argc && rc >= 0; i++) {
+			for (int i = 3; i < argc && rc == ACT_OK; i++) {
 				text_phone_e164(argv[i], cfg->country_code, phone, sizeof phone);
-				rc = strcmp(sub, "add") == 0 ? store_group_add(argv[2], phone)
-				                             : store_group_remove(argv[2], phone);
+				rc = strcmp(sub, "add") == 0 ? act_group_add(&w, argv[2], phone)
+				                             : act_group_remove(&w, argv[2], phone);
 			}
 		}
-		if (rc < 0 || store_commit() < 0)
+		if (rc != ACT_OK || store_commit() < 0)
 			goto fail;
 		return 0;
 	fail:

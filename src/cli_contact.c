@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "json.h"
@@ -37,7 +38,9 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	int subscribed = -1, json = 0, ch;
 	const char *sub;
 	char phone[24], hash[160];
-	struct store_contact c;
+	struct act_contact_in in = {0};
+	struct act_who w;
+	enum act_status st;
 
 	if (argc < 2)
 		cli_usage_error("contact: say add, set or list");
@@ -95,30 +98,35 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("contact %s: \"%s\" is not a phone number", sub, argv[0]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (store_contact_get(phone, &c) < 0)
-		goto fail;
-	if (strcmp(sub, "add") == 0 && c.found) {
-		fprintf(stderr, "tipline: %s is already a contact (use contact set)\n", phone);
-		return 1;
-	}
-	if (strcmp(sub, "set") == 0 && !c.found) {
-		fprintf(stderr, "tipline: %s is not a contact (use contact add)\n", phone);
-		return 1;
-	}
 	if (pin != NULL && pin_hash(pin, hash, sizeof hash) < 0) {
 		fprintf(stderr, "tipline: cannot hash the PIN\n");
 		return 1;
 	}
+	in.phone = phone;
+	in.create = strcmp(sub, "add") == 0;
+	in.name = name;
+	in.village = village;
+	in.team = team;
+	in.role = store_role_parse(role);
+	in.subscribed = subscribed;
+	in.pin_hash = pin != NULL ? hash : NULL;
+	act_who_officer(&w, NULL);
 	/* The contact and its PIN in one transaction: both or neither. */
-	if (store_begin() < 0 ||
-	    store_contact_upsert(phone, name, village, store_role_parse(role), team, subscribed) <
-	        0 ||
-	    (pin != NULL && store_pin_set(phone, hash) < 0) || store_commit() < 0) {
+	if (store_begin() < 0)
+		return cli_store_failed();
+	st = act_contact_set(&w, &in);
+	if (st != ACT_OK)
 		store_rollback();
-		goto fail;
+	else if (store_commit() < 0)
+		st = ACT_ERROR;
+	if (st == ACT_EXISTS || st == ACT_NO_CONTACT) {
+		fprintf(stderr, "tipline: %s %s\n", phone,
+		        st == ACT_EXISTS ? "is already a contact (use contact set)"
+		                         : "is not a contact (use contact add)");
+		return 1;
 	}
-	printf("%s %s\n", phone, c.found ? "updated" : "added");
+	if (st != ACT_OK)
+		return cli_store_failed();
+	printf("%s %s\n", phone, in.create ? "added" : "updated");
 	return 0;
-fail:
-	return cli_store_failed();
 }

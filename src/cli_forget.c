@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "store.h"
@@ -74,6 +75,7 @@ int cli_forget(const struct config *cfg, int argc, char **argv)
 	const char *forms[STORE_FORGET_FORMS];
 	struct store_contact c;
 	struct store_forget f;
+	struct act_who w;
 	int yes = 0, ch;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
@@ -91,7 +93,8 @@ int cli_forget(const struct config *cfg, int argc, char **argv)
 		return 1;
 	if (store_begin() < 0)
 		return cli_store_failed();
-	if (store_contact_get(phone, &c) < 0 || store_forget_number(forms, &f) < 0) {
+	act_who_officer(&w, NULL);
+	if (store_contact_get(phone, &c) < 0 || act_forget_number(&w, forms, &f) != ACT_OK) {
 		store_rollback();
 		return cli_store_failed();
 	}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "act.h"
 #include "cli.h"
 #include "store.h"
 
@@ -13,7 +14,8 @@
  */
 int cli_modem(const struct config *cfg, int argc, char **argv)
 {
-	int n;
+	struct act_who w;
+	int n = 0;
 
 	optind = 0;
 	while (getopt_long(argc, argv, "", (const struct option[]){{NULL, 0, NULL, 0}}, NULL) != -1)
@@ -26,7 +28,8 @@ int cli_modem(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("modem pin-retry: unexpected argument \"%s\"", argv[optind + 1]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (store_begin() < 0 || (n = store_sim_pin_clear()) < 0 || store_commit() < 0) {
+	act_who_officer(&w, NULL);
+	if (store_begin() < 0 || act_sim_pin_retry(&w, &n) != ACT_OK || store_commit() < 0) {
 		store_rollback();
 		return cli_store_failed();
 	}

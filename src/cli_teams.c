@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "store.h"
@@ -104,6 +105,7 @@ int cli_team(const struct config *cfg, int argc, char **argv)
 	                                     {NULL, 0, NULL, 0}};
 	const char *nights_arg = NULL, *by = NULL, *sub;
 	char nights[32], code[32];
+	struct act_who w;
 	int json = 0, ch;
 
 	if (argc < 2)
@@ -154,9 +156,9 @@ int cli_team(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("team set: --json does not apply");
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	/* --by alone keeps the nights: read them back through the same statement's coalesce. */
+	act_who_officer(&w, NULL);
 	if (store_begin() < 0 ||
-	    store_team_set_nights(code, nights_arg ? nights : NULL, by, nights_arg == NULL) < 0 ||
+	    act_team_nights(&w, code, nights_arg ? nights : NULL, by) != ACT_OK ||
 	    store_commit() < 0) {
 		store_rollback();
 		return cli_store_failed();

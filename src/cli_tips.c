@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "json.h"
@@ -278,9 +279,10 @@ static int tip_mark(const struct config *cfg, int argc, char **argv)
 	                                     {"notify", no_argument, NULL, 'N'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *note = NULL, *by = NULL, *ref, *to;
-	char now[TS_LEN], text[640];
-	struct store_tip t;
-	int notify = 0, ch, r;
+	struct act_who w;
+	struct act_mark_out out;
+	enum act_status st;
+	int notify = 0, ch;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -308,58 +310,33 @@ static int tip_mark(const struct config *cfg, int argc, char **argv)
 		by = login_name();
 	if (cli_open_store(cfg) < 0)
 		return 1;
+	act_who_officer(&w, by);
 	/* Read and write in one transaction: the "from" recorded is the status changed. */
 	if (store_begin() < 0)
 		return cli_store_failed();
-	if (store_tip_get(ref, &t) < 0)
-		goto fail;
-	if (!t.found) {
+	st = act_tip_mark(&w, ref, to, note, notify, &out);
+	if (st == ACT_ERROR) {
 		store_rollback();
-		fprintf(stderr, "tipline: no tip %s\n", ref);
-		return 1;
+		return cli_store_failed();
 	}
-	if (strcmp(t.status, to) == 0) {
+	if (st != ACT_OK) {
 		store_rollback();
-		fprintf(stderr, "tipline: tip %s is already %s: nothing changed\n", ref, to);
+		if (st == ACT_NOT_FOUND)
+			fprintf(stderr, "tipline: no tip %s\n", ref);
+		else if (st == ACT_UNCHANGED)
+			fprintf(stderr, "tipline: tip %s is already %s: nothing changed\n", ref,
+			        to);
+		else
+			fprintf(stderr,
+			        "tipline: tip %s: the tipster's number is not known (%s): no "
+			        "thank-you sent, nothing changed\n",
+			        ref, out.anonymous ? "an anonymous tip" : "not a phone number");
 		return 1;
-	}
-	if (notify && (t.anonymous || t.sender[0] != '+')) {
-		store_rollback();
-		fprintf(stderr,
-		        "tipline: tip %s: the tipster's number is not known (%s): no thank-you "
-		        "sent, nothing changed\n",
-		        ref, t.anonymous ? "an anonymous tip" : "not a phone number");
-		return 1;
-	}
-	ts_now(now);
-	r = store_tip_set_status(t.id, t.status, to, by, note, now);
-	if (r < 0)
-		goto fail;
-	if (notify) {
-		const char *kv[] = {"ref", ref, NULL};
-		struct store_outbox_new o = {0};
-		char upref[16];
-
-		snprintf(upref, sizeof upref, "%s", ref);
-		for (char *c = upref; *c; c++)
-			if (*c >= 'a' && *c <= 'z')
-				*c = (char)(*c - 'a' + 'A');
-		kv[1] = upref;
-		config_render(cfg->replies.templates[TPL_TIP_THANKS], kv, text, sizeof text);
-		o.recipient = t.sender;
-		o.text = text;
-		o.priority = 0;
-		o.kind = "manual";
-		if (store_outbox_insert(&o, NULL) < 0)
-			goto fail;
 	}
 	if (store_commit() < 0)
 		return cli_store_failed();
-	printf("%s: %s -> %s%s\n", ref, t.status, to, notify ? " (thank-you queued)" : "");
+	printf("%s: %s -> %s%s\n", ref, out.from, to, out.notified ? " (thank-you queued)" : "");
 	return 0;
-fail:
-	store_rollback();
-	return cli_store_failed();
 }
 
 int cli_tip(const struct config *cfg, int argc, char **argv)

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "status.h"
@@ -61,12 +62,13 @@ static const char *who(char *buf, size_t sz)
 /* Give up on request ID: 1 expired (the daemon never took it), 0 it runs now, -1 error. */
 static int expire(int64_t id, const char *shown, int secret)
 {
-	int n;
+	struct act_who w;
+	int n = 0;
 
+	act_who_officer(&w, NULL);
 	if (store_begin() < 0)
 		return -1;
-	n = store_ussd_request_expire(id, shown, secret);
-	if (n < 0 || store_commit() < 0) {
+	if (act_ussd_request_expire(&w, id, shown, secret, &n) != ACT_OK || store_commit() < 0) {
 		store_rollback();
 		return -1;
 	}
@@ -128,6 +130,7 @@ int cli_ussd(const struct config *cfg, int argc, char **argv)
 	int timeout = cfg->ussd.timeout, ch, r;
 	const char *code;
 	char shown[64], by[64], last[TS_LEN];
+	struct act_who w;
 	int64_t id = 0;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
@@ -154,8 +157,8 @@ int cli_ussd(const struct config *cfg, int argc, char **argv)
 		cli_daemon_not_running(last);
 		return 1;
 	}
-	if (store_begin() < 0 ||
-	    store_ussd_request_add(code, timeout, who(by, sizeof by), &id) < 0 ||
+	act_who_officer(&w, who(by, sizeof by));
+	if (store_begin() < 0 || act_ussd_request(&w, code, timeout, &id) != ACT_OK ||
 	    store_commit() < 0) {
 		store_rollback();
 		return cli_store_failed();

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "console.h"
 #include "console_int.h"
+#include "act.h"
 #include "broadcast.h"
 #include "csv.h"
 #include "log.h"
@@ -967,61 +968,36 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	return 0;
 }
 
-/* --- actions: the console's doors onto what the CLI does. Until the action layer (src/act*.c)
- * lands, these two wrappers are the only places the console changes a tip. --- */
+/* --- actions: the console is a door onto src/act*.c (issue 20). Changes the action layer has
+ * no action for yet (a tip's category and village, a free-text reply, accounts) are done
+ * here, each in one function beside its audit row. --- */
 
 enum mark_result { MARK_OK, MARK_NOT_FOUND, MARK_SAME, MARK_NO_NUMBER, MARK_STORE };
 
-/*
- * `tipline tip mark REF TO [--note NOTE] [--by BY] [--notify]`, as cli_tips.c's tip_mark does
- * it, in one transaction: the status and its tip_events row, and with NOTIFY the tip_thanks
- * SMS queued to a tipster whose number is known.
- */
-static enum mark_result act_tip_mark(const struct config *cfg, const char *ref, const char *to,
-                                     const char *note, const char *by, int notify)
+/* act_tip_mark in its own transaction, as `tipline tip mark` calls it. */
+static enum mark_result tip_mark(const char *ref, const char *to, const char *note, const char *by,
+                                 int notify)
 {
-	struct store_tip t;
-	char now[TS_LEN], text[640], upref[16];
-	enum mark_result res = MARK_STORE;
+	struct act_who w;
+	struct act_mark_out out;
+	enum act_status st;
 
+	act_who_officer(&w, by);
 	if (store_begin() < 0)
 		return MARK_STORE;
-	if (store_tip_get(ref, &t) < 0)
-		goto fail;
-	res = !t.found                                        ? MARK_NOT_FOUND
-	      : strcmp(t.status, to) == 0                     ? MARK_SAME
-	      : notify && (t.anonymous || t.sender[0] != '+') ? MARK_NO_NUMBER
-	                                                      : MARK_OK;
-	if (res != MARK_OK)
-		goto fail;
-	res = MARK_STORE;
-	ts_now(now);
-	if (store_tip_set_status(t.id, t.status, to, by, note, now) < 0)
-		goto fail;
-	if (notify) {
-		const char *kv[] = {"ref", upref, NULL};
-		struct store_outbox_new o = {0};
-
-		snprintf(upref, sizeof upref, "%s", ref);
-		for (char *c = upref; *c; c++)
-			if (*c >= 'a' && *c <= 'z')
-				*c = (char)(*c - 'a' + 'A');
-		config_render(cfg->replies.templates[TPL_TIP_THANKS], kv, text, sizeof text);
-		o.recipient = t.sender;
-		o.text = text;
-		o.priority = 0;
-		o.kind = "manual";
-		if (store_outbox_insert(&o, NULL) < 0)
-			goto fail;
+	st = act_tip_mark(&w, ref, to, note, notify, &out);
+	if (st != ACT_OK) {
+		store_rollback();
+		return st == ACT_NOT_FOUND   ? MARK_NOT_FOUND
+		       : st == ACT_UNCHANGED ? MARK_SAME
+		       : st == ACT_NO_NUMBER ? MARK_NO_NUMBER
+		                             : MARK_STORE;
 	}
 	if (store_commit() < 0)
 		return MARK_STORE;
-	log_info("console: tip %s: %s -> %s by %s%s", ref, t.status, to, by,
-	         notify ? " (thank-you queued)" : "");
+	log_info("console: tip %s: %s -> %s by %s%s", ref, out.from, to, by,
+	         out.notified ? " (thank-you queued)" : "");
 	return MARK_OK;
-fail:
-	store_rollback();
-	return res;
 }
 
 /* A tip's category and village, with the audit row saying who changed them. 0, 1 (no such
@@ -1123,8 +1099,7 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 		    console_form(rq, "note", note, sizeof note) < 0 || strlen(note) > 1500 ||
 		    console_form(rq, "notify", notify, sizeof notify) < 0)
 			goto answer;
-		r = act_tip_mark(rq->cfg, upref, status, note[0] ? note : NULL, by,
-		                 strcmp(notify, "1") == 0);
+		r = tip_mark(upref, status, note[0] ? note : NULL, by, strcmp(notify, "1") == 0);
 		if (r == MARK_STORE)
 			return -1;
 		if (r == MARK_NOT_FOUND) {

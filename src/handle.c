@@ -5,12 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "anon.h"
-#include "broadcast.h"
+#include "act.h"
 #include "config.h"
 #include "log.h"
 #include "parse.h"
-#include "pin.h"
 #include "report.h"
 #include "store.h"
 #include "text.h"
@@ -21,37 +19,24 @@ static const struct config *hcfg;
 int handle_init(const struct config *cfg)
 {
 	hcfg = cfg;
-	return anon_init();
+	return 0;
 }
 
 void handle_close(void)
 {
 	hcfg = NULL;
-	anon_close();
 }
 
-/* The message being handled, copied out of the store's row. */
+/* The message being handled: handle_message's input, and who sent it. */
 struct msg {
 	int64_t id;
-	char sender[64];
-	char phone[24];       /* E.164, "" when the sender is not a phone number */
-	char received_at[20]; /* when the daemon read it */
-	char sent_at[20];     /* when its sender sent it (the SMSC time): an event's time */
-	char *text;           /* owned: freed by handle_message */
-	int anon;             /* an anonymous tip or its supplement: the number is not kept */
-	struct store_contact who;
+	const char *sender;
+	const char *received_at; /* when the daemon read it */
+	const char *sent_at;     /* when its sender sent it (the SMSC time): an event's time */
+	const char *text;        /* as sent (a PIN not redacted) */
+	char phone[24];          /* E.164 */
+	struct act_who who;      /* the phone, its contact; who.anon once it is to be forgotten */
 };
-
-static int copy_row(const struct store_inbox_row *r, void *arg)
-{
-	struct msg *m = arg;
-
-	snprintf(m->sender, sizeof m->sender, "%s", r->sender);
-	snprintf(m->received_at, sizeof m->received_at, "%s", r->received_at);
-	snprintf(m->sent_at, sizeof m->sent_at, "%s", r->smsc_time ? r->smsc_time : r->received_at);
-	m->text = strdup(r->text);
-	return 1;
-}
 
 /* A span of the message as its own NUL-terminated string; "" when absent. Caller frees. */
 static char *span(const struct msg *m, struct parse_span sp)
@@ -79,60 +64,19 @@ static void local_hhmm(const char *utc, char out[8])
 	snprintf(out, 8, "%.5s", local + 11);
 }
 
-/*
- * Queue a reply from template T. Replies go only to phone numbers (never to operator or
- * short-code senders, which would start reply loops) and at most max_per_hour per number;
- * beyond that the message is stored but not answered. 0, or -1 on a store error.
- */
-static int reply_text(const struct msg *m, const char *text)
+/* The reply TEXT, under the reply cap (act_reply). 0, or -1 on a store error. */
+static int reply_text(struct msg *m, const char *text)
 {
-	char since[20];
-	struct store_outbox_new o = {0};
-	int64_t now = (int64_t)time(NULL);
-	int n, a;
-
-	if (!hcfg->replies.enabled || m->phone[0] == '\0')
-		return 0;
-	ts_utc(now - 3600, since);
-	/* The store counts the replies it can still name; anon.c those whose number is gone. */
-	n = store_replies_since(m->phone, since);
-	if (n < 0)
-		return -1;
-	a = anon_count(m->phone, now - 3600);
-	if (n + a >= hcfg->replies.max_per_hour) {
-		log_warnx("not replying to %s: %d replies in the last hour (replies.max_per_hour)",
-		          m->anon ? "an anonymous sender" : m->phone, n + a);
-		return 0;
-	}
-	/* Noted when queued: a rollback of this message over-counts one reply, never under. */
-	if (m->anon)
-		anon_note(m->phone, now);
-	o.anonymous = m->anon;
-	o.recipient = m->phone;
-	o.text = text;
-	o.priority = 0;
-	o.kind = "reply";
-	o.inbox_id = m->id;
-	return store_outbox_insert(&o, NULL);
+	return act_reply(&m->who, m->id, text) < 0 ? -1 : 0;
 }
 
 /* A reply from template T with the placeholders KV (see reply_text). */
-static int reply(const struct msg *m, enum tpl t, const char *const *kv)
+static int reply(struct msg *m, enum tpl t, const char *const *kv)
 {
 	char text[640];
 
 	config_render(hcfg->replies.templates[t], kv, text, sizeof text);
 	return reply_text(m, text);
-}
-
-static int is_officer(const struct msg *m)
-{
-	return m->who.found && m->who.role == ROLE_OFFICER;
-}
-
-static int is_leader(const struct msg *m)
-{
-	return m->who.found && (m->who.role == ROLE_LEADER || m->who.role == ROLE_OFFICER);
 }
 
 static enum tpl usage_of(enum parse_kind k)
@@ -178,45 +122,32 @@ static void category_for_reply(enum tpl t, const char *category, char *out, size
 		snprintf(out, outsz, "%s", name);
 }
 
-/*
- * A tip: its village is the "thon X" its text names (the parser's village span), else the
- * village its sender registered with, else not known.
- */
+/* A tip (act_tip_file): its village is the "thon X" its text names, else the sender's. */
 static int do_tip(struct msg *m, const struct parse_result *p, int structured)
 {
 	enum tpl t = structured ? TPL_TIP_ACK : TPL_TIP_ACK_UNSTRUCTURED;
-	char ref[16] = "", category[64], secret[8] = "", shown[24];
+	const char *catname = parse_category_name(hcfg->rules, p->category);
+	struct act_tip_in in = {m->id,        catname, NULL,       structured,
+	                        p->anonymous, NULL,    m->sent_at, m->received_at};
+	struct act_tip_out out;
+	char category[64];
 	char *text = structured ? span(m, p->text) : strdup(m->text);
 	char *village = p->village.len > 0 ? span(m, p->village) : NULL;
-	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
-	const char *where = village;
 	int rc = -1;
 
 	if (text == NULL || (p->village.len > 0 && village == NULL)) {
 		store_error_nomem("tip");
 		goto out;
 	}
-	if (where == NULL && m->who.found && m->who.village[0] != '\0')
-		where = m->who.village;
-	if (p->anonymous) {
-		/* The number stays in memory (m) for the reply, and in no row (issue 13). */
-		if (store_tip_insert_anonymous(m->id, parse_category_name(hcfg->rules, p->category),
-		                               text, structured, where, m->sent_at, m->received_at,
-		                               ref, secret) < 0)
-			goto out;
-		m->anon = 1;
-	} else if (store_tip_insert(m->id, sender, 0, parse_category_name(hcfg->rules, p->category),
-	                            text, structured, where, m->sent_at, m->received_at, ref) < 0) {
+	in.text = text;
+	in.village = village;
+	if (act_tip_file(&m->who, &in, &out) != ACT_OK)
 		goto out;
-	}
-	log_info("tip %s from %s%s", ref, p->anonymous ? "an anonymous sender" : sender,
+	log_info("tip %s from %s%s", out.ref, p->anonymous ? "an anonymous sender" : m->phone,
 	         structured ? "" : " (unstructured)");
-	category_for_reply(t, parse_category_name(hcfg->rules, p->category), category,
-	                   sizeof category);
-	/* An anonymous tip's reference carries its secret: "T12-4821", quoted in BS. */
-	snprintf(shown, sizeof shown, "%s%s%s", ref, secret[0] ? "-" : "", secret);
+	category_for_reply(t, catname, category, sizeof category);
 	{
-		const char *kv[] = {"ref", shown, "category", category, NULL};
+		const char *kv[] = {"ref", out.shown, "category", category, NULL};
 
 		rc = reply(m, t, kv);
 	}
@@ -252,135 +183,110 @@ static int supplement_secret(const struct msg *m, const struct parse_result *p, 
 	return text->len > 0;
 }
 
-/*
- * A supplement: to the sender's own tip, or with its secret to an anonymous tip, whose
- * supplements are anonymous too. Anything else gets the same neutral "not found".
- */
+/* A supplement (act_tip_supplement). Anything not found gets the same neutral answer. */
 static int do_supplement(struct msg *m, const struct parse_result *p)
 {
-	const char *sender = m->phone[0] != '\0' ? m->phone : m->sender;
 	const char *kv[] = {"ref", p->ref_buf, NULL};
+	struct act_supplement_in in = {m->id, p->ref_buf, NULL,          0,
+	                               NULL,  m->sent_at, m->received_at};
 	struct parse_span tsp = p->text;
-	int64_t tip_id = 0;
 	char secret[8] = "";
 	char *text;
-	int r;
+	enum act_status st;
 
 	if (supplement_secret(m, p, secret, &tsp))
-		r = store_tip_find_secret(p->ref_buf, secret, &tip_id);
-	else
-		r = store_tip_find(p->ref_buf, sender, &tip_id);
-	if (r < 0)
-		return -1;
-	if (r == 0) {
-		struct store_tip t;
-
-		/*
-		 * A BS that names an anonymous tip without its secret (or with a wrong one) is
-		 * most likely its tipster's, who lost the code: its number goes too.
-		 */
-		if (store_tip_get(p->ref_buf, &t) < 0)
-			return -1;
-		if (t.found && t.anonymous) {
-			if (store_anonymize_message(m->id) < 0)
-				return -1;
-			m->anon = 1;
-		}
-		return reply(m, TPL_SUPPLEMENT_UNKNOWN, kv);
-	}
-	if (secret[0] != '\0' && tsp.off != p->text.off) {
-		if (store_anonymize_message(m->id) < 0)
-			return -1;
-		m->anon = 1;
-	}
+		in.secret = secret;
+	in.quoted_secret = secret[0] != '\0' && tsp.off != p->text.off;
 	text = span(m, tsp);
 	if (text == NULL)
 		return -1;
-	r = store_tip_supplement(tip_id, m->id, text, m->sent_at, m->received_at);
+	in.text = text;
+	st = act_tip_supplement(&m->who, &in);
 	free(text);
-	if (r < 0)
+	if (st == ACT_ERROR)
 		return -1;
-	return reply(m, TPL_SUPPLEMENT_ACK, kv);
+	return reply(m, st == ACT_OK ? TPL_SUPPLEMENT_ACK : TPL_SUPPLEMENT_UNKNOWN, kv);
 }
 
-static int do_patrol(const struct msg *m, const struct parse_result *p)
+static int do_patrol(struct msg *m, const struct parse_result *p)
 {
-	const char *team = p->team_buf[0] != '\0' ? p->team_buf : m->who.team;
+	struct act_record_in in = {m->id, p->team_buf, p->members, 0,
+	                           0,     NULL,        m->sent_at, m->received_at};
+	struct act_record_out out;
+	enum act_status st;
 	char hhmm[8], num[24];
-	char *notes;
-	int r;
+	char *notes = p->text.len > 0 ? span(m, p->text) : NULL;
 
-	if (!is_leader(m))
-		return reply(m, TPL_NOT_ALLOWED, NULL);
-	if (team[0] == '\0')
-		return reply(m, TPL_PATROL_NO_TEAM, NULL);
-	local_hhmm(m->sent_at, hhmm);
-	notes = p->text.len > 0 ? span(m, p->text) : NULL;
 	if (p->text.len > 0 && notes == NULL)
 		return -1;
+	in.notes = notes;
+	if (p->kind == PARSE_PATROL_START)
+		st = act_patrol_start(&m->who, &in, &out);
+	else
+		st = act_patrol_end(&m->who, &in, &out);
+	free(notes);
+	if (st == ACT_ERROR)
+		return -1;
+	if (st == ACT_NOT_ALLOWED)
+		return reply(m, TPL_NOT_ALLOWED, NULL);
+	if (st == ACT_NO_TEAM)
+		return reply(m, TPL_PATROL_NO_TEAM, NULL);
+	local_hhmm(m->sent_at, hhmm);
 	if (p->kind == PARSE_PATROL_START) {
-		const char *kv[] = {"team", team, "time", hhmm, "members", num, NULL};
+		const char *kv[] = {"team", out.team, "time", hhmm, "members", num, NULL};
 
 		if (p->members >= 0)
 			snprintf(num, sizeof num, "%ld", p->members);
 		else
 			snprintf(num, sizeof num, "?");
-		r = store_patrol_start(team, m->phone, p->members, notes, m->id, m->sent_at,
-		                       m->received_at);
-		free(notes);
-		if (r < 0)
-			return -1;
-		log_info("patrol of %s started by %s", team, m->phone);
+		log_info("patrol of %s started by %s", out.team, m->phone);
 		return reply(m, TPL_PATROL_START_ACK, kv);
 	} else {
-		const char *kv[] = {"team", team, "time", hhmm, "minutes", num, NULL};
-		long minutes = 0;
+		const char *kv[] = {"team", out.team, "time", hhmm, "minutes", num, NULL};
 
-		r = store_patrol_end(team, notes, m->id, m->sent_at, m->received_at, &minutes);
-		free(notes);
-		if (r < 0)
-			return -1;
-		if (r == 0)
+		if (st == ACT_NONE_OPEN)
 			return reply(m, TPL_PATROL_NONE_OPEN, kv);
-		snprintf(num, sizeof num, "%ld", minutes);
-		log_info("patrol of %s ended by %s after %ld min", team, m->phone, minutes);
+		snprintf(num, sizeof num, "%ld", out.minutes);
+		log_info("patrol of %s ended by %s after %ld min", out.team, m->phone, out.minutes);
 		return reply(m, TPL_PATROL_END_ACK, kv);
 	}
 }
 
-static int do_record(const struct msg *m, const struct parse_result *p)
+static int do_record(struct msg *m, const struct parse_result *p)
 {
-	const char *team = m->who.team[0] != '\0' ? m->who.team : NULL;
-	char *notes;
-	int r;
+	struct act_record_in in = {m->id,           NULL, -1,         p->sessions,
+	                           p->participants, NULL, m->sent_at, m->received_at};
+	struct act_record_out out;
+	enum act_status st;
+	char *notes = span(m, p->text);
 
-	if (!is_leader(m))
-		return reply(m, TPL_NOT_ALLOWED, NULL);
-	notes = span(m, p->text);
 	if (notes == NULL)
 		return -1;
+	in.notes = notes;
+	if (p->kind == PARSE_AWARENESS)
+		st = act_awareness(&m->who, &in);
+	else
+		st = act_mediation(&m->who, &in, &out);
+	free(notes);
+	if (st == ACT_ERROR)
+		return -1;
+	if (st == ACT_NOT_ALLOWED)
+		return reply(m, TPL_NOT_ALLOWED, NULL);
 	if (p->kind == PARSE_AWARENESS) {
 		char num[24], ses[24];
 		const char *kv[] = {"participants", num, "sessions", ses, NULL};
 
 		snprintf(num, sizeof num, "%ld", p->participants);
 		snprintf(ses, sizeof ses, "%ld", p->sessions);
-		r = store_awareness_insert(m->id, m->phone, team, p->sessions, p->participants,
-		                           notes[0] ? notes : NULL, m->sent_at, m->received_at);
-		free(notes);
-		return r < 0 ? -1 : reply(m, TPL_AWARENESS_ACK, kv);
+		return reply(m, TPL_AWARENESS_ACK, kv);
 	} else {
-		char ref[16] = "";
-		const char *kv[] = {"ref", ref, NULL};
+		const char *kv[] = {"ref", out.ref, NULL};
 
-		r = store_mediation_insert(m->id, m->phone, team, notes, m->sent_at, m->received_at,
-		                           ref);
-		free(notes);
-		return r < 0 ? -1 : reply(m, TPL_MEDIATION_ACK, kv);
+		return reply(m, TPL_MEDIATION_ACK, kv);
 	}
 }
 
-static int do_register(const struct msg *m, const struct parse_result *p)
+static int do_register(struct msg *m, const struct parse_result *p)
 {
 	char *name = span(m, p->name);
 	char *village = p->village.len > 0 ? span(m, p->village) : NULL;
@@ -389,7 +295,7 @@ static int do_register(const struct msg *m, const struct parse_result *p)
 
 	if (name == NULL || (p->village.len > 0 && village == NULL))
 		goto out;
-	if (store_contact_upsert(m->phone, name, village, ROLE_KEEP, NULL, 1) < 0)
+	if (act_register(&m->who, name, village) != ACT_OK)
 		goto out;
 	log_info("registered %s", m->phone); /* not the name: no message text in logs */
 	r = reply(m, TPL_REGISTER_ACK, kv);
@@ -399,68 +305,43 @@ out:
 	return r;
 }
 
-static int do_optout(const struct msg *m)
+static int do_optout(struct msg *m)
 {
-	/* Confirm once: a second HUY from someone already out gets no further SMS. */
-	int was_in = !m->who.found || m->who.subscribed;
+	int was_in;
 
-	if (store_contact_upsert(m->phone, NULL, NULL, ROLE_KEEP, NULL, 0) < 0)
+	if (act_optout(&m->who, &was_in) != ACT_OK)
 		return -1;
 	log_info("%s opted out", m->phone);
+	/* Confirm once: a second HUY from someone already out gets no further SMS. */
 	return was_in ? reply(m, TPL_OPTOUT_ACK, NULL) : 0;
 }
 
-/*
- * The PIN of an officer's command (TB, BC). Anything wrong (not an officer, no PIN set, a
- * wrong PIN, a locked number) gets the same neutral refusal, so the reply tells a stranger
- * nothing. Wrong PINs are counted; at broadcast.pin_attempts the number is locked out, for
- * every PIN command alike. 1 the PIN is good, 0 refused (the refusal queued), -1 error.
- */
-static int check_pin(const struct msg *m, const struct parse_result *p, const char *what)
+/* The PIN a TB or BC message carries, to PIN[16]. */
+static void pin_of(const struct msg *m, const struct parse_result *p, char pin[16])
 {
-	struct store_pin st;
-	char now[20], until[20], pin[16];
-	int ok;
-
-	ts_now(now);
-	if (store_pin_get(m->phone, &st) < 0)
-		return -1;
-	if (st.found && st.locked_until[0] != '\0' && strcmp(st.locked_until, now) > 0) {
-		log_warnx("%s from %s refused: locked until %s", what, m->phone, st.locked_until);
-		return reply(m, TPL_BROADCAST_REFUSED, NULL) < 0 ? -1 : 0;
-	}
-	snprintf(pin, sizeof pin, "%.*s", (int)p->pin.len, m->text + p->pin.off);
-	ok = is_officer(m) && pin_verify(pin, st.hash);
-	if (st.found) {
-		ts_utc((int64_t)time(NULL) + hcfg->broadcast.pin_lockout, until);
-		if (store_pin_attempt(m->phone, ok, hcfg->broadcast.pin_attempts, until) < 0)
-			return -1;
-	}
-	if (!ok) {
-		log_warnx("%s from %s refused: %s", what, m->phone,
-		          is_officer(m) ? "wrong PIN" : "not an officer");
-		return reply(m, TPL_BROADCAST_REFUSED, NULL) < 0 ? -1 : 0;
-	}
-	return 1;
+	snprintf(pin, 16, "%.*s", (int)p->pin.len, m->text + p->pin.off);
 }
 
-/* TB PIN GROUP text from an officer (check_pin). */
-static int do_broadcast(const struct msg *m, const struct parse_result *p)
+/* TB PIN GROUP text from an officer (act_broadcast_queue checks the PIN). */
+static int do_broadcast(struct msg *m, const struct parse_result *p)
 {
-	char count[16], ref[16], cost[24], balance[24];
-	char *text = NULL;
-	struct broadcast_queued q;
-	int r;
+	char count[16], ref[16], cost[24], balance[24], pin[16];
+	char *text;
+	struct act_broadcast_in in = {p->group_buf, NULL, NULL, NULL, pin, m->id, 0, 0};
+	struct act_broadcast_out q;
+	enum act_status st;
 
-	r = check_pin(m, p, "broadcast");
-	if (r <= 0)
-		return r;
-	r = -1;
+	pin_of(m, p, pin);
 	text = span(m, p->text);
 	if (text == NULL)
 		return -1;
-	if (broadcast_queue(hcfg, p->group_buf, text, NULL, NULL, m->phone, m->id, &q) < 0)
-		goto out;
+	in.text = text;
+	st = act_broadcast_queue(&m->who, &in, &q, NULL);
+	free(text);
+	if (st == ACT_ERROR)
+		return -1;
+	if (st != ACT_OK)
+		return reply(m, TPL_BROADCAST_REFUSED, NULL);
 	snprintf(count, sizeof count, "%d", q.recipients);
 	snprintf(ref, sizeof ref, "B%lld", (long long)q.id);
 	snprintf(cost, sizeof cost, "%lld", q.cost);
@@ -472,28 +353,29 @@ static int do_broadcast(const struct msg *m, const struct parse_result *p)
 		                    "cost", cost, "balance", balance, NULL};
 
 		/* The reply itself is never held: it is not a broadcast. */
-		r = reply(m, q.held ? TPL_BROADCAST_HELD : TPL_BROADCAST_ACK, kv);
+		return reply(m, q.held ? TPL_BROADCAST_HELD : TPL_BROADCAST_ACK, kv);
 	}
-out:
-	free(text);
-	return r;
 }
 
 /*
- * BC PIN [TUAN|THANG] from an officer (check_pin): the week or the month to the date the
+ * BC PIN [TUAN|THANG] from an officer (act_pin_check): the week or the month to the date the
  * message was sent (its SMSC time, like every event), in one GSM-7 SMS (report_sms).
  */
-static int do_stats(const struct msg *m, const struct parse_result *p)
+static int do_stats(struct msg *m, const struct parse_result *p)
 {
 	struct report_period period;
 	struct report rep;
-	char text[161];
+	char text[161], pin[16];
+	enum act_status st;
 	int64_t t;
 	int r;
 
-	r = check_pin(m, p, "report");
-	if (r <= 0)
-		return r;
+	pin_of(m, p, pin);
+	st = act_pin_check(&m->who, pin, "report");
+	if (st == ACT_ERROR)
+		return -1;
+	if (st != ACT_OK)
+		return reply(m, TPL_BROADCAST_REFUSED, NULL);
 	if (ts_parse_utc(m->sent_at, &t) < 0)
 		t = (int64_t)time(NULL);
 	if (p->period == PARSE_PERIOD_WEEK)
@@ -513,27 +395,24 @@ static int do_stats(const struct msg *m, const struct parse_result *p)
 	return reply_text(m, text);
 }
 
-int handle_is_anonymous(const char *text)
+/* 1 if P (of TEXT) is an anonymous tip or a supplement, which may be to an anonymous tip. */
+static int is_anonymous(const struct parse_result *p)
 {
-	struct parse_result p;
-
-	parse_message(hcfg->rules, text, strlen(text), &p);
 	/* Every supplement: whether its tip is anonymous is known only to the store. */
-	return (p.kind == PARSE_TIP && p.anonymous) || p.kind == PARSE_SUPPLEMENT ||
-	       (p.kind == PARSE_INVALID && p.keyword == PARSE_SUPPLEMENT);
+	return (p->kind == PARSE_TIP && p->anonymous) || p->kind == PARSE_SUPPLEMENT ||
+	       (p->kind == PARSE_INVALID && p->keyword == PARSE_SUPPLEMENT);
 }
 
-int handle_redact(const char *text, char *out, size_t outsz)
+/* TEXT (parsed as P) with its PIN's digits as '*' into OUT: 1, or 0 when it holds none. */
+static int redact(const char *text, const struct parse_result *p, char *out, size_t outsz)
 {
-	struct parse_result p;
 	size_t len = strlen(text), from = 0, to = 0;
 
-	parse_message(hcfg->rules, text, len, &p);
-	if (p.kind == PARSE_BROADCAST || p.kind == PARSE_REPORT) {
-		from = p.pin.off;
-		to = p.pin.off + p.pin.len;
-	} else if (p.kind == PARSE_INVALID &&
-	           (p.keyword == PARSE_BROADCAST || p.keyword == PARSE_REPORT)) {
+	if (p->kind == PARSE_BROADCAST || p->kind == PARSE_REPORT) {
+		from = p->pin.off;
+		to = p->pin.off + p->pin.len;
+	} else if (p->kind == PARSE_INVALID &&
+	           (p->keyword == PARSE_BROADCAST || p->keyword == PARSE_REPORT)) {
 		/* An incomplete TB or BC may still hold a PIN: hide the first run of digits. */
 		while (from < len && (text[from] < '0' || text[from] > '9'))
 			from++;
@@ -546,6 +425,13 @@ int handle_redact(const char *text, char *out, size_t outsz)
 	memcpy(out, text, len + 1);
 	memset(out + from, '*', to - from);
 	return 1;
+}
+
+void handle_parse(const char *text, struct handle_parsed *hp, char *red, size_t redsz)
+{
+	parse_message(hcfg->rules, text, strlen(text), &hp->p);
+	hp->anonymous = is_anonymous(&hp->p);
+	hp->redacted = redact(text, &hp->p, red, redsz);
 }
 
 static int dispatch(struct msg *m, const struct parse_result *p)
@@ -580,87 +466,113 @@ static int dispatch(struct msg *m, const struct parse_result *p)
 	}
 }
 
-int handle_message(int64_t id, const char *raw)
+int handle_message(const struct handle_msg *in)
 {
 	struct msg m = {0};
-	struct parse_result p;
-	int r = -1;
 
-	m.id = id;
-	/*
-	 * An allocation failure here is recorded as the store's last error (SQLITE_NOMEM), a
-	 * transient one: the receive path then leaves the batch on the modem for the next poll
-	 * instead of storing the message unhandled (no tip, no reply). See docs/design.md.
-	 */
-	if (store_inbox_get(id, copy_row, &m) < 0)
-		goto out;
-	if (m.text == NULL) {
-		store_error_nomem("message text");
-		goto out;
-	}
-	if (raw != NULL) {
-		/* The stored copy is redacted; the handler needs the text as sent. */
-		free(m.text);
-		if ((m.text = strdup(raw)) == NULL) {
-			store_error_nomem("message text");
-			goto out;
-		}
-	} else {
-		char *red = malloc(strlen(m.text) + 1);
-
-		/* A multipart TB is assembled from stored parts: redact the copies now. */
-		if (red == NULL) {
-			store_error_nomem("redaction");
-			goto out;
-		}
-		if (handle_redact(m.text, red, strlen(m.text) + 1) &&
-		    store_inbox_redact(id, red) < 0) {
-			free(red);
-			goto out;
-		}
-		free(red);
-	}
+	m.id = in->id;
+	m.sender = in->sender;
+	m.sent_at = in->sent_at;
+	m.received_at = in->received_at;
+	m.text = in->text;
 	/* Operator notices and promotions (alphanumeric senders, short codes): store only. */
 	if (!text_sender_is_phone(m.sender) ||
 	    text_phone_e164(m.sender, hcfg->country_code, m.phone, sizeof m.phone) < 0) {
 		log_info("message %lld from %s is not from a phone number: stored, not handled",
-		         (long long)id, m.sender);
-		r = 0;
-		goto out;
+		         (long long)m.id, m.sender);
+		return 0;
 	}
-	if (store_contact_get(m.phone, &m.who) < 0)
-		goto out;
-	parse_message(hcfg->rules, m.text, strlen(m.text), &p);
-	if (store_inbox_set_kind(id, parse_kind_name(p.kind)) < 0)
-		goto out;
-	r = dispatch(&m, &p);
-out:
-	free(m.text);
-	return r;
+	if (act_who_phone(&m.who, m.phone) < 0)
+		return -1;
+	if (store_inbox_set_kind(m.id, parse_kind_name(in->parsed->p.kind)) < 0)
+		return -1;
+	return dispatch(&m, &in->parsed->p);
 }
 
-int handle_keep_unhandled(int64_t id, const char *raw)
-{
-	struct msg m = {0};
-	char *red = NULL;
-	int r = -1;
+/* A message joined from stored parts, read back (its strings owned: freed by row_free). */
+struct row {
+	char *sender, *sent_at, *received_at, *text;
+};
 
-	if (store_inbox_get(id, copy_row, &m) < 0)
+static void row_free(struct row *r)
+{
+	free(r->sender);
+	free(r->sent_at);
+	free(r->received_at);
+	free(r->text);
+}
+
+static int copy_row(const struct store_inbox_row *r, void *arg)
+{
+	struct row *w = arg;
+
+	w->sender = strdup(r->sender);
+	w->sent_at = strdup(r->smsc_time ? r->smsc_time : r->received_at);
+	w->received_at = strdup(r->received_at);
+	w->text = strdup(r->text);
+	return 1;
+}
+
+/*
+ * Read stored message ID (joined from its parts) into *R, parse it once into *HP and redact
+ * the stored copies if it holds a PIN. 0, or -1 (an allocation failure is recorded as the
+ * store's last error, a transient one: the receive path then leaves the batch on the modem
+ * for the next poll instead of storing the message unhandled; see docs/design.md).
+ */
+static int read_joined(int64_t id, struct row *r, struct handle_parsed *hp)
+{
+	char *red = NULL;
+	int rc = -1;
+
+	if (store_inbox_get(id, copy_row, r) < 0)
 		goto out;
-	if (m.text == NULL || (red = malloc(strlen(m.text) + 1)) == NULL) {
-		store_error_nomem("unhandled message");
+	if (r->sender == NULL || r->sent_at == NULL || r->received_at == NULL || r->text == NULL ||
+	    (red = malloc(strlen(r->text) + 1)) == NULL) {
+		store_error_nomem("message text");
 		goto out;
 	}
-	if (raw == NULL && handle_redact(m.text, red, strlen(m.text) + 1) &&
-	    store_inbox_redact(id, red) < 0)
+	handle_parse(r->text, hp, red, strlen(r->text) + 1);
+	/* A multipart TB is assembled from stored parts: redact the copies now. */
+	if (hp->redacted && store_inbox_redact(id, red) < 0)
 		goto out;
-	if (handle_is_anonymous(raw ? raw : m.text) && store_anonymize_message(id) < 0)
-		goto out;
-	r = 0;
+	rc = 0;
 out:
 	free(red);
-	free(m.text);
-	return r;
+	return rc;
+}
+
+int handle_stored(int64_t id)
+{
+	struct row r = {0};
+	struct handle_parsed hp;
+	int rc = -1;
+
+	if (read_joined(id, &r, &hp) == 0) {
+		struct handle_msg in = {id, r.sender, r.sent_at, r.received_at, r.text, &hp};
+
+		rc = handle_message(&in);
+	}
+	row_free(&r);
+	return rc;
+}
+
+int handle_keep_unhandled(int64_t id, const struct handle_parsed *parsed)
+{
+	struct row r = {0};
+	struct handle_parsed hp;
+	int rc = -1;
+
+	if (parsed == NULL) {
+		if (read_joined(id, &r, &hp) < 0)
+			goto out;
+		parsed = &hp;
+	}
+	if (parsed->anonymous && act_tip_scrub(id) != ACT_OK)
+		goto out;
+	rc = 0;
+out:
+	row_free(&r);
+	return rc;
 }
 
 int handle_delivery_report(const char *number, int msgref, int delivery, int status,

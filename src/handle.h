@@ -8,32 +8,53 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parse.h"
+
 struct config;
 
 int handle_init(const struct config *cfg);
 void handle_close(void);
+
 /*
- * Handle inbox row ID (just inserted in the open transaction). RAW is the text as received
- * when the stored copy was redacted, else NULL. 0, or -1 on a store error.
+ * A received message parsed once (handle_parse): storing it (the redacted copy, whether its
+ * sender may be logged) and handling it (handle_message) use this one result.
  */
-int handle_message(int64_t id, const char *raw);
+struct handle_parsed {
+	struct parse_result p;
+	int anonymous; /* an anonymous tip or any supplement (which may be to one): no sender logged
+	                  and, stored unhandled, no number kept */
+	int redacted;  /* 1: the text holds a PIN (TB, BC); the copy to store was written to RED */
+};
 /*
- * If TEXT holds a secret (the PIN of a TB broadcast command), write a copy with its digits
- * replaced by '*' to OUT and return 1; else return 0. A pure function of the text.
+ * Parse TEXT once into *HP; when it holds a secret (an officer's PIN), write a copy with its
+ * digits replaced by '*' to RED (REDSZ bytes) and set hp->redacted. A pure function of TEXT.
  */
-int handle_redact(const char *text, char *out, size_t outsz);
+void handle_parse(const char *text, struct handle_parsed *hp, char *red, size_t redsz);
+
+/* A message just stored as inbox row ID, as it was received. The strings are the caller's. */
+struct handle_msg {
+	int64_t id;
+	const char *sender;      /* as the modem gave it */
+	const char *sent_at;     /* its SMSC time */
+	const char *received_at; /* when it was read */
+	const char *text;        /* as sent: a PIN not redacted */
+	const struct handle_parsed *parsed;
+};
+/* Handle IN (stored in the open transaction): rows and replies. 0, or -1 on a store error. */
+int handle_message(const struct handle_msg *in);
 /*
- * 1 if TEXT is an anonymous tip ("TIN ANDANH ...") or a supplement ("BS ...", which may be to
- * an anonymous tip): the receive path then names no sender in its log. A pure function.
+ * Handle inbox row ID, a message joined from its stored parts: read back, parsed once, its
+ * copies redacted when it holds a PIN. 0, or -1.
  */
-int handle_is_anonymous(const char *text);
+int handle_stored(int64_t id);
 /*
  * Message ID was stored bare because its handling failed (receive.c): do to the stored row
  * what the handling would have, since nothing retries it. An anonymous tip or a BS loses its
- * number (issue 13); a multipart TB's PIN is redacted. RAW as for handle_message. 0, or -1 on
- * a store error.
+ * number (issue 13); a multipart TB's PIN is redacted. PARSED: the message as handle_parse
+ * saw it, or NULL for a message joined from stored parts (then read back and parsed). 0, or
+ * -1 on a store error.
  */
-int handle_keep_unhandled(int64_t id, const char *raw);
+int handle_keep_unhandled(int64_t id, const struct handle_parsed *parsed);
 /* A delivery report for the message with network reference MSGREF sent to NUMBER. */
 int handle_delivery_report(const char *number, int msgref, int delivery, int status,
                            const char *when);

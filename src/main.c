@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "alerts.h"
 #include "config.h"
 #include "handle.h"
@@ -86,10 +87,11 @@ static int open_modules(struct config *cfg)
 			log_warnx("%s", store_errmsg());
 		return -1;
 	}
-	if (handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 || outbox_init(cfg) < 0 ||
-	    alerts_init(cfg) < 0 || (modem = modem_open(&cfg->modem)) == NULL ||
-	    simcard_init(cfg, modem) < 0 || status_init(cfg, modem) < 0 ||
-	    ussd_init(cfg, modem) < 0 || notify_init() < 0 || privacy_init(cfg) < 0)
+	if (act_init(cfg) < 0 || handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 ||
+	    outbox_init(cfg) < 0 || alerts_init(cfg) < 0 ||
+	    (modem = modem_open(&cfg->modem)) == NULL || simcard_init(cfg, modem) < 0 ||
+	    status_init(cfg, modem) < 0 || ussd_init(cfg, modem) < 0 || notify_init() < 0 ||
+	    privacy_init(cfg) < 0)
 		return -1;
 	return 0;
 }
@@ -108,6 +110,7 @@ static void close_modules(void)
 	outbox_close();
 	receive_close();
 	handle_close();
+	act_close();
 	store_close();
 }
 

@@ -56,21 +56,31 @@ void receive_close(void)
 }
 
 /*
- * Hand a newly stored message to the handler, in the same transaction. RAW is the text as
- * received when the stored copy was redacted (NULL: the stored copy is the text).
+ * Hand a newly stored message to the handler, in the same transaction: M as received and
+ * parsed, or NULL for a message joined from stored parts (the handler reads it back).
  */
-static int deliver(int64_t id, const char *raw, int handle)
+static int deliver(int64_t id, const struct handle_msg *m, int handle)
 {
 	if (!handle) {
 		log_warnx("message %lld stored without handling it: %s", (long long)id,
 		          unhandled_why);
-		return handle_keep_unhandled(id, raw);
+		return handle_keep_unhandled(id, m != NULL ? m->parsed : NULL);
 	}
-	return handle_message(id, raw);
+	return m != NULL ? handle_message(m) : handle_stored(id);
 }
 
-/* Store one part, and hand the message it completes to the handler when HANDLE is set. */
-static int store_one(const struct modem_part *p, const char *now, int handle)
+/* A single-part message parsed once (handle_parse), for storing and handling alike. */
+struct parsed {
+	struct handle_parsed hp;
+	char redacted[sizeof((struct modem_part *)0)->text];
+};
+
+/*
+ * Store one part, and hand the message it completes to the handler when HANDLE is set. PM:
+ * the part parsed when it is a whole message (not a status report nor a part of several).
+ */
+static int store_one(const struct modem_part *p, const struct parsed *pm, const char *now,
+                     int handle)
 {
 	int64_t id = 0;
 	int r;
@@ -109,22 +119,22 @@ static int store_one(const struct modem_part *p, const char *now, int handle)
 		 * redaction is a function of the text, so a re-read after a crash yields the
 		 * same stored text and the dedupe key still matches.
 		 */
-		char redacted[sizeof p->text];
-		int red = handle_redact(p->text, redacted, sizeof redacted);
 		char where[24];
-		struct store_msg m = {p->sender, p->smsc_time, now, red ? redacted : p->text,
-		                      p->coding, p->smsc,      1,   1,
-		                      1,         where};
+		struct store_msg m = {
+		    p->sender, p->smsc_time, now, pm->hp.redacted ? pm->redacted : p->text,
+		    p->coding, p->smsc,      1,   1,
+		    1,         where};
 
 		snprintf(where, sizeof where, "%d/%d", p->folder, p->location);
 
 		r = store_inbox_insert(&m, &id);
 		if (r == 1) {
+			struct handle_msg hm = {id, p->sender, p->smsc_time, now, p->text, &pm->hp};
+
 			log_info("received message %lld from %s", (long long)id,
-			         handle_is_anonymous(p->text)
-			             ? "a sender not named (anonymous tip or BS)"
-			             : p->sender);
-			return deliver(id, red ? p->text : NULL, handle);
+			         pm->hp.anonymous ? "a sender not named (anonymous tip or BS)"
+			                          : p->sender);
+			return deliver(id, &hm, handle);
 		}
 	}
 	if (r < 0)
@@ -189,11 +199,12 @@ static int expire_parts(void)
  * (a bug, a constraint): what it did is undone and 1 returned, so that one bad message
  * neither blocks its batch at every poll nor takes the others down with it. 0: stored.
  */
-static int store_isolated(const struct modem_part *p, const char *now, int handle)
+static int store_isolated(const struct modem_part *p, const struct parsed *pm, const char *now,
+                          int handle)
 {
 	if (store_savepoint() < 0)
 		return -1;
-	if (store_one(p, now, handle) == 0)
+	if (store_one(p, pm, now, handle) == 0)
 		return store_release() < 0 ? -1 : 0;
 	if (store_error_is_storage() || undo_handling() < 0)
 		return -1;
@@ -279,10 +290,15 @@ enum receive_result receive_poll(struct modem *m)
 		goto store_failed;
 	memset(unstored, 0, (size_t)n);
 	for (int i = 0; i < n; i++) {
-		int r = store_isolated(&parts[i], now, 1);
+		struct parsed pm;
+		int r;
 
+		/* Parsed once, here: storing (the redacted copy) and handling use the result. */
+		if (!parts[i].status_report && parts[i].concat_total <= 1)
+			handle_parse(parts[i].text, &pm.hp, pm.redacted, sizeof pm.redacted);
+		r = store_isolated(&parts[i], &pm, now, 1);
 		if (r == 1) /* its handling broke: keep the message itself, unhandled */
-			r = store_isolated(&parts[i], now, 0);
+			r = store_isolated(&parts[i], &pm, now, 0);
 		if (r < 0)
 			goto store_failed;
 		if (r == 1) {

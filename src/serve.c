@@ -29,6 +29,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "act.h"
 #include "anon.h"
 #include "config.h"
 #include "http.h"
@@ -148,36 +149,19 @@ static void say_text(const struct server *sv, struct answer *a, unsigned status,
 	say(a, status, 1, sv->cfg->ussd_menu.texts[t]);
 }
 
-/* The SMS copy of a tip's acknowledgement: the SMS path's tip_ack, under its hourly cap. */
-static int queue_ack(const struct server *sv, const char *phone, const char *ref, int64_t inbox_id,
-                     int anonymous)
+/*
+ * The SMS copy of a tip's acknowledgement (ussd.sms_ack): the SMS path's tip_ack, under the
+ * same hourly reply cap (act_reply). 1 queued, 0 not, -1 error.
+ */
+static int queue_ack(const struct server *sv, struct act_who *w, const char *ref, int64_t inbox_id)
 {
-	const struct config *cfg = sv->cfg;
 	const char *kv[] = {"ref", ref, NULL};
-	struct store_outbox_new o = {0};
-	char text[640], since[TS_LEN];
-	int n;
+	char text[640];
 
-	if (!cfg->ussd_menu.sms_ack || !cfg->replies.enabled)
+	if (!sv->cfg->ussd_menu.sms_ack)
 		return 0;
-	ts_utc((int64_t)time(NULL) - 3600, since);
-	n = store_replies_since(phone, since);
-	if (n < 0)
-		return -1;
-	if (n >= cfg->replies.max_per_hour) {
-		log_warnx("ussd: no SMS copy to %s: %d replies in the last hour "
-		          "(replies.max_per_hour)",
-		          anonymous ? "an anonymous sender" : phone, n);
-		return 0;
-	}
-	config_render(cfg->replies.templates[TPL_TIP_ACK], kv, text, sizeof text);
-	o.recipient = phone;
-	o.text = text;
-	o.priority = 0;
-	o.kind = "reply";
-	o.inbox_id = inbox_id;
-	o.anonymous = anonymous;
-	return store_outbox_insert(&o, NULL);
+	config_render(sv->cfg->replies.templates[TPL_TIP_ACK], kv, text, sizeof text);
+	return act_reply(w, inbox_id, text);
 }
 
 /* The step's action, inside the transaction: OUT's END screen written, *OUTCOME set. */
@@ -185,43 +169,37 @@ static int act(const struct server *sv, const char *phone, const char *now,
                const struct menu_state *st, struct menu_out *out, const char **outcome,
                int64_t *tip_id)
 {
+	struct act_who w;
+
+	if (out->action != MENU_ACT_NONE && out->action != MENU_ACT_CANCEL &&
+	    act_who_phone(&w, phone) < 0)
+		return -1;
 	switch (out->action) {
 	case MENU_ACT_TIP: {
-		char ref[16] = "", secret[8] = "", shown[24];
-		int64_t inbox_id = 0;
-		const char *kv[] = {"ref", shown, NULL};
-		struct store_contact who;
+		/* As an SMS tip without "thon X": the sender's own village. An anonymous tip keeps
+		 * the number in no row: its inbox row says "anonymous", the tip has a secret
+		 * (quoted as T12-4821 in BS), the SMS copy's outbox row forgets the recipient once
+		 * the modem took it, and the session row is not linked to it. */
+		struct act_tip_in in = {0,    out->category, st->draft, 1, out->anonymous,
+		                        NULL, now,           now};
+		struct act_tip_out t;
+		const char *kv[] = {"ref", t.shown, NULL};
+		int queued;
 
-		/* The tip's village, as for an SMS tip without "thon X": the sender's own. An
-		 * anonymous tip keeps the number in no row: its inbox row says "anonymous", the
-		 * tip has a secret (quoted as T12-4821 in BS), the SMS copy's outbox row forgets
-		 * the recipient once the modem took it, and the session row is not linked to it. */
-		const char *village = NULL;
-
-		if (store_contact_get(phone, &who) < 0)
+		if (act_tip_file(&w, &in, &t) != ACT_OK)
 			return -1;
-		if (who.found && who.village[0])
-			village = who.village;
-		if (store_ussd_inbox_insert(out->anonymous ? "anonymous" : phone, st->draft, now,
-		                            &inbox_id) < 0)
-			return -1;
-		if (out->anonymous
-		        ? store_tip_insert_anonymous(inbox_id, out->category, st->draft, 1, village,
-		                                     now, now, ref, secret) < 0
-		        : store_tip_insert(inbox_id, phone, 0, out->category, st->draft, 1, village,
-		                           now, now, ref) < 0)
-			return -1;
-		snprintf(shown, sizeof shown, "%s%s%s", ref, secret[0] ? "-" : "", secret);
-		if (store_ussd_tip_channel(ref, tip_id) < 0 ||
-		    queue_ack(sv, phone, shown, inbox_id, out->anonymous) < 0)
+		*tip_id = t.tip_id;
+		if ((queued = queue_ack(sv, &w, t.shown, t.inbox_id)) < 0)
 			return -1;
 		if (out->anonymous) {
-			/* The session row forgets the phone too (step_tx), so the hourly cap counts
-			 * this session in memory only, as the daemon counts anonymous SMS tips. */
-			anon_note(phone, (int64_t)time(NULL));
+			/* The session row forgets the phone too (step_tx), so the hourly session
+			 * cap counts this session in memory only, once: act_reply noted a queued
+			 * copy. */
+			if (!queued)
+				anon_note(phone, (int64_t)time(NULL));
 			*tip_id = 0;
 		}
-		log_info("ussd: tip %s from %s", ref,
+		log_info("ussd: tip %s from %s", t.ref,
 		         out->anonymous ? "an anonymous sender" : phone);
 		menu_render(&sv->menu, UT_TIP_DONE, kv, out->screen);
 		*outcome = "tip";
@@ -243,20 +221,23 @@ static int act(const struct server *sv, const char *phone, const char *now,
 		const char *kv[] = {"name", st->draft, "village", out->arg, NULL};
 
 		/* As DK does: the name and village, subscribed; the role stays what it was. */
-		if (store_contact_upsert(phone, st->draft, out->arg, ROLE_KEEP, NULL, 1) < 0)
+		if (act_register(&w, st->draft, out->arg) != ACT_OK)
 			return -1;
 		log_info("ussd: registered %s", phone);
 		menu_render(&sv->menu, UT_REGISTER_DONE, kv, out->screen);
 		*outcome = "registered";
 		return 0;
 	}
-	case MENU_ACT_OPTOUT:
-		if (store_contact_upsert(phone, NULL, NULL, ROLE_KEEP, NULL, 0) < 0)
+	case MENU_ACT_OPTOUT: {
+		int was_in;
+
+		if (act_optout(&w, &was_in) != ACT_OK)
 			return -1;
 		log_info("ussd: %s opted out", phone);
 		menu_render(&sv->menu, UT_OPTOUT_DONE, NULL, out->screen);
 		*outcome = "optout";
 		return 0;
+	}
 	case MENU_ACT_CANCEL:
 		*outcome = "cancelled";
 		return 0;
@@ -696,10 +677,6 @@ int serve_run(const struct config *cfg, const char *listen)
 		fprintf(stderr, "tipline: %s: %s\n", cfg->file, err);
 		return 1;
 	}
-	if (anon_init() < 0) {
-		menu_close(&sv.menu);
-		return 1;
-	}
 	if (sv.menu.unlisted > 0)
 		log_warnx("ussd: %d categories after the 8th are not in the menu (only under Khac)",
 		          sv.menu.unlisted);
@@ -760,6 +737,5 @@ out:
 	sched_close();
 	store_close();
 	menu_close(&sv.menu);
-	anon_close();
 	return rc;
 }

@@ -71,6 +71,12 @@ int store_schema_version(void);
 int store_schema_newest(void);
 /* How many statements store_open prepares (every SQ() of the store files). */
 int store_statements(void);
+/*
+ * The virtual machine steps statement NAME (its q_ name) has run since the last call for it
+ * (SQLite's SQLITE_STMTSTATUS_VM_STEP, reset by this call), or -1 if there is none: for
+ * tests that a look-up is a seek, not a walk over rows that grow in number.
+ */
+long store_statement_steps(const char *name);
 
 int store_begin(void); /* BEGIN IMMEDIATE: the writer lock now, not at the first write */
 int store_commit(

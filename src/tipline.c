@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "log.h"
@@ -130,8 +131,14 @@ int main(int argc, char **argv)
 	cfg = config_load(file);
 	if (cfg == NULL)
 		return 1;
+	/* The actions (act.h): every command that changes something goes through them. */
+	if (act_init(cfg) < 0) {
+		config_free(cfg);
+		return 1;
+	}
 	rc = commands[i].fn(cfg, argc, argv);
 	store_close();
+	act_close();
 	config_free(cfg);
 	return rc;
 }

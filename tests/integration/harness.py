@@ -394,6 +394,12 @@ def sent_messages(env):
     return [json.loads(line) for line in out.splitlines()]
 
 
+def wait_sent(env, n, what="messages sent", timeout=15):
+    """Wait until the daemon has sent at least n messages; return them (sent_messages)."""
+    return wait_for(lambda: (lambda s: s if len(s) >= n else None)(sent_messages(env)), timeout,
+                    "%s (%d)" % (what, n))
+
+
 def proc_children(pid):
     """[(pid, state letter, command name)] of the children of process pid, from /proc."""
     out = []

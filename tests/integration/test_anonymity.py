@@ -12,7 +12,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import (SLOW, Env, check, check_eq, info_env, run_tests, running,  # noqa: E402
-                     wait_for)
+                     sent_messages, wait_for)
 
 TIPSTER = "0905111444"
 E164 = "+84905111444"
@@ -26,13 +26,8 @@ LONG = ("TIN ANDANH co nguoi ban thuoc lac o nha van hoa thon 3 vao buoi toi, "
         "truoc khi dua goi nho cho nguoi mua, sau do ca hai di ve hai huong khac nhau.")
 
 
-def sent(env):
-    out = env.cli("sim", "sent", "--json").stdout.decode()
-    return [json.loads(line) for line in out.splitlines()]
-
-
 def replies_to(env, number):
-    return [m["text"] for m in sent(env) if m["to"] == number]
+    return [m["text"] for m in sent_messages(env) if m["to"] == number]
 
 
 def files_with(env, needle=DIGITS):

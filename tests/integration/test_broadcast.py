@@ -6,17 +6,13 @@ import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SLOW, AtEnv, Env, check, check_eq, mkpdu, run_tests, running, wait_for  # noqa: E402
+from harness import SLOW, AtEnv, Env, check, check_eq, mkpdu, run_tests, running, sent_messages, wait_for  # noqa: E402
 
 OFFICER = "+84911000009"
 VIET300 = ("Cảnh giác lừa đảo qua điện thoại, không chuyển tiền cho người lạ. Họp tổ tự quản lúc 19h "
            "tại nhà văn hoá thôn. Mọi người nhớ mang theo căn cước công dân và sổ hộ khẩu để cán bộ "
            "kiểm tra, đối chiếu thông tin. Ai vắng mặt phải báo trước cho tổ trưởng, cảm ơn bà con nhiều. "
            "Đề nghị các hộ gia đình chú ý.")
-
-
-def sent(env):
-    return [json.loads(l) for l in env.cli("sim", "sent", "--json").stdout.decode().splitlines()]
 
 
 def village(env):
@@ -43,8 +39,8 @@ def test_village_broadcast_reaches_exactly_the_subscribed():
         village(env)
         out = env.cli("broadcast", "--group", "THON3", "Hop to tu quan 19h").stdout.decode()
         check("recipients:  2" in out, out)
-        wait_for(lambda: len(sent(env)) == 2, 10, "two sent")
-        check_eq(sorted(m["to"] for m in sent(env)), ["+84911000001", "+84911000002"])
+        wait_for(lambda: len(sent_messages(env)) == 2, 10, "two sent")
+        check_eq(sorted(m["to"] for m in sent_messages(env)), ["+84911000001", "+84911000002"])
         show = env.cli("broadcast", "show", "1").stdout.decode()
         check("sent         2" in show, show)
 
@@ -71,22 +67,22 @@ def test_sms_broadcast_with_pin_and_lockout():
     with running(env):
         village(env)
         env.sms(OFFICER, "TB 2468 thon3 Mai hop luc 8h", when="2026-11-26 10:00:00")
-        wait_for(lambda: len(sent(env)) == 3, 10, "ack and two broadcast messages")
-        ack = [m["text"] for m in sent(env) if m["to"] == OFFICER]
+        wait_for(lambda: len(sent_messages(env)) == 3, 10, "ack and two broadcast messages")
+        ack = [m["text"] for m in sent_messages(env) if m["to"] == OFFICER]
         check(len(ack) == 1 and "toi 2 nguoi nhan" in ack[0], ack)
         for i in range(3):
             env.sms(OFFICER, "TB 1357 thon3 sai %d" % i, when="2026-11-26 10:01:%02d" % i)
-        wait_for(lambda: len([m for m in sent(env) if m["to"] == OFFICER]) == 4, 10, "three refusals")
+        wait_for(lambda: len([m for m in sent_messages(env) if m["to"] == OFFICER]) == 4, 10, "three refusals")
         # Locked now: even the right PIN is refused.
         env.sms(OFFICER, "TB 2468 thon3 Dung pin nhung bi khoa", when="2026-11-26 10:02:00")
-        wait_for(lambda: len([m for m in sent(env) if m["to"] == OFFICER]) == 5, 10, "refusal while locked")
+        wait_for(lambda: len([m for m in sent_messages(env) if m["to"] == OFFICER]) == 5, 10, "refusal while locked")
         check_eq(env.scalar("SELECT count(*) FROM broadcasts"), 1, "broadcasts queued")
         check(env.scalar("SELECT locked_until FROM contacts WHERE phone = ?", (OFFICER,)) is not None, "locked")
         # A non-officer is refused the same way: the same bytes, the same encoding.
         env.sms("0911000001", "TB 2468 TATCA hello", when="2026-11-26 10:03:00")
-        wait_for(lambda: len([m for m in sent(env) if m["to"] == "+84911000001"]) == 2, 10,
+        wait_for(lambda: len([m for m in sent_messages(env) if m["to"] == "+84911000001"]) == 2, 10,
                  "non-officer refused (after the broadcast it got)")
-        refusals = [(m["text"].encode(), m["coding"], m["parts"]) for m in sent(env)
+        refusals = [(m["text"].encode(), m["coding"], m["parts"]) for m in sent_messages(env)
                     if (m["to"] == OFFICER and "toi 2 nguoi nhan" not in m["text"]) or
                     (m["to"] == "+84911000001" and m["text"] != "Mai hop luc 8h")]
         check_eq(len(refusals), 5, "refusals: three wrong PINs, one while locked, one non-officer")
@@ -166,8 +162,8 @@ def test_multipart_tb_leaves_no_pin_in_the_database():
             # the WAL, so its old frame is gone while the daemon runs.
             wait_for(lambda: set(raw().values()) == {0}, 10,
                      "no PIN in the database files while running (case %d)" % n)
-        wait_for(lambda: len([m for m in sent(env) if m["to"] == OFFICER]) == 2, 10, "two acks")
-        check(all("toi 1 nguoi nhan" in m["text"] for m in sent(env) if m["to"] == OFFICER), sent(env))
+        wait_for(lambda: len([m for m in sent_messages(env) if m["to"] == OFFICER]) == 2, 10, "two acks")
+        check(all("toi 1 nguoi nhan" in m["text"] for m in sent_messages(env) if m["to"] == OFFICER), sent_messages(env))
         check_eq(env.stop(), 0, "exit status after SIGTERM")
         check_eq(raw(), {"tipline.db": 0}, "PIN in the database files after the stop")
         no_pin_in_rows()
@@ -181,8 +177,8 @@ def test_folded_vietnamese_300_chars_goes_as_2_gsm7_parts():
         check("as written:  UCS-2, 5 parts" in out and "folded:      GSM-7, 2 parts" in out, out)
         check_eq(env.scalar("SELECT count(*) FROM outbox"), 0, "dry run queued nothing")
         env.cli("broadcast", "--group", "THON3", VIET300)
-        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
-        m = sent(env)[0]
+        wait_for(lambda: len(sent_messages(env)) == 1, 10, "sent")
+        m = sent_messages(env)[0]
         check_eq((m["parts"], m["coding"]), (2, "gsm7"))
         check(m["text"].startswith("Canh giac lua dao qua dien thoai"), m["text"])
 
@@ -193,8 +189,8 @@ def test_folding_kept_off_when_it_saves_nothing():
     with running(Env()) as env:
         env.cli("contact", "add", "0911000001", "--village", "3")
         env.cli("broadcast", "--group", "THON3", short)
-        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
-        m = sent(env)[0]
+        wait_for(lambda: len(sent_messages(env)) == 1, 10, "sent")
+        m = sent_messages(env)[0]
         check_eq((m["text"], m["coding"], m["parts"]), (short, "ucs2", 1), "sent as written")
 
 
@@ -204,8 +200,8 @@ def test_fold_diacritics_off_sends_as_written():
     with running(Env(extra="broadcast: { fold_diacritics = false; };")) as env:
         env.cli("contact", "add", "0911000001", "--village", "3")
         env.cli("broadcast", "--group", "THON3", VIET300)
-        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
-        m = sent(env)[0]
+        wait_for(lambda: len(sent_messages(env)) == 1, 10, "sent")
+        m = sent_messages(env)[0]
         check_eq((m["text"], m["coding"], m["parts"]), (VIET300, "ucs2", 5), "sent as written")
 
 
@@ -215,9 +211,9 @@ def test_tip_acknowledged_during_a_200_recipient_broadcast():
         crowd(env, 200)
         env.cli("broadcast", "--group", "THON7", "Canh giac lua dao qua dien thoai")
         env.start()
-        wait_for(lambda: len(sent(env)) >= 5, 10, "the broadcast started")
+        wait_for(lambda: len(sent_messages(env)) >= 5, 10, "the broadcast started")
         env.sms("0987000001", "TIN co nguoi la o thon 7")
-        wait_for(lambda: any(m["to"] == "+84987000001" for m in sent(env)), 10, "the tip acknowledged")
+        wait_for(lambda: any(m["to"] == "+84987000001" for m in sent_messages(env)), 10, "the tip acknowledged")
         left = env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1 AND status = 'queued'")
         check(left > 100, "acknowledged before the broadcast finished (%d still queued)" % left)
 
@@ -228,7 +224,7 @@ def test_cancelled_broadcast_stops():
         crowd(env, 100)
         env.cli("broadcast", "--group", "THON7", "Hop khan")
         env.start()
-        wait_for(lambda: len(sent(env)) >= 3, 10, "the broadcast started")
+        wait_for(lambda: len(sent_messages(env)) >= 3, 10, "the broadcast started")
         out = env.cli("broadcast", "cancel", "1").stdout.decode()
         check("cancelled" in out, out)
         # A message the modem had when the cancel came still goes out: count once it is done.
@@ -238,10 +234,10 @@ def test_cancelled_broadcast_stops():
         check(n < 50, "cancelled early (%d sent)" % n)
         # Nothing more goes out: a later reply is sent, and still no more broadcast messages.
         env.sms("0987000001", "HD")
-        wait_for(lambda: any(m["to"] == "+84987000001" for m in sent(env)), 10, "a later reply")
+        wait_for(lambda: any(m["to"] == "+84987000001" for m in sent_messages(env)), 10, "a later reply")
         bsent = env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1 AND status = 'sent'")
         check_eq(bsent, n, "broadcast messages sent (none after the cancel)")
-        check_eq(len([m for m in sent(env) if m["to"] != "+84987000001"]), n, "what the modem sent")
+        check_eq(len([m for m in sent_messages(env) if m["to"] != "+84987000001"]), n, "what the modem sent")
         check_eq(env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1 AND status = 'queued'"), 0)
 
 
@@ -255,11 +251,11 @@ def test_scheduled_broadcast_waits_for_its_time():
         # Meanwhile the daemon works: a reply goes out, the broadcast does not. On a machine so
         # loaded that the reply came after the time, only the sent_at check below can speak.
         env.sms("0987000001", "HD")
-        wait_for(lambda: len(sent(env)) >= 1, 10, "the reply")
+        wait_for(lambda: len(sent_messages(env)) >= 1, 10, "the reply")
         if datetime.datetime.now() < datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S"):
-            check_eq([m["to"] for m in sent(env)], ["+84987000001"],
+            check_eq([m["to"] for m in sent_messages(env)], ["+84987000001"],
                      "only the reply before the time")
-        wait_for(lambda: len(sent(env)) == 2, 15, "the broadcast at its time")
+        wait_for(lambda: len(sent_messages(env)) == 2, 15, "the broadcast at its time")
         check(datetime.datetime.now() >= datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S"), "not early")
         # Not early by the daemon's own record either (sent_at is UTC; --at local time).
         at_utc = datetime.datetime.strptime(at, "%Y-%m-%d %H:%M:%S").astimezone(
@@ -275,7 +271,7 @@ def test_recurring_broadcast_queues_the_next_round():
     with running(Env(extra="broadcast: { recur_interval = 1; };")) as env:
         env.cli("contact", "add", "0911000001", "--village", "3")
         env.cli("broadcast", "--group", "THON3", "--every", "month", "Nhac nho hang thang")
-        wait_for(lambda: len(sent(env)) == 1, 10, "first round")
+        wait_for(lambda: len(sent_messages(env)) == 1, 10, "first round")
         row = json.loads(env.cli("broadcast", "list", "--json").stdout.decode().splitlines()[0])
         check(row["every"] == "month" and row["next_run"] > row["scheduled_at"], row)
         # A month passes (in the database): the daemon queues round two by itself.
@@ -283,14 +279,14 @@ def test_recurring_broadcast_queues_the_next_round():
         con.execute("UPDATE broadcasts SET next_run = datetime('now', '-1 second')")
         con.commit()
         con.close()
-        wait_for(lambda: len(sent(env)) == 2, 5, "second round")
+        wait_for(lambda: len(sent_messages(env)) == 2, 5, "second round")
 
 
 def test_delivery_reports_are_recorded():
     with running(Env(extra="broadcast: { delivery_reports = true; };")) as env:
         env.cli("contact", "add", "0911000001", "--village", "3")
         env.cli("broadcast", "--group", "THON3", "Hop")
-        wait_for(lambda: len(sent(env)) == 1, 10, "sent")
+        wait_for(lambda: len(sent_messages(env)) == 1, 10, "sent")
         ref = env.scalar("SELECT msgref FROM outbox")
         env.cli("sim", "report", "--from", "+84911000001", "--ref", str(ref))
         wait_for(lambda: env.scalar("SELECT delivery FROM outbox") == "delivered", 10, "delivered")

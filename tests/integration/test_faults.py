@@ -297,19 +297,36 @@ def test_proxy_modem_processes_are_reaped():
 
 def test_failed_connects_leak_no_process_and_no_descriptor():
     """Regression: a connect that failed half-way (here AT+CFUN=1 refused) left libGammu's
-    proxy process running and its pipes open; every retry leaked one more of each."""
+    proxy process running and its pipes open; every retry leaked one more of each.
+
+    The descriptors are counted only while the daemon is connected and idle (a message drained,
+    one modem process): during the failing connects one may be in flight at any moment, its
+    pipes open, and a count taken then says nothing (issue 20: "descriptors: 7, then 10" with
+    two test programs at a time). The measure is the same daemon's first, clean connection;
+    after four failed connects and a good one it must hold no more."""
     env = AtEnv(backoff_max=1)
-    env.faults({"error": {"AT+CFUN": "ERROR"}})
     with running(env) as env:
-        wait_for(lambda: env.commands().count("AT+CFUN=1") >= 2, 10, "two failed connects")
+        wait_connected(env)
+        env.sms(VILLAGER, "TIN truoc khi ket noi loi")
+        env.wait_drained(1, timeout=15)
+        wait_for(lambda: len(proc_children(env.proc.pid)) == 1, 5, "one modem process")
         fds = open_fds(env.proc.pid)
-        wait_for(lambda: env.commands().count("AT+CFUN=1") >= 4, 15, "four failed connects")
+        env.stop()
+        env.faults({"error": {"AT+CFUN": "ERROR"}})
+        cfun = env.commands().count("AT+CFUN=1")
+        connects = env.log_text().count("modem: connected")
+        env.start()
+        wait_for(lambda: env.commands().count("AT+CFUN=1") >= cfun + 4, 15, "four failed connects")
         wait_for(lambda: len(proc_children(env.proc.pid)) <= 1, 5, "the failed modem processes gone")
         no_zombies(env)
-        check(open_fds(env.proc.pid) <= fds, "descriptors: %d, then %d" % (fds, open_fds(env.proc.pid)))
         env.faults({})
+        wait_connected(env, connects + 1, timeout=15)
         env.sms(VILLAGER, "TIN sau khi ket noi lai")
-        env.wait_drained(1, timeout=15)
+        env.wait_drained(2, timeout=15)
+        wait_for(lambda: len(proc_children(env.proc.pid)) == 1, 5, "one modem process")
+        no_zombies(env)
+        check(open_fds(env.proc.pid) <= fds, "descriptors: %d connected at first, %d connected "
+              "after four failed connects" % (fds, open_fds(env.proc.pid)))
 
 
 # ------------------------------------------------------------------ the modem stops answering

@@ -1,27 +1,17 @@
 """Issue 15 end to end: messages written the way villagers and leaders write them, through the
 real daemon on the dummy phone, stored with the right figures and answered."""
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from harness import Env, check, check_eq, run_tests, running, sent_messages, wait_for, wait_sent  # noqa: E402
 
 VILLAGER = "+84987000001"
 LEADER = "+84987000002"
 
 
-def sent(env):
-    out = env.cli("sim", "sent", "--json").stdout.decode()
-    return [json.loads(line) for line in out.splitlines()]
-
-
-def wait_sent(env, n):
-    return wait_for(lambda: len(sent(env)) >= n and sent(env), 15, "%d replies sent" % n)
-
-
 def replies_to(env, number):
-    return [m["text"] for m in sent(env) if m["to"] == number]
+    return [m["text"] for m in sent_messages(env) if m["to"] == number]
 
 
 def test_awareness_sessions_and_participants_are_stored():
@@ -88,7 +78,7 @@ def test_category_named_in_vietnamese_in_replies():
         env.sms(VILLAGER, "TIN xe la", when="2026-11-26 12:00:01")
         env.sms(VILLAGER, "Co nguoi danh vo o thon 4", when="2026-11-26 12:00:02")
         wait_sent(env, 3)
-        got = [(m["text"], m["coding"]) for m in sent(env)]
+        got = [(m["text"], m["coding"]) for m in sent_messages(env)]
         check_eq(sorted(got), sorted([("Da nhan tin bao lua dao, ma T1", "gsm7"),
                                       ("Da nhan tin bao chua ro, ma T2", "gsm7"),
                                       ("Đã nhận tin (bạo lực gia đình), mã T3", "ucs2")]))
@@ -97,7 +87,7 @@ def test_category_named_in_vietnamese_in_replies():
     with running(Env(extra=extra)) as env:
         env.sms(VILLAGER, "TIN dem qua bi trom bo")
         wait_sent(env, 1)
-        check_eq(sent(env)[0]["text"], "Da nhan tin bao cattle, ma T1")
+        check_eq(sent_messages(env)[0]["text"], "Da nhan tin bao cattle, ma T1")
 
 
 if __name__ == "__main__":

@@ -5,23 +5,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from harness import Env, check, check_eq, run_tests, running, sent_messages, wait_for, wait_sent  # noqa: E402
 
 VILLAGER = "+84987000001"
 LEADER = "+84987000002"
 
 
-def sent(env):
-    out = env.cli("sim", "sent", "--json").stdout.decode()
-    return [json.loads(line) for line in out.splitlines()]
-
-
-def wait_sent(env, n, what="replies sent"):
-    return wait_for(lambda: len(sent(env)) >= n and sent(env), 15, "%d %s" % (n, what))
-
-
 def replies_to(env, number):
-    return [m["text"] for m in sent(env) if m["to"] == number]
+    return [m["text"] for m in sent_messages(env) if m["to"] == number]
 
 
 def test_villager_tip_gets_reference():
@@ -30,7 +21,7 @@ def test_villager_tip_gets_reference():
         wait_sent(env, 1)
         tips = env.query("SELECT ref, sender, anonymous, category, text, structured FROM tips")
         check_eq(tips, [("T1", VILLAGER, 0, "stranger", "co nguoi la o thon 3, di xe may khong bien so", 1)])
-        msg = sent(env)[0]
+        msg = sent_messages(env)[0]
         check_eq(msg["to"], VILLAGER, "reply recipient (E.164)")
         check("T1" in msg["text"], "reply %r carries the reference" % msg["text"])
         check_eq(msg["coding"], "gsm7", "reply coding")
@@ -55,7 +46,7 @@ def test_unstructured_message_is_still_a_tip():
         wait_sent(env, 1)
         check_eq(env.query("SELECT ref, category, structured FROM tips"), [("T1", "gambling", 0)])
         check_eq(env.scalar("SELECT kind FROM inbox"), "unknown")
-        check("T1" in sent(env)[0]["text"], "unstructured reply has the reference")
+        check("T1" in sent_messages(env)[0]["text"], "unstructured reply has the reference")
 
 
 def test_supplement_only_by_the_sender():
@@ -124,7 +115,7 @@ def test_villager_cannot_report_patrols():
         env.sms(VILLAGER, "TUAN BD TQ3 4")
         wait_sent(env, 1)
         check_eq(env.scalar("SELECT count(*) FROM patrols"), 0)
-        check("chi danh cho to truong" in sent(env)[0]["text"], sent(env)[0]["text"])
+        check("chi danh cho to truong" in sent_messages(env)[0]["text"], sent_messages(env)[0]["text"])
 
 
 def test_awareness_with_thousands_separator_and_mediation():
@@ -144,7 +135,7 @@ def test_invalid_command_gets_usage():
         env.cli("contact", "add", LEADER, "--role", "leader", "--team", "TQ3")
         env.sms(LEADER, "TTPL hop dan")
         wait_sent(env, 1)
-        check("TTPL <so nguoi>" in sent(env)[0]["text"], sent(env)[0]["text"])
+        check("TTPL <so nguoi>" in sent_messages(env)[0]["text"], sent_messages(env)[0]["text"])
         check_eq(env.scalar("SELECT kind FROM inbox"), "invalid")
 
 
@@ -178,7 +169,7 @@ def test_no_reply_to_alphanumeric_or_short_code():
         env.sms(VILLAGER, "HD")
         wait_sent(env, 1)
         wait_for(lambda: env.inbox_count() == 3 and not env.modem_inbox(), 10, "all stored")
-        check_eq([m["to"] for m in sent(env)], [VILLAGER], "recipients")
+        check_eq([m["to"] for m in sent_messages(env)], [VILLAGER], "recipients")
         check_eq(env.scalar("SELECT count(*) FROM outbox"), 1, "outbox rows")
         check_eq(env.scalar("SELECT count(*) FROM tips"), 0, "tips from operators")
 
@@ -202,7 +193,7 @@ def test_flood_from_one_number_is_capped():
         check_eq(env.scalar("SELECT count(*) FROM tips"), 8, "every tip kept")
         check_eq(env.scalar("SELECT count(*) FROM outbox"), 3, "replies queued")
         wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") == 3, 10, "sent")
-        check_eq(len(sent(env)), 3, "replies sent")
+        check_eq(len(sent_messages(env)), 3, "replies sent")
 
 
 def test_vietnamese_reply_template_goes_ucs2():
@@ -210,7 +201,7 @@ def test_vietnamese_reply_template_goes_ucs2():
     with running(env):
         env.sms(VILLAGER, "TIN xe lạ")
         wait_sent(env, 1)
-        check_eq((sent(env)[0]["text"], sent(env)[0]["coding"]), ("Cảm ơn, mã T1", "ucs2"))
+        check_eq((sent_messages(env)[0]["text"], sent_messages(env)[0]["coding"]), ("Cảm ơn, mã T1", "ucs2"))
 
 
 def test_parse_cli_matches_spec():

@@ -1,18 +1,12 @@
 """Outgoing messages: every state change is durable, a crash mid-send resends at most once,
 and replies go before bulk traffic."""
-import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from harness import Env, check, check_eq, run_tests, running, sent_messages, wait_for  # noqa: E402
 
 VILLAGER = "+84987000001"
-
-
-def sent(env):
-    out = env.cli("sim", "sent", "--json").stdout.decode()
-    return [json.loads(line) for line in out.splitlines()]
 
 
 def crash_at(point):
@@ -27,7 +21,7 @@ def crash_at(point):
         wait_for(lambda: env.scalar("SELECT status FROM outbox") == "sent", 10, "reply sent after restart")
         check_eq(env.scalar("SELECT attempts FROM outbox"), 2, "attempts")
         check("were being sent when the daemon stopped" in env.log_text(), "recovery logged")
-        return len(sent(env))
+        return len(sent_messages(env))
 
 
 def test_crash_before_the_modem_is_asked_sends_once():
@@ -82,12 +76,12 @@ def crash_between_record_and_modem(env, copies):
 def test_crash_between_recording_the_handover_and_the_copy_sends_once():
     """On the simulated phone the record (written, not yet fsynced) precedes the copy."""
     env = Env()
-    crash_between_record_and_modem(env, lambda: len(sent(env)))
+    crash_between_record_and_modem(env, lambda: len(sent_messages(env)))
 
 
 def test_two_crashes_after_the_modem_took_a_reply_send_it_twice_not_three_times():
     env = Env()
-    crash_twice_after_handover(env, lambda: len(sent(env)))
+    crash_twice_after_handover(env, lambda: len(sent_messages(env)))
 
 
 def test_replies_go_before_bulk_traffic():
@@ -108,8 +102,8 @@ def test_replies_go_before_bulk_traffic():
         wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent'") >= 5, 10,
                  "the bulk sending started")
         env.sms(VILLAGER, "TIN xe la o thon 2")
-        wait_for(lambda: any(m["to"] == VILLAGER for m in sent(env)), 10, "the reply sent")
-        order = [m["to"] for m in sent(env)]
+        wait_for(lambda: any(m["to"] == VILLAGER for m in sent_messages(env)), 10, "the reply sent")
+        order = [m["to"] for m in sent_messages(env)]
         left = env.scalar("SELECT count(*) FROM outbox WHERE kind = 'broadcast' AND status = 'queued'")
         check(left > 100, "the reply overtook the bulk queue (%d bulk messages still queued)" % left)
         check_eq(order.count(VILLAGER), 1, "replies to the villager")
@@ -139,7 +133,7 @@ def test_paced_sending_respects_the_rate():
                  env.query("SELECT sent_at FROM outbox ORDER BY sent_at, id")]
         gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
         check(all(g >= 1 for g in gaps), "seconds between sends at 60 a minute: %r" % gaps)
-        check_eq(len(sent(env)), 4, "messages the modem sent")
+        check_eq(len(sent_messages(env)), 4, "messages the modem sent")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Env, check, check_eq, run_tests, running, sent_messages, wait_for  # noqa: E402
+from harness import Env, check, check_eq, run_tests, running, sent_messages, wait_for, wait_sent  # noqa: E402
 
 OFFICER = "+84911000009"
 LEADER = "+84911000005"
@@ -20,10 +20,6 @@ def in_zone(tz):
     """Run the daemon, the CLI and this process's local time in zone TZ from now on."""
     os.environ["TZ"] = tz
     time.tzset()
-
-
-def wait_sent(env, n, what="messages sent"):
-    return wait_for(lambda: (lambda s: s if len(s) >= n else None)(sent_messages(env)), 15, what)
 
 
 def outbox_idle(env):

@@ -100,11 +100,12 @@ class served:
         return False
 
 
-def menu_env(**ussd):
+def menu_env(more="", **ussd):
+    """An Env with the ussd section USSD (and the secret) and the config text MORE."""
     settings = {"secret": '"%s"' % SECRET}
     settings.update({k: str(v).lower() if isinstance(v, bool) else v for k, v in ussd.items()})
     extra = "ussd: { %s };" % " ".join("%s = %s;" % kv for kv in settings.items())
-    return Env(extra=extra)
+    return Env(extra=extra + more)
 
 
 def post(srv, body, url=None, headers=None, key=SECRET, method="POST"):
@@ -236,6 +237,26 @@ def test_anonymous_menu_tip_leaves_no_number():
                      "END So nay da dung menu nhieu lan, vui long thu lai sau 1 gio.")
             check("ma tuy" not in srv.log() and "987000001" not in srv.log(),
                   "the serve log has neither the text nor the number")
+
+
+def test_sms_copies_under_the_sms_reply_cap():
+    """Issue 20: one reply cap for both doors (act_reply). The menu's SMS copies count toward
+    replies.max_per_hour as the SMS path's acknowledgements do, anonymous ones too (the SMS
+    side: test_anonymity's test_flood_cap_holds_for_anonymous_sender). Before, the menu did not
+    count its anonymous copies and sent one per tip."""
+    with served(menu_env(more=" replies: { max_per_hour = 2; };"), daemon=False) as (env, srv):
+        for i in range(3):
+            a = session(srv, "cap%d" % i, ["1", "1", "ban ma tuy lan %d" % i, "2"])
+            check("ma so T%d-" % (i + 1) in a[-1], a[-1])
+        check_eq(env.scalar("SELECT count(*) FROM tips WHERE anonymous"), 3, "tips stored")
+        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE kind = 'reply'"), 2,
+                 "SMS copies (replies.max_per_hour = 2)")
+        check("not replying to an anonymous sender" in srv.log(), "the cap is logged")
+        # A named tipster's copies: the same cap, counted by the store.
+        for i in range(3):
+            session(srv, "named%d" % i, ["1", "1", "co nguoi la lan %d" % i, "1"], phone=OTHER)
+        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE recipient = ?", (OTHER,)), 2,
+                 "SMS copies to a named tipster")
 
 
 def test_status_lookup_from_the_sender_and_another_number():

@@ -1,0 +1,145 @@
+/* Broadcasts, and the PIN that an officer's command by phone carries (act.h). */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "act_int.h"
+#include "broadcast.h"
+#include "config.h"
+#include "log.h"
+#include "pin.h"
+#include "store.h"
+#include "ts.h"
+
+enum act_status act_pin_check(struct act_who *w, const char *pin, const char *what)
+{
+	struct store_pin st;
+	char now[TS_LEN], until[TS_LEN];
+	int ok;
+
+	ts_now(now);
+	if (store_pin_get(w->phone, &st) < 0)
+		return ACT_ERROR;
+	if (st.found && st.locked_until[0] != '\0' && strcmp(st.locked_until, now) > 0) {
+		log_warnx("%s from %s refused: locked until %s", what, w->phone, st.locked_until);
+		return ACT_REFUSED;
+	}
+	ok = act_is_officer(w) && pin_verify(pin, st.hash);
+	if (st.found) {
+		ts_utc((int64_t)time(NULL) + act_cfg->broadcast.pin_lockout, until);
+		if (store_pin_attempt(w->phone, ok, act_cfg->broadcast.pin_attempts, until) < 0)
+			return ACT_ERROR;
+	}
+	if (!ok) {
+		log_warnx("%s from %s refused: %s", what, w->phone,
+		          act_is_officer(w) ? "wrong PIN" : "not an officer");
+		return ACT_REFUSED;
+	}
+	return ACT_OK;
+}
+
+/*
+ * Queue a broadcast of TEXT to GROUP in the caller's transaction (store_broadcast_create), or
+ * hold it (broadcast.h says when and why). OUT's figures filled. 0 or -1.
+ */
+static int queue(const struct act_broadcast_in *in, const char *created_by,
+                 struct act_broadcast_out *out)
+{
+	struct broadcast_plan p;
+	struct store_broadcast_new b;
+	long balance = 0;
+	int r = -1, known, n;
+
+	if (broadcast_plan(act_cfg, in->text, &p) < 0) {
+		store_error_nomem("broadcast plan");
+		return -1;
+	}
+	/* Counted in the caller's transaction: the same members the round is queued for. */
+	if ((known = broadcast_known_balance(act_cfg, &balance)) < 0 ||
+	    (n = store_group_count(in->group)) < 0)
+		goto out;
+	out->held = broadcast_hold_check(act_cfg, p.as_sent.parts, n, known, balance, out->reason,
+	                                 sizeof out->reason);
+	out->cost = (long long)p.as_sent.parts * act_cfg->ussd.price_per_part * n;
+	out->balance = balance;
+	b.group = in->group;
+	b.text = in->text;
+	b.sent_text = p.sent_text;
+	b.ucs2 = p.as_sent.ucs2;
+	b.parts = p.as_sent.parts;
+	b.created_by = created_by;
+	b.scheduled_at = in->at;
+	b.every = in->every;
+	b.inbox_id = in->inbox_id;
+	b.held_reason = out->held ? out->reason : NULL;
+	r = store_broadcast_create(&b, &out->id, &out->recipients);
+	if (r == 0 && out->held)
+		log_info("broadcast B%lld to %s held: %s", (long long)out->id, in->group,
+		         out->reason);
+out:
+	broadcast_plan_free(&p);
+	return r;
+}
+
+enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcast_in *in,
+                                    struct act_broadcast_out *out, struct broadcast_plan *plan)
+{
+	enum act_status st;
+	int n;
+
+	memset(out, 0, sizeof *out);
+	if (plan != NULL)
+		memset(plan, 0, sizeof *plan);
+	if (in->pin != NULL && (st = act_pin_check(w, in->pin, "broadcast")) != ACT_OK)
+		return st;
+	if (!act_is_officer(w))
+		return ACT_NOT_ALLOWED;
+	if (in->need_members || in->dry_run) {
+		if ((n = store_group_count(in->group)) < 0)
+			return ACT_ERROR;
+		out->members = n;
+	}
+	if (plan != NULL && broadcast_plan(act_cfg, in->text, plan) < 0) {
+		store_error_nomem("broadcast plan");
+		return ACT_ERROR;
+	}
+	if (in->need_members && out->members == 0)
+		return ACT_NOBODY;
+	if (in->dry_run)
+		return ACT_OK;
+	/* Who made it: the officer's phone, or the name at the CLI ("cli"). */
+	if (queue(in, w->phone != NULL ? w->phone : w->by, out) < 0)
+		return ACT_ERROR;
+	return ACT_OK;
+}
+
+enum act_status act_broadcast_release(struct act_who *w, int64_t id, int *queued)
+{
+	int r;
+
+	*queued = 0;
+	if (!act_is_officer(w))
+		return ACT_NOT_ALLOWED;
+	r = store_broadcast_release(id, queued);
+	if (r == -2)
+		return ACT_NOT_FOUND;
+	if (r == -3)
+		return ACT_NOT_HELD;
+	return r < 0 ? ACT_ERROR : ACT_OK;
+}
+
+enum act_status act_broadcast_cancel(struct act_who *w, int64_t id, int *dropped)
+{
+	int n;
+
+	*dropped = 0;
+	if (!act_is_officer(w))
+		return ACT_NOT_ALLOWED;
+	n = store_broadcast_cancel(id);
+	if (n == -2)
+		return ACT_NOT_FOUND;
+	if (n < 0)
+		return ACT_ERROR;
+	*dropped = n;
+	return ACT_OK;
+}

@@ -1,0 +1,124 @@
+/* Tips: filing one, a supplement, a change of status (act.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "act_int.h"
+#include "config.h"
+#include "store.h"
+#include "ts.h"
+
+enum act_status act_tip_file(struct act_who *w, const struct act_tip_in *in,
+                             struct act_tip_out *out)
+{
+	/* Its village: the one its text names, else the one its sender registered with. */
+	const char *where = in->village;
+
+	memset(out, 0, sizeof *out);
+	if (where == NULL && w->contact.found && w->contact.village[0] != '\0')
+		where = w->contact.village;
+	out->inbox_id = in->inbox_id;
+	/* The menu's tip has no message yet: its row says "anonymous" when the tip is. */
+	if (out->inbox_id == 0 &&
+	    store_ussd_inbox_insert(in->anonymous ? STORE_ANONYMOUS : w->phone, in->text, in->at,
+	                            &out->inbox_id) < 0)
+		return ACT_ERROR;
+	if (in->anonymous) {
+		/* The number stays in memory (W) for the reply, and in no row (issue 13). */
+		if (store_tip_insert_anonymous(out->inbox_id, in->category, in->text,
+		                               in->structured, where, in->at, in->read_at, out->ref,
+		                               out->secret) < 0)
+			return ACT_ERROR;
+		w->anon = 1;
+	} else if (store_tip_insert(out->inbox_id, w->phone, 0, in->category, in->text,
+	                            in->structured, where, in->at, in->read_at, out->ref) < 0) {
+		return ACT_ERROR;
+	}
+	if (in->inbox_id == 0 && store_ussd_tip_channel(out->ref, &out->tip_id) < 0)
+		return ACT_ERROR;
+	/* An anonymous tip's reference carries its secret: "T12-4821", quoted in BS. */
+	snprintf(out->shown, sizeof out->shown, "%s%s%s", out->ref, out->secret[0] ? "-" : "",
+	         out->secret);
+	return ACT_OK;
+}
+
+enum act_status act_tip_supplement(struct act_who *w, const struct act_supplement_in *in)
+{
+	int64_t tip_id = 0;
+	int r;
+
+	if (in->secret != NULL)
+		r = store_tip_find_secret(in->ref, in->secret, &tip_id);
+	else
+		r = store_tip_find(in->ref, w->phone, &tip_id);
+	if (r < 0)
+		return ACT_ERROR;
+	if (r == 0) {
+		struct store_tip t;
+
+		/*
+		 * A BS that names an anonymous tip without its secret (or with a wrong one) is
+		 * most likely its tipster's, who lost the code: its number goes too.
+		 */
+		if (store_tip_get(in->ref, &t) < 0)
+			return ACT_ERROR;
+		if (t.found && t.anonymous) {
+			if (store_anonymize_message(in->inbox_id) < 0)
+				return ACT_ERROR;
+			w->anon = 1;
+		}
+		return ACT_NOT_FOUND;
+	}
+	if (in->quoted_secret) {
+		if (store_anonymize_message(in->inbox_id) < 0)
+			return ACT_ERROR;
+		w->anon = 1;
+	}
+	if (store_tip_supplement(tip_id, in->inbox_id, in->text, in->at, in->read_at) < 0)
+		return ACT_ERROR;
+	return ACT_OK;
+}
+
+enum act_status act_tip_scrub(int64_t inbox_id)
+{
+	return store_anonymize_message(inbox_id) < 0 ? ACT_ERROR : ACT_OK;
+}
+
+enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to, const char *note,
+                             int notify, struct act_mark_out *out)
+{
+	struct store_tip t;
+	char now[TS_LEN], text[640], upref[16];
+	const char *kv[] = {"ref", upref, NULL};
+	struct store_outbox_new o = {0};
+
+	memset(out, 0, sizeof *out);
+	if (store_tip_get(ref, &t) < 0)
+		return ACT_ERROR;
+	if (!t.found)
+		return ACT_NOT_FOUND;
+	snprintf(out->from, sizeof out->from, "%s", t.status);
+	out->anonymous = t.anonymous;
+	if (strcmp(t.status, to) == 0)
+		return ACT_UNCHANGED;
+	if (notify && (t.anonymous || t.sender[0] != '+'))
+		return ACT_NO_NUMBER;
+	ts_now(now);
+	/* The "from" recorded is the status read in this transaction. */
+	if (store_tip_set_status(t.id, t.status, to, w->by, note, now) < 0)
+		return ACT_ERROR;
+	if (!notify)
+		return ACT_OK;
+	snprintf(upref, sizeof upref, "%s", ref);
+	for (char *c = upref; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	config_render(act_cfg->replies.templates[TPL_TIP_THANKS], kv, text, sizeof text);
+	o.recipient = t.sender;
+	o.text = text;
+	o.priority = 0;
+	o.kind = "manual";
+	if (store_outbox_insert(&o, NULL) < 0)
+		return ACT_ERROR;
+	out->notified = 1;
+	return ACT_OK;
+}
