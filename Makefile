@@ -15,7 +15,7 @@
 # Every tests/unit/test_*.c becomes its own binary linked against that library.
 
 CC      ?= cc
-PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd libsystemd
+PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd libsystemd gnutls
 BUILD   ?= build
 SAN     := build-san
 
@@ -78,7 +78,7 @@ unitdir    ?= $(PREFIX)/lib/systemd/system
 statedir   ?= /var/lib/tipline
 CONF_INSTALLED := $(sysconfdir)/tipline/tipline.conf
 MANS  := man/tipline.1 man/tipline.conf.5 man/tiplined.8
-UNITS := tiplined.service tipline-serve.service
+UNITS := tiplined.service tipline-serve.service tipline-console.service
 
 # The installed programs are the same objects but for the mains, compiled again with the
 # installed configuration as their default (the source tree's build keeps conf/tipline.conf).

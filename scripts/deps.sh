@@ -4,12 +4,15 @@
 # libmicrohttpd-dev: the HTTP server of `tipline serve` (the USSD aggregator callback).
 # chromium renders the HTML report in tests (a real browser for what a person looks at);
 # fonts-dejavu-core gives it glyphs for Vietnamese on a machine with no desktop.
+# nodejs and npm: the console's browser tests drive chromium with playwright-core, pinned by
+# tests/browser/package-lock.json (npm ci, run by the tests, into tests/browser/node_modules).
+# libgnutls28-dev: the console's TLS certificate and session-token hashes (tipline console).
 # Usage: scripts/deps.sh [build|bench]
 set -eu
 
 pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev sqlite3 \
 libutf8proc-dev libmicrohttpd-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core \
-libsystemd-dev mandoc"
+libsystemd-dev mandoc nodejs npm libgnutls28-dev"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
 fi
@@ -22,6 +25,11 @@ fi
 
 missing=""
 for p in $pkgs; do
+	# A nodejs from elsewhere (NodeSource's package) brings its own npm and conflicts with
+	# Debian's: an npm command on the PATH will do.
+	if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then
+		continue
+	fi
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case "$st" in
 	*"install ok installed"*) ;;

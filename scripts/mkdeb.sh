@@ -106,7 +106,7 @@ cat >"$root/DEBIAN/prerm" <<'SH'
 #!/bin/sh
 set -e
 if [ -d /run/systemd/system ] && [ "$1" = remove ]; then
-	deb-systemd-invoke stop tiplined.service tipline-serve.service >/dev/null || true
+	deb-systemd-invoke stop tiplined.service tipline-serve.service tipline-console.service >/dev/null || true
 fi
 exit 0
 SH

@@ -87,6 +87,36 @@ struct cli_listing {
 };
 int cli_listing_row(const struct store_row *r, void *ctx);
 
+/* What `tipline status` shows (cli_status.c), gathered once: the console's overview shows it
+ * too. */
+#define MAX_KEYS 48
+struct kv {
+	int n;
+	struct {
+		char key[32], value[160], at[TS_LEN];
+	} e[MAX_KEYS];
+};
+struct counts {
+	int n;
+	char status[8][16];
+	long count[8];
+};
+struct status_snapshot {
+	struct kv kv;
+	struct counts outbox;
+	int alive;
+	char heartbeat_at[TS_LEN];
+	char oldest[TS_LEN];
+	long long alerts_open;
+	long long db_bytes, wal_bytes;
+	int schema;
+	struct store_scrub_state scrub;
+};
+/* Fill *RP from the store (status rows, outbox counts, alerts, files). 0, or -1 (store). */
+int cli_status_gather(const struct config *cfg, struct status_snapshot *rp);
+/* The status row KEY's value, or NULL. */
+const char *cli_status_get(const struct kv *kv, const char *key);
+
 /*
  * UTC text from the database as local time for a person (the system's time zone), into OUT
  * (the UTC text itself when it does not convert); NULL stays NULL. Returns OUT or NULL.
@@ -103,6 +133,9 @@ int cli_daemon_alive(char last[TS_LEN]);
 void cli_daemon_not_running(const char *last);
 
 /* The commands, each returning the exit status, each family in its cli_<family>.c: */
+/* in cli_console.c (issue 23): */
+int cli_passwd(const struct config *cfg, int argc, char **argv);
+int cli_console(const struct config *cfg, int argc, char **argv);
 int cli_inbox(const struct config *cfg, int argc, char **argv);
 int cli_outbox(const struct config *cfg, int argc, char **argv);
 int cli_parse(const struct config *cfg, int argc, char **argv);
@@ -168,6 +201,10 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              once, though the SIM refused it\n" \
 	"  serve [--listen ADDR:PORT]                  the USSD menu: the aggregator's HTTP\n" \
 	"                                              callback (http.listen, ussd.*)\n" \
+	"  passwd PHONE [--admin|--no-admin]           an officer's console password, asked twice\n" \
+	"                                              (never on the command line); --admin: may\n" \
+	"                                              manage other accounts\n" \
+	"  console [--listen ADDR:PORT]                the officers' web console (console.*)\n" \
 	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \
 	"                                              USSD and records (a registered contact\n" \
 	"                                              keeps its contact row); without --yes:\n" \

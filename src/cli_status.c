@@ -19,15 +19,7 @@
 #include "ts.h"
 #include "ussd_text.h"
 
-#define MAX_KEYS 48
-
-/* The status rows, read once. */
-struct kv {
-	int n;
-	struct {
-		char key[32], value[160], at[TS_LEN];
-	} e[MAX_KEYS];
-};
+#define get cli_status_get
 
 static int keep(const char *key, const char *value, const char *at, void *arg)
 {
@@ -43,7 +35,7 @@ static int keep(const char *key, const char *value, const char *at, void *arg)
 }
 
 /* KEY's value, or NULL. */
-static const char *get(const struct kv *kv, const char *key)
+const char *cli_status_get(const struct kv *kv, const char *key)
 {
 	for (int i = 0; i < kv->n; i++)
 		if (strcmp(kv->e[i].key, key) == 0)
@@ -66,12 +58,6 @@ static const char *get_at(const struct kv *kv, const char *key)
 	return NULL;
 }
 
-struct counts {
-	int n;
-	char status[8][16];
-	long count[8];
-};
-
 static int count_one(const char *status, long n, void *arg)
 {
 	struct counts *c = arg;
@@ -83,19 +69,6 @@ static int count_one(const char *status, long n, void *arg)
 	return 0;
 }
 
-/* Everything `tipline status` shows, gathered before printing either way. */
-struct report {
-	struct kv kv;
-	struct counts outbox;
-	int alive;
-	char heartbeat_at[TS_LEN];
-	char oldest[TS_LEN];
-	long long alerts_open;
-	long long db_bytes, wal_bytes;
-	int schema;
-	struct store_scrub_state scrub;
-};
-
 static long long file_size(const char *path)
 {
 	struct stat st;
@@ -103,7 +76,7 @@ static long long file_size(const char *path)
 	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
 }
 
-static int gather(const struct config *cfg, struct report *rp)
+int cli_status_gather(const struct config *cfg, struct status_snapshot *rp)
 {
 	char wal[1100];
 
@@ -130,7 +103,7 @@ static void json_num(struct json *j, const char *name, const char *v)
 		json_key_int(j, name, strtoll(v, NULL, 10));
 }
 
-static void print_json(const struct config *cfg, const struct report *rp)
+static void print_json(const struct config *cfg, const struct status_snapshot *rp)
 {
 	const struct kv *kv = &rp->kv;
 	const char *bal = get(kv, "balance"), *low = get(kv, "balance_low");
@@ -258,7 +231,7 @@ static void print_sim(const struct kv *kv)
 	printf(" (since %s)\n", local(get_at(kv, "sim"), b));
 }
 
-static void print_text(const struct config *cfg, const struct report *rp)
+static void print_text(const struct config *cfg, const struct status_snapshot *rp)
 {
 	const struct kv *kv = &rp->kv;
 	const char *v, *modem = get(kv, "modem");
@@ -341,7 +314,7 @@ static void print_text(const struct config *cfg, const struct report *rp)
 int cli_status(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
-	static struct report rp;
+	static struct status_snapshot rp;
 	int json = 0, ch;
 
 	optind = 0;
@@ -355,7 +328,7 @@ int cli_status(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("status: unexpected argument \"%s\"", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (gather(cfg, &rp) < 0)
+	if (cli_status_gather(cfg, &rp) < 0)
 		return cli_store_failed();
 	if (json)
 		print_json(cfg, &rp);

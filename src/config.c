@@ -87,6 +87,11 @@ static const struct setting settings[] = {
     {"http", "request_deadline", S_NUMBER, 0, OFF(http.request_deadline), 0.1, 3600},
     {"ussd", "db_wait", S_INT, 0, OFF(ussd_menu.db_wait), 0, 60000},
     /* --- end of the USSD menu's settings --- */
+    {"console", "listen", S_STRING, 0, OFF(console.listen), 0, 0},
+    {"console", "tls", S_BOOL, 0, OFF(console.tls), 0, 0},
+    {"console", "tls_cert", S_STRING, 0, OFF(console.tls_cert), 0, 0},
+    {"console", "tls_key", S_STRING, 0, OFF(console.tls_key), 0, 0},
+    {"console", "session_idle", S_INT, 0, OFF(console.session_idle), 60, 30 * 86400},
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
@@ -353,6 +358,8 @@ static void defaults(struct config *c)
 	c->ussd_menu.session_timeout = 180;
 	c->ussd_menu.max_per_hour = 10;
 	c->ussd_menu.sms_ack = 1;
+	c->console.tls = 1;
+	c->console.session_idle = 8 * 3600;
 	/* Aggregators give up on a step after a few seconds: the database wait stays well under. */
 	c->ussd_menu.db_wait = 1000;
 	/* A step is answered in milliseconds: even max_sessions steps at once fit many times. */
@@ -364,10 +371,11 @@ static void defaults(struct config *c)
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
 static int default_strings(struct config *c)
 {
-	char **slots[] = {&c->modem.model,  &c->modem.sent_dir,      &c->modem.gammu_debug,
-	                  &c->country_code, &c->ussd.balance_code,   &c->ussd.balance_pattern,
-	                  &c->modem.pin,    &c->modem.reset_command, &c->database.group};
-	const char *vals[] = {"", "", "", "84", "", "", "", "", ""};
+	char **slots[] = {&c->modem.model,    &c->modem.sent_dir,      &c->modem.gammu_debug,
+	                  &c->country_code,   &c->ussd.balance_code,   &c->ussd.balance_pattern,
+	                  &c->modem.pin,      &c->modem.reset_command, &c->database.group,
+	                  &c->console.listen, &c->console.tls_cert,    &c->console.tls_key};
+	const char *vals[] = {"", "", "", "84", "", "", "", "", "", "0.0.0.0:8443", "", ""};
 
 	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],
 	               "a default for every string setting");
@@ -1005,6 +1013,41 @@ static void validate_database_group(struct loader *ld, struct config *c, const c
 		c->database.group_gid = (long)g->gr_gid;
 }
 
+int config_host_loopback(const char *host)
+{
+	unsigned char a[16];
+
+	if (inet_pton(AF_INET, host, a) == 1)
+		return a[0] == 127;
+	return inet_pton(AF_INET6, host, a) == 1 &&
+	       memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0;
+}
+
+/* The console group: an address, plain HTTP only on loopback, both TLS files or neither. */
+static void validate_console(struct loader *ld, const struct config *c, const config_t *cf)
+{
+	const struct console_config *k = &c->console;
+	char host[64];
+	int port;
+
+	if (config_listen_parse(k->listen, host, sizeof host, &port) < 0)
+		problem(ld, config_lookup(cf, "console.listen"),
+		        "console.listen: \"%s\" is not ADDR:PORT (such as \"0.0.0.0:8443\" or "
+		        "\"[::]:8443\")",
+		        k->listen);
+	else if (!k->tls && !config_host_loopback(host))
+		problem(
+		    ld, config_lookup(cf, "console.tls"),
+		    "console.tls: plain HTTP only on a loopback address (127.0.0.1, ::1), not on "
+		    "%s: passwords and session cookies would cross the network in clear",
+		    k->listen);
+	if ((k->tls_cert[0] == '\0') != (k->tls_key[0] == '\0'))
+		problem(ld,
+		        config_lookup(cf, k->tls_cert[0] ? "console.tls_cert" : "console.tls_key"),
+		        "console.tls_cert and console.tls_key: give both (PEM files) or neither (a "
+		        "self-signed certificate is made beside the database)");
+}
+
 static void validate(struct loader *ld, struct config *c, const config_t *cf)
 {
 	const char *cc = c->country_code;
@@ -1021,6 +1064,7 @@ static void validate(struct loader *ld, struct config *c, const config_t *cf)
 		        "phone.country_code: \"%s\" must be 1 to 3 digits, such as \"84\"", cc);
 	validate_ussd(ld, c, cf);
 	validate_database_group(ld, c, cf);
+	validate_console(ld, c, cf);
 	/* A PIN is 4 to 8 digits (3GPP TS 22.004); anything else would be a wrong try of three. */
 	if (c->modem.pin[0] != '\0' &&
 	    (strspn(c->modem.pin, "0123456789") != strlen(c->modem.pin) ||
@@ -1162,6 +1206,9 @@ void config_free(struct config *c)
 	free(c->database.group);
 	free(c->ussd.balance_code);
 	free(c->ussd.balance_pattern);
+	free(c->console.listen);
+	free(c->console.tls_cert);
+	free(c->console.tls_key);
 	for (int t = 0; t < TPL_COUNT; t++)
 		free(c->replies.templates[t]);
 	free_ussd_menu(c);

@@ -194,6 +194,18 @@ int config_listen_parse(const char *s, char *host, size_t hostsz, int *port);
 
 /* --- end of the USSD menu's block --- */
 
+/* Group console (issue 23): `tipline console`, the officers' web console. */
+struct console_config {
+	char *listen;   /* "ADDR:PORT", default "0.0.0.0:8443" */
+	int tls;        /* 1 (default): HTTPS; 0 only on a loopback address */
+	char *tls_cert; /* PEM files; "" (both): a self-signed pair made beside the database */
+	char *tls_key;
+	int session_idle; /* seconds a session lives unused (default 8 h) */
+};
+
+/* 1 if HOST (numeric, as config_listen_parse gives it) is a loopback address. */
+int config_host_loopback(const char *host);
+
 struct config {
 	char *file;
 	enum log_level log_level;
@@ -209,6 +221,7 @@ struct config {
 	struct privacy_config privacy;     /* issue 13: group privacy */
 	struct ussd_menu_config ussd_menu; /* issue 12: group ussd, the menu's settings */
 	struct http_config http;           /* issue 12: group http */
+	struct console_config console;     /* issue 23: group console */
 	struct parse_rules *rules;         /* keywords and categories */
 };
 

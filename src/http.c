@@ -275,6 +275,14 @@ struct http_server *http_start(const struct http_config *cfg, const char *listen
 	int port;
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *di;
+	/* TLS options only when a certificate is given (MHD_OPTION_ARRAY ends at the first END). */
+	struct MHD_OptionItem tls[] = {
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)h->tls_cert},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)h->tls_key},
+	    {MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
 
 	memset(&ss, 0, sizeof ss);
 	if (s == NULL) {
@@ -303,6 +311,10 @@ struct http_server *http_start(const struct http_config *cfg, const char *listen
 		s4->sin_port = htons((uint16_t)port);
 		inet_pton(AF_INET, host, &s4->sin_addr);
 	}
+	if (h->tls_cert != NULL)
+		flags |= MHD_USE_TLS;
+	if (h->suspend)
+		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	if ((s->conns = calloc((size_t)s->max_conn, sizeof *s->conns)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		goto fail;
@@ -314,7 +326,8 @@ struct http_server *http_start(const struct http_config *cfg, const char *listen
 	    (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)(s->deadline + 0.999), MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->max_conn + 1,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY,
+	    h->tls_cert != NULL ? tls : none, MHD_OPTION_END);
 	if (s->d == NULL) {
 		snprintf(err, errsz, "cannot listen on %s", listen);
 		goto fail;

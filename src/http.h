@@ -34,6 +34,11 @@ struct http_handler {
 	MHD_AccessHandlerCallback request;
 	MHD_RequestCompletedCallback completed; /* frees the request's *con_cls */
 	void *cls;
+	/* The console (issue 23): HTTPS with this PEM certificate and key (libmicrohttpd's own TLS,
+	 * GnuTLS); NULL: plain HTTP. SUSPEND: handlers may MHD_suspend_connection (on this thread;
+	 * MHD_resume_connection from the caller's loop). */
+	const char *tls_cert, *tls_key;
+	int suspend;
 };
 
 /*

@@ -178,6 +178,11 @@ int report_csv(const struct report *r, FILE *f, int csv_flags);
  * data-series and data-value.
  */
 int report_html(const struct report *r, FILE *f);
+/* S (UTF-8; NULL: nothing) as HTML text or a quoted attribute's value: & < > " ' escaped,
+ * invalid UTF-8, control characters (but newline and tab), C1 controls and BiDi overrides and
+ * isolates as U+FFFD. Every HTML page we write (the report, the console) escapes with this
+ * one. */
+void report_html_esc(FILE *f, const char *s);
 /*
  * The figures for one SMS (BC PIN [TUAN|THANG]): ASCII, no diacritics, at most 160 GSM-7
  * septets; the less important figures are left out when large numbers would not fit.

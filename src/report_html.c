@@ -15,9 +15,10 @@
 /*
  * Text or attribute value: & < > " ' escaped; invalid UTF-8, controls, C1 controls and the
  * BiDi overrides and isolates (which would reorder the page's text) as U+FFFD. Names from
- * phones reach the visible text through report_display_name(), already text_safe()'d.
+ * phones reach the visible text through report_display_name(), already text_safe()'d. The
+ * one HTML escaper (report.h): the console's pages use it too.
  */
-static void esc(FILE *f, const char *s)
+void report_html_esc(FILE *f, const char *s)
 {
 	size_t n = s ? strlen(s) : 0, i = 0;
 
@@ -52,6 +53,8 @@ static void esc(FILE *f, const char *s)
 		i += len;
 	}
 }
+
+#define esc report_html_esc
 
 /* ---- page ---- */
 

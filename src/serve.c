@@ -43,8 +43,7 @@
 
 /* --- the form --- */
 
-/* Decode LEN bytes of a form value into OUT (SZ bytes with the NUL). 0, or -1. */
-static int form_decode(const char *s, size_t len, char *out, size_t sz)
+int serve_form_decode(const char *s, size_t len, char *out, size_t sz)
 {
 	size_t k = 0;
 
@@ -106,9 +105,9 @@ int serve_form_parse(const char *body, size_t len, struct serve_form *f)
 			if (seen & (1 << fields[k].flag))
 				return -1; /* a field given twice: which one is meant? */
 			seen |= 1 << fields[k].flag;
-			if (form_decode(eq < end ? body + eq + 1 : body + end,
-			                eq < end ? end - eq - 1 : 0, (char *)f + fields[k].off,
-			                fields[k].sz) < 0)
+			if (serve_form_decode(eq < end ? body + eq + 1 : body + end,
+			                      eq < end ? end - eq - 1 : 0,
+			                      (char *)f + fields[k].off, fields[k].sz) < 0)
 				return -1;
 		}
 		i = end + 1;
@@ -660,7 +659,7 @@ static int scrub_wal(void *arg)
 int serve_run(const struct config *cfg, const char *listen)
 {
 	struct server sv = {cfg, {0}};
-	struct http_handler h = {"ussd", on_request, request_done, &sv};
+	struct http_handler h = {"ussd", on_request, request_done, &sv, NULL, NULL, 0};
 	struct http_server *hs = NULL;
 	struct sigaction sa;
 	char host[64], err[256];

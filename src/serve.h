@@ -36,6 +36,13 @@ struct serve_form {
 int serve_form_parse(const char *body, size_t len, struct serve_form *f);
 
 /*
+ * Decode LEN bytes of an x-www-form-urlencoded value (+ and %XX) into OUT (SZ bytes with the
+ * NUL). 0, or -1 on a bad escape, a NUL, invalid UTF-8 or a value longer than OUT holds. The
+ * console's forms are decoded with it too.
+ */
+int serve_form_decode(const char *s, size_t len, char *out, size_t sz);
+
+/*
  * Serve on LISTEN ("ADDR:PORT"; port 0 takes any free port) until SIGTERM or SIGINT. Prints
  * "tipline serve: listening on ADDR:PORT PATH" on stdout once it accepts connections. The
  * exit status: 0 stopped by a signal, 1 could not start (no secret, a screen too long, the

@@ -698,4 +698,63 @@ int store_list_alerts(const char *unused, int limit, store_row_fn fn, void *ctx)
 /* The USSD log, newest first. */
 int store_list_ussd_log(const char *unused, int limit, store_row_fn fn, void *ctx);
 
+/* --- the officers' web console (store_console.c, issue 23) --- */
+
+/* A contact by phone and its console account (found 0: the contact has none). */
+struct store_console_account {
+	int contact_found, officer, found, admin, disabled, failed_tries;
+	int64_t contact_id;
+	char name[128];
+	char hash[160];
+	char locked_until[20]; /* UTC text, "" when not locked */
+};
+int store_console_account_get(const char *phone, struct store_console_account *a);
+/* Set the account's password HASH (creating it); ADMIN 0/1, or -1 to keep (0 for a new one).
+ * Clears the lock and the wrong tries, enables it and ends its sessions. 0 or -1. */
+int store_console_password_set(int64_t contact_id, const char *hash, int admin, const char *at);
+/* A login's outcome: OK resets the tries; a wrong password adds one and, at LOCK_AT, locks
+ * the account until LOCK_UNTIL (and counts again from 0). 0 or -1. */
+int store_console_login_attempt(int64_t contact_id, int ok, int lock_at, const char *lock_until);
+
+/* A live session, by the hash of its token. */
+struct store_console_session {
+	int found, admin;
+	int64_t contact_id;
+	char phone[64];
+	char name[128];
+	char csrf[72];
+	char last_seen[20]; /* UTC text */
+};
+int store_console_session_add(const char *token_hash, int64_t contact_id, const char *csrf,
+                              const char *at);
+/* The session whose token hashes to TOKEN_HASH, seen at or after IDLE_CUTOFF (UTC), of an
+ * enabled officer's account; out->found 0 otherwise. 0 or -1. */
+int store_console_session_get(const char *token_hash, const char *idle_cutoff,
+                              struct store_console_session *out);
+int store_console_session_touch(const char *token_hash, const char *at);
+int store_console_session_end(const char *token_hash);
+/* Delete the sessions not seen since IDLE_CUTOFF: how many, or -1. */
+int store_console_sessions_expire(const char *idle_cutoff);
+/* Record a console change (not a tip's status: tip_events has those). 0 or -1. */
+int store_console_audit(const char *at, const char *by, const char *action, const char *subject,
+                        const char *detail);
+/* The audit, newest first: SUBJECT's rows (a tip's ref, an officer's number), "accounts" for
+ * the account changes, NULL for all. */
+int store_list_console_audit(const char *subject, int limit, store_row_fn fn, void *ctx);
+/* Officers and their accounts: phone, name, has_password, admin, disabled, locked_until. */
+int store_console_accounts(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* Disable (ending its sessions) or enable an account. Rows changed (0: no account), or -1. */
+int store_console_set_disabled(int64_t contact_id, int disabled, const char *at);
+/* A page of tips, newest first: F's filters, SEARCH (NULL: none) in the text and supplements. */
+int store_console_tips(const struct store_tip_filter *f, const char *search, int limit, int offset,
+                       store_row_fn fn, void *ctx);
+/* How many tips store_console_tips would list without its LIMIT: the count, or -1. */
+int64_t store_console_tips_count(const struct store_tip_filter *f, const char *search);
+/* Patrols started and not ended (team, leader, started_at UTC, members, notes), oldest first. */
+int store_console_patrols_open(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The villages tips are about, for the list's filter. */
+int store_console_villages(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* Set a tip's CATEGORY and/or VILLAGE (NULL: keep; VILLAGE "": none). Rows changed, or -1. */
+int store_console_tip_set(int64_t tip_id, const char *category, const char *village);
+
 #endif

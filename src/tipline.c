@@ -49,7 +49,7 @@ static const struct {
     {"group", cli_group},   {"team", cli_team},       {"alerts", cli_alerts},
     {"export", cli_export}, {"report", cli_report},   {"ussd", cli_ussd},
     {"status", cli_status}, {"serve", cli_serve},     {"forget", cli_forget},
-    {"modem", cli_modem},
+    {"modem", cli_modem},   {"passwd", cli_passwd},   {"console", cli_console},
 };
 
 /* The index of command NAME in commands[], or -1. */

@@ -52,6 +52,7 @@ def test_deb_builds_and_runs():
             check(piece in postinst, "postinst: %s" % piece)
         for f in ("usr/sbin/tiplined", "usr/bin/tipline", "etc/tipline/tipline.conf",
                   "lib/systemd/system/tiplined.service", "lib/systemd/system/tipline-serve.service",
+                  "lib/systemd/system/tipline-console.service",
                   "usr/share/man/man8/tiplined.8.gz", "usr/share/man/man5/tipline.conf.5.gz",
                   "usr/share/man/man1/tipline.1.gz", "usr/share/doc/tipline/copyright"):
             check(os.path.exists(os.path.join(d.root, f)), "the package holds /" + f)

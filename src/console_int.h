@@ -1,0 +1,79 @@
+/*
+ * The console's private header: what console.c (the server: HTTP, sessions, CSRF, routing),
+ * console_pages.c (the pages) and console_tls.c (the certificate) share.
+ */
+#ifndef TIPLINE_CONSOLE_INT_H
+#define TIPLINE_CONSOLE_INT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "store.h"
+
+struct config;
+
+#define CONSOLE_MAX_BODY  16384 /* bytes of a form; more is 413 */
+#define CONSOLE_PAGE_SIZE 50    /* tips per page of the list */
+
+/* One request as a page sees it. */
+struct console_req {
+	const struct config *cfg;
+	const char *method, *path; /* path without the query */
+	const char *body;          /* a POST's form (NUL-terminated), else "" */
+	size_t len;
+	const struct store_console_session *who; /* NULL when not logged in */
+	const char *(*arg)(const struct console_req *rq, const char *name); /* query value */
+	void *conn; /* the MHD connection, for arg */
+};
+
+/* What a page answers. The body is written to F (an open_memstream the server owns). */
+struct console_resp {
+	unsigned status;
+	FILE *f;
+	const char *type;      /* Content-Type; NULL: text/html; charset=utf-8 */
+	char location[512];    /* a 303 redirect's target, "" when none */
+	char cookie[256];      /* a Set-Cookie value, "" when none */
+	char disposition[128]; /* Content-Disposition (a CSV download), "" when none */
+	int slow;              /* a failed login: answered after a pause */
+};
+
+/*
+ * A form field NAME of the request's body into OUT (SZ bytes): 1 found, 0 absent, -1
+ * malformed or too long.
+ */
+int console_form(const struct console_req *rq, const char *name, char *out, size_t sz);
+
+/* --- console_pages.c: each page writes RESP; -1 only on a store error (the server answers
+ * 503 and rolls back what it began) --- */
+int console_page_login(const struct console_req *rq, struct console_resp *resp, const char *error);
+int console_page_overview(const struct console_req *rq, struct console_resp *resp);
+int console_page_tips(const struct console_req *rq, struct console_resp *resp);
+/* A tip's page; PREVIEW (NULL: none) a reply to preview, its parts and cost. */
+int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
+                     const char *preview);
+int console_page_patrols(const struct console_req *rq, struct console_resp *resp);
+/* The admins' page of accounts (403 for others), and its POST (password, disable, enable). */
+int console_page_accounts(const struct console_req *rq, struct console_resp *resp);
+int console_post_accounts(const struct console_req *rq, struct console_resp *resp);
+/* `tipline export KIND` (tips, patrols) as a CSV download. */
+int console_export(const struct console_req *rq, struct console_resp *resp, const char *kind);
+/* POST /tips/REF: triage (mark), category or village (set). */
+int console_post_tip(const struct console_req *rq, struct console_resp *resp, const char *ref);
+/* A plain page with a title and a sentence (errors: 403, 404, 503). */
+void console_page_message(const struct console_req *rq, struct console_resp *resp, unsigned status,
+                          const char *title, const char *text);
+/* The stylesheet and the script, served as files under /static/. */
+extern const char console_css[];
+extern const char console_js[];
+
+/* --- console_tls.c --- */
+/*
+ * The certificate and key as PEM (malloc'd: the caller frees both): console.tls_cert/key when
+ * set, else DIR/console-cert.pem and console-key.pem, made self-signed for the host name when
+ * missing (the key file mode 0600). 0, or -1 after a line on stderr.
+ */
+int console_tls_load(const struct config *cfg, char **cert, char **key);
+/* The SHA-256 of S as 64 hex digits into OUT[65]. 0 or -1. */
+int console_sha256_hex(const char *s, char out[65]);
+
+#endif

@@ -1,0 +1,1405 @@
+/*
+ * The console's pages (see console_int.h): server-rendered HTML in Vietnamese, local time,
+ * forms that work without JavaScript. Every text from the database goes through the one
+ * escaper (report_html_esc), texts people sent inside <bdi> so that a right-to-left override
+ * in one cannot turn the page around it. An anonymous tip's sender is never selected, so no
+ * page can show it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "console.h"
+#include "console_int.h"
+#include "act.h"
+#include "broadcast.h"
+#include "csv.h"
+#include "log.h"
+#include "outbox.h"
+#include "parse.h"
+#include "pin.h"
+#include "report.h"
+#include "store.h"
+#include "text.h"
+#include "ts.h"
+
+#define E(s) report_html_esc(f, (s))
+
+static const struct {
+	const char *name, *label;
+} statuses[] = {
+    {"new", "Mới"},
+    {"checking", "Đang xác minh"},
+    {"valuable", "Có giá trị"},
+    {"false", "Không đúng sự thật"},
+    {"closed", "Đã đóng"},
+};
+#define NSTATUSES (sizeof statuses / sizeof statuses[0])
+
+static const char *status_label(const char *s)
+{
+	for (size_t i = 0; s != NULL && i < NSTATUSES; i++)
+		if (strcmp(statuses[i].name, s) == 0)
+			return statuses[i].label;
+	return s ? s : "";
+}
+
+/*
+ * What the pages call category NAME: the default categories in Vietnamese with diacritics
+ * (the USSD menu's labels have none: a USSD screen is GSM-7), else ussd.category_labels'
+ * label, else the name itself.
+ */
+static const char *category_label(const struct config *cfg, const char *name)
+{
+	static const char *const labels[][2] = {
+	    {"drugs", "Ma tuý"},
+	    {"theft", "Trộm cắp"},
+	    {"fighting", "Đánh nhau"},
+	    {"gambling", "Cờ bạc"},
+	    {"traffic", "Giao thông"},
+	    {"stranger", "Người lạ"},
+	    {"fraud", "Lừa đảo"},
+	    {"forest", "Phá rừng"},
+	    {"weapons", "Vũ khí"},
+	    {"dispute", "Tranh chấp"},
+	    {"domestic_violence", "Bạo lực gia đình"},
+	    {"other", "Khác"},
+	};
+
+	if (name == NULL || name[0] == '\0')
+		return "";
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i][0], name) == 0)
+			return labels[i][1];
+	return config_ussd_label(&cfg->ussd_menu, name);
+}
+
+/* At most MAX characters of S (UTF-8) escaped into F, "…" when cut. */
+static void excerpt(FILE *f, const char *s, int max)
+{
+	size_t n = strlen(s), i = 0;
+	int chars = 0;
+	char *cut;
+
+	while (i < n && chars < max) {
+		uint32_t cp;
+
+		i += text_utf8_next(s + i, n - i, &cp);
+		chars++;
+	}
+	if (i >= n) {
+		report_html_esc(f, s);
+		return;
+	}
+	if ((cut = strndup(s, i)) == NULL)
+		return;
+	report_html_esc(f, cut);
+	fputs("…", f);
+	free(cut);
+}
+
+/* UTC text as local time "YYYY-MM-DD HH:MM" into BUF[TS_LEN]; "" for NULL. */
+static const char *local(const char *utc, char buf[TS_LEN])
+{
+	if (utc == NULL || utc[0] == '\0' || ts_utc_to_local(utc, buf) < 0)
+		return utc ? utc : "";
+	buf[16] = '\0';
+	return buf;
+}
+
+/* --- the frame of every page --- */
+
+static void page_begin(const struct console_req *rq, struct console_resp *resp, const char *title,
+                       const char *current, int refresh)
+{
+	static const struct {
+		const char *href, *label;
+	} nav[] = {{"/", "Tổng quan"}, {"/tips", "Tin báo"}, {"/patrols", "Tuần tra"}};
+	FILE *f = resp->f;
+
+	fputs("<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+	      f);
+	fputs("<title>", f);
+	E(title);
+	fputs(" · tipline</title><link rel=\"stylesheet\" href=\"/static/console.css\">"
+	      "<script src=\"/static/console.js\" defer></script></head>",
+	      f);
+	if (refresh > 0)
+		fprintf(f, "<body data-refresh=\"%d\">", refresh);
+	else
+		fputs("<body>", f);
+	fputs("<a class=\"skip\" href=\"#main\">Bỏ qua menu</a><header class=\"top\">"
+	      "<span class=\"brand\">tipline</span>",
+	      f);
+	if (rq->who != NULL) {
+		fputs("<nav aria-label=\"Mục chính\"><ul>", f);
+		for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
+			fprintf(f, "<li><a href=\"%s\"%s>", nav[i].href,
+			        current && strcmp(current, nav[i].href) == 0
+			            ? " aria-current=\"page\""
+			            : "");
+			E(nav[i].label);
+			fputs("</a></li>", f);
+		}
+		if (rq->who->admin)
+			fprintf(f, "<li><a href=\"/accounts\"%s>Tài khoản</a></li>",
+			        current && strcmp(current, "/accounts") == 0
+			            ? " aria-current=\"page\""
+			            : "");
+		fputs("</ul></nav><form class=\"logout\" method=\"post\" action=\"/logout\">"
+		      "<input type=\"hidden\" name=\"csrf\" value=\"",
+		      f);
+		E(rq->who->csrf);
+		fputs("\"><span class=\"who\">", f);
+		E(rq->who->name[0] ? rq->who->name : rq->who->phone);
+		fputs("</span> <button type=\"submit\">Đăng xuất</button></form>", f);
+	}
+	fputs("</header><main id=\"main\"><h1>", f);
+	E(title);
+	fputs("</h1>", f);
+}
+
+static void page_end(struct console_resp *resp)
+{
+	fputs("</main></body></html>\n", resp->f);
+}
+
+void console_page_message(const struct console_req *rq, struct console_resp *resp, unsigned status,
+                          const char *title, const char *text)
+{
+	resp->status = status;
+	page_begin(rq, resp, title, NULL, 0);
+	fputs("<p class=\"msg\">", resp->f);
+	report_html_esc(resp->f, text);
+	fputs("</p>", resp->f);
+	if (rq->who != NULL)
+		fputs("<p><a href=\"/\">Về trang tổng quan</a></p>", resp->f);
+	else
+		fputs("<p><a href=\"/login\">Đăng nhập</a></p>", resp->f);
+	page_end(resp);
+}
+
+static void csrf_field(const struct console_req *rq, FILE *f)
+{
+	fputs("<input type=\"hidden\" name=\"csrf\" value=\"", f);
+	E(rq->who->csrf);
+	fputs("\">", f);
+}
+
+/* --- login --- */
+
+int console_page_login(const struct console_req *rq, struct console_resp *resp, const char *error)
+{
+	FILE *f = resp->f;
+
+	page_begin(rq, resp, "Đăng nhập", NULL, 0);
+	if (error != NULL) {
+		resp->status = 200;
+		fputs("<p class=\"error\" role=\"alert\">", f);
+		E(error);
+		fputs("</p>", f);
+	}
+	fputs("<form class=\"login\" method=\"post\" action=\"/login\">"
+	      "<p><label for=\"phone\">Số điện thoại</label>"
+	      "<input id=\"phone\" name=\"phone\" type=\"tel\" autocomplete=\"username\" required>"
+	      "</p><p><label for=\"password\">Mật khẩu</label>"
+	      "<input id=\"password\" name=\"password\" type=\"password\" "
+	      "autocomplete=\"current-password\" required></p>"
+	      "<p><button type=\"submit\">Đăng nhập</button></p></form>",
+	      f);
+	page_end(resp);
+	return 0;
+}
+
+/* --- tables of store rows --- */
+
+static const char *column_label(const char *name)
+{
+	static const char *const labels[][2] = {
+	    {"id", "#"},
+	    {"team", "Tổ"},
+	    {"leader", "Tổ trưởng"},
+	    {"started_at", "Bắt đầu"},
+	    {"ended_at", "Kết thúc"},
+	    {"members", "Số người"},
+	    {"notes", "Ghi chú"},
+	    {"end_notes", "Ghi chú kết thúc"},
+	    {"kind", "Loại"},
+	    {"subject", "Đối tượng"},
+	    {"raised_at", "Lúc báo"},
+	    {"sent_at", "Lúc gửi"},
+	    {"recipients", "Người nhận"},
+	    {"sent", "Đã gửi"},
+	    {"detail", "Chi tiết"},
+	    {"under_way", "Đã đi"},
+	    {"code", "Tổ"},
+	    {"nights", "Đêm tuần tra"},
+	    {"night_by", "Bắt đầu trước"},
+	    {"leaders", "Tổ trưởng"},
+	    {"out_since", "Đang đi từ"},
+	    {"at", "Lúc"},
+	    {"by", "Người làm"},
+	    {"action", "Việc"},
+	};
+
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i][0], name) == 0)
+			return labels[i][1];
+	return name;
+}
+
+struct table {
+	FILE *f;
+	int rows;
+	int utc; /* the *_at columns are UTC text: shown local */
+};
+
+static int table_row(const struct store_row *r, void *ctx)
+{
+	struct table *t = ctx;
+	FILE *f = t->f;
+	char buf[TS_LEN];
+
+	if (t->rows++ == 0) {
+		fputs("<div class=\"scroll\" tabindex=\"0\"><table><thead><tr>", f);
+		for (int i = 0; i < r->n; i++) {
+			fputs("<th scope=\"col\">", f);
+			E(column_label(r->name[i]));
+			fputs("</th>", f);
+		}
+		fputs("</tr></thead><tbody>", f);
+	}
+	fputs("<tr>", f);
+	for (int i = 0; i < r->n; i++) {
+		size_t n = strlen(r->name[i]);
+		int at = strcmp(r->name[i], "at") == 0 ||
+		         (n > 3 && strcmp(r->name[i] + n - 3, "_at") == 0);
+
+		fputs(r->numeric[i] ? "<td class=\"num\">"
+		      : at          ? "<td class=\"time\"><bdi>"
+		                    : "<td><bdi>",
+		      f);
+		if (at && t->utc)
+			E(local(r->val[i], buf));
+		else if (at && r->val[i] != NULL && strlen(r->val[i]) >= 16)
+			fprintf(f, "%.16s", r->val[i]);
+		else
+			E(r->val[i] ? r->val[i] : "");
+		fputs(r->numeric[i] ? "</td>" : "</bdi></td>", f);
+	}
+	fputs("</tr>", f);
+	return 0;
+}
+
+static void table_end(struct table *t, const char *empty)
+{
+	if (t->rows > 0)
+		fputs("</tbody></table></div>", t->f);
+	else {
+		fputs("<p class=\"empty\">", t->f);
+		report_html_esc(t->f, empty);
+		fputs("</p>", t->f);
+	}
+}
+
+/* --- the tip list's rows --- */
+
+struct tips_list {
+	FILE *f;
+	int rows;
+	const struct config *cfg;
+};
+
+/* A row of store_console_tips: ref, created_at, anonymous, category, village, status, text,
+ * supplements. */
+static int tip_row(const struct store_row *r, void *ctx)
+{
+	struct tips_list *l = ctx;
+	FILE *f = l->f;
+	char buf[TS_LEN];
+
+	if (l->rows++ == 0)
+		fputs("<div class=\"scroll\" tabindex=\"0\"><table class=\"tips\"><thead><tr><th "
+		      "scope=\"col\">Mã</th>"
+		      "<th scope=\"col\">Thời gian</th><th scope=\"col\">Trạng thái</th>"
+		      "<th scope=\"col\" class=\"wide\">Loại</th><th scope=\"col\" "
+		      "class=\"wide\">Thôn"
+		      "</th><th scope=\"col\">Nội dung</th></tr></thead><tbody>",
+		      f);
+	fputs("<tr><td><a href=\"/tips/", f);
+	E(r->val[0]);
+	fputs("\">", f);
+	E(r->val[0]);
+	fputs("</a>", f);
+	if (r->val[2] != NULL && strcmp(r->val[2], "1") == 0)
+		fputs(" <span class=\"tag\">ẩn danh</span>", f);
+	fputs("</td><td>", f);
+	E(local(r->val[1], buf));
+	fprintf(f, "</td><td><span class=\"st st-%s\">", r->val[5] ? r->val[5] : "");
+	E(status_label(r->val[5]));
+	fputs("</span></td><td class=\"wide\"><bdi>", f);
+	E(category_label(l->cfg, r->val[3]));
+	fputs("</bdi></td><td class=\"wide\"><bdi>", f);
+	E(r->val[4] ? r->val[4] : "");
+	fputs("</bdi></td><td class=\"text\"><bdi>", f);
+	excerpt(f, r->val[6] ? r->val[6] : "", 160);
+	fputs("</bdi>", f);
+	if (r->val[7] != NULL && strcmp(r->val[7], "0") != 0) {
+		fputs(" <span class=\"tag\">+", f);
+		E(r->val[7]);
+		fputs(" bổ sung</span>", f);
+	}
+	fputs("</td></tr>", f);
+	return 0;
+}
+
+static void tips_list_end(struct tips_list *l, const char *empty)
+{
+	if (l->rows > 0)
+		fputs("</tbody></table></div>", l->f);
+	else {
+		fputs("<p class=\"empty\">", l->f);
+		report_html_esc(l->f, empty);
+		fputs("</p>", l->f);
+	}
+}
+
+/* --- Tổng quan --- */
+
+static void figure_row(FILE *f, const char *label, long long cur, long long prev)
+{
+	char a[32], b[32];
+
+	fputs("<tr><th scope=\"row\">", f);
+	E(label);
+	fprintf(f, "</th><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>",
+	        report_format_count(cur, a), report_format_count(prev, b));
+}
+
+struct open_patrols {
+	FILE *f;
+	int rows;
+};
+
+static int open_patrol_row(const struct store_row *r, void *ctx)
+{
+	struct open_patrols *o = ctx;
+	FILE *f = o->f;
+	char buf[TS_LEN];
+	int64_t t;
+	long mins = -1;
+
+	if (o->rows++ == 0)
+		fputs("<ul class=\"patrols\">", f);
+	if (r->val[2] != NULL && ts_parse_utc(r->val[2], &t) == 0)
+		mins = (long)(((int64_t)time(NULL) - t) / 60);
+	fputs("<li>Tổ <bdi>", f);
+	E(r->val[0] ? r->val[0] : "?");
+	fputs("</bdi>, từ ", f);
+	E(local(r->val[2], buf));
+	if (mins >= 0)
+		fprintf(f, " (%ld giờ %02ld phút)", mins / 60, mins % 60);
+	if (r->val[3] != NULL) {
+		fputs(", ", f);
+		E(r->val[3]);
+		fputs(" người", f);
+	}
+	fputs("</li>", f);
+	return 0;
+}
+
+int console_page_overview(const struct console_req *rq, struct console_resp *resp)
+{
+	static struct status_snapshot st;
+	struct store_tip_filter nf = {.status = "new"};
+	struct report_period p;
+	struct report r;
+	struct tips_list tl = {resp->f, 0, rq->cfg};
+	struct open_patrols op = {resp->f, 0};
+	FILE *f = resp->f;
+	const struct kv *kv = &st.kv;
+	const char *v;
+	char buf[TS_LEN], n1[32];
+	int64_t fresh;
+	int rc = -1;
+
+	report_init(&r);
+	report_period_month_to_date((int64_t)time(NULL), &p);
+	if ((fresh = store_console_tips_count(&nf, NULL)) < 0 || store_report_fill(&r, &p) < 0 ||
+	    cli_status_gather(rq->cfg, &st) < 0)
+		goto out;
+	page_begin(rq, resp, "Tổng quan", "/", 60);
+	fputs("<div class=\"cards\"><section class=\"card\" aria-labelledby=\"h-new\">"
+	      "<h2 id=\"h-new\">Tin mới chờ xử lý</h2>",
+	      f);
+	fprintf(f, "<p class=\"big\"><a href=\"/tips?status=new\">%s</a></p>",
+	        report_format_count(fresh, n1));
+	if (store_console_tips(&nf, NULL, 5, 0, tip_row, &tl) < 0)
+		goto out;
+	tips_list_end(&tl, "Không có tin mới.");
+	fputs("</section><section class=\"card\" aria-labelledby=\"h-month\"><h2 id=\"h-month\">"
+	      "Tháng này so với tháng trước</h2>",
+	      f);
+	fprintf(f, "<p class=\"sub\">%s → %s, so với %s → %s</p>", r.cur.from, r.cur.to,
+	        r.previous.from, r.previous.to);
+	fputs(
+	    "<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Số liệu</th>"
+	    "<th scope=\"col\">Tháng này</th><th scope=\"col\">Tháng trước</th></tr></thead>"
+	    "<tbody>",
+	    f);
+	figure_row(f, "Tin báo nhận được", r.cur.tips.received, r.previous.tips.received);
+	figure_row(f, "Tin có giá trị", r.cur.tips.valuable, r.previous.tips.valuable);
+	figure_row(f, "Ca tuần tra", r.cur.patrols.count, r.previous.patrols.count);
+	figure_row(f, "Bỏ lỡ điểm danh tuần tra", r.cur.missed_checkins,
+	           r.previous.missed_checkins);
+	figure_row(f, "Buổi tuyên truyền", r.cur.awareness.sessions, r.previous.awareness.sessions);
+	figure_row(f, "Lượt người nghe", r.cur.awareness.participants,
+	           r.previous.awareness.participants);
+	figure_row(f, "Vụ hoà giải", r.cur.mediations.count, r.previous.mediations.count);
+	figure_row(f, "Tin nhắn nhận", r.cur.sms.received, r.previous.sms.received);
+	figure_row(f, "Tin nhắn gửi", r.cur.sms.sent, r.previous.sms.sent);
+	fputs("</tbody></table></div></section>", f);
+
+	fputs("<section class=\"card\" aria-labelledby=\"h-patrols\"><h2 id=\"h-patrols\">"
+	      "Tuần tra đang diễn ra</h2>",
+	      f);
+	if (store_console_patrols_open(NULL, 50, open_patrol_row, &op) < 0)
+		goto out;
+	if (op.rows > 0)
+		fputs("</ul>", f);
+	else
+		fputs("<p class=\"empty\">Không có tổ nào đang tuần tra.</p>", f);
+	fprintf(f, "<p>Cảnh báo đang mở: <a href=\"/patrols#alerts\"><strong>%lld</strong></a></p>",
+	        st.alerts_open);
+	fputs("</section>", f);
+
+	fputs("<section class=\"card\" aria-labelledby=\"h-sys\"><h2 id=\"h-sys\">Hệ thống</h2>"
+	      "<dl class=\"kv\">",
+	      f);
+	fputs("<dt>Chương trình</dt><dd>", f);
+	if (st.alive)
+		fputs("đang chạy", f);
+	else
+		fputs("<strong class=\"bad\">không chạy</strong>", f);
+	fputs("</dd><dt>Modem</dt><dd>", f);
+	E((v = cli_status_get(kv, "modem")) ? v : "chưa rõ");
+	fputs("</dd><dt>SIM</dt><dd>", f);
+	E((v = cli_status_get(kv, "sim")) ? v : "chưa rõ");
+	fputs("</dd><dt>Mạng</dt><dd>", f);
+	E((v = cli_status_get(kv, "modem_operator")) ? v : "chưa rõ");
+	if ((v = cli_status_get(kv, "modem_registration")) != NULL) {
+		fputs(" (", f);
+		E(v);
+		fputs(")", f);
+	}
+	fputs("</dd><dt>Sóng</dt><dd>", f);
+	if ((v = cli_status_get(kv, "modem_signal_percent")) != NULL) {
+		E(v);
+		fputs(" %", f);
+	} else
+		fputs("chưa rõ", f);
+	fputs("</dd><dt>Tài khoản SIM</dt><dd>", f);
+	if ((v = cli_status_get(kv, "balance")) != NULL) {
+		E(v);
+		fputs(" đ (đọc lúc ", f);
+		E(local(cli_status_get(kv, "balance_at"), buf));
+		fputs(")", f);
+		if ((v = cli_status_get(kv, "balance_low")) != NULL && strcmp(v, "1") == 0)
+			fputs(" <strong class=\"bad\">sắp hết</strong>", f);
+	} else
+		fputs("chưa rõ", f);
+	fputs("</dd><dt>Tin chờ gửi</dt><dd>", f);
+	{
+		long queued = 0;
+
+		for (int i = 0; i < st.outbox.n; i++)
+			if (strcmp(st.outbox.status[i], "queued") == 0 ||
+			    strcmp(st.outbox.status[i], "sending") == 0)
+				queued += st.outbox.count[i];
+		fprintf(f, "%ld", queued);
+		if (st.oldest[0]) {
+			fputs(" (cũ nhất từ ", f);
+			E(local(st.oldest, buf));
+			fputs(")", f);
+		}
+	}
+	fputs("</dd></dl></section></div>", f);
+	page_end(resp);
+	rc = 0;
+out:
+	report_close(&r);
+	return rc;
+}
+
+/* --- Tin báo: the list --- */
+
+/* A query date 'YYYY-MM-DD' as the UTC bound of its day (start, or end when END). */
+static int date_bound(const char *d, int end, char out[TS_LEN])
+{
+	struct report_period p;
+
+	if (d == NULL || report_period_days(d, d, &p) < 0)
+		return -1;
+	snprintf(out, TS_LEN, "%s", end ? p.end_utc : p.start_utc);
+	return 0;
+}
+
+static void option(FILE *f, const char *value, const char *label, const char *selected)
+{
+	fputs("<option value=\"", f);
+	E(value);
+	fputs("\"", f);
+	if (selected != NULL && strcmp(selected, value) == 0)
+		fputs(" selected", f);
+	fputs(">", f);
+	E(label);
+	fputs("</option>", f);
+}
+
+struct villages {
+	FILE *f;
+	const char *selected;
+};
+
+static int village_option(const struct store_row *r, void *ctx)
+{
+	struct villages *v = ctx;
+
+	if (r->val[0] != NULL)
+		option(v->f, r->val[0], r->val[0], v->selected);
+	return 0;
+}
+
+/* The query string of the list's filters (for the pages' links), escaped into F. */
+static void filter_query(FILE *f, const char *const names[], const char *const vals[], int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (vals[i] == NULL)
+			continue;
+		fprintf(f, "&amp;%s=", names[i]);
+		for (const unsigned char *p = (const unsigned char *)vals[i]; *p; p++) {
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.')
+				fputc(*p, f);
+			else
+				fprintf(f, "%%%02X", *p);
+		}
+	}
+}
+
+int console_page_tips(const struct console_req *rq, struct console_resp *resp)
+{
+	const struct config *cfg = rq->cfg;
+	const char *status = rq->arg(rq, "status"), *category = rq->arg(rq, "category");
+	const char *village = rq->arg(rq, "village"), *since = rq->arg(rq, "since");
+	const char *until = rq->arg(rq, "until"), *q = rq->arg(rq, "q"), *pg = rq->arg(rq, "page");
+	struct store_tip_filter flt = {0};
+	struct tips_list tl = {resp->f, 0, rq->cfg};
+	struct villages vs = {resp->f, NULL};
+	char s_utc[TS_LEN], u_utc[TS_LEN];
+	const char *bad = NULL;
+	FILE *f = resp->f;
+	int64_t total;
+	long page = pg ? strtol(pg, NULL, 10) : 1, pages;
+	int ncat = parse_category_count(cfg->rules), k;
+
+	if (status != NULL && strcmp(status_label(status), status) == 0)
+		status = NULL, bad = "Trạng thái không hợp lệ: bỏ qua.";
+	for (k = 0; category != NULL && k < ncat; k++)
+		if (strcmp(parse_category_name(cfg->rules, k), category) == 0)
+			break;
+	if (category != NULL && k == ncat)
+		category = NULL, bad = "Loại tin không hợp lệ: bỏ qua.";
+	if (since != NULL && date_bound(since, 0, s_utc) < 0)
+		since = NULL, bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
+	if (until != NULL && date_bound(until, 1, u_utc) < 0)
+		until = NULL, bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
+	if (village != NULL && strlen(village) > 120)
+		village = NULL;
+	if (q != NULL && strlen(q) > 200)
+		q = NULL, bad = "Từ khoá quá dài: bỏ qua.";
+	flt.status = status;
+	flt.category = category;
+	flt.village = village;
+	flt.since = since ? s_utc : NULL;
+	flt.until = until ? u_utc : NULL;
+	if ((total = store_console_tips_count(&flt, q)) < 0)
+		return -1;
+	pages = total > 0 ? (long)((total + CONSOLE_PAGE_SIZE - 1) / CONSOLE_PAGE_SIZE) : 1;
+	if (page < 1)
+		page = 1;
+	if (page > pages)
+		page = pages;
+	page_begin(rq, resp, "Tin báo", "/tips", 60);
+	if (bad != NULL) {
+		fputs("<p class=\"error\" role=\"alert\">", f);
+		E(bad);
+		fputs("</p>", f);
+	}
+	fputs("<form class=\"filters\" method=\"get\" action=\"/tips\">"
+	      "<p><label for=\"f-q\">Tìm</label><input id=\"f-q\" name=\"q\" type=\"search\" "
+	      "value=\"",
+	      f);
+	E(q ? q : "");
+	fputs("\"></p><p><label for=\"f-status\">Trạng thái</label><select id=\"f-status\" "
+	      "name=\"status\">",
+	      f);
+	option(f, "", "Tất cả", status);
+	for (size_t i = 0; i < NSTATUSES; i++)
+		option(f, statuses[i].name, statuses[i].label, status);
+	fputs("</select></p><p><label for=\"f-cat\">Loại</label><select id=\"f-cat\" "
+	      "name=\"category\">",
+	      f);
+	option(f, "", "Tất cả", category);
+	for (k = 0; k < ncat; k++)
+		option(f, parse_category_name(cfg->rules, k),
+		       category_label(cfg, parse_category_name(cfg->rules, k)), category);
+	fputs("</select></p><p><label for=\"f-vil\">Thôn</label><select id=\"f-vil\" "
+	      "name=\"village\">",
+	      f);
+	option(f, "", "Tất cả", village);
+	vs.selected = village;
+	if (store_console_villages(NULL, 200, village_option, &vs) < 0)
+		return -1;
+	fputs("</select></p><p><label for=\"f-since\">Từ ngày</label><input id=\"f-since\" "
+	      "name=\"since\" type=\"date\" value=\"",
+	      f);
+	E(since ? since : "");
+	fputs("\"></p><p><label for=\"f-until\">Đến ngày</label><input id=\"f-until\" "
+	      "name=\"until\" type=\"date\" value=\"",
+	      f);
+	E(until ? until : "");
+	fputs("\"></p><p><button type=\"submit\">Lọc</button> <a href=\"/tips\">Bỏ lọc</a> "
+	      "<a href=\"/tips.csv\" download>Tải CSV</a></p></form>",
+	      f);
+	fprintf(f, "<p class=\"sub\" id=\"count\">%lld tin, trang %ld / %ld</p>", (long long)total,
+	        page, pages);
+	if (store_console_tips(&flt, q, CONSOLE_PAGE_SIZE, (int)((page - 1) * CONSOLE_PAGE_SIZE),
+	                       tip_row, &tl) < 0)
+		return -1;
+	tips_list_end(&tl, "Không có tin nào.");
+	if (pages > 1) {
+		static const char *const names[] = {"status", "category", "village",
+		                                    "since",  "until",    "q"};
+		const char *vals[] = {status, category, village, since, until, q};
+
+		fputs("<nav class=\"pages\" aria-label=\"Trang\">", f);
+		if (page > 1) {
+			fprintf(f, "<a rel=\"prev\" href=\"/tips?page=%ld", page - 1);
+			filter_query(f, names, vals, 6);
+			fputs("\">← Trang trước</a> ", f);
+		}
+		if (page < pages) {
+			fprintf(f, "<a rel=\"next\" href=\"/tips?page=%ld", page + 1);
+			filter_query(f, names, vals, 6);
+			fputs("\">Trang sau →</a>", f);
+		}
+		fputs("</nav>", f);
+	}
+	page_end(resp);
+	return 0;
+}
+
+/* --- Tin báo: one tip --- */
+
+struct tip_view {
+	FILE *f;
+	const struct config *cfg;
+	int anonymous, has_number;
+	char status[16], category[64], village[128];
+};
+
+/* store_list_tip's row: ref, created_at, read_at, sender, anonymous, category, village,
+ * structured, status, text, message. */
+static int tip_fields(const struct store_row *r, void *ctx)
+{
+	struct tip_view *tv = ctx;
+	FILE *f = tv->f;
+	char buf[TS_LEN];
+
+	tv->anonymous = r->val[4] != NULL && strcmp(r->val[4], "1") == 0;
+	tv->has_number = !tv->anonymous && r->val[3] != NULL && r->val[3][0] == '+';
+	snprintf(tv->status, sizeof tv->status, "%s", r->val[8] ? r->val[8] : "");
+	snprintf(tv->category, sizeof tv->category, "%s", r->val[5] ? r->val[5] : "");
+	snprintf(tv->village, sizeof tv->village, "%s", r->val[6] ? r->val[6] : "");
+	fputs("<dl class=\"kv tip\"><dt>Thời gian gửi</dt><dd>", f);
+	E(local(r->val[1], buf));
+	fputs("</dd><dt>Người gửi</dt><dd>", f);
+	if (tv->anonymous)
+		fputs("<span class=\"tag\">ẩn danh</span>", f);
+	else {
+		fputs("<bdi>", f);
+		E(r->val[3] ? r->val[3] : "");
+		fputs("</bdi>", f);
+	}
+	fprintf(f, "</dd><dt>Trạng thái</dt><dd><span class=\"st st-%s\" id=\"status\">",
+	        tv->status);
+	E(status_label(tv->status));
+	fputs("</span></dd><dt>Loại</dt><dd><bdi>", f);
+	E(category_label(tv->cfg, tv->category));
+	fputs("</bdi></dd><dt>Thôn</dt><dd><bdi>", f);
+	E(tv->village);
+	fputs("</bdi></dd></dl><h2>Nội dung</h2><p class=\"text\" id=\"tip-text\"><bdi>", f);
+	E(r->val[9] ? r->val[9] : "");
+	fputs("</bdi></p>", f);
+	if (r->val[10] != NULL && (r->val[9] == NULL || strcmp(r->val[9], r->val[10]) != 0)) {
+		fputs("<details><summary>Tin nhắn gốc</summary><p class=\"text\"><bdi>", f);
+		E(r->val[10]);
+		fputs("</bdi></p></details>", f);
+	}
+	return 0;
+}
+
+static int supplement_item(const struct store_row *r, void *ctx)
+{
+	FILE *f = ctx;
+	char buf[TS_LEN];
+
+	fputs("<li><time>", f);
+	E(local(r->val[0], buf));
+	fputs("</time> <bdi>", f);
+	E(r->val[1]);
+	fputs("</bdi></li>", f);
+	return 0;
+}
+
+/* at, by, from_status, to_status, note */
+static int event_item(const struct store_row *r, void *ctx)
+{
+	FILE *f = ctx;
+	char buf[TS_LEN];
+
+	fputs("<li><time>", f);
+	E(local(r->val[0], buf));
+	fputs("</time> <bdi>", f);
+	E(r->val[1]);
+	fputs("</bdi>: ", f);
+	E(status_label(r->val[2]));
+	fputs(" → <strong>", f);
+	E(status_label(r->val[3]));
+	fputs("</strong>", f);
+	if (r->val[4] != NULL && r->val[4][0] != '\0') {
+		fputs(" — <bdi class=\"note\">", f);
+		E(r->val[4]);
+		fputs("</bdi>", f);
+	}
+	fputs("</li>", f);
+	return 0;
+}
+
+/* at, by, action, subject, detail */
+static int audit_item(const struct store_row *r, void *ctx)
+{
+	FILE *f = ctx;
+	char buf[TS_LEN];
+
+	fputs("<li><time>", f);
+	E(local(r->val[0], buf));
+	fputs("</time> <bdi>", f);
+	E(r->val[1]);
+	fputs("</bdi>: ", f);
+	if (r->val[2] != NULL && strcmp(r->val[2], "tip_reply") == 0)
+		fputs("trả lời người báo tin: ", f);
+	fputs("<bdi>", f);
+	E(r->val[4] ? r->val[4] : r->val[2]);
+	fputs("</bdi></li>", f);
+	return 0;
+}
+
+/*
+ * The reply's preview: what will go out (broadcast_plan: the cheapest encoding, diacritics
+ * folded when broadcast.fold_diacritics makes it cheaper), its parts and estimated cost, and
+ * the form that sends it.
+ */
+static int reply_preview(const struct console_req *rq, FILE *f, const char *upref, const char *text)
+{
+	struct broadcast_plan plan;
+	char cost[32];
+
+	if (broadcast_plan(rq->cfg, text, &plan) < 0)
+		return -1;
+	fputs("<section class=\"card\" aria-labelledby=\"h-preview\"><h2 id=\"h-preview\">"
+	      "Xem trước tin trả lời</h2><p id=\"reply-cost\">",
+	      f);
+	fprintf(f, "%d phần tin (%s), khoảng %s đ.", plan.as_sent.parts,
+	        plan.as_sent.ucs2 ? "UCS-2, có dấu" : "GSM-7",
+	        report_format_count((long long)plan.as_sent.parts * rq->cfg->ussd.price_per_part,
+	                            cost));
+	if (plan.folded)
+		fprintf(f, " Bỏ dấu để rẻ hơn (có dấu: %d phần).", plan.as_is.parts);
+	fputs("</p><p class=\"text\" id=\"reply-text\"><bdi>", f);
+	E(plan.sent_text);
+	fputs("</bdi></p><form method=\"post\" action=\"/tips/", f);
+	E(upref);
+	fputs("\">", f);
+	csrf_field(rq, f);
+	fputs("<input type=\"hidden\" name=\"do\" value=\"reply\"><input type=\"hidden\" "
+	      "name=\"reply\" value=\"",
+	      f);
+	E(text);
+	fputs("\"><p><button type=\"submit\" id=\"send-reply\">Gửi</button></p></form></section>",
+	      f);
+	broadcast_plan_free(&plan);
+	return 0;
+}
+
+int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
+                     const char *preview)
+{
+	const char *message = NULL;
+	const struct config *cfg = rq->cfg;
+	struct tip_view tv = {resp->f, cfg, 0, 0, "", "", ""};
+	struct store_tip t;
+	FILE *f = resp->f;
+	char title[40], upref[16];
+	const char *ok = rq->arg(rq, "ok"), *err = rq->arg(rq, "err");
+	int ncat = parse_category_count(cfg->rules);
+
+	if (store_tip_get(ref, &t) < 0)
+		return -1;
+	if (!t.found) {
+		console_page_message(rq, resp, 404, "Không tìm thấy", "Không có tin báo này.");
+		return 0;
+	}
+	snprintf(upref, sizeof upref, "%s", ref);
+	for (char *c = upref; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	snprintf(title, sizeof title, "Tin báo %s", upref);
+	page_begin(rq, resp, title, "/tips", 0);
+	if (message == NULL && ok != NULL)
+		message = strcmp(ok, "thanked") == 0 ? "Đã lưu. Tin cảm ơn đã được xếp hàng gửi."
+		          : strcmp(ok, "replied") == 0 ? "Tin trả lời đã được xếp hàng gửi."
+		                                       : "Đã lưu.";
+	if (message == NULL && err != NULL)
+		message =
+		    strcmp(err, "same") == 0 ? "Tin đã ở trạng thái này: không có gì thay đổi."
+		    : strcmp(err, "nonum") == 0 ? "Không biết số của người báo tin (tin ẩn danh): "
+		                                  "không gửi cảm ơn, không có gì thay đổi."
+		                                : "Giá trị không hợp lệ: không có gì thay đổi.";
+	if (message != NULL) {
+		fprintf(f, "<p class=\"%s\" role=\"status\">", err ? "error" : "ok");
+		E(message);
+		fputs("</p>", f);
+	}
+	if (store_list_tip(ref, 1, tip_fields, &tv) < 0)
+		return -1;
+	{
+		int n1, n2, n3;
+
+		fputs("<h2>Bổ sung</h2><ul class=\"items\" id=\"supplements\">", f);
+		if ((n1 = store_list_tip_supplements(ref, 0, supplement_item, f)) < 0)
+			return -1;
+		fputs(n1 ? "</ul>" : "</ul><p class=\"empty\">Chưa có.</p>", f);
+		fputs("<h2>Lịch sử</h2><ul class=\"items\" id=\"history\">", f);
+		if ((n2 = store_list_tip_events(ref, 0, event_item, f)) < 0 ||
+		    (n3 = store_list_console_audit(upref, 50, audit_item, f)) < 0)
+			return -1;
+		fputs(n2 + n3 ? "</ul>" : "</ul><p class=\"empty\">Chưa xử lý.</p>", f);
+	}
+
+	fputs("<section class=\"card\" aria-labelledby=\"h-triage\"><h2 id=\"h-triage\">Xử lý</h2>"
+	      "<form method=\"post\" action=\"/tips/",
+	      f);
+	E(upref);
+	fputs("\">", f);
+	csrf_field(rq, f);
+	fputs("<input type=\"hidden\" name=\"do\" value=\"mark\"><p><label for=\"note\">Ghi chú"
+	      "</label><textarea id=\"note\" name=\"note\" rows=\"3\" maxlength=\"500\">"
+	      "</textarea></p>",
+	      f);
+	if (tv.has_number)
+		fputs("<p class=\"check\"><input type=\"checkbox\" id=\"notify\" name=\"notify\" "
+		      "value=\"1\"><label for=\"notify\">Gửi tin cảm ơn người báo tin</label></p>",
+		      f);
+	fputs("<p class=\"buttons\">", f);
+	for (size_t i = 1; i < NSTATUSES; i++) {
+		fprintf(f, "<button type=\"submit\" name=\"status\" value=\"%s\"%s>",
+		        statuses[i].name,
+		        strcmp(tv.status, statuses[i].name) == 0 ? " disabled" : "");
+		E(statuses[i].label);
+		fputs("</button> ", f);
+	}
+	fputs("</p></form></section>", f);
+
+	if (tv.has_number) {
+		fputs("<section class=\"card\" aria-labelledby=\"h-reply\"><h2 id=\"h-reply\">"
+		      "Trả lời người báo tin</h2><form method=\"post\" action=\"/tips/",
+		      f);
+		E(upref);
+		fputs("\">", f);
+		csrf_field(rq, f);
+		fputs("<input type=\"hidden\" name=\"do\" value=\"preview\"><p><label "
+		      "for=\"reply\">Nội dung</label><textarea id=\"reply\" name=\"reply\" "
+		      "rows=\"3\" "
+		      "maxlength=\"640\" required>",
+		      f);
+		E(preview ? preview : "");
+		fputs("</textarea></p><p><button type=\"submit\">Xem trước</button></p></form>"
+		      "</section>",
+		      f);
+		if (preview != NULL && reply_preview(rq, f, upref, preview) < 0)
+			return -1;
+	}
+
+	fputs("<section class=\"card\" aria-labelledby=\"h-set\"><h2 id=\"h-set\">Loại và thôn</h2>"
+	      "<form method=\"post\" action=\"/tips/",
+	      f);
+	E(upref);
+	fputs("\">", f);
+	csrf_field(rq, f);
+	fputs("<input type=\"hidden\" name=\"do\" value=\"set\"><p><label for=\"category\">Loại"
+	      "</label><select id=\"category\" name=\"category\">",
+	      f);
+	for (int k = 0; k < ncat; k++)
+		option(f, parse_category_name(cfg->rules, k),
+		       category_label(cfg, parse_category_name(cfg->rules, k)), tv.category);
+	fputs("</select></p><p><label for=\"village\">Thôn</label><input id=\"village\" "
+	      "name=\"village\" maxlength=\"120\" value=\"",
+	      f);
+	E(tv.village);
+	fputs("\"></p><p><button type=\"submit\">Lưu</button></p></form></section>", f);
+	page_end(resp);
+	return 0;
+}
+
+/* --- actions: the console is a door onto src/act*.c (issue 20). Changes the action layer has
+ * no action for yet (a tip's category and village, a free-text reply, accounts) are done
+ * here, each in one function beside its audit row. --- */
+
+enum mark_result { MARK_OK, MARK_NOT_FOUND, MARK_SAME, MARK_NO_NUMBER, MARK_STORE };
+
+/* act_tip_mark in its own transaction, as `tipline tip mark` calls it. */
+static enum mark_result tip_mark(const char *ref, const char *to, const char *note, const char *by,
+                                 int notify)
+{
+	struct act_who w;
+	struct act_mark_out out;
+	enum act_status st;
+
+	act_who_officer(&w, by);
+	if (store_begin() < 0)
+		return MARK_STORE;
+	st = act_tip_mark(&w, ref, to, note, notify, &out);
+	if (st != ACT_OK) {
+		store_rollback();
+		return st == ACT_NOT_FOUND   ? MARK_NOT_FOUND
+		       : st == ACT_UNCHANGED ? MARK_SAME
+		       : st == ACT_NO_NUMBER ? MARK_NO_NUMBER
+		                             : MARK_STORE;
+	}
+	if (store_commit() < 0)
+		return MARK_STORE;
+	log_info("console: tip %s: %s -> %s by %s%s", ref, out.from, to, by,
+	         out.notified ? " (thank-you queued)" : "");
+	return MARK_OK;
+}
+
+/* A tip's category and village, with the audit row saying who changed them. 0, 1 (no such
+ * tip), or -1. */
+static int act_tip_set(const char *ref, const char *category, const char *village, const char *by)
+{
+	struct store_tip t;
+	char now[TS_LEN], detail[400];
+
+	if (store_begin() < 0)
+		return -1;
+	if (store_tip_get(ref, &t) < 0)
+		goto fail;
+	if (!t.found) {
+		store_rollback();
+		return 1;
+	}
+	ts_now(now);
+	snprintf(detail, sizeof detail, "loại: %s; thôn: %s", category, village[0] ? village : "-");
+	if (store_console_tip_set(t.id, category, village) < 0 ||
+	    store_console_audit(now, by, "tip_set", ref, detail) < 0)
+		goto fail;
+	return store_commit();
+fail:
+	store_rollback();
+	return -1;
+}
+
+/*
+ * A free-text reply to the tipster of REF (never an anonymous one, never a sender that is not
+ * a phone number): queued as a manual SMS in the cheapest form (broadcast_plan), recorded in
+ * the audit with who sent it. MARK_OK, MARK_NOT_FOUND, MARK_NO_NUMBER, or MARK_STORE.
+ */
+static enum mark_result act_tip_reply(const struct config *cfg, const char *ref, const char *text,
+                                      const char *by)
+{
+	struct broadcast_plan plan = {0};
+	struct store_outbox_new o = {0};
+	struct store_tip t;
+	char now[TS_LEN];
+	enum mark_result res = MARK_STORE;
+
+	if (broadcast_plan(cfg, text, &plan) < 0)
+		return MARK_STORE;
+	if (store_begin() < 0)
+		goto out;
+	if (store_tip_get(ref, &t) < 0)
+		goto fail;
+	res = !t.found                            ? MARK_NOT_FOUND
+	      : t.anonymous || t.sender[0] != '+' ? MARK_NO_NUMBER
+	                                          : MARK_OK;
+	if (res != MARK_OK)
+		goto fail;
+	res = MARK_STORE;
+	ts_now(now);
+	o.recipient = t.sender;
+	o.text = plan.sent_text;
+	o.priority = 0;
+	o.kind = "manual";
+	if (store_outbox_insert(&o, NULL) < 0 ||
+	    store_console_audit(now, by, "tip_reply", ref, plan.sent_text) < 0)
+		goto fail;
+	if (store_commit() < 0)
+		goto out;
+	log_info("console: reply to the tipster of %s queued by %s (%d parts)", ref, by,
+	         plan.as_sent.parts);
+	res = MARK_OK;
+	goto out;
+fail:
+	store_rollback();
+out:
+	broadcast_plan_free(&plan);
+	return res;
+}
+
+int console_post_tip(const struct console_req *rq, struct console_resp *resp, const char *ref)
+{
+	char what[16], status[16], note[2048], notify[8], category[64], village[128], by[200];
+	char upref[16];
+	const struct store_console_session *w = rq->who;
+	const char *q = "err=bad";
+	int k, ncat = parse_category_count(rq->cfg->rules);
+
+	snprintf(upref, sizeof upref, "%s", ref);
+	for (char *c = upref; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	if (w->name[0])
+		snprintf(by, sizeof by, "%s (%s)", w->name, w->phone);
+	else
+		snprintf(by, sizeof by, "%s", w->phone);
+	if (console_form(rq, "do", what, sizeof what) < 1)
+		goto answer;
+	if (strcmp(what, "mark") == 0) {
+		enum mark_result r;
+
+		if (console_form(rq, "status", status, sizeof status) < 1 ||
+		    strcmp(status, "new") == 0 || strcmp(status_label(status), status) == 0 ||
+		    console_form(rq, "note", note, sizeof note) < 0 || strlen(note) > 1500 ||
+		    console_form(rq, "notify", notify, sizeof notify) < 0)
+			goto answer;
+		r = tip_mark(upref, status, note[0] ? note : NULL, by, strcmp(notify, "1") == 0);
+		if (r == MARK_STORE)
+			return -1;
+		if (r == MARK_NOT_FOUND) {
+			console_page_message(rq, resp, 404, "Không tìm thấy",
+			                     "Không có tin báo này.");
+			return 0;
+		}
+		q = r == MARK_SAME        ? "err=same"
+		    : r == MARK_NO_NUMBER ? "err=nonum"
+		    : notify[0]           ? "ok=thanked"
+		                          : "ok=marked";
+	} else if (strcmp(what, "preview") == 0 || strcmp(what, "reply") == 0) {
+		enum mark_result r;
+
+		if (console_form(rq, "reply", note, sizeof note) < 1 || note[0] == '\0' ||
+		    strlen(note) > 1500)
+			goto answer;
+		if (what[0] == 'p') /* the preview is a page of its own: nothing changes */
+			return console_page_tip(rq, resp, upref, note);
+		r = act_tip_reply(rq->cfg, upref, note, by);
+		if (r == MARK_STORE)
+			return -1;
+		if (r == MARK_NOT_FOUND) {
+			console_page_message(rq, resp, 404, "Không tìm thấy",
+			                     "Không có tin báo này.");
+			return 0;
+		}
+		q = r == MARK_NO_NUMBER ? "err=nonum" : "ok=replied";
+	} else if (strcmp(what, "set") == 0) {
+		int r;
+
+		if (console_form(rq, "category", category, sizeof category) < 1 ||
+		    console_form(rq, "village", village, sizeof village) < 0)
+			goto answer;
+		for (k = 0; k < ncat; k++)
+			if (strcmp(parse_category_name(rq->cfg->rules, k), category) == 0)
+				break;
+		if (k == ncat)
+			goto answer;
+		if ((r = act_tip_set(upref, category, village, by)) < 0)
+			return -1;
+		if (r == 1) {
+			console_page_message(rq, resp, 404, "Không tìm thấy",
+			                     "Không có tin báo này.");
+			return 0;
+		}
+		q = "ok=set";
+	}
+answer:
+	resp->status = 303;
+	snprintf(resp->location, sizeof resp->location, "/tips/%s?%s", upref, q);
+	return 0;
+}
+
+/* --- Tuần tra --- */
+
+int console_page_patrols(const struct console_req *rq, struct console_resp *resp)
+{
+	struct open_patrols op = {resp->f, 0};
+	struct table t = {resp->f, 0, 0};
+	FILE *f = resp->f;
+	char since[TS_LEN];
+
+	page_begin(rq, resp, "Tuần tra", "/patrols", 60);
+	fputs("<p><a href=\"/patrols.csv\" download>Tải CSV</a></p><h2>Đang diễn ra</h2>", f);
+	if (store_console_patrols_open(NULL, 100, open_patrol_row, &op) < 0)
+		return -1;
+	if (op.rows > 0)
+		fputs("</ul>", f);
+	else
+		fputs("<p class=\"empty\">Không có tổ nào đang tuần tra.</p>", f);
+	fputs("<h2>30 ngày qua</h2>", f);
+	ts_utc((int64_t)time(NULL) - 30 * 86400, since);
+	if (store_list_patrols(since, NULL, 500, table_row, &t) < 0)
+		return -1;
+	table_end(&t, "Không có ca tuần tra nào.");
+	fputs("<h2>Các tổ và đêm tuần tra</h2>", f);
+	t.rows = 0;
+	if (store_list_teams(NULL, 200, table_row, &t) < 0)
+		return -1;
+	table_end(&t, "Chưa có tổ nào (tipline team set).");
+	fputs("<h2 id=\"alerts\">Cảnh báo (quá giờ, bỏ đêm tuần tra)</h2>", f);
+	t.rows = 0;
+	if (store_list_alerts(NULL, 200, table_row, &t) < 0)
+		return -1;
+	table_end(&t, "Không có cảnh báo nào.");
+	page_end(resp);
+	return 0;
+}
+
+/* --- CSV --- */
+
+static int csv_row(const struct store_row *r, void *ctx)
+{
+	struct csv *c = ctx;
+
+	for (int i = 0; i < r->n; i++)
+		csv_field(c, r->val[i]);
+	csv_end_row(c);
+	return 0;
+}
+
+int console_export(const struct console_req *rq, struct console_resp *resp, const char *kind)
+{
+	struct csv c;
+
+	resp->type = "text/csv; charset=utf-8";
+	snprintf(resp->disposition, sizeof resp->disposition, "attachment; filename=\"%s.csv\"",
+	         strcmp(kind, "tips") == 0 ? "tin-bao" : "tuan-tra");
+	csv_init(&c, resp->f, CSV_BOM);
+	if (store_export(kind, NULL, NULL, csv_row, &c) < 0)
+		return -1;
+	return csv_close(&c) < 0 ? -1 : 0;
+}
+
+/* --- Tài khoản: the admins' page (add a password, reset one, disable, enable) --- */
+
+struct accounts_view {
+	const struct console_req *rq;
+	FILE *f;
+	int rows;
+};
+
+/* phone, name, has_password, admin, disabled, locked_until */
+static int account_row(const struct store_row *r, void *ctx)
+{
+	struct accounts_view *av = ctx;
+	FILE *f = av->f;
+	int has = r->val[2] && strcmp(r->val[2], "1") == 0;
+	int disabled = r->val[4] && strcmp(r->val[4], "1") == 0;
+	char buf[TS_LEN], now[TS_LEN];
+
+	if (av->rows++ == 0)
+		fputs(
+		    "<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Cán "
+		    "bộ</th>"
+		    "<th scope=\"col\">Trạng thái</th><th scope=\"col\">Thao tác</th></tr></thead>"
+		    "<tbody>",
+		    f);
+	fputs("<tr><td><bdi>", f);
+	E(r->val[1] && r->val[1][0] ? r->val[1] : "");
+	fputs("</bdi> <bdi>", f);
+	E(r->val[0]);
+	fputs("</bdi></td><td>", f);
+	ts_now(now);
+	fputs(!has ? "chưa có mật khẩu" : disabled ? "đã khoá bởi quản trị" : "hoạt động", f);
+	if (has && r->val[3] && strcmp(r->val[3], "1") == 0)
+		fputs(", quản trị", f);
+	if (r->val[5] != NULL && strcmp(r->val[5], now) > 0) {
+		fputs(", tạm khoá đến ", f);
+		E(local(r->val[5], buf));
+	}
+	fputs("</td><td>", f);
+	if (has && strcmp(r->val[0], av->rq->who->phone) != 0) {
+		fputs("<form method=\"post\" action=\"/accounts\">", f);
+		csrf_field(av->rq, f);
+		fprintf(f, "<input type=\"hidden\" name=\"do\" value=\"%s\">",
+		        disabled ? "enable" : "disable");
+		fputs("<input type=\"hidden\" name=\"phone\" value=\"", f);
+		E(r->val[0]);
+		fprintf(f, "\"><button type=\"submit\">%s</button></form>",
+		        disabled ? "Mở khoá" : "Khoá tài khoản");
+	}
+	fputs("</td></tr>", f);
+	return 0;
+}
+
+int console_page_accounts(const struct console_req *rq, struct console_resp *resp)
+{
+	struct accounts_view av = {rq, resp->f, 0};
+	struct table t = {resp->f, 0, 1};
+	FILE *f = resp->f;
+	const char *ok = rq->arg(rq, "ok"), *err = rq->arg(rq, "err");
+
+	if (!rq->who->admin) {
+		console_page_message(rq, resp, 403, "Bị từ chối",
+		                     "Chỉ cán bộ quản trị tài khoản mới xem được trang này.");
+		return 0;
+	}
+	page_begin(rq, resp, "Tài khoản", "/accounts", 0);
+	if (ok != NULL || err != NULL) {
+		fprintf(f, "<p class=\"%s\" role=\"status\">", err ? "error" : "ok");
+		E(err == NULL                    ? "Đã lưu."
+		  : strcmp(err, "password") == 0 ? "Mật khẩu phải có ít nhất 8 ký tự và hai lần "
+		                                   "nhập phải giống nhau: không có gì thay đổi."
+		  : strcmp(err, "officer") == 0 ? "Số này không phải của cán bộ: không có gì thay "
+		                                  "đổi."
+		                                : "Giá trị không hợp lệ: không có gì thay đổi.");
+		fputs("</p>", f);
+	}
+	if (store_console_accounts(NULL, 500, account_row, &av) < 0)
+		return -1;
+	if (av.rows > 0)
+		fputs("</tbody></table></div>", f);
+	else
+		fputs("<p class=\"empty\">Chưa có cán bộ nào (tipline contact set SĐT --role "
+		      "officer).</p>",
+		      f);
+	fputs("<section class=\"card\" aria-labelledby=\"h-pw\"><h2 id=\"h-pw\">Đặt mật khẩu"
+	      "</h2><form method=\"post\" action=\"/accounts\">",
+	      f);
+	csrf_field(rq, f);
+	fputs("<input type=\"hidden\" name=\"do\" value=\"password\">"
+	      "<p><label for=\"a-phone\">Số điện thoại của cán bộ</label><input id=\"a-phone\" "
+	      "name=\"phone\" type=\"tel\" required></p><p><label for=\"a-pw\">Mật khẩu mới (ít "
+	      "nhất 8 ký tự)</label><input id=\"a-pw\" name=\"password\" type=\"password\" "
+	      "autocomplete=\"new-password\" minlength=\"8\" required></p><p><label "
+	      "for=\"a-pw2\">Nhập lại</label><input id=\"a-pw2\" name=\"password2\" "
+	      "type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required></p>"
+	      "<p><button type=\"submit\">Lưu mật khẩu</button></p></form></section>",
+	      f);
+	fputs("<h2>Thay đổi gần đây</h2>", f);
+	if (store_list_console_audit("accounts", 30, table_row, &t) < 0)
+		return -1;
+	table_end(&t, "Chưa có.");
+	page_end(resp);
+	return 0;
+}
+
+/* A change of an account by an admin, with its audit row, in one transaction. -1: store. */
+static int act_account(const char *what, int64_t contact_id, const char *hash, const char *phone,
+                       const char *by)
+{
+	char now[TS_LEN];
+	int r;
+
+	ts_now(now);
+	if (store_begin() < 0)
+		return -1;
+	r = strcmp(what, "password") == 0
+	        ? store_console_password_set(contact_id, hash, -1, now)
+	        : store_console_set_disabled(contact_id, strcmp(what, "disable") == 0, now);
+	if (r < 0 || store_console_audit(now, by,
+	                                 strcmp(what, "password") == 0  ? "account_password"
+	                                 : strcmp(what, "disable") == 0 ? "account_disable"
+	                                                                : "account_enable",
+	                                 phone, NULL) < 0) {
+		store_rollback();
+		return -1;
+	}
+	return store_commit();
+}
+
+int console_post_accounts(const struct console_req *rq, struct console_resp *resp)
+{
+	const struct store_console_session *w = rq->who;
+	struct store_console_account a;
+	char what[16], phone_in[64], phone[24], pw[256], pw2[256], hash[160], why[128], by[200];
+	const char *q = "err=bad";
+	int rc = 0;
+
+	if (!w->admin) {
+		console_page_message(rq, resp, 403, "Bị từ chối",
+		                     "Chỉ cán bộ quản trị tài khoản mới thay đổi được tài khoản.");
+		return 0;
+	}
+	if (w->name[0])
+		snprintf(by, sizeof by, "%s (%s)", w->name, w->phone);
+	else
+		snprintf(by, sizeof by, "%s", w->phone);
+	if (console_form(rq, "do", what, sizeof what) < 1 ||
+	    console_form(rq, "phone", phone_in, sizeof phone_in) < 1 ||
+	    text_phone_e164(phone_in, rq->cfg->country_code, phone, sizeof phone) < 0)
+		goto answer;
+	if (store_console_account_get(phone, &a) < 0) {
+		rc = -1;
+		goto answer;
+	}
+	if (!a.contact_found || !a.officer) {
+		q = "err=officer";
+		goto answer;
+	}
+	if (strcmp(what, "password") == 0) {
+		if (console_form(rq, "password", pw, sizeof pw) < 1 ||
+		    console_form(rq, "password2", pw2, sizeof pw2) < 1 || strcmp(pw, pw2) != 0 ||
+		    console_password_ok(pw, why, sizeof why) < 0) {
+			q = "err=password";
+			goto answer;
+		}
+		if (pin_hash(pw, hash, sizeof hash) < 0 ||
+		    act_account(what, a.contact_id, hash, phone, by) < 0) {
+			rc = -1;
+			goto answer;
+		}
+	} else if ((strcmp(what, "disable") == 0 || strcmp(what, "enable") == 0) && a.found &&
+	           strcmp(phone, w->phone) != 0) {
+		if (act_account(what, a.contact_id, NULL, phone, by) < 0) {
+			rc = -1;
+			goto answer;
+		}
+	} else
+		goto answer;
+	log_info("console: %s: %s by %s", phone, what, by);
+	q = "ok=1";
+answer:
+	explicit_bzero(pw, sizeof pw);
+	explicit_bzero(pw2, sizeof pw2);
+	if (rc < 0)
+		return -1;
+	resp->status = 303;
+	snprintf(resp->location, sizeof resp->location, "/accounts?%s", q);
+	return 0;
+}
