@@ -119,6 +119,21 @@ enum act_status act_tip_supplement(struct act_who *w, const struct act_supplemen
  */
 enum act_status act_tip_scrub(int64_t inbox_id);
 
+/* What a tipster is told of a tip: never "valuable" or "false" (an informant's safety). */
+enum act_tip_phase { ACT_TIP_RECEIVED, ACT_TIP_CHECKING, ACT_TIP_CLOSED };
+struct act_status_out {
+	enum act_tip_phase phase;
+};
+/*
+ * TT REF (SECRET: the four digits quoted after it, or NULL): the status of W's own tip REF, or
+ * with its secret of an anonymous tip. ACT_NOT_FOUND for anything else, so a stranger learns
+ * nothing. A TT quoting a secret, or naming an anonymous tip without it, is most likely the
+ * tipster's: inbox row INBOX_ID (0: none, the menu) loses its number and W->anon is set, as
+ * with BS. ACT_OK, ACT_NOT_FOUND, ACT_ERROR.
+ */
+enum act_status act_tip_status(struct act_who *w, int64_t inbox_id, const char *ref,
+                               const char *secret, struct act_status_out *out);
+
 struct act_mark_out {
 	char from[16]; /* the status before */
 	int anonymous; /* the tip is anonymous (ACT_NO_NUMBER: why) */

@@ -83,6 +83,51 @@ enum act_status act_tip_scrub(int64_t inbox_id)
 	return store_anonymize_message(inbox_id) < 0 ? ACT_ERROR : ACT_OK;
 }
 
+/* A TT's sender loses the number (see act_tip_status): the inbox row, and W for the reply cap. */
+static enum act_status status_scrub(struct act_who *w, int64_t inbox_id)
+{
+	if (inbox_id != 0 && store_anonymize_message(inbox_id) < 0)
+		return ACT_ERROR;
+	w->anon = 1;
+	return ACT_OK;
+}
+
+enum act_status act_tip_status(struct act_who *w, int64_t inbox_id, const char *ref,
+                               const char *secret, struct act_status_out *out)
+{
+	struct store_tip t;
+	int64_t tip_id = 0;
+	int r;
+
+	memset(out, 0, sizeof *out);
+	if (secret != NULL && status_scrub(w, inbox_id) != ACT_OK)
+		return ACT_ERROR;
+	if (store_tip_get(ref, &t) < 0)
+		return ACT_ERROR;
+	if (!t.found)
+		return ACT_NOT_FOUND;
+	if (secret != NULL)
+		r = store_tip_find_secret(ref, secret, &tip_id);
+	else
+		r = w->phone != NULL ? store_tip_find(ref, w->phone, &tip_id) : 0;
+	if (r < 0)
+		return ACT_ERROR;
+	if (r == 0) {
+		/* Without its secret, an anonymous tip's TT is most likely its tipster's too. */
+		if (secret == NULL && t.anonymous && status_scrub(w, inbox_id) != ACT_OK)
+			return ACT_ERROR;
+		return ACT_NOT_FOUND;
+	}
+	/* Valuable, false or closed: all "closed" to the tipster, whom a word could endanger. */
+	if (strcmp(t.status, "new") == 0)
+		out->phase = ACT_TIP_RECEIVED;
+	else if (strcmp(t.status, "checking") == 0)
+		out->phase = ACT_TIP_CHECKING;
+	else
+		out->phase = ACT_TIP_CLOSED;
+	return ACT_OK;
+}
+
 enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to, const char *note,
                              int notify, struct act_mark_out *out)
 {

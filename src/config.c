@@ -165,6 +165,11 @@ static const struct {
                             "broadcast release {ref}"},
     [TPL_BALANCE_LOW] = {"balance_low", "Canh bao tipline: tai khoan SIM con {balance} (duoi "
                                         "{low}). Nap tien de tiep tuc gui tin."},
+    [TPL_STATUS_RECEIVED] = {"status_received",
+                             "Tin bao {ref}: da nhan, dang cho xu ly. Cam on ban."},
+    [TPL_STATUS_CHECKING] = {"status_checking", "Tin bao {ref}: dang duoc xac minh. Cam on ban."},
+    [TPL_STATUS_CLOSED] = {"status_closed", "Tin bao {ref}: da xu ly xong. Cam on ban. Khan cap "
+                                            "goi 113."},
 };
 
 const char *config_tpl_name(enum tpl t)

@@ -46,6 +46,9 @@ enum tpl {
 	TPL_USAGE_REPORT,
 	TPL_BROADCAST_HELD,
 	TPL_BALANCE_LOW,
+	TPL_STATUS_RECEIVED, /* TT: never says valuable or false (an informant's safety) */
+	TPL_STATUS_CHECKING,
+	TPL_STATUS_CLOSED,
 	TPL_COUNT
 };
 

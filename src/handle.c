@@ -398,18 +398,26 @@ static int do_stats(struct msg *m, const struct parse_result *p)
 }
 
 /*
- * TT REF: stored (kind 'status') and answered with the help until its look-up is written
- * (issue 26). A TT with an anonymous tip's secret ("TT T12-4821") is its tipster's: the
- * number goes, as with BS.
+ * TT REF (act_tip_status): the sender's own tip's status, or with its secret ("TT T12-4821")
+ * an anonymous tip's; anything not found gets the same neutral answer as BS.
  */
 static int do_status(struct msg *m, const struct parse_result *p)
 {
-	if (p->secret.len != 0) {
-		if (act_tip_scrub(m->id) != ACT_OK)
-			return -1;
-		m->who.anon = 1;
-	}
-	return reply(m, TPL_HELP, NULL);
+	static const enum tpl phase_tpl[] = {[ACT_TIP_RECEIVED] = TPL_STATUS_RECEIVED,
+	                                     [ACT_TIP_CHECKING] = TPL_STATUS_CHECKING,
+	                                     [ACT_TIP_CLOSED] = TPL_STATUS_CLOSED};
+	const char *kv[] = {"ref", p->ref_buf, NULL};
+	struct act_status_out out;
+	char secret[8] = "";
+	enum act_status st;
+
+	if (p->secret.len != 0)
+		snprintf(secret, sizeof secret, "%.*s", (int)p->secret.len,
+		         m->text + p->secret.off);
+	st = act_tip_status(&m->who, m->id, p->ref_buf, secret[0] ? secret : NULL, &out);
+	if (st == ACT_ERROR)
+		return -1;
+	return reply(m, st == ACT_OK ? phase_tpl[out.phase] : TPL_SUPPLEMENT_UNKNOWN, kv);
 }
 
 /* 1 if P (of TEXT) is an anonymous tip, a supplement, which may be to an anonymous tip, or a

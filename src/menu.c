@@ -410,11 +410,11 @@ void menu_render(const struct menu *m, enum ussd_text t, const char *const *kv, 
 	cut_chars(out, MENU_SCREEN_MAX);
 }
 
-enum ussd_text menu_status_text(const char *status)
+enum ussd_text menu_status_text(enum act_tip_phase phase)
 {
-	if (status == NULL || strcmp(status, "new") == 0)
+	if (phase == ACT_TIP_RECEIVED)
 		return UT_LOOKUP_RECEIVED;
-	if (strcmp(status, "checking") == 0)
+	if (phase == ACT_TIP_CHECKING)
 		return UT_LOOKUP_CHECKING;
 	return UT_LOOKUP_DONE; /* valuable, false, closed: nothing more will happen */
 }

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "act.h"
 #include "config.h"
 
 struct parse_rules;
@@ -108,8 +109,9 @@ void menu_show(const struct menu *m, const struct menu_state *st, struct menu_ou
  * cut at MENU_SCREEN_MAX characters: a name typed long cannot overflow a screen.
  */
 void menu_render(const struct menu *m, enum ussd_text t, const char *const *kv, char *out);
-/* The END text for a tip's status in villager terms: received, being checked, done. */
-enum ussd_text menu_status_text(const char *status);
+/* The END text for what a tipster is told of a tip (act_tip_status): received, being checked,
+ * done. */
+enum ussd_text menu_status_text(enum act_tip_phase phase);
 /* Characters (UTF-8 code points) in S. */
 size_t menu_chars(const char *s);
 

@@ -206,13 +206,16 @@ static int act(const struct server *sv, const char *phone, const char *now,
 		return 0;
 	}
 	case MENU_ACT_LOOKUP: {
-		char status[16];
+		/* As TT by SMS (act_tip_status): the menu asks no secret, so an anonymous tip is
+		 * not found here. */
+		struct act_status_out so;
 		const char *kv[] = {"ref", out->arg, NULL};
-		int r = store_ussd_tip_status(out->arg, phone, status);
+		enum act_status r = act_tip_status(&w, 0, out->arg, NULL, &so);
 
-		if (r < 0)
+		if (r == ACT_ERROR)
 			return -1;
-		menu_render(&sv->menu, r ? menu_status_text(status) : UT_LOOKUP_NOT_FOUND, kv,
+		menu_render(&sv->menu,
+		            r == ACT_OK ? menu_status_text(so.phase) : UT_LOOKUP_NOT_FOUND, kv,
 		            out->screen);
 		*outcome = "lookup";
 		return 0;

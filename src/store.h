@@ -464,8 +464,6 @@ int store_ussd_session_anonymize(const char *id);
 int store_ussd_inbox_insert(const char *phone, const char *text, const char *at, int64_t *id);
 /* Mark tip REF as come by USSD; *TIP_ID set. 0 or -1. */
 int store_ussd_tip_channel(const char *ref, int64_t *tip_id);
-/* The status of tip REF if PHONE sent it: 1 found, 0 not (or not theirs), -1 error. */
-int store_ussd_tip_status(const char *ref, const char *phone, char status[16]);
 
 /* --- broadcasts (store_broadcast.c) --- */
 

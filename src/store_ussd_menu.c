@@ -132,22 +132,3 @@ int store_ussd_tip_channel(const char *ref, int64_t *tip_id)
 	*tip_id = v;
 	return 0;
 }
-
-/* Only the number that sent a tip learns its status: anyone else is told it is not found. */
-SQ(q_ussd_tip_status, "SELECT status FROM tips WHERE ref = upper(?1) AND sender = ?2");
-
-int store_ussd_tip_status(const char *ref, const char *phone, char status[16])
-{
-	sqlite3_stmt *s = sq_bind(&q_ussd_tip_status, "ss", ref, phone);
-	int rc;
-
-	status[0] = '\0';
-	if (s == NULL)
-		return -1;
-	rc = sq_step(s);
-	if (rc == SQLITE_ROW)
-		sq_copy(s, 0, status, 16);
-	if (sq_rows_end(s, rc, "ussd tip status", 0) < 0)
-		return -1;
-	return rc == SQLITE_ROW;
-}

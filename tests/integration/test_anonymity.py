@@ -217,6 +217,30 @@ def test_supplement_needs_the_secret():
         wait_clean(env, "a supplement with its secret")
 
 
+def test_status_needs_the_secret():
+    """TT (issue 26): an anonymous tip's status only with its secret; without it, or with a
+    wrong one, BS's neutral answer. Every TT naming the tip loses its number, as BS does."""
+    with running(info_env()) as env:
+        env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac")
+        ref, secret = ack_code(env)
+        wrong = "%04d" % ((int(secret) + 1) % 10000)
+        asked = [("TT %s" % ref, "Khong tim thay"), ("TT %s-%s" % (ref, wrong), "Khong tim thay"),
+                 ("TT %s-%s" % (ref, secret), "da nhan")]
+        for n, (text, want) in enumerate(asked):
+            env.sms(TIPSTER, text, when="2026-11-26 12:00:0%d" % n)
+            got = wait_for(lambda: (lambda r: r if len(r) >= n + 2 else None)(
+                replies_to(env, E164)), 15, "the answer to %r" % text)[n + 1]
+            check(want in got, "%r answered %r" % (text, got))
+        check_eq(env.cli("tip", "mark", ref, "checking").returncode, 0, "mark checking")
+        env.sms(TIPSTER, "tinh trang %s-%s" % (ref, secret), when="2026-11-26 12:00:09")
+        got = wait_for(lambda: (lambda r: r if len(r) >= 5 else None)(replies_to(env, E164)), 15,
+                       "the answer once checked")[4]
+        check("dang duoc xac minh" in got, got)
+        check_eq(env.scalar("SELECT count(*) FROM inbox WHERE kind = 'status' AND "
+                            "sender = 'anonymous'"), 4, "every TT naming the tip: no number")
+        wait_clean(env, "TT with and without the secret")
+
+
 def test_flood_cap_holds_for_anonymous_sender():
     with running(info_env()) as env:
         for i in range(40):

@@ -130,10 +130,11 @@ def test_awareness_with_thousands_separator_and_mediation():
         check(any("1410 luot nguoi" in t for t in replies_to(env, LEADER)), replies_to(env, LEADER))
 
 
-def test_status_is_stored_and_answered_until_its_lookup_exists():
-    """TT REF (issue 26) parses as 'status'; until the look-up is written the daemon stores it
-    and answers with the help, as it answers what it cannot do. TT with an anonymous tip's
-    secret is its tipster's: the number is not kept."""
+def test_status_is_stored_and_answered_with_the_lookup():
+    """TT REF (issue 26) parses as 'status' and is stored as such; it was answered with the
+    help until the look-up was written, and is now answered with the tip's status (the
+    expectation replaced: the feature replaced the stand-in). TT with an anonymous tip's
+    secret is its tipster's: the number is not kept, and with a wrong secret it is not found."""
     with running(Env()) as env:
         env.sms(VILLAGER, "TT T1")
         env.sms(VILLAGER, "Tinh trang T1", when="2026-11-26 12:00:01")
@@ -144,9 +145,54 @@ def test_status_is_stored_and_answered_until_its_lookup_exists():
                  sorted([(VILLAGER, "status"), (VILLAGER, "status"), (VILLAGER, "invalid"),
                          ("anonymous", "status")]))
         check_eq(env.scalar("SELECT count(*) FROM tips"), 0, "no tip made of a TT")
-        texts = [m["text"] for m in sent_messages(env)]
-        check(all(t.startswith("Bao tin: TIN") for t in texts), "the help each time: %r" % texts)
+        texts = sorted(replies_to(env, VILLAGER))
+        check(texts[0].startswith("Bao tin: TIN"), "a bare TT: the help, %r" % texts)
+        check(all(t.startswith("Khong tim thay tin bao T1") for t in texts[1:]),
+              "no tip T1: not found, %r" % texts)
         check_eq(len(replies_to(env, "+84987000009")), 1, "the anonymous sender answered too")
+        check(replies_to(env, "+84987000009")[0].startswith("Khong tim thay"),
+              replies_to(env, "+84987000009"))
+
+
+def test_status_lookup_by_its_tipster_only():
+    """TT: the tipster is told received, being checked, closed; never valuable or false (an
+    informant's safety), in one GSM-7 part. Anyone else: BS's neutral "not found"."""
+    other = "+84987000009"
+    with running(Env()) as env:
+        env.sms(VILLAGER, "TIN trom bo o thon 5")
+        wait_sent(env, 1)
+        said = []
+
+        def ask(text, when):
+            env.sms(VILLAGER, text, when=when)
+            r = wait_for(lambda: (lambda t: t if len(t) > len(said) + 1 else None)(
+                replies_to(env, VILLAGER)), 15, "the answer to %r" % text)
+            said.append(r[-1])
+            return r[-1]
+
+        check("da nhan" in ask("TT T1", "2026-11-26 12:00:01"), said)
+        check_eq(env.cli("tip", "mark", "T1", "checking").returncode, 0, "mark checking")
+        check("dang duoc xac minh" in ask("Tinh trang t1", "2026-11-26 12:00:02"), said)
+        check_eq(env.cli("tip", "mark", "T1", "valuable").returncode, 0, "mark valuable")
+        closed = ask("tinhtrang #t1", "2026-11-26 12:00:03")
+        check("da xu ly xong" in closed, said)
+        check_eq(env.cli("tip", "mark", "T1", "false").returncode, 0, "mark false")
+        check_eq(ask("TT T1", "2026-11-26 12:00:04"), closed, "false looks as valuable does")
+        for t in said:
+            low = t.lower()
+            check(not any(w in low for w in ("valuable", "false", "gia tri", "sai", "khong dung",
+                                             "co ich")), "the reply judges the tip: %r" % t)
+        for m in sent_messages(env):
+            check_eq(m["coding"], "gsm7", "coding of %r" % m["text"])
+            check(len(m["text"]) <= 160, "one part: %r" % m["text"])
+        env.sms(other, "BS T1 toi cung thay", when="2026-11-26 12:00:05")
+        env.sms(other, "TT T1", when="2026-11-26 12:00:06")
+        wait_sent(env, 7)
+        bs, tt = replies_to(env, other)
+        check(bs.startswith("Khong tim thay"), bs)
+        check_eq(tt, bs, "another number's TT gets BS's neutral answer")
+        check_eq(env.query("SELECT sender FROM inbox WHERE kind = 'status' AND sender = ?", (other,)),
+                 [(other,)], "a named TT keeps its sender")
 
 
 def test_invalid_command_gets_usage():
