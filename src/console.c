@@ -594,10 +594,9 @@ int console_run(const struct config *cfg, const char *listen)
 	struct server sv = {.cfg = cfg, .tls = cfg->console.tls};
 	struct http_handler h = {"console", on_request, request_done, &sv, NULL, NULL, 1};
 	struct http_server *hs = NULL;
-	struct sigaction sa;
 	int port, rc = 1, ipv6;
 	char host[64], *cert = NULL, *key = NULL, cutoff[TS_LEN], err[256];
-	sigset_t set, unblocked;
+	sigset_t unblocked;
 
 	if (listen == NULL)
 		listen = cfg->console.listen;
@@ -639,20 +638,7 @@ int console_run(const struct config *cfg, const char *listen)
 	}
 	/* Blocked but while waiting in ppoll (http_serve), so a signal never lands inside a
 	 * page; the handler only notes it. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, &unblocked);
-	sigdelset(&unblocked, SIGTERM);
-	sigdelset(&unblocked, SIGINT);
-	sigdelset(&unblocked, SIGHUP);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	http_signals(on_signal, &unblocked);
 	if ((hs = http_start(&cfg->http, listen, &h, err, sizeof err)) == NULL) {
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,26 @@ void http_serve(struct http_server *s, double seconds, const sigset_t *unblocked
 	if (ppoll(&p, 1, &ts, unblocked) < 0 && errno != EINTR)
 		log_warnx("http: %s: poll: %s", s->h.name, strerror(errno));
 	MHD_run(s->d);
+}
+
+void http_signals(void (*handler)(int), sigset_t *unblocked)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+	sigset_t set;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&set);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&set, sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &set, unblocked);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		sigdelset(unblocked, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
 }
 
 void http_stop(struct http_server *s)

@@ -54,6 +54,12 @@ unsigned http_port(const struct http_server *s);
  * wait (ppoll: a signal ends it), then serve what is ready: handlers run here.
  */
 void http_serve(struct http_server *s, double seconds, const sigset_t *unblocked);
+/*
+ * SIGTERM, SIGINT and SIGHUP blocked but while http_serve waits (UNBLOCKED: the mask to wait
+ * with), their handler HANDLER: a signal never lands inside a request; the handler only
+ * notes it. For `tipline serve` and `tipline console` alike.
+ */
+void http_signals(void (*handler)(int), sigset_t *unblocked);
 void http_stop(struct http_server *s);
 
 /*

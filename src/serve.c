@@ -664,9 +664,8 @@ int serve_run(const struct config *cfg, const char *listen)
 	struct server sv = {cfg, {0}};
 	struct http_handler h = {"ussd", on_request, request_done, &sv, NULL, NULL, 0};
 	struct http_server *hs = NULL;
-	struct sigaction sa;
 	char host[64], err[256];
-	sigset_t set, unblocked;
+	sigset_t unblocked;
 	int port, rc = 1;
 
 	if (cfg->ussd_menu.secret[0] == '\0') {
@@ -700,20 +699,7 @@ int serve_run(const struct config *cfg, const char *listen)
 	store_set_busy_timeout(cfg->ussd_menu.db_wait);
 	/* Blocked but while waiting in ppoll (http_serve), so a signal never lands inside a
 	 * step; the handler only notes it. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, &unblocked);
-	sigdelset(&unblocked, SIGTERM);
-	sigdelset(&unblocked, SIGINT);
-	sigdelset(&unblocked, SIGHUP);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	http_signals(on_signal, &unblocked);
 	if ((hs = http_start(&cfg->http, listen, &h, err, sizeof err)) == NULL) {
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
