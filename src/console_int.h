@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "store.h"
+#include "ts.h"
 
 struct config;
 
@@ -42,6 +43,47 @@ struct console_resp {
  * malformed or too long.
  */
 int console_form(const struct console_req *rq, const char *name, char *out, size_t sz);
+
+/* --- console_html.c: the frame and the pieces every page shares --- */
+/* The tip statuses in the order the pages show them: the CLI's names, Vietnamese labels. */
+struct con_status {
+	const char *name, *label;
+};
+extern const struct con_status con_statuses[];
+extern const size_t con_nstatuses;
+/* Status NAME's label (NAME itself when unknown; "" for NULL). Static storage. */
+const char *con_status_label(const char *name);
+/* Category NAME's label (defaults in Vietnamese, else ussd.category_labels, else NAME). */
+const char *con_category_label(const struct config *cfg, const char *name);
+/* At most MAX characters of S (UTF-8) escaped into F, "…" when cut. */
+void con_excerpt(FILE *f, const char *s, int max);
+/* UTC text as local "YYYY-MM-DD HH:MM" in BUF (returned); UTC itself when it cannot. */
+const char *con_local(const char *utc, char buf[TS_LEN]);
+/*
+ * The page's head, header and navigation (CURRENT: the nav entry's href to mark, or NULL),
+ * and the <h1> TITLE; REFRESH > 0 asks console.js to reload the page's data every REFRESH s.
+ * con_page_end closes it.
+ */
+void con_page_begin(const struct console_req *rq, struct console_resp *resp, const char *title,
+                    const char *current, int refresh);
+void con_page_end(struct console_resp *resp);
+/* The hidden CSRF field of the logged-in officer's session. */
+void con_csrf_field(const struct console_req *rq, FILE *f);
+/* A table of store rows: con_table_row is a store_each callback (CTX a struct con_table). */
+struct con_table {
+	FILE *f;
+	int rows;
+	int utc; /* the *_at columns are UTC text: shown local */
+};
+int con_table_row(const struct store_row *r, void *ctx);
+/* Closes the table, or writes EMPTY as a sentence when it had no rows. */
+void con_table_end(struct con_table *t, const char *empty);
+/* An <option> VALUE (LABEL), selected when it equals SELECTED. */
+void con_option(FILE *f, const char *value, const char *label, const char *selected);
+/* A date 'YYYY-MM-DD' as the UTC bound of its day (start, or its end when END) into OUT. */
+int con_date_bound(const char *d, int end, char out[TS_LEN]);
+/* "&name=value" for each non-NULL VALS[i], URL-encoded and HTML-escaped into F. */
+void con_filter_query(FILE *f, const char *const names[], const char *const vals[], int n);
 
 /* --- console_pages.c: each page writes RESP; -1 only on a store error (the server answers
  * 503 and rolls back what it began) --- */

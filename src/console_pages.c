@@ -29,175 +29,13 @@
 
 #define E(s) report_html_esc(f, (s))
 
-static const struct {
-	const char *name, *label;
-} statuses[] = {
-    {"new", "Mới"},
-    {"checking", "Đang xác minh"},
-    {"valuable", "Có giá trị"},
-    {"false", "Không đúng sự thật"},
-    {"closed", "Đã đóng"},
-};
-#define NSTATUSES (sizeof statuses / sizeof statuses[0])
-
-static const char *status_label(const char *s)
-{
-	for (size_t i = 0; s != NULL && i < NSTATUSES; i++)
-		if (strcmp(statuses[i].name, s) == 0)
-			return statuses[i].label;
-	return s ? s : "";
-}
-
-/*
- * What the pages call category NAME: the default categories in Vietnamese with diacritics
- * (the USSD menu's labels have none: a USSD screen is GSM-7), else ussd.category_labels'
- * label, else the name itself.
- */
-static const char *category_label(const struct config *cfg, const char *name)
-{
-	static const char *const labels[][2] = {
-	    {"drugs", "Ma tuý"},
-	    {"theft", "Trộm cắp"},
-	    {"fighting", "Đánh nhau"},
-	    {"gambling", "Cờ bạc"},
-	    {"traffic", "Giao thông"},
-	    {"stranger", "Người lạ"},
-	    {"fraud", "Lừa đảo"},
-	    {"forest", "Phá rừng"},
-	    {"weapons", "Vũ khí"},
-	    {"dispute", "Tranh chấp"},
-	    {"domestic_violence", "Bạo lực gia đình"},
-	    {"other", "Khác"},
-	};
-
-	if (name == NULL || name[0] == '\0')
-		return "";
-	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-		if (strcmp(labels[i][0], name) == 0)
-			return labels[i][1];
-	return config_ussd_label(&cfg->ussd_menu, name);
-}
-
-/* At most MAX characters of S (UTF-8) escaped into F, "…" when cut. */
-static void excerpt(FILE *f, const char *s, int max)
-{
-	size_t n = strlen(s), i = 0;
-	int chars = 0;
-	char *cut;
-
-	while (i < n && chars < max) {
-		uint32_t cp;
-
-		i += text_utf8_next(s + i, n - i, &cp);
-		chars++;
-	}
-	if (i >= n) {
-		report_html_esc(f, s);
-		return;
-	}
-	if ((cut = strndup(s, i)) == NULL)
-		return;
-	report_html_esc(f, cut);
-	fputs("…", f);
-	free(cut);
-}
-
-/* UTC text as local time "YYYY-MM-DD HH:MM" into BUF[TS_LEN]; "" for NULL. */
-static const char *local(const char *utc, char buf[TS_LEN])
-{
-	if (utc == NULL || utc[0] == '\0' || ts_utc_to_local(utc, buf) < 0)
-		return utc ? utc : "";
-	buf[16] = '\0';
-	return buf;
-}
-
-/* --- the frame of every page --- */
-
-static void page_begin(const struct console_req *rq, struct console_resp *resp, const char *title,
-                       const char *current, int refresh)
-{
-	static const struct {
-		const char *href, *label;
-	} nav[] = {{"/", "Tổng quan"}, {"/tips", "Tin báo"}, {"/patrols", "Tuần tra"}};
-	FILE *f = resp->f;
-
-	fputs("<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-	      f);
-	fputs("<title>", f);
-	E(title);
-	fputs(" · tipline</title><link rel=\"stylesheet\" href=\"/static/console.css\">"
-	      "<script src=\"/static/console.js\" defer></script></head>",
-	      f);
-	if (refresh > 0)
-		fprintf(f, "<body data-refresh=\"%d\">", refresh);
-	else
-		fputs("<body>", f);
-	fputs("<a class=\"skip\" href=\"#main\">Bỏ qua menu</a><header class=\"top\">"
-	      "<span class=\"brand\">tipline</span>",
-	      f);
-	if (rq->who != NULL) {
-		fputs("<nav aria-label=\"Mục chính\"><ul>", f);
-		for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
-			fprintf(f, "<li><a href=\"%s\"%s>", nav[i].href,
-			        current && strcmp(current, nav[i].href) == 0
-			            ? " aria-current=\"page\""
-			            : "");
-			E(nav[i].label);
-			fputs("</a></li>", f);
-		}
-		if (rq->who->admin)
-			fprintf(f, "<li><a href=\"/accounts\"%s>Tài khoản</a></li>",
-			        current && strcmp(current, "/accounts") == 0
-			            ? " aria-current=\"page\""
-			            : "");
-		fputs("</ul></nav><form class=\"logout\" method=\"post\" action=\"/logout\">"
-		      "<input type=\"hidden\" name=\"csrf\" value=\"",
-		      f);
-		E(rq->who->csrf);
-		fputs("\"><span class=\"who\">", f);
-		E(rq->who->name[0] ? rq->who->name : rq->who->phone);
-		fputs("</span> <button type=\"submit\">Đăng xuất</button></form>", f);
-	}
-	fputs("</header><main id=\"main\"><h1>", f);
-	E(title);
-	fputs("</h1>", f);
-}
-
-static void page_end(struct console_resp *resp)
-{
-	fputs("</main></body></html>\n", resp->f);
-}
-
-void console_page_message(const struct console_req *rq, struct console_resp *resp, unsigned status,
-                          const char *title, const char *text)
-{
-	resp->status = status;
-	page_begin(rq, resp, title, NULL, 0);
-	fputs("<p class=\"msg\">", resp->f);
-	report_html_esc(resp->f, text);
-	fputs("</p>", resp->f);
-	if (rq->who != NULL)
-		fputs("<p><a href=\"/\">Về trang tổng quan</a></p>", resp->f);
-	else
-		fputs("<p><a href=\"/login\">Đăng nhập</a></p>", resp->f);
-	page_end(resp);
-}
-
-static void csrf_field(const struct console_req *rq, FILE *f)
-{
-	fputs("<input type=\"hidden\" name=\"csrf\" value=\"", f);
-	E(rq->who->csrf);
-	fputs("\">", f);
-}
-
 /* --- login --- */
 
 int console_page_login(const struct console_req *rq, struct console_resp *resp, const char *error)
 {
 	FILE *f = resp->f;
 
-	page_begin(rq, resp, "Đăng nhập", NULL, 0);
+	con_page_begin(rq, resp, "Đăng nhập", NULL, 0);
 	if (error != NULL) {
 		resp->status = 200;
 		fputs("<p class=\"error\" role=\"alert\">", f);
@@ -212,99 +50,8 @@ int console_page_login(const struct console_req *rq, struct console_resp *resp, 
 	      "autocomplete=\"current-password\" required></p>"
 	      "<p><button type=\"submit\">Đăng nhập</button></p></form>",
 	      f);
-	page_end(resp);
+	con_page_end(resp);
 	return 0;
-}
-
-/* --- tables of store rows --- */
-
-static const char *column_label(const char *name)
-{
-	static const char *const labels[][2] = {
-	    {"id", "#"},
-	    {"team", "Tổ"},
-	    {"leader", "Tổ trưởng"},
-	    {"started_at", "Bắt đầu"},
-	    {"ended_at", "Kết thúc"},
-	    {"members", "Số người"},
-	    {"notes", "Ghi chú"},
-	    {"end_notes", "Ghi chú kết thúc"},
-	    {"kind", "Loại"},
-	    {"subject", "Đối tượng"},
-	    {"raised_at", "Lúc báo"},
-	    {"sent_at", "Lúc gửi"},
-	    {"recipients", "Người nhận"},
-	    {"sent", "Đã gửi"},
-	    {"detail", "Chi tiết"},
-	    {"under_way", "Đã đi"},
-	    {"code", "Tổ"},
-	    {"nights", "Đêm tuần tra"},
-	    {"night_by", "Bắt đầu trước"},
-	    {"leaders", "Tổ trưởng"},
-	    {"out_since", "Đang đi từ"},
-	    {"at", "Lúc"},
-	    {"by", "Người làm"},
-	    {"action", "Việc"},
-	};
-
-	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-		if (strcmp(labels[i][0], name) == 0)
-			return labels[i][1];
-	return name;
-}
-
-struct table {
-	FILE *f;
-	int rows;
-	int utc; /* the *_at columns are UTC text: shown local */
-};
-
-static int table_row(const struct store_row *r, void *ctx)
-{
-	struct table *t = ctx;
-	FILE *f = t->f;
-	char buf[TS_LEN];
-
-	if (t->rows++ == 0) {
-		fputs("<div class=\"scroll\" tabindex=\"0\"><table><thead><tr>", f);
-		for (int i = 0; i < r->n; i++) {
-			fputs("<th scope=\"col\">", f);
-			E(column_label(r->name[i]));
-			fputs("</th>", f);
-		}
-		fputs("</tr></thead><tbody>", f);
-	}
-	fputs("<tr>", f);
-	for (int i = 0; i < r->n; i++) {
-		size_t n = strlen(r->name[i]);
-		int at = strcmp(r->name[i], "at") == 0 ||
-		         (n > 3 && strcmp(r->name[i] + n - 3, "_at") == 0);
-
-		fputs(r->numeric[i] ? "<td class=\"num\">"
-		      : at          ? "<td class=\"time\"><bdi>"
-		                    : "<td><bdi>",
-		      f);
-		if (at && t->utc)
-			E(local(r->val[i], buf));
-		else if (at && r->val[i] != NULL && strlen(r->val[i]) >= 16)
-			fprintf(f, "%.16s", r->val[i]);
-		else
-			E(r->val[i] ? r->val[i] : "");
-		fputs(r->numeric[i] ? "</td>" : "</bdi></td>", f);
-	}
-	fputs("</tr>", f);
-	return 0;
-}
-
-static void table_end(struct table *t, const char *empty)
-{
-	if (t->rows > 0)
-		fputs("</tbody></table></div>", t->f);
-	else {
-		fputs("<p class=\"empty\">", t->f);
-		report_html_esc(t->f, empty);
-		fputs("</p>", t->f);
-	}
 }
 
 /* --- the tip list's rows --- */
@@ -339,15 +86,15 @@ static int tip_row(const struct store_row *r, void *ctx)
 	if (r->val[2] != NULL && strcmp(r->val[2], "1") == 0)
 		fputs(" <span class=\"tag\">ẩn danh</span>", f);
 	fputs("</td><td>", f);
-	E(local(r->val[1], buf));
+	E(con_local(r->val[1], buf));
 	fprintf(f, "</td><td><span class=\"st st-%s\">", r->val[5] ? r->val[5] : "");
-	E(status_label(r->val[5]));
+	E(con_status_label(r->val[5]));
 	fputs("</span></td><td class=\"wide\"><bdi>", f);
-	E(category_label(l->cfg, r->val[3]));
+	E(con_category_label(l->cfg, r->val[3]));
 	fputs("</bdi></td><td class=\"wide\"><bdi>", f);
 	E(r->val[4] ? r->val[4] : "");
 	fputs("</bdi></td><td class=\"text\"><bdi>", f);
-	excerpt(f, r->val[6] ? r->val[6] : "", 160);
+	con_excerpt(f, r->val[6] ? r->val[6] : "", 160);
 	fputs("</bdi>", f);
 	if (r->val[7] != NULL && strcmp(r->val[7], "0") != 0) {
 		fputs(" <span class=\"tag\">+", f);
@@ -401,7 +148,7 @@ static int open_patrol_row(const struct store_row *r, void *ctx)
 	fputs("<li>Tổ <bdi>", f);
 	E(r->val[0] ? r->val[0] : "?");
 	fputs("</bdi>, từ ", f);
-	E(local(r->val[2], buf));
+	E(con_local(r->val[2], buf));
 	if (mins >= 0)
 		fprintf(f, " (%ld giờ %02ld phút)", mins / 60, mins % 60);
 	if (r->val[3] != NULL) {
@@ -433,7 +180,7 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	if ((fresh = store_console_tips_count(&nf, NULL)) < 0 || store_report_fill(&r, &p) < 0 ||
 	    cli_status_gather(rq->cfg, &st) < 0)
 		goto out;
-	page_begin(rq, resp, "Tổng quan", "/", 60);
+	con_page_begin(rq, resp, "Tổng quan", "/", 60);
 	fputs("<div class=\"cards\"><section class=\"card\" aria-labelledby=\"h-new\">"
 	      "<h2 id=\"h-new\">Tin mới chờ xử lý</h2>",
 	      f);
@@ -507,7 +254,7 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	if ((v = cli_status_get(kv, "balance")) != NULL) {
 		E(v);
 		fputs(" đ (đọc lúc ", f);
-		E(local(cli_status_get(kv, "balance_at"), buf));
+		E(con_local(cli_status_get(kv, "balance_at"), buf));
 		fputs(")", f);
 		if ((v = cli_status_get(kv, "balance_low")) != NULL && strcmp(v, "1") == 0)
 			fputs(" <strong class=\"bad\">sắp hết</strong>", f);
@@ -524,12 +271,12 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 		fprintf(f, "%ld", queued);
 		if (st.oldest[0]) {
 			fputs(" (cũ nhất từ ", f);
-			E(local(st.oldest, buf));
+			E(con_local(st.oldest, buf));
 			fputs(")", f);
 		}
 	}
 	fputs("</dd></dl></section></div>", f);
-	page_end(resp);
+	con_page_end(resp);
 	rc = 0;
 out:
 	report_close(&r);
@@ -537,29 +284,6 @@ out:
 }
 
 /* --- Tin báo: the list --- */
-
-/* A query date 'YYYY-MM-DD' as the UTC bound of its day (start, or end when END). */
-static int date_bound(const char *d, int end, char out[TS_LEN])
-{
-	struct report_period p;
-
-	if (d == NULL || report_period_days(d, d, &p) < 0)
-		return -1;
-	snprintf(out, TS_LEN, "%s", end ? p.end_utc : p.start_utc);
-	return 0;
-}
-
-static void option(FILE *f, const char *value, const char *label, const char *selected)
-{
-	fputs("<option value=\"", f);
-	E(value);
-	fputs("\"", f);
-	if (selected != NULL && strcmp(selected, value) == 0)
-		fputs(" selected", f);
-	fputs(">", f);
-	E(label);
-	fputs("</option>", f);
-}
 
 struct villages {
 	FILE *f;
@@ -571,25 +295,8 @@ static int village_option(const struct store_row *r, void *ctx)
 	struct villages *v = ctx;
 
 	if (r->val[0] != NULL)
-		option(v->f, r->val[0], r->val[0], v->selected);
+		con_option(v->f, r->val[0], r->val[0], v->selected);
 	return 0;
-}
-
-/* The query string of the list's filters (for the pages' links), escaped into F. */
-static void filter_query(FILE *f, const char *const names[], const char *const vals[], int n)
-{
-	for (int i = 0; i < n; i++) {
-		if (vals[i] == NULL)
-			continue;
-		fprintf(f, "&amp;%s=", names[i]);
-		for (const unsigned char *p = (const unsigned char *)vals[i]; *p; p++) {
-			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.')
-				fputc(*p, f);
-			else
-				fprintf(f, "%%%02X", *p);
-		}
-	}
 }
 
 int console_page_tips(const struct console_req *rq, struct console_resp *resp)
@@ -608,16 +315,16 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	long page = pg ? strtol(pg, NULL, 10) : 1, pages;
 	int ncat = parse_category_count(cfg->rules), k;
 
-	if (status != NULL && strcmp(status_label(status), status) == 0)
+	if (status != NULL && strcmp(con_status_label(status), status) == 0)
 		status = NULL, bad = "Trạng thái không hợp lệ: bỏ qua.";
 	for (k = 0; category != NULL && k < ncat; k++)
 		if (strcmp(parse_category_name(cfg->rules, k), category) == 0)
 			break;
 	if (category != NULL && k == ncat)
 		category = NULL, bad = "Loại tin không hợp lệ: bỏ qua.";
-	if (since != NULL && date_bound(since, 0, s_utc) < 0)
+	if (since != NULL && con_date_bound(since, 0, s_utc) < 0)
 		since = NULL, bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
-	if (until != NULL && date_bound(until, 1, u_utc) < 0)
+	if (until != NULL && con_date_bound(until, 1, u_utc) < 0)
 		until = NULL, bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
 	if (village != NULL && strlen(village) > 120)
 		village = NULL;
@@ -635,7 +342,7 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 		page = 1;
 	if (page > pages)
 		page = pages;
-	page_begin(rq, resp, "Tin báo", "/tips", 60);
+	con_page_begin(rq, resp, "Tin báo", "/tips", 60);
 	if (bad != NULL) {
 		fputs("<p class=\"error\" role=\"alert\">", f);
 		E(bad);
@@ -649,20 +356,20 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	fputs("\"></p><p><label for=\"f-status\">Trạng thái</label><select id=\"f-status\" "
 	      "name=\"status\">",
 	      f);
-	option(f, "", "Tất cả", status);
-	for (size_t i = 0; i < NSTATUSES; i++)
-		option(f, statuses[i].name, statuses[i].label, status);
+	con_option(f, "", "Tất cả", status);
+	for (size_t i = 0; i < con_nstatuses; i++)
+		con_option(f, con_statuses[i].name, con_statuses[i].label, status);
 	fputs("</select></p><p><label for=\"f-cat\">Loại</label><select id=\"f-cat\" "
 	      "name=\"category\">",
 	      f);
-	option(f, "", "Tất cả", category);
+	con_option(f, "", "Tất cả", category);
 	for (k = 0; k < ncat; k++)
-		option(f, parse_category_name(cfg->rules, k),
-		       category_label(cfg, parse_category_name(cfg->rules, k)), category);
+		con_option(f, parse_category_name(cfg->rules, k),
+		           con_category_label(cfg, parse_category_name(cfg->rules, k)), category);
 	fputs("</select></p><p><label for=\"f-vil\">Thôn</label><select id=\"f-vil\" "
 	      "name=\"village\">",
 	      f);
-	option(f, "", "Tất cả", village);
+	con_option(f, "", "Tất cả", village);
 	vs.selected = village;
 	if (store_console_villages(NULL, 200, village_option, &vs) < 0)
 		return -1;
@@ -691,17 +398,17 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 		fputs("<nav class=\"pages\" aria-label=\"Trang\">", f);
 		if (page > 1) {
 			fprintf(f, "<a rel=\"prev\" href=\"/tips?page=%ld", page - 1);
-			filter_query(f, names, vals, 6);
+			con_filter_query(f, names, vals, 6);
 			fputs("\">← Trang trước</a> ", f);
 		}
 		if (page < pages) {
 			fprintf(f, "<a rel=\"next\" href=\"/tips?page=%ld", page + 1);
-			filter_query(f, names, vals, 6);
+			con_filter_query(f, names, vals, 6);
 			fputs("\">Trang sau →</a>", f);
 		}
 		fputs("</nav>", f);
 	}
-	page_end(resp);
+	con_page_end(resp);
 	return 0;
 }
 
@@ -728,7 +435,7 @@ static int tip_fields(const struct store_row *r, void *ctx)
 	snprintf(tv->category, sizeof tv->category, "%s", r->val[5] ? r->val[5] : "");
 	snprintf(tv->village, sizeof tv->village, "%s", r->val[6] ? r->val[6] : "");
 	fputs("<dl class=\"kv tip\"><dt>Thời gian gửi</dt><dd>", f);
-	E(local(r->val[1], buf));
+	E(con_local(r->val[1], buf));
 	fputs("</dd><dt>Người gửi</dt><dd>", f);
 	if (tv->anonymous)
 		fputs("<span class=\"tag\">ẩn danh</span>", f);
@@ -739,9 +446,9 @@ static int tip_fields(const struct store_row *r, void *ctx)
 	}
 	fprintf(f, "</dd><dt>Trạng thái</dt><dd><span class=\"st st-%s\" id=\"status\">",
 	        tv->status);
-	E(status_label(tv->status));
+	E(con_status_label(tv->status));
 	fputs("</span></dd><dt>Loại</dt><dd><bdi>", f);
-	E(category_label(tv->cfg, tv->category));
+	E(con_category_label(tv->cfg, tv->category));
 	fputs("</bdi></dd><dt>Thôn</dt><dd><bdi>", f);
 	E(tv->village);
 	fputs("</bdi></dd></dl><h2>Nội dung</h2><p class=\"text\" id=\"tip-text\"><bdi>", f);
@@ -761,7 +468,7 @@ static int supplement_item(const struct store_row *r, void *ctx)
 	char buf[TS_LEN];
 
 	fputs("<li><time>", f);
-	E(local(r->val[0], buf));
+	E(con_local(r->val[0], buf));
 	fputs("</time> <bdi>", f);
 	E(r->val[1]);
 	fputs("</bdi></li>", f);
@@ -775,13 +482,13 @@ static int event_item(const struct store_row *r, void *ctx)
 	char buf[TS_LEN];
 
 	fputs("<li><time>", f);
-	E(local(r->val[0], buf));
+	E(con_local(r->val[0], buf));
 	fputs("</time> <bdi>", f);
 	E(r->val[1]);
 	fputs("</bdi>: ", f);
-	E(status_label(r->val[2]));
+	E(con_status_label(r->val[2]));
 	fputs(" → <strong>", f);
-	E(status_label(r->val[3]));
+	E(con_status_label(r->val[3]));
 	fputs("</strong>", f);
 	if (r->val[4] != NULL && r->val[4][0] != '\0') {
 		fputs(" — <bdi class=\"note\">", f);
@@ -799,7 +506,7 @@ static int audit_item(const struct store_row *r, void *ctx)
 	char buf[TS_LEN];
 
 	fputs("<li><time>", f);
-	E(local(r->val[0], buf));
+	E(con_local(r->val[0], buf));
 	fputs("</time> <bdi>", f);
 	E(r->val[1]);
 	fputs("</bdi>: ", f);
@@ -837,7 +544,7 @@ static int reply_preview(const struct console_req *rq, FILE *f, const char *upre
 	fputs("</bdi></p><form method=\"post\" action=\"/tips/", f);
 	E(upref);
 	fputs("\">", f);
-	csrf_field(rq, f);
+	con_csrf_field(rq, f);
 	fputs("<input type=\"hidden\" name=\"do\" value=\"reply\"><input type=\"hidden\" "
 	      "name=\"reply\" value=\"",
 	      f);
@@ -871,7 +578,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 		if (*c >= 'a' && *c <= 'z')
 			*c = (char)(*c - 'a' + 'A');
 	snprintf(title, sizeof title, "Tin báo %s", upref);
-	page_begin(rq, resp, title, "/tips", 0);
+	con_page_begin(rq, resp, title, "/tips", 0);
 	if (message == NULL && ok != NULL)
 		message = strcmp(ok, "thanked") == 0 ? "Đã lưu. Tin cảm ơn đã được xếp hàng gửi."
 		          : strcmp(ok, "replied") == 0 ? "Tin trả lời đã được xếp hàng gửi."
@@ -908,7 +615,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	      f);
 	E(upref);
 	fputs("\">", f);
-	csrf_field(rq, f);
+	con_csrf_field(rq, f);
 	fputs("<input type=\"hidden\" name=\"do\" value=\"mark\"><p><label for=\"note\">Ghi chú"
 	      "</label><textarea id=\"note\" name=\"note\" rows=\"3\" maxlength=\"500\">"
 	      "</textarea></p>",
@@ -918,11 +625,11 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 		      "value=\"1\"><label for=\"notify\">Gửi tin cảm ơn người báo tin</label></p>",
 		      f);
 	fputs("<p class=\"buttons\">", f);
-	for (size_t i = 1; i < NSTATUSES; i++) {
+	for (size_t i = 1; i < con_nstatuses; i++) {
 		fprintf(f, "<button type=\"submit\" name=\"status\" value=\"%s\"%s>",
-		        statuses[i].name,
-		        strcmp(tv.status, statuses[i].name) == 0 ? " disabled" : "");
-		E(statuses[i].label);
+		        con_statuses[i].name,
+		        strcmp(tv.status, con_statuses[i].name) == 0 ? " disabled" : "");
+		E(con_statuses[i].label);
 		fputs("</button> ", f);
 	}
 	fputs("</p></form></section>", f);
@@ -933,7 +640,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 		      f);
 		E(upref);
 		fputs("\">", f);
-		csrf_field(rq, f);
+		con_csrf_field(rq, f);
 		fputs("<input type=\"hidden\" name=\"do\" value=\"preview\"><p><label "
 		      "for=\"reply\">Nội dung</label><textarea id=\"reply\" name=\"reply\" "
 		      "rows=\"3\" "
@@ -952,19 +659,20 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	      f);
 	E(upref);
 	fputs("\">", f);
-	csrf_field(rq, f);
+	con_csrf_field(rq, f);
 	fputs("<input type=\"hidden\" name=\"do\" value=\"set\"><p><label for=\"category\">Loại"
 	      "</label><select id=\"category\" name=\"category\">",
 	      f);
 	for (int k = 0; k < ncat; k++)
-		option(f, parse_category_name(cfg->rules, k),
-		       category_label(cfg, parse_category_name(cfg->rules, k)), tv.category);
+		con_option(f, parse_category_name(cfg->rules, k),
+		           con_category_label(cfg, parse_category_name(cfg->rules, k)),
+		           tv.category);
 	fputs("</select></p><p><label for=\"village\">Thôn</label><input id=\"village\" "
 	      "name=\"village\" maxlength=\"120\" value=\"",
 	      f);
 	E(tv.village);
 	fputs("\"></p><p><button type=\"submit\">Lưu</button></p></form></section>", f);
-	page_end(resp);
+	con_page_end(resp);
 	return 0;
 }
 
@@ -1095,7 +803,7 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 		enum mark_result r;
 
 		if (console_form(rq, "status", status, sizeof status) < 1 ||
-		    strcmp(status, "new") == 0 || strcmp(status_label(status), status) == 0 ||
+		    strcmp(status, "new") == 0 || strcmp(con_status_label(status), status) == 0 ||
 		    console_form(rq, "note", note, sizeof note) < 0 || strlen(note) > 1500 ||
 		    console_form(rq, "notify", notify, sizeof notify) < 0)
 			goto answer;
@@ -1159,11 +867,11 @@ answer:
 int console_page_patrols(const struct console_req *rq, struct console_resp *resp)
 {
 	struct open_patrols op = {resp->f, 0};
-	struct table t = {resp->f, 0, 0};
+	struct con_table t = {resp->f, 0, 0};
 	FILE *f = resp->f;
 	char since[TS_LEN];
 
-	page_begin(rq, resp, "Tuần tra", "/patrols", 60);
+	con_page_begin(rq, resp, "Tuần tra", "/patrols", 60);
 	fputs("<p><a href=\"/patrols.csv\" download>Tải CSV</a></p><h2>Đang diễn ra</h2>", f);
 	if (store_console_patrols_open(NULL, 100, open_patrol_row, &op) < 0)
 		return -1;
@@ -1173,20 +881,20 @@ int console_page_patrols(const struct console_req *rq, struct console_resp *resp
 		fputs("<p class=\"empty\">Không có tổ nào đang tuần tra.</p>", f);
 	fputs("<h2>30 ngày qua</h2>", f);
 	ts_utc((int64_t)time(NULL) - 30 * 86400, since);
-	if (store_list_patrols(since, NULL, 500, table_row, &t) < 0)
+	if (store_list_patrols(since, NULL, 500, con_table_row, &t) < 0)
 		return -1;
-	table_end(&t, "Không có ca tuần tra nào.");
+	con_table_end(&t, "Không có ca tuần tra nào.");
 	fputs("<h2>Các tổ và đêm tuần tra</h2>", f);
 	t.rows = 0;
-	if (store_list_teams(NULL, 200, table_row, &t) < 0)
+	if (store_list_teams(NULL, 200, con_table_row, &t) < 0)
 		return -1;
-	table_end(&t, "Chưa có tổ nào (tipline team set).");
+	con_table_end(&t, "Chưa có tổ nào (tipline team set).");
 	fputs("<h2 id=\"alerts\">Cảnh báo (quá giờ, bỏ đêm tuần tra)</h2>", f);
 	t.rows = 0;
-	if (store_list_alerts(NULL, 200, table_row, &t) < 0)
+	if (store_list_alerts(NULL, 200, con_table_row, &t) < 0)
 		return -1;
-	table_end(&t, "Không có cảnh báo nào.");
-	page_end(resp);
+	con_table_end(&t, "Không có cảnh báo nào.");
+	con_page_end(resp);
 	return 0;
 }
 
@@ -1250,12 +958,12 @@ static int account_row(const struct store_row *r, void *ctx)
 		fputs(", quản trị", f);
 	if (r->val[5] != NULL && strcmp(r->val[5], now) > 0) {
 		fputs(", tạm khoá đến ", f);
-		E(local(r->val[5], buf));
+		E(con_local(r->val[5], buf));
 	}
 	fputs("</td><td>", f);
 	if (has && strcmp(r->val[0], av->rq->who->phone) != 0) {
 		fputs("<form method=\"post\" action=\"/accounts\">", f);
-		csrf_field(av->rq, f);
+		con_csrf_field(av->rq, f);
 		fprintf(f, "<input type=\"hidden\" name=\"do\" value=\"%s\">",
 		        disabled ? "enable" : "disable");
 		fputs("<input type=\"hidden\" name=\"phone\" value=\"", f);
@@ -1270,7 +978,7 @@ static int account_row(const struct store_row *r, void *ctx)
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp)
 {
 	struct accounts_view av = {rq, resp->f, 0};
-	struct table t = {resp->f, 0, 1};
+	struct con_table t = {resp->f, 0, 1};
 	FILE *f = resp->f;
 	const char *ok = rq->arg(rq, "ok"), *err = rq->arg(rq, "err");
 
@@ -1279,7 +987,7 @@ int console_page_accounts(const struct console_req *rq, struct console_resp *res
 		                     "Chỉ cán bộ quản trị tài khoản mới xem được trang này.");
 		return 0;
 	}
-	page_begin(rq, resp, "Tài khoản", "/accounts", 0);
+	con_page_begin(rq, resp, "Tài khoản", "/accounts", 0);
 	if (ok != NULL || err != NULL) {
 		fprintf(f, "<p class=\"%s\" role=\"status\">", err ? "error" : "ok");
 		E(err == NULL                    ? "Đã lưu."
@@ -1301,7 +1009,7 @@ int console_page_accounts(const struct console_req *rq, struct console_resp *res
 	fputs("<section class=\"card\" aria-labelledby=\"h-pw\"><h2 id=\"h-pw\">Đặt mật khẩu"
 	      "</h2><form method=\"post\" action=\"/accounts\">",
 	      f);
-	csrf_field(rq, f);
+	con_csrf_field(rq, f);
 	fputs("<input type=\"hidden\" name=\"do\" value=\"password\">"
 	      "<p><label for=\"a-phone\">Số điện thoại của cán bộ</label><input id=\"a-phone\" "
 	      "name=\"phone\" type=\"tel\" required></p><p><label for=\"a-pw\">Mật khẩu mới (ít "
@@ -1312,10 +1020,10 @@ int console_page_accounts(const struct console_req *rq, struct console_resp *res
 	      "<p><button type=\"submit\">Lưu mật khẩu</button></p></form></section>",
 	      f);
 	fputs("<h2>Thay đổi gần đây</h2>", f);
-	if (store_list_console_audit("accounts", 30, table_row, &t) < 0)
+	if (store_list_console_audit("accounts", 30, con_table_row, &t) < 0)
 		return -1;
-	table_end(&t, "Chưa có.");
-	page_end(resp);
+	con_table_end(&t, "Chưa có.");
+	con_page_end(resp);
 	return 0;
 }
 
