@@ -201,6 +201,47 @@ static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
 	m->send.msgref = ref;
 }
 
+/* +CMTI read by any libGammu call (inside GSM_ReadDevice): read at the caller's next turn. */
+static void sms_cb(GSM_StateMachine *s, GSM_SMSMessage *sms, void *data)
+{
+	struct modem *m = data;
+
+	(void)s;
+	(void)sms; /* its location does not matter: modem_read walks the whole SIM */
+	m->announced = 1;
+}
+
+/*
+ * Ask a real modem to announce what it stores (AT+CNMI with libGammu's choice of mode, which
+ * prefers mt = 1: store on the SIM and announce where; a message is never routed past the
+ * SIM, so "store committed before delete" holds as for a polled one). 0, or -1 when the
+ * connection failed; a modem that refuses is polled, as before.
+ */
+static int announce_on(struct modem *m)
+{
+	GSM_Error e;
+
+	m->announces = 0;
+	m->announced = 1; /* what came while we were away was announced to nobody */
+	if (m->dummy)
+		return 0;
+	GSM_SetIncomingSMSCallback(m->sm, sms_cb, m);
+	modem_watch_begin(m);
+	e = GSM_SetIncomingSMS(m->sm, TRUE);
+	modem_watch_end(m);
+	if (modem_was_aborted(m, "announcements"))
+		return -1;
+	if (e == ERR_NONE) {
+		m->announces = 1;
+		return 0;
+	}
+	modem_set_err(m, "asking the modem to announce messages (AT+CNMI)", e);
+	if (modem_is_link_error(e))
+		return -1;
+	log_warnx("modem: %s; polled every modem.poll_interval instead", m->errmsg);
+	return 0;
+}
+
 static int connect_once(struct modem *m)
 {
 	const struct modem_config *c = m->cfg;
@@ -260,7 +301,7 @@ static int connect_once(struct modem *m)
 		return -1;
 	}
 	/* Someone listens for network-initiated USSD: presentation on from the start. */
-	if (m->notice_fn != NULL && modem_ussd_enable(m) < 0) {
+	if ((m->notice_fn != NULL && modem_ussd_enable(m) < 0) || announce_on(m) < 0) {
 		modem_disconnect(m);
 		return -1;
 	}
@@ -300,6 +341,45 @@ int modem_connect(struct modem *m)
 int modem_connected(const struct modem *m)
 {
 	return m->connected;
+}
+
+int modem_announces(const struct modem *m)
+{
+	return m->connected && m->announces;
+}
+
+int modem_announced(const struct modem *m)
+{
+	return m->announced;
+}
+
+int modem_wait(struct modem *m, int ms)
+{
+	long long deadline = modem_now_ms() + (ms > 0 ? ms : 0);
+
+	if (!modem_announces(m))
+		return 0;
+	do {
+		int got;
+
+		if (modem_was_aborted(m, "wait"))
+			goto lost;
+		modem_watch_begin(m);
+		got = GSM_ReadDevice(m->sm, FALSE); /* one read: at most 50 ms without data */
+		modem_watch_end(m);
+		if (modem_was_aborted(m, "wait"))
+			goto lost;
+		if (got < 0) {
+			snprintf(m->errmsg, sizeof m->errmsg, "wait: not connected");
+			goto lost;
+		}
+		if (m->announced)
+			return 1;
+	} while (modem_now_ms() < deadline);
+	return 0;
+lost:
+	m->announced = 1; /* the next modem_read meets the failure and reports it */
+	return -1;
 }
 
 static void datetime_utc(const GSM_DateTime *dt, char out[20])
@@ -450,6 +530,7 @@ int modem_read(struct modem *m, struct modem_part *parts, size_t max)
 	}
 	if (modem_was_aborted(m, "read"))
 		return -1;
+	m->announced = 0; /* one announced during the walk below asks for another read */
 	start = !modem_dummy_resume_begin(m, &msms->SMS[0]);
 	while (n < max) {
 		GSM_Error e;

@@ -282,8 +282,11 @@ int ussd_init(const struct config *cfg, struct modem *m)
 	if (sched_add("ussd-listen", status_interval(cfg), status_interval(cfg), listen_job, NULL) <
 	    0)
 		return -1;
-	/* A cheap read each poll: a request written by the CLI waits one poll at most. */
-	return sched_add("ussd-requests", cfg->modem.poll_interval, 0, requests_job, NULL);
+	/* A cheap read of the database: a request written by the CLI waits 2 s at most (the modem
+	 * poll, 30 s by default, is only the safety net of instant receive). */
+	return sched_add("ussd-requests",
+	                 cfg->modem.poll_interval < 2 ? cfg->modem.poll_interval : 2, 0,
+	                 requests_job, NULL);
 }
 
 void ussd_close(void)
