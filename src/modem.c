@@ -207,7 +207,11 @@ static void sms_cb(GSM_StateMachine *s, GSM_SMSMessage *sms, void *data)
 	struct modem *m = data;
 
 	(void)s;
-	(void)sms; /* its location does not matter: modem_read walks the whole SIM */
+	/* Its location does not matter: modem_read walks the whole SIM. A whole message here
+	 * (+CMT) would mean a modem that routes past the SIM, which AT+CNMI's mt = 1 excludes. */
+	if (sms->PDU == SMS_Deliver)
+		log_warnx("modem: a message was routed to us without being stored on the SIM "
+		          "(+CMT); it cannot be read again");
 	m->announced = 1;
 }
 
@@ -264,6 +268,11 @@ static int connect_once(struct modem *m)
 	free(gc->Connection);
 	gc->Connection = strdup(c->connection);
 	snprintf(gc->Model, sizeof gc->Model, "%s", c->model);
+	/* libGammu's choice of AT+CNMI arguments (its config file would give -1, "choose";
+	 * ours is zeroed, and 0 would switch announcements off), but mt = 1: store on the SIM,
+	 * then announce. */
+	for (int i = 0; i < 5; i++)
+		gc->CNMIParams[i] = i == 1 ? 1 : -1;
 	gc->LockDevice = FALSE;
 	gc->StartInfo = FALSE;
 	gc->SyncTime = FALSE;
