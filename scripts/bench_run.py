@@ -1298,8 +1298,8 @@ class Bench:
         m = mkpdu_module()
         dm = self.latency_daemon(kind, d, st, dev)
         try:
-            dm.wait_until(lambda: any(c.startswith("AT+CMGL") for _, c in self.stamped(st)),
-                          120, "its first inbox listing")
+            dm.wait_until(lambda: any(c.startswith(("AT+CMGL", "AT+CPMS=")) for _, c in
+                                      self.stamped(st)), 120, "its first look at the SIM")
             t_ready = time.time() + 2
             dm.wait_until(lambda: time.time() >= t_ready, 10, "2 s of settling")
             pid = dm.daemon_pid()
@@ -1393,7 +1393,8 @@ class Bench:
             f.write('log: { level = "warn"; };\nreplies: { enabled = false; };\n')
         p = subprocess.run([self.tiplined, "-n", "-c", conf], capture_output=True, text=True)
         if p.returncode != 0:
-            return "this tiplined takes no %d modems (%s)" % (ndev, p.stderr.strip()[:80])
+            return "not measured: this tiplined drives one modem (%s)" % (
+                p.stderr.strip().splitlines()[0].split(": ", 1)[-1][:60])
         subprocess.run([self.tipline, "-c", conf, "outbox"], cwd=d, check=True,
                        capture_output=True)  # creates the schema
         db = os.path.join(d, "tipline.db")
