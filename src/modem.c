@@ -242,7 +242,9 @@ static int announce_on(struct modem *m)
 	modem_set_err(m, "asking the modem to announce messages (AT+CNMI)", e);
 	if (modem_is_link_error(e))
 		return -1;
-	log_warnx("modem: %s; polled every modem.poll_interval instead", m->errmsg);
+	log_warnx("modem: %s; read every modem.poll_interval (%g s) instead: a lower one (2) "
+	          "answers sooner",
+	          m->errmsg, m->cfg->poll_interval);
 	return 0;
 }
 
