@@ -126,6 +126,19 @@ static void pdu_watch(struct modem *m, const char *text)
 	}
 }
 
+/*
+ * The <mt> of the AT+CNMI libGammu sends (it chooses from the modem's AT+CNMI=? and does not
+ * say): in its log, the command is in the ASCII column of the frame's dump and in the echo.
+ */
+static void cnmi_watch(struct modem *m, const char *text)
+{
+	const char *p = strstr(text, "AT+CNMI=");
+	int mode, mt;
+
+	if (p != NULL && sscanf(p + 8, "%d,%d", &mode, &mt) == 2)
+		m->cnmi.mt = mt;
+}
+
 /* The log of M's connection (DATA is M). */
 static void gammu_log(const char *text, void *data)
 {
@@ -135,6 +148,8 @@ static void gammu_log(const char *text, void *data)
 		fputs(text, stderr);
 	if (m->pducap.armed)
 		pdu_watch(m, text);
+	if (m->cnmi.armed)
+		cnmi_watch(m, text);
 	if (m->handover.tk == NULL)
 		return;
 	if (!m->handover.sending)
@@ -201,6 +216,8 @@ static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
 	m->send.msgref = ref;
 }
 
+static void debug_text(struct modem *m, int on);
+
 /* +CMTI read by any libGammu call (inside GSM_ReadDevice): read at the caller's next turn. */
 static void sms_cb(GSM_StateMachine *s, GSM_SMSMessage *sms, void *data)
 {
@@ -230,11 +247,33 @@ static int announce_on(struct modem *m)
 	if (m->dummy)
 		return 0;
 	GSM_SetIncomingSMSCallback(m->sm, sms_cb, m);
+	m->cnmi.mt = -1;
+	m->cnmi.armed = 1;
+	debug_text(m, 1);
 	modem_watch_begin(m);
 	e = GSM_SetIncomingSMS(m->sm, TRUE);
 	modem_watch_end(m);
+	debug_text(m, 0);
+	m->cnmi.armed = 0;
 	if (modem_was_aborted(m, "announcements"))
 		return -1;
+	if (e == ERR_NONE && m->cnmi.mt == 2) {
+		/*
+		 * A modem without mt = 1 gets libGammu's next choice, 2: each message handed over
+		 * in a +CMT line and never stored on the SIM, so it would live only in our memory
+		 * until its commit. Off again (mt 0): such a modem is polled.
+		 */
+		modem_watch_begin(m);
+		e = GSM_SetIncomingSMS(m->sm, FALSE);
+		modem_watch_end(m);
+		if (modem_was_aborted(m, "announcements") || modem_is_link_error(e))
+			return -1;
+		log_warnx(
+		    "modem: it announces messages only by handing them over unstored (AT+CNMI "
+		    "mt 2); read every modem.poll_interval (%g s) instead",
+		    m->cfg->poll_interval);
+		return 0;
+	}
 	if (e == ERR_NONE) {
 		m->announces = 1;
 		return 0;

@@ -127,6 +127,10 @@ struct modem {
 	 */
 	int announces; /* this connection: AT+CNMI was accepted */
 	int announced; /* a message was announced (or the link failed) since modem_read began */
+	struct {
+		int armed; /* a GSM_SetIncomingSMS runs: its AT+CNMI is read from libGammu's log */
+		int mt;    /* the <mt> it sent, -1 not seen */
+	} cnmi;
 
 	/* USSD (modem_ussd.c). */
 	struct modem_ussd_state ussd;

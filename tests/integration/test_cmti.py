@@ -91,6 +91,22 @@ def test_lost_announcement_poll_picks_it_up():
             cmgs_after(env, t0) - t0, cmgs_after(env, t1) - t1))
 
 
+def test_modem_that_would_route_past_the_sim_is_polled():
+    """A modem whose AT+CNMI=? offers no mt = 1 (only 2: each message handed over in a +CMT
+    line, never stored on the SIM) is not used that way: announcements off again (mt 0), the
+    daemon says so, and messages are read by the poll, stored, then deleted."""
+    env = AtEnv(poll=1)
+    env.faults({"respond": {"AT+CNMI=?": ["+CNMI: (0-2),(0,2),(0,2),(0-2),(0,1)", "OK"]}})
+    with running(env):
+        wait_for(lambda: "unstored" in env.log_text(), 20, "the warning about mt 2")
+        sets = [c for c in env.commands() if c.startswith("AT+CNMI=") and c != "AT+CNMI=?"]
+        check(sets and sets[-1].split(",")[1] == "0", "announcements left off: %r" % sets)
+        env.sms("+84987000051", "TIN chay nha")
+        wait_for(lambda: replied_to(env, "+84987000051"), 10, "the reply, by the poll")
+        check(env.scalar("SELECT count(*) FROM inbox WHERE sender = ?", ("+84987000051",)) == 1,
+              "stored once")
+
+
 def test_idle_at_commands_per_minute():
     """An idle daemon on a modem that announces sends at most 60 AT commands a minute (counted
     over 20 s and scaled): no busy polling. The safety-net poll every 10 s here (30 s by
