@@ -6,7 +6,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SLOW, AtEnv, check, run_tests, running, wait_for  # noqa: E402
+from harness import SLOW, AtEnv, check, mkpdu, run_tests, running, wait_for  # noqa: E402
 
 
 def stamped(env):
@@ -44,6 +44,29 @@ def cmgs_after(env, t0):
         if t >= t0 and c.startswith("AT+CMGS="):
             return t
     return None
+
+
+def test_emulator_announces_when_asked_and_loses_one_in_n():
+    """The emulator itself (raw AT on pipes): no +CMTI before AT+CNMI asks; then one per
+    message within half a second; with --cmti 2 every second one is lost and logged."""
+    from test_emulator import Modem
+    m = Modem(args=["--cmti", "2"])
+    try:
+        mk = mkpdu()
+        pdus = [mk.split_deliver("TIN %d" % i, "+8498700006%d" % i, None)[0] for i in range(4)]
+        mk.drop_into_inbox(m.state, pdus[0])
+        check("+CMTI" not in m.drain(0.5), "no announcement before AT+CNMI")
+        check(m.cmd("AT+CNMI=2,1,0,0,0") == ["OK"], "AT+CNMI accepted")
+        got = []
+        for i in range(1, 4):
+            mk.drop_into_inbox(m.state, pdus[i])
+            got.append(m.drain(0.5))
+        check('+CMTI: "SM",2' in got[0] and "+CMTI" not in got[1] and
+              '+CMTI: "SM",4' in got[2], "announced, lost, announced: %r" % got)
+        check("LOST +CMTI 3" in m.commands(), "the lost one logged: %r" % m.commands())
+    finally:
+        m.p.kill()
+        m.p.wait()
 
 
 def test_announced_message_answered_at_once():

@@ -1,0 +1,3 @@
+build2/obj/json.o: src/json.c src/json.h src/text.h
+src/json.h:
+src/text.h:

@@ -1,0 +1,2 @@
+build2/obj/text.o: src/text.c src/text.h
+src/text.h:

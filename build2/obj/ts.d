@@ -1,0 +1,2 @@
+build2/obj/ts.o: src/ts.c src/ts.h
+src/ts.h:

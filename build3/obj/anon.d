@@ -1,0 +1,3 @@
+build3/obj/anon.o: src/anon.c src/anon.h src/log.h
+src/anon.h:
+src/log.h:

@@ -1,0 +1,2 @@
+build3/obj/fault.o: src/fault.c src/fault.h
+src/fault.h:

@@ -1,0 +1,2 @@
+build3/obj/pin.o: src/pin.c src/pin.h
+src/pin.h:
