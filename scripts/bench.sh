@@ -13,7 +13,7 @@
 # set; empty: none: its tiplined is built in a temporary copy and drained alternately with this
 # one, e.g. BENCH_BASELINE=3d1f162 for what issue 13's anonymity cost), BENCH_SCALE_DISTINCT
 # ("2000 6000"), BENCH_SCALE_ONE ("2000 4000") and BENCH_SCALE_RUNS (BENCH_RUNS) for scale,
-# BENCH_LATENCY_N (20), BENCH_IDLE_S (30), BENCH_BCAST_N (200), BENCH_BCAST_DELAY_MS (2000),
+# BENCH_LATENCY_N (20), BENCH_IDLE_S (60), BENCH_BCAST_N (200), BENCH_BCAST_DELAY_MS (2000),
 # BENCH_BCAST_MODEMS ("1 2 3"), BENCH_CMMS_K (4), BENCH_SMSD_PACING_LOOPSLEEP ("0"; "0 1" adds
 # a LoopSleep = 1 run), BENCH_BUILD (build), BENCH_KEEP=1 (keep the temporary directories).
 # Progress on stderr; the Markdown table on stdout and in $BENCH_BUILD/bench.md.

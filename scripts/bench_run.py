@@ -8,7 +8,7 @@ No selector runs all of them. Progress goes to stderr; the Markdown table to std
 BUILD/bench.md (and, with --readme, into docs/benchmark.md between <!-- bench:begin --> and
 <!-- bench:end -->, added under "## Benchmark" at the end if missing).
 
-Environment: BENCH_LATENCY_N (20) and BENCH_IDLE_S (30) for latency; BENCH_BCAST_N (200),
+Environment: BENCH_LATENCY_N (20) and BENCH_IDLE_S (60) for latency; BENCH_BCAST_N (200),
 BENCH_BCAST_DELAY_MS (2000), BENCH_BCAST_MODEMS ("1 2 3") and BENCH_CMMS_K (4) for broadcast;
 BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for ussd, BENCH_N
 (messages in the drain, default 2000), BENCH_RUNS (repetitions of each
@@ -1334,7 +1334,7 @@ class Bench:
             self.notes.append("Latency not measured: %s." % why)
             return
         k = env_int("BENCH_LATENCY_N", 20)
-        idle_s = env_int("BENCH_IDLE_S", 30)
+        idle_s = env_int("BENCH_IDLE_S", 60)
         peers = [("tipline", "tipline"), ("smsd1", "gammu-smsd LoopSleep 1"),
                  ("smsd0", "gammu-smsd LoopSleep 0"), ("smstools", "smstools3 tuned")]
         res = {}
@@ -1718,31 +1718,31 @@ READ_BATCH = 200
 README_BEGIN = "<!-- bench:begin -->"
 README_END = "<!-- bench:end -->"
 README_HOW = """\
-`make bench` (about 45 minutes) installs gammu-smsd, libdbd-sqlite3, smstools and socat if missing, builds
-this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`, 35f9777 unless set:
-main before the drain got slower, issue 20; empty: none), and runs `scripts/bench.sh`, which
-prints this table and writes it to `build/bench.md`; with `--readme` it also replaces this
-section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or `scale`,
-`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`, `latency`, `broadcast`; several may
-be given). `BENCH_N=5000`
-changes the drain size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"),
-`BENCH_SCALE_ONE` ("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered,
-with distinct SMSC seconds and all in one second; the cost per message is the difference of
-the two distinct sizes' times over their difference in messages, so the start-up cancels out),
-`BENCH_PACING_N`, `BENCH_DELAY_MS` and `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run,
-`BENCH_USSD_STEPS` (1000) and `BENCH_USSD_REPLIES` (100) the USSD step latency run,
-`BENCH_LATENCY_N` (20) and `BENCH_IDLE_S` (30) the instant-receive latency run (`latency`:
-tipline, gammu-smsd `LoopSleep` 1 and 0 and smstools3 in one run), `BENCH_BCAST_N` (200),
-`BENCH_BCAST_DELAY_MS` (2000), `BENCH_BCAST_MODEMS` ("1 2 3") and `BENCH_CMMS_K` (4) the
-broadcast throughput run (`broadcast`: tipline and smstools3 on N emulated modems, and
-libGammu's `AT+CMMS` on multipart messages), `BENCH_KEEP=1` keeps the temporary directories (configs, logs, databases). The baseline's
+`make bench` (about 45 minutes) installs gammu-smsd, libdbd-sqlite3, smstools and socat if
+missing, builds this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`,
+35f9777 unless set: main before the drain got slower, issue 20; empty: none), and runs
+`scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with `--readme`
+it also replaces this section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain`
+(or `scale`, `memory`, `parser`, `cost`, `pacing`, `report`, `ussd`, `latency`, `broadcast`;
+several may be given). `BENCH_N=5000` changes the drain size, `BENCH_RUNS=5` the repetitions,
+`BENCH_SCALE_DISTINCT` ("2000 6000"), `BENCH_SCALE_ONE` ("2000 4000") and `BENCH_SCALE_RUNS` the
+drain by size (tips, each answered, with distinct SMSC seconds and all in one second; the cost
+per message is the difference of the two distinct sizes' times over their difference in
+messages, so the start-up cancels out), `BENCH_PACING_N`, `BENCH_DELAY_MS` and
+`BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS` (1000) and
+`BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_LATENCY_N` (20) and `BENCH_IDLE_S`
+(60) the instant-receive latency run (`latency`: tipline, gammu-smsd `LoopSleep` 1 and 0 and
+smstools3 in one run), `BENCH_BCAST_N` (200), `BENCH_BCAST_DELAY_MS` (2000),
+`BENCH_BCAST_MODEMS` ("1 2 3") and `BENCH_CMMS_K` (4) the broadcast throughput run (`broadcast`:
+tipline and smstools3 on N emulated modems, and libGammu's `AT+CMMS` on multipart messages),
+`BENCH_KEEP=1` keeps the temporary directories (configs, logs, databases). The baseline's
 tiplined is drained alternately with this one (which goes first alternates too): on a shared
-machine, read the ratios and the CPU figures before the absolute times, and the load average
-the table gives. The peer is the Debian `gammu-smsd` binary on the same dummy phone (or the AT
+machine, read the ratios and the CPU figures before the absolute times, and the load average the
+table gives. The peer is the Debian `gammu-smsd` binary on the same dummy phone (or the AT
 emulator `tests/emulator/atmodem.py`) with its SQLite backend and its fastest settings
-(`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off), and for latency and
-broadcasts the Debian `smstools` (smstools3) on a socat pty; the libGammu floor is
-`scripts/bench_floor.c`, built at bench time.
+(`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off), and for latency and broadcasts
+the Debian `smstools` (smstools3) on a socat pty; the libGammu floor is `scripts/bench_floor.c`,
+built at bench time.
 """
 
 
