@@ -325,6 +325,10 @@ static void t_default_templates_fit_one_gsm7_sms(void)
 	                                 "-12345",
 	                                 "low",
 	                                 "1000000",
+	                                 "words", /* alerts.c: at most 60 characters */
+	                                 "co nguoi la dung xe may bien so la truoc cong nha van...",
+	                                 "answer", /* an officer's short question */
+	                                 "Ban thay xe mau gi, luc may gio?",
 	                                 NULL};
 
 	for (int t = 0; t < TPL_COUNT; t++) {
