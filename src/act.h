@@ -168,8 +168,9 @@ struct act_answer_out {
 };
 /*
  * An officer's answer TEXT (at most ACT_ANSWER_MAX bytes, not empty) to the tipster of REF:
- * a tip_events row by W->by. A tipster whose number is known gets it at once, queued as a
- * reply to the tip's message (template tip_answer, diacritics folded when that is cheaper);
+ * a tip_events row by W->by. A tipster whose number is known gets it at once, queued against
+ * the tip's message (kind manual: outside the reply cap; template tip_answer, diacritics
+ * folded when that is cheaper);
  * an anonymous one with the next TT or BS quoting the secret. DRY_RUN: OUT filled, nothing
  * written. ACT_NOT_ALLOWED (W no officer), ACT_REFUSED (TEXT empty or too long),
  * ACT_NOT_FOUND, ACT_OK, ACT_ERROR.

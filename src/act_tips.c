@@ -240,11 +240,14 @@ enum act_status act_tip_answer(struct act_who *w, const char *ref, const char *t
 		st = ACT_OK;
 		goto out;
 	}
-	/* A reply to the tip's own message: the officers' word, so no hourly cap holds it. */
+	/*
+	 * An answer to the tip's own message, but an officer's message (kind manual, as the
+	 * thank-you): the tipster's hourly reply cap neither holds it nor is spent by it.
+	 */
 	o.recipient = t.sender;
 	o.text = plan.sent_text;
 	o.priority = 0;
-	o.kind = "reply";
+	o.kind = "manual";
 	o.inbox_id = b.inbox_id;
 	if (store_outbox_insert(&o, NULL) < 0 || store_tip_answer_add(t.id, w->by, text, now, now) < 0)
 		goto out;
