@@ -158,11 +158,11 @@ enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to,
                              int notify, struct act_mark_out *out);
 
 struct act_answer_out {
-	int waits;      /* 1: the tipster cannot be reached (anonymous, or not a phone): the answer
-	                   waits on the tip for the next TT or BS with the secret */
-	int anonymous;  /* the tip is anonymous */
-	int queued;     /* 1: the SMS was queued (never on a dry run, never when it waits) */
-	int parts;      /* the SMS's parts, its encoding, and whether diacritics were folded */
+	int waits;     /* 1: the tipster cannot be reached (anonymous, or not a phone): the answer
+	                  waits on the tip for the next TT or BS with the secret */
+	int anonymous; /* the tip is anonymous */
+	int queued;    /* 1: the SMS was queued (never on a dry run, never when it waits) */
+	int parts;     /* the SMS's parts, its encoding, and whether diacritics were folded */
 	int ucs2, folded;
 	char text[800]; /* the SMS as it goes out (when it waits: the answer as kept) */
 };
@@ -218,7 +218,7 @@ struct act_contact_in {
 	enum role role;                    /* ROLE_KEEP: keep (new: villager) */
 	int subscribed;                    /* -1: keep (new: 1) */
 	const char *pin_hash;              /* an officer's PIN, hashed (pin_hash), or NULL */
-	const char *tip_alerts;            /* "all", "urgent", "none" (new tips by SMS), NULL keep */
+	const char *tip_alerts; /* "all", "urgent", "none" (new tips by SMS), NULL keep */
 };
 /* An officer adds or changes a contact and its PIN, both or neither. */
 enum act_status act_contact_set(struct act_who *w, const struct act_contact_in *in);

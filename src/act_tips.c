@@ -249,7 +249,8 @@ enum act_status act_tip_answer(struct act_who *w, const char *ref, const char *t
 	o.priority = 0;
 	o.kind = "manual";
 	o.inbox_id = b.inbox_id;
-	if (store_outbox_insert(&o, NULL) < 0 || store_tip_answer_add(t.id, w->by, text, now, now) < 0)
+	if (store_outbox_insert(&o, NULL) < 0 ||
+	    store_tip_answer_add(t.id, w->by, text, now, now) < 0)
 		goto out;
 	out->queued = 1;
 	st = ACT_OK;

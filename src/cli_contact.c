@@ -29,12 +29,15 @@ static const char *check_team(char *t)
 
 int cli_contact(const struct config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"name", required_argument, NULL, 'n'},       {"village", required_argument, NULL, 'v'},
-	    {"role", required_argument, NULL, 'r'},       {"team", required_argument, NULL, 't'},
-	    {"subscribed", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-	    {"pin", required_argument, NULL, 'p'},        {"tip-alerts", required_argument, NULL, 'a'},
-	    {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+	                                     {"village", required_argument, NULL, 'v'},
+	                                     {"role", required_argument, NULL, 'r'},
+	                                     {"team", required_argument, NULL, 't'},
+	                                     {"subscribed", required_argument, NULL, 's'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"pin", required_argument, NULL, 'p'},
+	                                     {"tip-alerts", required_argument, NULL, 'a'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL, *pin = NULL;
 	const char *tip_alerts = NULL;
 	int subscribed = -1, json = 0, ch;

@@ -100,8 +100,7 @@ static const struct setting settings[] = {
 static const char *const special_groups[] = {"log", "keywords", "categories", "replies"};
 
 /* tips.urgent_categories when the file does not set it. */
-static const char *const urgent_defaults[] = {"weapons", "drugs", "fighting",
-                                              "domestic_violence"};
+static const char *const urgent_defaults[] = {"weapons", "drugs", "fighting", "domestic_violence"};
 
 int config_tip_urgent(const struct config *c, const char *category)
 {
@@ -420,7 +419,8 @@ static int default_strings(struct config *c)
 	if (c->tips.nurgent < 0) {
 		c->tips.nurgent = 0;
 		for (size_t i = 0; i < sizeof urgent_defaults / sizeof urgent_defaults[0]; i++)
-			if ((c->tips.urgent[c->tips.nurgent++] = strdup(urgent_defaults[i])) == NULL)
+			if ((c->tips.urgent[c->tips.nurgent++] = strdup(urgent_defaults[i])) ==
+			    NULL)
 				return -1;
 	}
 	return ussd_menu_default_strings(c);

@@ -232,7 +232,7 @@ struct config {
 	struct replies_config replies;
 	struct broadcast_config broadcast;
 	struct patrol_config patrol;
-	struct tips_config tips;           /* issue 26: group tips */
+	struct tips_config tips; /* issue 26: group tips */
 	struct ussd_config ussd;
 	struct status_config status;
 	struct privacy_config privacy;     /* issue 13: group privacy */

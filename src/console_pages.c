@@ -557,11 +557,11 @@ static int reply_preview(const struct console_req *rq, FILE *f, const char *upre
 		      "khi người báo tin hỏi bằng TT hoặc BS kèm mã bí mật.",
 		      f);
 	else
-		fprintf(f, "%d phần tin (%s), khoảng %s đ.%s", out.parts,
-		        out.ucs2 ? "UCS-2, có dấu" : "GSM-7",
-		        report_format_count((long long)out.parts * rq->cfg->ussd.price_per_part,
-		                            cost),
-		        out.folded ? " Bỏ dấu để rẻ hơn." : "");
+		fprintf(
+		    f, "%d phần tin (%s), khoảng %s đ.%s", out.parts,
+		    out.ucs2 ? "UCS-2, có dấu" : "GSM-7",
+		    report_format_count((long long)out.parts * rq->cfg->ussd.price_per_part, cost),
+		    out.folded ? " Bỏ dấu để rẻ hơn." : "");
 	fputs("</p><p class=\"text\" id=\"reply-text\"><bdi>", f);
 	E(out.text);
 	fputs("</bdi></p><form method=\"post\" action=\"/tips/", f);
@@ -606,7 +606,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 		          : strcmp(ok, "replied") == 0 ? "Tin trả lời đã được xếp hàng gửi."
 		          : strcmp(ok, "waits") == 0
 		              ? "Đã lưu câu trả lời: gửi khi người báo tin hỏi TT hoặc BS."
-		                                       : "Đã lưu.";
+		              : "Đã lưu.";
 	if (message == NULL && err != NULL)
 		message =
 		    strcmp(err, "same") == 0 ? "Tin đã ở trạng thái này: không có gì thay đổi."

@@ -669,7 +669,8 @@ int report_text(const struct report *r, FILE *f)
 	keyed_line(f, "Theo thôn", "tips.by_village", &c->tips.by_village, &p->tips.by_village);
 	fprintf(f, "- Cảnh báo tin báo mới: %s (%s); tin quá hạn chưa xử lý: %s (%s).\n",
 	        report_format_count(c->tips.alerts, a), report_format_count(p->tips.alerts, b),
-	        report_format_count(c->tips.escalated, x), report_format_count(p->tips.escalated, y));
+	        report_format_count(c->tips.escalated, x),
+	        report_format_count(p->tips.escalated, y));
 
 	fputs("2. Tuyên truyền, phổ biến pháp luật\n", f);
 	fprintf(f, "- %s đợt / %s lượt người tham gia (%s đợt / %s lượt).\n",

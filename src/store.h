@@ -421,8 +421,7 @@ int store_tip_answer_add(int64_t tip_id, const char *by, const char *text, const
  * The latest answer to tip TIP_ID (WAITING_ONLY: only one not given yet) into TEXT (SZ bytes),
  * marked given at NOW. 1 found, 0 none (TEXT ""), -1 error.
  */
-int store_tip_answer_take(int64_t tip_id, int waiting_only, const char *now, char *text,
-                          size_t sz);
+int store_tip_answer_take(int64_t tip_id, int waiting_only, const char *now, char *text, size_t sz);
 
 /* What an alert says of a tip (never its sender). */
 struct store_tip_brief {

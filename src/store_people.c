@@ -158,9 +158,10 @@ int store_group_remove(const char *group, const char *phone)
 }
 
 /* Times in local time (local_time, store.c), as every listing a person reads. */
-SQ(q_list_contacts, "SELECT phone, name, village, role, team, subscribed, local_time(created_at) "
-                    "AS created_at, tip_alerts FROM contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, "
-                    "name, phone LIMIT ?2");
+SQ(q_list_contacts,
+   "SELECT phone, name, village, role, team, subscribed, local_time(created_at) "
+   "AS created_at, tip_alerts FROM contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, "
+   "name, phone LIMIT ?2");
 
 int store_list_contacts(const char *role, int limit, store_row_fn fn, void *ctx)
 {

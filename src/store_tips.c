@@ -207,8 +207,7 @@ SQ(q_tip_answer_latest, "SELECT id, note FROM tip_events WHERE tip_id = ?1 AND a
                         "OR given_at IS NULL) ORDER BY id DESC LIMIT 1");
 SQ(q_tip_answer_given, "UPDATE tip_events SET given_at = ?2 WHERE id = ?1 AND given_at IS NULL");
 
-int store_tip_answer_take(int64_t tip_id, int waiting_only, const char *now, char *text,
-                          size_t sz)
+int store_tip_answer_take(int64_t tip_id, int waiting_only, const char *now, char *text, size_t sz)
 {
 	sqlite3_stmt *s = sq_bind(&q_tip_answer_latest, "Ii", tip_id, waiting_only);
 	int64_t id = 0;
