@@ -240,15 +240,22 @@ static int escalate_one(int64_t tip_id, void *arg)
 	return raise_alert(ck, "tip_escalated", b.ref, text, NULL, 0) < 0;
 }
 
-/* Tips still new tips.escalate_after hours after they arrived: the officers are told once. */
+/*
+ * Tips still new tips.escalate_after hours after they arrived: the officers are told once.
+ * Only those that became overdue in the last day, as the nights are judged: a daemon that was
+ * down still tells, at most a day late, and an upgrade (or a backlog of old tips read late)
+ * does not send the officers one SMS for every old tip nobody triaged.
+ */
 static int check_escalate(struct check *ck)
 {
-	char before[TS_LEN];
+	char before[TS_LEN], after[TS_LEN];
+	int64_t edge = ck->t - (int64_t)acfg->tips.escalate_after * 3600;
 
 	if (acfg->tips.escalate_after == 0)
 		return 0;
-	ts_utc(ck->t - (int64_t)acfg->tips.escalate_after * 3600, before);
-	return store_tips_stale(before, escalate_one, ck) < 0 ? -1 : 0;
+	ts_utc(edge, before);
+	ts_utc(edge - 86400, after);
+	return store_tips_stale(after, before, escalate_one, ck) < 0 ? -1 : 0;
 }
 
 /* The job: every check in one transaction, so an alert and its messages commit together. */

@@ -10,7 +10,8 @@
  *     Today's and yesterday's nights are checked, so a daemon that was down at the hour still
  *     tells the officers, at most a day late.
  *   - a tip still new tips.escalate_after hours after it arrived → one SMS to each officer
- *     (template tip_escalated); kind 'tip_escalated', subject the tip's reference.
+ *     (template tip_escalated); kind 'tip_escalated', subject the tip's reference. Tips that
+ *     became overdue in the last day only: at most a day late, never a flood of old tips.
  * And, not periodic: a new tip → one SMS to each officer whose contact asked for it
  * (tip_alerts 'all', or 'urgent' for a category of tips.urgent_categories; template
  * tip_alert), in the transaction that files the tip (alerts_tip_new, from act_tip_file);

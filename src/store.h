@@ -438,9 +438,10 @@ int store_tip_brief(int64_t tip_id, struct store_tip_brief *b);
 int store_tip_alert_count(int urgent);
 /* Queue alert ALERT_ID's TEXT to them (as store_alert_queue). Messages queued, or -1. */
 int store_tip_alert_queue(int64_t alert_id, const char *text, int urgent, const char *now);
-/* FN for each tip (at most 64) still new that arrived at or before BEFORE and has no
- * 'tip_escalated' alert. Count, or -1 (also when FN returns non-zero). */
-int store_tips_stale(const char *before, int (*fn)(int64_t tip_id, void *arg), void *arg);
+/* FN for each tip (at most 64) still new that arrived from AFTER to BEFORE (UTC text,
+ * inclusive) and has no 'tip_escalated' alert. Count, or -1 (also when FN returns non-zero). */
+int store_tips_stale(const char *after, const char *before, int (*fn)(int64_t tip_id, void *arg),
+                     void *arg);
 
 /* --- period reports (store_report.c) --- */
 

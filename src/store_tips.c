@@ -281,14 +281,16 @@ int store_tip_alert_queue(int64_t alert_id, const char *text, int urgent, const 
 	return n;
 }
 
-/* Tips still new, arrived at or before ?1, not escalated yet. */
-SQ(q_tips_stale, "SELECT t.id FROM tips t WHERE t.status = 'new' AND t.created_at <= ?1 AND NOT "
+/* Tips still new, arrived in [?2, ?1], not escalated yet. */
+SQ(q_tips_stale, "SELECT t.id FROM tips t WHERE t.status = 'new' AND t.created_at <= ?1 AND "
+                 "t.created_at >= ?2 AND NOT "
                  "EXISTS (SELECT 1 FROM alerts a WHERE a.kind = 'tip_escalated' AND a.subject = "
                  "t.ref) ORDER BY t.id LIMIT 64");
 
-int store_tips_stale(const char *before, int (*fn)(int64_t tip_id, void *arg), void *arg)
+int store_tips_stale(const char *after, const char *before, int (*fn)(int64_t tip_id, void *arg),
+                     void *arg)
 {
-	sqlite3_stmt *s = sq_bind(&q_tips_stale, "s", before);
+	sqlite3_stmt *s = sq_bind(&q_tips_stale, "ss", before, after);
 	/* Collected first: FN writes (alerts, outbox), which must not happen mid-scan. */
 	int64_t ids[64];
 	int n = 0, rc = SQLITE_DONE;

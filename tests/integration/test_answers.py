@@ -157,7 +157,8 @@ def test_tip_alerts_all_urgent_none():
 
 def test_escalation_once_across_a_restart():
     """A tip still new tips.escalate_after hours after it was sent alerts every officer once;
-    a restart (SIGTERM, then SIGKILL) does not alert again; a recent tip is not escalated."""
+    a restart (SIGTERM, then SIGKILL) does not alert again; a recent tip is not escalated, nor
+    one overdue for more than a day (at most a day late, never a flood of old tips)."""
     conf = "patrol: { check_every = 1; }; tips: { escalate_after = 2; };"
     with running(Env(extra=conf), start=False) as env:
         env.cli("contact", "list")
@@ -165,6 +166,8 @@ def test_escalation_once_across_a_restart():
         env.cli("contact", "add", NONE, "--role", "officer")
         env.sms(VILLAGER, "TIN danh nhau o thon 4", when=utc(time.time() - 3 * 3600))
         env.sms(NEIGHBOUR, "TIN co nguoi la o thon 6", when=utc(time.time() - 600))
+        # Overdue for more than a day: an old backlog (an upgrade) tells nobody.
+        env.sms(NEIGHBOUR, "TIN co nguoi la o thon 7", when=utc(time.time() - 4 * 86400))
         env.start()
         want = "Canh bao: tin bao T1 (danh nhau, thon 4) chua xu ly sau 2 gio: danh nhau o thon 4"
         check_eq(nth_reply(env, ALL, 1, "the escalation"), want, "the escalation")
@@ -183,7 +186,7 @@ def test_escalation_once_across_a_restart():
         wait_for(lambda: checks() >= start + 3, 20, "three checks after the restarts")
         check_eq(len(replies_to(env, ALL)), 1, "escalated once only")
         check_eq(env.query("SELECT kind, subject FROM alerts"), [("tip_escalated", "T1")],
-                 "one alert, none for the recent tip")
+                 "one alert, none for the recent tip nor the old one")
         report = json.loads(env.cli("report", "--format", "json").stdout)
         check_eq(report["tips"]["escalated"], 1, "the report's escalated tips")
 
