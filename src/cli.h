@@ -175,7 +175,8 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  tip mark REF STATUS [--note TEXT] [--by NAME] [--notify]\n" \
 	"                                              triage: new, checking, valuable, false,\n" \
 	"                                              closed; --notify thanks the tipster by SMS\n" \
-	"  tip answer REF TEXT [--by NAME] [--dry-run] answer the tipster: by SMS, or (anonymous)\n" \
+	"  tip answer REF TEXT [--by NAME] [--dry-run]\n" \
+	"                                              answer the tipster: by SMS, or (anonymous)\n" \
 	"                                              with the next TT or BS quoting the secret\n" \
 	"  patrols [--since DATE] [--until DATE] [--json]\n" \
 	"                                              patrol check-ins and check-outs\n" \
