@@ -191,4 +191,47 @@ def test_escalation_once_across_a_restart():
         check_eq(report["tips"]["escalated"], 1, "the report's escalated tips")
 
 
+def test_console_answers_through_the_same_action():
+    """The console's reply on a tip's page is act_tip_answer too (real `tipline console`, real
+    HTTP): an anonymous tip's answer is previewed as waiting and kept for TT or BS, a named
+    tipster's is sent; who answered is the officer logged in."""
+    import test_console as ct
+    question = "Ban thay xe mau gi?"
+    env = ct.console_env()
+    try:
+        env.sms("+84977112233", "TIN ANDANH co nguoi ban ma tuy o cho")
+        env.sms(VILLAGER, "TIN trom bo o thon 5")
+        with ct.consoled(env) as con:
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 2, 20, "the two tips")
+            aref = env.scalar("SELECT ref FROM tips WHERE anonymous")
+            nref = env.scalar("SELECT ref FROM tips WHERE NOT anonymous")
+            _, cookie, _ = con.login()
+            _, _, page = con.request("GET", "/tips/" + aref, cookie=cookie)
+            check('id="h-reply"' in page, "an anonymous tip's page offers an answer")
+            token = ct.csrf_of(page)
+            queued = env.scalar("SELECT count(*) FROM outbox")
+            st, _, page = con.request("POST", "/tips/" + aref,
+                                      {"do": "preview", "reply": question, "csrf": token},
+                                      cookie=cookie)
+            check_eq(st, 200, "the preview")
+            check("Tin ẩn danh" in page and "TT hoặc BS" in page, "the preview says it waits")
+            st, h, _ = con.request("POST", "/tips/" + aref,
+                                   {"do": "reply", "reply": question, "csrf": token},
+                                   cookie=cookie)
+            check_eq((st, h.get("location")), (303, "/tips/%s?ok=waits" % aref), "kept")
+            check_eq(env.scalar("SELECT count(*) FROM outbox"), queued, "nothing queued")
+            check_eq(env.query("SELECT by, note, given_at FROM tip_events"),
+                     [("Trần Thị Bình (%s)" % ct.OFFICER, question, None)], "the waiting answer")
+            _, _, page = con.request("GET", "/tips/" + aref, cookie=cookie)
+            check("chờ người báo tin hỏi TT/BS" in page and question in page, "the history")
+            st, h, _ = con.request("POST", "/tips/" + nref,
+                                   {"do": "reply", "reply": question, "csrf": token},
+                                   cookie=cookie)
+            check_eq((st, h.get("location")), (303, "/tips/%s?ok=replied" % nref), "sent")
+            check_eq(nth_reply(env, VILLAGER, 2, "the console's answer"),
+                     "Cong an xa tra loi tin bao %s: %s" % (nref, question), "the SMS")
+    finally:
+        env.close()
+
+
 run_tests(globals())
