@@ -187,6 +187,10 @@ def test_escalation_once_across_a_restart():
         check_eq(len(replies_to(env, ALL)), 1, "escalated once only")
         check_eq(env.query("SELECT kind, subject FROM alerts"), [("tip_escalated", "T1")],
                  "one alert, none for the recent tip nor the old one")
+        listed = [json.loads(line) for line in
+                  env.cli("alerts", "--json").stdout.decode().splitlines()]
+        check_eq([(a["kind"], a["subject"], a["recipients"], a["detail"]) for a in listed],
+                 [("tip_escalated", "T1", 2, want)], "tipline alerts")
         report = json.loads(env.cli("report", "--format", "json").stdout)
         check_eq(report["tips"]["escalated"], 1, "the report's escalated tips")
 
