@@ -224,7 +224,7 @@ struct act_broadcast_out {
 	int members; /* subscribed members of the group when it was planned */
 	int recipients;
 	int held;       /* 1: held (nothing queued); REASON says why */
-	long long cost;    /* the estimated cost and the balance it was judged against */
+	long long cost; /* the estimated cost and the balance it was judged against */
 	long balance;
 	int balance_known; /* 0: no balance read (nothing is held) */
 	char reason[200];

@@ -523,8 +523,8 @@ struct store_broadcast_row {
 	int parts, recipients, queued, sent, failed, delivered, cancelled;
 };
 /* The LIMIT newest broadcasts, newest first. Rows, or -1. */
-int store_broadcasts_recent(int limit,
-                            int (*fn)(const struct store_broadcast_row *b, void *ctx), void *ctx);
+int store_broadcasts_recent(int limit, int (*fn)(const struct store_broadcast_row *b, void *ctx),
+                            void *ctx);
 
 /* --- the SIM PINs entered and not known to be accepted (store_simcard.c, schema 012) --- */
 

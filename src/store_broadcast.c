@@ -327,8 +327,8 @@ SQ(q_list_broadcasts_recent,
    "coalesce(sum(o.status = 'cancelled'), 0), b.held_reason, b.text FROM broadcasts b LEFT "
    "JOIN outbox o ON o.broadcast_id = b.id GROUP BY b.id ORDER BY b.id DESC LIMIT ?1");
 
-int store_broadcasts_recent(int limit,
-                            int (*fn)(const struct store_broadcast_row *b, void *ctx), void *ctx)
+int store_broadcasts_recent(int limit, int (*fn)(const struct store_broadcast_row *b, void *ctx),
+                            void *ctx)
 {
 	sqlite3_stmt *s = sq_bind(&q_list_broadcasts_recent, "i", limit);
 	struct store_broadcast_row b;
