@@ -23,7 +23,7 @@ PRICE = 350  # ussd.price_per_part in the tests' configuration
 VILLAGE3 = ["+84987000301", "+84987000302", "+84987000303"]
 HOSTILE_VILLAGE = '"><img src=x onerror="window.__pwned=1">'
 HOSTILE_TEXT = "<script>window.__pwned=2</script> Họp dân tối nay & mai"
-NAV = ("Tổng quan", "Tin báo", "Tuần tra", "Đăng xuất")
+NAV = ("Tổng quan", "Thiết bị", "Đăng xuất", "Trần Thị Bình", "Bỏ qua menu")
 
 
 def setup(env):
