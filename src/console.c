@@ -411,11 +411,11 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		fputs(css ? console_css : console_js, resp->f);
 		return 0;
 	}
-	if (strcmp(p, "/static/broadcast.js") == 0 || strcmp(p, "/static/report.css") == 0) {
+	if (strcmp(p, "/static/broadcast.js") == 0 || strcmp(p, "/static/console2.css") == 0) {
 		int js = p[8] == 'b';
 
 		resp->type = js ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
-		fputs(js ? console_broadcast_js : console_report_css, resp->f);
+		fputs(js ? console_broadcast_js : console2_css, resp->f);
 		return 0;
 	}
 	if (strcmp(rq->method, "GET") != 0 && !post) {

@@ -7,7 +7,8 @@
  *
  * Routes (console.c): GET /broadcasts, GET and POST /broadcasts/new (do=preview, edit,
  * send), POST /broadcasts/cost (the script's JSON), POST /broadcasts/ID (do=cancel,
- * release), GET /static/broadcast.js.
+ * release), GET /static/broadcast.js; the rules of the page are in console2.css
+ * (console_reports.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -298,6 +299,7 @@ static int composer(const struct console_req *rq, struct console_resp *resp, con
 	ch.selected = d->group;
 	resp->status = e->any ? 400 : 200;
 	con_page_begin(rq, resp, "Soạn thông báo", "/broadcasts", 0);
+	fputs("<link rel=\"stylesheet\" href=\"/static/console2.css\">", resp->f);
 	fputs("<script src=\"/static/broadcast.js\" defer></script>", f);
 	if (e->any)
 		fputs("<p class=\"error\" role=\"alert\">Chưa gửi: hãy sửa các ô được đánh "
@@ -357,6 +359,7 @@ static void confirm_page(const struct console_req *rq, struct console_resp *resp
 	char local[TS_LEN];
 
 	con_page_begin(rq, resp, "Xác nhận gửi thông báo", "/broadcasts", 0);
+	fputs("<link rel=\"stylesheet\" href=\"/static/console2.css\">", resp->f);
 	fputs("<form method=\"post\" action=\"/broadcasts/new\" id=\"confirm\">", f);
 	con_csrf_field(rq, f);
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -632,6 +635,7 @@ int console_page_broadcasts(const struct console_req *rq, struct console_resp *r
 		fputs("<p class=\"empty\">Chưa có thông báo nào.</p>", body);
 	fclose(body);
 	con_page_begin(rq, resp, "Thông báo", "/broadcasts", l.busy ? 3 : 0);
+	fputs("<link rel=\"stylesheet\" href=\"/static/console2.css\">", resp->f);
 	for (size_t i = 0; ok != NULL && i < sizeof oks / sizeof oks[0]; i++)
 		if (strcmp(ok, oks[i].ok) == 0) {
 			fputs("<p class=\"ok\" role=\"status\">", f);

@@ -119,7 +119,7 @@ int console_page_reports(const struct console_req *rq, struct console_resp *resp
 /* /reports.EXT (html, csv, json): `tipline report --format EXT` of the page's period. */
 int console_report_download(const struct console_req *rq, struct console_resp *resp,
                             const char *ext);
-extern const char console_report_css[];
+extern const char console2_css[];
 /* --- console_modem.c: Thiết bị --- */
 int console_page_modem(const struct console_req *rq, struct console_resp *resp);
 /* POST /modem do=balance: a USSD request for the daemon; the page polls for its answer. */

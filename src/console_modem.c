@@ -123,6 +123,7 @@ int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 		      part);
 	fclose(part);
 	con_page_begin(rq, resp, "Thiết bị", "/modem", waiting && st.alive ? 2 : 0);
+	fputs("<link rel=\"stylesheet\" href=\"/static/console2.css\">", resp->f);
 	if (rq->arg(rq, "err") != NULL)
 		fputs("<p class=\"error\" role=\"alert\">Chương trình tiplined không chạy: không "
 		      "hỏi được số dư.</p>",

@@ -7,7 +7,7 @@
  * table row whole on the page (A4).
  *
  * Routes (console.c): GET /reports, /reports.html, /reports.csv, /reports.json (the same query:
- * period=week|month|ym|days, month=YYYY-MM, from, to), GET /static/report.css.
+ * period=week|month|ym|days, month=YYYY-MM, from, to), GET /static/console2.css.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -107,7 +107,7 @@ int console_page_reports(const struct console_req *rq, struct console_resp *resp
 	if (fill(&p, &r) < 0)
 		goto out;
 	con_page_begin(rq, resp, "Báo cáo", "/reports", 0);
-	fputs("<link rel=\"stylesheet\" href=\"/static/report.css\">", f);
+	fputs("<link rel=\"stylesheet\" href=\"/static/console2.css\">", f);
 	fputs("<form method=\"get\" action=\"/reports\" class=\"filters periods\" id=\"periods\">"
 	      "<fieldset><legend>Kỳ báo cáo</legend>",
 	      f);
@@ -191,10 +191,25 @@ out:
 }
 
 /*
- * The report's rules inside the console's page (report_html.c's own, scoped under .report),
- * and the page on paper: no header, navigation, chooser or links; charts and rows whole.
+ * The rules of the pages of issue 24 (/static/console2.css, linked by each of them): the
+ * report's inside the console's page (report_html.c's own, scoped under .report), the page on
+ * paper (no header, navigation, chooser or links; charts and rows whole), the composer and
+ * the broadcasts' list (a block per broadcast on a phone).
  */
-const char console_report_css[] =
+const char console2_css[] =
+    "fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 1rem;padding:.25rem "
+    "1rem .5rem}legend{font-weight:bold}\n"
+    ".check{margin:.35rem 0}.check input{margin:0}\n"
+    "a.button{display:inline-block;padding:.5rem .9rem;border-radius:4px;background:#0b5394;"
+    "color:#fff;text-decoration:none;min-height:2.75rem;line-height:1.8}\n"
+    "button.secondary{background:#fff;color:#0b3d6b}\n"
+    "progress{width:8rem;max-width:100%;height:1rem;vertical-align:middle}\n"
+    "tr.new{background:#fffbe6}.broadcasts form{margin:0}\n"
+    "@media (max-width:40rem){table.broadcasts thead{position:absolute;left:-999px}"
+    "table.broadcasts,table.broadcasts tbody,table.broadcasts tr,table.broadcasts td"
+    "{display:block;width:100%}table.broadcasts tr{border-bottom:1px solid var(--line);"
+    "padding:.4rem 0}table.broadcasts td{border:0;padding:.1rem .25rem}"
+    "table.broadcasts td:nth-child(-n+2){display:inline-block;width:auto;font-weight:bold}}\n"
     ".periods fieldset{border:0;padding:0;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.25rem "
     "1rem}.periods legend{font-weight:bold;padding:0}\n"
     ".report{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1rem;"
