@@ -55,9 +55,12 @@ def console_env(extra=""):
                            % (PRICE, extra)))
 
 
-def shot(b, page, name):
+def shot(b, page, name, height=None):
+    """The whole page, or its top HEIGHT px (a picture small enough for docs/img/)."""
     os.makedirs(SHOTS, exist_ok=True)
-    b.js("await s.pages[args.p].screenshot({path: args.path, fullPage: true})", p=page,
+    b.js("const p = s.pages[args.p]; await p.screenshot(args.h ? {path: args.path,"
+         " clip: {x: 0, y: 0, width: p.viewportSize().width, height: args.h}} :"
+         " {path: args.path, fullPage: true})", p=page, h=height,
          path=os.path.join(SHOTS, name + ".png"))
 
 
@@ -316,6 +319,7 @@ def _test_report_last_month_and_print():
                 check(any(f[0] == path and f[1] == "cur" for f in figs), "%s shown" % path)
             axe_clean(b, "w", "the report page")
             shot(b, "w", "reports-1280")
+            shot(b, "w", "reports-top-1280", height=900)
             # Downloads: the CLI's renderings of the same period, byte for byte.
             for ext in ("json", "csv", "html"):
                 href = b.js("return await s.pages.w.getAttribute('#dl-' + args.e, 'href')", e=ext)
@@ -407,6 +411,7 @@ def _test_modem_page_and_balance_now():
                     check(counts[k] >= v, "outbox %s: %d on the page, %d in status" % (k, counts[k], v))
             axe_clean(b, "w", "the modem page with the answer")
             shot(b, "w", "modem-1280")
+            shot(b, "w", "modem-top-1280", height=760)
             b.js("await s.open('n', 360, 740); await s.pages.n.context().addCookies("
                  "await s.pages.w.context().cookies()); await s.pages.n.goto(args.u)", u=con.base + "/modem")
             fits(b, "n", "the modem page")
