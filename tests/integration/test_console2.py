@@ -136,6 +136,8 @@ def _test_broadcast_by_clicks():
             parts = int(re.search(r"parts:\s+(\d+) per message, (\d+) in all", dry).group(1))
             check_eq(live["c-total"], "%d phần (%d × 3 người)" % (3 * parts, parts), "total parts as typed")
             cost = 3 * parts * PRICE
+            check_eq(int(re.search(r"cost:\s+(\d+) \(%d per part\)" % PRICE, dry).group(1)), cost,
+                     "the CLI's dry run's cost")
             check(live["c-cost"].startswith("%s đ" % "{:,}".format(cost).replace(",", ".")),
                   "the cost in đồng as typed: %r (CLI: %r)" % (live, dry))
             check(("diacritics folded" in dry) == ("bỏ dấu" in live["c-enc"]), "encoding: %r vs %r" % (live, dry))
