@@ -370,7 +370,8 @@ BALANCE = "TKC 12.345d, HSD 31/12/2026"
 
 def test_modem_page_and_balance_now():
     """The status the CLI shows, local times; 'check the balance now' answers at once and the page
-    shows the network's answer when the daemon has it; the outbox by state; the last alerts."""
+    shows the network's answer when the daemon has it; the outbox by state; the last alerts. Under
+    that balance a broadcast composed by clicks is foretold held, is held, and goes when released."""
     with vietnam_time():
         _test_modem_page_and_balance_now()
 
@@ -414,6 +415,24 @@ def _test_modem_page_and_balance_now():
             axe_clean(b, "w", "the modem page with the answer")
             shot(b, "w", "modem-1280")
             shot(b, "w", "modem-top-1280", height=760)
+            # The balance (8.765 đ) is under the reserve (20.000 đ): a broadcast is held, as the
+            # composer says before it is sent; released by its button, it goes.
+            b.js("const p = s.pages.w; await p.goto(args.u + '/broadcasts/new');"
+                 "await p.selectOption('#group', 'CANBO'); await p.fill('#text', 'Hop giao ban 8h sang mai');"
+                 "await p.waitForFunction(() => !document.getElementById('cost').hidden);", u=con.base)
+            hold = b.js("return await s.pages.w.textContent('#c-hold')")
+            check(hold.startswith("không đủ: số dư 8.765 đ trừ mức dự phòng 20.000 đ"), "the hold foretold: %r" % hold)
+            b.js("const p = s.pages.w; await Promise.all([p.waitForSelector('#confirm'), p.click('#preview')]);"
+                 "await Promise.all([p.waitForURL(/ok=held/), p.click('#send')]);")
+            bid = env.scalar("SELECT max(id) FROM broadcasts")
+            check_eq(env.scalar("SELECT status FROM broadcasts WHERE id = ?", (bid,)), "held", "held")
+            check_eq(env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = ?", (bid,)), 0, "nothing queued")
+            check("Bị giữ lại" in b.js("return await s.pages.w.textContent('#b%d')" % bid), "shown held")
+            b.js("const p = s.pages.w; await Promise.all([p.waitForURL(/ok=released/),"
+                 "p.click('#release-' + args.id)]);", id=bid)
+            wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = ? AND status = 'sent'",
+                                        (bid,)) == 1, 30, "the released broadcast sent")
+            shot(b, "w", "broadcasts-released-1280")
             b.js("await s.open('n', 360, 740); await s.pages.n.context().addCookies("
                  "await s.pages.w.context().cookies()); await s.pages.n.goto(args.u)", u=con.base + "/modem")
             fits(b, "n", "the modem page")
