@@ -553,7 +553,8 @@ static int list_row(const struct store_broadcast_row *b, void *ctx)
 		state = "Lặp lại";
 	else
 		state = "Đã xong";
-	if (!held && !cancelled && b->queued > 0)
+	/* Being sent now: the list reloads itself (not for a round due tomorrow). */
+	if (!held && !cancelled && b->queued > 0 && !future)
 		l->busy = 1;
 	fprintf(f, "<tr id=\"b%lld\"%s><td>B%lld</td><td><bdi>", (long long)b->id,
 	        b->id == l->highlight ? " class=\"new\"" : "", (long long)b->id);
