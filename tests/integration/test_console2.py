@@ -195,7 +195,9 @@ def _test_broadcast_by_clicks():
             check("Đã lên lịch" in row and HOSTILE_TEXT[:40] in row, "scheduled, its text as text: %r" % row)
             check(later.replace("T", " ") in row, "its time as typed, local: %r in %r" % (later, row))
             check_eq(b.js("return await s.pages.w.evaluate(() => document.body.dataset.refresh ?? null)"), None,
-                     "no reloading for a round that waits for its time")
+                     "no reloading for a round that waits for its time (%r)"
+                     % env.query("SELECT b.id, b.scheduled_at, datetime('now'), o.status FROM broadcasts b"
+                                 " JOIN outbox o ON o.broadcast_id = b.id"))
             no_markup(b, "w", "the list with a hostile text")
             b.js("const p = s.pages.w; await Promise.all([p.waitForURL(/ok=cancelled/),"
                  "p.click('#cancel-' + args.id)]);", id=b2)
