@@ -336,6 +336,17 @@ def _test_report_last_month_and_print():
                 check_eq(got[0], 200, ext + " download status")
                 check("attachment" in got[1], ext + " is a download: %r" % got[1])
                 check_eq(got[2], cli, "the %s download is `tipline report --format %s`" % (ext, ext))
+            # This week, this month and any dates: the periods the CLI's --week, default and
+            # --from/--to give.
+            for q, args in (("period=week", ["--week"]), ("period=month", []),
+                            ("period=days&from=%s&to=%s" % (first.isoformat(), (first + datetime.timedelta(days=9)).isoformat()),
+                             ["--from", first.isoformat(), "--to", (first + datetime.timedelta(days=9)).isoformat()])):
+                cli = json.loads(env.cli("report", "--format", "json", *args).stdout)
+                got = b.js("const p = s.pages.w; await p.goto(args.u);"
+                           "return await p.$$eval('#report time[data-period=cur], #report [data-figure=\"tips.received\"][data-period=cur]',"
+                           " e => e.map(x => x.dataset.value))", u=con.base + "/reports?" + q)
+                check_eq((got[:2], set(got[2:])), ([cli["from"], cli["to"]], {str(cli["tips"]["received"])}),
+                         "the period of " + q)
             # Bad dates: said beside the chooser, 400.
             st = b.js("const r = await s.pages.w.request.get(args.u); return r.status()",
                       u=con.base + "/reports?period=days&from=2026-05-09&to=2026-05-01")
