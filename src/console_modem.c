@@ -46,6 +46,27 @@ static const char *val(const struct kv *kv, const char *key, const char *def)
 	return v != NULL && v[0] != '\0' ? v : def;
 }
 
+/* The SIM's state (src/simcard.c's words) as officers read it; an unknown one as it is. */
+static const char *sim_words(const char *st)
+{
+	static const char *const words[][2] = {
+	    {"ready", "sẵn sàng"},
+	    {"pin-missing", "đòi mã PIN, chưa đặt modem.pin"},
+	    {"pin-refused", "mã PIN bị từ chối"},
+	    {"pin-unknown", "nhập mã PIN bị gián đoạn"},
+	    {"pin-last-try", "đòi mã PIN; đã sai hai lần: không nhập nữa (xem tipline status)"},
+	    {"pin-not-entered", "đòi mã PIN, chưa nhập"},
+	    {"puk", "bị khoá: cần mã PUK (mở bằng điện thoại)"},
+	    {"other", "đòi một mã khác mã PIN"},
+	    {"unknown", "chưa rõ"},
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(words[i][0], st) == 0)
+			return words[i][1];
+	return st;
+}
+
 /* When the status row KEY was written (UTC), or NULL. */
 static const char *at_of(const struct kv *kv, const char *key)
 {
@@ -155,7 +176,7 @@ int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 	         val(kv, "modem_model", ""));
 	kv_row(f, "s-device", "Thiết bị", line);
 	if (cli_status_get(kv, "sim") != NULL)
-		snprintf(line, sizeof line, "%s (từ %s)", val(kv, "sim", "?"),
+		snprintf(line, sizeof line, "%s (từ %s)", sim_words(val(kv, "sim", "?")),
 		         con_local(at_of(kv, "sim"), a));
 	else
 		snprintf(line, sizeof line, "chưa rõ");

@@ -407,7 +407,8 @@ def _test_modem_page_and_balance_now():
                  "p.click('nav >> text=Thiết bị')]);")
             st = json.loads(env.cli("status", "--json").stdout)
             text = b.js("return await s.pages.w.textContent('#status')")
-            check("đang chạy từ" in text and st["modem"]["operator"] in text, "the status: %r" % text)
+            check("đang chạy từ" in text and st["modem"]["operator"] in text and "SIMsẵn sàng" in text,
+                  "the status: %r" % text)
             started = datetime.datetime.fromtimestamp(calendar.timegm(time.strptime(
                 st["daemon"]["started_at"], "%Y-%m-%d %H:%M:%S"))).strftime("%Y-%m-%d %H:%M")
             check(started in text, "the start in local time %s: %r" % (started, text))
