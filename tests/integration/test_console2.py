@@ -221,6 +221,11 @@ def _test_broadcast_by_clicks():
 def test_broadcast_without_script_and_http():
     """Without JavaScript the preview POST is the cost; the cost endpoint's JSON equals the page's;
     cancel and release of what is not there are 404; a POST without the CSRF token changes nothing."""
+    with vietnam_time():
+        _test_broadcast_without_script_and_http()
+
+
+def _test_broadcast_without_script_and_http():
     env = console_env()
     try:
         for p in VILLAGE3:
@@ -253,6 +258,20 @@ def test_broadcast_without_script_and_http():
             check_eq((st, h.get("location")), (303, "/broadcasts?err=state&id=1"), "release of one not held")
             st, _, _ = con.request("POST", "/broadcasts/1", {"csrf": csrf, "do": "explode"}, cookie=cookie)
             check_eq(st, 400, "an unknown action")
+            # Back from the confirmation to the composer, the draft kept.
+            st, _, page = con.request("POST", "/broadcasts/new", dict(form, do="edit", text="Họp <b>dân</b>"),
+                                      cookie=cookie)
+            check_eq(st, 200, "edit")
+            check('id="composer"' in page and "Họp &lt;b&gt;dân&lt;/b&gt;</textarea>" in page, "the draft kept, escaped")
+            # Every week from a time: the CLI's --every week --at.
+            first = (datetime.datetime.now() + datetime.timedelta(days=1)).replace(hour=7, minute=0, second=0)
+            st, h, _ = con.request("POST", "/broadcasts/new", dict(form, do="send", when="every", every="week",
+                                                                    at=local_input(first)), cookie=cookie)
+            check_eq((st, h.get("location")), (303, "/broadcasts?ok=queued&id=2"), "a weekly broadcast")
+            check_eq(env.query("SELECT every, scheduled_at FROM broadcasts WHERE id = 2"),
+                     [("week", utc_text(first))], "weekly, from tomorrow 07:00 local")
+            st, _, page = con.request("GET", "/broadcasts", cookie=cookie)
+            check("mỗi tuần" in page and first.strftime("%Y-%m-%d 07:00") in page, "the list says so")
     finally:
         env.close()
 
