@@ -317,9 +317,10 @@ static int composer(const struct console_req *rq, struct console_resp *resp, con
 		return -1;
 	fputs("</select>", f);
 	field_error(f, "group-error", e->group);
+	/* The newline after <textarea>: the parser drops it, and not the text's own first. */
 	fprintf(f,
 	        "</p><p><label for=\"text\">Nội dung</label><textarea id=\"text\" name=\"text\" "
-	        "rows=\"5\" maxlength=\"%d\"%s>",
+	        "rows=\"5\" maxlength=\"%d\"%s>\n",
 	        TEXT_MAX / 4,
 	        e->text[0] ? " aria-invalid=\"true\" aria-describedby=\"text-error\"" : "");
 	E(d->text);
