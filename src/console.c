@@ -44,32 +44,6 @@
 #define SLOW_SECONDS 1         /* a failed login's answer waits this long */
 #define TOUCH_EVERY  60        /* seconds between writes of a session's last_seen */
 
-int console_password_ok(const char *pw, char *why, size_t sz)
-{
-	size_t n = strlen(pw), i = 0, chars = 0;
-
-	if (!text_utf8_valid(pw, n)) {
-		snprintf(why, sz, "the password is not valid UTF-8");
-		return -1;
-	}
-	while (i < n) {
-		uint32_t cp;
-
-		i += text_utf8_next(pw + i, n - i, &cp);
-		if (cp < 0x20 || cp == 0x7f) {
-			snprintf(why, sz, "the password has a control character");
-			return -1;
-		}
-		chars++;
-	}
-	if (chars < CONSOLE_PASSWORD_MIN) {
-		snprintf(why, sz, "the password has %zu characters: at least %d", chars,
-		         CONSOLE_PASSWORD_MIN);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- the server's state --- */
 
 struct server {

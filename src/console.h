@@ -13,11 +13,6 @@
 
 struct config;
 
-#define CONSOLE_PASSWORD_MIN 8 /* characters (UTF-8 code points) */
-
-/* 0 if PW is acceptable as a console password; else -1 and WHY (SZ bytes) says why. */
-int console_password_ok(const char *pw, char *why, size_t sz);
-
 /*
  * Serve the console on LISTEN (NULL: console.listen) until SIGTERM or SIGINT. Prints
  * "tipline console: listening on https://ADDR:PORT/" (or http://) on stdout once it accepts

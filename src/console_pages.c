@@ -21,7 +21,6 @@
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
-#include "pin.h"
 #include "report.h"
 #include "store.h"
 #include "text.h"
@@ -676,9 +675,8 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	return 0;
 }
 
-/* --- actions: the console is a door onto src/act*.c (issue 20). Changes the action layer has
- * no action for yet (a tip's category and village, a free-text reply, accounts) are done
- * here, each in one function beside its audit row. --- */
+/* --- actions: the console is a door onto src/act*.c (issue 20): each change is an action
+ * run in its own short transaction here. --- */
 
 enum mark_result { MARK_OK, MARK_NOT_FOUND, MARK_SAME, MARK_NO_NUMBER, MARK_STORE };
 
@@ -708,30 +706,24 @@ static enum mark_result tip_mark(const char *ref, const char *to, const char *no
 	return MARK_OK;
 }
 
-/* A tip's category and village, with the audit row saying who changed them. 0, 1 (no such
- * tip), or -1. */
-static int act_tip_set(const char *ref, const char *category, const char *village, const char *by)
+/* act_tip_set in its own transaction. 0, 1 (no such tip), or -1. */
+static int tip_set(const char *ref, const char *category, const char *village, const char *by)
 {
-	struct store_tip t;
-	char now[TS_LEN], detail[400];
+	struct act_who w;
+	enum act_status st;
 
+	act_who_officer(&w, by);
 	if (store_begin() < 0)
 		return -1;
-	if (store_tip_get(ref, &t) < 0)
-		goto fail;
-	if (!t.found) {
+	st = act_tip_set(&w, ref, category, village);
+	if (st != ACT_OK) {
 		store_rollback();
-		return 1;
+		return st == ACT_NOT_FOUND ? 1 : -1;
 	}
-	ts_now(now);
-	snprintf(detail, sizeof detail, "loại: %s; thôn: %s", category, village[0] ? village : "-");
-	if (store_console_tip_set(t.id, category, village) < 0 ||
-	    store_console_audit(now, by, "tip_set", ref, detail) < 0)
-		goto fail;
-	return store_commit();
-fail:
-	store_rollback();
-	return -1;
+	if (store_commit() < 0)
+		return -1;
+	log_info("console: tip %s: category and village set by %s", ref, by);
+	return 0;
 }
 
 /*
@@ -847,7 +839,7 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 				break;
 		if (k == ncat)
 			goto answer;
-		if ((r = act_tip_set(upref, category, village, by)) < 0)
+		if ((r = tip_set(upref, category, village, by)) < 0)
 			return -1;
 		if (r == 1) {
 			console_page_message(rq, resp, 404, "Không tìm thấy",
@@ -938,6 +930,7 @@ static int account_row(const struct store_row *r, void *ctx)
 	FILE *f = av->f;
 	int has = r->val[2] && strcmp(r->val[2], "1") == 0;
 	int disabled = r->val[4] && strcmp(r->val[4], "1") == 0;
+	int admin = r->val[3] && strcmp(r->val[3], "1") == 0;
 	char buf[TS_LEN], now[TS_LEN];
 
 	if (av->rows++ == 0)
@@ -954,7 +947,7 @@ static int account_row(const struct store_row *r, void *ctx)
 	fputs("</bdi></td><td>", f);
 	ts_now(now);
 	fputs(!has ? "chưa có mật khẩu" : disabled ? "đã khoá bởi quản trị" : "hoạt động", f);
-	if (has && r->val[3] && strcmp(r->val[3], "1") == 0)
+	if (has && admin)
 		fputs(", quản trị", f);
 	if (r->val[5] != NULL && strcmp(r->val[5], now) > 0) {
 		fputs(", tạm khoá đến ", f);
@@ -970,6 +963,15 @@ static int account_row(const struct store_row *r, void *ctx)
 		E(r->val[0]);
 		fprintf(f, "\"><button type=\"submit\">%s</button></form>",
 		        disabled ? "Mở khoá" : "Khoá tài khoản");
+		/* Making another officer an account admin (or no longer one). */
+		fputs("<form method=\"post\" action=\"/accounts\">", f);
+		con_csrf_field(av->rq, f);
+		fprintf(f, "<input type=\"hidden\" name=\"do\" value=\"%s\">",
+		        admin ? "unadmin" : "admin");
+		fputs("<input type=\"hidden\" name=\"phone\" value=\"", f);
+		E(r->val[0]);
+		fprintf(f, "\"><button type=\"submit\">%s</button></form>",
+		        admin ? "Bỏ quyền quản trị" : "Cho quyền quản trị");
 	}
 	fputs("</td></tr>", f);
 	return 0;
@@ -1027,79 +1029,78 @@ int console_page_accounts(const struct console_req *rq, struct console_resp *res
 	return 0;
 }
 
-/* A change of an account by an admin, with its audit row, in one transaction. -1: store. */
-static int act_account(const char *what, int64_t contact_id, const char *hash, const char *phone,
-                       const char *by)
-{
-	char now[TS_LEN];
-	int r;
-
-	ts_now(now);
-	if (store_begin() < 0)
-		return -1;
-	r = strcmp(what, "password") == 0
-	        ? store_console_password_set(contact_id, hash, -1, now)
-	        : store_console_set_disabled(contact_id, strcmp(what, "disable") == 0, now);
-	if (r < 0 || store_console_audit(now, by,
-	                                 strcmp(what, "password") == 0  ? "account_password"
-	                                 : strcmp(what, "disable") == 0 ? "account_disable"
-	                                                                : "account_enable",
-	                                 phone, NULL) < 0) {
-		store_rollback();
-		return -1;
-	}
-	return store_commit();
-}
-
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp)
 {
-	const struct store_console_session *w = rq->who;
-	struct store_console_account a;
-	char what[16], phone_in[64], phone[24], pw[256], pw2[256], hash[160], why[128], by[200];
+	static const struct {
+		const char *name;
+		enum act_account_op op;
+		int admin;
+	} ops[] = {{"password", ACT_ACCOUNT_PASSWORD, -1},
+	           {"disable", ACT_ACCOUNT_DISABLE, -1},
+	           {"enable", ACT_ACCOUNT_ENABLE, -1},
+	           {"admin", ACT_ACCOUNT_ADMIN, 1},
+	           {"unadmin", ACT_ACCOUNT_ADMIN, 0}};
+	const struct store_console_session *me = rq->who;
+	struct act_account_in in = {0};
+	struct act_account_out out;
+	struct act_who w;
+	enum act_status st;
+	char what[16], phone_in[64], phone[24], pw[256], pw2[256], by[200];
 	const char *q = "err=bad";
+	size_t i;
 	int rc = 0;
 
-	if (!w->admin) {
+	pw[0] = pw2[0] = '\0';
+	if (!me->admin) {
 		console_page_message(rq, resp, 403, "Bị từ chối",
 		                     "Chỉ cán bộ quản trị tài khoản mới thay đổi được tài khoản.");
 		return 0;
 	}
-	if (w->name[0])
-		snprintf(by, sizeof by, "%s (%s)", w->name, w->phone);
+	if (me->name[0])
+		snprintf(by, sizeof by, "%s (%s)", me->name, me->phone);
 	else
-		snprintf(by, sizeof by, "%s", w->phone);
+		snprintf(by, sizeof by, "%s", me->phone);
 	if (console_form(rq, "do", what, sizeof what) < 1 ||
 	    console_form(rq, "phone", phone_in, sizeof phone_in) < 1 ||
 	    text_phone_e164(phone_in, rq->cfg->country_code, phone, sizeof phone) < 0)
 		goto answer;
-	if (store_console_account_get(phone, &a) < 0) {
-		rc = -1;
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(what, ops[i].name) == 0)
+			break;
+	if (i == sizeof ops / sizeof ops[0])
 		goto answer;
-	}
-	if (!a.contact_found || !a.officer) {
-		q = "err=officer";
-		goto answer;
-	}
-	if (strcmp(what, "password") == 0) {
+	in.op = ops[i].op;
+	in.admin = ops[i].admin;
+	in.phone = phone;
+	if (in.op == ACT_ACCOUNT_PASSWORD) {
 		if (console_form(rq, "password", pw, sizeof pw) < 1 ||
-		    console_form(rq, "password2", pw2, sizeof pw2) < 1 || strcmp(pw, pw2) != 0 ||
-		    console_password_ok(pw, why, sizeof why) < 0) {
+		    console_form(rq, "password2", pw2, sizeof pw2) < 1 || strcmp(pw, pw2) != 0) {
 			q = "err=password";
 			goto answer;
 		}
-		if (pin_hash(pw, hash, sizeof hash) < 0 ||
-		    act_account(what, a.contact_id, hash, phone, by) < 0) {
-			rc = -1;
-			goto answer;
-		}
-	} else if ((strcmp(what, "disable") == 0 || strcmp(what, "enable") == 0) && a.found &&
-	           strcmp(phone, w->phone) != 0) {
-		if (act_account(what, a.contact_id, NULL, phone, by) < 0) {
-			rc = -1;
-			goto answer;
-		}
-	} else
+		in.password = pw;
+	}
+	/* The admin acts as their phone: the action checks they are an enabled admin. */
+	if (act_who_phone(&w, me->phone) < 0 || store_begin() < 0) {
+		rc = -1;
 		goto answer;
+	}
+	w.by = by;
+	st = act_account(&w, &in, &out);
+	if (st != ACT_OK) {
+		store_rollback();
+		if (st == ACT_ERROR)
+			rc = -1;
+		q = st == ACT_REFUSED      ? "err=password"
+		    : st == ACT_NO_CONTACT ? "err=officer"
+		    : st == ACT_UNCHANGED  ? "ok=1"
+		                           : "err=bad";
+		goto answer;
+	}
+	if (store_commit() < 0) {
+		rc = -1;
+		goto answer;
+	}
 	log_info("console: %s: %s by %s", phone, what, by);
 	q = "ok=1";
 answer:

@@ -743,6 +743,8 @@ int store_list_console_audit(const char *subject, int limit, store_row_fn fn, vo
 int store_console_accounts(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* Disable (ending its sessions) or enable an account. Rows changed (0: no account), or -1. */
 int store_console_set_disabled(int64_t contact_id, int disabled, const char *at);
+/* Make (1) or unmake (0) an account admin. Rows changed (0: no account), or -1. */
+int store_console_set_admin(int64_t contact_id, int admin, const char *at);
 /* A page of tips, newest first: F's filters, SEARCH (NULL: none) in the text and supplements. */
 int store_console_tips(const struct store_tip_filter *f, const char *search, int limit, int offset,
                        store_row_fn fn, void *ctx);

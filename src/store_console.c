@@ -277,3 +277,11 @@ int store_console_set_disabled(int64_t contact_id, int disabled, const char *at)
 		return -1;
 	return n;
 }
+
+SQ(q_console_admin,
+   "UPDATE console_accounts SET admin = ?2, updated_at = ?3 WHERE contact_id = ?1");
+
+int store_console_set_admin(int64_t contact_id, int admin, const char *at)
+{
+	return sq_run(sq_bind(&q_console_admin, "Iis", contact_id, admin, at), "console account");
+}

@@ -398,6 +398,53 @@ def test_admin_sets_disables_and_enables_accounts():
         env.close()
 
 
+def test_admin_makes_an_admin_through_the_action():
+    """An account admin makes a second officer an admin from the console (the button on its
+    row): the audit has it by name, the second officer now sees the accounts page; an admin
+    cannot unmake themself; `tipline passwd` runs the same action (its audit row by "cli")."""
+    env = console_env()
+    second, second_pw = "+84912000002", "mật khẩu thứ hai"
+    try:
+        env.cli("contact", "add", second, "--name", "Lê Văn Cường", "--role", "officer")
+        env.cli("passwd", second, stdin=("%s\n%s\n" % (second_pw, second_pw)).encode())
+        check_eq(env.query("SELECT by, action, subject, detail FROM console_audit ORDER BY id"),
+                 [("cli", "account_password", OFFICER, "admin"),
+                  ("cli", "account_password", second, None)], "the CLI's audit rows")
+        with consoled(env, daemon=False) as con:
+            _, admin, _ = con.login()
+            _, other, _ = con.login(phone=second, password=second_pw)
+            st, _, _ = con.request("GET", "/accounts", cookie=other)
+            check_eq(st, 403, "the accounts page before the second officer is an admin")
+            _, _, page = con.request("GET", "/accounts", cookie=admin)
+            check('name="do" value="admin"' in page and "Cho quyền quản trị" in page,
+                  "the make-admin button on the second officer's row")
+            token = csrf_of(page)
+            st, h, _ = con.request("POST", "/accounts", {"csrf": token, "do": "unadmin",
+                                                         "phone": OFFICER}, cookie=admin)
+            check_eq(h.get("location"), "/accounts?err=bad", "an admin unmaking themself")
+            check_eq(env.scalar("SELECT admin FROM console_accounts a JOIN contacts c ON "
+                                "c.id = a.contact_id WHERE c.phone = ?", (OFFICER,)), 1,
+                     "the admin after refusing to unmake themself")
+            st, h, _ = con.request("POST", "/accounts", {"csrf": token, "do": "admin",
+                                                         "phone": "0912 000 002"}, cookie=admin)
+            check_eq(h.get("location"), "/accounts?ok=1", "the second officer made admin")
+            st, _, page2 = con.request("GET", "/accounts", cookie=other)
+            check_eq(st, 200, "the accounts page once the second officer is an admin")
+            check("Bỏ quyền quản trị" in page2, "the first officer's row shows unmake-admin")
+            row = env.query("SELECT by, action, subject, detail FROM console_audit ORDER BY id "
+                            "DESC LIMIT 1")[0]
+            check_eq(row, ("Trần Thị Bình (%s)" % OFFICER, "account_admin", second, "admin"),
+                     "the audit row of the change")
+            # The second admin takes the right away again: then the first one's page is 403.
+            st, h, _ = con.request("POST", "/accounts", {"csrf": csrf_of(page2), "do": "unadmin",
+                                                         "phone": OFFICER}, cookie=other)
+            check_eq(h.get("location"), "/accounts?ok=1", "the first officer unmade by the second")
+            st, _, _ = con.request("GET", "/accounts", cookie=admin)
+            check_eq(st, 403, "the accounts page of an admin no longer")
+    finally:
+        env.close()
+
+
 def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
     """50 clients browse (overview, list, a tip, a search) while villagers' SMS flow through the
     daemon: every answer a 200, none the 503 of a busy database. Then 200 clients hold
