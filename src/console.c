@@ -243,9 +243,11 @@ static double resume_due(struct server *sv, int all, double later)
 
 /* --- sessions and login --- */
 
-/* The session of the cookie, or who->found 0. The token is looked up by its hash. -1: store. */
+/* The session of the cookie, or who->found 0. The token is looked up by its hash; TOUCH: it
+ * was used (not by a page's own live refresh, which would keep an open tab's session alive
+ * for ever past console.session_idle). -1: store. */
 static int session_of(const struct server *sv, struct MHD_Connection *c,
-                      struct store_console_session *who, char hash[65])
+                      struct store_console_session *who, char hash[65], int touch)
 {
 	char token[80], cutoff[TS_LEN];
 
@@ -259,12 +261,12 @@ static int session_of(const struct server *sv, struct MHD_Connection *c,
 	ts_utc((int64_t)time(NULL) - sv->cfg->console.session_idle, cutoff);
 	if (store_console_session_get(hash, cutoff, who) < 0)
 		return -1;
-	if (who->found) {
-		char touch[TS_LEN];
+	if (who->found && touch) {
+		char seen[TS_LEN];
 
 		/* last_seen is written at most once a minute: a page is a read, not a write. */
-		ts_utc((int64_t)time(NULL) - TOUCH_EVERY, touch);
-		if (strcmp(who->last_seen, touch) < 0) {
+		ts_utc((int64_t)time(NULL) - TOUCH_EVERY, seen);
+		if (strcmp(who->last_seen, seen) < 0) {
 			char now[TS_LEN];
 
 			ts_now(now);
@@ -442,6 +444,8 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_page_overview(rq, resp);
 	if (!post && strcmp(p, "/tips") == 0)
 		return console_page_tips(rq, resp);
+	if (!post && strcmp(p, "/tips/live") == 0)
+		return console_tips_live(rq, resp);
 	if (!post && (strcmp(p, "/tips.csv") == 0 || strcmp(p, "/patrols.csv") == 0))
 		return console_export(rq, resp, p[1] == 't' ? "tips" : "patrols");
 	if (strcmp(p, "/accounts") == 0)
@@ -481,7 +485,7 @@ static void answer(struct server *sv, struct MHD_Connection *c, const char *url,
 		console_page_message(&req, &rq->resp, 413, "Quá lớn", "Biểu mẫu quá lớn.");
 		return;
 	}
-	r = session_of(sv, c, &who, hash);
+	r = session_of(sv, c, &who, hash, strcmp(url, "/tips/live") != 0);
 	if (r == 0) {
 		req.who = who.found ? &who : NULL;
 		r = route(sv, c, &req, &rq->resp, hash);

@@ -167,14 +167,24 @@ int store_list_console_audit(const char *subject, int limit, store_row_fn fn, vo
  * own wildcards in the words are escaped), a page of LIMIT rows after OFFSET. An anonymous
  * tip's sender is never selected.
  */
-SQ(q_console_tips,
-   "SELECT t.ref, t.created_at, t.anonymous, t.category, t.village, t.status, t.text, "
-   "(SELECT count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements FROM tips t "
-   "WHERE (?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR t.created_at < ?2) AND (?3 IS "
-   "NULL OR t.status = ?3) AND (?4 IS NULL OR coalesce(t.category, '') = ?4) AND (?5 IS NULL OR "
-   "fold_key(t.village) = fold_key(?5)) AND (?6 IS NULL OR t.text LIKE ?6 ESCAPE '\\' OR EXISTS "
-   "(SELECT 1 FROM tip_supplements s WHERE s.tip_id = t.id AND s.text LIKE ?6 ESCAPE '\\')) "
-   "ORDER BY t.created_at DESC, t.id DESC LIMIT ?7 OFFSET ?8");
+/* The list's filters, ?1 to ?6, shared by the page, its count and the live query. */
+#define CONSOLE_TIPS_WHERE                                                                         \
+	"(?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR t.created_at < ?2) AND (?3 IS "     \
+	"NULL OR t.status = ?3) AND (?4 IS NULL OR coalesce(t.category, '') = ?4) AND (?5 IS "     \
+	"NULL OR fold_key(t.village) = fold_key(?5)) AND (?6 IS NULL OR t.text LIKE ?6 ESCAPE "    \
+	"'\\' OR EXISTS (SELECT 1 FROM tip_supplements s WHERE s.tip_id = t.id AND s.text "        \
+	"LIKE ?6 ESCAPE '\\'))"
+#define CONSOLE_TIPS_COLUMNS                                                                       \
+	"SELECT t.ref, t.created_at, t.anonymous, t.category, t.village, t.status, t.text, "       \
+	"(SELECT count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements, t.id "     \
+	"FROM tips t WHERE "
+
+SQ(q_console_tips, CONSOLE_TIPS_COLUMNS CONSOLE_TIPS_WHERE
+   " ORDER BY t.created_at DESC, t.id DESC LIMIT ?7 OFFSET ?8");
+/* The live list: tips filed after tip AFTER_ID, by their id (a range of the rowid: cheap
+ * however many tips there are, run every few seconds by each open list). */
+SQ(q_console_tips_after,
+   CONSOLE_TIPS_COLUMNS "t.id > ?8 AND " CONSOLE_TIPS_WHERE " ORDER BY t.id DESC LIMIT ?7");
 
 /* SEARCH as a LIKE pattern into LIKE[512]: %word%, its own % _ \\ escaped. */
 static const char *like_of(const char *search, char like[512])
@@ -205,6 +215,24 @@ int store_console_tips(const struct store_tip_filter *f, const char *search, int
 	                   fn, ctx, "console tips");
 }
 
+int store_console_tips_after(const struct store_tip_filter *f, const char *search, int64_t after_id,
+                             int limit, store_row_fn fn, void *ctx)
+{
+	char like[512];
+
+	search = like_of(search, like);
+	return sq_each_row(sq_bind(&q_console_tips_after, "ssssssiI", f->since, f->until, f->status,
+	                           f->category, f->village, search, limit, after_id),
+	                   fn, ctx, "console tips");
+}
+
+SQ(q_console_tip_last, "SELECT coalesce(max(id), 0) FROM tips");
+
+int64_t store_console_tip_last_id(void)
+{
+	return sq_int(sq_bind(&q_console_tip_last, ""), "last tip");
+}
+
 SQ(q_console_villages, "SELECT DISTINCT village FROM tips WHERE village IS NOT NULL AND village "
                        "<> '' ORDER BY village LIMIT ?2");
 
@@ -223,12 +251,7 @@ int store_console_tip_set(int64_t tip_id, const char *category, const char *vill
 	return sq_run(sq_bind(&q_console_tip_set, "Iss", tip_id, category, village), "tip set");
 }
 
-SQ(q_console_tips_count,
-   "SELECT count(*) FROM tips t WHERE (?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR "
-   "t.created_at < ?2) AND (?3 IS NULL OR t.status = ?3) AND (?4 IS NULL OR coalesce(t.category, "
-   "'') = ?4) AND (?5 IS NULL OR fold_key(t.village) = fold_key(?5)) AND (?6 IS NULL OR t.text "
-   "LIKE ?6 ESCAPE '\\' OR EXISTS (SELECT 1 FROM tip_supplements s WHERE s.tip_id = t.id AND "
-   "s.text LIKE ?6 ESCAPE '\\'))");
+SQ(q_console_tips_count, "SELECT count(*) FROM tips t WHERE " CONSOLE_TIPS_WHERE);
 
 int64_t store_console_tips_count(const struct store_tip_filter *f, const char *search)
 {

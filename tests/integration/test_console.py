@@ -713,6 +713,58 @@ def test_officer_in_a_browser():
         env.close()
 
 
+def test_new_tips_appear_without_a_reload():
+    """With the overview and the tip list open, a villager's SMS sent to the simulated phone
+    appears in each of them without a navigation (the page's own marker survives), counted,
+    marked fresh and announced in the list's polite status line; the live answer refuses a
+    browser without a session, and axe finds nothing once the rows are in."""
+    env = console_env()
+    try:
+        with consoled(env) as con, Browser(os.path.join(env.dir, "browser.log")) as b:
+            env.sms(VILLAGER, "TIN mot tin cu da co truoc")
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips"), 20, "the first tip")
+            b.js("await s.open('w', 1280, 900);")
+            b.js("const p = s.pages.w; await p.goto(args.url + '/login');"
+                 "await p.fill('#phone', args.phone); await p.fill('#password', args.pw);"
+                 "await Promise.all([p.waitForURL(args.url + '/'), p.click('button[type=submit]')]);"
+                 "await p.evaluate(() => { window.__same = 'overview'; });",
+                 url=con.base, phone=OFFICER_TYPED, pw=PASSWORD)
+            env.sms(VILLAGER, "TIN trom cho o xom Dong dem qua")
+            ref = wait_for(lambda: env.scalar("SELECT ref FROM tips WHERE text LIKE '%trom cho%'"),
+                           20, "the tip filed")
+            # Seconds, not the minute of a reload: the row is in the overview's new tips.
+            b.js("await s.pages.w.waitForSelector('tr.fresh a[href=\"/tips/' + args.ref + '\"]',"
+                 "{timeout: args.ms})", ref=ref, ms=int(20000 * SLOW), timeout=40)
+            got = b.js("const p = s.pages.w; return {same: await p.evaluate(() => window.__same),"
+                       "total: await p.textContent('[data-total]')}")
+            check_eq(got, {"same": "overview", "total": "02"},
+                     "the overview, not reloaded, with the new count")
+            b.js("const p = s.pages.w; await Promise.all([p.waitForURL(/\\/tips$/),"
+                 "p.click('nav >> text=Tin báo')]);"
+                 "await p.evaluate(() => { window.__same = 'list'; });")
+            env.sms(VILLAGER, "TIN xe la dau o dau ngo thon 2 tu chieu")
+            ref2 = wait_for(lambda: env.scalar("SELECT ref FROM tips WHERE text LIKE '%xe la%'"),
+                            20, "the second tip filed")
+            b.js("await s.pages.w.waitForSelector('tr.fresh a[href=\"/tips/' + args.ref + '\"]',"
+                 "{timeout: args.ms})", ref=ref2, ms=int(20000 * SLOW), timeout=40)
+            got = b.js("const p = s.pages.w; return {same: await p.evaluate(() => window.__same),"
+                       "first: await p.getAttribute('tbody tr:first-child a', 'href'),"
+                       "rows: await p.$$eval('tbody tr', e => e.length),"
+                       "total: await p.textContent('[data-total]'),"
+                       "note: await p.textContent('[role=status][aria-live=polite]')}")
+            check_eq(got["same"], "list", "the list was not reloaded")
+            check_eq(got["first"], "/tips/" + ref2, "the new tip on top")
+            check_eq((got["rows"], got["total"]), (3, "03"), "each tip once, and the count")
+            check(ref2 in got["note"], "the new tip announced: %r" % got["note"])
+            axe_clean(b, "w", "the tip list with a new row")
+            # Without a session the live answer is no data: the login's redirect.
+            st, h, body = con.request("GET", "/tips/live?after=0")
+            check_eq((st, h.get("location")), (303, "/login"), "the live answer without a session")
+            check(ref not in body, "no tip without a session")
+    finally:
+        env.close()
+
+
 def test_lockout_in_a_browser():
     """Five wrong passwords typed in the login form lock the account: the sixth, right, fails."""
     env = console_env()
