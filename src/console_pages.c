@@ -468,9 +468,11 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	fprintf(f,
 	        "<p class=\"sub\" id=\"count\"><span data-total>%s</span> tin, trang %ld / %ld</p>",
 	        report_format_count(total, num), page, pages);
+	/* No tip counted, no page to look for: a search that finds nothing scans the year once. */
 	if ((page == 1 && tips_live_open(f, CONSOLE_PAGE_SIZE, tips_names, vals, 6) < 0) ||
-	    store_console_tips(&flt, q, CONSOLE_PAGE_SIZE, (int)((page - 1) * CONSOLE_PAGE_SIZE),
-	                       tip_row, &tl) < 0)
+	    (total > 0 &&
+	     store_console_tips(&flt, q, CONSOLE_PAGE_SIZE, (int)((page - 1) * CONSOLE_PAGE_SIZE),
+	                        tip_row, &tl) < 0))
 		return -1;
 	tips_list_end(&tl, "Không có tin nào.", page == 1);
 	if (pages > 1) {

@@ -163,17 +163,17 @@ int store_list_console_audit(const char *subject, int limit, store_row_fn fn, vo
 
 /*
  * The console's tip list: newest first, filtered as `tipline tips` is, plus a text search in
- * the tip's text and its supplements (a plain substring, case-insensitive for ASCII; LIKE's
- * own wildcards in the words are escaped), a page of LIMIT rows after OFFSET. An anonymous
- * tip's sender is never selected.
+ * the tip's text and its supplements (those searched once per query, not once per tip; a plain
+ * substring, case-insensitive for ASCII; LIKE's own wildcards in the words are escaped), a
+ * page of LIMIT rows after OFFSET. An anonymous tip's sender is never selected.
  */
 /* The list's filters, ?1 to ?6, shared by the page, its count and the live query. */
 #define CONSOLE_TIPS_WHERE                                                                         \
 	"(?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR t.created_at < ?2) AND (?3 IS "     \
 	"NULL OR t.status = ?3) AND (?4 IS NULL OR coalesce(t.category, '') = ?4) AND (?5 IS "     \
 	"NULL OR fold_key(t.village) = fold_key(?5)) AND (?6 IS NULL OR t.text LIKE ?6 ESCAPE "    \
-	"'\\' OR EXISTS (SELECT 1 FROM tip_supplements s WHERE s.tip_id = t.id AND s.text "        \
-	"LIKE ?6 ESCAPE '\\'))"
+	"'\\' OR t.id IN (SELECT s.tip_id FROM tip_supplements s WHERE s.text LIKE ?6 "            \
+	"ESCAPE '\\'))"
 #define CONSOLE_TIPS_COLUMNS                                                                       \
 	"SELECT t.ref, t.created_at, t.anonymous, t.category, t.village, t.status, t.text, "       \
 	"(SELECT count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements, t.id "     \

@@ -12,7 +12,9 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -27,9 +29,9 @@ VILLAGER = "+84987654321"
 ANON = "+84977112233"
 
 
-def console_env(extra="", http=""):
-    env = Env(extra="console: { listen = \"127.0.0.1:0\"; %s };%s" % (
-        extra, " http: { %s };" % http if http else ""))
+def console_env(extra="", http="", more=""):
+    env = Env(extra="console: { listen = \"127.0.0.1:0\"; %s };%s%s" % (
+        extra, " http: { %s };" % http if http else "", more))
     env.cli("contact", "add", OFFICER, "--name", "Trần Thị Bình", "--role", "officer")
     env.cli("passwd", OFFICER, "--admin", stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
     return env
@@ -447,16 +449,22 @@ def test_admin_makes_an_admin_through_the_action():
 
 def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
     """50 clients browse (overview, list, a tip, a search) while villagers' SMS flow through the
-    daemon: every answer a 200, none the 503 of a busy database. Then 200 clients hold
+    daemon and villagers file tips through the USSD menu (real HTTP requests to a real `tipline
+    serve` on the same database): every answer a 200, none the 503 of a busy database, every
+    USSD step a CON/END screen and every USSD tip stored. Then 200 clients hold
     connections open sending a header byte now and then (from 127.0.0.2..11, 20 each): the
     officer's page still answers within a second."""
     import socket
     import threading
     # The slow clients are opened one by one on a loaded machine: the deadline (http.c) is
     # longer than their set-up, so that they all still hold a slot when the officer asks.
-    env = console_env(http="request_deadline = 120.0;")
+    from test_ussd_menu import SECRET, Serve
+    env = console_env(http="request_deadline = 120.0;",
+                      more=" ussd: { secret = \"%s\"; max_per_hour = 1000; };" % SECRET)
+    srv = None
     try:
         with consoled(env) as con:
+            srv = Serve(env)
             _, cookie, _ = con.login()
             for i in range(5):
                 env.sms("+8498800%04d" % i, "TIN tin so %d o thon %d" % (i, i % 3))
@@ -481,7 +489,39 @@ def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
                 except Exception as e:  # noqa: BLE001 - reported below
                     errors.append(repr(e))
 
+            ussd_steps, ussd_errors, ussd_done = [], [], [0]
+            browsing = threading.Event()
+
+            def ussd_villagers():
+                """Tips filed through the USSD menu, one session after another, as long as the
+                officers browse (at least 3 sessions)."""
+                inputs = ["", "1", "1*6", "1*6*co nguoi la o cau thon 3", "1*6*co nguoi la o "
+                          "cau thon 3*1"]
+                k = 0
+                try:
+                    while k < 3 or browsing.is_set():
+                        for text in inputs:
+                            body = urllib.parse.urlencode({
+                                "sessionId": "load-%d" % k, "serviceCode": "*123#",
+                                "phoneNumber": "+8497700%04d" % k, "networkCode": "45204",
+                                "text": text}).encode()
+                            req = urllib.request.Request(
+                                srv.url + "?key=" + SECRET, data=body,
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+                            try:
+                                with urllib.request.urlopen(req, timeout=30 * SLOW) as r:
+                                    ussd_steps.append((r.status, r.read().decode()))
+                            except urllib.error.HTTPError as e:
+                                ussd_steps.append((e.code, e.read().decode()))
+                        k += 1
+                        ussd_done[0] = k
+                except Exception as e:  # noqa: BLE001 - reported below
+                    ussd_errors.append(repr(e))
+
             t_b = time.monotonic()
+            browsing.set()
+            ussd = threading.Thread(target=ussd_villagers)
+            ussd.start()
             feeder = threading.Thread(target=villagers)
             feeder.start()
             threads = [threading.Thread(target=browse, args=(k,)) for k in range(50)]
@@ -490,8 +530,18 @@ def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
             for t in threads:
                 t.join(120 * SLOW)
             stop.set()
+            browsing.clear()
             feeder.join(60 * SLOW)
+            ussd.join(120 * SLOW)
             check_eq(errors, [], "errors of the browsing clients")
+            check_eq(ussd_errors, [], "errors of the USSD callback's clients")
+            bad_ussd = [x for x in ussd_steps if x[0] != 200 or x[1][:4] not in ("CON ", "END ")]
+            check_eq(bad_ussd, [], "USSD steps answered otherwise than 200 CON/END")
+            check_eq(len(ussd_steps), 5 * ussd_done[0], "USSD steps answered")
+            check_eq(env.scalar("SELECT count(*) FROM tips WHERE channel = 'ussd'"), ussd_done[0],
+                     "the USSD tips stored")
+            check("busy" not in srv.log().lower(), "no busy database in tipline serve's log")
+            print("# USSD beside them: %d sessions, %d steps" % (ussd_done[0], len(ussd_steps)))
             wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == sent[0], 30,
                      "every tip sent stored")
             st, h, csv_text = con.request("GET", "/tips.csv", cookie=cookie)
@@ -532,7 +582,11 @@ def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
             finally:
                 for s in slow:
                     s.close()
+            srv.stop()
+            srv = None
     finally:
+        if srv is not None:
+            srv.stop()
         env.close()
 
 
