@@ -9,3 +9,9 @@ CREATE INDEX tips_status_created ON tips (status, created_at);
 -- The SMS sent in a month (the overview's figures, `tipline report`): a range of one status's
 -- send times instead of every sent message ever (outbox_due's status alone).
 CREATE INDEX outbox_status_sent ON outbox (status, sent_at);
+-- The villages tips name, for the list's filter on every page of it: read from the index one
+-- village after another (store_console_villages), not by a scan of every tip.
+CREATE INDEX tips_village ON tips (village);
+-- The oldest message waiting in the outbox (the overview, `tipline status`): the first entry
+-- of the queued ones, not every queued row read for its time.
+CREATE INDEX outbox_status_created ON outbox (status, created_at);

@@ -595,7 +595,8 @@ int console_run(const struct config *cfg, const char *listen)
 		return 1;
 	}
 	ipv6 = strchr(host, ':') != NULL;
-	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
+	if (store_open(&cfg->database) < 0 || store_check_writable() < 0 ||
+	    store_console_tune() < 0) {
 		if (store_error_is_permission())
 			fprintf(stderr, "tipline: %s\n", store_errmsg());
 		else

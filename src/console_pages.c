@@ -223,7 +223,7 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 
 	report_init(&r);
 	report_period_month_to_date((int64_t)time(NULL), &p);
-	if ((fresh = store_console_tips_count(&nf, NULL)) < 0 || store_report_fill(&r, &p) < 0 ||
+	if ((fresh = store_console_tips_count(&nf, NULL)) < 0 || store_report_figures(&r, &p) < 0 ||
 	    cli_status_gather(rq->cfg, &st) < 0)
 		goto out;
 	con_page_begin(rq, resp, "Tổng quan", "/", 60);

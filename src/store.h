@@ -420,6 +420,9 @@ struct report_period;
  * sent). 0, or -1 (R then holds what was filled; report_close frees it).
  */
 int store_report_fill(struct report *r, const struct report_period *p);
+/* The figures of P and of the period before it as store_report_fill counts them, without
+ * the charts (the console's overview). 0 or -1. */
+int store_report_figures(struct report *r, const struct report_period *p);
 
 /* --- the USSD menu's sessions (store_ussd_menu.c; `tipline serve`, issue 12) --- */
 
@@ -761,6 +764,8 @@ int64_t store_console_tips_count(const struct store_tip_filter *f, const char *s
 int store_console_patrols_open(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* The villages tips are about, for the list's filter. */
 int store_console_villages(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The console's reading connection: a larger page cache, the file mapped. 0 or -1. */
+int store_console_tune(void);
 /* Set a tip's CATEGORY and/or VILLAGE (NULL: keep; VILLAGE "": none). Rows changed, or -1. */
 int store_console_tip_set(int64_t tip_id, const char *category, const char *village);
 
