@@ -141,19 +141,27 @@ out:
 int cli_console(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+	                                     {"make-cert", no_argument, NULL, 'm'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *listen = NULL;
-	int ch;
+	int ch, make_cert = 0;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'l')
 			listen = optarg;
+		else if (ch == 'm')
+			make_cert = 1;
 		else
 			cli_usage();
 	}
 	if (optind != argc)
 		cli_usage_error("console: unexpected argument \"%s\"", argv[optind]);
+	if (make_cert && listen != NULL)
+		cli_usage_error("console: --make-cert makes the certificate and serves nothing: "
+		                "no --listen with it");
+	if (make_cert)
+		return console_make_cert(cfg);
 	if (listen != NULL) {
 		char host[64];
 		int port;

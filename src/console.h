@@ -14,6 +14,14 @@
 struct config;
 
 /*
+ * `tipline console --make-cert` (the package's postinst, `make install`): make the
+ * self-signed certificate and key the console would make at its first start, when TLS is on,
+ * no console.tls_cert is set and neither file exists (else say so and keep them). Prints what
+ * it did on stdout. Exit status 0, or 1 after a line on stderr.
+ */
+int console_make_cert(const struct config *cfg);
+
+/*
  * Serve the console on LISTEN (NULL: console.listen) until SIGTERM or SIGINT. Prints
  * "tipline console: listening on https://ADDR:PORT/" (or http://) on stdout once it accepts
  * connections. 0 stopped by a signal, 1 could not start.

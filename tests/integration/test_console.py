@@ -264,6 +264,47 @@ def test_login_cookie_headers_and_stolen_hash():
         env.close()
 
 
+def test_make_cert_is_the_certificate_the_console_serves():
+    """`tipline console --make-cert` (the package's postinst) makes the pair the console would
+    make at its first start, beside the database (key 0600); a second run keeps it; the
+    console then serves that very certificate. Half a pair is never overwritten; with
+    console.tls_cert set or TLS off there is nothing to make; --listen with it is a usage
+    error."""
+    env = console_env()
+    cert, key = os.path.join(env.dir, "console-cert.pem"), os.path.join(env.dir, "console-key.pem")
+    try:
+        p = env.cli("console", "--make-cert")
+        check("made" in p.stdout.decode(), "--make-cert's line: %r" % p.stdout)
+        check_eq(os.stat(key).st_mode & 0o777, 0o600, "the key's mode")
+        pem = open(cert).read()
+        check(pem.startswith("-----BEGIN CERTIFICATE-----"), "a PEM certificate")
+        p = env.cli("console", "--make-cert")
+        check("kept" in p.stdout.decode(), "the second run: %r" % p.stdout)
+        check_eq(open(cert).read(), pem, "the certificate kept")
+        p = env.cli("console", "--make-cert", "--listen", "127.0.0.1:0", check_rc=False)
+        check_eq(p.returncode, 2, "--make-cert with --listen: a usage error")
+        os.unlink(cert)
+        p = env.cli("console", "--make-cert", check_rc=False)
+        check_eq(p.returncode, 1, "half a pair: refused")
+        check(not os.path.exists(cert) and os.path.exists(key), "half a pair left as it was")
+        os.unlink(key)
+        env.cli("console", "--make-cert")
+        pem = open(cert).read()
+        with consoled(env, daemon=False) as con:
+            served = ssl.get_server_certificate((con.host, con.port))
+        check_eq(ssl.PEM_cert_to_DER_cert(served), ssl.PEM_cert_to_DER_cert(pem),
+                 "the console serves the certificate --make-cert made")
+    finally:
+        env.close()
+    env = console_env(extra="tls = false;")
+    try:
+        p = env.cli("console", "--make-cert")
+        check("no certificate needed" in p.stdout.decode(), "TLS off: %r" % p.stdout)
+        check(not os.path.exists(os.path.join(env.dir, "console-key.pem")), "nothing made")
+    finally:
+        env.close()
+
+
 def test_idle_session_expires_and_plain_http_on_loopback():
     """console.tls = false on 127.0.0.1: plain HTTP, the cookie without Secure. A session unused
     for console.session_idle seconds no longer logs in."""
