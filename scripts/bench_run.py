@@ -2,7 +2,7 @@
 """tipline against gammu-smsd on this machine: the harness behind scripts/bench.sh.
 
     python3 scripts/bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain] [memory] [parser] [cost]
-                                 [pacing] [report] [ussd]
+                                 [pacing] [report] [ussd] [console]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
 BUILD/bench.md (and, with --readme, into docs/benchmark.md between <!-- bench:begin --> and
@@ -1616,7 +1616,7 @@ this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`, 35f
 main before the drain got slower, issue 20; empty: none), and runs `scripts/bench.sh`, which
 prints this table and writes it to `build/bench.md`; with `--readme` it also replaces this
 section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or `scale`,
-`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000`
+`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`, `console`; several may be given). `BENCH_N=5000`
 changes the drain size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"),
 `BENCH_SCALE_ONE` ("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered,
 with distinct SMSC seconds and all in one second; the cost per message is the difference of
