@@ -204,11 +204,30 @@ static const char *like_of(const char *search, char like[512])
 	return like;
 }
 
+/*
+ * The list by status alone (the overview's new tips, "checking", "valuable"): the shared
+ * query's "?3 IS NULL OR status = ?3" is planned once without the value and walks every tip
+ * by date; this one walks tips_status_created (023) from the status's newest.
+ */
+SQ(q_console_tips_status,
+   CONSOLE_TIPS_COLUMNS "t.status = ?1 ORDER BY t.created_at DESC, t.id DESC LIMIT ?2 OFFSET ?3");
+SQ(q_console_tips_status_count, "SELECT count(*) FROM tips WHERE status = ?1");
+
+/* F filters by status and nothing else, SEARCH none. */
+static int status_only(const struct store_tip_filter *f, const char *search)
+{
+	return f->status != NULL && f->since == NULL && f->until == NULL && f->category == NULL &&
+	       f->village == NULL && search == NULL;
+}
+
 int store_console_tips(const struct store_tip_filter *f, const char *search, int limit, int offset,
                        store_row_fn fn, void *ctx)
 {
 	char like[512];
 
+	if (status_only(f, search))
+		return sq_each_row(sq_bind(&q_console_tips_status, "sii", f->status, limit, offset),
+		                   fn, ctx, "console tips");
 	search = like_of(search, like);
 	return sq_each_row(sq_bind(&q_console_tips, "ssssssii", f->since, f->until, f->status,
 	                           f->category, f->village, search, limit, offset),
@@ -261,6 +280,9 @@ int64_t store_console_tips_count(const struct store_tip_filter *f, const char *s
 {
 	char like[512];
 
+	if (status_only(f, search))
+		return sq_int(sq_bind(&q_console_tips_status_count, "s", f->status),
+		              "console tips count");
 	return sq_int(sq_bind(&q_console_tips_count, "ssssss", f->since, f->until, f->status,
 	                      f->category, f->village, like_of(search, like)),
 	              "console tips count");

@@ -488,6 +488,46 @@ def test_admin_makes_an_admin_through_the_action():
         env.close()
 
 
+def test_list_by_status_and_its_count():
+    """The list filtered by status alone (its own query through tips (status, created_at)):
+    exactly that status's tips, newest first, counted; the overview's new ones likewise; with
+    another filter beside it, the shared query gives the same rows."""
+    env = console_env()
+    try:
+        with consoled(env) as con:
+            for i in range(4):
+                env.sms("+8498800%04d" % i, "TIN tin so %d o thon %d" % (i, i % 2))
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 4, 30, "the tips")
+            # The daemon files them in the order it reads them: the refs by their text.
+            ref = {i: env.scalar("SELECT ref FROM tips WHERE text LIKE ?", ("%%so %d o%%" % i,))
+                   for i in range(4)}
+            newest = [r for r, in env.query("SELECT ref FROM tips ORDER BY created_at DESC, "
+                                            "id DESC")]
+            env.cli("tip", "mark", ref[1], "valuable")
+            env.cli("tip", "mark", ref[3], "valuable")
+            _, cookie, _ = con.login()
+
+            def listed(path):
+                st, _, page = con.request("GET", path, cookie=cookie)
+                check_eq(st, 200, path)
+                m = re.search(r"<span data-total>([0-9.]+)</span>", page)
+                return re.findall(r'<tr data-id="\d+"><td><a href="/tips/(T\d+)"', page), \
+                    m.group(1) if m else None
+
+            def order(*refs):
+                return [r for r in newest if r in refs]
+            check_eq(listed("/tips?status=valuable"), (order(ref[1], ref[3]), "02"),
+                     "valuable tips")
+            check_eq(listed("/tips?status=new"), (order(ref[0], ref[2]), "02"), "new tips")
+            check_eq(listed("/tips?status=checking"), ([], "00"), "no tip checking")
+            check_eq(listed("/tips?status=new&q=so%202")[0], [ref[2]], "new tips with a word")
+            _, _, page = con.request("GET", "/", cookie=cookie)
+            check('data-total>02</a>' in page and "/tips/%s\"" % ref[2] in page
+                  and "/tips/%s\"" % ref[1] not in page, "the overview's new tips and their count")
+    finally:
+        env.close()
+
+
 def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
     """50 clients browse (overview, list, a tip, a search) while villagers' SMS flow through the
     daemon and villagers file tips through the USSD menu (real HTTP requests to a real `tipline
