@@ -100,7 +100,8 @@ int console_tips_live(const struct console_req *rq, struct console_resp *resp);
 int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
                      const char *preview);
 int console_page_patrols(const struct console_req *rq, struct console_resp *resp);
-/* The admins' page of accounts (403 for others), and its POST (password, disable, enable). */
+/* The admins' page of accounts (403 for others), and its POST (password, disable, enable,
+ * admin, unadmin: act_account). */
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp);
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp);
 /* `tipline export KIND` (tips, patrols) as a CSV download. */

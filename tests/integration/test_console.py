@@ -307,7 +307,8 @@ def test_make_cert_is_the_certificate_the_console_serves():
 
 def test_idle_session_expires_and_plain_http_on_loopback():
     """console.tls = false on 127.0.0.1: plain HTTP, the cookie without Secure. A session unused
-    for console.session_idle seconds no longer logs in."""
+    for console.session_idle seconds no longer logs in; the live list's asks do not count as a
+    use."""
     env = console_env(extra="tls = false; session_idle = 3600;")
     try:
         with consoled(env, daemon=False) as con:
@@ -320,6 +321,13 @@ def test_idle_session_expires_and_plain_http_on_loopback():
             w = __import__("sqlite3").connect(env.db, timeout=10)
             w.execute("UPDATE console_sessions SET last_seen = datetime('now', '-3590 seconds')")
             w.commit()
+            # An open list's live asks are not a person's use: they keep no session alive.
+            seen = env.scalar("SELECT last_seen FROM console_sessions")
+            st, h, body = con.request("GET", "/tips/live?after=0", cookie=cookie)
+            check_eq((st, h.get("content-type")), (200, "application/json"), "the live ask")
+            check_eq(json.loads(body)["n"], 0, "no tip to give")
+            check_eq(env.scalar("SELECT last_seen FROM console_sessions"), seen,
+                     "the session's last use after a live ask")
             check_eq(con.request("GET", "/", cookie=cookie)[0], 200, "a session idle 59 min 50 s")
             w.execute("UPDATE console_sessions SET last_seen = datetime('now', '-3601 seconds')")
             w.commit()
