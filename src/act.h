@@ -12,7 +12,7 @@
  *     SMS template, a USSD screen, a CLI line or JSON).
  * Actions never render what the actor is shown, never talk to a modem, and never log the
  * number of an anonymous sender. Files: act.c (the actor, the reply cap), act_tips.c,
- * act_records.c, act_people.c, act_broadcast.c, act_modem.c.
+ * act_records.c, act_people.c, act_broadcast.c, act_modem.c, act_accounts.c.
  *
  * Strings in an action's input are the caller's and are only read during the call. Results
  * hold their strings in fixed arrays (nothing to free) unless a field says otherwise.
@@ -20,6 +20,7 @@
 #ifndef TIPLINE_ACT_H
 #define TIPLINE_ACT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -178,6 +179,13 @@ struct act_answer_out {
 enum act_status act_tip_answer(struct act_who *w, const char *ref, const char *text, int dry_run,
                                struct act_answer_out *out);
 
+/*
+ * Tip REF's CATEGORY (a rules category's name, checked by the door) and VILLAGE ("": none),
+ * recorded in console_audit by W->by (an officer). ACT_NOT_ALLOWED, ACT_NOT_FOUND, ACT_OK.
+ */
+enum act_status act_tip_set(struct act_who *w, const char *ref, const char *category,
+                            const char *village);
+
 /* --- patrols, awareness sessions, mediations (act_records.c); W a leader or an officer --- */
 
 struct act_record_in {
@@ -292,5 +300,40 @@ enum act_status act_sim_pin_retry(struct act_who *w, int *forgotten);
  */
 enum act_status act_forget_number(struct act_who *w, const char *const forms[STORE_FORGET_FORMS],
                                   struct store_forget *out);
+
+/* --- officers' console accounts (act_accounts.c) --- */
+
+#define ACT_PASSWORD_MIN 8 /* characters (UTF-8 code points) of a console password */
+
+/* 0 if PW is acceptable as a console password; else -1 and WHY (SZ bytes) says why. */
+int act_password_ok(const char *pw, char *why, size_t sz);
+
+enum act_account_op {
+	ACT_ACCOUNT_PASSWORD, /* set or reset the password (making the account), enabling it */
+	ACT_ACCOUNT_DISABLE,  /* disable it: its sessions end */
+	ACT_ACCOUNT_ENABLE,
+	ACT_ACCOUNT_ADMIN /* make (ADMIN 1) or unmake (0) an account admin */
+};
+struct act_account_in {
+	enum act_account_op op;
+	const char *phone;    /* the officer's number (E.164) */
+	const char *password; /* ACT_ACCOUNT_PASSWORD: the new password, in clear (hashed here) */
+	int admin;            /* ACT_ACCOUNT_ADMIN: 1/0; PASSWORD from the CLI: 1/0, -1 keep */
+};
+struct act_account_out {
+	int admin;     /* the account is an admin after the change */
+	char why[128]; /* ACT_REFUSED: why the password is refused */
+};
+/*
+ * Change officer PHONE's console account, with its console_audit row (by W->by, "cli" when
+ * none). W no phone: the CLI (`tipline passwd`, the box's shell); W a phone: an enabled
+ * account admin's, who never disables or unmakes themself and, from the console, changes
+ * admin rights only by ACT_ACCOUNT_ADMIN. A new password ends the account's sessions, clears
+ * its lock and enables it. ACT_NOT_ALLOWED, ACT_NO_CONTACT (no officer by that number),
+ * ACT_NOT_FOUND (no account yet), ACT_REFUSED (the password: OUT->why), ACT_UNCHANGED (admin
+ * already so), ACT_OK.
+ */
+enum act_status act_account(struct act_who *w, const struct act_account_in *in,
+                            struct act_account_out *out);
 
 #endif

@@ -208,6 +208,7 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              (never on the command line); --admin: may\n" \
 	"                                              manage other accounts\n" \
 	"  console [--listen ADDR:PORT]                the officers' web console (console.*)\n" \
+	"  console --make-cert                         make its self-signed certificate (postinst)\n" \
 	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \
 	"                                              USSD and records (a registered contact\n" \
 	"                                              keeps its contact row); without --yes:\n" \

@@ -44,32 +44,6 @@
 #define SLOW_SECONDS 1         /* a failed login's answer waits this long */
 #define TOUCH_EVERY  60        /* seconds between writes of a session's last_seen */
 
-int console_password_ok(const char *pw, char *why, size_t sz)
-{
-	size_t n = strlen(pw), i = 0, chars = 0;
-
-	if (!text_utf8_valid(pw, n)) {
-		snprintf(why, sz, "the password is not valid UTF-8");
-		return -1;
-	}
-	while (i < n) {
-		uint32_t cp;
-
-		i += text_utf8_next(pw + i, n - i, &cp);
-		if (cp < 0x20 || cp == 0x7f) {
-			snprintf(why, sz, "the password has a control character");
-			return -1;
-		}
-		chars++;
-	}
-	if (chars < CONSOLE_PASSWORD_MIN) {
-		snprintf(why, sz, "the password has %zu characters: at least %d", chars,
-		         CONSOLE_PASSWORD_MIN);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- the server's state --- */
 
 struct server {
@@ -269,9 +243,11 @@ static double resume_due(struct server *sv, int all, double later)
 
 /* --- sessions and login --- */
 
-/* The session of the cookie, or who->found 0. The token is looked up by its hash. -1: store. */
+/* The session of the cookie, or who->found 0. The token is looked up by its hash; TOUCH: it
+ * was used (not by a page's own live refresh, which would keep an open tab's session alive
+ * for ever past console.session_idle). -1: store. */
 static int session_of(const struct server *sv, struct MHD_Connection *c,
-                      struct store_console_session *who, char hash[65])
+                      struct store_console_session *who, char hash[65], int touch)
 {
 	char token[80], cutoff[TS_LEN];
 
@@ -285,12 +261,12 @@ static int session_of(const struct server *sv, struct MHD_Connection *c,
 	ts_utc((int64_t)time(NULL) - sv->cfg->console.session_idle, cutoff);
 	if (store_console_session_get(hash, cutoff, who) < 0)
 		return -1;
-	if (who->found) {
-		char touch[TS_LEN];
+	if (who->found && touch) {
+		char seen[TS_LEN];
 
 		/* last_seen is written at most once a minute: a page is a read, not a write. */
-		ts_utc((int64_t)time(NULL) - TOUCH_EVERY, touch);
-		if (strcmp(who->last_seen, touch) < 0) {
+		ts_utc((int64_t)time(NULL) - TOUCH_EVERY, seen);
+		if (strcmp(who->last_seen, seen) < 0) {
 			char now[TS_LEN];
 
 			ts_now(now);
@@ -475,6 +451,8 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_page_overview(rq, resp);
 	if (!post && strcmp(p, "/tips") == 0)
 		return console_page_tips(rq, resp);
+	if (!post && strcmp(p, "/tips/live") == 0)
+		return console_tips_live(rq, resp);
 	if (!post && (strcmp(p, "/tips.csv") == 0 || strcmp(p, "/patrols.csv") == 0))
 		return console_export(rq, resp, p[1] == 't' ? "tips" : "patrols");
 	if (strcmp(p, "/accounts") == 0)
@@ -531,7 +509,7 @@ static void answer(struct server *sv, struct MHD_Connection *c, const char *url,
 		console_page_message(&req, &rq->resp, 413, "Quá lớn", "Biểu mẫu quá lớn.");
 		return;
 	}
-	r = session_of(sv, c, &who, hash);
+	r = session_of(sv, c, &who, hash, strcmp(url, "/tips/live") != 0);
 	if (r == 0) {
 		req.who = who.found ? &who : NULL;
 		r = route(sv, c, &req, &rq->resp, hash);
@@ -641,7 +619,8 @@ int console_run(const struct config *cfg, const char *listen)
 		return 1;
 	}
 	ipv6 = strchr(host, ':') != NULL;
-	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
+	if (store_open(&cfg->database) < 0 || store_check_writable() < 0 ||
+	    store_console_tune() < 0) {
 		if (store_error_is_permission())
 			fprintf(stderr, "tipline: %s\n", store_errmsg());
 		else

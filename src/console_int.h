@@ -91,11 +91,18 @@ void con_filter_query(FILE *f, const char *const names[], const char *const vals
 int console_page_login(const struct console_req *rq, struct console_resp *resp, const char *error);
 int console_page_overview(const struct console_req *rq, struct console_resp *resp);
 int console_page_tips(const struct console_req *rq, struct console_resp *resp);
+/*
+ * GET /tips/live?after=ID&limit=N&(the list's filters): the tips filed after tip ID that the
+ * list shows, as JSON {"after": the last tip's id, "n": rows, "refs": "T12, T13", "total":
+ * the list's count (only when n > 0), "rows": the rows' HTML}, for console.js.
+ */
+int console_tips_live(const struct console_req *rq, struct console_resp *resp);
 /* A tip's page; PREVIEW (NULL: none) a reply to preview, its parts and cost. */
 int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
                      const char *preview);
 int console_page_patrols(const struct console_req *rq, struct console_resp *resp);
-/* The admins' page of accounts (403 for others), and its POST (password, disable, enable). */
+/* The admins' page of accounts (403 for others), and its POST (password, disable, enable,
+ * admin, unadmin: act_account). */
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp);
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp);
 /* `tipline export KIND` (tips, patrols) as a CSV download. */

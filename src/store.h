@@ -455,6 +455,9 @@ struct report_period;
  * sent). 0, or -1 (R then holds what was filled; report_close frees it).
  */
 int store_report_fill(struct report *r, const struct report_period *p);
+/* The figures of P and of the period before it as store_report_fill counts them, without
+ * the charts (the console's overview). 0 or -1. */
+int store_report_figures(struct report *r, const struct report_period *p);
 
 /* --- the USSD menu's sessions (store_ussd_menu.c; `tipline serve`, issue 12) --- */
 
@@ -800,15 +803,26 @@ int store_list_console_audit(const char *subject, int limit, store_row_fn fn, vo
 int store_console_accounts(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* Disable (ending its sessions) or enable an account. Rows changed (0: no account), or -1. */
 int store_console_set_disabled(int64_t contact_id, int disabled, const char *at);
-/* A page of tips, newest first: F's filters, SEARCH (NULL: none) in the text and supplements. */
+/* Make (1) or unmake (0) an account admin. Rows changed (0: no account), or -1. */
+int store_console_set_admin(int64_t contact_id, int admin, const char *at);
+/* A page of tips, newest first: F's filters, SEARCH (NULL: none) in the text and supplements.
+ * Rows: ref, created_at, anonymous, category, village, status, text, supplements, id. */
 int store_console_tips(const struct store_tip_filter *f, const char *search, int limit, int offset,
                        store_row_fn fn, void *ctx);
+/* The same list's tips filed after tip AFTER_ID (at most LIMIT, the newest first), for the
+ * list's live refresh. Rows as store_console_tips's. */
+int store_console_tips_after(const struct store_tip_filter *f, const char *search, int64_t after_id,
+                             int limit, store_row_fn fn, void *ctx);
+/* The id of the last tip filed (0: none), or -1: where the live list starts. */
+int64_t store_console_tip_last_id(void);
 /* How many tips store_console_tips would list without its LIMIT: the count, or -1. */
 int64_t store_console_tips_count(const struct store_tip_filter *f, const char *search);
 /* Patrols started and not ended (team, leader, started_at UTC, members, notes), oldest first. */
 int store_console_patrols_open(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* The villages tips are about, for the list's filter. */
 int store_console_villages(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The console's reading connection: a larger page cache, the file mapped. 0 or -1. */
+int store_console_tune(void);
 /* Set a tip's CATEGORY and/or VILLAGE (NULL: keep; VILLAGE "": none). Rows changed, or -1. */
 int store_console_tip_set(int64_t tip_id, const char *category, const char *village);
 

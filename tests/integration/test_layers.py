@@ -60,5 +60,19 @@ def test_no_door_writes_an_actions_rows():
           + "; ".join(bad))
 
 
+def test_the_console_writes_through_actions():
+    """The officers' console (src/console*.c) is a door too: a tip's category and village,
+    triage and the accounts go through act_tip_set, act_tip_mark and act_account."""
+    writes = action_writes()
+    bad = []
+    for p in src("console*.c"):
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        for fn in sorted(set(CALL.findall(text)) & writes):
+            bad.append("%s calls %s" % (os.path.relpath(p, ROOT), fn))
+    check(not bad, "the console writing an action's rows: " + "; ".join(bad))
+
+
 if __name__ == "__main__":
     run_tests(globals())
