@@ -267,6 +267,9 @@ int store_contact_get(const char *phone, struct store_contact *c);
 int store_contact_upsert(const char *phone, const char *name, const char *village, enum role role,
                          const char *team, int subscribed);
 
+/* Delete contact PHONE and its named groups' memberships. Rows deleted (0: none), or -1. */
+int store_contact_remove(const char *phone);
+
 /* Officers' PINs. */
 struct store_pin {
 	int found;

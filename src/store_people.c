@@ -58,11 +58,13 @@ int sq_team_ensure(const char *code, const char *at)
 }
 
 SQ(q_contact_upsert, "INSERT INTO contacts (phone, name, village, role, team, subscribed, "
-                     "created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'villager'), ?5, "
+                     "created_at, updated_at) VALUES (?1, ?2, nullif(?3, ''), coalesce(?4, "
+                     "'villager'), nullif(?5, ''), "
                      "coalesce(?6, 1), ?7, ?7) ON CONFLICT (phone) DO UPDATE SET name = "
-                     "coalesce(?2, name), village = coalesce(?3, village), role = coalesce(?4, "
-                     "role), team = coalesce(?5, team), subscribed = coalesce(?6, subscribed), "
-                     "updated_at = ?7");
+                     "coalesce(?2, name), village = CASE WHEN ?3 IS NULL THEN village ELSE "
+                     "nullif(?3, '') END, role = coalesce(?4, role), team = CASE WHEN ?5 IS "
+                     "NULL THEN team ELSE nullif(?5, '') END, subscribed = coalesce(?6, "
+                     "subscribed), updated_at = ?7");
 
 int store_contact_upsert(const char *phone, const char *name, const char *village, enum role role,
                          const char *team, int subscribed)
@@ -77,6 +79,19 @@ int store_contact_upsert(const char *phone, const char *name, const char *villag
 	              "contact") < 0
 	           ? -1
 	           : 0;
+}
+
+/* Its memberships of named groups go with it: they were given for this person. */
+SQ(q_contact_rm, "DELETE FROM contacts WHERE phone = ?1");
+SQ(q_contact_rm_groups, "DELETE FROM group_members WHERE phone = ?1");
+
+int store_contact_remove(const char *phone)
+{
+	int n = sq_run(sq_bind(&q_contact_rm, "s", phone), "contact remove");
+
+	if (n < 0 || sq_run(sq_bind(&q_contact_rm_groups, "s", phone), "contact groups") < 0)
+		return -1;
+	return n;
 }
 
 SQ(q_pin_get, "SELECT pin_hash, pin_failures, locked_until FROM contacts WHERE phone = ?1");
