@@ -228,3 +228,54 @@ int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx)
 {
 	return sq_each_row(sq_bind(&q_list_teams, "i", limit > 0 ? limit : -1), fn, ctx, "teams");
 }
+
+/*
+ * The console's people: a search in the name (folded, as fold_key: "nguyen van" finds "Nguyễn
+ * Văn A") or the number (without its leading + or 0: "0912" finds +84912...), and filters.
+ */
+#define PEOPLE_WHERE                                                                               \
+	" FROM contacts c WHERE (?1 IS NULL OR instr(fold_key(c.name), fold_key(?1)) > 0 OR "      \
+	"instr(c.phone, ltrim(?1, '+0')) > 0) AND (?2 IS NULL OR c.role = ?2) AND (?3 IS NULL OR " \
+	"upper(c.team) = upper(?3)) AND (?4 IS NULL OR fold_key(c.village) = fold_key(?4)) AND "   \
+	"(?5 < 0 OR c.subscribed = ?5)"
+
+SQ(q_people, "SELECT c.phone, c.name, c.village, c.role, c.team, c.subscribed, c.pin_hash IS "
+             "NOT NULL AS has_pin" PEOPLE_WHERE " ORDER BY c.village, c.name, c.phone LIMIT ?6 "
+             "OFFSET ?7");
+SQ(q_people_count, "SELECT count(*)" PEOPLE_WHERE);
+
+int store_list_people(const struct store_people_filter *f, int limit, int offset, store_row_fn fn,
+                      void *ctx)
+{
+	return sq_each_row(sq_bind(&q_people, "ssssiii", f->search, f->role, f->team, f->village,
+	                           f->subscribed, limit > 0 ? limit : -1, offset),
+	                   fn, ctx, "people");
+}
+
+int64_t store_people_count(const struct store_people_filter *f)
+{
+	return sq_int(sq_bind(&q_people_count, "ssssi", f->search, f->role, f->team, f->village,
+	                      f->subscribed),
+	              "people count");
+}
+
+SQ(q_contact_villages, "SELECT village, count(*) AS people FROM contacts WHERE village IS NOT "
+                       "NULL AND village <> '' GROUP BY village ORDER BY village LIMIT ?1");
+
+int store_list_contact_villages(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_contact_villages, "i", limit > 0 ? limit : -1), fn, ctx,
+	                   "villages");
+}
+
+/* A named group's own rows, whoever they are (not only subscribed contacts): the console's
+ * list to take members out of. */
+SQ(q_named_group_members, "SELECT m.phone, c.name, c.village, c.subscribed FROM group_members m "
+                          "LEFT JOIN contacts c ON c.phone = m.phone WHERE m.group_name = "
+                          "upper(?1) ORDER BY c.name, m.phone LIMIT ?2");
+
+int store_list_named_group_members(const char *group, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_named_group_members, "si", group, limit > 0 ? limit : -1), fn,
+	                   ctx, "named group members");
+}
