@@ -138,10 +138,10 @@ static int member_row(const struct store_row *r, void *ctx)
 	fputs("</bdi>", f);
 	if (r->val[3] != NULL && strcmp(r->val[3], "0") == 0)
 		fputs(" <span class=\"tag\">đã huỷ nhận tin</span>", f);
-	fputs(" <button type=\"submit\" aria-label=\"Bỏ ", f);
-	E(r->val[0]);
-	fputs(" khỏi nhóm ", f);
+	fputs(" <button type=\"submit\" aria-label=\"Bỏ khỏi nhóm ", f);
 	E(mv->group);
+	fputs(": ", f);
+	E(r->val[0]);
 	fputs("\">Bỏ khỏi nhóm</button></form></li>", f);
 	return 0;
 }

@@ -656,6 +656,32 @@ static int import_row(const struct act_import_line *l, void *ctx)
 	return 0;
 }
 
+/*
+ * The file as a textarea's text, byte for byte but for what HTML would change: & < > "
+ * escaped, line ends as LF (the browser sends them back as CRLF). report_html_esc is not used:
+ * it shows a CR as U+FFFD, which would change the file's last column.
+ */
+static void textarea_text(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c == '\r') {
+			if (i + 1 >= n || s[i + 1] != '\n')
+				fputc('\n', f);
+		} else
+			fputc(c, f);
+	}
+}
+
 /* The upload form; ERR beside the file field. */
 static void import_form(const struct console_req *rq, FILE *f, const char *err)
 {
@@ -792,14 +818,7 @@ int console_page_import(const struct console_req *rq, struct console_resp *resp)
 		fputs("<input type=\"hidden\" name=\"do\" value=\"import\"><textarea name=\"csv\" "
 		      "hidden aria-hidden=\"true\" tabindex=\"-1\">\n",
 		      f);
-		{
-			char *copy = strndup(rq->upload, rq->upload_len);
-
-			if (copy == NULL)
-				return -1;
-			E(copy);
-			free(copy);
-		}
+		textarea_text(f, rq->upload, rq->upload_len);
 		fprintf(f,
 		        "</textarea><p><button type=\"submit\">Nhập %d người (một lần, tất cả "
 		        "hoặc không)</button> <a href=\"/people/import\">Chọn tệp khác</a></p>"
