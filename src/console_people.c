@@ -618,9 +618,11 @@ int console_page_person(const struct console_req *rq, struct console_resp *resp,
 
 /* --- the import from a spreadsheet --- */
 
+/* The preview's two tables, written aside while the file is read: [0] the lines refused,
+ * [1] those that add or change someone (the same ones are only counted). */
 struct import_view {
-	FILE *f;
-	int rows;
+	FILE *f[2];
+	int rows[2];
 };
 
 static int import_row(const struct act_import_line *l, void *ctx)
@@ -632,11 +634,12 @@ static int import_row(const struct act_import_line *l, void *ctx)
 	    [ACT_IMPORT_REFUSED] = {"st-false", "Từ chối"},
 	};
 	struct import_view *iv = ctx;
-	FILE *f = iv->f;
+	int k = l->what != ACT_IMPORT_REFUSED;
+	FILE *f = iv->f[k];
 
 	if (l->what == ACT_IMPORT_SAME)
 		return 0;
-	if (iv->rows++ == 0)
+	if (iv->rows[k]++ == 0)
 		fputs("<div class=\"scroll\" tabindex=\"0\"><table class=\"import\"><thead><tr>"
 		      "<th scope=\"col\">Dòng</th><th scope=\"col\">Kết quả</th>"
 		      "<th scope=\"col\">Số điện thoại</th><th scope=\"col\">Họ tên</th>"
@@ -748,11 +751,11 @@ static enum act_status import_run(const struct console_req *rq, int dry_run, str
 
 int console_page_import(const struct console_req *rq, struct console_resp *resp)
 {
-	struct import_view iv = {NULL, 0};
+	struct import_view iv = {{NULL, NULL}, {0, 0}};
 	struct act_import_out out;
 	enum act_status st;
-	char what[16], *table = NULL;
-	size_t tablen = 0;
+	char what[16], *table[2] = {NULL, NULL};
+	size_t tablen[2] = {0, 0};
 	FILE *f = resp->f;
 
 	if (strcmp(rq->method, "POST") != 0) {
@@ -774,15 +777,22 @@ int console_page_import(const struct console_req *rq, struct console_resp *resp)
 		con_page_end(resp);
 		return 0;
 	}
-	/* The lines' table is written aside: the page's head says the totals first. */
-	if ((iv.f = open_memstream(&table, &tablen)) == NULL)
-		return -1;
+	/* The lines' tables are written aside: the page's head says the totals first. */
+	for (int k = 0; k < 2; k++)
+		if ((iv.f[k] = open_memstream(&table[k], &tablen[k])) == NULL) {
+			if (k == 1)
+				fclose(iv.f[0]), free(table[0]);
+			return -1;
+		}
 	st = import_run(rq, what[0] == 'p', &iv, &out);
-	if (iv.rows > 0)
-		fputs("</tbody></table></div>", iv.f);
-	fclose(iv.f);
+	for (int k = 0; k < 2; k++) {
+		if (iv.rows[k] > 0)
+			fputs("</tbody></table></div>", iv.f[k]);
+		fclose(iv.f[k]);
+	}
 	if (st == ACT_ERROR) {
-		free(table);
+		free(table[0]);
+		free(table[1]);
 		return -1;
 	}
 	if (st == ACT_BAD_INPUT) {
@@ -790,11 +800,13 @@ int console_page_import(const struct console_req *rq, struct console_resp *resp)
 		con_page_begin(rq, resp, "Nhập danh bạ từ bảng tính", "/people", 0);
 		import_form(rq, f, out.error);
 		con_page_end(resp);
-		free(table);
+		free(table[0]);
+		free(table[1]);
 		return 0;
 	}
 	if (what[0] == 'i') {
-		free(table);
+		free(table[0]);
+		free(table[1]);
 		resp->status = 303;
 		snprintf(resp->location, sizeof resp->location,
 		         "/people?ok=imported&a=%d&c=%d&x=%d", out.added, out.changed, out.refused);
@@ -806,8 +818,19 @@ int console_page_import(const struct console_req *rq, struct console_resp *resp)
 	        "<b>%d</b> như cũ; <b>%d</b> dòng bị từ chối (không nhập). Chưa có gì thay "
 	        "đổi.</p>",
 	        out.added, out.changed, out.same, out.refused);
-	fwrite(table, 1, tablen, f);
-	free(table);
+	if (iv.rows[0] > 0) {
+		fprintf(f,
+		        "<h2 id=\"refused\">%d dòng bị từ chối (sửa trong bảng tính rồi nhập lại)"
+		        "</h2>",
+		        iv.rows[0]);
+		fwrite(table[0], 1, tablen[0], f);
+	}
+	if (iv.rows[1] > 0) {
+		fputs("<h2 id=\"changes\">Sẽ thêm hoặc thay đổi</h2>", f);
+		fwrite(table[1], 1, tablen[1], f);
+	}
+	free(table[0]);
+	free(table[1]);
 	if (out.added + out.changed > 0) {
 		/* The same file again, for the import itself: nothing kept on the server between.
 		 */

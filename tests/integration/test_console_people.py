@@ -13,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from browser import Browser  # noqa: E402
 from harness import Env, check, check_eq, run_tests  # noqa: E402
-from test_console import (OFFICER, OFFICER_TYPED, PASSWORD, axe_clean, console_env,  # noqa: E402
+from test_console import (OFFICER_TYPED, PASSWORD, SHOTS, axe_clean, console_env,  # noqa: E402
                           consoled, csrf_of, shot)
 
 HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">Lê <b>Văn</b> \u202eTám'
@@ -175,6 +175,12 @@ def text(b, page, selector="main"):
     return b.js("return await s.pages[args.p].textContent(args.sel)", p=page, sel=selector)
 
 
+def top(b, page, name):
+    """The window's view only (docs/img takes these: small files)."""
+    b.js("await s.pages[args.p].screenshot({path: args.path})", p=page,
+         path=os.path.join(SHOTS, name + ".png"))
+
+
 def fits(b, page, what):
     wide = b.js("return await s.pages[args.p].evaluate(() => "
                 "document.documentElement.scrollWidth)", p=page)
@@ -213,6 +219,7 @@ def test_people_and_groups_in_a_browser():
             check_eq(env.scalar("SELECT count(*) FROM contacts"), 2, "nothing written by the preview")
             axe_clean(b, "w", "the import's preview")
             shot(b, "w", "people-import-preview-1280")
+            top(b, "w", "people-import-preview-top-1280")
             click_to(b, "w", "button:has-text('Nhập 195 người')", r"/people\?ok=imported")
             check("Đã nhập: 195 người mới, 0 người thay đổi, 5 dòng bị từ chối" in text(b, "w"),
                   "the import's result: %r" % text(b, "w")[:300])
@@ -354,6 +361,7 @@ def test_people_and_groups_in_a_browser():
             fits(b, "n", "the groups page")
             axe_clean(b, "n", "the groups page at 360 px")
             shot(b, "n", "groups-360")
+            top(b, "n", "groups-top-360")
             # --- the export: what the list holds, as CSV that imports back unchanged
             csvtext = b.js("const r = await s.pages.w.request.get(args.u); return await r.text();",
                            u=con.base + "/people.csv")
