@@ -412,6 +412,19 @@ def test_upload_limits_and_csrf():
             st, _, _ = con.request("POST", "/groups", {"csrf": token, "do": "x" * 20000},
                                    cookie=cookie)
             check_eq(st, 413, "a form of 20 KB elsewhere")
+            # An officer with a console account is not removed (the account is disabled).
+            st, _, body = con.request("POST", "/people/84912000001", {
+                "csrf": token, "do": "remove", "sure": "1"}, cookie=cookie)
+            check(st == 409 and "tài khoản" in body, "removing an account's officer: %d" % st)
+            check_eq(env.scalar("SELECT count(*) FROM contacts WHERE phone = '+84912000001'"), 1,
+                     "the officer kept")
+            # A form's bad value beside its field, nothing changed: the team code.
+            st, _, body = con.request("POST", "/people/84913000005", {
+                "csrf": token, "do": "save", "name": "X", "role": "villager", "team": "T-5"},
+                cookie=cookie)
+            check(st == 400 and 'id="p-team-err"' in body, "a bad team code: %d" % st)
+            check_eq(env.scalar("SELECT name FROM contacts WHERE phone = '+84913000005'"),
+                     "Người số 5", "the contact after the refused form")
     finally:
         env.close()
 
