@@ -237,6 +237,12 @@ struct act_import_out {
 enum act_status act_contacts_import(struct act_who *w, const struct act_import_in *in,
                                     struct act_import_out *out);
 
+/* T as a team code (letters then digits, at most 15: TQ3), uppercased in place: 0, or -1 when
+ * it is not one. Every door checks a team the same way (pure: no store). */
+int act_team_code(char *t);
+/* S is a local hour 'HH:MM' (00:00 to 23:59) as a team's night_by: 0, or -1. */
+int act_hhmm(const char *s);
+
 /* PHONE (E.164) into GROUP. ACT_OK. */
 enum act_status act_group_add(struct act_who *w, const char *group, const char *phone);
 /* PHONE out of GROUP; PHONE NULL: the whole group. ACT_OK. */

@@ -143,9 +143,7 @@ static int yes_no(const char *cell)
 	return -2;
 }
 
-/* A team code as the CLI takes it: letters then digits (TQ3), at most 15; uppercased in
- * place. 0 or -1. */
-static int team_code(char *t)
+int act_team_code(char *t)
 {
 	size_t i = 0, n = strlen(t);
 
@@ -161,6 +159,15 @@ static int team_code(char *t)
 		if (t[i] >= 'a' && t[i] <= 'z')
 			t[i] = (char)(t[i] - 'a' + 'A');
 	return 0;
+}
+
+int act_hhmm(const char *s)
+{
+	return strlen(s) == 5 && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' &&
+	               s[2] == ':' && s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9' &&
+	               (s[0] - '0') * 10 + (s[1] - '0') < 24
+	           ? 0
+	           : -1;
 }
 
 /* CELL without the spaces around it, copied into OUT (SZ bytes): 0, or -1 when too long. */
@@ -299,7 +306,7 @@ static int import_line(const struct csv_record *r, const int col[NCOLS], struct 
 	}
 	if (cell[COL_TEAM] != NULL) {
 		if (trimmed(cell[COL_TEAM], team, sizeof team) < 0 ||
-		    (team[0] != '\0' && team_code(team) < 0)) {
+		    (team[0] != '\0' && act_team_code(team) < 0)) {
 			REFUSE("mã tổ \"%.20s\" không hợp lệ (như TQ3)", cell[COL_TEAM]);
 			goto out;
 		}

@@ -549,7 +549,7 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 	if (!post && strcmp(p, "/people") == 0)
 		return console_page_people(rq, resp);
 	if (!post && strcmp(p, "/people.csv") == 0)
-		return console_export_people(rq, resp);
+		return console_export(rq, resp, "contacts");
 	if (strcmp(p, "/people/new") == 0)
 		return console_page_person_new(rq, resp);
 	if (strcmp(p, "/people/import") == 0)

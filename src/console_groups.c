@@ -333,14 +333,6 @@ static int group_name_ok(const char *g)
 	       strcasecmp(g, STORE_GROUP_OFFICERS) != 0;
 }
 
-/* 'HH:MM', 00:00 to 23:59. */
-static int hhmm_ok(const char *s)
-{
-	return strlen(s) == 5 && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' &&
-	       s[2] == ':' && s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9' &&
-	       (s[0] - '0') * 10 + (s[1] - '0') < 24;
-}
-
 enum change { ADD, REMOVE, REMOVE_GROUP, NIGHTS };
 
 /* One change through its action, with the audit row, in one transaction. ACT_ERROR: store. */
@@ -353,10 +345,7 @@ static enum act_status change(const struct console_req *rq, enum change what, co
 	enum act_status st;
 	char by[200], now[TS_LEN], detail[120];
 
-	if (rq->who->name[0])
-		snprintf(by, sizeof by, "%s (%s)", rq->who->name, rq->who->phone);
-	else
-		snprintf(by, sizeof by, "%s", rq->who->phone);
+	con_by(rq, by, sizeof by);
 	act_who_officer(&w, by);
 	ts_now(now);
 	if (store_begin() < 0)
@@ -442,22 +431,9 @@ int console_post_groups(const struct console_req *rq, struct console_resp *resp)
 			bad.text = "Mã tổ là chữ rồi số, như TQ3.";
 			goto bad;
 		}
-		{
-			/* As `tipline team set` takes it: letters then digits, uppercased. */
-			size_t i = 0, len = strlen(team);
-
-			while (i < len && ((team[i] >= 'A' && team[i] <= 'Z') ||
-			                   (team[i] >= 'a' && team[i] <= 'z')))
-				i++;
-			while (i > 0 && i < len && team[i] >= '0' && team[i] <= '9')
-				i++;
-			if (i == 0 || i != len) {
-				bad.text = "Mã tổ là chữ rồi số, như TQ3.";
-				goto bad;
-			}
-			for (i = 0; i < len; i++)
-				if (team[i] >= 'a' && team[i] <= 'z')
-					team[i] = (char)(team[i] - 'a' + 'A');
+		if (act_team_code(team) < 0) {
+			bad.text = "Mã tổ là chữ rồi số, như TQ3.";
+			goto bad;
 		}
 		nights[0] = '\0';
 		for (int d = 0; d < 7; d++) {
@@ -468,7 +444,7 @@ int console_post_groups(const struct console_req *rq, struct console_resp *resp)
 				n += (size_t)snprintf(nights + n, sizeof nights - n, "%s%s",
 				                      n ? "," : "", days[d][0]);
 		}
-		if (console_form(rq, "by", by, sizeof by) < 1 || !hhmm_ok(by)) {
+		if (console_form(rq, "by", by, sizeof by) < 1 || act_hhmm(by) < 0) {
 			char isnew[4];
 
 			/* Beside the hour of the form it came from: a team's, or the new team's. */

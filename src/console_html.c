@@ -174,6 +174,14 @@ void console_page_message(const struct console_req *rq, struct console_resp *res
 	con_page_end(resp);
 }
 
+void con_by(const struct console_req *rq, char *by, size_t sz)
+{
+	if (rq->who->name[0])
+		snprintf(by, sz, "%s (%s)", rq->who->name, rq->who->phone);
+	else
+		snprintf(by, sz, "%s", rq->who->phone);
+}
+
 void con_csrf_field(const struct console_req *rq, FILE *f)
 {
 	fputs("<input type=\"hidden\" name=\"csrf\" value=\"", f);

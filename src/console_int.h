@@ -76,6 +76,8 @@ const char *con_local(const char *utc, char buf[TS_LEN]);
 void con_page_begin(const struct console_req *rq, struct console_resp *resp, const char *title,
                     const char *current, int refresh);
 void con_page_end(struct console_resp *resp);
+/* Who acts, as the audit and tip_events record it: "Name (+84...)", or the number. */
+void con_by(const struct console_req *rq, char *by, size_t sz);
 /* The hidden CSRF field of the logged-in officer's session. */
 void con_csrf_field(const struct console_req *rq, FILE *f);
 /* A table of store rows: con_table_row is a store_each callback (CTX a struct con_table). */
@@ -106,7 +108,7 @@ int console_page_patrols(const struct console_req *rq, struct console_resp *resp
 /* The admins' page of accounts (403 for others), and its POST (password, disable, enable). */
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp);
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp);
-/* `tipline export KIND` (tips, patrols) as a CSV download. */
+/* `tipline export KIND` (tips, patrols, contacts) as a CSV download. */
 int console_export(const struct console_req *rq, struct console_resp *resp, const char *kind);
 /* POST /tips/REF: triage (mark), category or village (set). */
 int console_post_tip(const struct console_req *rq, struct console_resp *resp, const char *ref);
@@ -120,8 +122,6 @@ int console_page_person(const struct console_req *rq, struct console_resp *resp,
                         const char *digits);
 /* GET and POST /people/import: the upload, the preview (a dry run), the import. */
 int console_page_import(const struct console_req *rq, struct console_resp *resp);
-/* GET /people.csv: `tipline export contacts`. */
-int console_export_people(const struct console_req *rq, struct console_resp *resp);
 /* --- console_groups.c: Nhóm, tổ --- */
 int console_page_groups(const struct console_req *rq, struct console_resp *resp);
 int console_post_groups(const struct console_req *rq, struct console_resp *resp);

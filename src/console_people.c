@@ -14,7 +14,6 @@
 #include "act.h"
 #include "config.h"
 #include "console_int.h"
-#include "csv.h"
 #include "log.h"
 #include "pin.h"
 #include "report.h"
@@ -36,39 +35,11 @@ static const char *role_label(const char *name)
 	return name ? name : "";
 }
 
-/* "Name (phone)", or the phone: who the audit and the logs say acted. */
-static void who_by(const struct console_req *rq, char *by, size_t sz)
-{
-	if (rq->who->name[0])
-		snprintf(by, sz, "%s (%s)", rq->who->name, rq->who->phone);
-	else
-		snprintf(by, sz, "%s", rq->who->phone);
-}
-
 /* The page of person PHONE (E.164) into BUF: /people/ and its digits. */
 static const char *person_href(const char *phone, char buf[40])
 {
 	snprintf(buf, 40, "/people/%.24s", phone[0] == '+' ? phone + 1 : phone);
 	return buf;
-}
-
-/* A team code (letters then digits, at most 15), uppercased in place: 0 or -1. */
-static int team_ok(char *t)
-{
-	size_t i = 0, n = strlen(t);
-
-	while (i < n && ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
-		i++;
-	if (i == 0 || n > 15)
-		return -1;
-	while (i < n && t[i] >= '0' && t[i] <= '9')
-		i++;
-	if (i != n)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (t[i] >= 'a' && t[i] <= 'z')
-			t[i] = (char)(t[i] - 'a' + 'A');
-	return 0;
 }
 
 /* A message line: role=status for ok, alert for an error. */
@@ -338,7 +309,7 @@ static int person_form_read(const struct console_req *rq, struct person_form *v,
 		v->e_role = "Hãy chọn một vai trò.", snprintf(v->role, sizeof v->role, "villager");
 	if (console_form(rq, "team", v->team, sizeof v->team) < 0)
 		v->team[0] = '\0', v->e_team = "Mã tổ không hợp lệ.";
-	else if (v->team[0] != '\0' && team_ok(v->team) < 0)
+	else if (v->team[0] != '\0' && act_team_code(v->team) < 0)
 		v->e_team = "Mã tổ là chữ rồi số, như TQ3.";
 	v->subscribed = console_form(rq, "subscribed", sub, sizeof sub) == 1 && sub[0] == '1';
 	if (create) {
@@ -365,7 +336,7 @@ static enum act_status contact_change(const struct console_req *rq, const struct
 	enum act_status st;
 	char by[200], now[TS_LEN];
 
-	who_by(rq, by, sizeof by);
+	con_by(rq, by, sizeof by);
 	act_who_officer(&w, by);
 	ts_now(now);
 	if (store_begin() < 0)
@@ -726,7 +697,7 @@ static enum act_status import_run(const struct console_req *rq, int dry_run, str
 	enum act_status st;
 	char by[200], now[TS_LEN], detail[160];
 
-	who_by(rq, by, sizeof by);
+	con_by(rq, by, sizeof by);
 	act_who_officer(&w, by);
 	if (store_begin() < 0)
 		return ACT_ERROR;
@@ -852,30 +823,4 @@ int console_page_import(const struct console_req *rq, struct console_resp *resp)
 		      f);
 	con_page_end(resp);
 	return 0;
-}
-
-/* --- the contacts as CSV: `tipline export contacts` --- */
-
-static int csv_row(const struct store_row *r, void *ctx)
-{
-	struct csv *c = ctx;
-
-	for (int i = 0; i < r->n; i++)
-		csv_field(c, r->val[i]);
-	csv_end_row(c);
-	return 0;
-}
-
-int console_export_people(const struct console_req *rq, struct console_resp *resp)
-{
-	struct csv c;
-
-	(void)rq;
-	resp->type = "text/csv; charset=utf-8";
-	snprintf(resp->disposition, sizeof resp->disposition,
-	         "attachment; filename=\"danh-ba.csv\"");
-	csv_init(&c, resp->f, CSV_BOM);
-	if (store_export("contacts", NULL, NULL, csv_row, &c) < 0)
-		return -1;
-	return csv_close(&c) < 0 ? -1 : 0;
 }
