@@ -225,6 +225,8 @@ struct act_import_in {
 	const char *text; /* the file, LEN bytes */
 	size_t len;
 	int dry_run;
+	int no_officers; /* refuse lines that make someone an officer (the console's officers who
+	                  * are not account admins may not) */
 	/* Called for each line read (not blank ones); nonzero stops (ACT_BAD_INPUT). */
 	int (*line_fn)(const struct act_import_line *l, void *ctx);
 	void *ctx;

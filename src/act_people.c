@@ -249,11 +249,12 @@ static int header(const struct csv_record *r, int col[NCOLS], struct act_import_
 #define REFUSE(...) (snprintf(l.why, sizeof l.why, __VA_ARGS__), l.what = ACT_IMPORT_REFUSED)
 
 /*
- * One data record R (line L.line) judged against the contacts, and written unless DRY_RUN.
+ * One data record R (line L.line) judged against the contacts, and written unless IN's
+ * dry_run.
  * L's what, phone, name and why are set. 0, or -1 on a store error.
  */
 static int import_line(const struct csv_record *r, const int col[NCOLS], struct seen *seen,
-                       int dry_run, struct act_import_line *lp)
+                       const struct act_import_in *in, struct act_import_line *lp)
 {
 	struct act_import_line l = *lp;
 	struct store_contact c;
@@ -329,6 +330,10 @@ static int import_line(const struct csv_record *r, const int col[NCOLS], struct 
 		REFUSE("là cán bộ: đổi vai trò ở trang sửa của người này");
 		goto out;
 	}
+	if (in->no_officers && role == ROLE_OFFICER && !(c.found && c.role == ROLE_OFFICER)) {
+		REFUSE("chỉ cán bộ quản trị mới thêm được cán bộ");
+		goto out;
+	}
 	if (c.found) {
 		int same = strcmp(c.name, l.name) == 0 &&
 		           (cell[COL_VILLAGE] == NULL || strcmp(c.village, village) == 0) &&
@@ -338,7 +343,7 @@ static int import_line(const struct csv_record *r, const int col[NCOLS], struct 
 
 		l.what = same ? ACT_IMPORT_SAME : ACT_IMPORT_CHANGE;
 	}
-	if (!dry_run && l.what != ACT_IMPORT_SAME &&
+	if (!in->dry_run && l.what != ACT_IMPORT_SAME &&
 	    store_contact_upsert(l.phone, l.name, cell[COL_VILLAGE] ? village : NULL, role,
 	                         cell[COL_TEAM] ? team : NULL, sub) < 0)
 		return -1;
@@ -402,7 +407,7 @@ enum act_status act_contacts_import(struct act_who *w, const struct act_import_i
 		if (rc < 0) {
 			l.what = ACT_IMPORT_REFUSED;
 			snprintf(l.why, sizeof l.why, "dòng quá dài hoặc thiếu dấu \" đóng");
-		} else if (import_line(&r, col, &seen, in->dry_run, &l) < 0) {
+		} else if (import_line(&r, col, &seen, in, &l) < 0) {
 			st = ACT_ERROR;
 			goto out;
 		}

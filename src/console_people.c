@@ -286,9 +286,11 @@ static void person_form_write(const struct console_req *rq, FILE *f, const struc
 
 /*
  * The form of RQ into V, checked: 0 good (V's fields cleaned: team uppercased, the phone
- * E.164 when CREATE), -1 with V's errors set.
+ * E.164 when CREATE), -1 with V's errors set. WAS: the contact's role (ROLE_KEEP: a new one);
+ * making or unmaking an officer is an account admin's, and nobody unmakes themselves (SELF).
  */
-static int person_form_read(const struct console_req *rq, struct person_form *v, int create)
+static int person_form_read(const struct console_req *rq, struct person_form *v, int create,
+                            enum role was, int self)
 {
 	char sub[8], e164[24];
 	int bad = 0;
@@ -311,6 +313,16 @@ static int person_form_read(const struct console_req *rq, struct person_form *v,
 		v->team[0] = '\0', v->e_team = "Mã tổ không hợp lệ.";
 	else if (v->team[0] != '\0' && act_team_code(v->team) < 0)
 		v->e_team = "Mã tổ là chữ rồi số, như TQ3.";
+	if (v->e_role == NULL) {
+		enum role to = store_role_parse(v->role);
+
+		if (self && to != ROLE_OFFICER)
+			v->e_role = "Không thể bỏ vai trò cán bộ của chính mình.";
+		else if (!rq->who->admin && to != was &&
+		         (to == ROLE_OFFICER || was == ROLE_OFFICER))
+			v->e_role =
+			    "Chỉ cán bộ quản trị tài khoản mới thêm hoặc bỏ vai trò cán bộ.";
+	}
 	v->subscribed = console_form(rq, "subscribed", sub, sizeof sub) == 1 && sub[0] == '1';
 	if (create) {
 		if (console_form(rq, "phone", v->phone, sizeof v->phone) < 0)
@@ -367,7 +379,7 @@ int console_page_person_new(const struct console_req *rq, struct console_resp *r
 	struct person_form v;
 	int post = strcmp(rq->method, "POST") == 0;
 
-	if (post && person_form_read(rq, &v, 1) == 0) {
+	if (post && person_form_read(rq, &v, 1, ROLE_KEEP, 0) == 0) {
 		struct act_contact_in in = {0};
 		char detail[700], href[40];
 		enum act_status st;
@@ -440,6 +452,13 @@ static int person_page(const struct console_req *rq, struct console_resp *resp, 
 		      "nhắn tin</h2><p>",
 		      f);
 		fputs(pin.hash[0] ? "Đã đặt PIN (không hiển thị)." : "Chưa đặt PIN.", f);
+		if (!rq->who->admin && strcmp(phone, rq->who->phone) != 0) {
+			/* Another officer's PIN signs broadcasts as them: an admin's to set. */
+			fputs(" Chỉ cán bộ quản trị tài khoản mới đặt PIN cho người "
+			      "khác.</p></section>",
+			      f);
+			goto pin_done;
+		}
 		fprintf(f, "</p><form method=\"post\" action=\"%s\">", href);
 		con_csrf_field(rq, f);
 		fputs("<input type=\"hidden\" name=\"do\" value=\"pin\">", f);
@@ -450,6 +469,7 @@ static int person_page(const struct console_req *rq, struct console_resp *resp, 
 		fprintf(f, "<p><button type=\"submit\">%s</button></p></form></section>",
 		        pin.hash[0] ? "Đặt lại PIN" : "Đặt PIN");
 	}
+pin_done:
 	fputs("<section class=\"card\" aria-labelledby=\"h-rm\"><h2 id=\"h-rm\">Xoá khỏi danh bạ"
 	      "</h2>",
 	      f);
@@ -500,7 +520,7 @@ int console_page_person(const struct console_req *rq, struct console_resp *resp,
 	if (strcmp(what, "save") == 0) {
 		struct act_contact_in in = {0};
 
-		if (person_form_read(rq, &v, 0) < 0) {
+		if (person_form_read(rq, &v, 0, c.role, strcmp(phone, rq->who->phone) == 0) < 0) {
 			resp->status = 400;
 			return person_page(rq, resp, phone, &c, &v,
 			                   "Chưa lưu: hãy sửa các ô có lỗi.", 1, NULL);
@@ -519,14 +539,20 @@ int console_page_person(const struct console_req *rq, struct console_resp *resp,
 		char pin[32], hash[160];
 		int r = console_form(rq, "pin", pin, sizeof pin);
 
-		if (c.role != ROLE_OFFICER || r < 1 || strlen(pin) < 4 || strlen(pin) > 15 ||
+		int mine = strcmp(phone, rq->who->phone) == 0;
+
+		if (c.role != ROLE_OFFICER || (!mine && !rq->who->admin) || r < 1 ||
+		    strlen(pin) < 4 || strlen(pin) > 15 ||
 		    strspn(pin, "0123456789") != strlen(pin)) {
 			explicit_bzero(pin, sizeof pin);
 			resp->status = 400;
-			return person_page(rq, resp, phone, &c, NULL,
-			                   c.role != ROLE_OFFICER ? "Chỉ cán bộ mới có PIN."
-			                                          : "Chưa đặt PIN: xem ô PIN.",
-			                   1, "PIN là 4 đến 15 chữ số.");
+			return person_page(
+			    rq, resp, phone, &c, NULL,
+			    c.role != ROLE_OFFICER ? "Chỉ cán bộ mới có PIN."
+			    : !mine && !rq->who->admin
+			        ? "Chỉ cán bộ quản trị tài khoản mới đặt PIN cho người khác."
+			        : "Chưa đặt PIN: xem ô PIN.",
+			    1, "PIN là 4 đến 15 chữ số.");
 		}
 		r = pin_hash(pin, hash, sizeof hash);
 		explicit_bzero(pin, sizeof pin);
@@ -692,7 +718,8 @@ static void import_form(const struct console_req *rq, FILE *f, const char *err)
 static enum act_status import_run(const struct console_req *rq, int dry_run, struct import_view *iv,
                                   struct act_import_out *out)
 {
-	struct act_import_in in = {rq->upload, rq->upload_len, dry_run, import_row, iv};
+	struct act_import_in in = {rq->upload,      rq->upload_len, dry_run,
+	                           !rq->who->admin, import_row,     iv};
 	struct act_who w;
 	enum act_status st;
 	char by[200], now[TS_LEN], detail[160];

@@ -425,6 +425,33 @@ def test_upload_limits_and_csrf():
             check(st == 400 and 'id="p-team-err"' in body, "a bad team code: %d" % st)
             check_eq(env.scalar("SELECT name FROM contacts WHERE phone = '+84913000005'"),
                      "Người số 5", "the contact after the refused form")
+            # An officer who is not an account admin makes no officer, unmakes none, sets no
+            # other officer's PIN, and imports no officer; nor does anyone unmake themselves.
+            env.cli("contact", "add", "0912000002", "--name", "Lê Văn Cường", "--role", "officer")
+            env.cli("passwd", "0912000002", stdin=b"mat khau hai\nmat khau hai\n")
+            _, plain, _ = con.login(phone="0912000002", password="mat khau hai")
+            _, _, page = con.request("GET", "/people/import", cookie=plain)
+            tok2 = csrf_of(page)
+            for who, ck, tk, phone, role, what in (
+                    ("a plain officer", plain, tok2, "84913000005", "officer", "makes an officer"),
+                    ("a plain officer", plain, tok2, "84912000001", "villager", "unmakes one"),
+                    ("the admin", cookie, token, "84912000001", "villager", "unmakes themselves")):
+                st, _, body = con.request("POST", "/people/" + phone, {
+                    "csrf": tk, "do": "save", "name": "X", "role": role}, cookie=ck)
+                check(st == 400 and 'id="p-role-err"' in body, "%s %s: %d" % (who, what, st))
+            check_eq(sorted(r[0] for r in env.query("SELECT phone FROM contacts WHERE role = "
+                                                    "'officer'")),
+                     ["+84912000001", "+84912000002"], "the officers after the refusals")
+            st, _, body = con.request("POST", "/people/84912000001", {
+                "csrf": tok2, "do": "pin", "pin": "1234"}, cookie=plain)
+            check_eq(st, 400, "another officer's PIN by a plain officer")
+            check(env.scalar("SELECT pin_hash FROM contacts WHERE phone = '+84912000001'") is None,
+                  "no PIN set")
+            body, h = multipart({"csrf": tok2, "do": "import"},
+                                "Tên,SĐT,Vai trò\nMới,0915000001,cán bộ\n".encode())
+            st, hd, _ = con.request("POST", "/people/import", body, headers=h, cookie=plain)
+            check_eq(hd.get("location"), "/people?ok=imported&a=0&c=0&x=1",
+                     "an officer in a plain officer's import refused")
     finally:
         env.close()
 
