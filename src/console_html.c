@@ -104,11 +104,11 @@ void con_page_begin(const struct console_req *rq, struct console_resp *resp, con
 {
 	static const struct {
 		const char *href, *label;
-	} nav[] = {{"/", "Tổng quan"},
-	           {"/tips", "Tin báo"},
-	           {"/patrols", "Tuần tra"},
-	           {"/people", "Danh bạ"},
-	           {"/groups", "Nhóm, tổ"}};
+	} nav[] = {
+	    {"/", "Tổng quan"},           {"/tips", "Tin báo"},    {"/patrols", "Tuần tra"},
+	    {"/broadcasts", "Thông báo"}, {"/reports", "Báo cáo"}, {"/modem", "Thiết bị"},
+	    {"/people", "Danh bạ"},       {"/groups", "Nhóm, tổ"},
+	};
 	FILE *f = resp->f;
 
 	fputs("<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"
