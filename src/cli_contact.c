@@ -139,16 +139,14 @@ out:
 
 int cli_contact(const struct config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-	                                     {"village", required_argument, NULL, 'v'},
-	                                     {"role", required_argument, NULL, 'r'},
-	                                     {"team", required_argument, NULL, 't'},
-	                                     {"subscribed", required_argument, NULL, 's'},
-	                                     {"json", no_argument, NULL, 'j'},
-	                                     {"pin", required_argument, NULL, 'p'},
-	                                     {"dry-run", no_argument, NULL, 'd'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"name", required_argument, NULL, 'n'},       {"village", required_argument, NULL, 'v'},
+	    {"role", required_argument, NULL, 'r'},       {"team", required_argument, NULL, 't'},
+	    {"subscribed", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
+	    {"pin", required_argument, NULL, 'p'},        {"dry-run", no_argument, NULL, 'd'},
+	    {"tip-alerts", required_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
 	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL, *pin = NULL;
+	const char *tip_alerts = NULL;
 	int subscribed = -1, json = 0, dry_run = 0, ch;
 	const char *sub;
 	char phone[24], hash[160];
@@ -188,6 +186,13 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 		case 'd':
 			dry_run = 1;
 			break;
+		case 'a':
+			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "urgent") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				cli_usage_error("--tip-alerts: say all, urgent or none, not \"%s\"",
+				                optarg);
+			tip_alerts = optarg;
+			break;
 		case 'p':
 			if (strlen(optarg) < 4 || strlen(optarg) > 15 ||
 			    strspn(optarg, "0123456789") != strlen(optarg))
@@ -203,14 +208,15 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	if (dry_run && strcmp(sub, "import") != 0)
 		cli_usage_error("contact %s: --dry-run is for import", sub);
 	if (strcmp(sub, "import") == 0) {
-		if (argc != 1 || name || village || role || team || subscribed >= 0 || pin || json)
+		if (argc != 1 || name || village || role || team || subscribed >= 0 || pin ||
+		    json || tip_alerts)
 			cli_usage_error("contact import: give one FILE (and --dry-run)");
 		if (cli_open_store(cfg) < 0)
 			return 1;
 		return contact_import(argv[0], dry_run);
 	}
 	if (strcmp(sub, "list") == 0) {
-		if (argc != 0 || name || village || team || subscribed >= 0)
+		if (argc != 0 || name || village || team || subscribed >= 0 || tip_alerts)
 			cli_usage_error("contact list: takes only --role and --json");
 		if (cli_open_store(cfg) < 0)
 			return 1;
@@ -223,7 +229,8 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("contact %s: give one PHONE number", sub);
 	if (text_phone_e164(argv[0], cfg->country_code, phone, sizeof phone) < 0)
 		cli_usage_error("contact %s: \"%s\" is not a phone number", sub, argv[0]);
-	if (strcmp(sub, "rm") == 0 && (name || village || role || team || subscribed >= 0 || pin))
+	if (strcmp(sub, "rm") == 0 &&
+	    (name || village || role || team || subscribed >= 0 || pin || tip_alerts))
 		cli_usage_error("contact rm: give only the PHONE");
 	if (cli_open_store(cfg) < 0)
 		return 1;
@@ -241,6 +248,7 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	in.role = store_role_parse(role);
 	in.subscribed = subscribed;
 	in.pin_hash = pin != NULL ? hash : NULL;
+	in.tip_alerts = tip_alerts;
 	act_who_officer(&w, NULL);
 	/* The contact and its PIN in one transaction: both or neither. */
 	if (store_begin() < 0)
