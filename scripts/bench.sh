@@ -4,7 +4,7 @@
 #
 #   scripts/bench.sh                  every measurement (about 6 minutes)
 #   scripts/bench.sh drain memory     only those: drain, scale, memory, parser, cost, pacing,
-#                                     report, ussd, console (the officers' console: its own
+#                                     report, ussd, contacts, console (the officers' console: its own
 #                                     section of docs/benchmark.md; no baseline needed:
 #                                     BENCH_BASELINE= scripts/bench.sh console)
 #   scripts/bench.sh --readme         also paste the table into docs/benchmark.md (its Benchmark section)

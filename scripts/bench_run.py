@@ -822,6 +822,124 @@ class Bench:
         self.targets.append(("Report of a year < 500 ms (issue 10)", "%.0f ms" % (statistics.median(yt) * 1000),
                              statistics.median(yt) < 0.500))
 
+    # --- contacts -------------------------------------------------------------------------
+    def run_contacts(self):
+        """`tipline contact import` of a 5,000-line spreadsheet (issue 24: BOM, semicolons,
+        Vietnamese headers and names; every 100th line refused), whole process under GNU time
+        (%M: the peak RSS of the import itself, not of this harness): the dry run, the import
+        into an empty database, and the same file again (nothing changes)."""
+        d = self.path("contacts")
+        n = env_int("BENCH_CONTACTS_N", 5000)
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+            f.write('database: { path = "%s/tipline.db"; };\n' % d)
+        path = os.path.join(d, "danh-ba.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write("\ufeffHọ và tên;Số điện thoại;Thôn;Vai trò;Tổ\r\n")
+            for i in range(n):
+                phone = "09-bad" if i % 100 == 99 else "0913%06d" % i
+                f.write("Nguyễn Thị Hồng %d;%s;Thôn %d;%s;%s\r\n" % (
+                    i, phone, i % 12, "Tổ trưởng" if i % 50 == 0 else "",
+                    "TQ%d" % (i % 12) if i % 50 == 0 else ""))
+        size = os.path.getsize(path)
+
+        def once(*extra):
+            t0 = time.monotonic()
+            r = subprocess.run(["/usr/bin/time", "-f", "%M", self.tipline, "-c", conf, "contact",
+                                "import", path] + list(extra), capture_output=True, cwd=d)
+            t = time.monotonic() - t0
+            if r.returncode != 0:
+                raise BenchError("contact import: %s" % r.stderr.decode(errors="replace")[-500:])
+            kb = int(r.stderr.decode().strip().splitlines()[-1])
+            return t, kb, r.stdout.decode().strip().splitlines()[-1]
+
+        log("contacts: importing %d lines" % n)
+        dry = once("--dry-run")
+        first = once()
+        again = [once() for _ in range(max(self.runs, 3))]
+        mb = lambda kb: "%.1f MB" % (kb / 1024)  # noqa: E731
+        web = self.contacts_console(path)
+        self.rows.append(("**Contacts import** `tipline contact import` of a %s-line CSV (%.0f KB, "
+                          "BOM, semicolons, 1%% of lines refused), whole process" % (fmt_n(n), size / 1024),
+                          "dry run %.2f s, %s peak RSS<br>import %.2f s, %s<br>the same file "
+                          "again %s, %s" % (dry[0], mb(dry[1]), first[0], mb(first[1]),
+                                            fmt_s([a[0] for a in again]), mb(max(a[1] for a in again))),
+                          "—", "import: %s; again: %s" % (first[2], again[-1][2])))
+        self.rows.append(("Contacts import in the console (Danh bạ: the file uploaded, the "
+                          "preview, then the import; HTTP on 127.0.0.1, a fresh database)",
+                          "preview %.2f s, import %.2f s; the console's peak RSS %s (after the login "
+                          "alone, its yescrypt hash: %s)"
+                          % (web["preview"], web["import"], mb(web["hwm"]), mb(web["hwm0"])),
+                          "—", "the preview page: %.0f KB" % (web["page"] / 1024)))
+        self.targets.append(("A 5,000-line contacts import in under 5 s (issue 24)",
+                             "%.2f s" % first[0], first[0] < 5.0))
+
+    def contacts_console(self, csv_path):
+        """The same file through `tipline console` (plain HTTP on loopback): the upload's
+        preview and the import, timed from the client; the console's VmHWM before and after."""
+        import http.client
+        d = self.path("contacts-console")
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+            f.write('database: { path = "%s/tipline.db"; };\n' % d)
+            f.write('console: { listen = "127.0.0.1:0"; tls = false; };\n')
+        officer, pw = "+84912000001", "bench password"
+        for args, stdin in ((["contact", "add", officer, "--role", "officer"], None),
+                            (["passwd", officer, "--admin"], ("%s\n%s\n" % (pw, pw)).encode())):
+            r = subprocess.run([self.tipline, "-c", conf] + args, input=stdin, capture_output=True)
+            if r.returncode != 0:
+                raise BenchError("tipline %s: %s" % (args[0], r.stderr.decode(errors="replace")))
+        proc = subprocess.Popen([self.tipline, "-c", conf, "console"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, cwd=d)
+        try:
+            m = re.search(rb":(\d+)/", proc.stdout.readline())
+            if m is None:
+                raise BenchError("tipline console did not start")
+            port = int(m.group(1))
+            origin = "http://127.0.0.1:%d" % port
+
+            def req(method, path, body=None, headers=None):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                h = dict(headers or {}, Origin=origin)
+                c.request(method, path, body=body, headers=h)
+                r = c.getresponse()
+                data = r.read()
+                c.close()
+                return r, data
+
+            r, _ = req("POST", "/login", "phone=%%2B84912000001&password=%s" % pw.replace(" ", "+"),
+                       {"Content-Type": "application/x-www-form-urlencoded"})
+            cookie = r.getheader("Set-Cookie").split(";")[0]
+            _, page = req("GET", "/people/import", headers={"Cookie": cookie})
+            token = re.search(rb'name="csrf" value="([0-9a-f]+)"', page).group(1).decode()
+            hwm0 = _proc_sample(proc.pid)[1]
+            with open(csv_path, "rb") as f:
+                data = f.read()
+            out = {"hwm0": hwm0}
+            for what in ("preview", "import"):
+                bnd = "----bench"
+                body = ("--%s\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n"
+                        "--%s\r\nContent-Disposition: form-data; name=\"do\"\r\n\r\n%s\r\n"
+                        "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\""
+                        "\r\n\r\n" % (bnd, token, bnd, what, bnd)).encode() + data + \
+                    ("\r\n--%s--\r\n" % bnd).encode()
+                t0 = time.monotonic()
+                r, page = req("POST", "/people/import", body, {
+                    "Cookie": cookie, "Content-Type": "multipart/form-data; boundary=" + bnd})
+                out[what] = time.monotonic() - t0
+                if r.status not in (200, 303):
+                    raise BenchError("console %s: %d" % (what, r.status))
+                if what == "preview":
+                    out["page"] = len(page)
+            out["hwm"] = _proc_sample(proc.pid)[1]
+            return out
+        finally:
+            proc.terminate()
+            proc.wait(30)
+            proc.stdout.close()
+
     def console_report(self, d, conf, year, month):
         """The console's report page (issue 24) on the same year: `tipline console` over plain
         HTTP on loopback, one officer logged in; each page's time from request to last byte,
@@ -1743,15 +1861,15 @@ def main(argv):
         elif a == "--baseline":
             baseline = argv[i + 1]
             i += 1
-        elif a in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "console"):
+        elif a in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console"):
             sel.append(a)
         else:
             sys.stderr.write("usage: bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain|scale|memory|"
-                             "parser|cost|pacing|report|ussd|console ...]\n")
+                             "parser|cost|pacing|report|ussd|contacts|console ...]\n")
             return 2
         i += 1
     if not sel:
-        sel = ["drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "console"]
+        sel = ["drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console"]
     b = Bench(build, sel, baseline)
     progs = [b.tiplined, b.tipline]
     if b.baseline:
@@ -1762,7 +1880,7 @@ def main(argv):
             return 1
     t0 = time.monotonic()
     try:
-        for name in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "console"):
+        for name in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console"):
             if name in sel:
                 getattr(b, "run_" + name)()
     except BenchError as e:

@@ -169,6 +169,9 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  contact set PHONE [--name N] [--village V] [--role R] [--team T]\n" \
 	"              [--subscribed yes|no] [--pin DIGITS] [--tip-alerts all|urgent|none]\n" \
 	"  contact list [--role R] [--json]            registered people\n" \
+	"  contact rm PHONE                            remove a person (and from named groups)\n" \
+	"  contact import FILE [--dry-run]             people from a spreadsheet's CSV: each line\n" \
+	"                                              added, changed, the same or refused (why)\n" \
 	"  tips [--status S] [--category C] [--village V] [--since DATE] [--until DATE]\n" \
 	"       [--json]                               tips, oldest first (dates local, inclusive)\n" \
 	"  tip REF [--json]                            one tip, its supplements and history\n" \
@@ -184,8 +187,8 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              expected patrol nights (local time)\n" \
 	"  team list [--json]                          teams, their nights and leaders\n" \
 	"  alerts [--json]                             missed check-in and tip alerts raised\n" \
-	"  export tips|patrols|awareness|mediations|inbox [--from DATE] [--to DATE]\n" \
-	"         [--bom] [--out FILE]                 CSV for a spreadsheet (local times)\n" \
+	"  export tips|patrols|awareness|mediations|inbox|contacts [--from DATE]\n" \
+	"         [--to DATE] [--bom] [--out FILE]     CSV for a spreadsheet (local times)\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \

@@ -14,6 +14,7 @@
 #include "console.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -64,7 +65,12 @@ struct request {
 	struct console_resp resp; /* kept across a pause */
 	char *out;                /* resp.f's buffer */
 	size_t outlen;
-	char body[CONSOLE_MAX_BODY + 1];
+	size_t max; /* CONSOLE_MAX_BODY, or CONSOLE_MAX_UPLOAD on an upload's route */
+	char *body; /* malloc'd, MAX + 1 at most, grown as it comes */
+	size_t cap;
+	/* A multipart form, parsed: its fields URL-encoded (FORM) and its file (UPLOAD). */
+	char *form, *upload;
+	size_t formlen, uploadlen;
 };
 
 /* --- small pieces --- */
@@ -156,6 +162,72 @@ static int same_origin(const struct server *sv, struct MHD_Connection *c)
 	if (origin != NULL)
 		return 0;
 	return ref != NULL && strncmp(ref, want, wl) == 0 && ref[wl] == '/';
+}
+
+/* --- a multipart form (the contacts' spreadsheet): libmicrohttpd's parser --- */
+
+/* The pieces of a multipart form as the post processor hands them over. */
+struct parts {
+	FILE *form, *upload;
+	int form_fields;
+};
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+	struct parts *p = cls;
+
+	(void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
+	if (strcmp(key, "file") == 0 || strcmp(key, "csv") == 0)
+		return fwrite(data, 1, size, p->upload) == size ? MHD_YES : MHD_NO;
+	/* Any other field as "key=value" URL-encoded, for console_form. */
+	if (off == 0) {
+		if (p->form_fields++ > 0)
+			fputc('&', p->form);
+		for (const char *k = key; *k; k++)
+			fprintf(p->form, isalnum((unsigned char)*k) ? "%c" : "%%%02X",
+			        (unsigned char)*k);
+		fputc('=', p->form);
+	}
+	for (size_t i = 0; i < size; i++)
+		fprintf(p->form, isalnum((unsigned char)data[i]) ? "%c" : "%%%02X",
+		        (unsigned char)data[i]);
+	return MHD_YES;
+}
+
+int console_upload_route(const char *path)
+{
+	return strcmp(path, "/people/import") == 0;
+}
+
+/*
+ * RQ's body, a multipart form, into RQ->form and RQ->upload. 1 parsed, 0 not multipart,
+ * -1 malformed or out of memory.
+ */
+static int multipart(struct MHD_Connection *c, struct request *rq)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	struct parts p = {NULL, NULL, 0};
+	struct MHD_PostProcessor *pp;
+	int rc = -1;
+
+	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0)
+		return 0;
+	if ((pp = MHD_create_post_processor(c, 65536, on_part, &p)) == NULL)
+		return -1;
+	p.form = open_memstream(&rq->form, &rq->formlen);
+	p.upload = open_memstream(&rq->upload, &rq->uploadlen);
+	if (p.form != NULL && p.upload != NULL &&
+	    MHD_post_process(pp, rq->body, rq->len) == MHD_YES)
+		rc = 1;
+	if (p.form != NULL)
+		fclose(p.form);
+	if (p.upload != NULL)
+		fclose(p.upload);
+	MHD_destroy_post_processor(pp);
+	return rq->form != NULL && rq->upload != NULL ? rc : -1;
 }
 
 /* --- answering --- */
@@ -476,6 +548,18 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_report_download(rq, resp, p + 9);
 	if (strcmp(p, "/modem") == 0)
 		return post ? console_post_modem(rq, resp) : console_page_modem(rq, resp);
+	if (!post && strcmp(p, "/people") == 0)
+		return console_page_people(rq, resp);
+	if (!post && strcmp(p, "/people.csv") == 0)
+		return console_export(rq, resp, "contacts");
+	if (strcmp(p, "/people/new") == 0)
+		return console_page_person_new(rq, resp);
+	if (strcmp(p, "/people/import") == 0)
+		return console_page_import(rq, resp);
+	if (strncmp(p, "/people/", 8) == 0)
+		return console_page_person(rq, resp, p + 8);
+	if (strcmp(p, "/groups") == 0)
+		return post ? console_post_groups(rq, resp) : console_page_groups(rq, resp);
 	if (strncmp(p, "/tips/", 6) == 0 && p[6] != '\0' && strlen(p + 6) < 16 &&
 	    strspn(p + 6, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
 	        strlen(p + 6))
@@ -501,13 +585,28 @@ static void answer(struct server *sv, struct MHD_Connection *c, const char *url,
 	req.cfg = sv->cfg;
 	req.method = method;
 	req.path = url;
-	req.body = rq->body;
+	req.body = rq->body != NULL ? rq->body : "";
 	req.len = rq->len;
 	req.arg = query_arg;
 	req.conn = c;
 	if (rq->too_large) {
 		console_page_message(&req, &rq->resp, 413, "Quá lớn", "Biểu mẫu quá lớn.");
 		return;
+	}
+	if (strcmp(method, "POST") == 0 && console_upload_route(url)) {
+		int m = multipart(c, rq);
+
+		if (m < 0) {
+			console_page_message(&req, &rq->resp, 400, "Không đọc được",
+			                     "Biểu mẫu gửi lên không đọc được.");
+			return;
+		}
+		if (m > 0) {
+			req.body = rq->form;
+			req.len = rq->formlen;
+			req.upload = rq->upload;
+			req.upload_len = rq->uploadlen;
+		}
 	}
 	r = session_of(sv, c, &who, hash, strcmp(url, "/tips/live") != 0);
 	if (r == 0) {
@@ -541,14 +640,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if ((rq = calloc(1, sizeof *rq)) == NULL)
 			return MHD_NO;
 		*con_cls = rq;
-		if (cl != NULL && strtoull(cl, NULL, 10) > CONSOLE_MAX_BODY)
+		rq->max = console_upload_route(url) ? CONSOLE_MAX_UPLOAD : CONSOLE_MAX_BODY;
+		if (cl != NULL && strtoull(cl, NULL, 10) > rq->max)
 			rq->too_large = 1;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (rq->too_large || rq->len + *upload_size > CONSOLE_MAX_BODY)
+		if (rq->too_large || rq->len + *upload_size > rq->max)
 			rq->too_large = 1;
-		else {
+		else if (rq->len + *upload_size + 1 > rq->cap) {
+			size_t cap = rq->cap ? rq->cap : 4096;
+			char *b;
+
+			while (cap < rq->len + *upload_size + 1)
+				cap *= 2;
+			if ((b = realloc(rq->body, cap)) == NULL)
+				return MHD_NO;
+			rq->body = b;
+			rq->cap = cap;
+		}
+		if (!rq->too_large) {
 			memcpy(rq->body + rq->len, upload, *upload_size);
 			rq->len += *upload_size;
 		}
@@ -557,7 +668,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (rq->answered_slow) /* resumed after the pause */
 		return send_resp(sv, c, rq);
-	rq->body[rq->len] = '\0';
+	if (rq->body != NULL)
+		rq->body[rq->len] = '\0';
 	answer(sv, c, url, method, rq);
 	if (rq->resp.f == NULL && rq->out == NULL)
 		return MHD_NO;
@@ -578,7 +690,11 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		if (rq->resp.f != NULL)
 			fclose(rq->resp.f);
 		free(rq->out);
-		explicit_bzero(rq->body, sizeof rq->body); /* a password may have been in it */
+		if (rq->body != NULL) /* a password may have been in it */
+			explicit_bzero(rq->body, rq->cap);
+		free(rq->body);
+		free(rq->form);
+		free(rq->upload);
 		free(rq);
 	}
 	*con_cls = NULL;

@@ -1045,7 +1045,9 @@ int console_export(const struct console_req *rq, struct console_resp *resp, cons
 
 	resp->type = "text/csv; charset=utf-8";
 	snprintf(resp->disposition, sizeof resp->disposition, "attachment; filename=\"%s.csv\"",
-	         strcmp(kind, "tips") == 0 ? "tin-bao" : "tuan-tra");
+	         strcmp(kind, "tips") == 0       ? "tin-bao"
+	         : strcmp(kind, "contacts") == 0 ? "danh-ba"
+	                                         : "tuan-tra");
 	csv_init(&c, resp->f, CSV_BOM);
 	if (store_export(kind, NULL, NULL, csv_row, &c) < 0)
 		return -1;

@@ -269,6 +269,9 @@ int store_contact_upsert(const char *phone, const char *name, const char *villag
 /* Which new tips contact PHONE is told of: WHICH "all", "urgent" or "none" (issue 26). 0/-1. */
 int store_contact_tip_alerts(const char *phone, const char *which, const char *now);
 
+/* Delete contact PHONE and its named groups' memberships. Rows deleted (0: none), or -1. */
+int store_contact_remove(const char *phone);
+
 /* Officers' PINs. */
 struct store_pin {
 	int found;
@@ -679,6 +682,20 @@ int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx);
 int store_list_group_members(const char *group, int limit, store_row_fn fn, void *ctx);
 int store_list_groups(const char *unused, int limit, store_row_fn fn, void *ctx);
 int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The console's people (store_people.c): each filter NULL (SUBSCRIBED -1) for any. */
+struct store_people_filter {
+	const char *search; /* in the name (folded) or the number */
+	const char *role, *team, *village;
+	int subscribed;
+};
+/* phone, name, village, role, team, subscribed, has_pin; a page of LIMIT after OFFSET. */
+int store_list_people(const struct store_people_filter *f, int limit, int offset, store_row_fn fn,
+                      void *ctx);
+int64_t store_people_count(const struct store_people_filter *f);
+/* Named group GROUP's rows: phone, name, village, subscribed (NULL: not a contact). */
+int store_list_named_group_members(const char *group, int limit, store_row_fn fn, void *ctx);
+/* The villages contacts name, with how many: village, people. */
+int store_list_contact_villages(const char *unused, int limit, store_row_fn fn, void *ctx);
 
 /* --- privacy: forgetting numbers (store_privacy.c, issue 13) --- */
 
