@@ -167,22 +167,28 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 #define CLI_USAGE_MORE \
 	"  contact add PHONE [--name N] [--village V] [--role R] [--team T]\n" \
 	"  contact set PHONE [--name N] [--village V] [--role R] [--team T]\n" \
-	"              [--subscribed yes|no] [--pin DIGITS]\n" \
+	"              [--subscribed yes|no] [--pin DIGITS] [--tip-alerts all|urgent|none]\n" \
 	"  contact list [--role R] [--json]            registered people\n" \
+	"  contact rm PHONE                            remove a person (and from named groups)\n" \
+	"  contact import FILE [--dry-run]             people from a spreadsheet's CSV: each line\n" \
+	"                                              added, changed, the same or refused (why)\n" \
 	"  tips [--status S] [--category C] [--village V] [--since DATE] [--until DATE]\n" \
 	"       [--json]                               tips, oldest first (dates local, inclusive)\n" \
 	"  tip REF [--json]                            one tip, its supplements and history\n" \
 	"  tip mark REF STATUS [--note TEXT] [--by NAME] [--notify]\n" \
 	"                                              triage: new, checking, valuable, false,\n" \
 	"                                              closed; --notify thanks the tipster by SMS\n" \
+	"  tip answer REF TEXT [--by NAME] [--dry-run]\n" \
+	"                                              answer the tipster: by SMS, or (anonymous)\n" \
+	"                                              with the next TT or BS quoting the secret\n" \
 	"  patrols [--since DATE] [--until DATE] [--json]\n" \
 	"                                              patrol check-ins and check-outs\n" \
 	"  team set TEAM [--nights mon,wed,sat|none] [--by HH:MM]\n" \
 	"                                              expected patrol nights (local time)\n" \
 	"  team list [--json]                          teams, their nights and leaders\n" \
-	"  alerts [--json]                             missed check-in alerts raised\n" \
-	"  export tips|patrols|awareness|mediations|inbox [--from DATE] [--to DATE]\n" \
-	"         [--bom] [--out FILE]                 CSV for a spreadsheet (local times)\n" \
+	"  alerts [--json]                             missed check-in and tip alerts raised\n" \
+	"  export tips|patrols|awareness|mediations|inbox|contacts [--from DATE]\n" \
+	"         [--to DATE] [--bom] [--out FILE]     CSV for a spreadsheet (local times)\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
@@ -205,6 +211,7 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              (never on the command line); --admin: may\n" \
 	"                                              manage other accounts\n" \
 	"  console [--listen ADDR:PORT]                the officers' web console (console.*)\n" \
+	"  console --make-cert                         make its self-signed certificate (postinst)\n" \
 	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \
 	"                                              USSD and records (a registered contact\n" \
 	"                                              keeps its contact row); without --yes:\n" \
