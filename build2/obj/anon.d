@@ -1,3 +1,0 @@
-build2/obj/anon.o: src/anon.c src/anon.h src/log.h
-src/anon.h:
-src/log.h:

@@ -1,2 +1,0 @@
-build2/obj/pin.o: src/pin.c src/pin.h
-src/pin.h:

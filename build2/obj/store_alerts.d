@@ -1,3 +1,0 @@
-build2/obj/store_alerts.o: src/store_alerts.c src/store_int.h src/store.h
-src/store_int.h:
-src/store.h:

@@ -1,2 +1,0 @@
-build2/obj/text.o: src/text.c src/text.h
-src/text.h:

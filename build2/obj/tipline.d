@@ -1,9 +1,0 @@
-build2/obj/tipline.o: src/tipline.c src/act.h src/store.h src/cli.h \
- src/ts.h src/config.h src/log.h build2/version.h
-src/act.h:
-src/store.h:
-src/cli.h:
-src/ts.h:
-src/config.h:
-src/log.h:
-build2/version.h:

@@ -1,2 +1,0 @@
-build2/obj/ts.o: src/ts.c src/ts.h
-src/ts.h:

@@ -1,1 +1,0 @@
-#define TIPLINE_VERSION "0.1+git4fda146"

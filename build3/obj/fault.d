@@ -1,2 +1,0 @@
-build3/obj/fault.o: src/fault.c src/fault.h
-src/fault.h:

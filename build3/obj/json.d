@@ -1,3 +1,0 @@
-build3/obj/json.o: src/json.c src/json.h src/text.h
-src/json.h:
-src/text.h:

@@ -1,2 +1,0 @@
-build3/obj/pin.o: src/pin.c src/pin.h
-src/pin.h:

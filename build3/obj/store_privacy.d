@@ -1,4 +1,0 @@
-build3/obj/store_privacy.o: src/store_privacy.c src/store_int.h \
- src/store.h
-src/store_int.h:
-src/store.h:

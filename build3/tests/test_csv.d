@@ -1,3 +1,0 @@
-build3/tests/test_csv: tests/unit/test_csv.c tests/unit/check.h src/csv.h
-tests/unit/check.h:
-src/csv.h:

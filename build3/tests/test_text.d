@@ -1,4 +1,0 @@
-build3/tests/test_text: tests/unit/test_text.c tests/unit/check.h \
- src/text.h
-tests/unit/check.h:
-src/text.h:

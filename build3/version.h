@@ -1,1 +1,0 @@
-#define TIPLINE_VERSION "0.1+gite2911e7"
