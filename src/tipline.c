@@ -50,6 +50,7 @@ static const struct {
     {"export", cli_export}, {"report", cli_report},   {"ussd", cli_ussd},
     {"status", cli_status}, {"serve", cli_serve},     {"forget", cli_forget},
     {"modem", cli_modem},   {"passwd", cli_passwd},   {"console", cli_console},
+    {"sync", cli_sync},     {"district", cli_district},
 };
 
 /* The index of command NAME in commands[], or -1. */

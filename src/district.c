@@ -1,0 +1,633 @@
+/*
+ * The district's PostgreSQL: see district.h. <libpq-fe.h> stays in this file, as <sqlite3.h>
+ * stays in the store. Every value goes as a bound parameter; identifiers (tables, columns)
+ * come from sync.h's fixed list, and a role's name and password, which PostgreSQL cannot take
+ * as parameters in CREATE ROLE, are quoted by libpq (PQescapeIdentifier, PQescapeLiteral).
+ */
+#include "district.h"
+
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "config.h"
+#include "report.h"
+#include "sync.h"
+
+struct district {
+	PGconn *conn;
+};
+
+/* ERR = the printf text, then ": " and the connection's last error (its first line). -1. */
+static int fail(struct district *d, char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(struct district *d, char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+	if (d != NULL && d->conn != NULL && PQerrorMessage(d->conn)[0] != '\0') {
+		n = strlen(err);
+		snprintf(err + n, errsz - n, ": %s", PQerrorMessage(d->conn));
+	}
+	n = strcspn(err, "\n");
+	err[n] = '\0';
+	return -1;
+}
+
+struct district *district_connect(const char *conninfo, char *err, size_t errsz)
+{
+	/* connect_timeout first: the connection string, expanded after it, may override it. */
+	const char *keys[] = {"connect_timeout", "dbname", NULL};
+	const char *vals[] = {"10", conninfo, NULL};
+	struct district *d = calloc(1, sizeof *d);
+	PGresult *res;
+
+	if (d == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	d->conn = PQconnectdbParams(keys, vals, 1);
+	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
+		fail(d, err, errsz, "cannot reach the district");
+		goto fail;
+	}
+	/* A statement that hangs (a lock held at the district) must not hold the commune's loop. */
+	res = PQexec(d->conn, "SET statement_timeout = '60s'; SET client_min_messages = warning");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		PQclear(res);
+		fail(d, err, errsz, "the district refused the session");
+		goto fail;
+	}
+	PQclear(res);
+	return d;
+fail:
+	district_close(d);
+	return NULL;
+}
+
+void district_close(struct district *d)
+{
+	if (d == NULL)
+		return;
+	if (d->conn != NULL)
+		PQfinish(d->conn);
+	free(d);
+}
+
+/* Run SQL (no parameters, no rows). 0, or -1 with ERR "WHAT: why". */
+static int exec(struct district *d, const char *sql, const char *what, char *err, size_t errsz)
+{
+	PGresult *res = PQexec(d->conn, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+
+	PQclear(res);
+	return ok ? 0 : fail(d, err, errsz, "%s", what);
+}
+
+/* --- push --- */
+
+/* The statement for C into BUF: an upsert keyed by (node, first column) or a delete. */
+static void change_sql(const struct sync_change *c, char *buf, size_t sz)
+{
+	const struct sync_table *t = c->t;
+	size_t n;
+
+	if (c->del) {
+		snprintf(buf, sz, "DELETE FROM tipline.%s WHERE node = $1 AND %s = $2", t->name,
+		         t->cols[0]);
+		return;
+	}
+	n = (size_t)snprintf(buf, sz, "INSERT INTO tipline.%s (node", t->name);
+	for (int i = 0; i < t->ncols && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n, ", %s", t->cols[i]);
+	n += (size_t)snprintf(buf + n, sz - n, ") VALUES ($1");
+	for (int i = 0; i < t->ncols && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n, ", $%d", i + 2);
+	n += (size_t)snprintf(buf + n, sz - n, ") ON CONFLICT (node, %s) DO UPDATE SET ", t->cols[0]);
+	for (int i = 1; i < t->ncols && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n, "%s%s = EXCLUDED.%s", i > 1 ? ", " : "",
+		                      t->cols[i], t->cols[i]);
+}
+
+int district_push(struct district *d, const char *node, const struct sync_batch *b, char *err,
+                  size_t errsz)
+{
+	char sql[2048], seq[32], first_error[512] = "";
+	const char *params[SYNC_MAX_COLS + 1];
+	int failed = 0, rc = -1;
+
+	if (PQenterPipelineMode(d->conn) != 1)
+		return fail(d, err, errsz, "the district's connection");
+	if (PQsendQueryParams(d->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1)
+		goto send_failed;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct sync_change *c = &b->v[i];
+		int n;
+
+		if (c->gone)
+			continue; /* its delete comes later in the log */
+		change_sql(c, sql, sizeof sql);
+		params[0] = node;
+		if (c->del) {
+			params[1] = c->key;
+			n = 2;
+		} else {
+			for (int j = 0; j < c->t->ncols; j++)
+				params[j + 1] = c->val[j];
+			n = c->t->ncols + 1;
+		}
+		if (PQsendQueryParams(d->conn, sql, n, NULL, params, NULL, NULL, 0) != 1)
+			goto send_failed;
+	}
+	snprintf(seq, sizeof seq, "%lld", (long long)b->last_seq);
+	params[0] = node;
+	params[1] = seq;
+	if (PQsendQueryParams(d->conn,
+	                      "INSERT INTO tipline.node_sync (node, seq, synced_at) VALUES ($1, $2, "
+	                      "now()) ON CONFLICT (node) DO UPDATE SET seq = EXCLUDED.seq, synced_at "
+	                      "= EXCLUDED.synced_at",
+	                      2, NULL, params, NULL, NULL, 0) != 1 ||
+	    PQsendQueryParams(d->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+	    PQpipelineSync(d->conn) != 1)
+		goto send_failed;
+	/* The first error of the pipeline is the one that says why (the rest are "aborted"). */
+	for (;;) {
+		PGresult *res = PQgetResult(d->conn);
+		ExecStatusType st;
+
+		if (res == NULL) {
+			if (PQstatus(d->conn) == CONNECTION_BAD)
+				break;
+			continue;
+		}
+		st = PQresultStatus(res);
+		if (st == PGRES_FATAL_ERROR && first_error[0] == '\0')
+			snprintf(first_error, sizeof first_error, "%s", PQresultErrorMessage(res));
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_PIPELINE_SYNC)
+			failed = 1;
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC) {
+			rc = failed ? -1 : 0;
+			break;
+		}
+	}
+	if (rc < 0) {
+		first_error[strcspn(first_error, "\n")] = '\0';
+		snprintf(err, errsz, "the district refused the batch: %s",
+		         first_error[0] ? first_error : PQerrorMessage(d->conn));
+		err[strcspn(err, "\n")] = '\0';
+		/* The transaction was not committed; the connection is not reused. */
+		PQfinish(d->conn);
+		d->conn = NULL;
+		return -1;
+	}
+	PQexitPipelineMode(d->conn);
+	return 0;
+send_failed:
+	fail(d, err, errsz, "cannot send to the district");
+	PQfinish(d->conn);
+	d->conn = NULL;
+	return -1;
+}
+
+/* --- the district's schema and roles --- */
+
+/* Before the tables: the schema, the two group roles, the node lookup of the policies. */
+static const char init_sql[] =
+    "CREATE SCHEMA IF NOT EXISTS tipline;"
+    "DO $$ BEGIN"
+    " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tipline_node') THEN"
+    "  CREATE ROLE tipline_node NOLOGIN; END IF;"
+    " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tipline_report') THEN"
+    "  CREATE ROLE tipline_report NOLOGIN; END IF;"
+    " END $$;"
+    "CREATE TABLE IF NOT EXISTS tipline.nodes (name text PRIMARY KEY, role name NOT NULL UNIQUE,"
+    " created_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE IF NOT EXISTS tipline.node_sync (node text PRIMARY KEY, seq bigint NOT NULL,"
+    " synced_at timestamptz NOT NULL);"
+    /* session_user: inside a SECURITY DEFINER function current_user is the owner. */
+    "CREATE OR REPLACE FUNCTION tipline.my_node() RETURNS text LANGUAGE sql STABLE"
+    " SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS"
+    " $$ SELECT name FROM tipline.nodes WHERE role = session_user $$;"
+    "GRANT USAGE ON SCHEMA tipline TO tipline_node, tipline_report;";
+
+/* After each table T: its policies and grants (T substituted for every %1$s). */
+static const char table_sql[] =
+    "ALTER TABLE tipline.%1$s ENABLE ROW LEVEL SECURITY;"
+    "DROP POLICY IF EXISTS own_rows ON tipline.%1$s;"
+    "CREATE POLICY own_rows ON tipline.%1$s TO tipline_node USING (node = tipline.my_node())"
+    " WITH CHECK (node = tipline.my_node());"
+    "DROP POLICY IF EXISTS read_all ON tipline.%1$s;"
+    "CREATE POLICY read_all ON tipline.%1$s FOR SELECT TO tipline_report USING (true);"
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON tipline.%1$s TO tipline_node;"
+    "GRANT SELECT ON tipline.%1$s TO tipline_report;";
+
+/* The report's time columns (store_report.c's indexes, district side). */
+static const char index_sql[] =
+    "CREATE INDEX IF NOT EXISTS tips_created ON tipline.tips (created_at);"
+    "CREATE INDEX IF NOT EXISTS patrols_started ON tipline.patrols (started_at);"
+    "CREATE INDEX IF NOT EXISTS awareness_held ON tipline.awareness_sessions (held_at);"
+    "CREATE INDEX IF NOT EXISTS mediations_created ON tipline.mediations (created_at);"
+    "CREATE INDEX IF NOT EXISTS alerts_raised ON tipline.alerts (raised_at);"
+    "CREATE INDEX IF NOT EXISTS messages_in_smsc ON tipline.messages_in (smsc_time);"
+    "CREATE INDEX IF NOT EXISTS messages_out_created ON tipline.messages_out (created_at)"
+    " WHERE broadcast_id IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS messages_out_sent ON tipline.messages_out (sent_at)"
+    " WHERE status = 'sent';"
+    "GRANT SELECT ON tipline.nodes TO tipline_report;"
+    "DO $$ BEGIN"
+    " IF NOT EXISTS (SELECT FROM pg_publication WHERE pubname = 'tipline') THEN"
+    "  CREATE PUBLICATION tipline FOR TABLES IN SCHEMA tipline; END IF;"
+    " END $$;";
+
+int district_init(struct district *d, char *err, size_t errsz)
+{
+	char sql[4096];
+
+	if (exec(d, "BEGIN", "begin", err, errsz) < 0 ||
+	    exec(d, init_sql, "create the schema", err, errsz) < 0)
+		return -1;
+	for (int i = -1; i < sync_ntables; i++) {
+		const struct sync_table *t = i < 0 ? NULL : &sync_tables[i];
+		const char *name = t ? t->name : "node_sync";
+
+		if (t != NULL) {
+			/* A new column of a later version is added to an older district. */
+			size_t n = (size_t)snprintf(sql, sizeof sql,
+			                            "CREATE TABLE IF NOT EXISTS tipline.%s (node text NOT "
+			                            "NULL, %s %s NOT NULL, PRIMARY KEY (node, %s));",
+			                            name, t->cols[0], t->types[0], t->cols[0]);
+
+			for (int j = 1; j < t->ncols && n < sizeof sql; j++)
+				n += (size_t)snprintf(sql + n, sizeof sql - n,
+				                      "ALTER TABLE tipline.%s ADD COLUMN IF NOT EXISTS "
+				                      "%s %s;",
+				                      name, t->cols[j], t->types[j]);
+			if (exec(d, sql, "create a table", err, errsz) < 0)
+				return -1;
+		}
+		snprintf(sql, sizeof sql, table_sql, name);
+		if (exec(d, sql, "set a table's policies", err, errsz) < 0)
+			return -1;
+	}
+	if (exec(d, index_sql, "create the indexes and the publication", err, errsz) < 0 ||
+	    exec(d, "COMMIT", "commit", err, errsz) < 0)
+		return -1;
+	return 0;
+}
+
+/* ' and \ escaped for a conninfo value in single quotes, appended to OUT. */
+static void conninfo_add(char *out, size_t sz, const char *key, const char *val)
+{
+	size_t n = strlen(out);
+
+	n += (size_t)snprintf(out + n, n < sz ? sz - n : 0, "%s%s='", n ? " " : "", key);
+	for (; *val && n + 3 < sz; val++) {
+		if (*val == '\'' || *val == '\\')
+			out[n++] = '\\';
+		out[n++] = *val;
+	}
+	if (n + 2 <= sz) {
+		out[n++] = '\'';
+		out[n] = '\0';
+	}
+}
+
+int district_add_node(struct district *d, const char *admin_conninfo, const char *name,
+                      char *out, size_t outsz, char *err, size_t errsz)
+{
+	PQconninfoOption *opts = NULL;
+	unsigned char rnd[18];
+	char role[64], password[40], sql[1024], *id = NULL, *lit = NULL, *perr = NULL;
+	const char *params[2];
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (!config_node_name_ok(name)) {
+		snprintf(err, errsz, "\"%s\" is not a node name: 1 to 40 of a-z, 0-9 and -", name);
+		return -1;
+	}
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+		snprintf(err, errsz, "no random bytes for a password");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof rnd; i++)
+		snprintf(password + 2 * i, 3, "%02x", rnd[i]);
+	snprintf(role, sizeof role, "tipline_node_%s", name);
+	id = PQescapeIdentifier(d->conn, role, strlen(role));
+	lit = PQescapeLiteral(d->conn, password, strlen(password));
+	if (id == NULL || lit == NULL) {
+		fail(d, err, errsz, "quote the role");
+		goto done;
+	}
+	if (exec(d, "BEGIN", "begin", err, errsz) < 0)
+		goto done;
+	params[0] = role;
+	res = PQexecParams(d->conn, "SELECT 1 FROM pg_roles WHERE rolname = $1", 1, NULL, params,
+	                   NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		fail(d, err, errsz, "look for the role");
+		goto done;
+	}
+	/* Run again, add-node gives the role a new password (a commune's Pi lost or replaced). */
+	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN PASSWORD %s", PQntuples(res) ? "ALTER" : "CREATE",
+	         id, lit);
+	if (exec(d, sql, "create the node's role", err, errsz) < 0)
+		goto done;
+	snprintf(sql, sizeof sql, "GRANT tipline_node TO %s", id);
+	if (exec(d, sql, "grant the node's role", err, errsz) < 0)
+		goto done;
+	PQclear(res);
+	params[0] = name;
+	params[1] = role;
+	res = PQexecParams(d->conn,
+	                   "INSERT INTO tipline.nodes (name, role) VALUES ($1, $2) ON CONFLICT "
+	                   "(name) DO UPDATE SET role = EXCLUDED.role",
+	                   2, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fail(d, err, errsz, "register the node (has `tipline district init` run?)");
+		goto done;
+	}
+	if (exec(d, "COMMIT", "commit", err, errsz) < 0)
+		goto done;
+	/* The commune's string: the admin's host, port, database and TLS, the node's user. */
+	opts = PQconninfoParse(admin_conninfo, &perr);
+	if (opts == NULL) {
+		snprintf(err, errsz, "the connection string: %s", perr ? perr : "out of memory");
+		goto done;
+	}
+	out[0] = '\0';
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++)
+		if (o->val != NULL && o->val[0] != '\0' && strcmp(o->keyword, "user") != 0 &&
+		    strcmp(o->keyword, "password") != 0 && strcmp(o->keyword, "passfile") != 0)
+			conninfo_add(out, outsz, o->keyword, o->val);
+	conninfo_add(out, outsz, "user", role);
+	conninfo_add(out, outsz, "password", password);
+	rc = 0;
+done:
+	PQclear(res);
+	PQfreemem(id);
+	PQfreemem(lit);
+	PQfreemem(perr);
+	PQconninfoFree(opts);
+	return rc;
+}
+
+/* --- the report: store_report.c's figures, from every node's rows --- */
+
+/* $1, $2: the period's UTC bounds [start, end); $3: the node, NULL for all of them. Each query
+ * is the twin of store_report.c's of the same name; a broadcast is (node, id), ids being each
+ * commune's own. Names are ordered as SQLite orders them (COLLATE "C"). */
+#define NODE " AND ($3::text IS NULL OR node = $3)"
+static const char pg_rep_tips[] = "SELECT count(*), count(*) FILTER (WHERE status = 'valuable') "
+                                  "FROM tipline.tips WHERE created_at >= $1 AND created_at < $2" NODE;
+static const char pg_rep_tips_status[] =
+    "SELECT status, count(*) FROM tipline.tips WHERE created_at >= $1 AND created_at < $2" NODE
+    " GROUP BY status ORDER BY CASE status WHEN 'new' THEN 0 WHEN 'checking' THEN 1 WHEN "
+    "'valuable' THEN 2 WHEN 'false' THEN 3 ELSE 4 END";
+static const char pg_rep_tips_category[] =
+    "SELECT coalesce(category, ''), count(*) FROM tipline.tips WHERE created_at >= $1 AND "
+    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE \"C\"";
+static const char pg_rep_tips_village[] =
+    "SELECT coalesce(village, ''), count(*) FROM tipline.tips WHERE created_at >= $1 AND "
+    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE \"C\"";
+static const char pg_rep_awareness[] =
+    "SELECT coalesce(sum(sessions), 0), coalesce(sum(participants), 0) FROM "
+    "tipline.awareness_sessions WHERE held_at >= $1 AND held_at < $2" NODE;
+static const char pg_rep_patrols[] = "SELECT count(*), coalesce(sum(members), 0) FROM "
+                                     "tipline.patrols WHERE started_at >= $1 AND started_at < "
+                                     "$2" NODE;
+static const char pg_rep_patrols_team[] =
+    "SELECT coalesce(team, ''), count(*) FROM tipline.patrols WHERE started_at >= $1 AND "
+    "started_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE \"C\"";
+static const char pg_rep_missed[] =
+    "SELECT count(*) FROM tipline.alerts WHERE kind IN ('patrol_overdue', 'night_missed') AND "
+    "raised_at >= $1 AND raised_at < $2" NODE;
+static const char pg_rep_mediations[] =
+    "SELECT count(*) FROM tipline.mediations WHERE created_at >= $1 AND created_at < $2" NODE;
+static const char pg_rep_broadcasts[] =
+    "SELECT count(DISTINCT (node, broadcast_id)), count(*), coalesce(sum(CASE WHEN status = "
+    "'sent' THEN parts END), 0) FROM tipline.messages_out WHERE broadcast_id IS NOT NULL AND "
+    "created_at >= $1 AND created_at < $2" NODE;
+static const char pg_rep_sms_in[] = "SELECT count(*) FROM tipline.messages_in WHERE smsc_time >= "
+                                    "$1 AND smsc_time < $2 AND channel = 'sms'" NODE;
+static const char pg_rep_sms_out[] =
+    "SELECT count(*), coalesce(sum(parts), 0) FROM tipline.messages_out WHERE status = 'sent' "
+    "AND sent_at >= $1 AND sent_at < $2" NODE;
+
+struct rq {
+	struct district *d;
+	const char *node;
+	char *err;
+	size_t errsz;
+};
+
+/* Run SQL for [A, B) and the node: its result (PQclear it), or NULL with the error set. */
+static PGresult *rq_run(struct rq *q, const char *sql, const char *a, const char *b)
+{
+	const char *params[3] = {a, b, q->node};
+	PGresult *res = PQexecParams(q->d->conn, sql, 3, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		fail(q->d, q->err, q->errsz, "the report's query");
+		return NULL;
+	}
+	return res;
+}
+
+/* The N integer columns of SQL's one row into OUT. 0 or -1. */
+static int rq_ints(struct rq *q, const char *sql, const char *a, const char *b, long long *out,
+                   int n)
+{
+	PGresult *res = rq_run(q, sql, a, b);
+
+	if (res == NULL)
+		return -1;
+	for (int i = 0; i < n; i++)
+		out[i] = PQntuples(res) > 0 ? strtoll(PQgetvalue(res, 0, i), NULL, 10) : 0;
+	PQclear(res);
+	return 0;
+}
+
+/* Rows (name, count) of SQL into C, or into the chart bar LABEL when CH. 0 or -1. */
+static int rq_keyed(struct rq *q, const char *sql, const char *a, const char *b,
+                    struct report_counts *c, struct report_chart *ch, const char *label)
+{
+	PGresult *res = rq_run(q, sql, a, b);
+	int rc = 0;
+
+	if (res == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		long long n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+
+		rc = ch != NULL ? report_chart_add(ch, label, name, n) : report_counts_add(c, name, n);
+	}
+	PQclear(res);
+	if (rc < 0)
+		snprintf(q->err, q->errsz, "out of memory");
+	return rc;
+}
+
+static int figures(struct rq *q, struct report_figures *f, const struct report_period *p)
+{
+	const char *a = p->start_utc, *b = p->end_utc;
+	long long v[3];
+
+	if (rq_ints(q, pg_rep_tips, a, b, v, 2) < 0)
+		return -1;
+	f->tips.received = v[0];
+	f->tips.valuable = v[1];
+	if (rq_keyed(q, pg_rep_tips_status, a, b, &f->tips.by_status, NULL, NULL) < 0 ||
+	    rq_keyed(q, pg_rep_tips_category, a, b, &f->tips.by_category, NULL, NULL) < 0 ||
+	    rq_keyed(q, pg_rep_tips_village, a, b, &f->tips.by_village, NULL, NULL) < 0 ||
+	    rq_ints(q, pg_rep_awareness, a, b, v, 2) < 0)
+		return -1;
+	f->awareness.sessions = v[0];
+	f->awareness.participants = v[1];
+	if (rq_ints(q, pg_rep_patrols, a, b, v, 2) < 0)
+		return -1;
+	f->patrols.count = v[0];
+	f->patrols.member_turns = v[1];
+	if (rq_keyed(q, pg_rep_patrols_team, a, b, &f->patrols.by_team, NULL, NULL) < 0 ||
+	    rq_ints(q, pg_rep_missed, a, b, v, 1) < 0)
+		return -1;
+	f->missed_checkins = v[0];
+	if (rq_ints(q, pg_rep_mediations, a, b, v, 1) < 0)
+		return -1;
+	f->mediations.count = v[0];
+	if (rq_ints(q, pg_rep_broadcasts, a, b, v, 3) < 0)
+		return -1;
+	f->broadcasts.count = v[0];
+	f->broadcasts.recipients = v[1];
+	f->broadcasts.parts = v[2];
+	if (rq_ints(q, pg_rep_sms_in, a, b, v, 1) < 0)
+		return -1;
+	f->sms.received = v[0];
+	if (rq_ints(q, pg_rep_sms_out, a, b, v, 2) < 0)
+		return -1;
+	f->sms.sent = v[0];
+	f->sms.parts_sent = v[1];
+	return 0;
+}
+
+/* The charts as store_report.c draws them (its chart_tips_weekly, chart_participants). */
+static int charts(struct rq *q, struct report *r, const struct report_period *p)
+{
+	char first[32];
+	int y, m;
+
+	if (report_chart_weeks(&r->tips_weekly, p) < 0)
+		goto nomem;
+	for (size_t i = 0; i < r->tips_weekly.n; i++) {
+		const char *monday = r->tips_weekly.v[i].label;
+		char from[REPORT_DATE_LEN], to[REPORT_DATE_LEN];
+		struct report_period w;
+
+		if (report_date_add(monday, 6, to) < 0)
+			goto bad;
+		snprintf(from, sizeof from, "%s", strcmp(monday, p->from) < 0 ? p->from : monday);
+		if (strcmp(to, p->to) > 0)
+			snprintf(to, sizeof to, "%s", p->to);
+		if (report_period_days(from, to, &w) < 0)
+			goto bad;
+		if (rq_keyed(q, pg_rep_tips_category, w.start_utc, w.end_utc, NULL, &r->tips_weekly,
+		             monday) < 0)
+			return -1;
+	}
+	if (sscanf(p->to, "%4d-%2d", &y, &m) != 2)
+		goto bad;
+	m -= 11;
+	if (m < 1) {
+		m += 12;
+		y--;
+	}
+	snprintf(first, sizeof first, "%04d-%02d-01", y, m);
+	if (report_chart_months(&r->participants_monthly, first, p->to) < 0)
+		goto nomem;
+	for (size_t i = 0; i < r->participants_monthly.n; i++) {
+		struct report_period mp;
+		long long v[2];
+
+		if (report_period_month(r->participants_monthly.v[i].label, &mp) < 0)
+			goto bad;
+		if (strcmp(mp.end_utc, p->end_utc) > 0)
+			snprintf(mp.end_utc, sizeof mp.end_utc, "%s", p->end_utc);
+		if (rq_ints(q, pg_rep_awareness, mp.start_utc, mp.end_utc, v, 2) < 0)
+			return -1;
+		if (report_chart_add(&r->participants_monthly, r->participants_monthly.v[i].label,
+		                     NULL, v[1]) < 0)
+			goto nomem;
+	}
+	for (size_t i = 0; i < r->cur.patrols.by_team.n; i++) {
+		const struct report_count *c = &r->cur.patrols.by_team.v[i];
+
+		if (report_chart_add(&r->patrols_by_team, c->name, NULL, c->n) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(q->err, q->errsz, "out of memory");
+	return -1;
+bad:
+	snprintf(q->err, q->errsz, "the report's period");
+	return -1;
+}
+
+int district_report_fill(struct district *d, const char *node, struct report *r,
+                         const struct report_period *p, char *err, size_t errsz)
+{
+	struct rq q = {d, node, err, errsz};
+	struct report_period prev;
+
+	report_period_previous(p, &prev);
+	report_set_period(r, p, &prev);
+	/* One snapshot for every figure, as a report from one SQLite read would be. */
+	if (exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", err, errsz) < 0)
+		return -1;
+	if (figures(&q, &r->cur, p) < 0 || figures(&q, &r->previous, &prev) < 0 ||
+	    charts(&q, r, p) < 0) {
+		PQclear(PQexec(d->conn, "ROLLBACK"));
+		return -1;
+	}
+	return exec(d, "COMMIT", "commit", err, errsz);
+}
+
+int district_nodes(struct district *d, char ***names, char *err, size_t errsz)
+{
+	PGresult *res = PQexec(d->conn, "SELECT name FROM tipline.nodes UNION SELECT node FROM "
+	                                "tipline.node_sync ORDER BY 1 COLLATE \"C\"");
+	char **v;
+	int n;
+
+	*names = NULL;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		return fail(d, err, errsz, "list the nodes (has `tipline district init` run?)");
+	}
+	n = PQntuples(res);
+	v = calloc((size_t)n + 1, sizeof *v);
+	for (int i = 0; v != NULL && i < n; i++)
+		if ((v[i] = strdup(PQgetvalue(res, i, 0))) == NULL) {
+			for (int j = 0; j < i; j++)
+				free(v[j]);
+			free(v);
+			v = NULL;
+		}
+	PQclear(res);
+	if (v == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	*names = v;
+	return n;
+}
