@@ -83,12 +83,14 @@ int cli_district(const struct config *cfg, int argc, char **argv)
 	}
 	district_close(d);
 	if (add) {
-		printf("node %s: role tipline_node_%s writes only its own rows\n", argv[3], argv[3]);
+		printf("node %s: role tipline_node_%s writes only its own rows\n", argv[3],
+		       argv[3]);
 		printf("put in the commune's sync group (node = \"%s\"):\n", argv[3]);
 		printf("%s\n", conninfo);
 	} else {
-		printf("district schema ready: schema tipline, roles tipline_node and tipline_report "
-		       "(read-only), publication tipline\n");
+		printf(
+		    "district schema ready: schema tipline, roles tipline_node and tipline_report "
+		    "(read-only), publication tipline\n");
 	}
 	return 0;
 }

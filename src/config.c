@@ -95,7 +95,7 @@ static const struct setting settings[] = {
     /* Issue 27: the district's PostgreSQL (sync.c). */
     {"sync", "conninfo", S_STRING, 0, OFF(sync.conninfo), 0, 0},
     {"sync", "node", S_STRING, 0, OFF(sync.node), 0, 0},
-    {"sync", "every", S_INT, 0, OFF(sync.every), 10, 7 * 86400},
+    {"sync", "every", S_INT, 0, OFF(sync.every), 1, 7 * 86400},
     {"sync", "tip_text", S_BOOL, 0, OFF(sync.tip_text), 0, 0},
 };
 
@@ -382,11 +382,13 @@ static void defaults(struct config *c)
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
 static int default_strings(struct config *c)
 {
-	char **slots[] = {&c->modem.model,    &c->modem.sent_dir,      &c->modem.gammu_debug,
-	                  &c->country_code,   &c->ussd.balance_code,   &c->ussd.balance_pattern,
-	                  &c->modem.pin,      &c->modem.reset_command, &c->database.group,
-	                  &c->console.listen, &c->console.tls_cert,    &c->console.tls_key,
-	                  &c->sync.conninfo,  &c->sync.node};
+	char **slots[] = {&c->modem.model,       &c->modem.sent_dir,
+	                  &c->modem.gammu_debug, &c->country_code,
+	                  &c->ussd.balance_code, &c->ussd.balance_pattern,
+	                  &c->modem.pin,         &c->modem.reset_command,
+	                  &c->database.group,    &c->console.listen,
+	                  &c->console.tls_cert,  &c->console.tls_key,
+	                  &c->sync.conninfo,     &c->sync.node};
 	const char *vals[] = {"", "", "", "84", "", "", "", "", "", "0.0.0.0:8443", "", "", "", ""};
 
 	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],

@@ -110,7 +110,8 @@ static void change_sql(const struct sync_change *c, char *buf, size_t sz)
 	n += (size_t)snprintf(buf + n, sz - n, ") VALUES ($1");
 	for (int i = 0; i < t->ncols && n < sz; i++)
 		n += (size_t)snprintf(buf + n, sz - n, ", $%d", i + 2);
-	n += (size_t)snprintf(buf + n, sz - n, ") ON CONFLICT (node, %s) DO UPDATE SET ", t->cols[0]);
+	n += (size_t)snprintf(buf + n, sz - n, ") ON CONFLICT (node, %s) DO UPDATE SET ",
+	                      t->cols[0]);
 	for (int i = 1; i < t->ncols && n < sz; i++)
 		n += (size_t)snprintf(buf + n, sz - n, "%s%s = EXCLUDED.%s", i > 1 ? ", " : "",
 		                      t->cols[i], t->cols[i]);
@@ -149,11 +150,12 @@ int district_push(struct district *d, const char *node, const struct sync_batch 
 	snprintf(seq, sizeof seq, "%lld", (long long)b->last_seq);
 	params[0] = node;
 	params[1] = seq;
-	if (PQsendQueryParams(d->conn,
-	                      "INSERT INTO tipline.node_sync (node, seq, synced_at) VALUES ($1, $2, "
-	                      "now()) ON CONFLICT (node) DO UPDATE SET seq = EXCLUDED.seq, synced_at "
-	                      "= EXCLUDED.synced_at",
-	                      2, NULL, params, NULL, NULL, 0) != 1 ||
+	if (PQsendQueryParams(
+	        d->conn,
+	        "INSERT INTO tipline.node_sync (node, seq, synced_at) VALUES ($1, $2, "
+	        "now()) ON CONFLICT (node) DO UPDATE SET seq = EXCLUDED.seq, synced_at "
+	        "= EXCLUDED.synced_at",
+	        2, NULL, params, NULL, NULL, 0) != 1 ||
 	    PQsendQueryParams(d->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
 	    PQpipelineSync(d->conn) != 1)
 		goto send_failed;
@@ -260,16 +262,18 @@ int district_init(struct district *d, char *err, size_t errsz)
 
 		if (t != NULL) {
 			/* A new column of a later version is added to an older district. */
-			size_t n = (size_t)snprintf(sql, sizeof sql,
-			                            "CREATE TABLE IF NOT EXISTS tipline.%s (node text NOT "
-			                            "NULL, %s %s NOT NULL, PRIMARY KEY (node, %s));",
-			                            name, t->cols[0], t->types[0], t->cols[0]);
+			size_t n =
+			    (size_t)snprintf(sql, sizeof sql,
+			                     "CREATE TABLE IF NOT EXISTS tipline.%s (node text NOT "
+			                     "NULL, %s %s NOT NULL, PRIMARY KEY (node, %s));",
+			                     name, t->cols[0], t->types[0], t->cols[0]);
 
 			for (int j = 1; j < t->ncols && n < sizeof sql; j++)
-				n += (size_t)snprintf(sql + n, sizeof sql - n,
-				                      "ALTER TABLE tipline.%s ADD COLUMN IF NOT EXISTS "
-				                      "%s %s;",
-				                      name, t->cols[j], t->types[j]);
+				n += (size_t)snprintf(
+				    sql + n, sizeof sql - n,
+				    "ALTER TABLE tipline.%s ADD COLUMN IF NOT EXISTS "
+				    "%s %s;",
+				    name, t->cols[j], t->types[j]);
 			if (exec(d, sql, "create a table", err, errsz) < 0)
 				return -1;
 		}
@@ -300,8 +304,8 @@ static void conninfo_add(char *out, size_t sz, const char *key, const char *val)
 	}
 }
 
-int district_add_node(struct district *d, const char *admin_conninfo, const char *name,
-                      char *out, size_t outsz, char *err, size_t errsz)
+int district_add_node(struct district *d, const char *admin_conninfo, const char *name, char *out,
+                      size_t outsz, char *err, size_t errsz)
 {
 	PQconninfoOption *opts = NULL;
 	unsigned char rnd[18];
@@ -337,8 +341,8 @@ int district_add_node(struct district *d, const char *admin_conninfo, const char
 		goto done;
 	}
 	/* Run again, add-node gives the role a new password (a commune's Pi lost or replaced). */
-	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN PASSWORD %s", PQntuples(res) ? "ALTER" : "CREATE",
-	         id, lit);
+	snprintf(sql, sizeof sql, "%s ROLE %s LOGIN PASSWORD %s",
+	         PQntuples(res) ? "ALTER" : "CREATE", id, lit);
 	if (exec(d, sql, "create the node's role", err, errsz) < 0)
 		goto done;
 	snprintf(sql, sizeof sql, "GRANT tipline_node TO %s", id);
@@ -386,18 +390,19 @@ done:
  * is the twin of store_report.c's of the same name; a broadcast is (node, id), ids being each
  * commune's own. Names are ordered as SQLite orders them (COLLATE "C"). */
 #define NODE " AND ($3::text IS NULL OR node = $3)"
-static const char pg_rep_tips[] = "SELECT count(*), count(*) FILTER (WHERE status = 'valuable') "
-                                  "FROM tipline.tips WHERE created_at >= $1 AND created_at < $2" NODE;
+static const char pg_rep_tips[] =
+    "SELECT count(*), count(*) FILTER (WHERE status = 'valuable') "
+    "FROM tipline.tips WHERE created_at >= $1 AND created_at < $2" NODE;
 static const char pg_rep_tips_status[] =
     "SELECT status, count(*) FROM tipline.tips WHERE created_at >= $1 AND created_at < $2" NODE
     " GROUP BY status ORDER BY CASE status WHEN 'new' THEN 0 WHEN 'checking' THEN 1 WHEN "
     "'valuable' THEN 2 WHEN 'false' THEN 3 ELSE 4 END";
 static const char pg_rep_tips_category[] =
     "SELECT coalesce(category, ''), count(*) FROM tipline.tips WHERE created_at >= $1 AND "
-    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE \"C\"";
+    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, coalesce(category, '') COLLATE \"C\"";
 static const char pg_rep_tips_village[] =
     "SELECT coalesce(village, ''), count(*) FROM tipline.tips WHERE created_at >= $1 AND "
-    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE \"C\"";
+    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, coalesce(village, '') COLLATE \"C\"";
 static const char pg_rep_awareness[] =
     "SELECT coalesce(sum(sessions), 0), coalesce(sum(participants), 0) FROM "
     "tipline.awareness_sessions WHERE held_at >= $1 AND held_at < $2" NODE;
@@ -406,7 +411,7 @@ static const char pg_rep_patrols[] = "SELECT count(*), coalesce(sum(members), 0)
                                      "$2" NODE;
 static const char pg_rep_patrols_team[] =
     "SELECT coalesce(team, ''), count(*) FROM tipline.patrols WHERE started_at >= $1 AND "
-    "started_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE \"C\"";
+    "started_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, coalesce(team, '') COLLATE \"C\"";
 static const char pg_rep_missed[] =
     "SELECT count(*) FROM tipline.alerts WHERE kind IN ('patrol_overdue', 'night_missed') AND "
     "raised_at >= $1 AND raised_at < $2" NODE;
@@ -470,7 +475,8 @@ static int rq_keyed(struct rq *q, const char *sql, const char *a, const char *b,
 		const char *name = PQgetvalue(res, i, 0);
 		long long n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
 
-		rc = ch != NULL ? report_chart_add(ch, label, name, n) : report_counts_add(c, name, n);
+		rc = ch != NULL ? report_chart_add(ch, label, name, n)
+		                : report_counts_add(c, name, n);
 	}
 	PQclear(res);
 	if (rc < 0)
@@ -604,8 +610,10 @@ int district_report_fill(struct district *d, const char *node, struct report *r,
 
 int district_nodes(struct district *d, char ***names, char *err, size_t errsz)
 {
-	PGresult *res = PQexec(d->conn, "SELECT name FROM tipline.nodes UNION SELECT node FROM "
-	                                "tipline.node_sync ORDER BY 1 COLLATE \"C\"");
+	PGresult *res =
+	    PQexec(d->conn, "SELECT n FROM (SELECT name FROM tipline.nodes UNION SELECT "
+	                    "node FROM tipline.node_sync) AS x (n) ORDER BY n COLLATE "
+	                    "\"C\"");
 	char **v;
 	int n;
 

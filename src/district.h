@@ -37,8 +37,8 @@ int district_push(struct district *d, const char *node, const struct sync_batch 
 int district_init(struct district *d, char *err, size_t errsz);
 /* Create (or give a new password to) the role of node NAME; the conninfo the commune uses
  * (ADMIN_CONNINFO's host and database, the node's user and password) into OUT. 0 or -1. */
-int district_add_node(struct district *d, const char *admin_conninfo, const char *name,
-                      char *out, size_t outsz, char *err, size_t errsz);
+int district_add_node(struct district *d, const char *admin_conninfo, const char *name, char *out,
+                      size_t outsz, char *err, size_t errsz);
 
 /* The nodes that have rows or are registered, by name, into NAMES (each and the array malloc'd:
  * the caller frees both). Their count, or -1. */

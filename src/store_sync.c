@@ -19,32 +19,37 @@
 STORE_DOMAIN(sync);
 
 #define PHONEISH(col) col " GLOB '*[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'"
-#define MASKED(col) "CASE WHEN " PHONEISH(col) " THEN NULL ELSE " col " END"
+#define MASKED(col)   "CASE WHEN " PHONEISH(col) " THEN NULL ELSE " col " END"
 
 SQ(q_sync_log, "SELECT l.seq, l.tbl, l.key, l.op FROM sync_log l, sync_cursor c WHERE c.id = 1 "
                "AND l.seq > c.seq ORDER BY l.seq LIMIT ?1");
 
 /* One statement per table: ?1 the key, ?2 1 when a tip's text may go. Columns in sync.c's order. */
-SQ(q_sync_teams, "SELECT code, " MASKED("name") ", " MASKED("village") ", nights, night_by FROM "
-                 "teams WHERE code = ?1 AND ?2 IS NOT NULL");
-SQ(q_sync_tips, "SELECT id, ref, created_at, updated_at, read_at, category, " MASKED("village")
-                ", status, structured, anonymous, channel, CASE WHEN ?2 THEN text END FROM tips "
-                "WHERE id = ?1");
+SQ(q_sync_teams, "SELECT code, " MASKED("name") ", " MASKED(
+                     "village") ", nights, night_by FROM "
+                                "teams WHERE code = ?1 AND ?2 IS NOT NULL");
+SQ(q_sync_tips,
+   "SELECT id, ref, created_at, updated_at, read_at, category, " MASKED(
+       "village") ", status, structured, anonymous, channel, CASE WHEN ?2 THEN text END FROM tips "
+                  "WHERE id = ?1");
 SQ(q_sync_tip_events,
-   "SELECT e.id, e.tip_id, e.at, CASE WHEN " PHONEISH("e.by") " THEN coalesce((SELECT "
-   MASKED("c.name") " FROM contacts c WHERE c.phone = e.by), 'officer') ELSE e.by END, "
-   "e.from_status, e.to_status FROM tip_events e WHERE e.id = ?1 AND ?2 IS NOT NULL");
+   "SELECT e.id, e.tip_id, e.at, CASE WHEN " PHONEISH("e.by") " THEN coalesce((SELECT " MASKED(
+       "c.name") " FROM contacts c WHERE c.phone = e.by), 'officer') ELSE e.by END, "
+                 "e.from_status, e.to_status FROM tip_events e WHERE e.id = ?1 AND ?2 IS NOT NULL");
 SQ(q_sync_patrols, "SELECT id, " MASKED("team") ", started_at, ended_at, members FROM patrols "
-                   "WHERE id = ?1 AND ?2 IS NOT NULL");
-SQ(q_sync_awareness, "SELECT id, " MASKED("team") ", held_at, sessions, participants FROM "
-                     "awareness_sessions WHERE id = ?1 AND ?2 IS NOT NULL");
+                                                "WHERE id = ?1 AND ?2 IS NOT NULL");
+SQ(q_sync_awareness,
+   "SELECT id, " MASKED("team") ", held_at, sessions, participants FROM "
+                                "awareness_sessions WHERE id = ?1 AND ?2 IS NOT NULL");
 SQ(q_sync_mediations, "SELECT id, ref, " MASKED("team") ", created_at FROM mediations WHERE id = "
-                      "?1 AND ?2 IS NOT NULL");
-SQ(q_sync_broadcasts, "SELECT id, " MASKED("group_name") ", parts, recipients, created_at, "
-                      "scheduled_at, every, status FROM broadcasts WHERE id = ?1 AND ?2 IS NOT "
-                      "NULL");
+                                                        "?1 AND ?2 IS NOT NULL");
+SQ(q_sync_broadcasts,
+   "SELECT id, " MASKED(
+       "group_name") ", parts, recipients, created_at, "
+                     "scheduled_at, every, status FROM broadcasts WHERE id = ?1 AND ?2 IS NOT "
+                     "NULL");
 SQ(q_sync_alerts, "SELECT id, kind, " MASKED("subject") ", raised_at, sent_at FROM alerts WHERE "
-                  "id = ?1 AND ?2 IS NOT NULL");
+                                                        "id = ?1 AND ?2 IS NOT NULL");
 SQ(q_sync_messages_in, "SELECT id, smsc_time, channel FROM inbox WHERE id = ?1 AND ?2 IS NOT "
                        "NULL");
 SQ(q_sync_messages_out, "SELECT id, broadcast_id, status, parts, created_at, sent_at FROM outbox "

@@ -22,9 +22,9 @@
 
 struct config;
 
-#define SYNC_MAX_COLS 12
-#define SYNC_BATCH 500        /* log entries per PostgreSQL transaction */
-#define SYNC_JOB_SECONDS 2.0  /* the daemon's job stops after this long; the rest waits */
+#define SYNC_MAX_COLS    12
+#define SYNC_BATCH       500 /* log entries per PostgreSQL transaction */
+#define SYNC_JOB_SECONDS 2.0 /* the daemon's job stops after this long; the rest waits */
 
 /* A table the district receives: NAME is the same at both ends of the log (sync_log.tbl) and
  * at the district; COLS[0] is its key; the store reads the columns in this order. */

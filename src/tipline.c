@@ -43,13 +43,13 @@ static const struct {
 	const char *name;
 	int (*fn)(const struct config *, int, char **);
 } commands[] = {
-    {"inbox", cli_inbox},   {"outbox", cli_outbox},   {"parse", cli_parse},
-    {"sim", cli_sim},       {"contact", cli_contact}, {"tips", cli_tips},
-    {"tip", cli_tip},       {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
-    {"group", cli_group},   {"team", cli_team},       {"alerts", cli_alerts},
-    {"export", cli_export}, {"report", cli_report},   {"ussd", cli_ussd},
-    {"status", cli_status}, {"serve", cli_serve},     {"forget", cli_forget},
-    {"modem", cli_modem},   {"passwd", cli_passwd},   {"console", cli_console},
+    {"inbox", cli_inbox},   {"outbox", cli_outbox},     {"parse", cli_parse},
+    {"sim", cli_sim},       {"contact", cli_contact},   {"tips", cli_tips},
+    {"tip", cli_tip},       {"patrols", cli_patrols},   {"broadcast", cli_broadcast},
+    {"group", cli_group},   {"team", cli_team},         {"alerts", cli_alerts},
+    {"export", cli_export}, {"report", cli_report},     {"ussd", cli_ussd},
+    {"status", cli_status}, {"serve", cli_serve},       {"forget", cli_forget},
+    {"modem", cli_modem},   {"passwd", cli_passwd},     {"console", cli_console},
     {"sync", cli_sync},     {"district", cli_district},
 };
 
