@@ -23,6 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
 from harness import Env, Skip, check, check_eq, run_tests, running, wait_for  # noqa: E402
 
 PGBIN = "/usr/lib/postgresql/15/bin"
@@ -283,6 +284,110 @@ def rls(pg, envs):
     check_eq(pg.sql("SELECT count(*) FROM tipline.tips", ro), pg.sql("SELECT count(*) FROM tipline.tips"),
              "tipline_report sees every node")
     check(pg.sql("DELETE FROM tipline.tips", ro, check_rc=False).returncode != 0, "tipline_report cannot delete")
+
+
+def test_district_down_then_up_and_a_crash_mid_sync():
+    pg = Postgres()
+    env = None
+    try:
+        district(pg)
+        # every = 3600: the daemon syncs once at start; the rest is `tipline sync` by hand.
+        env = commune(add_node(pg, "dak-to-re"), "dak-to-re", every=3600)
+        n = month(env, 0, datetime.date.today())
+        env.start()
+        env.wait_drained(n, timeout=60)
+        wait_for(lambda: idle(env), 60, "every reply sent")
+        env.cli("sync")
+        counts_match(pg, env, "dak-to-re")
+        pg.stop()
+        # Meanwhile: messages and triage at the commune, the district out of reach.
+        env.sms("+84910000001", "TIN co nguoi la o cau (late)")
+        env.sms("+84910000031", "TTPL 33 hop to")
+        env.wait_drained(n + 2, timeout=60)
+        wait_for(lambda: idle(env), 60, "the replies sent")
+        triage(env)
+        p = env.cli("sync", check_rc=False)
+        check_eq(p.returncode, 1, "tipline sync with the district stopped")
+        err = p.stderr.decode()
+        check("cannot reach the district" in err, "the reason: %r" % err)
+        waiting = pending(env)
+        check(waiting > 0, "changes wait")
+        check("changes wait" in p.stdout.decode(), "says what waits")
+        check_eq(env.scalar("SELECT last_error IS NOT NULL FROM sync_cursor"), 1, "last_error recorded")
+        pg.start()
+        # A sync killed between the district's commit and the commune's: the batch again.
+        p = subprocess.run([harness.TIPLINE, "-c", env.conf, "sync"], capture_output=True, cwd=env.dir,
+                           env=dict(os.environ, TIPLINE_FAULT="exit-after-district-commit"))
+        check_eq(p.returncode, 99, "tipline sync stopped at the fault point")
+        check_eq(pending(env), waiting, "the cursor did not move")
+        seq = int(pg.sql("SELECT seq FROM tipline.node_sync WHERE node = 'dak-to-re'")[0][0])
+        check(seq > env.scalar("SELECT seq FROM sync_cursor"), "the district committed beyond the cursor")
+        out = env.cli("sync").stdout.decode()
+        check("sent %d changes" % waiting in out, "the batch sent again: %r" % out)
+        check_eq(pending(env), 0, "nothing waits")
+        counts_match(pg, env, "dak-to-re")
+        check_eq(pg.sql("SELECT count(*) FROM tipline.tips WHERE node = 'dak-to-re' AND status <> 'new'"),
+                 [[str(env.scalar("SELECT count(*) FROM tips WHERE status <> 'new'"))]], "statuses")
+        # Sent twice, changed nothing: the same report as the commune's.
+        own = json.loads(env.cli("report", *period(), "--format", "json").stdout)
+        d = json.loads(env.cli("report", "--district", pg.conninfo, *period(), "--format", "json").stdout)
+        check_eq(d["district"], own, "the district's report after the crash")
+        # A delete reaches the district as a delete; nothing more to send is said so.
+        env.stop()
+        con = __import__("sqlite3").connect(env.db)
+        with con:
+            con.execute("DELETE FROM alerts")
+            con.execute("DELETE FROM teams WHERE code = 'TQ3'")
+        con.close()
+        out = env.cli("sync").stdout.decode()
+        check("1 deletes" in out or "deletes" in out, out)
+        counts_match(pg, env, "dak-to-re")
+        out = env.cli("sync").stdout.decode()
+        check(out.startswith("sent 0 changes"), "nothing left: %r" % out)
+    finally:
+        if env is not None:
+            if env.proc is not None:
+                sys.stderr.write(env.log_text()[-3000:])
+                env.stop()
+            env.close()
+        pg.close()
+
+
+def test_province_subscribes_to_the_district():
+    dist, prov = Postgres(), Postgres()
+    env = None
+    try:
+        district(dist)
+        district(prov)
+        env = commune(add_node(dist, "dak-to-re"), "dak-to-re", every=3600)
+        n = month(env, 0, datetime.date.today())
+        env.start()
+        env.wait_drained(n, timeout=60)
+        wait_for(lambda: idle(env), 60, "every reply sent")
+        env.cli("sync")
+        prov.sql("CREATE SUBSCRIPTION district_a CONNECTION '%s' PUBLICATION tipline" % dist.conninfo)
+        want = json.loads(env.cli("report", "--district", dist.conninfo, *period(), "--format", "json").stdout)
+        check(want["district"]["tips"]["received"] > 0, "the district has figures")
+
+        def same():
+            got = json.loads(env.cli("report", "--district", prov.conninfo, *period(), "--format",
+                                     "json").stdout)
+            return got == want
+        wait_for(same, 60, "the province's report equal to the district's")
+        # A later change flows on: a status changed at the commune reaches the province.
+        refs = triage(env)
+        env.cli("sync")
+        want = json.loads(env.cli("report", "--district", dist.conninfo, *period(), "--format", "json").stdout)
+        check(want["district"]["tips"]["by_status"].get("valuable", 0) > 0, "triage at the district")
+        wait_for(same, 60, "the province after the triage")
+        check(refs, "tips")
+    finally:
+        if env is not None:
+            if env.proc is not None:
+                env.stop()
+            env.close()
+        prov.close()
+        dist.close()
 
 
 if __name__ == "__main__":
