@@ -335,15 +335,24 @@ def test_district_down_then_up_and_a_crash_mid_sync():
         # A delete reaches the district as a delete; nothing more to send is said so.
         env.stop()
         con = __import__("sqlite3").connect(env.db)
+        officer = people(0)["officer"]
         with con:
             con.execute("DELETE FROM alerts")
             con.execute("DELETE FROM teams WHERE code = 'TQ3'")
+            # An officer's number as who changed a status (as an SMS door would record it).
+            con.execute("UPDATE tip_events SET by = ? WHERE id = (SELECT min(id) FROM tip_events)",
+                        (officer,))
+            con.execute("UPDATE tip_events SET by = ? WHERE id = (SELECT max(id) FROM tip_events)",
+                        ("0" + officer[3:],))
         con.close()
         out = env.cli("sync").stdout.decode()
         check("1 deletes" in out or "deletes" in out, out)
         counts_match(pg, env, "dak-to-re")
         out = env.cli("sync").stdout.decode()
         check(out.startswith("sent 0 changes"), "nothing left: %r" % out)
+        check_eq(pg.sql("SELECT by_name, count(*) FROM tipline.tip_events GROUP BY 1 ORDER BY 1"),
+                 [["Can bo 0", "1"], ["Trung uy Nam", "3"], ["officer", "1"]],
+                 "who: the officer's name for a number, 'officer' for a number with no contact")
     finally:
         if env is not None:
             if env.proc is not None:
