@@ -362,6 +362,46 @@ def test_district_down_then_up_and_a_crash_mid_sync():
         pg.close()
 
 
+def test_daemon_killed_during_sync():
+    """SIGKILL at the fault point after the district's commit, then at random moments while
+    the daemon receives and syncs: every change arrives once, the report is the commune's."""
+    import random
+    import signal
+    pg = Postgres()
+    env = None
+    try:
+        district(pg)
+        env = commune(add_node(pg, "dak-to-re"), "dak-to-re", every=1)
+        n = month(env, 0, datetime.date.today())
+        env.start(env={"TIPLINE_FAULT": "exit-after-district-commit:kill"})
+        check_eq(env.wait_exit(timeout=60), -signal.SIGKILL, "tiplined killed at the fault point")
+        committed = int(pg.sql("SELECT seq FROM tipline.node_sync WHERE node = 'dak-to-re'")[0][0])
+        check(committed > env.scalar("SELECT seq FROM sync_cursor"), "killed between the two commits")
+        rnd = random.Random(27)
+        for k in range(6):
+            env.sms("+84910000001", "TIN co nguoi la o cau (k%d)" % k)
+            env.start()
+            time.sleep(rnd.uniform(0.05, 1.5))
+            env.proc.kill()
+            env.wait_exit()
+        env.start()
+        env.wait_drained(n + 6, timeout=60)
+        wait_for(lambda: idle(env), 60, "every reply sent")
+        wait_for(lambda: pending(env) == 0, 30, "the daemon's sync of every change")
+        check_eq(env.stop(), 0, "tiplined exit status")
+        counts_match(pg, env, "dak-to-re")
+        own = json.loads(env.cli("report", *period(), "--format", "json").stdout)
+        d = json.loads(env.cli("report", "--district", pg.conninfo, *period(), "--format", "json").stdout)
+        check_eq(d["district"], own, "the district's report after the kills")
+    finally:
+        if env is not None:
+            if env.proc is not None:
+                sys.stderr.write(env.log_text()[-3000:])
+                env.stop()
+            env.close()
+        pg.close()
+
+
 def test_province_subscribes_to_the_district():
     dist, prov = Postgres(), Postgres()
     env = None
