@@ -19,6 +19,7 @@
 
 struct district {
 	PGconn *conn;
+	int prepared; /* the push statements are prepared on this connection */
 };
 
 /* ERR = the printf text, then ": " and the connection's last error (its first line). -1. */
@@ -117,13 +118,41 @@ static void change_sql(const struct sync_change *c, char *buf, size_t sz)
 		                      t->cols[i], t->cols[i]);
 }
 
+/* Prepare every table's upsert ("u_TABLE") and delete ("d_TABLE") once per connection: a
+ * year's first sync is 160,000 statements, and a parse and plan each is most of its time. */
+static int prepare(struct district *d, char *err, size_t errsz)
+{
+	char sql[2048], name[64];
+
+	for (int i = 0; i < sync_ntables && !d->prepared; i++)
+		for (int del = 0; del <= 1; del++) {
+			struct sync_change c = {.t = &sync_tables[i], .del = del};
+			PGresult *res;
+			int ok;
+
+			change_sql(&c, sql, sizeof sql);
+			snprintf(name, sizeof name, "%c_%s", del ? 'd' : 'u', sync_tables[i].name);
+			res = PQprepare(d->conn, name, sql, 0, NULL);
+			ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+			PQclear(res);
+			if (!ok)
+				return fail(d, err, errsz,
+				            "the district's tables (has `tipline district "
+				            "init` run?)");
+		}
+	d->prepared = 1;
+	return 0;
+}
+
 int district_push(struct district *d, const char *node, const struct sync_batch *b, char *err,
                   size_t errsz)
 {
-	char sql[2048], seq[32], first_error[512] = "";
+	char name[64], seq[32], first_error[512] = "";
 	const char *params[SYNC_MAX_COLS + 1];
 	int failed = 0, rc = -1;
 
+	if (prepare(d, err, errsz) < 0)
+		return -1;
 	if (PQenterPipelineMode(d->conn) != 1)
 		return fail(d, err, errsz, "the district's connection");
 	if (PQsendQueryParams(d->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) != 1)
@@ -134,7 +163,7 @@ int district_push(struct district *d, const char *node, const struct sync_batch 
 
 		if (c->gone)
 			continue; /* its delete comes later in the log */
-		change_sql(c, sql, sizeof sql);
+		snprintf(name, sizeof name, "%c_%s", c->del ? 'd' : 'u', c->t->name);
 		params[0] = node;
 		if (c->del) {
 			params[1] = c->key;
@@ -144,7 +173,7 @@ int district_push(struct district *d, const char *node, const struct sync_batch 
 				params[j + 1] = c->val[j];
 			n = c->t->ncols + 1;
 		}
-		if (PQsendQueryParams(d->conn, sql, n, NULL, params, NULL, NULL, 0) != 1)
+		if (PQsendQueryPrepared(d->conn, name, n, params, NULL, NULL, 0) != 1)
 			goto send_failed;
 	}
 	snprintf(seq, sizeof seq, "%lld", (long long)b->last_seq);

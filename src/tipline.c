@@ -129,6 +129,9 @@ int main(int argc, char **argv)
 		cli_print_usage(stdout, commands[i].name);
 		return 0;
 	}
+	/* The district's server has no commune's configuration: district needs none. */
+	if (commands[i].fn == cli_district)
+		return cli_district(NULL, argc, argv);
 	cfg = config_load(file);
 	if (cfg == NULL)
 		return 1;
