@@ -46,7 +46,7 @@ struct district *district_connect(const char *conninfo, char *err, size_t errsz)
 {
 	/* connect_timeout first: the connection string, expanded after it, may override it. */
 	const char *keys[] = {"connect_timeout", "dbname", NULL};
-	const char *vals[] = {"10", conninfo, NULL};
+	const char *vals[] = {"5", conninfo, NULL};
 	struct district *d = calloc(1, sizeof *d);
 	PGresult *res;
 
@@ -60,7 +60,7 @@ struct district *district_connect(const char *conninfo, char *err, size_t errsz)
 		goto fail;
 	}
 	/* A statement that hangs (a lock held at the district) must not hold the commune's loop. */
-	res = PQexec(d->conn, "SET statement_timeout = '60s'; SET client_min_messages = warning");
+	res = PQexec(d->conn, "SET statement_timeout = '30s'; SET client_min_messages = warning");
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		PQclear(res);
 		fail(d, err, errsz, "the district refused the session");

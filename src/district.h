@@ -21,7 +21,7 @@ struct sync_batch;
 struct report;
 struct report_period;
 
-/* Connect with CONNINFO (a libpq string; connect_timeout 10 s unless it says otherwise).
+/* Connect with CONNINFO (a libpq string; connect_timeout 5 s unless it says otherwise).
  * A connection to district_close, or NULL with ERR set. */
 struct district *district_connect(const char *conninfo, char *err, size_t errsz);
 void district_close(struct district *d);
