@@ -353,6 +353,13 @@ def test_district_down_then_up_and_a_crash_mid_sync():
         check_eq(pg.sql("SELECT by_name, count(*) FROM tipline.tip_events GROUP BY 1 ORDER BY 1"),
                  [["Can bo 0", "1"], ["Trung uy Nam", "3"], ["officer", "1"]],
                  "who: the officer's name for a number, 'officer' for a number with no contact")
+        # Forgetting reaches the district: the number erased at the commune, its name there too.
+        env.cli("forget", officer, "--yes")
+        out = env.cli("sync").stdout.decode()
+        # Both spellings of the number (E.164 and national) are the officer's.
+        check("tip_events 2" in out, "the forgotten events sent: %r" % out)
+        check_eq(pg.sql("SELECT by_name, count(*) FROM tipline.tip_events GROUP BY 1 ORDER BY 1"),
+                 [["Trung uy Nam", "3"], ["forgotten", "2"]], "who after forget")
     finally:
         if env is not None:
             if env.proc is not None:
