@@ -226,12 +226,14 @@ struct act_broadcast_out {
 	int held;       /* 1: held (nothing queued); REASON says why */
 	long long cost; /* the estimated cost and the balance it was judged against */
 	long balance;
+	int balance_known; /* 0: no balance read (nothing is held) */
 	char reason[200];
 };
 /*
  * Queue (or hold, see broadcast.h) a broadcast. With PLAN non-NULL the encoding chosen is
  * written there (the caller frees it with broadcast_plan_free; also on ACT_NOBODY and with
- * DRY_RUN). ACT_REFUSED (PIN), ACT_NOBODY, ACT_OK.
+ * DRY_RUN). A dry run fills OUT's cost and hold verdict by the same code as the send (the
+ * cost shown is the cost spent). ACT_REFUSED (PIN), ACT_NOBODY, ACT_OK.
  */
 enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcast_in *in,
                                     struct act_broadcast_out *out, struct broadcast_plan *plan);

@@ -22,8 +22,10 @@ static int local_to_utc(const char *s, char out[TS_LEN])
 	return strchr(s, ' ') == NULL ? -1 : ts_local_to_utc(s, out);
 }
 
-static void print_plan(const struct config *cfg, const struct broadcast_plan *p, int recipients)
+static void print_plan(const struct config *cfg, const struct broadcast_plan *p,
+                       const struct act_broadcast_out *q)
 {
+	int recipients = q->members;
 	long total = (long)p->as_sent.parts * recipients;
 	double secs = broadcast_estimate(cfg, total);
 
@@ -39,6 +41,12 @@ static void print_plan(const struct config *cfg, const struct broadcast_plan *p,
 	       secs < 120 ? "s" : "min",
 	       cfg->outbox.rate_per_minute > 0 ? "the configured rate"
 	                                       : "5 s per part (a typical USB modem)");
+	/* The dry run's verdict, by the code the send runs (act_broadcast.c): the console shows it
+	 * too. */
+	printf("cost:        %lld (%d per part)\n", q->cost, cfg->ussd.price_per_part);
+	if (q->balance_known)
+		printf("balance:     %ld: %s%s\n", q->balance,
+		       q->held ? "would be held: " : "enough", q->held ? q->reason : "");
 	if (p->folded)
 		printf("text sent:   %s\n", cli_safe(p->sent_text));
 }
@@ -199,7 +207,7 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 		broadcast_plan_free(&p);
 		return cli_store_failed();
 	}
-	print_plan(cfg, &p, q.members);
+	print_plan(cfg, &p, &q);
 	broadcast_plan_free(&p);
 	if (st == ACT_NOBODY) {
 		fprintf(stderr, "tipline: nobody subscribed is in group %s; nothing queued\n",

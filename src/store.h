@@ -505,6 +505,26 @@ int store_broadcast_release(int64_t id, int *recipients);
 int store_broadcast_cancel(int64_t id);
 /* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
 int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
+/*
+ * The groups a broadcast can go to, for a chooser: the derived ones (KIND all, leaders,
+ * officers), each village by its CLI name THON<village> (LABEL the village as written), the
+ * teams, the named groups; MEMBERS as store_group_count counts them (who a send would reach).
+ * FN stops at nonzero. Groups, or -1.
+ */
+int store_broadcast_groups(int (*fn)(const char *name, const char *kind, const char *label,
+                                     int members, void *ctx),
+                           void *ctx);
+/* One broadcast with its outbox rows counted (store_broadcasts_recent); times UTC; strings
+ * valid during the callback only. QUEUED counts queued and sending. */
+struct store_broadcast_row {
+	int64_t id;
+	const char *group, *created_by, *created_at, *scheduled_at, *every, *next_run, *status;
+	const char *held_reason, *text;
+	int parts, recipients, queued, sent, failed, delivered, cancelled;
+};
+/* The LIMIT newest broadcasts, newest first. Rows, or -1. */
+int store_broadcasts_recent(int limit, int (*fn)(const struct store_broadcast_row *b, void *ctx),
+                            void *ctx);
 
 /* --- the SIM PINs entered and not known to be accepted (store_simcard.c, schema 012) --- */
 
@@ -693,6 +713,8 @@ int store_export_known(const char *kind);
  */
 int store_export(const char *kind, const char *from, const char *to, store_row_fn fn, void *ctx);
 int store_list_alerts(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The LIMIT newest alerts, newest first: kind, subject, raised_at, sent_at, detail. */
+int store_list_alerts_recent(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* The USSD log, newest first. */
 int store_list_ussd_log(const char *unused, int limit, store_row_fn fn, void *ctx);
 
