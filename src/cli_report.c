@@ -71,46 +71,41 @@ static int district_report(const struct config *cfg, const char *conninfo, const
 	struct report_district rd = {0};
 	struct district *d;
 	struct cli_out o;
-	char err[512], **names = NULL;
-	int n, rc = 1;
+	char err[512] = "", **names = NULL;
+	int n = 0, rc = 1;
 
 	report_init(&rd.total);
-	if ((d = district_connect(conninfo, err, sizeof err)) == NULL)
-		goto fail;
-	if ((n = district_nodes(d, &names, err, sizeof err)) < 0)
-		goto fail;
+	if ((d = district_connect(conninfo, err, sizeof err)) == NULL ||
+	    (n = district_nodes(d, &names, err, sizeof err)) < 0)
+		goto done;
+	rd.names = names;
+	rd.n = (size_t)n;
 	if (node != NULL) {
+		/* That commune alone: its name first (the array still owns them all). */
 		int i;
 
 		for (i = 0; i < n && strcmp(names[i], node) != 0; i++)
 			;
 		if (i == n) {
 			snprintf(err, sizeof err, "no node \"%s\" at the district", node);
-			goto fail;
+			goto done;
 		}
-		/* That commune alone: its name first, the others freed. */
-		char *keep = names[i];
-
-		names[i] = names[0];
-		names[0] = keep;
-		for (int j = 1; j < n; j++)
-			free(names[j]);
-		n = 1;
+		rd.names = names + i;
+		rd.n = 1;
 	}
-	rd.names = names;
-	rd.n = (size_t)n;
-	rd.nodes = calloc((size_t)n + 1, sizeof *rd.nodes);
+	rd.nodes = calloc(rd.n + 1, sizeof *rd.nodes);
 	if (rd.nodes == NULL) {
 		snprintf(err, sizeof err, "out of memory");
-		goto fail;
+		goto done;
 	}
-	for (int i = 0; i < n; i++)
+	for (size_t i = 0; i < rd.n; i++)
 		report_init(&rd.nodes[i]);
 	if (district_report_fill(d, node, &rd.total, p, err, sizeof err) < 0)
-		goto fail;
-	for (int i = 0; i < n; i++)
-		if (district_report_fill(d, names[i], &rd.nodes[i], p, err, sizeof err) < 0)
-			goto fail;
+		goto done;
+	for (size_t i = 0; i < rd.n; i++)
+		if (district_report_fill(d, rd.names[i], &rd.nodes[i], p, err, sizeof err) < 0)
+			goto done;
+	/* cli_out_open and cli_out_close print their own causes. */
 	if (cli_out_open(cfg, out, &o) < 0)
 		goto done;
 	if (cli_out_close(&o, render_district(&rd, fmt, o.f) == 0) < 0) {
@@ -119,19 +114,15 @@ static int district_report(const struct config *cfg, const char *conninfo, const
 		goto done;
 	}
 	rc = 0;
-	goto done;
-fail:
-	fprintf(stderr, "tipline: report --district: %s\n", err);
 done:
+	if (rc != 0 && err[0] != '\0')
+		fprintf(stderr, "tipline: report --district: %s\n", err);
 	district_close(d);
-	for (int i = 0; rd.nodes != NULL && i < (int)rd.n; i++)
+	for (size_t i = 0; rd.nodes != NULL && i < rd.n; i++)
 		report_close(&rd.nodes[i]);
 	free(rd.nodes);
-	for (size_t i = 0; names != NULL && i < rd.n; i++)
+	for (int i = 0; names != NULL && i < n; i++)
 		free(names[i]);
-	if (names != NULL && rd.n == 0)
-		for (int i = 0; names[i] != NULL; i++)
-			free(names[i]);
 	free(names);
 	report_close(&rd.total);
 	return rc;

@@ -567,6 +567,13 @@ static int figures(struct rq *q, struct report_figures *f, const struct report_p
 	return 0;
 }
 
+/* A period the report's date functions refuse (not from the CLI's checked dates). -1. */
+static int bad_period(struct rq *q)
+{
+	snprintf(q->err, q->errsz, "the report's period");
+	return -1;
+}
+
 /* The charts as store_report.c draws them (its chart_tips_weekly, chart_participants). */
 static int charts(struct rq *q, struct report *r, const struct report_period *p)
 {
@@ -581,18 +588,18 @@ static int charts(struct rq *q, struct report *r, const struct report_period *p)
 		struct report_period w;
 
 		if (report_date_add(monday, 6, to) < 0)
-			goto bad;
+			return bad_period(q);
 		snprintf(from, sizeof from, "%s", strcmp(monday, p->from) < 0 ? p->from : monday);
 		if (strcmp(to, p->to) > 0)
 			snprintf(to, sizeof to, "%s", p->to);
 		if (report_period_days(from, to, &w) < 0)
-			goto bad;
+			return bad_period(q);
 		if (rq_keyed(q, pg_rep_tips_category, w.start_utc, w.end_utc, NULL, &r->tips_weekly,
 		             monday) < 0)
 			return -1;
 	}
 	if (sscanf(p->to, "%4d-%2d", &y, &m) != 2)
-		goto bad;
+		return bad_period(q);
 	m -= 11;
 	if (m < 1) {
 		m += 12;
@@ -606,7 +613,7 @@ static int charts(struct rq *q, struct report *r, const struct report_period *p)
 		long long v[2];
 
 		if (report_period_month(r->participants_monthly.v[i].label, &mp) < 0)
-			goto bad;
+			return bad_period(q);
 		if (strcmp(mp.end_utc, p->end_utc) > 0)
 			snprintf(mp.end_utc, sizeof mp.end_utc, "%s", p->end_utc);
 		if (rq_ints(q, pg_rep_awareness, mp.start_utc, mp.end_utc, v, 2) < 0)
@@ -624,9 +631,6 @@ static int charts(struct rq *q, struct report *r, const struct report_period *p)
 	return 0;
 nomem:
 	snprintf(q->err, q->errsz, "out of memory");
-	return -1;
-bad:
-	snprintf(q->err, q->errsz, "the report's period");
 	return -1;
 }
 

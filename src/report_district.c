@@ -205,16 +205,14 @@ int report_district_html(const struct report_district *d, FILE *f)
 	char *buf = NULL, *end;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	int rc = -1;
+	int rc = -1, html_rc;
 
 	if (m == NULL)
 		return -1;
-	if (report_html(&d->total, m) < 0 || fclose(m) != 0) {
-		if (m != NULL)
-			fclose(m);
+	/* fclose always closes the stream, whether the page was written or not. */
+	html_rc = report_html(&d->total, m);
+	if (fclose(m) != 0 || html_rc < 0)
 		goto done;
-	}
-	m = NULL;
 	/* The communes' table goes into the district's page, before its footer. */
 	end = strstr(buf, "<footer");
 	if (end == NULL)

@@ -129,23 +129,22 @@ int sync_run(const struct config *cfg, double budget, struct sync_result *res, c
 		fault_point("exit-after-district-commit");
 		ts_now(now);
 		if (store_begin() < 0)
-			goto store_failed;
+			goto out;
 		if (store_sync_done(b.last_seq, now) < 0 || store_commit() < 0) {
 			store_rollback();
-			goto store_failed;
+			goto out;
 		}
 		count(&b, res);
 		if (budget > 0 && ts_mono() - start >= budget)
 			break;
 	}
-	if (n < 0)
-		goto store_failed;
-	rc = 0;
-	goto out;
-store_failed:
-	snprintf(err, errsz, "the database: %s", store_errmsg());
+	rc = n < 0 ? -1 : 0; /* n > 0: the budget ended the run with entries left */
 out:
-	if (rc < 0 && err[0] != '\0')
+	/* The district's functions say why they failed; a store function's reason is the store's.
+	 */
+	if (rc < 0 && err[0] == '\0')
+		snprintf(err, errsz, "the database: %s", store_errmsg());
+	if (rc < 0)
 		record_failure(err);
 	if (store_sync_state(&st) == 0) {
 		res->pending = st.pending;
