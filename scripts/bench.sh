@@ -4,7 +4,7 @@
 #
 #   scripts/bench.sh                  every measurement (about 6 minutes)
 #   scripts/bench.sh drain memory     only those: drain, scale, memory, parser, cost, pacing,
-#                                     report, ussd
+#                                     report, ussd, district
 #   scripts/bench.sh --readme         also paste the table into docs/benchmark.md (its Benchmark section)
 #
 # Environment: BENCH_N (default 2000), BENCH_RUNS (3), BENCH_PACING_N (200),
