@@ -71,6 +71,7 @@ static int district_report(const struct config *cfg, const char *conninfo, const
 	struct report_district rd = {0};
 	struct district *d;
 	struct cli_out o;
+	struct report **ptrs = NULL;
 	char err[512] = "", **names = NULL;
 	int n = 0, rc = 1;
 
@@ -100,11 +101,16 @@ static int district_report(const struct config *cfg, const char *conninfo, const
 	}
 	for (size_t i = 0; i < rd.n; i++)
 		report_init(&rd.nodes[i]);
-	if (district_report_fill(d, node, &rd.total, p, err, sizeof err) < 0)
+	ptrs = calloc(rd.n + 1, sizeof *ptrs);
+	if (ptrs == NULL) {
+		snprintf(err, sizeof err, "out of memory");
 		goto done;
+	}
 	for (size_t i = 0; i < rd.n; i++)
-		if (district_report_fill(d, rd.names[i], &rd.nodes[i], p, err, sizeof err) < 0)
-			goto done;
+		ptrs[i] = &rd.nodes[i];
+	if (district_report_fill(d, node, &rd.total, ptrs, (const char *const *)rd.names, rd.n, p,
+	                         err, sizeof err) < 0)
+		goto done;
 	/* cli_out_open and cli_out_close print their own causes. */
 	if (cli_out_open(cfg, out, &o) < 0)
 		goto done;
@@ -121,6 +127,7 @@ done:
 	for (size_t i = 0; rd.nodes != NULL && i < rd.n; i++)
 		report_close(&rd.nodes[i]);
 	free(rd.nodes);
+	free(ptrs);
 	for (int i = 0; names != NULL && i < n; i++)
 		free(names[i]);
 	free(names);

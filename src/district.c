@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,143 +428,194 @@ done:
 
 /* --- the report: store_report.c's figures, from every node's rows --- */
 
-/* $1, $2: the period's UTC bounds [start, end); $3: the node, NULL for all of them. Each query
- * is the twin of store_report.c's of the same name; a broadcast is (node, id), ids being each
- * commune's own. Names are ordered as SQLite orders them (COLLATE "C"). */
+/*
+ * Each query is the twin of store_report.c's of the same name, in two forms: [0] the figure
+ * over every row (the district's totals), [1] the same grouped by node (every commune's column
+ * at once, so the report's cost does not grow with the number of communes). $1, $2: the
+ * period's UTC bounds [start, end); $3: one node, or NULL for all. A broadcast is (node, id),
+ * ids being each commune's own. Names are ordered as SQLite orders them (COLLATE "C").
+ */
 #define NODE " AND ($3::text IS NULL OR node = $3)"
-static const char pg_rep_tips[] =
-    "SELECT count(*), count(*) FILTER (WHERE status = 'valuable') "
-    "FROM tipline.tips WHERE created_at >= $1 AND created_at < $2" NODE;
-static const char pg_rep_tips_status[] =
-    "SELECT status, count(*) FROM tipline.tips WHERE created_at >= $1 AND created_at < $2" NODE
-    " GROUP BY status ORDER BY CASE status WHEN 'new' THEN 0 WHEN 'checking' THEN 1 WHEN "
-    "'valuable' THEN 2 WHEN 'false' THEN 3 ELSE 4 END";
-static const char pg_rep_tips_category[] =
-    "SELECT coalesce(category, ''), count(*) FROM tipline.tips WHERE created_at >= $1 AND "
-    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, coalesce(category, '') COLLATE \"C\"";
-static const char pg_rep_tips_village[] =
-    "SELECT coalesce(village, ''), count(*) FROM tipline.tips WHERE created_at >= $1 AND "
-    "created_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, coalesce(village, '') COLLATE \"C\"";
-static const char pg_rep_awareness[] =
-    "SELECT coalesce(sum(sessions), 0), coalesce(sum(participants), 0) FROM "
-    "tipline.awareness_sessions WHERE held_at >= $1 AND held_at < $2" NODE;
-static const char pg_rep_patrols[] = "SELECT count(*), coalesce(sum(members), 0) FROM "
-                                     "tipline.patrols WHERE started_at >= $1 AND started_at < "
-                                     "$2" NODE;
-static const char pg_rep_patrols_team[] =
-    "SELECT coalesce(team, ''), count(*) FROM tipline.patrols WHERE started_at >= $1 AND "
-    "started_at < $2" NODE " GROUP BY 1 ORDER BY 2 DESC, coalesce(team, '') COLLATE \"C\"";
-static const char pg_rep_missed[] =
-    "SELECT count(*) FROM tipline.alerts WHERE kind IN ('patrol_overdue', 'night_missed') AND "
-    "raised_at >= $1 AND raised_at < $2" NODE;
-static const char pg_rep_mediations[] =
-    "SELECT count(*) FROM tipline.mediations WHERE created_at >= $1 AND created_at < $2" NODE;
-static const char pg_rep_broadcasts[] =
-    "SELECT count(DISTINCT (node, broadcast_id)), count(*), coalesce(sum(CASE WHEN status = "
-    "'sent' THEN parts END), 0) FROM tipline.messages_out WHERE broadcast_id IS NOT NULL AND "
-    "created_at >= $1 AND created_at < $2" NODE;
-static const char pg_rep_sms_in[] = "SELECT count(*) FROM tipline.messages_in WHERE smsc_time >= "
-                                    "$1 AND smsc_time < $2 AND channel = 'sms'" NODE;
-static const char pg_rep_sms_out[] =
-    "SELECT count(*), coalesce(sum(parts), 0) FROM tipline.messages_out WHERE status = 'sent' "
-    "AND sent_at >= $1 AND sent_at < $2" NODE;
+#define Q2(cols, from)                                                                             \
+	{                                                                                          \
+		"SELECT " cols " FROM " from NODE,                                                 \
+		    "SELECT node, " cols " FROM " from NODE " GROUP BY node"                       \
+	}
+#define K2(key, from, order)                                                                       \
+	{                                                                                          \
+		"SELECT " key ", count(*) FROM " from NODE " GROUP BY 1 ORDER BY " order,          \
+		    "SELECT node, " key ", count(*) FROM " from NODE                               \
+		    " GROUP BY 1, 2 ORDER BY node, " order                                         \
+	}
+#define TIPS          "tipline.tips WHERE created_at >= $1 AND created_at < $2"
+#define BY_COUNT(key) "count(*) DESC, " key " COLLATE \"C\""
 
+static const char *const pg_rep_tips[2] =
+    Q2("count(*), count(*) FILTER (WHERE status = 'valuable')", TIPS);
+static const char *const pg_rep_tips_status[2] =
+    K2("status", TIPS,
+       "CASE status WHEN 'new' THEN 0 WHEN 'checking' THEN 1 WHEN 'valuable' THEN 2 WHEN "
+       "'false' THEN 3 ELSE 4 END");
+static const char *const pg_rep_tips_category[2] =
+    K2("coalesce(category, '')", TIPS, BY_COUNT("coalesce(category, '')"));
+static const char *const pg_rep_tips_village[2] =
+    K2("coalesce(village, '')", TIPS, BY_COUNT("coalesce(village, '')"));
+static const char *const pg_rep_awareness[2] =
+    Q2("coalesce(sum(sessions), 0), coalesce(sum(participants), 0)",
+       "tipline.awareness_sessions WHERE held_at >= $1 AND held_at < $2");
+static const char *const pg_rep_patrols[2] =
+    Q2("count(*), coalesce(sum(members), 0)",
+       "tipline.patrols WHERE started_at >= $1 AND started_at < $2");
+static const char *const pg_rep_patrols_team[2] =
+    K2("coalesce(team, '')", "tipline.patrols WHERE started_at >= $1 AND started_at < $2",
+       BY_COUNT("coalesce(team, '')"));
+static const char *const pg_rep_missed[2] =
+    Q2("count(*)", "tipline.alerts WHERE kind IN ('patrol_overdue', 'night_missed') AND "
+                   "raised_at >= $1 AND raised_at < $2");
+static const char *const pg_rep_mediations[2] =
+    Q2("count(*)", "tipline.mediations WHERE created_at >= $1 AND created_at < $2");
+static const char *const pg_rep_broadcasts[2] =
+    Q2("count(DISTINCT (node, broadcast_id)), count(*), coalesce(sum(CASE WHEN status = 'sent' "
+       "THEN parts END), 0)",
+       "tipline.messages_out WHERE broadcast_id IS NOT NULL AND created_at >= $1 AND created_at "
+       "< $2");
+static const char *const pg_rep_sms_in[2] =
+    Q2("count(*)", "tipline.messages_in WHERE smsc_time >= $1 AND smsc_time < $2 AND channel = "
+                   "'sms'");
+static const char *const pg_rep_sms_out[2] =
+    Q2("count(*), coalesce(sum(parts), 0)",
+       "tipline.messages_out WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2");
+
+/* The reports a query fills: one (the totals, ungrouped) or one per node (grouped, NAMES
+ * sorted as strcmp sorts, the order of COLLATE "C"). */
 struct rq {
 	struct district *d;
 	const char *node;
+	int grouped;
+	struct report **rs;
+	const char *const *names;
+	size_t n;
 	char *err;
 	size_t errsz;
 };
 
-/* Run SQL for [A, B) and the node: its result (PQclear it), or NULL with the error set. */
-static PGresult *rq_run(struct rq *q, const char *sql, const char *a, const char *b)
+/* What to do with one row (its values from column COL on) for report R. 0, or -1 (ERR set). */
+typedef int (*rq_row_fn)(struct rq *q, struct report *r, PGresult *res, int row, int col,
+                         void *arg);
+
+static int by_name(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* Run SQL[grouped] for [A, B) and hand each row to FN with its report. 0 or -1. */
+static int rq_each(struct rq *q, const char *const sql[2], const char *a, const char *b,
+                   rq_row_fn fn, void *arg)
 {
 	const char *params[3] = {a, b, q->node};
-	PGresult *res = PQexecParams(q->d->conn, sql, 3, NULL, params, NULL, NULL, 0);
+	PGresult *res = PQexecParams(q->d->conn, sql[q->grouped], 3, NULL, params, NULL, NULL, 0);
+	int rc = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		PQclear(res);
-		fail(q->d, q->err, q->errsz, "the report's query");
-		return NULL;
+		return fail(q->d, q->err, q->errsz, "the report's query");
 	}
-	return res;
-}
-
-/* The N integer columns of SQL's one row into OUT. 0 or -1. */
-static int rq_ints(struct rq *q, const char *sql, const char *a, const char *b, long long *out,
-                   int n)
-{
-	PGresult *res = rq_run(q, sql, a, b);
-
-	if (res == NULL)
-		return -1;
-	for (int i = 0; i < n; i++)
-		out[i] = PQntuples(res) > 0 ? strtoll(PQgetvalue(res, 0, i), NULL, 10) : 0;
-	PQclear(res);
-	return 0;
-}
-
-/* Rows (name, count) of SQL into C, or into the chart bar LABEL when CH. 0 or -1. */
-static int rq_keyed(struct rq *q, const char *sql, const char *a, const char *b,
-                    struct report_counts *c, struct report_chart *ch, const char *label)
-{
-	PGresult *res = rq_run(q, sql, a, b);
-	int rc = 0;
-
-	if (res == NULL)
-		return -1;
 	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-		const char *name = PQgetvalue(res, i, 0);
-		long long n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+		const char *const *at = NULL;
 
-		rc = ch != NULL ? report_chart_add(ch, label, name, n)
-		                : report_counts_add(c, name, n);
+		if (q->grouped) {
+			at = bsearch(PQgetvalue(res, i, 0), q->names, q->n, sizeof *q->names,
+			             by_name);
+			if (at == NULL)
+				continue; /* a node not asked for (or added since the list was read)
+				           */
+		}
+		rc = fn(q, q->rs[at ? at - q->names : 0], res, i, q->grouped, arg);
 	}
 	PQclear(res);
-	if (rc < 0)
-		snprintf(q->err, q->errsz, "out of memory");
 	return rc;
 }
 
-static int figures(struct rq *q, struct report_figures *f, const struct report_period *p)
+/* Integer columns into the report's fields at the offsets ARG lists (-1 ends the list). */
+static int set_ints(struct rq *q, struct report *r, PGresult *res, int row, int col, void *arg)
+{
+	const size_t *off = arg;
+
+	(void)q;
+	for (int i = 0; off[i] != (size_t)-1; i++)
+		*(long long *)(void *)((char *)r + off[i]) =
+		    strtoll(PQgetvalue(res, row, col + i), NULL, 10);
+	return 0;
+}
+
+/* A (name, count) row into the report_counts at offset *ARG. */
+static int add_count(struct rq *q, struct report *r, PGresult *res, int row, int col, void *arg)
+{
+	struct report_counts *c = (void *)((char *)r + *(const size_t *)arg);
+
+	if (report_counts_add(c, PQgetvalue(res, row, col),
+	                      strtoll(PQgetvalue(res, row, col + 1), NULL, 10)) < 0) {
+		snprintf(q->err, q->errsz, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* A (series, count) row into the weekly tips chart's bar ARG (its label). */
+static int add_week(struct rq *q, struct report *r, PGresult *res, int row, int col, void *arg)
+{
+	if (report_chart_add(&r->tips_weekly, arg, PQgetvalue(res, row, col),
+	                     strtoll(PQgetvalue(res, row, col + 1), NULL, 10)) < 0) {
+		snprintf(q->err, q->errsz, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* An awareness row's participants into the monthly chart's bar ARG (its label). */
+static int add_month(struct rq *q, struct report *r, PGresult *res, int row, int col, void *arg)
+{
+	if (report_chart_add(&r->participants_monthly, arg, NULL,
+	                     strtoll(PQgetvalue(res, row, col + 1), NULL, 10)) < 0) {
+		snprintf(q->err, q->errsz, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+#define F(path) offsetof(struct report_figures, path)
+#define END     ((size_t)-1)
+
+/* One period's figures: into each report's cur (PREV 0) or previous (PREV 1). 0 or -1. */
+static int figures(struct rq *q, int prev, const struct report_period *p)
 {
 	const char *a = p->start_utc, *b = p->end_utc;
-	long long v[3];
+	size_t base = prev ? offsetof(struct report, previous) : offsetof(struct report, cur);
+	size_t tips[] = {base + F(tips.received), base + F(tips.valuable), END};
+	size_t aw[] = {base + F(awareness.sessions), base + F(awareness.participants), END};
+	size_t pat[] = {base + F(patrols.count), base + F(patrols.member_turns), END};
+	size_t missed[] = {base + F(missed_checkins), END};
+	size_t med[] = {base + F(mediations.count), END};
+	size_t bc[] = {base + F(broadcasts.count), base + F(broadcasts.recipients),
+	               base + F(broadcasts.parts), END};
+	size_t in[] = {base + F(sms.received), END};
+	size_t out[] = {base + F(sms.sent), base + F(sms.parts_sent), END};
+	size_t status = base + F(tips.by_status), category = base + F(tips.by_category),
+	       village = base + F(tips.by_village), team = base + F(patrols.by_team);
 
-	if (rq_ints(q, pg_rep_tips, a, b, v, 2) < 0)
+	if (rq_each(q, pg_rep_tips, a, b, set_ints, tips) < 0 ||
+	    rq_each(q, pg_rep_tips_status, a, b, add_count, &status) < 0 ||
+	    rq_each(q, pg_rep_tips_category, a, b, add_count, &category) < 0 ||
+	    rq_each(q, pg_rep_tips_village, a, b, add_count, &village) < 0 ||
+	    rq_each(q, pg_rep_awareness, a, b, set_ints, aw) < 0 ||
+	    rq_each(q, pg_rep_patrols, a, b, set_ints, pat) < 0 ||
+	    rq_each(q, pg_rep_patrols_team, a, b, add_count, &team) < 0 ||
+	    rq_each(q, pg_rep_missed, a, b, set_ints, missed) < 0 ||
+	    rq_each(q, pg_rep_mediations, a, b, set_ints, med) < 0 ||
+	    rq_each(q, pg_rep_broadcasts, a, b, set_ints, bc) < 0 ||
+	    rq_each(q, pg_rep_sms_in, a, b, set_ints, in) < 0 ||
+	    rq_each(q, pg_rep_sms_out, a, b, set_ints, out) < 0)
 		return -1;
-	f->tips.received = v[0];
-	f->tips.valuable = v[1];
-	if (rq_keyed(q, pg_rep_tips_status, a, b, &f->tips.by_status, NULL, NULL) < 0 ||
-	    rq_keyed(q, pg_rep_tips_category, a, b, &f->tips.by_category, NULL, NULL) < 0 ||
-	    rq_keyed(q, pg_rep_tips_village, a, b, &f->tips.by_village, NULL, NULL) < 0 ||
-	    rq_ints(q, pg_rep_awareness, a, b, v, 2) < 0)
-		return -1;
-	f->awareness.sessions = v[0];
-	f->awareness.participants = v[1];
-	if (rq_ints(q, pg_rep_patrols, a, b, v, 2) < 0)
-		return -1;
-	f->patrols.count = v[0];
-	f->patrols.member_turns = v[1];
-	if (rq_keyed(q, pg_rep_patrols_team, a, b, &f->patrols.by_team, NULL, NULL) < 0 ||
-	    rq_ints(q, pg_rep_missed, a, b, v, 1) < 0)
-		return -1;
-	f->missed_checkins = v[0];
-	if (rq_ints(q, pg_rep_mediations, a, b, v, 1) < 0)
-		return -1;
-	f->mediations.count = v[0];
-	if (rq_ints(q, pg_rep_broadcasts, a, b, v, 3) < 0)
-		return -1;
-	f->broadcasts.count = v[0];
-	f->broadcasts.recipients = v[1];
-	f->broadcasts.parts = v[2];
-	if (rq_ints(q, pg_rep_sms_in, a, b, v, 1) < 0)
-		return -1;
-	f->sms.received = v[0];
-	if (rq_ints(q, pg_rep_sms_out, a, b, v, 2) < 0)
-		return -1;
-	f->sms.sent = v[0];
-	f->sms.parts_sent = v[1];
 	return 0;
 }
 
@@ -574,16 +626,19 @@ static int bad_period(struct rq *q)
 	return -1;
 }
 
-/* The charts as store_report.c draws them (its chart_tips_weekly, chart_participants). */
-static int charts(struct rq *q, struct report *r, const struct report_period *p)
+/* The charts as store_report.c draws them (its chart_tips_weekly, chart_participants), for
+ * every report of Q. The bars are the same for all: the first report's are walked. */
+static int charts(struct rq *q, const struct report_period *p)
 {
+	struct report *r0 = q->rs[0];
 	char first[32];
 	int y, m;
 
-	if (report_chart_weeks(&r->tips_weekly, p) < 0)
-		goto nomem;
-	for (size_t i = 0; i < r->tips_weekly.n; i++) {
-		const char *monday = r->tips_weekly.v[i].label;
+	for (size_t k = 0; k < q->n; k++)
+		if (report_chart_weeks(&q->rs[k]->tips_weekly, p) < 0)
+			goto nomem;
+	for (size_t i = 0; i < r0->tips_weekly.n; i++) {
+		const char *monday = r0->tips_weekly.v[i].label;
 		char from[REPORT_DATE_LEN], to[REPORT_DATE_LEN];
 		struct report_period w;
 
@@ -594,8 +649,8 @@ static int charts(struct rq *q, struct report *r, const struct report_period *p)
 			snprintf(to, sizeof to, "%s", p->to);
 		if (report_period_days(from, to, &w) < 0)
 			return bad_period(q);
-		if (rq_keyed(q, pg_rep_tips_category, w.start_utc, w.end_utc, NULL, &r->tips_weekly,
-		             monday) < 0)
+		if (rq_each(q, pg_rep_tips_category, w.start_utc, w.end_utc, add_week,
+		            (void *)monday) < 0)
 			return -1;
 	}
 	if (sscanf(p->to, "%4d-%2d", &y, &m) != 2)
@@ -606,47 +661,63 @@ static int charts(struct rq *q, struct report *r, const struct report_period *p)
 		y--;
 	}
 	snprintf(first, sizeof first, "%04d-%02d-01", y, m);
-	if (report_chart_months(&r->participants_monthly, first, p->to) < 0)
-		goto nomem;
-	for (size_t i = 0; i < r->participants_monthly.n; i++) {
+	for (size_t k = 0; k < q->n; k++)
+		if (report_chart_months(&q->rs[k]->participants_monthly, first, p->to) < 0)
+			goto nomem;
+	for (size_t i = 0; i < r0->participants_monthly.n; i++) {
+		const char *label = r0->participants_monthly.v[i].label;
 		struct report_period mp;
-		long long v[2];
 
-		if (report_period_month(r->participants_monthly.v[i].label, &mp) < 0)
+		if (report_period_month(label, &mp) < 0)
 			return bad_period(q);
 		if (strcmp(mp.end_utc, p->end_utc) > 0)
 			snprintf(mp.end_utc, sizeof mp.end_utc, "%s", p->end_utc);
-		if (rq_ints(q, pg_rep_awareness, mp.start_utc, mp.end_utc, v, 2) < 0)
+		/* store_report.c adds the month's figure, 0 too: a commune without a row here the
+		 * same. */
+		for (size_t k = 0; k < q->n; k++)
+			if (report_chart_add(&q->rs[k]->participants_monthly, label, NULL, 0) < 0)
+				goto nomem;
+		if (rq_each(q, pg_rep_awareness, mp.start_utc, mp.end_utc, add_month,
+		            (void *)label) < 0)
 			return -1;
-		if (report_chart_add(&r->participants_monthly, r->participants_monthly.v[i].label,
-		                     NULL, v[1]) < 0)
-			goto nomem;
 	}
-	for (size_t i = 0; i < r->cur.patrols.by_team.n; i++) {
-		const struct report_count *c = &r->cur.patrols.by_team.v[i];
+	for (size_t k = 0; k < q->n; k++)
+		for (size_t i = 0; i < q->rs[k]->cur.patrols.by_team.n; i++) {
+			const struct report_count *c = &q->rs[k]->cur.patrols.by_team.v[i];
 
-		if (report_chart_add(&r->patrols_by_team, c->name, NULL, c->n) < 0)
-			goto nomem;
-	}
+			if (report_chart_add(&q->rs[k]->patrols_by_team, c->name, NULL, c->n) < 0)
+				goto nomem;
+		}
 	return 0;
 nomem:
 	snprintf(q->err, q->errsz, "out of memory");
 	return -1;
 }
 
-int district_report_fill(struct district *d, const char *node, struct report *r,
-                         const struct report_period *p, char *err, size_t errsz)
+/* Q's reports for P: periods, figures of both periods, charts. 0 or -1. */
+static int fill(struct rq *q, const struct report_period *p)
 {
-	struct rq q = {d, node, err, errsz};
 	struct report_period prev;
 
 	report_period_previous(p, &prev);
-	report_set_period(r, p, &prev);
+	for (size_t k = 0; k < q->n; k++)
+		report_set_period(q->rs[k], p, &prev);
+	if (q->n == 0)
+		return 0;
+	return figures(q, 0, p) < 0 || figures(q, 1, &prev) < 0 || charts(q, p) < 0 ? -1 : 0;
+}
+
+int district_report_fill(struct district *d, const char *node, struct report *total,
+                         struct report **nodes, const char *const *names, size_t n,
+                         const struct report_period *p, char *err, size_t errsz)
+{
+	struct rq all = {d, node, 0, &total, names, 1, err, errsz};
+	struct rq each = {d, node, 1, nodes, names, n, err, errsz};
+
 	/* One snapshot for every figure, as a report from one SQLite read would be. */
 	if (exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", err, errsz) < 0)
 		return -1;
-	if (figures(&q, &r->cur, p) < 0 || figures(&q, &r->previous, &prev) < 0 ||
-	    charts(&q, r, p) < 0) {
+	if (fill(&all, p) < 0 || fill(&each, p) < 0) {
 		PQclear(PQexec(d->conn, "ROLLBACK"));
 		return -1;
 	}

@@ -215,6 +215,20 @@ def test_two_communes_sum_at_the_district():
         for fmt in ("text", "csv", "html"):
             out = tl.cli("report", "--district", pg.conninfo, *period(), "--format", fmt).stdout.decode()
             check("ngoc-bay" in out and "dak-to-re" in out, "%s names both communes" % fmt)
+        # The district's charts: every bar the sum of the communes' bars.
+        want = {}
+        for e in envs:
+            for k, v in bars(e.cli("report", *period(), "--format", "html").stdout.decode()).items():
+                want[k] = want.get(k, 0) + v
+        got = bars(tl.cli("report", "--district", pg.conninfo, *period(), "--format", "html").stdout.decode())
+        check(len(want) > 10, "the communes' charts have bars: %d" % len(want))
+        check_eq(got, want, "the district's chart bars")
+        html = tl.cli("report", "--district", pg.conninfo, *period(), "--format", "html").stdout.decode()
+        import re
+        for i, node in enumerate(("dak-to-re", "ngoc-bay")):
+            cell = re.search(r'<td data-figure="tips.received" data-node="%s" data-value="(\d+)"' % node, html)
+            check(cell, "the communes' table has %s's tips.received" % node)
+            check_eq(int(cell.group(1)), own[i]["tips"]["received"], "%s's tips.received cell" % node)
         csv = tl.cli("report", "--district", pg.conninfo, *period(), "--format", "csv").stdout.decode()
         row = [l for l in csv.splitlines() if l.startswith("tips,received,cur,")][0].split(",")
         check_eq([int(x) for x in row[3:]], [d["district"]["tips"]["received"], own[0]["tips"]["received"],
@@ -232,6 +246,16 @@ def test_two_communes_sum_at_the_district():
                 sys.stderr.write(env.log_text()[-3000:])
             env.close()
         pg.close()
+
+
+def bars(html):
+    """{(chart, label, series): value} of an HTML report's chart bars."""
+    import re
+    out = {}
+    for c, l, se, v in re.findall(r'data-chart="([^"]*)" data-label="([^"]*)" data-series="([^"]*)" '
+                                  r'data-value="(\d+)"', html):
+        out[(c, l, se)] = out.get((c, l, se), 0) + int(v)
+    return out
 
 
 def no_numbers_or_secrets(pg, envs):
