@@ -80,6 +80,7 @@ struct report_figures {
 	struct {
 		long long received, valuable;
 		struct report_counts by_status, by_category, by_village;
+		long long alerts, escalated; /* issue 26: new-tip alerts sent, tips left new */
 	} tips;
 	struct {
 		long long sessions, participants;

@@ -266,6 +266,8 @@ int store_contact_get(const char *phone, struct store_contact *c);
  */
 int store_contact_upsert(const char *phone, const char *name, const char *village, enum role role,
                          const char *team, int subscribed);
+/* Which new tips contact PHONE is told of: WHICH "all", "urgent" or "none" (issue 26). 0/-1. */
+int store_contact_tip_alerts(const char *phone, const char *which, const char *now);
 
 /* Officers' PINs. */
 struct store_pin {
@@ -407,6 +409,39 @@ int store_tip_get(const char *ref, struct store_tip *t);
  */
 int store_tip_set_status(int64_t tip_id, const char *from, const char *to, const char *by,
                          const char *note, const char *at);
+
+/*
+ * Answers to tipsters (issue 26): a tip_events row (answer 1, from = to = the tip's status) by
+ * BY with TEXT at AT; GIVEN_AT the time it was queued to the tipster, NULL while it waits (an
+ * anonymous tip: for the next TT or BS with the secret). 0 or -1.
+ */
+int store_tip_answer_add(int64_t tip_id, const char *by, const char *text, const char *at,
+                         const char *given_at);
+/*
+ * The latest answer to tip TIP_ID (WAITING_ONLY: only one not given yet) into TEXT (SZ bytes),
+ * marked given at NOW. 1 found, 0 none (TEXT ""), -1 error.
+ */
+int store_tip_answer_take(int64_t tip_id, int waiting_only, const char *now, char *text, size_t sz);
+
+/* What an alert says of a tip (never its sender). */
+struct store_tip_brief {
+	int found;
+	char ref[16];
+	char category[64]; /* "" none */
+	char village[128]; /* "" none */
+	char text[700];
+	int anonymous;
+	int64_t inbox_id;
+};
+int store_tip_brief(int64_t tip_id, struct store_tip_brief *b);
+/* Officers who want an alert of a new tip (URGENT: its category is urgent). Count, or -1. */
+int store_tip_alert_count(int urgent);
+/* Queue alert ALERT_ID's TEXT to them (as store_alert_queue). Messages queued, or -1. */
+int store_tip_alert_queue(int64_t alert_id, const char *text, int urgent, const char *now);
+/* FN for each tip (at most 64) still new that arrived from AFTER to BEFORE (UTC text,
+ * inclusive) and has no 'tip_escalated' alert. Count, or -1 (also when FN returns non-zero). */
+int store_tips_stale(const char *after, const char *before, int (*fn)(int64_t tip_id, void *arg),
+                     void *arg);
 
 /* --- period reports (store_report.c) --- */
 
