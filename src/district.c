@@ -45,8 +45,8 @@ static int fail(struct district *d, char *err, size_t errsz, const char *fmt, ..
 
 struct district *district_connect(const char *conninfo, char *err, size_t errsz)
 {
-	/* Our defaults first: the connection string, expanded after them, may override them. */
-	/* tcp_user_timeout: a 3G link that drops silently fails a send in 30 s, not TCP's 15 min. */
+	/* Our defaults first: the connection string, expanded after them, may override them.
+	 * tcp_user_timeout: a 3G link that drops silently fails a send in 30 s, not in 15 min. */
 	const char *keys[] = {"connect_timeout", "tcp_user_timeout", "dbname", NULL};
 	const char *vals[] = {"5", "30000", conninfo, NULL};
 	struct district *d = calloc(1, sizeof *d);
