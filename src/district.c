@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "report.h"
+#include "report_district.h"
 #include "sync.h"
 
 struct district {
@@ -430,69 +431,63 @@ done:
 /* --- the report: store_report.c's figures, from every node's rows --- */
 
 /*
- * Each query is the twin of store_report.c's of the same name, in two forms: [0] the figure
- * over every row (the district's totals), [1] the same grouped by node (every commune's column
- * at once, so the report's cost does not grow with the number of communes). $1, $2: the
+ * Each query is the twin of store_report.c's of the same name, grouped by node: every
+ * commune's column at once, so the report's cost does not grow with the number of communes
+ * (the district's totals are summed from the columns: report_district_sum). $1, $2: the
  * period's UTC bounds [start, end); $3: one node, or NULL for all. A broadcast is (node, id),
  * ids being each commune's own. Names are ordered as SQLite orders them (COLLATE "C").
  */
-#define NODE " AND ($3::text IS NULL OR node = $3)"
-#define Q2(cols, from)                                                                             \
-	{                                                                                          \
-		"SELECT " cols " FROM " from NODE,                                                 \
-		    "SELECT node, " cols " FROM " from NODE " GROUP BY node"                       \
-	}
+#define NODE           " AND ($3::text IS NULL OR node = $3)"
+#define Q2(cols, from) "SELECT node, " cols " FROM " from NODE " GROUP BY node"
 #define K2(key, from, order)                                                                       \
-	{                                                                                          \
-		"SELECT " key ", count(*) FROM " from NODE " GROUP BY 1 ORDER BY " order,          \
-		    "SELECT node, " key ", count(*) FROM " from NODE                               \
-		    " GROUP BY 1, 2 ORDER BY node, " order                                         \
-	}
+	"SELECT node, " key ", count(*) FROM " from NODE " GROUP BY 1, 2 ORDER BY node, " order
 #define TIPS          "tipline.tips WHERE created_at >= $1 AND created_at < $2"
 #define BY_COUNT(key) "count(*) DESC, " key " COLLATE \"C\""
 
-static const char *const pg_rep_tips[2] =
-    Q2("count(*), count(*) FILTER (WHERE status = 'valuable')", TIPS);
-static const char *const pg_rep_tips_status[2] =
+static const char pg_rep_tips[] = Q2("count(*), count(*) FILTER (WHERE status = 'valuable')", TIPS);
+static const char pg_rep_tips_status[] =
     K2("status", TIPS,
        "CASE status WHEN 'new' THEN 0 WHEN 'checking' THEN 1 WHEN 'valuable' THEN 2 WHEN "
        "'false' THEN 3 ELSE 4 END");
-static const char *const pg_rep_tips_category[2] =
+static const char pg_rep_tips_category[] =
     K2("coalesce(category, '')", TIPS, BY_COUNT("coalesce(category, '')"));
-static const char *const pg_rep_tips_village[2] =
+static const char pg_rep_tips_village[] =
     K2("coalesce(village, '')", TIPS, BY_COUNT("coalesce(village, '')"));
-static const char *const pg_rep_awareness[2] =
+static const char pg_rep_awareness[] =
     Q2("coalesce(sum(sessions), 0), coalesce(sum(participants), 0)",
        "tipline.awareness_sessions WHERE held_at >= $1 AND held_at < $2");
-static const char *const pg_rep_patrols[2] =
+static const char pg_rep_patrols[] =
     Q2("count(*), coalesce(sum(members), 0)",
        "tipline.patrols WHERE started_at >= $1 AND started_at < $2");
-static const char *const pg_rep_patrols_team[2] =
+static const char pg_rep_patrols_team[] =
     K2("coalesce(team, '')", "tipline.patrols WHERE started_at >= $1 AND started_at < $2",
        BY_COUNT("coalesce(team, '')"));
-static const char *const pg_rep_missed[2] =
+static const char pg_rep_missed[] =
     Q2("count(*)", "tipline.alerts WHERE kind IN ('patrol_overdue', 'night_missed') AND "
                    "raised_at >= $1 AND raised_at < $2");
-static const char *const pg_rep_mediations[2] =
+static const char pg_rep_tip_alerts[] =
+    Q2("count(*) FILTER (WHERE kind = 'tip_new'), count(*) FILTER (WHERE kind = "
+       "'tip_escalated')",
+       "tipline.alerts WHERE kind IN ('tip_new', 'tip_escalated') AND raised_at >= $1 AND "
+       "raised_at < $2");
+static const char pg_rep_mediations[] =
     Q2("count(*)", "tipline.mediations WHERE created_at >= $1 AND created_at < $2");
-static const char *const pg_rep_broadcasts[2] =
+static const char pg_rep_broadcasts[] =
     Q2("count(DISTINCT (node, broadcast_id)), count(*), coalesce(sum(CASE WHEN status = 'sent' "
        "THEN parts END), 0)",
        "tipline.messages_out WHERE broadcast_id IS NOT NULL AND created_at >= $1 AND created_at "
        "< $2");
-static const char *const pg_rep_sms_in[2] =
+static const char pg_rep_sms_in[] =
     Q2("count(*)", "tipline.messages_in WHERE smsc_time >= $1 AND smsc_time < $2 AND channel = "
                    "'sms'");
-static const char *const pg_rep_sms_out[2] =
+static const char pg_rep_sms_out[] =
     Q2("count(*), coalesce(sum(parts), 0)",
        "tipline.messages_out WHERE status = 'sent' AND sent_at >= $1 AND sent_at < $2");
 
-/* The reports a query fills: one (the totals, ungrouped) or one per node (grouped, NAMES
- * sorted as strcmp sorts, the order of COLLATE "C"). */
+/* The reports a query fills: one per node, NAMES sorted as strcmp sorts (COLLATE "C"). */
 struct rq {
 	struct district *d;
 	const char *node;
-	int grouped;
 	struct report **rs;
 	const char *const *names;
 	size_t n;
@@ -509,12 +504,12 @@ static int by_name(const void *key, const void *elem)
 	return strcmp(key, *(const char *const *)elem);
 }
 
-/* Run SQL[grouped] for [A, B) and hand each row to FN with its report. 0 or -1. */
-static int rq_each(struct rq *q, const char *const sql[2], const char *a, const char *b,
-                   rq_row_fn fn, void *arg)
+/* Run SQL for [A, B) and hand each row to FN with its node's report. 0 or -1. */
+static int rq_each(struct rq *q, const char *sql, const char *a, const char *b, rq_row_fn fn,
+                   void *arg)
 {
 	const char *params[3] = {a, b, q->node};
-	PGresult *res = PQexecParams(q->d->conn, sql[q->grouped], 3, NULL, params, NULL, NULL, 0);
+	PGresult *res = PQexecParams(q->d->conn, sql, 3, NULL, params, NULL, NULL, 0);
 	int rc = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -522,16 +517,12 @@ static int rq_each(struct rq *q, const char *const sql[2], const char *a, const 
 		return fail(q->d, q->err, q->errsz, "the report's query");
 	}
 	for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-		const char *const *at = NULL;
+		const char *const *at =
+		    bsearch(PQgetvalue(res, i, 0), q->names, q->n, sizeof *q->names, by_name);
 
-		if (q->grouped) {
-			at = bsearch(PQgetvalue(res, i, 0), q->names, q->n, sizeof *q->names,
-			             by_name);
-			if (at == NULL)
-				continue; /* a node not asked for (or added since the list was read)
-				           */
-		}
-		rc = fn(q, q->rs[at ? at - q->names : 0], res, i, q->grouped, arg);
+		/* A node not asked for (--node, or one added since the list was read): skipped. */
+		if (at != NULL)
+			rc = fn(q, q->rs[at - q->names], res, i, 1, arg);
 	}
 	PQclear(res);
 	return rc;
@@ -596,6 +587,7 @@ static int figures(struct rq *q, int prev, const struct report_period *p)
 	size_t aw[] = {base + F(awareness.sessions), base + F(awareness.participants), END};
 	size_t pat[] = {base + F(patrols.count), base + F(patrols.member_turns), END};
 	size_t missed[] = {base + F(missed_checkins), END};
+	size_t tip_alerts[] = {base + F(tips.alerts), base + F(tips.escalated), END};
 	size_t med[] = {base + F(mediations.count), END};
 	size_t bc[] = {base + F(broadcasts.count), base + F(broadcasts.recipients),
 	               base + F(broadcasts.parts), END};
@@ -612,6 +604,7 @@ static int figures(struct rq *q, int prev, const struct report_period *p)
 	    rq_each(q, pg_rep_patrols, a, b, set_ints, pat) < 0 ||
 	    rq_each(q, pg_rep_patrols_team, a, b, add_count, &team) < 0 ||
 	    rq_each(q, pg_rep_missed, a, b, set_ints, missed) < 0 ||
+	    rq_each(q, pg_rep_tip_alerts, a, b, set_ints, tip_alerts) < 0 ||
 	    rq_each(q, pg_rep_mediations, a, b, set_ints, med) < 0 ||
 	    rq_each(q, pg_rep_broadcasts, a, b, set_ints, bc) < 0 ||
 	    rq_each(q, pg_rep_sms_in, a, b, set_ints, in) < 0 ||
@@ -703,7 +696,7 @@ static int fill(struct rq *q, const struct report_period *p)
 	report_period_previous(p, &prev);
 	for (size_t k = 0; k < q->n; k++)
 		report_set_period(q->rs[k], p, &prev);
-	if (q->n == 0)
+	if (q->n == 0) /* no commune: nothing to read, the totals are empty */
 		return 0;
 	return figures(q, 0, p) < 0 || figures(q, 1, &prev) < 0 || charts(q, p) < 0 ? -1 : 0;
 }
@@ -712,17 +705,23 @@ int district_report_fill(struct district *d, const char *node, struct report *to
                          struct report **nodes, const char *const *names, size_t n,
                          const struct report_period *p, char *err, size_t errsz)
 {
-	struct rq all = {d, node, 0, &total, names, 1, err, errsz};
-	struct rq each = {d, node, 1, nodes, names, n, err, errsz};
+	struct rq each = {d, node, nodes, names, n, err, errsz};
 
 	/* One snapshot for every figure, as a report from one SQLite read would be. */
 	if (exec(d, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin", err, errsz) < 0)
 		return -1;
-	if (fill(&all, p) < 0 || fill(&each, p) < 0) {
+	if (fill(&each, p) < 0) {
 		PQclear(PQexec(d->conn, "ROLLBACK"));
 		return -1;
 	}
-	return exec(d, "COMMIT", "commit", err, errsz);
+	if (exec(d, "COMMIT", "commit", err, errsz) < 0)
+		return -1;
+	/* The totals from the communes' columns: the rows are read once. */
+	if (report_district_sum(total, nodes, n, p) < 0) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 int district_nodes(struct district *d, char ***names, char *err, size_t errsz)

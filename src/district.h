@@ -43,9 +43,9 @@ int district_add_node(struct district *d, const char *admin_conninfo, const char
 /* The nodes that have rows or are registered, by name, into NAMES (each and the array malloc'd:
  * the caller frees both). Their count, or -1. */
 int district_nodes(struct district *d, char ***names, char *err, size_t errsz);
-/* The report of period P: the district's TOTAL (every node's rows, or NODE's alone when it is
- * not NULL) and one report per node in NODES, named by NAMES (N of them, sorted as strcmp
- * sorts: district_nodes' order), each as store_report_fill makes a commune's. 0 or -1. */
+/* The report of period P: one per node in NODES, named by NAMES (N of them, sorted as strcmp
+ * sorts: district_nodes' order; NODE not NULL: only its rows are read), each as
+ * store_report_fill makes a commune's, and the district's TOTAL, their sum. 0 or -1. */
 int district_report_fill(struct district *d, const char *node, struct report *total,
                          struct report **nodes, const char *const *names, size_t n,
                          const struct report_period *p, char *err, size_t errsz);

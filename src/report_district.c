@@ -237,3 +237,140 @@ done:
 	free(buf);
 	return rc;
 }
+
+/* The triage order of store_report.c's by_status (then any other name, as its ELSE). */
+static int status_rank(const char *s)
+{
+	static const char *const order[] = {"new", "checking", "valuable", "false"};
+
+	for (int i = 0; i < 4; i++)
+		if (strcmp(s, order[i]) == 0)
+			return i;
+	return 4;
+}
+
+static int by_status(const void *a, const void *b)
+{
+	const struct report_count *x = a, *y = b;
+
+	return status_rank(x->name) - status_rank(y->name);
+}
+
+/* Largest first, then by name as SQLite's BINARY collation sorts: store_report.c's order. */
+static int by_count(const void *a, const void *b)
+{
+	const struct report_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Each node's keyed counts added into TO, then sorted with CMP. 0 or -1. */
+static int sum_counts(struct report_counts *to, struct report *const *nodes, size_t n, size_t off,
+                      int (*cmp)(const void *, const void *))
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct report_counts *c = (const void *)((const char *)nodes[k] + off);
+
+		for (size_t i = 0; i < c->n; i++)
+			if (report_counts_add(to, c->v[i].name, c->v[i].n) < 0)
+				return -1;
+	}
+	if (to->n > 1)
+		qsort(to->v, to->n, sizeof *to->v, cmp);
+	return 0;
+}
+
+/* One period's figures (at OFF in struct report: cur or previous) summed into TOTAL. */
+static int sum_figures(struct report *total, struct report *const *nodes, size_t n, size_t off)
+{
+	struct report_figures *t = (void *)((char *)total + off);
+
+	for (size_t k = 0; k < n; k++) {
+		const struct report_figures *f = (const void *)((const char *)nodes[k] + off);
+
+		t->tips.received += f->tips.received;
+		t->tips.valuable += f->tips.valuable;
+		t->tips.alerts += f->tips.alerts;
+		t->tips.escalated += f->tips.escalated;
+		t->awareness.sessions += f->awareness.sessions;
+		t->awareness.participants += f->awareness.participants;
+		t->patrols.count += f->patrols.count;
+		t->patrols.member_turns += f->patrols.member_turns;
+		t->missed_checkins += f->missed_checkins;
+		t->mediations.count += f->mediations.count;
+		t->broadcasts.count += f->broadcasts.count;
+		t->broadcasts.recipients += f->broadcasts.recipients;
+		t->broadcasts.parts += f->broadcasts.parts;
+		t->sms.received += f->sms.received;
+		t->sms.sent += f->sms.sent;
+		t->sms.parts_sent += f->sms.parts_sent;
+	}
+	if (sum_counts(&t->tips.by_status, nodes, n,
+	               off + offsetof(struct report_figures, tips.by_status), by_status) < 0 ||
+	    sum_counts(&t->tips.by_category, nodes, n,
+	               off + offsetof(struct report_figures, tips.by_category), by_count) < 0 ||
+	    sum_counts(&t->tips.by_village, nodes, n,
+	               off + offsetof(struct report_figures, tips.by_village), by_count) < 0 ||
+	    sum_counts(&t->patrols.by_team, nodes, n,
+	               off + offsetof(struct report_figures, patrols.by_team), by_count) < 0)
+		return -1;
+	return 0;
+}
+
+int report_district_sum(struct report *total, struct report *const *nodes, size_t n,
+                        const struct report_period *p)
+{
+	struct report_period prev;
+	char first[32];
+	int y, m;
+
+	report_period_previous(p, &prev);
+	report_set_period(total, p, &prev);
+	if (sum_figures(total, nodes, n, offsetof(struct report, cur)) < 0 ||
+	    sum_figures(total, nodes, n, offsetof(struct report, previous)) < 0 ||
+	    report_chart_weeks(&total->tips_weekly, p) < 0)
+		return -1;
+	/* Every node has the same bars (the period's weeks and months), in the same order. */
+	for (size_t i = 0; i < total->tips_weekly.n; i++) {
+		struct report_bar *bar = &total->tips_weekly.v[i];
+
+		for (size_t k = 0; k < n; k++) {
+			const struct report_counts *parts = &nodes[k]->tips_weekly.v[i].parts;
+
+			for (size_t j = 0; j < parts->n; j++)
+				if (report_chart_add(&total->tips_weekly, bar->label,
+				                     parts->v[j].name, parts->v[j].n) < 0)
+					return -1;
+		}
+		if (bar->parts.n > 1)
+			qsort(bar->parts.v, bar->parts.n, sizeof *bar->parts.v, by_count);
+	}
+	if (sscanf(p->to, "%4d-%2d", &y, &m) != 2)
+		return -1;
+	m -= 11;
+	if (m < 1) {
+		m += 12;
+		y--;
+	}
+	snprintf(first, sizeof first, "%04d-%02d-01", y, m);
+	if (report_chart_months(&total->participants_monthly, first, p->to) < 0)
+		return -1;
+	for (size_t i = 0; i < total->participants_monthly.n; i++) {
+		long long sum = 0;
+
+		for (size_t k = 0; k < n; k++)
+			sum += report_counts_total(&nodes[k]->participants_monthly.v[i].parts);
+		if (report_chart_add(&total->participants_monthly,
+		                     total->participants_monthly.v[i].label, NULL, sum) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < total->cur.patrols.by_team.n; i++) {
+		const struct report_count *c = &total->cur.patrols.by_team.v[i];
+
+		if (report_chart_add(&total->patrols_by_team, c->name, NULL, c->n) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -28,4 +28,13 @@ int report_district_json(const struct report_district *d, FILE *f);
 /* The district's HTML report (its charts), with the communes' table (data-node on each cell). */
 int report_district_html(const struct report_district *d, FILE *f);
 
+/*
+ * The district's totals summed from the N communes' reports (filled for period P): every
+ * figure added, keyed counts and chart parts ordered as store_report.c orders them, so that
+ * TOTAL is what one report over every commune's rows gives, without reading those rows again.
+ * TOTAL is empty (report_init). 0, or -1 out of memory or a bad period.
+ */
+int report_district_sum(struct report *total, struct report *const *nodes, size_t n,
+                        const struct report_period *p);
+
 #endif
