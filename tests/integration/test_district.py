@@ -121,6 +121,8 @@ def month(env, i, today):
     env.cli("contact", "add", p["leader"], "--role", "leader", "--team", p["team"], "--village", "1")
     env.cli("contact", "add", p["officer"], "--role", "officer", "--pin", "2468", "--name",
             "Can bo %d" % i)
+    # Every new tip alerts the officer (issue 26): the report's tips.alerts at the district too.
+    env.cli("contact", "set", p["officer"], "--tip-alerts", "all")
     msgs = []
     cats = ["TIN MT ban ma tuy", "TIN ANDANH trom bo", "TIN danh bac", "TIN trom xe may", "co nguoi la"]
     for k in range(8 + 3 * i):
@@ -203,8 +205,8 @@ def test_two_communes_sum_at_the_district():
         tl = envs[0]
         d = json.loads(tl.cli("report", "--district", pg.conninfo, *period(), "--format", "json").stdout)
         check_eq(sorted(d["nodes"]), ["dak-to-re", "ngoc-bay"], "the district's nodes")
-        check(own[0]["tips"]["received"] > 0 and own[1]["broadcasts"]["recipients"] > 0,
-              "the communes' reports have figures")
+        check(own[0]["tips"]["received"] > 0 and own[1]["broadcasts"]["recipients"] > 0 and
+              own[0]["tips"].get("alerts", 1) > 0, "the communes' reports have figures")
         check_eq(d["nodes"]["dak-to-re"], own[0], "dak-to-re at the district")
         check_eq(d["nodes"]["ngoc-bay"], own[1], "ngoc-bay at the district")
         check_eq(d["district"], add(own[0], own[1]), "the district's totals")
