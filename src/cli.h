@@ -172,6 +172,9 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  contact set PHONE [--name N] [--village V] [--role R] [--team T]\n" \
 	"              [--subscribed yes|no] [--pin DIGITS] [--tip-alerts all|urgent|none]\n" \
 	"  contact list [--role R] [--json]            registered people\n" \
+	"  contact rm PHONE                            remove a person (and from named groups)\n" \
+	"  contact import FILE [--dry-run]             people from a spreadsheet's CSV: each line\n" \
+	"                                              added, changed, the same or refused (why)\n" \
 	"  tips [--status S] [--category C] [--village V] [--since DATE] [--until DATE]\n" \
 	"       [--json]                               tips, oldest first (dates local, inclusive)\n" \
 	"  tip REF [--json]                            one tip, its supplements and history\n" \
@@ -187,8 +190,8 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              expected patrol nights (local time)\n" \
 	"  team list [--json]                          teams, their nights and leaders\n" \
 	"  alerts [--json]                             missed check-in and tip alerts raised\n" \
-	"  export tips|patrols|awareness|mediations|inbox [--from DATE] [--to DATE]\n" \
-	"         [--bom] [--out FILE]                 CSV for a spreadsheet (local times)\n" \
+	"  export tips|patrols|awareness|mediations|inbox|contacts [--from DATE]\n" \
+	"         [--to DATE] [--bom] [--out FILE]     CSV for a spreadsheet (local times)\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
@@ -214,6 +217,7 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              (never on the command line); --admin: may\n" \
 	"                                              manage other accounts\n" \
 	"  console [--listen ADDR:PORT]                the officers' web console (console.*)\n" \
+	"  console --make-cert                         make its self-signed certificate (postinst)\n" \
 	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \
 	"                                              USSD and records (a registered contact\n" \
 	"                                              keeps its contact row); without --yes:\n" \
