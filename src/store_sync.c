@@ -1,5 +1,5 @@
 /*
- * The store: the change log for the district (issue 27, schema 022). The triggers of schema 022
+ * The store: the change log for the district (issue 27, schema 026). The triggers of schema 026
  * record which rows changed; this file reads each pending row as the district may see it
  * (sync.h's tables, in their column order) and moves the cursor once the district committed.
  *
