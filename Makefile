@@ -15,7 +15,7 @@
 # Every tests/unit/test_*.c becomes its own binary linked against that library.
 
 CC      ?= cc
-PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd libsystemd gnutls
+PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd libsystemd gnutls libpq
 BUILD   ?= build
 SAN     := build-san
 

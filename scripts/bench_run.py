@@ -2,8 +2,8 @@
 """tipline against gammu-smsd (and smstools3) on this machine: the harness behind scripts/bench.sh.
 
     python3 scripts/bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain] [memory] [parser] [cost]
-                                 [pacing] [report] [ussd] [contacts] [console] [latency]
-                                 [broadcast]
+                                 [pacing] [report] [ussd] [contacts] [console] [district]
+                                 [latency] [broadcast]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
 BUILD/bench.md (and, with --readme, into docs/benchmark.md between <!-- bench:begin --> and
@@ -16,6 +16,7 @@ BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for ussd, BENCH_N
 timing, default 3), BENCH_PACING_N (queued replies, default 200),
 BENCH_PACING_RUNS (default 1), BENCH_DELAY_MS (emulator delay per AT+CMGS, default 100),
 BENCH_SMSD_PACING_LOOPSLEEP (gammu-smsd LoopSleep values for pacing, default "0"),
+BENCH_DISTRICT_NODES (100) and BENCH_DISTRICT_RUNS (20) for district,
 BENCH_KEEP=1 keeps the temporary directories.
 
 Every daemon runs under `timeout -s KILL` in its own process group; it is stopped with
@@ -826,6 +827,110 @@ class Bench:
                              statistics.median(mt) < 0.050))
         self.targets.append(("Report of a year < 500 ms (issue 10)", "%.0f ms" % (statistics.median(yt) * 1000),
                              statistics.median(yt) < 0.500))
+
+    # --- district (issue 27) ----------------------------------------------------------------
+    def run_district(self):
+        """A year made through the store (bench_year) pushed to a private PostgreSQL by
+        `tipline sync` (seconds, peak RSS), an incremental day (the last day's rows changed
+        again), then `tipline report --district` over BENCH_DISTRICT_NODES communes (default
+        100) of that year, copied on the PostgreSQL side: p99 of BENCH_DISTRICT_RUNS (20)
+        whole-process runs for a month and for the year."""
+        sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+        from test_district import Postgres  # noqa: E402  (initdb, pg_ctl, a socket in a temp dir)
+
+        nodes = max(1, env_int("BENCH_DISTRICT_NODES", 100))
+        runs = max(2, env_int("BENCH_DISTRICT_RUNS", 20))
+        d = self.path("district")
+        db = os.path.join(d, "tipline.db")
+        p = subprocess.run([os.path.join(self.build, "tools", "bench_year"), db], capture_output=True,
+                           text=True, timeout=600)
+        if p.returncode != 0:
+            raise BenchError("bench_year: %s" % p.stderr.strip()[-500:])
+        pg = Postgres()
+        try:
+            def tl(*args, conf=None):
+                t0 = time.monotonic()
+                proc = subprocess.Popen([self.tipline] + (["-c", conf] if conf else []) + list(args),
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=d)
+                out, err = proc.communicate(timeout=3600)
+                ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if proc.returncode != 0:
+                    raise BenchError("tipline %s: %s" % (args[0], err.decode(errors="replace")))
+                return time.monotonic() - t0, out.decode(), ru
+
+            tl("district", "init", pg.conninfo)
+            conninfo = tl("district", "add-node", pg.conninfo, "c-000")[1].splitlines()[-1]
+            conf = os.path.join(d, "tipline.conf")
+            with open(conf, "w") as f:
+                f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+                f.write('database: { path = "%s"; };\n' % db)
+                f.write('sync: { conninfo = "%s"; node = "c-000"; };\n' % conninfo.replace('"', '\\"'))
+            changes = db_scalar(db, "SELECT count(*) FROM sync_log")
+            # Peak RSS of this one child: measured with /usr/bin/time when present.
+            timer = ["/usr/bin/time", "-f", "%M"] if os.access("/usr/bin/time", os.X_OK) else []
+            t0 = time.monotonic()
+            r = subprocess.run(timer + [self.tipline, "-c", conf, "sync"], capture_output=True, cwd=d)
+            first = time.monotonic() - t0
+            if r.returncode != 0:
+                raise BenchError("tipline sync: %s" % r.stderr.decode(errors="replace"))
+            rss = r.stderr.decode().strip().splitlines()[-1] + " KB" if timer else "?"
+            # A day: the newest 1/365 of each table's rows changed again (logged by the triggers).
+            con = sqlite3.connect(db)
+            with con:
+                for t, c in (("inbox", "smsc_time"), ("outbox", "status"), ("tips", "status"),
+                             ("patrols", "members"), ("awareness_sessions", "participants"),
+                             ("mediations", "team"), ("tip_events", "note")):
+                    con.execute("UPDATE %s SET %s = %s WHERE id > (SELECT max(id) - count(*) / 365 FROM %s)"
+                                % (t, c, c, t))
+            con.close()
+            day_changes = db_scalar(db, "SELECT count(*) FROM sync_log l, sync_cursor c WHERE l.seq > c.seq")
+            t0 = time.monotonic()
+            r = subprocess.run(timer + [self.tipline, "-c", conf, "sync"], capture_output=True, cwd=d)
+            incr = time.monotonic() - t0
+            if r.returncode != 0:
+                raise BenchError("tipline sync: %s" % r.stderr.decode(errors="replace"))
+            day_rss = r.stderr.decode().strip().splitlines()[-1] + " KB" if timer else "?"
+            log("district: copying the year to %d communes" % nodes)
+            cols = {t: [c for (c,) in pg.sql("SELECT column_name FROM information_schema.columns WHERE "
+                                              "table_schema = 'tipline' AND table_name = '%s' AND "
+                                              "column_name <> 'node' ORDER BY ordinal_position" % t)]
+                    for t in ("teams", "tips", "tip_events", "patrols", "awareness_sessions", "mediations",
+                              "broadcasts", "alerts", "messages_in", "messages_out")}
+            t0 = time.monotonic()
+            for t, cs in cols.items():
+                c = ", ".join(cs)
+                pg.sql("INSERT INTO tipline.%s (node, %s) SELECT 'c-' || lpad(g::text, 3, '0'), %s FROM "
+                       "tipline.%s, generate_series(1, %d) g WHERE node = 'c-000'" % (t, c, c, t, nodes - 1))
+            pg.sql("ANALYZE")
+            copy_s = time.monotonic() - t0
+            today = datetime.date.today()
+            year = ["--from", (today - datetime.timedelta(days=364)).isoformat(), "--to", today.isoformat()]
+            last = today.replace(day=1) - datetime.timedelta(days=1)
+            month = ["--month", last.strftime("%Y-%m")]
+
+            def rep(args):
+                return tl("report", "--district", pg.conninfo, "--format", "json", *args, conf=conf)[0]
+
+            rep(month)
+            mt = sorted(rep(month) for _ in range(runs))
+            yt = sorted(rep(year) for _ in range(max(2, runs // 4)))
+
+            def p99(v):
+                return v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
+        finally:
+            pg.close()
+        self.rows.append(("**District** (issue 27) first `tipline sync` of a year made by bench_year "
+                          "(%s changes) to a private PostgreSQL 15 on a Unix socket" % fmt_n(changes),
+                          "%.1f s, peak RSS %s" % (first, rss), "—",
+                          "%.0f changes/s, 500 per transaction" % (changes / first)))
+        self.rows.append(("District: an incremental day (%s changes: the newest 1/365 of each table's rows again)"
+                          % fmt_n(day_changes), "%.2f s, peak RSS %s" % (incr, day_rss), "—", ""))
+        self.rows.append(("District: `tipline report --district --format json` over %d communes x a year "
+                          "(copied in PostgreSQL in %.0f s), a month" % (nodes, copy_s),
+                          "p99 %.2f s (median %.2f s, %d runs)" % (p99(mt), statistics.median(mt), len(mt)),
+                          "—", "every commune's figures and the totals"))
+        self.rows.append(("District: the same report, the year", "p99 %.2f s (median %.2f s, %d runs)"
+                          % (p99(yt), statistics.median(yt), len(yt)), "—", ""))
 
     # --- contacts -------------------------------------------------------------------------
     def run_contacts(self):
@@ -2176,11 +2281,11 @@ missing, builds this tree and, in a temporary copy, the baseline revision (`BENC
 `scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with `--readme`
 it also replaces this section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain`
 (or `scale`, `memory`, `parser`, `cost`, `pacing`, `report`, `ussd`, `contacts`, `console`,
-`latency`, `broadcast`; several may be given). `BENCH_N=5000` changes the drain size,
-`BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"), `BENCH_SCALE_ONE` ("2000
-4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered, with distinct SMSC seconds
-and all in one second; the cost per message is the difference of the two distinct sizes' times
-over their difference in messages, so the start-up cancels out), `BENCH_PACING_N`,
+`district`, `latency`, `broadcast`; several may be given). `BENCH_N=5000` changes the drain
+size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"), `BENCH_SCALE_ONE`
+("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered, with distinct SMSC
+seconds and all in one second; the cost per message is the difference of the two distinct sizes'
+times over their difference in messages, so the start-up cancels out), `BENCH_PACING_N`,
 `BENCH_DELAY_MS` and `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS`
 (1000) and `BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_LATENCY_N` (20) and
 `BENCH_IDLE_S` (60) the instant-receive latency run (`latency`: tipline, gammu-smsd `LoopSleep`
@@ -2228,7 +2333,7 @@ def update_readme(table, begin=README_BEGIN, end=README_END, how=README_HOW,
 
 
 ALL = ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts",
-       "console", "latency", "broadcast")
+       "console", "district", "latency", "broadcast")
 
 
 def mkpdu_module():

@@ -136,6 +136,9 @@ void cli_daemon_not_running(const char *last);
 /* in cli_console.c (issue 23): */
 int cli_passwd(const struct config *cfg, int argc, char **argv);
 int cli_console(const struct config *cfg, int argc, char **argv);
+/* in cli_sync.c (issue 27): */
+int cli_sync(const struct config *cfg, int argc, char **argv);
+int cli_district(const struct config *cfg, int argc, char **argv);
 int cli_inbox(const struct config *cfg, int argc, char **argv);
 int cli_outbox(const struct config *cfg, int argc, char **argv);
 int cli_parse(const struct config *cfg, int argc, char **argv);
@@ -197,8 +200,11 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n" \
 	"  report [--from DATE --to DATE | --month YYYY-MM | --week]\n" \
 	"         [--format text|csv|json|html] [--out FILE]\n" \
+	"         [--district CONNINFO [--node NAME]]\n" \
 	"                                              figures of a period and the one before\n" \
-	"                                              (default: this month to date, text)\n" \
+	"                                              (default: this month to date, text);\n" \
+	"                                              --district: every commune side by side\n" \
+	"                                              and the district's totals\n" \
 	"  ussd CODE [--timeout S]                     send a USSD code through the daemon's\n" \
 	"                                              modem (*101#: balance) and print the answer\n" \
 	"  status [--json]                             the daemon, the modem, SIM, network,\n" \
@@ -215,7 +221,13 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \
 	"                                              USSD and records (a registered contact\n" \
 	"                                              keeps its contact row); without --yes:\n" \
-	"                                              what it would change, exit 3\n"
+	"                                              what it would change, exit 3\n" \
+	"  sync                                        push the changes to the district now\n" \
+	"                                              (sync.*) and say what was sent\n" \
+	"  district init CONNINFO                      create or upgrade the district's schema\n" \
+	"                                              in PostgreSQL and its report role\n" \
+	"  district add-node CONNINFO NAME             a commune's role (its own rows only);\n" \
+	"                                              prints the commune's sync.conninfo\n"
 /* clang-format on */
 
 /*

@@ -94,6 +94,11 @@ static const struct setting settings[] = {
     {"console", "tls_cert", S_STRING, 0, OFF(console.tls_cert), 0, 0},
     {"console", "tls_key", S_STRING, 0, OFF(console.tls_key), 0, 0},
     {"console", "session_idle", S_INT, 0, OFF(console.session_idle), 60, 30 * 86400},
+    /* Issue 27: the district's PostgreSQL (sync.c). */
+    {"sync", "conninfo", S_STRING, 0, OFF(sync.conninfo), 0, 0},
+    {"sync", "node", S_STRING, 0, OFF(sync.node), 0, 0},
+    {"sync", "every", S_INT, 0, OFF(sync.every), 1, 7 * 86400},
+    {"sync", "tip_text", S_BOOL, 0, OFF(sync.tip_text), 0, 0},
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
@@ -400,6 +405,7 @@ static void defaults(struct config *c)
 	c->ussd_menu.sms_ack = 1;
 	c->console.tls = 1;
 	c->console.session_idle = 8 * 3600;
+	c->sync.every = 300;
 	/* Aggregators give up on a step after a few seconds: the database wait stays well under. */
 	c->ussd_menu.db_wait = 1000;
 	/* A step is answered in milliseconds: even max_sessions steps at once fit many times. */
@@ -411,11 +417,14 @@ static void defaults(struct config *c)
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
 static int default_strings(struct config *c)
 {
-	char **slots[] = {&c->modem.model,    &c->modem.sent_dir,      &c->modem.gammu_debug,
-	                  &c->country_code,   &c->ussd.balance_code,   &c->ussd.balance_pattern,
-	                  &c->modem.pin,      &c->modem.reset_command, &c->database.group,
-	                  &c->console.listen, &c->console.tls_cert,    &c->console.tls_key};
-	const char *vals[] = {"", "", "", "84", "", "", "", "", "", "0.0.0.0:8443", "", ""};
+	char **slots[] = {&c->modem.model,       &c->modem.sent_dir,
+	                  &c->modem.gammu_debug, &c->country_code,
+	                  &c->ussd.balance_code, &c->ussd.balance_pattern,
+	                  &c->modem.pin,         &c->modem.reset_command,
+	                  &c->database.group,    &c->console.listen,
+	                  &c->console.tls_cert,  &c->console.tls_key,
+	                  &c->sync.conninfo,     &c->sync.node};
+	const char *vals[] = {"", "", "", "84", "", "", "", "", "", "0.0.0.0:8443", "", "", "", ""};
 
 	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],
 	               "a default for every string setting");
@@ -1137,6 +1146,31 @@ static void validate_console(struct loader *ld, const struct config *c, const co
 		        "self-signed certificate is made beside the database)");
 }
 
+/* 1 if S is a node name: 1 to 40 of a-z, 0-9 and '-' (it becomes part of a role's name). */
+int config_node_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* The sync group: both conninfo and node, or neither (sync off). */
+static void validate_sync(struct loader *ld, const struct config *c, const config_t *cf)
+{
+	const struct sync_config *k = &c->sync;
+
+	if (k->conninfo[0] != '\0' && k->node[0] == '\0')
+		problem(ld, config_lookup(cf, "sync.conninfo"),
+		        "sync.node: give the commune's name at the district (as `tipline district "
+		        "add-node` made it) with sync.conninfo");
+	else if (k->node[0] != '\0' && !config_node_name_ok(k->node))
+		problem(ld, config_lookup(cf, "sync.node"),
+		        "sync.node: \"%s\" must be 1 to 40 of a-z, 0-9 and -", k->node);
+	else if (k->node[0] != '\0' && k->conninfo[0] == '\0')
+		problem(ld, config_lookup(cf, "sync.node"),
+		        "sync.conninfo: give the district's connection string with sync.node");
+}
+
 static void validate(struct loader *ld, struct config *c, const config_t *cf)
 {
 	const char *cc = c->country_code;
@@ -1154,6 +1188,7 @@ static void validate(struct loader *ld, struct config *c, const config_t *cf)
 	validate_ussd(ld, c, cf);
 	validate_database_group(ld, c, cf);
 	validate_console(ld, c, cf);
+	validate_sync(ld, c, cf);
 	validate_tips(ld, c, cf);
 	/* A PIN is 4 to 8 digits (3GPP TS 22.004); anything else would be a wrong try of three. */
 	if (c->modem.pin[0] != '\0' &&
@@ -1302,6 +1337,8 @@ void config_free(struct config *c)
 	free(c->console.listen);
 	free(c->console.tls_cert);
 	free(c->console.tls_key);
+	free(c->sync.conninfo);
+	free(c->sync.node);
 	for (int t = 0; t < TPL_COUNT; t++)
 		free(c->replies.templates[t]);
 	for (int i = 0; i < c->tips.nurgent; i++)

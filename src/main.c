@@ -27,6 +27,7 @@
 #include "privacy.h"
 #include "receive.h"
 #include "sched.h"
+#include "sync.h"
 #include "simcard.h"
 #include "status.h"
 #include "store.h"
@@ -91,7 +92,7 @@ static int open_modules(struct config *cfg)
 	    outbox_init(cfg) < 0 || alerts_init(cfg) < 0 ||
 	    (modem = modem_open(&cfg->modem)) == NULL || simcard_init(cfg, modem) < 0 ||
 	    status_init(cfg, modem) < 0 || ussd_init(cfg, modem) < 0 || notify_init() < 0 ||
-	    privacy_init(cfg) < 0)
+	    privacy_init(cfg) < 0 || sync_init(cfg) < 0)
 		return -1;
 	return 0;
 }
@@ -99,6 +100,7 @@ static int open_modules(struct config *cfg)
 static void close_modules(void)
 {
 	sched_close();
+	sync_close();
 	privacy_close();
 	notify_close();
 	ussd_close();

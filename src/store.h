@@ -843,4 +843,23 @@ int store_console_tune(void);
 /* Set a tip's CATEGORY and/or VILLAGE (NULL: keep; VILLAGE "": none). Rows changed, or -1. */
 int store_console_tip_set(int64_t tip_id, const char *category, const char *village);
 
+/* --- the change log for the district (issue 27, schema 022; store_sync.c) --- */
+struct sync_batch;
+/*
+ * Up to LIMIT pending entries of the change log (after the cursor) in order into B (emptied
+ * first), each upsert with its row as it is now: the columns of its sync_table, a phone-like
+ * name replaced, a tip's text only with TIP_TEXT. Entries read, or -1.
+ */
+int store_sync_batch(int limit, int tip_text, struct sync_batch *b);
+/* In a transaction: the district committed every entry up to SEQ at NOW: the cursor moves
+ * there and those entries go. 0 or -1. */
+int store_sync_done(int64_t seq, const char *now);
+/* In a transaction: an attempt at NOW failed for WHY (NULL: it did not fail). 0 or -1. */
+int store_sync_tried(const char *why, const char *now);
+struct store_sync_state {
+	int64_t cursor, pending;
+	char synced_at[32], tried_at[32], last_error[256]; /* "" when none */
+};
+int store_sync_state(struct store_sync_state *st);
+
 #endif
