@@ -529,6 +529,8 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_export(rq, resp, p[1] == 't' ? "tips" : "patrols");
 	if (strcmp(p, "/accounts") == 0)
 		return post ? console_post_accounts(rq, resp) : console_page_accounts(rq, resp);
+	if (!post && (strcmp(p, "/audit") == 0 || strcmp(p, "/audit.csv") == 0))
+		return console_page_audit(rq, resp, p[6] == '.');
 	if (!post && strcmp(p, "/patrols") == 0)
 		return console_page_patrols(rq, resp);
 	if (strcmp(p, "/broadcasts") == 0 && !post)

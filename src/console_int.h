@@ -116,6 +116,9 @@ int console_page_patrols(const struct console_req *rq, struct console_resp *resp
  * admin, unadmin: act_account). */
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp);
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp);
+/* --- console_audit.c: GET /audit, the admins' audit log and its filters (403 for others);
+ * CSV: /audit.csv, the same filtered log as a download. --- */
+int console_page_audit(const struct console_req *rq, struct console_resp *resp, int csv);
 /* `tipline export KIND` (tips, patrols, contacts) as a CSV download. */
 int console_export(const struct console_req *rq, struct console_resp *resp, const char *kind);
 /* POST /tips/REF: triage (mark), category or village (set). */

@@ -1160,7 +1160,9 @@ int console_page_accounts(const struct console_req *rq, struct console_resp *res
 	      "type=\"password\" autocomplete=\"new-password\" minlength=\"8\" required></p>"
 	      "<p><button type=\"submit\">Lưu mật khẩu</button></p></form></section>",
 	      f);
-	fputs("<h2>Thay đổi gần đây</h2>", f);
+	fputs("<h2>Thay đổi gần đây</h2><p><a href=\"/audit\">Nhật ký thay đổi: lọc theo người, "
+	      "việc, ngày; tải CSV</a></p>",
+	      f);
 	if (store_list_console_audit("accounts", 30, con_table_row, &t) < 0)
 		return -1;
 	con_table_end(&t, "Chưa có.");

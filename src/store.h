@@ -816,6 +816,18 @@ int store_console_audit(const char *at, const char *by, const char *action, cons
 /* The audit, newest first: SUBJECT's rows (a tip's ref, an officer's number), "accounts" for
  * the account changes, NULL for all. */
 int store_list_console_audit(const char *subject, int limit, store_row_fn fn, void *ctx);
+/* The admins' audit log (console_audit and tip_events as one list): each filter NULL for any;
+ * SUBJECT a substring; [SINCE, UNTIL) UTC. */
+struct store_audit_filter {
+	const char *by, *action, *subject, *since, *until;
+};
+/* Rows at, by, action, subject, detail, from_status, to_status (NULL but for tip_events'
+ * "tip_mark" and "tip_answer"), newest first, LIMIT after OFFSET. 0 or -1. */
+int store_console_audit_log(const struct store_audit_filter *f, int limit, int offset,
+                            store_row_fn fn, void *ctx);
+/* The log's distinct "by" (rows: by), and its distinct actions (rows: action), sorted. */
+int store_console_audit_who(const char *unused, int limit, store_row_fn fn, void *ctx);
+int store_console_audit_actions(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* Officers and their accounts: phone, name, has_password, admin, disabled, locked_until. */
 int store_console_accounts(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* Disable (ending its sessions) or enable an account. Rows changed (0: no account), or -1. */

@@ -336,6 +336,71 @@ int store_console_set_admin(int64_t contact_id, int admin, const char *at)
 }
 
 /*
+ * The audit log (the admins' page /audit): the console's changes (console_audit) and every
+ * change of a tip's status or answer to its tipster (tip_events: the console's triage, the
+ * CLI's and SMS's alike), newest first, as one list: at, by, action (tip_events' rows as
+ * "tip_mark" or "tip_answer"), subject (the tip's reference), detail (its note), from_status,
+ * to_status (NULL for console_audit's rows). Each filter NULL for any; SUBJECT a substring
+ * (LIKE, its wildcards escaped); [SINCE, UNTIL) UTC. The ORDER BY on the compound is a merge of
+ * its two arms, each read backwards in its own index on at (console_audit_at, 028's
+ * tip_events_at): a page stops after LIMIT rows, not after sorting the year.
+ */
+SQ(q_console_audit_log,
+   "SELECT at, by, action, subject, detail, from_status, to_status FROM (SELECT a.at AS at, a.by "
+   "AS by, a.action AS action, a.subject AS subject, a.detail AS detail, NULL AS from_status, "
+   "NULL AS to_status, 1 AS src, a.id AS k FROM console_audit a UNION ALL SELECT e.at, e.by, "
+   "CASE WHEN e.answer THEN 'tip_answer' ELSE 'tip_mark' END, t.ref, e.note, e.from_status, "
+   "e.to_status, 0, e.id FROM tip_events e JOIN tips t ON t.id = e.tip_id) WHERE (?1 IS NULL OR "
+   "by = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR subject LIKE ?3 ESCAPE '\\') AND "
+   "(?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5) ORDER BY at DESC, src DESC, k DESC "
+   "LIMIT ?6 OFFSET ?7");
+
+int store_console_audit_log(const struct store_audit_filter *f, int limit, int offset,
+                            store_row_fn fn, void *ctx)
+{
+	char like[512];
+
+	return sq_each_row(sq_bind(&q_console_audit_log, "sssssii", f->by, f->action,
+	                           like_of(f->subject, like), f->since, f->until,
+	                           limit > 0 ? limit : -1, offset),
+	                   fn, ctx, "audit log");
+}
+
+/*
+ * Who appears in the log (its officer filter): each table's distinct "by" one after the other
+ * through its index on (by, at) (028), not a sort of every row.
+ */
+SQ(q_console_audit_who,
+   "WITH RECURSIVE a(v) AS (SELECT min(by) FROM console_audit UNION ALL SELECT (SELECT min(by) "
+   "FROM console_audit WHERE by > a.v) FROM a WHERE a.v IS NOT NULL), e(v) AS (SELECT min(by) "
+   "FROM tip_events UNION ALL SELECT (SELECT min(by) FROM tip_events WHERE by > e.v) FROM e "
+   "WHERE e.v IS NOT NULL) SELECT v AS by FROM a WHERE v IS NOT NULL UNION SELECT v FROM e "
+   "WHERE v IS NOT NULL ORDER BY 1 LIMIT ?2");
+
+int store_console_audit_who(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	(void)unused;
+	return sq_each_row(sq_bind(&q_console_audit_who, "si", NULL, limit > 0 ? limit : -1), fn,
+	                   ctx, "audit log officers");
+}
+
+/* The actions in the log (its action filter): console_audit's through its index on (action,
+ * at) (028), and the two of tip_events when it has such a row. */
+SQ(q_console_audit_actions,
+   "WITH RECURSIVE a(v) AS (SELECT min(action) FROM console_audit UNION ALL SELECT (SELECT "
+   "min(action) FROM console_audit WHERE action > a.v) FROM a WHERE a.v IS NOT NULL) SELECT v AS "
+   "action FROM a WHERE v IS NOT NULL UNION SELECT 'tip_mark' WHERE EXISTS (SELECT 1 FROM "
+   "tip_events WHERE answer = 0) UNION SELECT 'tip_answer' WHERE EXISTS (SELECT 1 FROM "
+   "tip_events WHERE answer = 1) ORDER BY 1 LIMIT ?2");
+
+int store_console_audit_actions(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	(void)unused;
+	return sq_each_row(sq_bind(&q_console_audit_actions, "si", NULL, limit > 0 ? limit : -1),
+	                   fn, ctx, "audit log actions");
+}
+
+/*
  * The console's connection reads a year of tips per page: a page cache of 16 MB (not
  * SQLite's 2 MB, which a year's overview overflows, re-reading its pages from the kernel at
  * each request) and the file mapped for reading (no copy per page; writes still go through
