@@ -8,3 +8,6 @@ CREATE INDEX tip_events_by ON tip_events (by, at);
 CREATE INDEX console_audit_by ON console_audit (by, at);
 -- What: the action filter's list of the actions present, and one action's rows by date.
 CREATE INDEX console_audit_action ON console_audit (action, at);
+-- Whether any tip has an answer (the action filter lists "tip_answer" only then): the few
+-- answers' own index, not a scan of every status change to find there is none.
+CREATE INDEX tip_events_answers ON tip_events (tip_id) WHERE answer = 1;

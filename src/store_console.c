@@ -340,20 +340,27 @@ int store_console_set_admin(int64_t contact_id, int admin, const char *at)
  * change of a tip's status or answer to its tipster (tip_events: the console's triage, the
  * CLI's and SMS's alike), newest first, as one list: at, by, action (tip_events' rows as
  * "tip_mark" or "tip_answer"), subject (the tip's reference), detail (its note), from_status,
- * to_status (NULL for console_audit's rows). Each filter NULL for any; SUBJECT a substring
- * (LIKE, its wildcards escaped); [SINCE, UNTIL) UTC. The ORDER BY on the compound is a merge of
- * its two arms, each read backwards in its own index on at (console_audit_at, 028's
- * tip_events_at): a page stops after LIMIT rows, not after sorting the year.
+ * to_status (NULL for console_audit's rows), then the order's keys. Each filter NULL for any;
+ * SUBJECT a substring (LIKE, its wildcards escaped); [SINCE, UNTIL) UTC. The compound's ORDER
+ * BY is a merge of its two arms, each read backwards in its index on at (console_audit_at,
+ * 028's tip_events_at): a page stops after LIMIT rows instead of sorting the year. An arm that
+ * cannot match (an action of the other table, an officer with no row in it) is skipped whole
+ * by its first terms, which name no column: evaluated once, before the arm's loop.
  */
 SQ(q_console_audit_log,
-   "SELECT at, by, action, subject, detail, from_status, to_status FROM (SELECT a.at AS at, a.by "
-   "AS by, a.action AS action, a.subject AS subject, a.detail AS detail, NULL AS from_status, "
-   "NULL AS to_status, 1 AS src, a.id AS k FROM console_audit a UNION ALL SELECT e.at, e.by, "
-   "CASE WHEN e.answer THEN 'tip_answer' ELSE 'tip_mark' END, t.ref, e.note, e.from_status, "
-   "e.to_status, 0, e.id FROM tip_events e JOIN tips t ON t.id = e.tip_id) WHERE (?1 IS NULL OR "
-   "by = ?1) AND (?2 IS NULL OR action = ?2) AND (?3 IS NULL OR subject LIKE ?3 ESCAPE '\\') AND "
-   "(?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5) ORDER BY at DESC, src DESC, k DESC "
-   "LIMIT ?6 OFFSET ?7");
+   "SELECT a.at AS at, a.by AS by, a.action AS action, a.subject AS subject, a.detail AS detail, "
+   "NULL AS from_status, NULL AS to_status, 1 AS src, a.id AS k FROM console_audit a WHERE (?1 "
+   "IS NULL OR EXISTS (SELECT 1 FROM console_audit WHERE by = ?1)) AND (?2 IS NULL OR ?2 NOT "
+   "IN ('tip_mark', 'tip_answer')) AND (?1 IS NULL OR a.by = ?1) AND (?2 IS NULL OR a.action = "
+   "?2) AND (?3 IS NULL OR a.subject LIKE ?3 ESCAPE '\\') AND (?4 IS NULL OR a.at >= ?4) AND "
+   "(?5 IS NULL OR a.at < ?5) "
+   "UNION ALL SELECT e.at, e.by, CASE WHEN e.answer THEN 'tip_answer' ELSE 'tip_mark' END, "
+   "t.ref, e.note, e.from_status, e.to_status, 0, e.id FROM tip_events e JOIN tips t ON t.id = "
+   "e.tip_id WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM tip_events WHERE by = ?1)) AND (?2 IS "
+   "NULL OR ?2 IN ('tip_mark', 'tip_answer')) AND (?1 IS NULL OR e.by = ?1) AND (?2 IS NULL OR "
+   "?2 = CASE WHEN e.answer THEN 'tip_answer' ELSE 'tip_mark' END) AND (?3 IS NULL OR t.ref "
+   "LIKE ?3 ESCAPE '\\') AND (?4 IS NULL OR e.at >= ?4) AND (?5 IS NULL OR e.at < ?5) "
+   "ORDER BY 1 DESC, 8 DESC, 9 DESC LIMIT ?6 OFFSET ?7");
 
 int store_console_audit_log(const struct store_audit_filter *f, int limit, int offset,
                             store_row_fn fn, void *ctx)
