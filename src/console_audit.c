@@ -149,7 +149,8 @@ static int audit_row(const struct store_row *r, void *ctx)
 	E(action_label(r->val[2]));
 	fputs("</td><td><bdi>", f);
 	E(r->val[3] ? r->val[3] : "");
-	fputs("</bdi></td><td><bdi>", f);
+	/* The detail keeps its words whole on a phone: the table scrolls sideways instead. */
+	fputs("</bdi></td><td class=\"text\"><bdi>", f);
 	E(row_detail(r, detail, sizeof detail));
 	fputs("</bdi></td></tr>", f);
 	return 0;
