@@ -344,8 +344,10 @@ int store_console_set_admin(int64_t contact_id, int admin, const char *at)
  * SUBJECT a substring (LIKE, its wildcards escaped); [SINCE, UNTIL) UTC. The compound's ORDER
  * BY is a merge of its two arms, each read backwards in its index on at (console_audit_at,
  * 028's tip_events_at): a page stops after LIMIT rows instead of sorting the year. An arm that
- * cannot match (an action of the other table, an officer with no row in it) is skipped whole
- * by its first terms, which name no column: evaluated once, before the arm's loop.
+ * cannot match (an action of the other table, an officer with no row in it, a subject no tip's
+ * reference holds) is skipped whole by its first terms, which name no column of the arm's
+ * rows: evaluated once, before its loop. A subject that some reference holds reads the year
+ * (a substring: no index can find it).
  */
 SQ(q_console_audit_log,
    "SELECT a.at AS at, a.by AS by, a.action AS action, a.subject AS subject, a.detail AS detail, "
@@ -357,7 +359,8 @@ SQ(q_console_audit_log,
    "UNION ALL SELECT e.at, e.by, CASE WHEN e.answer THEN 'tip_answer' ELSE 'tip_mark' END, "
    "t.ref, e.note, e.from_status, e.to_status, 0, e.id FROM tip_events e JOIN tips t ON t.id = "
    "e.tip_id WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM tip_events WHERE by = ?1)) AND (?2 IS "
-   "NULL OR ?2 IN ('tip_mark', 'tip_answer')) AND (?1 IS NULL OR e.by = ?1) AND (?2 IS NULL OR "
+   "NULL OR ?2 IN ('tip_mark', 'tip_answer')) AND (?3 IS NULL OR EXISTS (SELECT 1 FROM tips "
+   "WHERE ref LIKE ?3 ESCAPE '\\')) AND (?1 IS NULL OR e.by = ?1) AND (?2 IS NULL OR "
    "?2 = CASE WHEN e.answer THEN 'tip_answer' ELSE 'tip_mark' END) AND (?3 IS NULL OR t.ref "
    "LIKE ?3 ESCAPE '\\') AND (?4 IS NULL OR e.at >= ?4) AND (?5 IS NULL OR e.at < ?5) "
    "ORDER BY 1 DESC, 8 DESC, 9 DESC LIMIT ?6 OFFSET ?7");
