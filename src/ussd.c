@@ -282,7 +282,10 @@ int ussd_init(const struct config *cfg, struct modem *m)
 	if (sched_add("ussd-listen", status_interval(cfg), status_interval(cfg), listen_job, NULL) <
 	    0)
 		return -1;
-	/* A cheap read each poll: a request written by the CLI waits one poll at most. */
+	/* A cheap read each poll: a request written by the CLI waits one poll at most. With
+	 * several modems (issue 25) the first one's process answers them. */
+	if (cfg->modem.name != cfg->modems[0].name)
+		return 0;
 	return sched_add("ussd-requests", cfg->modem.poll_interval, 0, requests_job, NULL);
 }
 
