@@ -89,11 +89,12 @@ int cli_listing_row(const struct store_row *r, void *ctx);
 
 /* What `tipline status` shows (cli_status.c), gathered once: the console's overview shows it
  * too. */
-#define MAX_KEYS 48
+/* 48 keys of the daemon, and 22 more per modem of several (issue 25: "modem.NAME.KEY"). */
+#define MAX_KEYS 420
 struct kv {
 	int n;
 	struct {
-		char key[32], value[160], at[TS_LEN];
+		char key[80], value[160], at[TS_LEN];
 	} e[MAX_KEYS];
 };
 struct counts {

@@ -388,8 +388,8 @@ static int default_strings(struct config *c)
 	                  &c->modem.pin,      &c->modem.reset_command, &c->database.group,
 	                  &c->console.listen, &c->console.tls_cert,    &c->console.tls_key,
 	                  &c->modem.name,     &c->modem.network};
-	const char *vals[] = {"", "", "", "84", "", "", "", "", "", "0.0.0.0:8443", "", "",
-	                      "modem", ""};
+	const char *vals[] = {"", "", "",      "84", "", "", "", "", "", "0.0.0.0:8443",
+	                      "", "", "modem", ""};
 
 	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],
 	               "a default for every string setting");
@@ -1052,8 +1052,9 @@ static void load_network(struct loader *ld, struct network_config *n, const conf
 		if (strcmp(name, "name") == 0) {
 			if (config_setting_type(s) != CONFIG_TYPE_STRING ||
 			    !name_ok(config_setting_get_string(s)))
-				problem(ld, s, "networks.name: expected a name of 1 to 32 lower-case "
-				               "letters, digits, '-' or '_', such as \"viettel\"");
+				problem(ld, s,
+				        "networks.name: expected a name of 1 to 32 lower-case "
+				        "letters, digits, '-' or '_', such as \"viettel\"");
 			else if ((n->name = strdup(config_setting_get_string(s))) == NULL)
 				problem(ld, s, "out of memory");
 		} else if (strcmp(name, "prefixes") == 0) {
@@ -1067,10 +1068,11 @@ static void load_network(struct loader *ld, struct network_config *n, const conf
 
 				if (l < 2 || l > 16 || vec[j][0] != '+' ||
 				    strspn(vec[j] + 1, "0123456789") != l - 1)
-					problem(ld, config_setting_get_elem(s, (unsigned)j),
-					        "networks.prefixes: \"%s\" is not a number prefix in "
-					        "international form, such as \"+8496\"",
-					        vec[j]);
+					problem(
+					    ld, config_setting_get_elem(s, (unsigned)j),
+					    "networks.prefixes: \"%s\" is not a number prefix in "
+					    "international form, such as \"+8496\"",
+					    vec[j]);
 				else if (network_add_prefix(n, vec[j]) < 0)
 					problem(ld, s, "out of memory");
 			}
@@ -1095,8 +1097,9 @@ static void load_networks(struct loader *ld, struct config *c, const config_sett
 	int len = config_setting_length(l);
 
 	if (config_setting_type(l) != CONFIG_TYPE_LIST) {
-		problem(ld, l, "networks: expected a list ( { name = ...; prefixes = [...]; }, ... ), "
-		               "got %s",
+		problem(ld, l,
+		        "networks: expected a list ( { name = ...; prefixes = [...]; }, ... ), "
+		        "got %s",
 		        type_name(config_setting_type(l)));
 		return;
 	}
@@ -1110,15 +1113,16 @@ static void load_networks(struct loader *ld, struct config *c, const config_sett
 
 		c->nnetworks = i + 1;
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-			problem(ld, g, "networks: entry %d: expected a group { ... }, got %s", i + 1,
-			        type_name(config_setting_type(g)));
+			problem(ld, g, "networks: entry %d: expected a group { ... }, got %s",
+			        i + 1, type_name(config_setting_type(g)));
 			continue;
 		}
 		load_network(ld, &c->networks[i], g, i);
 		for (int j = 0; j < i && c->networks[i].name != NULL; j++)
 			if (c->networks[j].name != NULL &&
 			    strcmp(c->networks[j].name, c->networks[i].name) == 0)
-				problem(ld, g, "networks: \"%s\" is named twice", c->networks[i].name);
+				problem(ld, g, "networks: \"%s\" is named twice",
+				        c->networks[i].name);
 	}
 }
 
@@ -1158,8 +1162,9 @@ static void load_modems(struct loader *ld, struct config *c, const config_settin
 	struct modem_config base = c->modem;
 
 	if (config_setting_type(l) != CONFIG_TYPE_LIST || len < 1) {
-		problem(ld, l, "modems: expected a list of one or more modems ( { name = ...; device "
-		               "= ...; connection = ...; }, ... )");
+		problem(ld, l,
+		        "modems: expected a list of one or more modems ( { name = ...; device "
+		        "= ...; connection = ...; }, ... )");
 		return;
 	}
 	c->modems = calloc((size_t)len, sizeof *c->modems);
@@ -1178,11 +1183,13 @@ static void load_modems(struct loader *ld, struct config *c, const config_settin
 		}
 		load_table_group(ld, c, "modem", g, NULL, 0);
 		if (c->modem.name == NULL)
-			problem(ld, g, "modems: entry %d has no name (name = \"viettel1\";)", i + 1);
+			problem(ld, g, "modems: entry %d has no name (name = \"viettel1\";)",
+			        i + 1);
 		if (c->modem.device == NULL)
 			problem(ld, g, "modems: entry %d: missing required setting device", i + 1);
 		if (c->modem.connection == NULL)
-			problem(ld, g, "modems: entry %d: missing required setting connection", i + 1);
+			problem(ld, g, "modems: entry %d: missing required setting connection",
+			        i + 1);
 		c->modems[c->nmodems++] = c->modem;
 		if (modem_default_strings(&c->modems[c->nmodems - 1]) < 0)
 			problem(ld, g, "out of memory");
@@ -1197,8 +1204,8 @@ static void validate_modems(struct loader *ld, const struct config *c, const con
 
 	for (int i = 0; i < c->nmodems; i++) {
 		const struct modem_config *m = &c->modems[i];
-		const config_setting_t *g =
-		    l != NULL ? config_setting_get_elem(l, (unsigned)i) : config_lookup(cf, "modem");
+		const config_setting_t *g = l != NULL ? config_setting_get_elem(l, (unsigned)i)
+		                                      : config_lookup(cf, "modem");
 		const char *pfx = l != NULL ? "modems" : "modem";
 
 		if (!name_ok(m->name))
@@ -1210,10 +1217,11 @@ static void validate_modems(struct loader *ld, const struct config *c, const con
 			if (strcmp(c->modems[j].name, m->name) == 0)
 				problem(ld, g, "modems: \"%s\" is named twice", m->name);
 			if (strcmp(c->modems[j].device, m->device) == 0)
-				problem(ld, g,
-				        "modems: \"%s\" and \"%s\" have the same device \"%s\": one "
-				        "device is one modem",
-				        c->modems[j].name, m->name, m->device);
+				problem(
+				    ld, g,
+				    "modems: \"%s\" and \"%s\" have the same device \"%s\": one "
+				    "device is one modem",
+				    c->modems[j].name, m->name, m->device);
 		}
 		if (m->network[0] != '\0' && config_network(c, m->network) == NULL)
 			problem(ld, g,
@@ -1267,6 +1275,13 @@ const struct network_config *config_network_of(const struct config *c, const cha
 			}
 		}
 	return best;
+}
+
+const char *config_network_name(const char *number, void *cfg)
+{
+	const struct network_config *n = config_network_of(cfg, number);
+
+	return n != NULL ? n->name : NULL;
 }
 
 /* --- end of issue 25's loaders --- */
@@ -1509,8 +1524,9 @@ struct config *config_load(const char *file)
 		}
 		if (strcmp(name, "modems") == 0) {
 			if (config_lookup(&cf, "modem") != NULL)
-				problem(&ld, s, "modems: give either the `modem` group (one modem) or "
-				                "the `modems` list, not both");
+				problem(&ld, s,
+				        "modems: give either the `modem` group (one modem) or "
+				        "the `modems` list, not both");
 			else
 				load_modems(&ld, c, s);
 			continue;

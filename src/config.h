@@ -234,7 +234,7 @@ struct config {
 	struct modem_config modem;
 	struct modem_config *modems; /* issue 25: every modem (`modems`, or the `modem` group) */
 	int nmodems;
-	int modem_shared; /* modem's strings are modems[0]'s (config_free) */
+	int modem_shared;                /* modem's strings are modems[0]'s (config_free) */
 	struct network_config *networks; /* `networks`, or the Vietnamese defaults */
 	int nnetworks;
 	struct database_config database;
@@ -263,6 +263,8 @@ void config_free(struct config *c);
  * networks; NULL when none matches. Static (C's).
  */
 const struct network_config *config_network_of(const struct config *c, const char *number);
+/* config_network_of's name, shaped for store_set_networks (CFG is the struct config). */
+const char *config_network_name(const char *number, void *cfg);
 /* The network named NAME, or NULL. */
 const struct network_config *config_network(const struct config *c, const char *name);
 /* The modem named NAME, or NULL. */

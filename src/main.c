@@ -93,14 +93,6 @@ static struct modem *modem;
  * several; 0 with one modem (one process does everything). */
 static int own;
 
-/* The network of a number, for the store's tl_network (ARG is the configuration). */
-static const char *network_name(const char *number, void *arg)
-{
-	const struct network_config *n = config_network_of(arg, number);
-
-	return n != NULL ? n->name : NULL;
-}
-
 static int open_modules(struct config *cfg)
 {
 	int several = cfg->nmodems > 1, shared = own < 0 || !several;
@@ -110,14 +102,14 @@ static int open_modules(struct config *cfg)
 		cfg->modem = cfg->modems[own];
 	/* A modem's rows in `status` are its own; the first one's also under the old keys. */
 	store_status_scope(several && own >= 0 ? cfg->modem.name : NULL, own == 0 ? 2 : 0);
-	store_set_networks(network_name, cfg);
+	store_set_networks(config_network_name, cfg);
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
 		if (store_error_is_permission())
 			log_warnx("%s", store_errmsg());
 		return -1;
 	}
 	if (act_init(cfg) < 0 || handle_init(cfg) < 0 ||
-	    outbox_init(cfg, !several ? OUTBOX_ROLE_ALL
+	    outbox_init(cfg, !several  ? OUTBOX_ROLE_ALL
 	                     : own < 0 ? OUTBOX_ROLE_MAIN
 	                               : OUTBOX_ROLE_MODEM) < 0 ||
 	    (shared && (alerts_init(cfg) < 0 || notify_init() < 0 || privacy_init(cfg) < 0)))
@@ -125,7 +117,8 @@ static int open_modules(struct config *cfg)
 	if (own < 0)
 		return status_init(cfg, NULL);
 	if (receive_init(&cfg->modem) < 0 || (modem = modem_open(&cfg->modem)) == NULL ||
-	    simcard_init(cfg, modem) < 0 || status_init(cfg, modem) < 0 || ussd_init(cfg, modem) < 0)
+	    simcard_init(cfg, modem) < 0 || status_init(cfg, modem) < 0 ||
+	    ussd_init(cfg, modem) < 0)
 		return -1;
 	return 0;
 }

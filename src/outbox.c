@@ -63,7 +63,7 @@ static int recover(void)
 
 	/* The main process of several modems sends nothing: it puts back the rows of no modem
 	 * (or of one no longer configured) only; a modem's process its own too. */
-	const char *mine = orole == OUTBOX_ROLE_ALL ? NULL
+	const char *mine = orole == OUTBOX_ROLE_ALL     ? NULL
 	                   : orole == OUTBOX_ROLE_MODEM ? ocfg->modem.name
 	                                                : "";
 
@@ -112,7 +112,8 @@ int outbox_init(const struct config *cfg, enum outbox_role role)
 	recovered = 0;
 	snprintf(names, sizeof names, ",");
 	for (int i = 0; i < cfg->nmodems && len < sizeof names; i++)
-		len += (size_t)snprintf(names + len, sizeof names - len, "%s,", cfg->modems[i].name);
+		len +=
+		    (size_t)snprintf(names + len, sizeof names - len, "%s,", cfg->modems[i].name);
 	if (recover() < 0)
 		log_warnx("outbox: cannot recover interrupted sends yet: %s", store_errmsg());
 	/* Recurring broadcasts are queued once, by the process that runs the shared jobs. */
@@ -141,8 +142,7 @@ static void networks_up(void)
 }
 
 /* The next due row this process may send: with several modems, on-net routing. */
-static int next_due(const char *now, int (*fn)(const struct store_outbox_row *, void *),
-                    void *arg)
+static int next_due(const char *now, int (*fn)(const struct store_outbox_row *, void *), void *arg)
 {
 	char patient[TS_LEN];
 	struct store_route rt;
@@ -274,7 +274,8 @@ static enum outbox_result send_one(struct modem *m)
 		store_error_nomem("outbox");
 		goto out;
 	}
-	if (store_begin() < 0 || 	    (marked = store_outbox_mark_sending_by(d.id, ocfg->modem.name)) < 0 ||
+	if (store_begin() < 0 ||
+	    (marked = store_outbox_mark_sending_by(d.id, ocfg->modem.name)) < 0 ||
 	    store_commit() < 0) {
 		store_rollback();
 		goto out;

@@ -570,8 +570,8 @@ void store_set_networks(const char *(*fn)(const char *number, void *arg), void *
 static void network_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const unsigned char *n = sqlite3_value_text(argv[0]);
-	const char *net = n != NULL && network_of != NULL ? network_of((const char *)n, network_arg)
-	                                                  : NULL;
+	const char *net =
+	    n != NULL && network_of != NULL ? network_of((const char *)n, network_arg) : NULL;
 
 	(void)argc;
 	if (net == NULL)

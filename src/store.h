@@ -220,12 +220,18 @@ struct store_route {
 };
 int store_outbox_next_for(const char *now, const struct store_route *rt,
                           int (*fn)(const struct store_outbox_row *r, void *arg), void *arg);
+/* FN(NETWORK or NULL, MEMBERS, ARG) for each network among group GROUP's subscribed members
+ * (issue 25, by store_set_networks's table). Networks seen, or -1. */
+int store_group_networks(const char *group, int (*fn)(const char *net, long n, void *arg),
+                         void *arg);
+/* Rows modem NAME sent, and is sending now. 0 or -1. */
+int store_outbox_modem_counts(const char *name, long *sent, long *sending);
 /* As store_outbox_mark_sending, recording MODEM (NULL: none) as the one that takes it. */
 int store_outbox_mark_sending_by(int64_t id, const char *modem);
 /* As store_outbox_recover, but only MODEM's rows (and those of no modem, or of one not in
  * NAMES, ",a,b,"); MODEM NULL: all. */
-int store_outbox_recover_for(int max_handovers, const char *note, int *given_up,
-                             const char *modem, const char *names);
+int store_outbox_recover_for(int max_handovers, const char *note, int *given_up, const char *modem,
+                             const char *names);
 int store_outbox_each(const char *status, int limit,
                       int (*fn)(const struct store_outbox_row *r, void *arg), void *arg);
 /*

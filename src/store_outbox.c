@@ -172,16 +172,17 @@ int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at,
 #define RECOVER_WHOSE                                                                              \
 	"(?4 IS NULL OR modem IS NULL OR modem = ?4 OR instr(?5, ',' || modem || ',') = 0)"
 /* Left in 'sending' by a crash after enough cut-short hand-overs: not sent again. */
-SQ(q_outbox_give_up, "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, "
-                     "last_error = ?2 WHERE status = 'sending' AND handovers >= ?3 AND " RECOVER_WHOSE);
+SQ(q_outbox_give_up,
+   "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, "
+   "last_error = ?2 WHERE status = 'sending' AND handovers >= ?3 AND " RECOVER_WHOSE);
 SQ(q_outbox_forget_all,
    "UPDATE outbox SET recipient = '" STORE_ANONYMOUS "' WHERE anonymous = "
    "1 AND status IN ('sent', 'failed') AND recipient <> '" STORE_ANONYMOUS "'");
 SQ(q_outbox_recover, "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = "
                      "'sending' AND " RECOVER_WHOSE);
 
-int store_outbox_recover_for(int max_handovers, const char *note, int *given_up,
-                             const char *modem, const char *names)
+int store_outbox_recover_for(int max_handovers, const char *note, int *given_up, const char *modem,
+                             const char *names)
 {
 	char now[TS_LEN];
 	int n;
@@ -257,4 +258,24 @@ SQ(q_modem_up, "SELECT count(*) FROM status a, status b WHERE a.key = 'modem.' |
 int store_modem_up(const char *name, const char *now)
 {
 	return (int)sq_int(sq_bind(&q_modem_up, "ss", name, now), "modem up");
+}
+
+/* Issue 25: what went through modem NAME (no index: `tipline status` only). */
+SQ(q_outbox_modem_counts, "SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER "
+                          "(WHERE status = 'sending') FROM outbox WHERE modem = ?1");
+
+int store_outbox_modem_counts(const char *name, long *sent, long *sending)
+{
+	sqlite3_stmt *s = sq_bind(&q_outbox_modem_counts, "s", name);
+	int rc;
+
+	*sent = *sending = 0;
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		*sent = (long)sqlite3_column_int64(s, 0);
+		*sending = (long)sqlite3_column_int64(s, 1);
+	}
+	return sq_rows_end(s, rc, "outbox modem counts", 1) < 0 ? -1 : 0;
 }
