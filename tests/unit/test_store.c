@@ -54,7 +54,8 @@ static void t_migrations_are_idempotent(void)
 
 	fresh();
 	v = store_schema_version();
-	CHECK_INT(v, 19); /* schema/001..009, 011..015, 019: a new migration changes this on purpose */
+	/* schema/001..009, 011..015, 019, 021: a new migration changes this on purpose */
+	CHECK_INT(v, 21);
 	store_close();
 	CHECK_INT(store_open(&dc), 0);
 	CHECK_INT(store_schema_version(), v);
