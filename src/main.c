@@ -239,7 +239,14 @@ static char progname[48];
 static void worker_start(const struct config *cfg, int i)
 {
 	struct worker *w = &workers[i];
-	pid_t parent = getpid(), pid = fork();
+	char exe[1024];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	pid_t parent = getpid(), pid;
+
+	/* By its path, so that ps names it tiplined; /proc/self/exe if that is gone (an
+	 * upgrade replaced the file: the running program's image is still there). */
+	exe[n > 0 ? n : 0] = '\0';
+	pid = fork();
 
 	if (pid < 0) {
 		log_warn("modem %s: cannot start its process", cfg->modems[i].name);
@@ -255,6 +262,9 @@ static void worker_start(const struct config *cfg, int i)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		unsetenv("NOTIFY_SOCKET"); /* systemd hears the main process only */
+		if (exe[0] != '\0')
+			execl(exe, "tiplined", "-c", self_conf, "-m", cfg->modems[i].name,
+			      (char *)NULL);
 		execl("/proc/self/exe", "tiplined", "-c", self_conf, "-m", cfg->modems[i].name,
 		      (char *)NULL);
 		_exit(127);
