@@ -102,6 +102,7 @@ static int open_modules(struct config *cfg)
 		cfg->modem = cfg->modems[own];
 	/* A modem's rows in `status` are its own; the first one's also under the old keys. */
 	store_status_scope(several && own >= 0 ? cfg->modem.name : NULL, own == 0 ? 2 : 0);
+	store_sim_scope(several && own >= 0 ? cfg->modem.name : NULL);
 	store_set_networks(config_network_name, cfg);
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
 		if (store_error_is_permission())

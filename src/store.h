@@ -557,6 +557,8 @@ int store_status_set(const char *key, const char *value);
  * stopped_at, heartbeat), 0 none. NAME NULL: plain keys only (the default).
  */
 void store_status_scope(const char *name, int plain);
+/* Issue 25: this process guards modem NAME's SIM (sim_pins.modem); NULL: every entry. */
+void store_sim_scope(const char *name);
 /*
  * Issue 25: FN(NUMBER, ARG) names a recipient's network (a static string, or NULL), for the
  * SQL function tl_network the outbox's queries use. Kept; NULL: every network unknown.

@@ -36,8 +36,9 @@ class Multi(Env):
     """An installation with several modems: MODEMS is [(name, network or None)], each a
     simulated phone in DIR/NAME (at=True: an AT emulator with its state in DIR/st-NAME)."""
 
-    def __init__(self, modems, at=False, extra="", modem_extra=""):
+    def __init__(self, modems, at=False, extra="", modem_extra="", emu_args=None, own=None):
         self.spec, self.at = modems, at
+        self.emu_args, self.own = emu_args or {}, own or {}
         super().__init__(extra=extra, modem_extra=modem_extra)
 
     def write_conf(self, **kw):
@@ -46,8 +47,8 @@ class Multi(Env):
             if self.at:
                 st = os.path.join(self.dir, "st-" + name)
                 os.makedirs(os.path.join(st, "inbox"), exist_ok=True)
-                dev = ('device = "%s %s --state %s"; connection = "proxyat"; model = "at";'
-                       % (sys.executable, ATMODEM, st))
+                dev = ('device = "%s %s --state %s%s"; connection = "proxyat"; model = "at";'
+                       % (sys.executable, ATMODEM, st, self.emu_args.get(name, "")))
             else:
                 os.makedirs(os.path.join(self.dir, name), exist_ok=True)
                 dev = ('device = "%s/%s"; connection = "none"; model = "dummy";'
@@ -55,7 +56,7 @@ class Multi(Env):
             entries.append('  { name = "%s"; %s %s poll_interval = %s; backoff_max = 2; '
                            'watchdog = 5; %s }' % (name, 'network = "%s";' % net if net else "",
                                                    dev, kw.get("poll", 0.05),
-                                                   self.modem_extra))
+                                                   self.modem_extra + self.own.get(name, "")))
         with open(self.conf, "w") as f:
             f.write("modems = (\n%s\n);\n" % ",\n".join(entries))
             f.write('database: { path = "%s/tipline.db"; busy_timeout = 30000; };\n' % self.dir)
@@ -334,6 +335,40 @@ def test_modem_unplugged_mid_broadcast_hands_over():
                  "rows not sent")
         st = json.loads(env.cli("status", "--json").stdout)["modems"]
         check(st[0]["state"] != "connected", "viettel1 is not connected in status: %r" % st[0])
+
+
+def pin_entries(env, modem):
+    try:
+        with open(os.path.join(env.dir, "st-" + modem, "commands.log"), encoding="latin-1") as f:
+            cmds = [l.rstrip("\n").split("\t", 1)[-1] for l in f]
+    except FileNotFoundError:
+        return [], 0
+    return ([c for c in cmds if c.upper().startswith("AT+CPIN=")],
+            sum(1 for c in cmds if c.upper() == "AT+CPIN?"))
+
+
+def test_each_modem_guards_its_own_sim_pin():
+    # SIM a wants 4321 and is given 1111; SIM b is given its right PIN. b accepting its PIN
+    # must not forget a's refused entry: a's SIM would count a second wrong try.
+    env = Multi([("a", None), ("b", None)], at=True,
+                emu_args={"a": " --pin 4321", "b": " --pin 5555"},
+                own={"a": ' pin = "1111";', "b": ' pin = "5555";'})
+    try:
+        env.start()
+        wait_for(lambda: "tiplined/b[info]: modem: connected" in env.log_text(), 20,
+                 "b connected")
+        wait_for(lambda: pin_entries(env, "a")[0] == ['AT+CPIN="1111"'], 20, "a's PIN entered")
+        check_eq(env.stop(), 0, "exit status")
+        # Again, a slow to connect (every answer 300 ms late): b accepts its PIN first.
+        env.faults_of("a", {"delay_ms": 300})
+        env.start()
+        q0 = pin_entries(env, "a")[1]
+        wait_for(lambda: pin_entries(env, "a")[1] >= q0 + 3, 60, "a asked three more times")
+        check_eq(pin_entries(env, "a")[0], ['AT+CPIN="1111"'], "a's PIN entries")
+        check_eq(len(pin_entries(env, "b")[0]), 2, "b's PIN entries (one per start)")
+        check_eq(env.stop(), 0, "exit status")
+    finally:
+        env.close()
 
 
 # --- crashes while both modems send ---
