@@ -278,6 +278,24 @@ def test_on_net_routing_and_status_on_three_modems():
                  [c[0] for c in workers_of(main)], 10, "it started again")
 
 
+def test_sighup_starts_the_modem_processes_afresh():
+    with up(Multi([("viettel1", "viettel"), ("vina1", "vinaphone")])) as env:
+        main = env.proc.pid
+        wait_for(lambda: len(workers_of(main)) == 2, 10, "two modem processes")
+        before = {c[0] for c in workers_of(main)}
+        mark = len(env.log_text())
+        env.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "reloaded configuration" in env.log_text()[mark:], 20, "reloaded")
+        env.wait_up(mark)
+        after = {c[0] for c in workers_of(main)}
+        check(len(after) == 2 and not before & after, "new modem processes: %r -> %r"
+              % (before, after))
+        env.sms_on("vina1", VIETTEL[2], "TIN sau khi nap lai")
+        sent = wait_for(lambda: env.sent(), 20, "the acknowledgement")
+        check_eq([(x["to"], x["modem"]) for x in sent], [(VIETTEL[2], "viettel1")],
+                 "acknowledged on-net after the reload")
+
+
 def test_broadcast_spreads_over_modems_on_net_first():
     env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")],
                 extra="outbox: { rate_per_minute = 1200; };\n")
