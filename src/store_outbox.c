@@ -60,29 +60,29 @@ static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct store_outbox_row 
 	"SELECT id, recipient, text, status, priority, kind, inbox_id, created_at, not_before, "   \
 	"attempts, parts, last_error, sent_at, handovers, anonymous FROM outbox "
 
+SQ(q_outbox_next, OUTBOX_COLS "WHERE status = 'queued' AND not_before <= ?1 ORDER BY priority, "
+                              "not_before, id LIMIT 1");
 /*
- * The next due row for a modem (issue 25). Without a modem (?2 NULL: one modem, or none
- * named) every due row, replies first. With one, the rows it may take: of its own network
- * (?3), of an unknown network, of a network with no modem up (?4 lists those that have one,
- * ",viettel,"), or due since ?5 (on-net modems that fell that far behind lose their claim);
- * replies before broadcasts still, and on-net before off-net within a priority.
+ * The next due row for a modem among several (issue 25; ?2, its name, is unused): the rows
+ * it may take are those of its own network (?3), of an unknown network, of a network with no
+ * modem up (?4 lists those that have one, ",viettel,"), or due since ?5 (on-net modems that
+ * fell that far behind lose their claim); replies before broadcasts still, and on-net before
+ * off-net within a priority. One modem keeps q_outbox_next, which the index outbox_due
+ * answers without a sort.
  */
-SQ(q_outbox_next,
-   OUTBOX_COLS "WHERE status = 'queued' AND not_before <= ?1 AND (?2 IS NULL OR "
-               "tl_network(recipient) IS NULL OR tl_network(recipient) = ?3 OR "
-               "instr(?4, ',' || tl_network(recipient) || ',') = 0 OR not_before <= ?5) "
-               "ORDER BY priority, ?3 IS NOT NULL AND tl_network(recipient) IS ?3 DESC, "
-               "not_before, id LIMIT 1");
+SQ(q_outbox_next_routed,
+   OUTBOX_COLS "WHERE status = 'queued' AND not_before <= ?1 AND (tl_network(recipient) IS "
+               "NULL OR tl_network(recipient) = ?3 OR instr(?4, ',' || tl_network(recipient) "
+               "|| ',') = 0 OR not_before <= ?5) ORDER BY priority, "
+               "tl_network(recipient) IS ?3 DESC, not_before, id LIMIT 1");
 
 int store_outbox_next_for(const char *now, const struct store_route *rt,
                           int (*fn)(const struct store_outbox_row *, void *), void *arg)
 {
-	static const struct store_route none = {NULL, NULL, "", ""};
-
-	if (rt == NULL)
-		rt = &none;
-	return outbox_rows(sq_bind(&q_outbox_next, "sssss", now, rt->modem, rt->network, rt->up,
-	                           rt->patient_before),
+	if (rt == NULL || rt->modem == NULL)
+		return outbox_rows(sq_bind(&q_outbox_next, "s", now), fn, arg);
+	return outbox_rows(sq_bind(&q_outbox_next_routed, "sssss", now, rt->modem, rt->network,
+	                           rt->up, rt->patient_before),
 	                   fn, arg);
 }
 
