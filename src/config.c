@@ -990,6 +990,7 @@ static int default_network_table(struct config *c)
 {
 	size_t k = sizeof default_networks / sizeof default_networks[0];
 
+	free(c->networks); /* `networks = ();`: an empty list is the defaults */
 	c->networks = calloc(k, sizeof *c->networks);
 	if (c->networks == NULL)
 		return -1;

@@ -366,6 +366,53 @@ static void t_render(void)
 	CHECK_STR(tiny, "ma ");
 }
 
+/* Issue 25: several modems, and the networks by prefix (the defaults and a table of one's own). */
+static void t_modems_and_networks(void)
+{
+	struct config *c = load_text(
+	    "database: { path = \"d\"; };\n"
+	    "modems = ( { name = \"v1\"; network = \"viettel\"; device = \"a\"; connection = "
+	    "\"none\"; }, { name = \"m1\"; device = \"b\"; connection = \"none\"; "
+	    "poll_interval = 5.0; } );\n");
+	const struct network_config *n;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_INT(c->nmodems, 2);
+	CHECK_STR(c->modem.name, "v1"); /* the first modem */
+	CHECK_STR(c->modems[1].name, "m1");
+	CHECK_STR(c->modems[1].network, "");
+	CHECK(c->modems[1].poll_interval == 5.0);
+	CHECK(c->modems[0].poll_interval == 2.0); /* each entry its own defaults */
+	CHECK(config_modem(c, "m1") == &c->modems[1] && config_modem(c, "x") == NULL);
+	n = config_network_of(c, "+84971234567");
+	CHECK(n != NULL && strcmp(n->name, "viettel") == 0);
+	n = config_network_of(c, "0912345678"); /* national form */
+	CHECK(n != NULL && strcmp(n->name, "vinaphone") == 0);
+	n = config_network_of(c, "0333000111");
+	CHECK(n != NULL && strcmp(n->name, "viettel") == 0);
+	n = config_network_of(c, "+84701234567");
+	CHECK(n != NULL && strcmp(n->name, "mobifone") == 0 && n->price_off_net == 350);
+	CHECK(config_network_of(c, "+84241234567") == NULL); /* a Hanoi landline */
+	CHECK(config_network_of(c, "VIETTEL") == NULL);
+	config_free(c);
+
+	/* A table of one's own replaces the defaults; the longest prefix wins. */
+	c = load_text(MIN "networks = ( { name = \"a\"; prefixes = [ \"+849\" ]; price_on_net = "
+	                  "1; }, { name = \"b\"; prefixes = [ \"+8497\" ]; } );\n");
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_INT(c->nnetworks, 2);
+	CHECK_STR(config_network_of(c, "+84971234567")->name, "b");
+	CHECK_STR(config_network_of(c, "+84911234567")->name, "a");
+	CHECK(config_network_of(c, "+84331234567") == NULL);
+	CHECK_INT(config_network(c, "a")->price_off_net, 1); /* off-net defaults to on-net */
+	CHECK_STR(c->modem.name, "modem");                   /* the single group's name */
+	config_free(c);
+}
+
 int main(void)
 {
 	RUN(t_minimal_config_gets_defaults);
@@ -375,5 +422,6 @@ int main(void)
 	RUN(t_configured_keywords_are_used);
 	RUN(t_default_templates_fit_one_gsm7_sms);
 	RUN(t_render);
+	RUN(t_modems_and_networks);
 	return check_done();
 }
