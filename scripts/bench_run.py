@@ -814,10 +814,75 @@ class Bench:
         self.rows.append(("Report: one month (%s)" % month[1], ms(mt), "—",
                           "opening the database alone (`tipline inbox --limit 1`): %.0f ms"
                           % (statistics.median(base) * 1000)))
+        self.console_report(d, conf, year, month)
         self.targets.append(("Report of a month < 50 ms (issue 10)", "%.0f ms" % (statistics.median(mt) * 1000),
                              statistics.median(mt) < 0.050))
         self.targets.append(("Report of a year < 500 ms (issue 10)", "%.0f ms" % (statistics.median(yt) * 1000),
                              statistics.median(yt) < 0.500))
+
+    def console_report(self, d, conf, year, month):
+        """The console's report page (issue 24) on the same year: `tipline console` over plain
+        HTTP on loopback, one officer logged in; each page's time from request to last byte,
+        BENCH_CONSOLE_N (default 50) of each, after one that warms the page cache."""
+        import http.client
+        import urllib.parse
+        officer = "+84912000999"
+        with open(conf, "a") as f:
+            f.write('console: { listen = "127.0.0.1:0"; tls = false; };\n')
+        subprocess.run([self.tipline, "-c", conf, "contact", "add", officer, "--role", "officer"],
+                       capture_output=True, cwd=d, check=True)
+        subprocess.run([self.tipline, "-c", conf, "passwd", officer], input=b"bench-pass-1\nbench-pass-1\n",
+                       capture_output=True, cwd=d, check=True)
+        con = subprocess.Popen(["timeout", "-s", "KILL", "600", self.tipline, "-c", conf, "console"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=d)
+        try:
+            line = con.stdout.readline().decode()
+            m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if m is None:
+                raise BenchError("tipline console did not start: %r" % line)
+            port = int(m.group(1))
+
+            def req(method, path, body=None, cookie=None):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                h = {"Cookie": "tipline_session=" + cookie} if cookie else {}
+                if body is not None:
+                    h.update({"Content-Type": "application/x-www-form-urlencoded",
+                              "Origin": "http://127.0.0.1:%d" % port, "Host": "127.0.0.1:%d" % port})
+                t0 = time.monotonic()
+                c.request(method, path, body=body, headers=h)
+                r = c.getresponse()
+                data = r.read()
+                t = time.monotonic() - t0
+                c.close()
+                return r.status, r.getheader("Set-Cookie") or "", data, t
+
+            _, ck, _, _ = req("POST", "/login", urllib.parse.urlencode({"phone": officer, "password": "bench-pass-1"}))
+            cookie = re.match(r"tipline_session=([0-9a-f]+)", ck)
+            if cookie is None:
+                raise BenchError("console login failed")
+            cookie = cookie.group(1)
+            ypath = "/reports?period=days&from=%s&to=%s" % (year[1], year[3])
+            mpath = "/reports?period=ym&month=%s" % month[1]
+            n = env_int("BENCH_CONSOLE_N", 50)
+            res = {}
+            for name, path in (("year", ypath), ("month", mpath)):
+                st, _, _, _ = req("GET", path, cookie=cookie)
+                if st != 200:
+                    raise BenchError("GET %s: %d" % (path, st))
+                res[name] = sorted(req("GET", path, cookie=cookie)[3] for _ in range(n))
+        finally:
+            con.terminate()
+            con.wait()
+
+        def p(v, q):
+            return v[min(len(v) - 1, int(round(q * (len(v) - 1))))] * 1000
+
+        for name in ("year", "month"):
+            v = res[name]
+            self.rows.append(("Console report page (`tipline console`, GET /reports, plain HTTP on loopback): "
+                              "the %s, %d requests" % (name if name == "year" else "month " + month[1], len(v)),
+                              "median %.0f ms, p99 %.0f ms" % (p(v, 0.5), p(v, 0.99)), "—",
+                              "the same report as the CLI's, in the console's page"))
 
     # --- 4. cost --------------------------------------------------------------------------
     def render_replies(self):

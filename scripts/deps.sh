@@ -6,13 +6,14 @@
 # fonts-dejavu-core gives it glyphs for Vietnamese on a machine with no desktop.
 # nodejs and npm: the console's browser tests drive chromium with playwright-core, pinned by
 # tests/browser/package-lock.json (npm ci, run by the tests, into tests/browser/node_modules).
+# poppler-utils: pdftotext reads back the console's report printed to PDF by chromium.
 # libgnutls28-dev: the console's TLS certificate and session-token hashes (tipline console).
 # Usage: scripts/deps.sh [build|bench]
 set -eu
 
 pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev sqlite3 \
 libutf8proc-dev libmicrohttpd-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core \
-libsystemd-dev mandoc nodejs npm libgnutls28-dev"
+libsystemd-dev mandoc nodejs npm libgnutls28-dev poppler-utils"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
 fi

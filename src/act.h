@@ -76,6 +76,9 @@ int act_reply(struct act_who *w, int64_t inbox_id, const char *text);
 
 /* --- tips (act_tips.c) --- */
 
+/* Bytes of an officer's answer to a tipster, at most (about four GSM-7 parts). */
+#define ACT_ANSWER_MAX 600
+
 struct act_tip_in {
 	int64_t inbox_id;     /* the message that carried it; 0: the USSD menu (a row is made) */
 	const char *category; /* a category's name, or NULL */
@@ -105,12 +108,17 @@ struct act_supplement_in {
 	const char *text;
 	const char *at, *read_at;
 };
+struct act_supplement_out {
+	char answer[ACT_ANSWER_MAX + 1]; /* an officers' answer that was waiting, now given; "" */
+};
 /*
  * A supplement to W's own tip REF, or with its secret to an anonymous tip (then W->anon).
  * ACT_NOT_FOUND for anything else; a supplement that names an anonymous tip without its
  * secret loses its number all the same (it is most likely the tipster's, who lost the code).
+ * An answer of the officers not yet given (act_tip_answer) is given here: OUT->answer.
  */
-enum act_status act_tip_supplement(struct act_who *w, const struct act_supplement_in *in);
+enum act_status act_tip_supplement(struct act_who *w, const struct act_supplement_in *in,
+                                   struct act_supplement_out *out);
 
 /*
  * Inbox row INBOX_ID, an anonymous tip or a supplement (which may be to one), was stored
@@ -123,6 +131,7 @@ enum act_status act_tip_scrub(int64_t inbox_id);
 enum act_tip_phase { ACT_TIP_RECEIVED, ACT_TIP_CHECKING, ACT_TIP_CLOSED };
 struct act_status_out {
 	enum act_tip_phase phase;
+	char answer[ACT_ANSWER_MAX + 1]; /* the officers' latest answer (act_tip_answer), or "" */
 };
 /*
  * TT REF (SECRET: the four digits quoted after it, or NULL): the status of W's own tip REF, or
@@ -147,6 +156,27 @@ struct act_mark_out {
  */
 enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to, const char *note,
                              int notify, struct act_mark_out *out);
+
+struct act_answer_out {
+	int waits;     /* 1: the tipster cannot be reached (anonymous, or not a phone): the answer
+	                  waits on the tip for the next TT or BS with the secret */
+	int anonymous; /* the tip is anonymous */
+	int queued;    /* 1: the SMS was queued (never on a dry run, never when it waits) */
+	int parts;     /* the SMS's parts, its encoding, and whether diacritics were folded */
+	int ucs2, folded;
+	char text[800]; /* the SMS as it goes out (when it waits: the answer as kept) */
+};
+/*
+ * An officer's answer TEXT (at most ACT_ANSWER_MAX bytes, not empty) to the tipster of REF:
+ * a tip_events row by W->by. A tipster whose number is known gets it at once, queued against
+ * the tip's message (kind manual: outside the reply cap; template tip_answer, diacritics
+ * folded when that is cheaper);
+ * an anonymous one with the next TT or BS quoting the secret. DRY_RUN: OUT filled, nothing
+ * written. ACT_NOT_ALLOWED (W no officer), ACT_REFUSED (TEXT empty or too long),
+ * ACT_NOT_FOUND, ACT_OK, ACT_ERROR.
+ */
+enum act_status act_tip_answer(struct act_who *w, const char *ref, const char *text, int dry_run,
+                               struct act_answer_out *out);
 
 /* --- patrols, awareness sessions, mediations (act_records.c); W a leader or an officer --- */
 
@@ -188,6 +218,7 @@ struct act_contact_in {
 	enum role role;                    /* ROLE_KEEP: keep (new: villager) */
 	int subscribed;                    /* -1: keep (new: 1) */
 	const char *pin_hash;              /* an officer's PIN, hashed (pin_hash), or NULL */
+	const char *tip_alerts; /* "all", "urgent", "none" (new tips by SMS), NULL keep */
 };
 /* An officer adds or changes a contact and its PIN, both or neither. */
 enum act_status act_contact_set(struct act_who *w, const struct act_contact_in *in);
@@ -228,12 +259,14 @@ struct act_broadcast_out {
 	int held;       /* 1: held (nothing queued); REASON says why */
 	long long cost; /* the estimated cost and the balance it was judged against */
 	long balance;
+	int balance_known; /* 0: no balance read (nothing is held) */
 	char reason[200];
 };
 /*
  * Queue (or hold, see broadcast.h) a broadcast. With PLAN non-NULL the encoding chosen is
  * written there (the caller frees it with broadcast_plan_free; also on ACT_NOBODY and with
- * DRY_RUN). ACT_REFUSED (PIN), ACT_NOBODY, ACT_OK.
+ * DRY_RUN). A dry run fills OUT's cost and hold verdict by the same code as the send (the
+ * cost shown is the cost spent). ACT_REFUSED (PIN), ACT_NOBODY, ACT_OK.
  */
 enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcast_in *in,
                                     struct act_broadcast_out *out, struct broadcast_plan *plan);

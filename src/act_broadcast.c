@@ -39,6 +39,25 @@ enum act_status act_pin_check(struct act_who *w, const char *pin, const char *wh
 }
 
 /*
+ * What a round of plan P to N recipients costs and whether it is held (broadcast.h): one
+ * function for the dry run and the send, so the cost shown is the cost spent. 0 or -1.
+ */
+static int judge(const struct broadcast_plan *p, int n, struct act_broadcast_out *out)
+{
+	long balance = 0;
+	int known = broadcast_known_balance(act_cfg, &balance);
+
+	if (known < 0)
+		return -1;
+	out->held = broadcast_hold_check(act_cfg, p->as_sent.parts, n, known, balance, out->reason,
+	                                 sizeof out->reason);
+	out->cost = (long long)p->as_sent.parts * act_cfg->ussd.price_per_part * n;
+	out->balance = balance;
+	out->balance_known = known;
+	return 0;
+}
+
+/*
  * Queue a broadcast of TEXT to GROUP in the caller's transaction (store_broadcast_create), or
  * hold it (broadcast.h says when and why). OUT's figures filled. 0 or -1.
  */
@@ -47,21 +66,15 @@ static int queue(const struct act_broadcast_in *in, const char *created_by,
 {
 	struct broadcast_plan p;
 	struct store_broadcast_new b;
-	long balance = 0;
-	int r = -1, known, n;
+	int r = -1, n;
 
 	if (broadcast_plan(act_cfg, in->text, &p) < 0) {
 		store_error_nomem("broadcast plan");
 		return -1;
 	}
 	/* Counted in the caller's transaction: the same members the round is queued for. */
-	if ((known = broadcast_known_balance(act_cfg, &balance)) < 0 ||
-	    (n = store_group_count(in->group)) < 0)
+	if ((n = store_group_count(in->group)) < 0 || judge(&p, n, out) < 0)
 		goto out;
-	out->held = broadcast_hold_check(act_cfg, p.as_sent.parts, n, known, balance, out->reason,
-	                                 sizeof out->reason);
-	out->cost = (long long)p.as_sent.parts * act_cfg->ussd.price_per_part * n;
-	out->balance = balance;
 	b.group = in->group;
 	b.text = in->text;
 	b.sent_text = p.sent_text;
@@ -113,6 +126,27 @@ static int split(const char *group, int parts, struct broadcast_split *out)
 	return 0;
 }
 
+/* A dry run's cost and verdict (judge) for the members counted, with PLAN or a plan made here. */
+static enum act_status dry_run(const struct act_broadcast_in *in, const struct broadcast_plan *plan,
+                               struct act_broadcast_out *out)
+{
+	struct broadcast_plan own = {0};
+	enum act_status st = ACT_ERROR;
+
+	if (plan == NULL) {
+		if (broadcast_plan(act_cfg, in->text, &own) < 0) {
+			store_error_nomem("broadcast plan");
+			goto out;
+		}
+		plan = &own;
+	}
+	if (judge(plan, out->members, out) == 0)
+		st = ACT_OK;
+out:
+	broadcast_plan_free(&own);
+	return st;
+}
+
 enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcast_in *in,
                                     struct act_broadcast_out *out, struct broadcast_plan *plan)
 {
@@ -141,7 +175,7 @@ enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcas
 	    split(in->group, plan->as_sent.parts, in->split) < 0)
 		return ACT_ERROR;
 	if (in->dry_run)
-		return ACT_OK;
+		return dry_run(in, plan, out);
 	/* Who made it: the officer's phone, or the name at the CLI ("cli"). */
 	if (queue(in, w->phone != NULL ? w->phone : w->by, out) < 0)
 		return ACT_ERROR;

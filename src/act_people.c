@@ -1,6 +1,7 @@
 /* People: registration and opting out, contacts, teams' nights, named groups (act.h). */
 #include "act_int.h"
 #include "store.h"
+#include "ts.h"
 
 enum act_status act_register(struct act_who *w, const char *name, const char *village)
 {
@@ -35,6 +36,13 @@ enum act_status act_contact_set(struct act_who *w, const struct act_contact_in *
 	                         in->subscribed) < 0 ||
 	    (in->pin_hash != NULL && store_pin_set(in->phone, in->pin_hash) < 0))
 		return ACT_ERROR;
+	if (in->tip_alerts != NULL) {
+		char now[TS_LEN];
+
+		ts_now(now);
+		if (store_contact_tip_alerts(in->phone, in->tip_alerts, now) < 0)
+			return ACT_ERROR;
+	}
 	return ACT_OK;
 }
 

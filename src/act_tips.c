@@ -1,8 +1,10 @@
-/* Tips: filing one, a supplement, a change of status (act.h). */
+/* Tips: filing one, a supplement, a change of status, an answer to its tipster (act.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "act_int.h"
+#include "alerts.h"
+#include "broadcast.h"
 #include "config.h"
 #include "store.h"
 #include "ts.h"
@@ -35,17 +37,32 @@ enum act_status act_tip_file(struct act_who *w, const struct act_tip_in *in,
 	}
 	if (in->inbox_id == 0 && store_ussd_tip_channel(out->ref, &out->tip_id) < 0)
 		return ACT_ERROR;
+	{
+		struct store_tip t;
+		char now[TS_LEN];
+
+		/* The officers who asked are told in this transaction: once, whatever the door. */
+		ts_now(now);
+		if (store_tip_get(out->ref, &t) < 0 || !t.found)
+			return ACT_ERROR;
+		out->tip_id = t.id;
+		if (alerts_tip_new(act_cfg, t.id, now) < 0)
+			return ACT_ERROR;
+	}
 	/* An anonymous tip's reference carries its secret: "T12-4821", quoted in BS. */
 	snprintf(out->shown, sizeof out->shown, "%s%s%s", out->ref, out->secret[0] ? "-" : "",
 	         out->secret);
 	return ACT_OK;
 }
 
-enum act_status act_tip_supplement(struct act_who *w, const struct act_supplement_in *in)
+enum act_status act_tip_supplement(struct act_who *w, const struct act_supplement_in *in,
+                                   struct act_supplement_out *out)
 {
 	int64_t tip_id = 0;
+	char now[TS_LEN];
 	int r;
 
+	memset(out, 0, sizeof *out);
 	if (in->secret != NULL)
 		r = store_tip_find_secret(in->ref, in->secret, &tip_id);
 	else
@@ -74,6 +91,10 @@ enum act_status act_tip_supplement(struct act_who *w, const struct act_supplemen
 		w->anon = 1;
 	}
 	if (store_tip_supplement(tip_id, in->inbox_id, in->text, in->at, in->read_at) < 0)
+		return ACT_ERROR;
+	/* An answer that waits (the tipster could not be reached) is given to whoever holds it. */
+	ts_now(now);
+	if (store_tip_answer_take(tip_id, 1, now, out->answer, sizeof out->answer) < 0)
 		return ACT_ERROR;
 	return ACT_OK;
 }
@@ -125,6 +146,13 @@ enum act_status act_tip_status(struct act_who *w, int64_t inbox_id, const char *
 		out->phase = ACT_TIP_CHECKING;
 	else
 		out->phase = ACT_TIP_CLOSED;
+	{
+		char now[TS_LEN];
+
+		ts_now(now);
+		if (store_tip_answer_take(tip_id, 0, now, out->answer, sizeof out->answer) < 0)
+			return ACT_ERROR;
+	}
 	return ACT_OK;
 }
 
@@ -166,4 +194,67 @@ enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to,
 		return ACT_ERROR;
 	out->notified = 1;
 	return ACT_OK;
+}
+
+enum act_status act_tip_answer(struct act_who *w, const char *ref, const char *text, int dry_run,
+                               struct act_answer_out *out)
+{
+	struct store_tip t;
+	struct store_tip_brief b;
+	struct broadcast_plan plan = {0};
+	struct store_outbox_new o = {0};
+	char now[TS_LEN], sms[800];
+	const char *kv[] = {"ref", NULL, "answer", text, NULL};
+	enum act_status st = ACT_ERROR;
+
+	memset(out, 0, sizeof *out);
+	if (!act_is_officer(w))
+		return ACT_NOT_ALLOWED;
+	if (text[0] == '\0' || strlen(text) > ACT_ANSWER_MAX)
+		return ACT_REFUSED;
+	if (store_tip_get(ref, &t) < 0)
+		return ACT_ERROR;
+	if (!t.found)
+		return ACT_NOT_FOUND;
+	if (store_tip_brief(t.id, &b) < 0)
+		return ACT_ERROR;
+	out->anonymous = t.anonymous;
+	ts_now(now);
+	/* No number to send it to: it waits on the tip, given with TT or BS (the secret). */
+	if (t.anonymous || t.sender[0] != '+') {
+		out->waits = 1;
+		snprintf(out->text, sizeof out->text, "%s", text);
+		if (!dry_run && store_tip_answer_add(t.id, w->by, text, now, NULL) < 0)
+			return ACT_ERROR;
+		return ACT_OK;
+	}
+	kv[1] = b.ref;
+	config_render(act_cfg->replies.templates[TPL_TIP_ANSWER], kv, sms, sizeof sms);
+	if (broadcast_plan(act_cfg, sms, &plan) < 0)
+		return ACT_ERROR;
+	snprintf(out->text, sizeof out->text, "%s", plan.sent_text);
+	out->parts = plan.as_sent.parts;
+	out->ucs2 = plan.as_sent.ucs2;
+	out->folded = plan.folded;
+	if (dry_run) {
+		st = ACT_OK;
+		goto out;
+	}
+	/*
+	 * An answer to the tip's own message, but an officer's message (kind manual, as the
+	 * thank-you): the tipster's hourly reply cap neither holds it nor is spent by it.
+	 */
+	o.recipient = t.sender;
+	o.text = plan.sent_text;
+	o.priority = 0;
+	o.kind = "manual";
+	o.inbox_id = b.inbox_id;
+	if (store_outbox_insert(&o, NULL) < 0 ||
+	    store_tip_answer_add(t.id, w->by, text, now, now) < 0)
+		goto out;
+	out->queued = 1;
+	st = ACT_OK;
+out:
+	broadcast_plan_free(&plan);
+	return st;
 }

@@ -8,8 +8,10 @@
 #include "config.h"
 #include "fault.h"
 #include "log.h"
+#include "report.h"
 #include "sched.h"
 #include "store.h"
+#include "text.h"
 #include "ts.h"
 
 static const struct config *acfg;
@@ -160,7 +162,103 @@ static int nights_one(const char *team, const char *nights, const char *by, void
 	return check_night(ck, team, mask, by, 1) < 0 || check_night(ck, team, mask, by, 0) < 0;
 }
 
-/* The job: both checks in one transaction, so an alert and its messages commit together. */
+/* The first words of TEXT, folded to GSM-7 (no diacritics), at most 60 characters. */
+static void first_words(const char *text, char *out, size_t sz)
+{
+	char folded[720];
+	size_t n = text_transliterate(text, strlen(text), folded, sizeof folded), cut;
+
+	for (size_t i = 0; i < n; i++)
+		if (folded[i] == '\n' || folded[i] == '\r' || folded[i] == '\t')
+			folded[i] = ' ';
+	if (n <= 60) {
+		snprintf(out, sz, "%.*s", (int)n, folded);
+		return;
+	}
+	cut = 57;
+	while (cut > 30 && folded[cut] != ' ')
+		cut--;
+	snprintf(out, sz, "%.*s...", (int)cut, folded);
+}
+
+/* Template T of tip B, GSM-7 throughout: its reference, category, village, first words. */
+static void tip_text(const struct config *cfg, enum tpl t, const struct store_tip_brief *b,
+                     const char *hours, char *text, size_t sz)
+{
+	const char *vi = b->category[0] ? report_category_vi(b->category) : NULL;
+	const char *cat = vi != NULL ? vi : b->category[0] ? b->category : "chua ro";
+	char category[128], village[256], words[128];
+	const char *kv[] = {"ref",   b->ref, "category", category, "village", village,
+	                    "words", words,  "hours",    hours,    NULL};
+
+	text_transliterate(cat, strlen(cat), category, sizeof category);
+	if (b->village[0])
+		text_transliterate(b->village, strlen(b->village), village, sizeof village);
+	else
+		snprintf(village, sizeof village, "chua ro");
+	first_words(b->text, words, sizeof words);
+	config_render(cfg->replies.templates[t], kv, text, sz);
+}
+
+int alerts_tip_new(const struct config *cfg, int64_t tip_id, const char *now)
+{
+	struct store_tip_brief b;
+	char text[640];
+	int64_t id = 0;
+	int urgent, n, r;
+
+	if (store_tip_brief(tip_id, &b) < 0)
+		return -1;
+	if (!b.found)
+		return 0;
+	urgent = config_tip_urgent(cfg, b.category[0] ? b.category : NULL);
+	/* Nobody asked: no alert row either, so `tipline alerts` lists only alerts sent. */
+	n = store_tip_alert_count(urgent);
+	if (n <= 0)
+		return n;
+	tip_text(cfg, TPL_TIP_ALERT, &b, "", text, sizeof text);
+	r = store_alert_raise("tip_new", b.ref, text, now, &id);
+	if (r <= 0)
+		return r;
+	n = store_tip_alert_queue(id, text, urgent, now);
+	if (n < 0)
+		return -1;
+	log_info("alert tip_new %s: %d SMS queued", b.ref, n);
+	return 1;
+}
+
+static int escalate_one(int64_t tip_id, void *arg)
+{
+	struct check *ck = arg;
+	struct store_tip_brief b;
+	char text[640], hours[24];
+
+	if (store_tip_brief(tip_id, &b) < 0)
+		return 1;
+	snprintf(hours, sizeof hours, "%d", acfg->tips.escalate_after);
+	tip_text(acfg, TPL_TIP_ESCALATED, &b, hours, text, sizeof text);
+	return raise_alert(ck, "tip_escalated", b.ref, text, NULL, 0) < 0;
+}
+
+/*
+ * Tips still new tips.escalate_after hours after they arrived: the officers are told once.
+ * Only those that became overdue in the last day, as the nights are judged: a daemon that was
+ * down still tells, at most a day late, and an upgrade (or a backlog of old tips read late)
+ * does not send the officers one SMS for every old tip nobody triaged.
+ */
+static int check_escalate(struct check *ck)
+{
+	char before[TS_LEN], after[TS_LEN];
+	int64_t edge = ck->t - (int64_t)acfg->tips.escalate_after * 3600;
+
+	if (acfg->tips.escalate_after == 0)
+		return 0;
+	ts_utc(edge, before);
+	ts_utc(edge - 86400, after);
+	return store_tips_stale(after, before, escalate_one, ck) < 0 ? -1 : 0;
+}
+
+/* The job: every check in one transaction, so an alert and its messages commit together. */
 static int check(void *arg)
 {
 	struct check ck = {0};
@@ -169,7 +267,8 @@ static int check(void *arg)
 	ts_utc(ck.t, ck.now);
 	if (store_begin() < 0)
 		goto fail;
-	if (check_overdue(&ck) < 0 || store_teams_nights(nights_one, &ck) < 0) {
+	if (check_overdue(&ck) < 0 || store_teams_nights(nights_one, &ck) < 0 ||
+	    check_escalate(&ck) < 0) {
 		store_rollback();
 		goto fail;
 	}

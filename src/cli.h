@@ -168,7 +168,7 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 #define CLI_USAGE_MORE \
 	"  contact add PHONE [--name N] [--village V] [--role R] [--team T]\n" \
 	"  contact set PHONE [--name N] [--village V] [--role R] [--team T]\n" \
-	"              [--subscribed yes|no] [--pin DIGITS]\n" \
+	"              [--subscribed yes|no] [--pin DIGITS] [--tip-alerts all|urgent|none]\n" \
 	"  contact list [--role R] [--json]            registered people\n" \
 	"  tips [--status S] [--category C] [--village V] [--since DATE] [--until DATE]\n" \
 	"       [--json]                               tips, oldest first (dates local, inclusive)\n" \
@@ -176,12 +176,15 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  tip mark REF STATUS [--note TEXT] [--by NAME] [--notify]\n" \
 	"                                              triage: new, checking, valuable, false,\n" \
 	"                                              closed; --notify thanks the tipster by SMS\n" \
+	"  tip answer REF TEXT [--by NAME] [--dry-run]\n" \
+	"                                              answer the tipster: by SMS, or (anonymous)\n" \
+	"                                              with the next TT or BS quoting the secret\n" \
 	"  patrols [--since DATE] [--until DATE] [--json]\n" \
 	"                                              patrol check-ins and check-outs\n" \
 	"  team set TEAM [--nights mon,wed,sat|none] [--by HH:MM]\n" \
 	"                                              expected patrol nights (local time)\n" \
 	"  team list [--json]                          teams, their nights and leaders\n" \
-	"  alerts [--json]                             missed check-in alerts raised\n" \
+	"  alerts [--json]                             missed check-in and tip alerts raised\n" \
 	"  export tips|patrols|awareness|mediations|inbox [--from DATE] [--to DATE]\n" \
 	"         [--bom] [--out FILE]                 CSV for a spreadsheet (local times)\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \

@@ -24,7 +24,8 @@ static int local_to_utc(const char *s, char out[TS_LEN])
 
 /*
  * Issue 25: the spread over the modems and what it costs with on-net routing and without.
- * One modem: the cost line only (its network's prices, else ussd.price_per_part).
+ * One modem: that line only (its network's prices, else ussd.price_per_part). The "cost:"
+ * line above it is the held-broadcast check's (ussd.price_per_part).
  */
 static void print_split(const struct config *cfg, const struct broadcast_split *sp)
 {
@@ -35,12 +36,14 @@ static void print_split(const struct config *cfg, const struct broadcast_split *
 			       sp->on_net[i], i + 1 < sp->n ? "," : "");
 		printf("\n");
 	}
-	printf("cost:        %lld with on-net routing, %lld spread evenly without it\n",
+	printf("on-net:      cost %lld with on-net routing, %lld spread evenly without it\n",
 	       sp->cost_on_net, sp->cost_spread);
 }
 
-static void print_plan(const struct config *cfg, const struct broadcast_plan *p, int recipients)
+static void print_plan(const struct config *cfg, const struct broadcast_plan *p,
+                       const struct act_broadcast_out *q)
 {
+	int recipients = q->members;
 	long total = (long)p->as_sent.parts * recipients;
 	double secs = broadcast_estimate(cfg, total);
 
@@ -56,6 +59,12 @@ static void print_plan(const struct config *cfg, const struct broadcast_plan *p,
 	       secs < 120 ? "s" : "min",
 	       cfg->outbox.rate_per_minute > 0 ? "the configured rate"
 	                                       : "5 s per part (a typical USB modem)");
+	/* The dry run's verdict, by the code the send runs (act_broadcast.c): the console shows it
+	 * too. */
+	printf("cost:        %lld (%d per part)\n", q->cost, cfg->ussd.price_per_part);
+	if (q->balance_known)
+		printf("balance:     %ld: %s%s\n", q->balance,
+		       q->held ? "would be held: " : "enough", q->held ? q->reason : "");
 	if (p->folded)
 		printf("text sent:   %s\n", cli_safe(p->sent_text));
 }
@@ -218,7 +227,7 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 		broadcast_plan_free(&p);
 		return cli_store_failed();
 	}
-	print_plan(cfg, &p, q.members);
+	print_plan(cfg, &p, &q);
 	broadcast_plan_free(&p);
 	if (st == ACT_OK)
 		print_split(cfg, &sp);

@@ -29,12 +29,17 @@ static const char *check_team(char *t)
 
 int cli_contact(const struct config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"name", required_argument, NULL, 'n'},       {"village", required_argument, NULL, 'v'},
-	    {"role", required_argument, NULL, 'r'},       {"team", required_argument, NULL, 't'},
-	    {"subscribed", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-	    {"pin", required_argument, NULL, 'p'},        {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+	                                     {"village", required_argument, NULL, 'v'},
+	                                     {"role", required_argument, NULL, 'r'},
+	                                     {"team", required_argument, NULL, 't'},
+	                                     {"subscribed", required_argument, NULL, 's'},
+	                                     {"json", no_argument, NULL, 'j'},
+	                                     {"pin", required_argument, NULL, 'p'},
+	                                     {"tip-alerts", required_argument, NULL, 'a'},
+	                                     {NULL, 0, NULL, 0}};
 	const char *name = NULL, *village = NULL, *role = NULL, *team = NULL, *pin = NULL;
+	const char *tip_alerts = NULL;
 	int subscribed = -1, json = 0, ch;
 	const char *sub;
 	char phone[24], hash[160];
@@ -71,6 +76,13 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 		case 'j':
 			json = 1;
 			break;
+		case 'a':
+			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "urgent") != 0 &&
+			    strcmp(optarg, "none") != 0)
+				cli_usage_error("--tip-alerts: say all, urgent or none, not \"%s\"",
+				                optarg);
+			tip_alerts = optarg;
+			break;
 		case 'p':
 			if (strlen(optarg) < 4 || strlen(optarg) > 15 ||
 			    strspn(optarg, "0123456789") != strlen(optarg))
@@ -84,7 +96,7 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	argc -= 1 + optind;
 	argv += 1 + optind;
 	if (strcmp(sub, "list") == 0) {
-		if (argc != 0 || name || village || team || subscribed >= 0)
+		if (argc != 0 || name || village || team || subscribed >= 0 || tip_alerts)
 			cli_usage_error("contact list: takes only --role and --json");
 		if (cli_open_store(cfg) < 0)
 			return 1;
@@ -110,6 +122,7 @@ int cli_contact(const struct config *cfg, int argc, char **argv)
 	in.role = store_role_parse(role);
 	in.subscribed = subscribed;
 	in.pin_hash = pin != NULL ? hash : NULL;
+	in.tip_alerts = tip_alerts;
 	act_who_officer(&w, NULL);
 	/* The contact and its PIN in one transaction: both or neither. */
 	if (store_begin() < 0)

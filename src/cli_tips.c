@@ -1,6 +1,7 @@
 /*
  * tipline subcommands over tips: the filtered listing (`tips`), one tip with its supplements
- * and history (`tip REF`), and triage (`tip mark REF STATUS`). Times are shown in local time;
+ * and history (`tip REF`), triage (`tip mark REF STATUS`) and answers to the tipster
+ * (`tip answer REF TEXT`). Times are shown in local time;
  * dates typed are local dates, inclusive.
  */
 #include <getopt.h>
@@ -212,6 +213,11 @@ static int show_event(const struct store_row *r, void *ctx)
 		return show_item(r, sh, "history");
 	if (r->n < 5 || ts_utc_to_local(r->val[0], at) < 0)
 		snprintf(at, sizeof at, "%s", r->val[0] ? r->val[0] : "-");
+	if (r->n > 6 && r->val[5] != NULL && strcmp(r->val[5], "1") == 0) {
+		printf("%-12s %s  %s  %s: %s\n", "answer", at, cli_safe(r->val[1]),
+		       r->val[6] ? "given" : "waiting", r->val[4] ? cli_safe(r->val[4]) : "");
+		return 0;
+	}
 	printf("%-12s %s  %s  %s -> %s%s%s\n", "history", at, cli_safe(r->val[1]),
 	       cli_safe(r->val[2]), cli_safe(r->val[3]), r->val[4] ? "  " : "",
 	       r->val[4] ? cli_safe(r->val[4]) : "");
@@ -339,6 +345,75 @@ static int tip_mark(const struct config *cfg, int argc, char **argv)
 	return 0;
 }
 
+/* ---- tip answer REF TEXT ---- */
+
+static int tip_answer(const struct config *cfg, int argc, char **argv)
+{
+	static const struct option opts[] = {{"by", required_argument, NULL, 'b'},
+	                                     {"dry-run", no_argument, NULL, 'd'},
+	                                     {NULL, 0, NULL, 0}};
+	const char *by = NULL, *ref, *text;
+	struct act_who w;
+	struct act_answer_out out;
+	enum act_status st;
+	int dry_run = 0, ch;
+
+	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			if (optarg[0] == '\0')
+				cli_usage_error("--by: give a name");
+			by = optarg;
+			break;
+		case 'd':
+			dry_run = 1;
+			break;
+		default:
+			cli_usage();
+		}
+	}
+	if (argc - optind != 2)
+		cli_usage_error("tip answer: give a reference and the answer, such as T12 \"...\"");
+	ref = argv[optind];
+	text = argv[optind + 1];
+	if (text[0] == '\0')
+		cli_usage_error("tip answer: the answer is empty");
+	if (strlen(text) > ACT_ANSWER_MAX)
+		cli_usage_error("tip answer: the answer is %zu bytes, more than %d", strlen(text),
+		                ACT_ANSWER_MAX);
+	if (by == NULL)
+		by = login_name();
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	act_who_officer(&w, by);
+	if (store_begin() < 0)
+		return cli_store_failed();
+	st = act_tip_answer(&w, ref, text, dry_run, &out);
+	if (st != ACT_OK || dry_run) {
+		store_rollback();
+		if (st == ACT_NOT_FOUND) {
+			fprintf(stderr, "tipline: no tip %s\n", ref);
+			return 1;
+		}
+		if (st != ACT_OK)
+			return cli_store_failed();
+	} else if (store_commit() < 0) {
+		return cli_store_failed();
+	}
+	if (out.waits)
+		printf("%s: %s: the answer waits for the tipster's next TT or BS with the tip's "
+		       "secret%s\n",
+		       ref, out.anonymous ? "an anonymous tip" : "not a phone number",
+		       dry_run ? " (dry run: nothing written)" : "");
+	else
+		printf("%s: %s %d part%s (%s%s), about %lld: %s\n", ref,
+		       dry_run ? "would send" : "queued", out.parts, out.parts == 1 ? "" : "s",
+		       out.ucs2 ? "UCS-2" : "GSM-7", out.folded ? ", diacritics folded" : "",
+		       (long long)out.parts * cfg->ussd.price_per_part, cli_safe(out.text));
+	return 0;
+}
+
 int cli_tip(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
@@ -346,6 +421,8 @@ int cli_tip(const struct config *cfg, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "mark") == 0)
 		return tip_mark(cfg, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "answer") == 0)
+		return tip_answer(cfg, argc - 1, argv + 1);
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'j')

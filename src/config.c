@@ -65,6 +65,8 @@ static const struct setting settings[] = {
     {"phone", "country_code", S_STRING, 0, OFF(country_code), 0, 0},
     {"patrol", "max_hours", S_INT, 0, OFF(patrol.max_hours), 0, 720},
     {"patrol", "check_every", S_INT, 0, OFF(patrol.check_every), 1, 86400},
+    /* Issue 26: hours (at most a year); tips.urgent_categories is read by load_tips. */
+    {"tips", "escalate_after", S_INT, 0, OFF(tips.escalate_after), 0, 8760},
     {"ussd", "balance_code", S_STRING, 0, OFF(ussd.balance_code), 0, 0},
     {"ussd", "balance_pattern", S_STRING, 0, OFF(ussd.balance_pattern), 0, 0},
     {"ussd", "check_every", S_INT, 0, OFF(ussd.check_every), 10, 30 * 86400},
@@ -100,6 +102,19 @@ static const struct setting settings[] = {
 /* Groups whose members are checked by code of their own rather than by the table. */
 static const char *const special_groups[] = {"log",     "keywords", "categories",
                                              "replies", "modems",   "networks"};
+
+/* tips.urgent_categories when the file does not set it. */
+static const char *const urgent_defaults[] = {"weapons", "drugs", "fighting", "domestic_violence"};
+
+int config_tip_urgent(const struct config *c, const char *category)
+{
+	if (category == NULL)
+		return 0;
+	for (int i = 0; i < c->tips.nurgent; i++)
+		if (strcmp(c->tips.urgent[i], category) == 0)
+			return 1;
+	return 0;
+}
 
 static const struct {
 	const char *name;
@@ -174,6 +189,11 @@ static const struct {
     [TPL_STATUS_CHECKING] = {"status_checking", "Tin bao {ref}: dang duoc xac minh. Cam on ban."},
     [TPL_STATUS_CLOSED] = {"status_closed", "Tin bao {ref}: da xu ly xong. Cam on ban. Khan cap "
                                             "goi 113."},
+    [TPL_TIP_ANSWER] = {"tip_answer", "Cong an xa tra loi tin bao {ref}: {answer}"},
+    [TPL_STATUS_ANSWER] = {"status_answer", "Tra loi cua cong an: {answer}"},
+    [TPL_TIP_ALERT] = {"tip_alert", "Tin bao moi {ref} ({category}, thon {village}): {words}"},
+    [TPL_TIP_ESCALATED] = {"tip_escalated", "Canh bao: tin bao {ref} ({category}, thon "
+                                            "{village}) chua xu ly sau {hours} gio: {words}"},
 };
 
 const char *config_tpl_name(enum tpl t)
@@ -210,6 +230,7 @@ static const struct {
     [UT_LOOKUP_CHECKING] = {"lookup_checking", "Tin {ref}: dang duoc xac minh."},
     [UT_LOOKUP_DONE] = {"lookup_done", "Tin {ref}: da xu ly xong. Cam on ban."},
     [UT_LOOKUP_NOT_FOUND] = {"lookup_not_found", "Khong tim thay tin {ref} cua so nay."},
+    [UT_LOOKUP_ANSWER] = {"lookup_answer", "Tra loi: {answer}"},
     [UT_REGISTER_NAME] = {"register_name", "Nhap ho ten (0 quay lai):"},
     [UT_REGISTER_VILLAGE] = {"register_village", "Nhap ten thon (0 quay lai):"},
     [UT_REGISTER_DONE] = {"register_done", "Da dang ky {name}, thon {village}. Ban se nhan "
@@ -360,6 +381,8 @@ static void defaults(struct config *c)
 	c->broadcast.recur_interval = 10;
 	c->patrol.max_hours = 6;
 	c->patrol.check_every = 60;
+	c->tips.escalate_after = 24;
+	c->tips.nurgent = -1; /* not set: urgent_defaults (default_strings) */
 	c->ussd.check_every = 21600;
 	c->ussd.low_balance = 10000;
 	c->ussd.price_per_part = 350;
@@ -401,6 +424,13 @@ static int default_strings(struct config *c)
 		if (c->replies.templates[t] == NULL &&
 		    (c->replies.templates[t] = strdup(tpl_defaults[t].text)) == NULL)
 			return -1;
+	}
+	if (c->tips.nurgent < 0) {
+		c->tips.nurgent = 0;
+		for (size_t i = 0; i < sizeof urgent_defaults / sizeof urgent_defaults[0]; i++)
+			if ((c->tips.urgent[c->tips.nurgent++] = strdup(urgent_defaults[i])) ==
+			    NULL)
+				return -1;
 	}
 	return ussd_menu_default_strings(c);
 }
@@ -831,6 +861,48 @@ static void load_replies(struct loader *ld, struct config *c, const config_setti
 		return;
 	}
 	load_templates(ld, c, t);
+}
+
+/* Group tips (issue 26): escalate_after by the table, urgent_categories a list of names. */
+static void load_tips(struct loader *ld, struct config *c, const config_setting_t *g)
+{
+	static const char *const also[] = {"urgent_categories"};
+	const config_setting_t *u = config_setting_get_member(g, "urgent_categories");
+	const char *vec[TIPS_MAX_URGENT];
+	size_t n = 0;
+
+	load_table_group(ld, c, "tips", g, also, 1);
+	if (u == NULL)
+		return;
+	if (string_list(ld, u, "tips.urgent_categories", vec, TIPS_MAX_URGENT, &n) < 0)
+		return;
+	for (int i = 0; i < c->tips.nurgent; i++)
+		free(c->tips.urgent[i]);
+	c->tips.nurgent = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((c->tips.urgent[c->tips.nurgent++] = strdup(vec[i])) == NULL)
+			problem(ld, u, "tips.urgent_categories: out of memory");
+}
+
+/* Each urgent category is a configured one: a typo would silently alert nobody. */
+static void validate_tips(struct loader *ld, const struct config *c, const config_t *cf)
+{
+	int ncat = parse_category_count(c->rules);
+
+	/* The defaults name the default categories; a file that renames them is not refused. */
+	if (config_lookup(cf, "tips.urgent_categories") == NULL)
+		return;
+	for (int i = 0; i < c->tips.nurgent; i++) {
+		int k;
+
+		for (k = 0; k < ncat; k++)
+			if (strcmp(parse_category_name(c->rules, k), c->tips.urgent[i]) == 0)
+				break;
+		if (k == ncat)
+			problem(ld, config_lookup(cf, "tips.urgent_categories"),
+			        "tips.urgent_categories: \"%s\" is not a configured category",
+			        c->tips.urgent[i]);
+	}
 }
 
 /* --- the USSD menu (issue 12): ussd.texts, ussd.category_labels, http.listen --- */
@@ -1418,6 +1490,7 @@ static void validate(struct loader *ld, struct config *c, const config_t *cf)
 	validate_ussd(ld, c, cf);
 	validate_database_group(ld, c, cf);
 	validate_console(ld, c, cf);
+	validate_tips(ld, c, cf);
 	validate_modems(ld, c, cf);
 }
 
@@ -1552,6 +1625,8 @@ struct config *config_load(const char *file)
 			load_replies(&ld, c, s);
 		else if (strcmp(name, "ussd") == 0)
 			load_ussd_menu(&ld, c, s);
+		else if (strcmp(name, "tips") == 0)
+			load_tips(&ld, c, s);
 		else
 			load_table_group(&ld, c, name, s, NULL, 0);
 	}
@@ -1606,6 +1681,8 @@ void config_free(struct config *c)
 	free(c->console.tls_key);
 	for (int t = 0; t < TPL_COUNT; t++)
 		free(c->replies.templates[t]);
+	for (int i = 0; i < c->tips.nurgent; i++)
+		free(c->tips.urgent[i]);
 	free_ussd_menu(c);
 	if (c->rules != NULL)
 		parse_rules_free(c->rules);

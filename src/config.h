@@ -49,6 +49,10 @@ enum tpl {
 	TPL_STATUS_RECEIVED, /* TT: never says valuable or false (an informant's safety) */
 	TPL_STATUS_CHECKING,
 	TPL_STATUS_CLOSED,
+	TPL_TIP_ANSWER,    /* an officer's answer, by SMS to a tipster whose number is known */
+	TPL_STATUS_ANSWER, /* the answer given with TT, or with BS when it waits (anonymous) */
+	TPL_TIP_ALERT,     /* alerts (act_tips.c, alerts.c), to officers: a new tip */
+	TPL_TIP_ESCALATED, /* a tip still new after tips.escalate_after hours */
 	TPL_COUNT
 };
 
@@ -135,6 +139,14 @@ struct privacy_config {
 	int forget_after; /* days; 0 = kept for ever */
 };
 
+/* Issue 26: officers' alerts of new tips (contacts.tip_alerts) and of tips left new. */
+#define TIPS_MAX_URGENT 32
+struct tips_config {
+	int escalate_after; /* hours a tip may stay new before the officers are told; 0 = never */
+	int nurgent;        /* the categories an officer with --tip-alerts urgent is told of */
+	char *urgent[TIPS_MAX_URGENT]; /* owned */
+};
+
 struct patrol_config {
 	int max_hours;   /* a patrol out longer is overdue: an alert; 0 = no such alerts */
 	int check_every; /* seconds between the daemon's checks for missed check-ins */
@@ -162,6 +174,7 @@ enum ussd_text {
 	UT_LOOKUP_CHECKING,
 	UT_LOOKUP_DONE,
 	UT_LOOKUP_NOT_FOUND,
+	UT_LOOKUP_ANSWER, /* after the status: the officers' latest answer (issue 26) */
 	UT_REGISTER_NAME,
 	UT_REGISTER_VILLAGE,
 	UT_REGISTER_DONE,
@@ -242,6 +255,7 @@ struct config {
 	struct replies_config replies;
 	struct broadcast_config broadcast;
 	struct patrol_config patrol;
+	struct tips_config tips; /* issue 26: group tips */
 	struct ussd_config ussd;
 	struct status_config status;
 	struct privacy_config privacy;     /* issue 13: group privacy */
@@ -272,6 +286,8 @@ const struct modem_config *config_modem(const struct config *c, const char *name
 
 const char *config_tpl_name(enum tpl t);
 const char *config_tpl_default(enum tpl t);
+/* 1 if CATEGORY (NULL: none) is one of tips.urgent_categories (issue 26). */
+int config_tip_urgent(const struct config *c, const char *category);
 
 /*
  * Render template T with "{name}" placeholders replaced from the NULL-terminated

@@ -411,6 +411,13 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		fputs(css ? console_css : console_js, resp->f);
 		return 0;
 	}
+	if (strcmp(p, "/static/broadcast.js") == 0 || strcmp(p, "/static/console2.css") == 0) {
+		int js = p[8] == 'b';
+
+		resp->type = js ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8";
+		fputs(js ? console_broadcast_js : console2_css, resp->f);
+		return 0;
+	}
 	if (strcmp(rq->method, "GET") != 0 && !post) {
 		console_page_message(rq, resp, 405, "Không hỗ trợ", "Chỉ GET và POST.");
 		return 0;
@@ -474,6 +481,23 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return post ? console_post_accounts(rq, resp) : console_page_accounts(rq, resp);
 	if (!post && strcmp(p, "/patrols") == 0)
 		return console_page_patrols(rq, resp);
+	if (strcmp(p, "/broadcasts") == 0 && !post)
+		return console_page_broadcasts(rq, resp);
+	if (strcmp(p, "/broadcasts/new") == 0)
+		return post ? console_post_broadcast_new(rq, resp)
+		            : console_page_broadcast_new(rq, resp);
+	if (strcmp(p, "/broadcasts/cost") == 0 && post)
+		return console_post_broadcast_cost(rq, resp);
+	if (strncmp(p, "/broadcasts/", 12) == 0 && post && p[12] >= '1' && p[12] <= '9' &&
+	    strlen(p + 12) < 12 && strspn(p + 12, "0123456789") == strlen(p + 12))
+		return console_post_broadcast(rq, resp, strtoll(p + 12, NULL, 10));
+	if (strcmp(p, "/reports") == 0 && !post)
+		return console_page_reports(rq, resp);
+	if (!post && (strcmp(p, "/reports.html") == 0 || strcmp(p, "/reports.csv") == 0 ||
+	              strcmp(p, "/reports.json") == 0))
+		return console_report_download(rq, resp, p + 9);
+	if (strcmp(p, "/modem") == 0)
+		return post ? console_post_modem(rq, resp) : console_page_modem(rq, resp);
 	if (strncmp(p, "/tips/", 6) == 0 && p[6] != '\0' && strlen(p + 6) < 16 &&
 	    strspn(p + 6, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
 	        strlen(p + 6))

@@ -104,7 +104,10 @@ void con_page_begin(const struct console_req *rq, struct console_resp *resp, con
 {
 	static const struct {
 		const char *href, *label;
-	} nav[] = {{"/", "Tổng quan"}, {"/tips", "Tin báo"}, {"/patrols", "Tuần tra"}};
+	} nav[] = {
+	    {"/", "Tổng quan"},           {"/tips", "Tin báo"},    {"/patrols", "Tuần tra"},
+	    {"/broadcasts", "Thông báo"}, {"/reports", "Báo cáo"}, {"/modem", "Thiết bị"},
+	};
 	FILE *f = resp->f;
 
 	fputs("<!doctype html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">"

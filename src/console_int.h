@@ -6,6 +6,7 @@
 #define TIPLINE_CONSOLE_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "store.h"
@@ -104,6 +105,26 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 /* A plain page with a title and a sentence (errors: 403, 404, 503). */
 void console_page_message(const struct console_req *rq, struct console_resp *resp, unsigned status,
                           const char *title, const char *text);
+/* --- console_broadcast.c: Thông báo (issue 24) --- */
+int console_page_broadcasts(const struct console_req *rq, struct console_resp *resp);
+int console_page_broadcast_new(const struct console_req *rq, struct console_resp *resp);
+/* POST /broadcasts/new (do=preview, edit, send) and /broadcasts/cost (JSON for the script). */
+int console_post_broadcast_new(const struct console_req *rq, struct console_resp *resp);
+int console_post_broadcast_cost(const struct console_req *rq, struct console_resp *resp);
+/* POST /broadcasts/ID: do=cancel or release. */
+int console_post_broadcast(const struct console_req *rq, struct console_resp *resp, int64_t id);
+extern const char console_broadcast_js[];
+/* --- console_reports.c: Báo cáo --- */
+int console_page_reports(const struct console_req *rq, struct console_resp *resp);
+/* /reports.EXT (html, csv, json): `tipline report --format EXT` of the page's period. */
+int console_report_download(const struct console_req *rq, struct console_resp *resp,
+                            const char *ext);
+extern const char console2_css[];
+/* --- console_modem.c: Thiết bị --- */
+int console_page_modem(const struct console_req *rq, struct console_resp *resp);
+/* POST /modem do=balance: a USSD request for the daemon; the page polls for its answer. */
+int console_post_modem(const struct console_req *rq, struct console_resp *resp);
+
 /* The stylesheet and the script, served as files under /static/. */
 extern const char console_css[];
 extern const char console_js[];

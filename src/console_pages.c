@@ -475,7 +475,7 @@ static int supplement_item(const struct store_row *r, void *ctx)
 	return 0;
 }
 
-/* at, by, from_status, to_status, note */
+/* at, by, from_status, to_status, note, answer, given_at */
 static int event_item(const struct store_row *r, void *ctx)
 {
 	FILE *f = ctx;
@@ -486,6 +486,15 @@ static int event_item(const struct store_row *r, void *ctx)
 	fputs("</time> <bdi>", f);
 	E(r->val[1]);
 	fputs("</bdi>: ", f);
+	/* An answer to the tipster (act_tip_answer): given, or waiting for TT or BS. */
+	if (r->n > 6 && r->val[5] != NULL && strcmp(r->val[5], "1") == 0) {
+		fputs(r->val[6] ? "trả lời người báo tin: <bdi class=\"answer\">"
+		                : "trả lời (chờ người báo tin hỏi TT/BS): <bdi class=\"answer\">",
+		      f);
+		E(r->val[4] ? r->val[4] : "");
+		fputs("</bdi></li>", f);
+		return 0;
+	}
 	E(con_status_label(r->val[2]));
 	fputs(" → <strong>", f);
 	E(con_status_label(r->val[3]));
@@ -519,28 +528,42 @@ static int audit_item(const struct store_row *r, void *ctx)
 }
 
 /*
- * The reply's preview: what will go out (broadcast_plan: the cheapest encoding, diacritics
- * folded when broadcast.fold_diacritics makes it cheaper), its parts and estimated cost, and
- * the form that sends it.
+ * The reply's preview: act_tip_answer's dry run — what will go out (the template tip_answer,
+ * diacritics folded when broadcast.fold_diacritics makes it cheaper), its parts and estimated
+ * cost, or that it waits for the tipster's TT or BS (an anonymous tip) — and the form that
+ * sends it.
  */
 static int reply_preview(const struct console_req *rq, FILE *f, const char *upref, const char *text)
 {
-	struct broadcast_plan plan;
+	struct act_who w;
+	struct act_answer_out out;
+	enum act_status st;
 	char cost[32];
 
-	if (broadcast_plan(rq->cfg, text, &plan) < 0)
+	act_who_officer(&w, rq->who->phone);
+	if (store_begin() < 0)
 		return -1;
+	st = act_tip_answer(&w, upref, text, 1, &out);
+	store_rollback();
+	if (st == ACT_ERROR)
+		return -1;
+	if (st != ACT_OK)
+		return 0;
 	fputs("<section class=\"card\" aria-labelledby=\"h-preview\"><h2 id=\"h-preview\">"
 	      "Xem trước tin trả lời</h2><p id=\"reply-cost\">",
 	      f);
-	fprintf(f, "%d phần tin (%s), khoảng %s đ.", plan.as_sent.parts,
-	        plan.as_sent.ucs2 ? "UCS-2, có dấu" : "GSM-7",
-	        report_format_count((long long)plan.as_sent.parts * rq->cfg->ussd.price_per_part,
-	                            cost));
-	if (plan.folded)
-		fprintf(f, " Bỏ dấu để rẻ hơn (có dấu: %d phần).", plan.as_is.parts);
+	if (out.waits)
+		fputs("Tin ẩn danh: không biết số người báo tin. Câu trả lời được giữ lại và gửi "
+		      "khi người báo tin hỏi bằng TT hoặc BS kèm mã bí mật.",
+		      f);
+	else
+		fprintf(
+		    f, "%d phần tin (%s), khoảng %s đ.%s", out.parts,
+		    out.ucs2 ? "UCS-2, có dấu" : "GSM-7",
+		    report_format_count((long long)out.parts * rq->cfg->ussd.price_per_part, cost),
+		    out.folded ? " Bỏ dấu để rẻ hơn." : "");
 	fputs("</p><p class=\"text\" id=\"reply-text\"><bdi>", f);
-	E(plan.sent_text);
+	E(out.text);
 	fputs("</bdi></p><form method=\"post\" action=\"/tips/", f);
 	E(upref);
 	fputs("\">", f);
@@ -551,7 +574,6 @@ static int reply_preview(const struct console_req *rq, FILE *f, const char *upre
 	E(text);
 	fputs("\"><p><button type=\"submit\" id=\"send-reply\">Gửi</button></p></form></section>",
 	      f);
-	broadcast_plan_free(&plan);
 	return 0;
 }
 
@@ -582,7 +604,9 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	if (message == NULL && ok != NULL)
 		message = strcmp(ok, "thanked") == 0 ? "Đã lưu. Tin cảm ơn đã được xếp hàng gửi."
 		          : strcmp(ok, "replied") == 0 ? "Tin trả lời đã được xếp hàng gửi."
-		                                       : "Đã lưu.";
+		          : strcmp(ok, "waits") == 0
+		              ? "Đã lưu câu trả lời: gửi khi người báo tin hỏi TT hoặc BS."
+		              : "Đã lưu.";
 	if (message == NULL && err != NULL)
 		message =
 		    strcmp(err, "same") == 0 ? "Tin đã ở trạng thái này: không có gì thay đổi."
@@ -634,7 +658,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	}
 	fputs("</p></form></section>", f);
 
-	if (tv.has_number) {
+	{ /* every tip: an anonymous tipster gets the answer with TT or BS (act_tip_answer) */
 		fputs("<section class=\"card\" aria-labelledby=\"h-reply\"><h2 id=\"h-reply\">"
 		      "Trả lời người báo tin</h2><form method=\"post\" action=\"/tips/",
 		      f);
@@ -644,7 +668,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 		fputs("<input type=\"hidden\" name=\"do\" value=\"preview\"><p><label "
 		      "for=\"reply\">Nội dung</label><textarea id=\"reply\" name=\"reply\" "
 		      "rows=\"3\" "
-		      "maxlength=\"640\" required>",
+		      "maxlength=\"600\" required>",
 		      f);
 		E(preview ? preview : "");
 		fputs("</textarea></p><p><button type=\"submit\">Xem trước</button></p></form>"
@@ -677,7 +701,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 }
 
 /* --- actions: the console is a door onto src/act*.c (issue 20). Changes the action layer has
- * no action for yet (a tip's category and village, a free-text reply, accounts) are done
+ * no action for yet (a tip's category and village, accounts) are done
  * here, each in one function beside its audit row. --- */
 
 enum mark_result { MARK_OK, MARK_NOT_FOUND, MARK_SAME, MARK_NO_NUMBER, MARK_STORE };
@@ -734,51 +758,28 @@ fail:
 	return -1;
 }
 
-/*
- * A free-text reply to the tipster of REF (never an anonymous one, never a sender that is not
- * a phone number): queued as a manual SMS in the cheapest form (broadcast_plan), recorded in
- * the audit with who sent it. MARK_OK, MARK_NOT_FOUND, MARK_NO_NUMBER, or MARK_STORE.
- */
-static enum mark_result act_tip_reply(const struct config *cfg, const char *ref, const char *text,
-                                      const char *by)
+/* act_tip_answer in its own transaction, as `tipline tip answer` calls it: *WAITS set when the
+ * tipster cannot be reached (the answer waits for TT or BS). */
+static enum mark_result tip_answer(const char *ref, const char *text, const char *by, int *waits)
 {
-	struct broadcast_plan plan = {0};
-	struct store_outbox_new o = {0};
-	struct store_tip t;
-	char now[TS_LEN];
-	enum mark_result res = MARK_STORE;
+	struct act_who w;
+	struct act_answer_out out;
+	enum act_status st;
 
-	if (broadcast_plan(cfg, text, &plan) < 0)
-		return MARK_STORE;
+	act_who_officer(&w, by);
 	if (store_begin() < 0)
-		goto out;
-	if (store_tip_get(ref, &t) < 0)
-		goto fail;
-	res = !t.found                            ? MARK_NOT_FOUND
-	      : t.anonymous || t.sender[0] != '+' ? MARK_NO_NUMBER
-	                                          : MARK_OK;
-	if (res != MARK_OK)
-		goto fail;
-	res = MARK_STORE;
-	ts_now(now);
-	o.recipient = t.sender;
-	o.text = plan.sent_text;
-	o.priority = 0;
-	o.kind = "manual";
-	if (store_outbox_insert(&o, NULL) < 0 ||
-	    store_console_audit(now, by, "tip_reply", ref, plan.sent_text) < 0)
-		goto fail;
+		return MARK_STORE;
+	st = act_tip_answer(&w, ref, text, 0, &out);
+	if (st != ACT_OK) {
+		store_rollback();
+		return st == ACT_NOT_FOUND ? MARK_NOT_FOUND : MARK_STORE;
+	}
 	if (store_commit() < 0)
-		goto out;
-	log_info("console: reply to the tipster of %s queued by %s (%d parts)", ref, by,
-	         plan.as_sent.parts);
-	res = MARK_OK;
-	goto out;
-fail:
-	store_rollback();
-out:
-	broadcast_plan_free(&plan);
-	return res;
+		return MARK_STORE;
+	*waits = out.waits;
+	log_info("console: answer to the tipster of %s by %s: %s", ref, by,
+	         out.waits ? "waits for TT or BS" : "queued");
+	return MARK_OK;
 }
 
 int console_post_tip(const struct console_req *rq, struct console_resp *resp, const char *ref)
@@ -822,12 +823,14 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 	} else if (strcmp(what, "preview") == 0 || strcmp(what, "reply") == 0) {
 		enum mark_result r;
 
+		int waits = 0;
+
 		if (console_form(rq, "reply", note, sizeof note) < 1 || note[0] == '\0' ||
-		    strlen(note) > 1500)
+		    strlen(note) > ACT_ANSWER_MAX)
 			goto answer;
 		if (what[0] == 'p') /* the preview is a page of its own: nothing changes */
 			return console_page_tip(rq, resp, upref, note);
-		r = act_tip_reply(rq->cfg, upref, note, by);
+		r = tip_answer(upref, note, by, &waits);
 		if (r == MARK_STORE)
 			return -1;
 		if (r == MARK_NOT_FOUND) {
@@ -835,7 +838,7 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 			                     "Không có tin báo này.");
 			return 0;
 		}
-		q = r == MARK_NO_NUMBER ? "err=nonum" : "ok=replied";
+		q = waits ? "ok=waits" : "ok=replied";
 	} else if (strcmp(what, "set") == 0) {
 		int r;
 

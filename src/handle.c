@@ -79,6 +79,32 @@ static int reply(struct msg *m, enum tpl t, const char *const *kv)
 	return reply_text(m, text);
 }
 
+/*
+ * The reply of template T (with KV, whose "ref" names the tip) and then the officers' ANSWER
+ * ("": none) in template status_answer, its diacritics folded as an answer by SMS is
+ * (broadcast.fold_diacritics): one SMS when both fit one part, else the answer as a second.
+ */
+static int reply_answer(struct msg *m, enum tpl t, const char *const *kv, const char *answer)
+{
+	char first[640], second[800], both[1500], folded[ACT_ANSWER_MAX * 2 + 1];
+	const char *akv[] = {"ref", kv[1], "answer", folded, NULL};
+	struct text_sms_count c;
+
+	config_render(hcfg->replies.templates[t], kv, first, sizeof first);
+	if (answer[0] == '\0')
+		return reply_text(m, first);
+	if (hcfg->broadcast.fold_diacritics)
+		text_transliterate(answer, strlen(answer), folded, sizeof folded);
+	else
+		snprintf(folded, sizeof folded, "%s", answer);
+	config_render(hcfg->replies.templates[TPL_STATUS_ANSWER], akv, second, sizeof second);
+	snprintf(both, sizeof both, "%s %s", first, second);
+	text_sms_count(both, strlen(both), &c);
+	if (c.parts == 1)
+		return reply_text(m, both);
+	return reply_text(m, first) < 0 ? -1 : reply_text(m, second);
+}
+
 static enum tpl usage_of(enum parse_kind k)
 {
 	switch (k) {
@@ -192,6 +218,7 @@ static int do_supplement(struct msg *m, const struct parse_result *p)
 	struct act_supplement_in in = {m->id, p->ref_buf, NULL,          0,
 	                               NULL,  m->sent_at, m->received_at};
 	struct parse_span tsp = p->text;
+	struct act_supplement_out out;
 	char secret[8] = "";
 	char *text;
 	enum act_status st;
@@ -203,11 +230,13 @@ static int do_supplement(struct msg *m, const struct parse_result *p)
 	if (text == NULL)
 		return -1;
 	in.text = text;
-	st = act_tip_supplement(&m->who, &in);
+	st = act_tip_supplement(&m->who, &in, &out);
 	free(text);
 	if (st == ACT_ERROR)
 		return -1;
-	return reply(m, st == ACT_OK ? TPL_SUPPLEMENT_ACK : TPL_SUPPLEMENT_UNKNOWN, kv);
+	if (st != ACT_OK)
+		return reply(m, TPL_SUPPLEMENT_UNKNOWN, kv);
+	return reply_answer(m, TPL_SUPPLEMENT_ACK, kv, out.answer);
 }
 
 static int do_patrol(struct msg *m, const struct parse_result *p)
@@ -399,7 +428,8 @@ static int do_stats(struct msg *m, const struct parse_result *p)
 
 /*
  * TT REF (act_tip_status): the sender's own tip's status, or with its secret ("TT T12-4821")
- * an anonymous tip's; anything not found gets the same neutral answer as BS.
+ * an anonymous tip's, and the officers' latest answer; anything not found gets the same
+ * neutral answer as BS.
  */
 static int do_status(struct msg *m, const struct parse_result *p)
 {
@@ -417,7 +447,10 @@ static int do_status(struct msg *m, const struct parse_result *p)
 	st = act_tip_status(&m->who, m->id, p->ref_buf, secret[0] ? secret : NULL, &out);
 	if (st == ACT_ERROR)
 		return -1;
-	return reply(m, st == ACT_OK ? phase_tpl[out.phase] : TPL_SUPPLEMENT_UNKNOWN, kv);
+	if (st != ACT_OK)
+		return reply(m, TPL_SUPPLEMENT_UNKNOWN, kv);
+	/* The officers' latest answer with it: how an anonymous tipster hears from them. */
+	return reply_answer(m, phase_tpl[out.phase], kv, out.answer);
 }
 
 /* 1 if P (of TEXT) is an anonymous tip, a supplement, which may be to an anonymous tip, or a

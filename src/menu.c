@@ -410,6 +410,20 @@ void menu_render(const struct menu *m, enum ussd_text t, const char *const *kv, 
 	cut_chars(out, MENU_SCREEN_MAX);
 }
 
+void menu_render_answer(const struct menu *m, const char *answer, char *screen)
+{
+	char folded[MENU_SCREEN_BUF], line[MENU_SCREEN_BUF];
+	const char *kv[] = {"answer", folded, NULL};
+	size_t n = strlen(screen);
+
+	if (answer[0] == '\0')
+		return;
+	text_transliterate(answer, strlen(answer), folded, sizeof folded);
+	config_render(m->u->texts[UT_LOOKUP_ANSWER], kv, line, sizeof line);
+	snprintf(screen + n, MENU_SCREEN_BUF - n, "\n%s", line);
+	cut_chars(screen, MENU_SCREEN_MAX);
+}
+
 enum ussd_text menu_status_text(enum act_tip_phase phase)
 {
 	if (phase == ACT_TIP_RECEIVED)

@@ -112,6 +112,11 @@ void menu_render(const struct menu *m, enum ussd_text t, const char *const *kv, 
 /* The END text for what a tipster is told of a tip (act_tip_status): received, being checked,
  * done. */
 enum ussd_text menu_status_text(enum act_tip_phase phase);
+/*
+ * After a look-up's status in SCREEN (menu_render'ed): the officers' latest ANSWER on a line of
+ * its own (text lookup_answer, diacritics folded), the screen cut at MENU_SCREEN_MAX.
+ */
+void menu_render_answer(const struct menu *m, const char *answer, char *screen);
 /* Characters (UTF-8 code points) in S. */
 size_t menu_chars(const char *s);
 

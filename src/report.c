@@ -470,6 +470,8 @@ static void json_figures(struct json *j, const struct report_figures *f)
 	json_key_object(j, "tips");
 	json_key_int(j, "received", f->tips.received);
 	json_key_int(j, "valuable", f->tips.valuable);
+	json_key_int(j, "alerts", f->tips.alerts);
+	json_key_int(j, "escalated", f->tips.escalated);
 	json_counts(j, "by_status", &f->tips.by_status);
 	json_counts(j, "by_category", &f->tips.by_category);
 	json_counts(j, "by_village", &f->tips.by_village);
@@ -527,6 +529,8 @@ void report_each_figure(const struct report *r, report_figure_fn fn, void *arg)
 #define SCALAR(path, field) fn(arg, path, NULL, c->field, p->field)
 	SCALAR("tips.received", tips.received);
 	SCALAR("tips.valuable", tips.valuable);
+	SCALAR("tips.alerts", tips.alerts);
+	SCALAR("tips.escalated", tips.escalated);
 	report_each_key("tips.by_status", &c->tips.by_status, &p->tips.by_status, fn, arg);
 	report_each_key("tips.by_category", &c->tips.by_category, &p->tips.by_category, fn, arg);
 	report_each_key("tips.by_village", &c->tips.by_village, &p->tips.by_village, fn, arg);
@@ -663,6 +667,10 @@ int report_text(const struct report *r, FILE *f)
 	keyed_line(f, "Theo tình trạng", "tips.by_status", &c->tips.by_status, &p->tips.by_status);
 	keyed_line(f, "Theo loại", "tips.by_category", &c->tips.by_category, &p->tips.by_category);
 	keyed_line(f, "Theo thôn", "tips.by_village", &c->tips.by_village, &p->tips.by_village);
+	fprintf(f, "- Cảnh báo tin báo mới: %s (%s); tin quá hạn chưa xử lý: %s (%s).\n",
+	        report_format_count(c->tips.alerts, a), report_format_count(p->tips.alerts, b),
+	        report_format_count(c->tips.escalated, x),
+	        report_format_count(p->tips.escalated, y));
 
 	fputs("2. Tuyên truyền, phổ biến pháp luật\n", f);
 	fprintf(f, "- %s đợt / %s lượt người tham gia (%s đợt / %s lượt).\n",
@@ -858,6 +866,8 @@ const char *report_figure_label(const char *path)
 	} labels[] = {
 	    {"tips.received", "Tin báo tiếp nhận"},
 	    {"tips.valuable", "Tin có giá trị"},
+	    {"tips.alerts", "Cảnh báo tin báo mới"},
+	    {"tips.escalated", "Tin quá hạn chưa xử lý"},
 	    {"tips.by_status", "Tin báo theo tình trạng"},
 	    {"tips.by_category", "Tin báo theo loại"},
 	    {"tips.by_village", "Tin báo theo thôn"},

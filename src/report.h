@@ -80,6 +80,7 @@ struct report_figures {
 	struct {
 		long long received, valuable;
 		struct report_counts by_status, by_category, by_village;
+		long long alerts, escalated; /* issue 26: new-tip alerts sent, tips left new */
 	} tips;
 	struct {
 		long long sessions, participants;
@@ -178,6 +179,9 @@ int report_csv(const struct report *r, FILE *f, int csv_flags);
  * data-series and data-value.
  */
 int report_html(const struct report *r, FILE *f);
+/* What report_html puts in <body>, alone (the console's report page frames it, with the same
+ * rules as a stylesheet of its own: no inline style there). 0, or -1 when a write failed. */
+int report_html_body(const struct report *r, FILE *f);
 /* S (UTF-8; NULL: nothing) as HTML text or a quoted attribute's value: & < > " ' escaped,
  * invalid UTF-8, control characters (but newline and tab), C1 controls and BiDi overrides and
  * isolates as U+FFFD. Every HTML page we write (the report, the console) escapes with this

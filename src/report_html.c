@@ -410,20 +410,9 @@ static void date_span(FILE *f, const char *path, const char *period, const char 
 	fputs("</time>", f);
 }
 
-int report_html(const struct report *r, FILE *f)
+int report_html_body(const struct report *r, FILE *f)
 {
 	struct table t = {f, NULL, NULL};
-	char d1[REPORT_DATE_LEN], d2[REPORT_DATE_LEN];
-
-	report_format_date(r->cur.from, d1);
-	report_format_date(r->cur.to, d2);
-	fputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n", f);
-	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", f);
-	fputs("<title>Báo cáo kết quả ", f);
-	esc(f, d1);
-	fputs(" – ", f);
-	esc(f, d2);
-	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 
 	fputs("<header>\n<h1>Báo cáo kết quả</h1>\n<p class=\"period\">Từ ngày ", f);
 	date_span(f, "from", "cur", r->cur.from);
@@ -448,8 +437,24 @@ int report_html(const struct report *r, FILE *f)
 	      f);
 	report_each_figure(r, table_row, &t);
 	fputs("</tbody>\n</table>\n</section>\n", f);
-	fputs("<footer>Lập bởi tipline từ các tin nhắn đã nhận và đã "
-	      "gửi.</footer>\n</body>\n</html>\n",
-	      f);
+	fputs("<footer>Lập bởi tipline từ các tin nhắn đã nhận và đã gửi.</footer>\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+int report_html(const struct report *r, FILE *f)
+{
+	char d1[REPORT_DATE_LEN], d2[REPORT_DATE_LEN];
+
+	report_format_date(r->cur.from, d1);
+	report_format_date(r->cur.to, d2);
+	fputs("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n", f);
+	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", f);
+	fputs("<title>Báo cáo kết quả ", f);
+	esc(f, d1);
+	fputs(" – ", f);
+	esc(f, d2);
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
+	report_html_body(r, f);
+	fputs("</body>\n</html>\n", f);
 	return fflush(f) != 0 || ferror(f) ? -1 : 0;
 }

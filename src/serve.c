@@ -217,6 +217,8 @@ static int act(const struct server *sv, const char *phone, const char *now,
 		menu_render(&sv->menu,
 		            r == ACT_OK ? menu_status_text(so.phase) : UT_LOOKUP_NOT_FOUND, kv,
 		            out->screen);
+		if (r == ACT_OK) /* the officers' latest answer, as TT gives it */
+			menu_render_answer(&sv->menu, so.answer, out->screen);
 		*outcome = "lookup";
 		return 0;
 	}

@@ -290,6 +290,8 @@ int store_contact_get(const char *phone, struct store_contact *c);
  */
 int store_contact_upsert(const char *phone, const char *name, const char *village, enum role role,
                          const char *team, int subscribed);
+/* Which new tips contact PHONE is told of: WHICH "all", "urgent" or "none" (issue 26). 0/-1. */
+int store_contact_tip_alerts(const char *phone, const char *which, const char *now);
 
 /* Officers' PINs. */
 struct store_pin {
@@ -432,6 +434,39 @@ int store_tip_get(const char *ref, struct store_tip *t);
 int store_tip_set_status(int64_t tip_id, const char *from, const char *to, const char *by,
                          const char *note, const char *at);
 
+/*
+ * Answers to tipsters (issue 26): a tip_events row (answer 1, from = to = the tip's status) by
+ * BY with TEXT at AT; GIVEN_AT the time it was queued to the tipster, NULL while it waits (an
+ * anonymous tip: for the next TT or BS with the secret). 0 or -1.
+ */
+int store_tip_answer_add(int64_t tip_id, const char *by, const char *text, const char *at,
+                         const char *given_at);
+/*
+ * The latest answer to tip TIP_ID (WAITING_ONLY: only one not given yet) into TEXT (SZ bytes),
+ * marked given at NOW. 1 found, 0 none (TEXT ""), -1 error.
+ */
+int store_tip_answer_take(int64_t tip_id, int waiting_only, const char *now, char *text, size_t sz);
+
+/* What an alert says of a tip (never its sender). */
+struct store_tip_brief {
+	int found;
+	char ref[16];
+	char category[64]; /* "" none */
+	char village[128]; /* "" none */
+	char text[700];
+	int anonymous;
+	int64_t inbox_id;
+};
+int store_tip_brief(int64_t tip_id, struct store_tip_brief *b);
+/* Officers who want an alert of a new tip (URGENT: its category is urgent). Count, or -1. */
+int store_tip_alert_count(int urgent);
+/* Queue alert ALERT_ID's TEXT to them (as store_alert_queue). Messages queued, or -1. */
+int store_tip_alert_queue(int64_t alert_id, const char *text, int urgent, const char *now);
+/* FN for each tip (at most 64) still new that arrived from AFTER to BEFORE (UTC text,
+ * inclusive) and has no 'tip_escalated' alert. Count, or -1 (also when FN returns non-zero). */
+int store_tips_stale(const char *after, const char *before, int (*fn)(int64_t tip_id, void *arg),
+                     void *arg);
+
 /* --- period reports (store_report.c) --- */
 
 struct report;
@@ -529,6 +564,26 @@ int store_broadcast_release(int64_t id, int *recipients);
 int store_broadcast_cancel(int64_t id);
 /* 1 while broadcast ID has messages queued or sending, 0 when done, -1 error. */
 int store_broadcast_progress(int64_t id, int *queued, int *sent, int *failed, int *total);
+/*
+ * The groups a broadcast can go to, for a chooser: the derived ones (KIND all, leaders,
+ * officers), each village by its CLI name THON<village> (LABEL the village as written), the
+ * teams, the named groups; MEMBERS as store_group_count counts them (who a send would reach).
+ * FN stops at nonzero. Groups, or -1.
+ */
+int store_broadcast_groups(int (*fn)(const char *name, const char *kind, const char *label,
+                                     int members, void *ctx),
+                           void *ctx);
+/* One broadcast with its outbox rows counted (store_broadcasts_recent); times UTC; strings
+ * valid during the callback only. QUEUED counts queued and sending. */
+struct store_broadcast_row {
+	int64_t id;
+	const char *group, *created_by, *created_at, *scheduled_at, *every, *next_run, *status;
+	const char *held_reason, *text;
+	int parts, recipients, queued, sent, failed, delivered, cancelled;
+};
+/* The LIMIT newest broadcasts, newest first. Rows, or -1. */
+int store_broadcasts_recent(int limit, int (*fn)(const struct store_broadcast_row *b, void *ctx),
+                            void *ctx);
 
 /* --- the SIM PINs entered and not known to be accepted (store_simcard.c, schema 012) --- */
 
@@ -732,6 +787,8 @@ int store_export_known(const char *kind);
  */
 int store_export(const char *kind, const char *from, const char *to, store_row_fn fn, void *ctx);
 int store_list_alerts(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The LIMIT newest alerts, newest first: kind, subject, raised_at, sent_at, detail. */
+int store_list_alerts_recent(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* The USSD log, newest first. */
 int store_list_ussd_log(const char *unused, int limit, store_row_fn fn, void *ctx);
 

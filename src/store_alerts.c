@@ -141,3 +141,14 @@ int store_list_alerts(const char *unused, int limit, store_row_fn fn, void *ctx)
 {
 	return sq_each_row(sq_bind(&q_list_alerts, "i", limit > 0 ? limit : -1), fn, ctx, "alerts");
 }
+
+/* The console's last alerts: newest first, times local. */
+SQ(q_list_alerts_recent, "SELECT a.kind, a.subject, local_time(a.raised_at) AS raised_at, "
+                         "local_time(a.sent_at) AS sent_at, a.detail FROM alerts a ORDER BY "
+                         "a.id DESC LIMIT ?1");
+
+int store_list_alerts_recent(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_list_alerts_recent, "i", limit > 0 ? limit : -1), fn, ctx,
+	                   "alerts recent");
+}

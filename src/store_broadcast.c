@@ -259,6 +259,111 @@ int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx)
 	                   "broadcast");
 }
 
+/*
+ * The groups an officer can choose (store_broadcast_groups): the derived ones, each village
+ * as its CLI name THON<village> (a village already called "Thôn 3" is THON3, not THONTHON3),
+ * the teams and the named groups. KIND orders them; counted one by one afterwards.
+ */
+SQ(q_broadcast_groups,
+   "SELECT name, kind, label FROM (SELECT upper(?61) AS name, 'all' AS kind, '' AS label, 0 AS "
+   "ord UNION ALL SELECT upper(?62), 'leaders', '', 1 UNION ALL SELECT upper(?63), "
+   "'officers', '', 2 UNION ALL SELECT CASE WHEN fold_key(village) GLOB 'thon*' THEN "
+   "upper(fold_key(village)) ELSE 'THON' || upper(fold_key(village)) END, 'village', "
+   "min(village), 3 FROM contacts WHERE village IS NOT NULL AND fold_key(village) <> '' GROUP "
+   "BY 1 UNION ALL SELECT code, 'team', code, 4 FROM teams UNION ALL SELECT name, 'group', "
+   "name, 5 FROM groups) WHERE ?1 = ?1 ORDER BY ord, length(name), name");
+
+int store_broadcast_groups(int (*fn)(const char *name, const char *kind, const char *label,
+                                     int members, void *ctx),
+                           void *ctx)
+{
+	/* Collected first, then counted: store_group_count uses the connection's statements. */
+	struct cand {
+		char name[64], kind[12], label[128];
+	} *c = NULL;
+	sqlite3_stmt *s = sq_bind(&q_broadcast_groups, "i", 0);
+	int n = 0, cap = 0, rc = SQLITE_DONE, r = -1;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct cand *m = realloc(c, (size_t)(cap = cap ? 2 * cap : 32) * sizeof *c);
+
+			if (m == NULL) {
+				sq_rows_end(s, SQLITE_DONE, "broadcast groups", 0);
+				store_error_nomem("broadcast groups");
+				goto out;
+			}
+			c = m;
+		}
+		sq_copy(s, 0, c[n].name, sizeof c[n].name);
+		sq_copy(s, 1, c[n].kind, sizeof c[n].kind);
+		sq_copy(s, 2, c[n].label, sizeof c[n].label);
+		n++;
+	}
+	if (sq_rows_end(s, rc, "broadcast groups", 0) < 0)
+		goto out;
+	for (int i = 0; i < n; i++) {
+		int m = store_group_count(c[i].name);
+
+		if (m < 0)
+			goto out;
+		if (fn(c[i].name, c[i].kind, c[i].label, m, ctx) != 0)
+			break;
+	}
+	r = n;
+out:
+	free(c);
+	return r;
+}
+
+/* The console's list: newest first, times UTC (the page shows them local). */
+SQ(q_list_broadcasts_recent,
+   "SELECT b.id, b.group_name, b.created_by, b.created_at, b.scheduled_at, b.every, "
+   "b.next_run, b.status, b.parts, b.recipients, coalesce(sum(o.status = 'queued'), 0) + "
+   "coalesce(sum(o.status = 'sending'), 0), coalesce(sum(o.status = 'sent'), 0), "
+   "coalesce(sum(o.status = 'failed'), 0), coalesce(sum(o.delivery = 'delivered'), 0), "
+   "coalesce(sum(o.status = 'cancelled'), 0), b.held_reason, b.text FROM broadcasts b LEFT "
+   "JOIN outbox o ON o.broadcast_id = b.id GROUP BY b.id ORDER BY b.id DESC LIMIT ?1");
+
+int store_broadcasts_recent(int limit, int (*fn)(const struct store_broadcast_row *b, void *ctx),
+                            void *ctx)
+{
+	sqlite3_stmt *s = sq_bind(&q_list_broadcasts_recent, "i", limit);
+	struct store_broadcast_row b;
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		memset(&b, 0, sizeof b);
+		b.id = sqlite3_column_int64(s, 0);
+		b.group = sq_text(s, 1);
+		b.created_by = sq_text(s, 2);
+		b.created_at = sq_text(s, 3);
+		b.scheduled_at = sq_text(s, 4);
+		b.every = sq_text(s, 5);
+		b.next_run = sq_text(s, 6);
+		b.status = sq_text(s, 7);
+		b.parts = sqlite3_column_int(s, 8);
+		b.recipients = sqlite3_column_int(s, 9);
+		b.queued = sqlite3_column_int(s, 10);
+		b.sent = sqlite3_column_int(s, 11);
+		b.failed = sqlite3_column_int(s, 12);
+		b.delivered = sqlite3_column_int(s, 13);
+		b.cancelled = sqlite3_column_int(s, 14);
+		b.held_reason = sq_text(s, 15);
+		b.text = sq_text(s, 16);
+		n++;
+		if (fn(&b, ctx) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	return sq_rows_end(s, rc, "broadcasts recent", n);
+}
+
 /* Issue 25: the subscribed members of group ?1 by network (tl_network), for the dry run. */
 SQ(q_group_networks, "SELECT tl_network(c.phone), count(*)" GROUP_MEMBERS " GROUP BY 1");
 

@@ -158,9 +158,10 @@ int store_group_remove(const char *group, const char *phone)
 }
 
 /* Times in local time (local_time, store.c), as every listing a person reads. */
-SQ(q_list_contacts, "SELECT phone, name, village, role, team, subscribed, local_time(created_at) "
-                    "AS created_at FROM contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, "
-                    "name, phone LIMIT ?2");
+SQ(q_list_contacts,
+   "SELECT phone, name, village, role, team, subscribed, local_time(created_at) "
+   "AS created_at, tip_alerts FROM contacts WHERE ?1 IS NULL OR role = ?1 ORDER BY village, "
+   "name, phone LIMIT ?2");
 
 int store_list_contacts(const char *role, int limit, store_row_fn fn, void *ctx)
 {
@@ -212,4 +213,13 @@ SQ(q_list_teams, "SELECT t.code, t.nights, t.night_by, (SELECT group_concat(c.ph
 int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx)
 {
 	return sq_each_row(sq_bind(&q_list_teams, "i", limit > 0 ? limit : -1), fn, ctx, "teams");
+}
+
+SQ(q_contact_tip_alerts, "UPDATE contacts SET tip_alerts = ?2, updated_at = ?3 WHERE phone = ?1");
+
+int store_contact_tip_alerts(const char *phone, const char *which, const char *now)
+{
+	return sq_run(sq_bind(&q_contact_tip_alerts, "sss", phone, which, now), "tip alerts") < 0
+	           ? -1
+	           : 0;
 }

@@ -78,6 +78,9 @@ SQ(q_rep_patrols_team, "SELECT team, count(*) FROM patrols WHERE started_at >= ?
                        "started_at < ?2 GROUP BY team ORDER BY 2 DESC, 1");
 SQ(q_rep_missed, "SELECT count(*) FROM alerts WHERE kind IN ('patrol_overdue', 'night_missed') "
                  "AND raised_at >= ?1 AND raised_at < ?2");
+SQ(q_rep_tip_alerts, "SELECT coalesce(sum(kind = 'tip_new'), 0), coalesce(sum(kind = "
+                     "'tip_escalated'), 0) FROM alerts WHERE kind IN ('tip_new', "
+                     "'tip_escalated') AND raised_at >= ?1 AND raised_at < ?2");
 SQ(q_rep_mediations, "SELECT count(*) FROM mediations WHERE created_at >= ?1 AND created_at < ?2");
 /* A broadcast counts in the period its round was queued in (a recurring one once a period). */
 SQ(q_rep_broadcasts, "SELECT count(DISTINCT broadcast_id), count(*), coalesce(sum(CASE WHEN "
@@ -117,6 +120,10 @@ static int figures(struct report_figures *f, const struct report_period *p)
 	if (row_ints(&q_rep_missed, a, b, v, 1, "report missed check-ins") < 0)
 		return -1;
 	f->missed_checkins = v[0];
+	if (row_ints(&q_rep_tip_alerts, a, b, v, 2, "report tip alerts") < 0)
+		return -1;
+	f->tips.alerts = v[0];
+	f->tips.escalated = v[1];
 	if (row_ints(&q_rep_mediations, a, b, v, 1, "report mediations") < 0)
 		return -1;
 	f->mediations.count = v[0];

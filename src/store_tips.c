@@ -176,7 +176,8 @@ int store_list_tip_supplements(const char *ref, int limit, store_row_fn fn, void
 	                   ctx, "supplements");
 }
 
-SQ(q_list_tip_events, "SELECT e.at, e.by, e.from_status, e.to_status, e.note FROM tip_events e "
+SQ(q_list_tip_events, "SELECT e.at, e.by, e.from_status, e.to_status, e.note, e.answer, "
+                      "e.given_at FROM tip_events e "
                       "JOIN tips t ON t.id = e.tip_id WHERE t.ref = upper(?1) ORDER BY e.id "
                       "LIMIT ?2");
 
@@ -184,4 +185,124 @@ int store_list_tip_events(const char *ref, int limit, store_row_fn fn, void *ctx
 {
 	return sq_each_row(sq_bind(&q_list_tip_events, "si", ref, limit > 0 ? limit : -1), fn, ctx,
 	                   "tip events");
+}
+
+/* --- answers to tipsters and new-tip alerts (issue 26) --- */
+
+/* The status is the one read in the caller's transaction: an answer changes nothing else. */
+SQ(q_tip_answer, "INSERT INTO tip_events (tip_id, at, by, from_status, to_status, note, answer, "
+                 "given_at) SELECT id, ?2, ?3, status, status, ?4, 1, ?5 FROM tips WHERE id = ?1");
+
+int store_tip_answer_add(int64_t tip_id, const char *by, const char *text, const char *at,
+                         const char *given_at)
+{
+	return sq_run(sq_bind(&q_tip_answer, "Issss", tip_id, at, by, text, given_at),
+	              "tip answer") < 0
+	           ? -1
+	           : 0;
+}
+
+/* The latest answer; ?2 = 1: only one not given yet. */
+SQ(q_tip_answer_latest, "SELECT id, note FROM tip_events WHERE tip_id = ?1 AND answer AND (?2 = 0 "
+                        "OR given_at IS NULL) ORDER BY id DESC LIMIT 1");
+SQ(q_tip_answer_given, "UPDATE tip_events SET given_at = ?2 WHERE id = ?1 AND given_at IS NULL");
+
+int store_tip_answer_take(int64_t tip_id, int waiting_only, const char *now, char *text, size_t sz)
+{
+	sqlite3_stmt *s = sq_bind(&q_tip_answer_latest, "Ii", tip_id, waiting_only);
+	int64_t id = 0;
+	int rc;
+
+	text[0] = '\0';
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		sq_copy(s, 1, text, sz);
+	}
+	if (sq_rows_end(s, rc, "tip answer", 0) < 0)
+		return -1;
+	if (rc != SQLITE_ROW)
+		return 0;
+	if (sq_run(sq_bind(&q_tip_answer_given, "Is", id, now), "tip answer given") < 0)
+		return -1;
+	return 1;
+}
+
+SQ(q_tip_brief, "SELECT ref, category, coalesce(village, ''), text, anonymous, inbox_id FROM tips "
+                "WHERE id = ?1");
+
+int store_tip_brief(int64_t tip_id, struct store_tip_brief *b)
+{
+	sqlite3_stmt *s = sq_bind(&q_tip_brief, "I", tip_id);
+	int rc;
+
+	memset(b, 0, sizeof *b);
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		b->found = 1;
+		sq_copy(s, 0, b->ref, sizeof b->ref);
+		sq_copy(s, 1, b->category, sizeof b->category);
+		sq_copy(s, 2, b->village, sizeof b->village);
+		sq_copy(s, 3, b->text, sizeof b->text);
+		b->anonymous = sqlite3_column_int(s, 4);
+		b->inbox_id = sqlite3_column_int64(s, 5);
+	}
+	return sq_rows_end(s, rc, "tip brief", 0);
+}
+
+/*
+ * A new tip's alert to the officers who asked: tip_alerts 'all', or 'urgent' when ?4 (the tip's
+ * category is one of tips.urgent_categories). Priority 0, as the other alerts.
+ */
+SQ(q_tip_alert_count, "SELECT count(*) FROM contacts WHERE role = 'officer' AND (tip_alerts = "
+                      "'all' OR (?1 AND tip_alerts = 'urgent'))");
+SQ(q_tip_alert_queue, "INSERT INTO outbox (recipient, text, priority, kind, created_at, "
+                      "not_before, updated_at, alert_id) SELECT phone, ?2, 0, 'alert', ?3, ?3, "
+                      "?3, ?1 FROM contacts WHERE role = 'officer' AND (tip_alerts = 'all' OR "
+                      "(?4 AND tip_alerts = 'urgent')) ORDER BY phone");
+SQ(q_tip_alert_sent, "UPDATE alerts SET sent_at = ?2 WHERE id = ?1");
+
+int store_tip_alert_count(int urgent)
+{
+	return (int)sq_int(sq_bind(&q_tip_alert_count, "i", urgent), "tip alert count");
+}
+
+int store_tip_alert_queue(int64_t alert_id, const char *text, int urgent, const char *now)
+{
+	int n = sq_run(sq_bind(&q_tip_alert_queue, "Issi", alert_id, text, now, urgent),
+	               "tip alert queue");
+
+	if (n > 0 && sq_run(sq_bind(&q_tip_alert_sent, "Is", alert_id, now), "tip alert sent") < 0)
+		return -1;
+	return n;
+}
+
+/* Tips still new, arrived in [?2, ?1], not escalated yet. */
+SQ(q_tips_stale, "SELECT t.id FROM tips t WHERE t.status = 'new' AND t.created_at <= ?1 AND "
+                 "t.created_at >= ?2 AND NOT "
+                 "EXISTS (SELECT 1 FROM alerts a WHERE a.kind = 'tip_escalated' AND a.subject = "
+                 "t.ref) ORDER BY t.id LIMIT 64");
+
+int store_tips_stale(const char *after, const char *before, int (*fn)(int64_t tip_id, void *arg),
+                     void *arg)
+{
+	sqlite3_stmt *s = sq_bind(&q_tips_stale, "ss", before, after);
+	/* Collected first: FN writes (alerts, outbox), which must not happen mid-scan. */
+	int64_t ids[64];
+	int n = 0, rc = SQLITE_DONE;
+
+	if (s == NULL)
+		return -1;
+	while (n < 64 && (rc = sq_step(s)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(s, 0);
+	if (sq_rows_end(s, rc, "stale tips", 0) < 0)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (fn(ids[i], arg) != 0)
+			return -1;
+	return n;
 }

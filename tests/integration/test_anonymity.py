@@ -241,6 +241,40 @@ def test_status_needs_the_secret():
         wait_clean(env, "TT with and without the secret")
 
 
+def test_answer_to_an_anonymous_tip_waits_for_the_secret():
+    """Issue 26: an officer's answer to an anonymous tip cannot be sent (no number is kept): it
+    waits on the tip and is given with BS or TT quoting the secret, never without it; the
+    number stays in no file (database, WAL, log) all along."""
+    question = "Ban thay xe mau gi, luc may gio?"
+    with running(info_env(extra="replies: { max_per_hour = 10; };")) as env:
+        env.sms(TIPSTER, "TIN ANDANH co nguoi ban thuoc lac")
+        ref, secret = ack_code(env)
+        wait_clean(env, "the anonymous tip")
+        queued = env.scalar("SELECT count(*) FROM outbox")
+        out = env.cli("tip", "answer", ref, question, "--by", "Trung uy Hai").stdout.decode()
+        check("an anonymous tip: the answer waits for the tipster's next TT or BS" in out, out)
+        check_eq(env.scalar("SELECT count(*) FROM outbox"), queued, "nothing queued")
+        check_eq(env.query("SELECT by, note, answer, given_at FROM tip_events"),
+                 [("Trung uy Hai", question, 1, None)], "the answer waits")
+        asked = [("TT %s" % ref, "Khong tim thay"), ("BS %s xe mau den" % ref, "Khong tim thay"),
+                 ("BS %s-%s bien so 47B1" % (ref, secret), "Da bo sung"),
+                 ("BS %s-%s nguoi mac ao xanh" % (ref, secret), "Da bo sung"),
+                 ("TT %s-%s" % (ref, secret), "da nhan")]
+        got = []
+        for n, (text, want) in enumerate(asked):
+            env.sms(TIPSTER, text, when="2026-11-26 12:00:0%d" % n)
+            got.append(wait_for(lambda: (lambda r: r if len(r) >= n + 2 else None)(
+                replies_to(env, E164)), 15, "the answer to %r" % text)[n + 1])
+            check(want in got[-1], "%r answered %r" % (text, got[-1]))
+        tail = "Tra loi cua cong an: " + question
+        check_eq([tail in g for g in got], [False, False, True, False, True],
+                 "the answer given with the secret only: with BS while it waits, with TT always")
+        for g in got:
+            check(len(g) <= 160, "one GSM-7 SMS: %r" % g)
+        check(env.scalar("SELECT given_at FROM tip_events") is not None, "given")
+        wait_clean(env, "an answer given with BS and TT")
+
+
 def test_flood_cap_holds_for_anonymous_sender():
     with running(info_env()) as env:
         for i in range(40):

@@ -573,16 +573,21 @@ def test_officer_in_a_browser():
                  "await Promise.all([p.waitForLoadState(), p.click('text=Xem trước')]);"
                  "await p.waitForSelector('#reply-cost');", r=reply)
             cost = b.js("return await s.pages.w.textContent('#reply-cost')")
-            # 50 characters: one UCS-2 part as written (folding would not save a part).
-            check(cost.startswith("1 phần tin (UCS-2"), "the reply's cost before sending: %r" % cost)
-            check_eq(env.scalar("SELECT count(*) FROM outbox WHERE text = ?", (reply,)), 0,
+            # Issue 26: the reply is `tipline tip answer` (act_tip_answer): template tip_answer
+            # around the text, 82 characters, two UCS-2 parts as written, so folded to one.
+            check(cost.startswith("1 phần tin (GSM-7") and "Bỏ dấu" in cost,
+                  "the reply's cost before sending: %r" % cost)
+            sent_text = b.js("return await s.pages.w.textContent('#reply-text')")
+            check_eq(sent_text, "Cong an xa tra loi tin bao %s: Cam on bac, cong an xa da toi "
+                     "kiem tra cau thon 3." % ref, "the reply as it will go out")
+            check_eq(env.scalar("SELECT count(*) FROM outbox WHERE text = ?", (sent_text,)), 0,
                      "nothing queued by the preview")
             axe_clean(b, "w", "a tip's page with a reply's preview")
             shot(b, "w", "tip-reply-preview-1280")
             b.js("const p = s.pages.w; await Promise.all([p.waitForURL(/ok=replied/),"
                  "p.click('#send-reply')]);")
             wait_for(lambda: [m for m in harness.sent_messages(env) if m["to"] == VILLAGER
-                              and m["text"] == reply],
+                              and m["text"] == sent_text],
                      20, "the reply in the simulated phone's sent folder")
             hist = b.js("return await s.pages.w.textContent('#history')")
             check("trả lời người báo tin" in hist, "the reply in the tip's history: %r" % hist)

@@ -309,7 +309,7 @@ def test_broadcast_spreads_over_modems_on_net_first():
         check("modems:      viettel1 20 (10 on-net), vina1 20 (10 on-net)" in dry, dry)
         on = 10 * 200 + 10 * 250 + 10 * 290 + 10 * 350
         spread = 5 * 200 + 5 * 250 + 10 * 250 + 5 * 350 + 5 * 290 + 10 * 350
-        check("cost:        %d with on-net routing, %d spread evenly without it" % (on, spread)
+        check("on-net:      cost %d with on-net routing, %d spread evenly without it" % (on, spread)
               in dry, dry)
         check_eq(env.scalar("SELECT count(*) FROM outbox"), 0, "nothing queued by the dry run")
         env.cli("broadcast", "--group", "TATCA", "Hop dan thon 3")

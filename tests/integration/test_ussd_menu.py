@@ -280,6 +280,12 @@ def test_status_lookup_from_the_sender_and_another_number():
         check_eq(env.scalar("SELECT count(*) FROM inbox WHERE sender = ?", (PHONE,)), 1,
                  "inbox rows with the number (the SMS tip's only)")
         check_eq(env.scalar("SELECT count(*) FROM ussd_sessions WHERE outcome = 'lookup'"), 6)
+        # Issue 26: the officers' latest answer, as TT gives it (diacritics folded).
+        env.cli("tip", "answer", "T1", "Cảm ơn, xe đó màu gì?", "--by", "Hai")
+        check_eq(session(srv, "l7", ["2", "T1"])[-1],
+                 "END Tin T1: da xu ly xong. Cam on ban.\nTra loi: Cam on, xe do mau gi?")
+        check_eq(session(srv, "l8", ["2", "T1"], phone=OTHER)[-1],
+                 "END Khong tim thay tin T1 cua so nay.", "another number: no answer")
 
 
 def test_registration_and_optout_as_dk_and_huy():

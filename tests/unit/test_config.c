@@ -36,6 +36,11 @@ static void t_minimal_config_gets_defaults(void)
 	CHECK_INT(c->ussd.timeout, 30);
 	CHECK_INT(c->status.every, 60);
 	CHECK_INT(c->privacy.forget_after, 0); /* numbers kept */
+	/* Issue 26: the escalation and the urgent categories. */
+	CHECK_INT(c->tips.escalate_after, 24);
+	CHECK_INT(c->tips.nurgent, 4);
+	CHECK(config_tip_urgent(c, "weapons") && config_tip_urgent(c, "domestic_violence"));
+	CHECK(!config_tip_urgent(c, "theft") && !config_tip_urgent(c, NULL));
 	config_free(c);
 }
 
@@ -77,6 +82,11 @@ static void t_config_table(void)
 	    {MIN "keywords: { abbreviations = [\"k=không\", \"k=kẻ\"]; };", 0},
 	    {MIN "keywords: { abbreviations = \"ng=người\"; };", 0},
 	    {MIN "keywords: { status = [\"TT\", \"XEM\"]; };", 1},
+	    {MIN "tips: { escalate_after = 0; urgent_categories = [\"theft\"]; };", 1},
+	    {MIN "tips: { urgent_categories = [ ]; };", 1}, /* --tip-alerts urgent: none */
+	    {MIN "tips: { escalate_after = -1; };", 0},
+	    {MIN "tips: { urgent_categories = \"drugs\"; };", 0},
+	    {MIN "tips: { urgent = [\"drugs\"]; };", 0},
 	    {MIN "keywords: { status = [\"BS\"]; };", 0}, /* the same word for two commands */
 	    {MIN
 	     "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );",
@@ -220,6 +230,8 @@ static void t_privacy_errors_name_file_and_line(void)
 	     ":5: privacy.forget_after: -2 is out of range (0 to 36500)"},
 	    {MIN "keywords: {\n  abbreviations = [\"ng\"];\n};",
 	     ":4: keywords.abbreviations: each entry must be \"WORD=EXPANSION\""},
+	    {MIN "tips: {\n  urgent_categories = [\"drugs\", \"weapon\"];\n};",
+	     ":4: tips.urgent_categories: \"weapon\" is not a configured category"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -325,6 +337,10 @@ static void t_default_templates_fit_one_gsm7_sms(void)
 	                                 "-12345",
 	                                 "low",
 	                                 "1000000",
+	                                 "words", /* alerts.c: at most 60 characters */
+	                                 "co nguoi la dung xe may bien so la truoc cong nha van...",
+	                                 "answer", /* an officer's short question */
+	                                 "Ban thay xe mau gi, luc may gio?",
 	                                 NULL};
 
 	for (int t = 0; t < TPL_COUNT; t++) {

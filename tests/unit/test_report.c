@@ -440,7 +440,7 @@ static void t_json(void)
 	out = render(report_json, &r, &rc);
 	CHECK_INT(rc, 0);
 	CHECK_STR(out, "{\"from\":\"2026-11-01\",\"to\":\"2026-11-07\","
-	               "\"tips\":{\"received\":3,\"valuable\":1,"
+	               "\"tips\":{\"received\":3,\"valuable\":1,\"alerts\":0,\"escalated\":0,"
 	               "\"by_status\":{\"valuable\":1,\"new\":2},\"by_category\":{\"theft\":3},"
 	               "\"by_village\":{\"Thôn \\\"5\\\"\":3}},"
 	               "\"awareness\":{\"sessions\":2,\"participants\":1410},"
@@ -449,7 +449,7 @@ static void t_json(void)
 	               "\"broadcasts\":{\"count\":6,\"recipients\":7,\"parts\":8},"
 	               "\"sms\":{\"received\":9,\"sent\":10,\"parts_sent\":11},"
 	               "\"previous\":{\"from\":\"2026-10-25\",\"to\":\"2026-10-31\","
-	               "\"tips\":{\"received\":2,\"valuable\":0,"
+	               "\"tips\":{\"received\":2,\"valuable\":0,\"alerts\":0,\"escalated\":0,"
 	               "\"by_status\":{},\"by_category\":{\"drugs\":2},\"by_village\":{}},"
 	               "\"awareness\":{\"sessions\":0,\"participants\":0},"
 	               "\"patrols\":{\"count\":0,\"member_turns\":0,\"by_team\":{}},"
@@ -518,6 +518,8 @@ static void t_csv_report(void)
 	       ",to,2026-11-30,2026-10-31\r\n"
 	       "tips,received,12,8\r\n"
 	       "tips,valuable,4,2\r\n"
+	       "tips,alerts,0,0\r\n"
+	       "tips,escalated,0,0\r\n"
 	       "tips.by_status,new,3,2\r\n"
 	       "tips.by_status,checking,2,1\r\n"
 	       "tips.by_status,valuable,4,2\r\n"
