@@ -199,7 +199,10 @@ static void print_modems(const struct config *cfg, const struct status_snapshot 
 			printf(", signal %s %%", cli_safe(v));
 		if ((v = mget(cfg, kv, i, "balance")) != NULL)
 			printf(", balance %s", cli_safe(v));
-		printf(", sent %ld%s\n", sent, sending > 0 ? ", sending 1" : "");
+		printf(", sent %ld", sent);
+		if (sending > 0)
+			printf(", sending %ld", sending);
+		printf("\n");
 	}
 }
 
