@@ -15,7 +15,7 @@
 # Every tests/unit/test_*.c becomes its own binary linked against that library.
 
 CC      ?= cc
-PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd libsystemd gnutls
+PKGS    := gammu libconfig sqlite3 libutf8proc libmicrohttpd libsystemd gnutls libpq
 BUILD   ?= build
 SAN     := build-san
 
@@ -123,6 +123,12 @@ install: $(INST)/tiplined $(INST)/tipline $(INST)/tipline.conf $(addprefix $(INS
 	else \
 		echo "install -m 640 $(INST)/tipline.conf $(DESTDIR)$(CONF_INSTALLED)"; \
 		install -m 640 $(INST)/tipline.conf $(DESTDIR)$(CONF_INSTALLED); \
+	fi
+	@# The console's certificate as the package's postinst makes it: on a real install (no
+	@# DESTDIR) where the tipline user exists; else the console makes it at its first start.
+	@if [ -z "$(DESTDIR)" ] && getent passwd tipline >/dev/null 2>&1; then \
+		echo "runuser -u tipline -- $(bindir)/tipline console --make-cert"; \
+		runuser -u tipline -- $(bindir)/tipline console --make-cert || true; \
 	fi
 
 # Removes what install put there but the configuration a person may have edited (when it

@@ -4,7 +4,9 @@
 #
 #   scripts/bench.sh                  every measurement (about 6 minutes)
 #   scripts/bench.sh drain memory     only those: drain, scale, memory, parser, cost, pacing,
-#                                     report, ussd
+#                                     report, ussd, contacts, console (the officers' console: its own
+#                                     section of docs/benchmark.md; no baseline needed:
+#                                     BENCH_BASELINE= scripts/bench.sh console), district (docs/benchmark.md: The district)
 #   scripts/bench.sh --readme         also paste the table into docs/benchmark.md (its Benchmark section)
 #
 # Environment: BENCH_N (default 2000), BENCH_RUNS (3), BENCH_PACING_N (200),

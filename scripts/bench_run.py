@@ -2,7 +2,7 @@
 """tipline against gammu-smsd on this machine: the harness behind scripts/bench.sh.
 
     python3 scripts/bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain] [memory] [parser] [cost]
-                                 [pacing] [report] [ussd]
+                                 [pacing] [report] [ussd] [console] [district]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
 BUILD/bench.md (and, with --readme, into docs/benchmark.md between <!-- bench:begin --> and
@@ -13,6 +13,7 @@ Environment: BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for us
 timing, default 3), BENCH_PACING_N (queued replies, default 200),
 BENCH_PACING_RUNS (default 1), BENCH_DELAY_MS (emulator delay per AT+CMGS, default 100),
 BENCH_SMSD_PACING_LOOPSLEEP (gammu-smsd LoopSleep values for pacing, default "0"),
+BENCH_DISTRICT_NODES (100) and BENCH_DISTRICT_RUNS (20) for district,
 BENCH_KEEP=1 keeps the temporary directories.
 
 Every daemon runs under `timeout -s KILL` in its own process group; it is stopped with
@@ -263,6 +264,8 @@ class Bench:
         self.tmp = tempfile.mkdtemp(prefix="tipline-bench-")
         self.rows = []      # (measure, tipline, gammu-smsd, ratio / note)
         self.targets = []   # (target, value, met)
+        self.console_rows = []     # the console's own table (its own markers in the docs)
+        self.console_targets = []
         self.notes = []
         self.floor_bin = None
         self.drain_tipline_cpu = []
@@ -820,6 +823,228 @@ class Bench:
         self.targets.append(("Report of a year < 500 ms (issue 10)", "%.0f ms" % (statistics.median(yt) * 1000),
                              statistics.median(yt) < 0.500))
 
+    # --- district (issue 27) ----------------------------------------------------------------
+    def run_district(self):
+        """A year made through the store (bench_year) pushed to a private PostgreSQL by
+        `tipline sync` (seconds, peak RSS), an incremental day (the last day's rows changed
+        again), then `tipline report --district` over BENCH_DISTRICT_NODES communes (default
+        100) of that year, copied on the PostgreSQL side: p99 of BENCH_DISTRICT_RUNS (20)
+        whole-process runs for a month and for the year."""
+        sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+        from test_district import Postgres  # noqa: E402  (initdb, pg_ctl, a socket in a temp dir)
+
+        nodes = max(1, env_int("BENCH_DISTRICT_NODES", 100))
+        runs = max(2, env_int("BENCH_DISTRICT_RUNS", 20))
+        d = self.path("district")
+        db = os.path.join(d, "tipline.db")
+        p = subprocess.run([os.path.join(self.build, "tools", "bench_year"), db], capture_output=True,
+                           text=True, timeout=600)
+        if p.returncode != 0:
+            raise BenchError("bench_year: %s" % p.stderr.strip()[-500:])
+        pg = Postgres()
+        try:
+            def tl(*args, conf=None):
+                t0 = time.monotonic()
+                proc = subprocess.Popen([self.tipline] + (["-c", conf] if conf else []) + list(args),
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=d)
+                out, err = proc.communicate(timeout=3600)
+                ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if proc.returncode != 0:
+                    raise BenchError("tipline %s: %s" % (args[0], err.decode(errors="replace")))
+                return time.monotonic() - t0, out.decode(), ru
+
+            tl("district", "init", pg.conninfo)
+            conninfo = tl("district", "add-node", pg.conninfo, "c-000")[1].splitlines()[-1]
+            conf = os.path.join(d, "tipline.conf")
+            with open(conf, "w") as f:
+                f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+                f.write('database: { path = "%s"; };\n' % db)
+                f.write('sync: { conninfo = "%s"; node = "c-000"; };\n' % conninfo.replace('"', '\\"'))
+            changes = db_scalar(db, "SELECT count(*) FROM sync_log")
+            # Peak RSS of this one child: measured with /usr/bin/time when present.
+            timer = ["/usr/bin/time", "-f", "%M"] if os.access("/usr/bin/time", os.X_OK) else []
+            t0 = time.monotonic()
+            r = subprocess.run(timer + [self.tipline, "-c", conf, "sync"], capture_output=True, cwd=d)
+            first = time.monotonic() - t0
+            if r.returncode != 0:
+                raise BenchError("tipline sync: %s" % r.stderr.decode(errors="replace"))
+            rss = r.stderr.decode().strip().splitlines()[-1] + " KB" if timer else "?"
+            # A day: the newest 1/365 of each table's rows changed again (logged by the triggers).
+            con = sqlite3.connect(db)
+            with con:
+                for t, c in (("inbox", "smsc_time"), ("outbox", "status"), ("tips", "status"),
+                             ("patrols", "members"), ("awareness_sessions", "participants"),
+                             ("mediations", "team"), ("tip_events", "note")):
+                    con.execute("UPDATE %s SET %s = %s WHERE id > (SELECT max(id) - count(*) / 365 FROM %s)"
+                                % (t, c, c, t))
+            con.close()
+            day_changes = db_scalar(db, "SELECT count(*) FROM sync_log l, sync_cursor c WHERE l.seq > c.seq")
+            t0 = time.monotonic()
+            r = subprocess.run(timer + [self.tipline, "-c", conf, "sync"], capture_output=True, cwd=d)
+            incr = time.monotonic() - t0
+            if r.returncode != 0:
+                raise BenchError("tipline sync: %s" % r.stderr.decode(errors="replace"))
+            day_rss = r.stderr.decode().strip().splitlines()[-1] + " KB" if timer else "?"
+            log("district: copying the year to %d communes" % nodes)
+            cols = {t: [c for (c,) in pg.sql("SELECT column_name FROM information_schema.columns WHERE "
+                                              "table_schema = 'tipline' AND table_name = '%s' AND "
+                                              "column_name <> 'node' ORDER BY ordinal_position" % t)]
+                    for t in ("teams", "tips", "tip_events", "patrols", "awareness_sessions", "mediations",
+                              "broadcasts", "alerts", "messages_in", "messages_out")}
+            t0 = time.monotonic()
+            for t, cs in cols.items():
+                c = ", ".join(cs)
+                pg.sql("INSERT INTO tipline.%s (node, %s) SELECT 'c-' || lpad(g::text, 3, '0'), %s FROM "
+                       "tipline.%s, generate_series(1, %d) g WHERE node = 'c-000'" % (t, c, c, t, nodes - 1))
+            pg.sql("ANALYZE")
+            copy_s = time.monotonic() - t0
+            today = datetime.date.today()
+            year = ["--from", (today - datetime.timedelta(days=364)).isoformat(), "--to", today.isoformat()]
+            last = today.replace(day=1) - datetime.timedelta(days=1)
+            month = ["--month", last.strftime("%Y-%m")]
+
+            def rep(args):
+                return tl("report", "--district", pg.conninfo, "--format", "json", *args, conf=conf)[0]
+
+            rep(month)
+            mt = sorted(rep(month) for _ in range(runs))
+            yt = sorted(rep(year) for _ in range(max(2, runs // 4)))
+
+            def p99(v):
+                return v[min(len(v) - 1, int(round(0.99 * (len(v) - 1))))]
+        finally:
+            pg.close()
+        self.rows.append(("**District** (issue 27) first `tipline sync` of a year made by bench_year "
+                          "(%s changes) to a private PostgreSQL 15 on a Unix socket" % fmt_n(changes),
+                          "%.1f s, peak RSS %s" % (first, rss), "—",
+                          "%.0f changes/s, 500 per transaction" % (changes / first)))
+        self.rows.append(("District: an incremental day (%s changes: the newest 1/365 of each table's rows again)"
+                          % fmt_n(day_changes), "%.2f s, peak RSS %s" % (incr, day_rss), "—", ""))
+        self.rows.append(("District: `tipline report --district --format json` over %d communes x a year "
+                          "(copied in PostgreSQL in %.0f s), a month" % (nodes, copy_s),
+                          "p99 %.2f s (median %.2f s, %d runs)" % (p99(mt), statistics.median(mt), len(mt)),
+                          "—", "every commune's figures and the totals"))
+        self.rows.append(("District: the same report, the year", "p99 %.2f s (median %.2f s, %d runs)"
+                          % (p99(yt), statistics.median(yt), len(yt)), "—", ""))
+
+    # --- contacts -------------------------------------------------------------------------
+    def run_contacts(self):
+        """`tipline contact import` of a 5,000-line spreadsheet (issue 24: BOM, semicolons,
+        Vietnamese headers and names; every 100th line refused), whole process under GNU time
+        (%M: the peak RSS of the import itself, not of this harness): the dry run, the import
+        into an empty database, and the same file again (nothing changes)."""
+        d = self.path("contacts")
+        n = env_int("BENCH_CONTACTS_N", 5000)
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+            f.write('database: { path = "%s/tipline.db"; };\n' % d)
+        path = os.path.join(d, "danh-ba.csv")
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write("\ufeffHọ và tên;Số điện thoại;Thôn;Vai trò;Tổ\r\n")
+            for i in range(n):
+                phone = "09-bad" if i % 100 == 99 else "0913%06d" % i
+                f.write("Nguyễn Thị Hồng %d;%s;Thôn %d;%s;%s\r\n" % (
+                    i, phone, i % 12, "Tổ trưởng" if i % 50 == 0 else "",
+                    "TQ%d" % (i % 12) if i % 50 == 0 else ""))
+        size = os.path.getsize(path)
+
+        def once(*extra):
+            t0 = time.monotonic()
+            r = subprocess.run(["/usr/bin/time", "-f", "%M", self.tipline, "-c", conf, "contact",
+                                "import", path] + list(extra), capture_output=True, cwd=d)
+            t = time.monotonic() - t0
+            if r.returncode != 0:
+                raise BenchError("contact import: %s" % r.stderr.decode(errors="replace")[-500:])
+            kb = int(r.stderr.decode().strip().splitlines()[-1])
+            return t, kb, r.stdout.decode().strip().splitlines()[-1]
+
+        log("contacts: importing %d lines" % n)
+        dry = once("--dry-run")
+        first = once()
+        again = [once() for _ in range(max(self.runs, 3))]
+        mb = lambda kb: "%.1f MB" % (kb / 1024)  # noqa: E731
+        web = self.contacts_console(path)
+        self.rows.append(("**Contacts import** `tipline contact import` of a %s-line CSV (%.0f KB, "
+                          "BOM, semicolons, 1%% of lines refused), whole process" % (fmt_n(n), size / 1024),
+                          "dry run %.2f s, %s peak RSS<br>import %.2f s, %s<br>the same file "
+                          "again %s, %s" % (dry[0], mb(dry[1]), first[0], mb(first[1]),
+                                            fmt_s([a[0] for a in again]), mb(max(a[1] for a in again))),
+                          "—", "import: %s; again: %s" % (first[2], again[-1][2])))
+        self.rows.append(("Contacts import in the console (Danh bạ: the file uploaded, the "
+                          "preview, then the import; HTTP on 127.0.0.1, a fresh database)",
+                          "preview %.2f s, import %.2f s; the console's peak RSS %s (after the login "
+                          "alone, its yescrypt hash: %s)"
+                          % (web["preview"], web["import"], mb(web["hwm"]), mb(web["hwm0"])),
+                          "—", "the preview page: %.0f KB" % (web["page"] / 1024)))
+        self.targets.append(("A 5,000-line contacts import in under 5 s (issue 24)",
+                             "%.2f s" % first[0], first[0] < 5.0))
+
+    def contacts_console(self, csv_path):
+        """The same file through `tipline console` (plain HTTP on loopback): the upload's
+        preview and the import, timed from the client; the console's VmHWM before and after."""
+        import http.client
+        d = self.path("contacts-console")
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+            f.write('database: { path = "%s/tipline.db"; };\n' % d)
+            f.write('console: { listen = "127.0.0.1:0"; tls = false; };\n')
+        officer, pw = "+84912000001", "bench password"
+        for args, stdin in ((["contact", "add", officer, "--role", "officer"], None),
+                            (["passwd", officer, "--admin"], ("%s\n%s\n" % (pw, pw)).encode())):
+            r = subprocess.run([self.tipline, "-c", conf] + args, input=stdin, capture_output=True)
+            if r.returncode != 0:
+                raise BenchError("tipline %s: %s" % (args[0], r.stderr.decode(errors="replace")))
+        proc = subprocess.Popen([self.tipline, "-c", conf, "console"], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, cwd=d)
+        try:
+            m = re.search(rb":(\d+)/", proc.stdout.readline())
+            if m is None:
+                raise BenchError("tipline console did not start")
+            port = int(m.group(1))
+            origin = "http://127.0.0.1:%d" % port
+
+            def req(method, path, body=None, headers=None):
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                h = dict(headers or {}, Origin=origin)
+                c.request(method, path, body=body, headers=h)
+                r = c.getresponse()
+                data = r.read()
+                c.close()
+                return r, data
+
+            r, _ = req("POST", "/login", "phone=%%2B84912000001&password=%s" % pw.replace(" ", "+"),
+                       {"Content-Type": "application/x-www-form-urlencoded"})
+            cookie = r.getheader("Set-Cookie").split(";")[0]
+            _, page = req("GET", "/people/import", headers={"Cookie": cookie})
+            token = re.search(rb'name="csrf" value="([0-9a-f]+)"', page).group(1).decode()
+            hwm0 = _proc_sample(proc.pid)[1]
+            with open(csv_path, "rb") as f:
+                data = f.read()
+            out = {"hwm0": hwm0}
+            for what in ("preview", "import"):
+                bnd = "----bench"
+                body = ("--%s\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n"
+                        "--%s\r\nContent-Disposition: form-data; name=\"do\"\r\n\r\n%s\r\n"
+                        "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\""
+                        "\r\n\r\n" % (bnd, token, bnd, what, bnd)).encode() + data + \
+                    ("\r\n--%s--\r\n" % bnd).encode()
+                t0 = time.monotonic()
+                r, page = req("POST", "/people/import", body, {
+                    "Cookie": cookie, "Content-Type": "multipart/form-data; boundary=" + bnd})
+                out[what] = time.monotonic() - t0
+                if r.status not in (200, 303):
+                    raise BenchError("console %s: %d" % (what, r.status))
+                if what == "preview":
+                    out["page"] = len(page)
+            out["hwm"] = _proc_sample(proc.pid)[1]
+            return out
+        finally:
+            proc.terminate()
+            proc.wait(30)
+            proc.stdout.close()
+
     def console_report(self, d, conf, year, month):
         """The console's report page (issue 24) on the same year: `tipline console` over plain
         HTTP on loopback, one officer logged in; each page's time from request to last byte,
@@ -1310,6 +1535,216 @@ class Bench:
         self.targets.append(("USSD step p99 under 200 ms while the daemon sends (issue 12)",
                              "%.1f ms" % p99, p99 < 200))
 
+    # --- the officers' console (issue 23) -------------------------------------------------
+    def run_console(self):
+        """Server time per console page on a year of data (build/tools/bench_year), asked over
+        loopback with plain HTTP on one kept-alive connection (request sent → answer read):
+        the overview, the tip list (filters and pages), a tip's page (issue 23: p99 ≤ 50 ms);
+        then the USSD step's latency to `tipline serve` on the same database while 10 officers
+        (10 processes) browse the console as fast as it answers (p99 < 200 ms)."""
+        import http.client
+        import multiprocessing
+        import random
+        import urllib.parse
+        d = self.path("console")
+        db = os.path.join(d, "tipline.db")
+        maker = os.path.join(self.build, "tools", "bench_year")
+        if not os.access(maker, os.X_OK):
+            raise BenchError("%s is missing: run make first" % maker)
+        log("console: making a year of data")
+        p = subprocess.run([maker, db], capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            raise BenchError("bench_year: %s" % p.stderr.strip()[-500:])
+        made = json.loads(p.stdout)
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            f.write('modem: { device = "%s/modem"; connection = "none"; model = "dummy"; };\n' % d)
+            f.write('database: { path = "%s"; };\n' % db)
+            f.write('console: { listen = "127.0.0.1:0"; tls = false; };\n')
+            f.write('http: { max_connections = 200; max_per_client = 100; };\n')
+            f.write('ussd: { secret = "bench"; sms_ack = false; max_per_hour = 100000; '
+                    'max_sessions = 100000; };\n')
+        officer, pw = "+84912000001", "mat khau bench"
+        for argv, stdin in ((["contact", "add", officer, "--name", "Bench", "--role", "officer"],
+                             None),
+                            (["passwd", officer, "--admin"], ("%s\n%s\n" % (pw, pw)).encode())):
+            r = subprocess.run([self.tipline, "-c", conf] + argv, input=stdin,
+                               capture_output=True, cwd=d)
+            if r.returncode != 0:
+                raise BenchError("tipline %s: %s" % (argv[0], r.stderr.decode(errors="replace")))
+        con_log = os.path.join(d, "console.log")
+        con = Daemon([self.tipline, "-c", conf, "console"], con_log, cwd=d, hard=1800)
+        srv = None
+        try:
+            def listening(path, prefix):
+                with open(path, errors="replace") as f:
+                    for line in f:
+                        m = re.match(re.escape(prefix) + r" on (?:https?://)?([0-9.]+:\d+)", line)
+                        if m:
+                            return m.group(1)
+                return None
+            con.wait_until(lambda: listening(con_log, "tipline console: listening") is not None,
+                           30, "tipline console listening")
+            host, port = listening(con_log, "tipline console: listening").rsplit(":", 1)
+            addr = (host, int(port))
+            cookie = console_login(addr, officer, pw)
+            today = datetime.date.today()
+            m0 = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+            m1 = today.replace(day=1) - datetime.timedelta(days=1)
+            pages = made["tips"] // 50
+            lists = ["/tips", "/tips?status=new", "/tips?status=valuable", "/tips?category=theft",
+                     "/tips?village=3", "/tips?q=message+1234", "/tips?q=khong+co+dau",
+                     "/tips?since=%s&until=%s" % (m0.isoformat(), m1.isoformat()),
+                     "/tips?status=checking&village=5&category=drugs",
+                     "/tips?page=10", "/tips?page=%d" % (pages // 2), "/tips?page=%d" % pages,
+                     "/tips?status=new&page=%d" % (pages * 9 // 10),
+                     "/tips?q=thon+3&page=50"]
+            refs = ["T%d" % random.Random(i).randint(1, made["tips"]) for i in range(100)]
+            runs = max(self.runs, 3) * 10
+            c = http.client.HTTPConnection(*addr, timeout=60)
+            res = {}
+
+            cpu = {}
+
+            def measure(group, path, n):
+                # The console's own CPU time too (/proc): what the page costs whatever the load.
+                c0 = con.sample()[0]
+                for _ in range(n):
+                    t, st = timed_get(c, path, cookie)
+                    if st != 200:
+                        raise BenchError("console %s: HTTP %d" % (path, st))
+                    res.setdefault(group, []).append((t, path))
+                cpu.setdefault(group, []).append((con.sample()[0] - c0, n))
+            measure("warm", "/", 3)
+            for path in lists:
+                measure("warm", path, 1)
+            log("console: the pages, %d times each" % runs)
+            measure("overview", "/", runs)
+            for path in lists:
+                measure("list", path, runs)
+            for ref in refs:
+                measure("tip", "/tips/" + ref, max(1, runs // 10))
+            measure("live", "/tips/live?limit=50&after=%d" % made["tips"], runs)
+            c.close()
+            # The USSD steps while 10 officers browse.
+            serve_log = os.path.join(d, "serve.log")
+            srv = Daemon([self.tipline, "-c", conf, "serve", "--listen", "127.0.0.1:0"],
+                         serve_log, cwd=d, hard=1200)
+            srv.wait_until(lambda: listening(serve_log, "tipline serve: listening") is not None,
+                           30, "tipline serve listening")
+            surl = listening(serve_log, "tipline serve: listening")
+            shost, sport = surl.rsplit(":", 1)
+            stop = multiprocessing.Event()
+            counts = multiprocessing.Queue()
+            browse = ["/", "/tips"] + lists + ["/tips/" + r for r in refs[:20]] + ["/patrols"]
+            officers = [multiprocessing.Process(target=console_browser,
+                                                args=(addr, cookie, browse, stop, counts, i))
+                        for i in range(10)]
+            for o in officers:
+                o.start()
+            n_steps = env_int("BENCH_USSD_STEPS", 1000)
+            inputs = ["", "1", "1*6", "1*6*co nguoi la o cau thon 3", "1*6*co nguoi la o cau "
+                      "thon 3*1"]
+            lat = []
+            log("console: %d USSD steps while 10 officers browse" % n_steps)
+            time.sleep(1)  # the officers logged in and browsing
+            sc = http.client.HTTPConnection(shost, int(sport), timeout=60)
+            t_steps = time.monotonic()
+            try:
+                for i in range(n_steps):
+                    body = urllib.parse.urlencode({
+                        "sessionId": "bc-%d" % (i // len(inputs)), "serviceCode": "*123#",
+                        "phoneNumber": "+8497%07d" % (i // len(inputs)), "networkCode": "45204",
+                        "text": inputs[i % len(inputs)]})
+                    t0 = time.perf_counter()
+                    sc.request("POST", "/ussd?key=bench", body=body, headers={
+                        "Content-Type": "application/x-www-form-urlencoded"})
+                    r = sc.getresponse()
+                    ans = r.read()
+                    lat.append(time.perf_counter() - t0)
+                    if r.status != 200 or not (ans.startswith(b"CON ") or ans.startswith(b"END ")):
+                        raise BenchError("ussd step %d: %d %r" % (i, r.status, ans))
+                    if r.getheader("Connection", "").lower() == "close":
+                        sc.close()
+                        sc = http.client.HTTPConnection(shost, int(sport), timeout=60)
+            finally:
+                t_steps = time.monotonic() - t_steps
+                stop.set()
+                got = [counts.get(timeout=60) for _ in officers]
+                for o in officers:
+                    o.join(30)
+                sc.close()
+            tips = db_scalar(db, "SELECT count(*) FROM tips WHERE channel = 'ussd'")
+            if tips != n_steps // len(inputs):
+                raise BenchError("console: %s USSD tips stored, want %d" % (tips, n_steps // len(inputs)))
+        finally:
+            if srv is not None:
+                srv.stop()
+            con.stop()
+        browsed = sum(g[0] for g in got)
+        errors = sum(g[1] for g in got)
+        busy = sum(g[2] for g in got)
+        bt = sorted(t for g in got for t in g[3])
+
+        def p99(xs):
+            xs = sorted(xs)
+            return xs[min(len(xs) - 1, int(round(0.99 * len(xs))) - 1)] * 1000
+
+        def med(xs):
+            return statistics.median(xs) * 1000
+        rows, targets = self.console_rows, self.console_targets
+        rows.append(("**Console pages** on a year (%s inbox rows, %s tips; tests/tools/bench_year.c), "
+                     "`tipline console` with plain HTTP on loopback, one kept-alive connection, "
+                     "request sent → answer read (and the console's CPU time per page, from /proc: "
+                     "clock ticks of 10 ms, a mean)" % (fmt_n(made["inbox"]), fmt_n(made["tips"])),
+                     "", ""))
+        for group, name in (("overview", "Tổng quan (overview: the new tips, the month against "
+                             "the previous as the report counts them, patrols, status)"),
+                            ("list", "Tin báo (tip list): %d requests of each of %d lists (filters "
+                             "by status, category, village, text, dates; pages 1, 10, %d, %d)"
+                             % (runs, len(lists), pages // 2, pages)),
+                            ("tip", "A tip's page: %d tips drawn at random, %d times each"
+                             % (len(refs), max(1, runs // 10))),
+                            ("live", "The list's live ask (/tips/live, every 5 s per open list), "
+                             "nothing new")):
+            xs = [t for t, _ in res[group]]
+            worst = ""
+            if group == "list":
+                by = {}
+                for t, path in res[group]:
+                    by.setdefault(path, []).append(t)
+                slow = max(by, key=lambda k: p99(by[k]))
+                worst = "slowest list: `%s` p99 %.1f ms" % (slow, p99(by[slow]))
+            spent = sum(x for x, _ in cpu[group]) * 1000 / sum(k for _, k in cpu[group])
+            rows.append((name, "median %.1f ms, p99 %.1f ms, max %.1f ms; CPU %.1f ms per page"
+                         % (med(xs), p99(xs), max(xs) * 1000, spent), worst))
+            if group != "live":
+                targets.append(("%s p99 ≤ 50 ms on a year (issue 23)" % name.split(" (")[0].split(":")[0],
+                                "%.1f ms (CPU %.1f ms per page; load average %.1f)"
+                                % (p99(xs), spent, os.getloadavg()[0]), p99(xs) <= 50))
+        rows.append(("**USSD step latency** while 10 officers browse: %s steps (%d sessions of "
+                     "%d, each a tip) to `tipline serve`, one after another, on the same year's "
+                     "database" % (fmt_n(n_steps), n_steps // len(inputs), len(inputs)),
+                     "median %.1f ms, p99 %.1f ms, max %.1f ms" % (med(lat), p99(lat), max(lat) * 1000),
+                     "the steps took %.1f s; the 10 officers were answered %s pages meanwhile "
+                     "(median %.1f ms, p99 %.1f ms), %d errors, %d busy (503)"
+                     % (t_steps, fmt_n(browsed), med(bt) if bt else 0, p99(bt) if bt else 0,
+                        errors, busy)))
+        targets.append(("USSD step p99 < 200 ms while 10 officers browse (issue 23)",
+                        "%.1f ms" % p99(lat), p99(lat) < 200 and errors == 0 and busy == 0))
+
+    def console_table(self):
+        out = ["Measured %s UTC on %s (load average %.1f at the start, %.1f at the end); "
+               "tipline %s." % (time.strftime("%Y-%m-%d %H:%M", time.gmtime()), self.machine(),
+                                self.load0, os.getloadavg()[0], self.revision()), "",
+               "| measure | tipline | note |", "|---|---|---|"]
+        for r in self.console_rows:
+            out.append("| " + " | ".join(x.replace("|", "\\|") for x in r) + " |")
+        out += ["", "| target | measured | |", "|---|---|---|"]
+        for name, val, met in self.console_targets:
+            out.append("| %s | %s | %s |" % (name, val, "met" if met else "**not met**"))
+        return "\n".join(out) + "\n"
+
     # --- output ---------------------------------------------------------------------------
     def machine(self):
         cpu = "?"
@@ -1379,6 +1814,62 @@ class Bench:
         return "\n".join(out) + "\n"
 
 
+def timed_get(c, path, cookie):
+    """GET PATH on the kept-alive connection C: (seconds from request to whole answer, status)."""
+    t0 = time.perf_counter()
+    c.request("GET", path, headers={"Cookie": "tipline_session=" + cookie})
+    r = c.getresponse()
+    r.read()
+    t = time.perf_counter() - t0
+    if r.getheader("Connection", "").lower() == "close":
+        c.close()
+    return t, r.status
+
+
+def console_login(addr, phone, password):
+    import http.client
+    import urllib.parse
+    c = http.client.HTTPConnection(*addr, timeout=60)
+    base = "http://%s:%d" % addr
+    c.request("POST", "/login", body=urllib.parse.urlencode({"phone": phone, "password": password}),
+              headers={"Content-Type": "application/x-www-form-urlencoded", "Origin": base})
+    r = c.getresponse()
+    r.read()
+    c.close()
+    m = re.match(r"tipline_session=([0-9a-f]{64});", r.getheader("Set-Cookie") or "")
+    if not m:
+        raise BenchError("console login: HTTP %d, no session" % r.status)
+    return m.group(1)
+
+
+def console_browser(addr, cookie, paths, stop, counts, seed):
+    """An officer browsing PATHS in turn as fast as the console answers, until STOP: puts
+    (pages, errors, busy, [seconds]) on COUNTS."""
+    import http.client
+    n = errors = busy = 0
+    ts = []
+    c = http.client.HTTPConnection(*addr, timeout=60)
+    i = seed
+    while not stop.is_set():
+        path = paths[i % len(paths)]
+        i += 1
+        try:
+            t, st = timed_get(c, path, cookie)
+        except (OSError, http.client.HTTPException):
+            errors += 1
+            c.close()
+            c = http.client.HTTPConnection(*addr, timeout=60)
+            continue
+        n += 1
+        ts.append(t)
+        if st == 503:
+            busy += 1
+        elif st != 200:
+            errors += 1
+    c.close()
+    counts.put((n, errors, busy, ts))
+
+
 def pacing_text(i):
     return "Da ghi nhan tin bao, ma so T%d. Cam on ban." % (i + 1)
 
@@ -1413,7 +1904,7 @@ this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`, 35f
 main before the drain got slower, issue 20; empty: none), and runs `scripts/bench.sh`, which
 prints this table and writes it to `build/bench.md`; with `--readme` it also replaces this
 section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or `scale`,
-`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`; several may be given). `BENCH_N=5000`
+`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`, `console`; several may be given). `BENCH_N=5000`
 changes the drain size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"),
 `BENCH_SCALE_ONE` ("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered,
 with distinct SMSC seconds and all in one second; the cost per message is the difference of
@@ -1430,15 +1921,30 @@ emulator `tests/emulator/atmodem.py`) with its SQLite backend and its fastest se
 """
 
 
-def update_readme(table):
-    """Paste TABLE into the benchmark's documentation (docs/benchmark.md; README.md links to it)."""
+CONSOLE_BEGIN = "<!-- bench:console:begin -->"
+CONSOLE_END = "<!-- bench:console:end -->"
+CONSOLE_HOW = """\
+`scripts/bench.sh console` (part of `make bench`; a few minutes) makes a year of data with
+`tests/tools/bench_year.c`, gives an officer a password, runs `tipline console` on it with plain
+HTTP on loopback and asks each page over one kept-alive connection (the time from the request
+sent to the whole answer read: the server's time plus loopback); then runs `tipline serve` on the
+same database and times the USSD steps (`BENCH_USSD_STEPS`, 1000) while 10 processes browse the
+console as fast as it answers. `BENCH_BASELINE= scripts/bench.sh console --readme` (no baseline:
+this part does not use one) replaces this section only.
+"""
+
+
+def update_readme(table, begin=README_BEGIN, end=README_END, how=README_HOW,
+                  heading="## Benchmark"):
+    """Paste TABLE into the benchmark's documentation (docs/benchmark.md; README.md links to
+    it), between BEGIN and END (added under HEADING at the end if missing)."""
     path = os.path.join(ROOT, "docs", "benchmark.md")
     text = open(path, encoding="utf-8").read()
-    if README_BEGIN not in text:
-        text = text.rstrip("\n") + "\n\n## Benchmark\n\n%s\n%s\n" % (README_BEGIN, README_END)
-    a = text.index(README_BEGIN) + len(README_BEGIN)
-    b = text.index(README_END, a)
-    text = text[:a] + "\n" + README_HOW + "\n" + table + text[b:]
+    if begin not in text:
+        text = text.rstrip("\n") + "\n\n%s\n\n%s\n%s\n" % (heading, begin, end)
+    a = text.index(begin) + len(begin)
+    b = text.index(end, a)
+    text = text[:a] + "\n" + how + "\n" + table + text[b:]
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(path + ".tmp", path)
@@ -1460,15 +1966,15 @@ def main(argv):
         elif a == "--baseline":
             baseline = argv[i + 1]
             i += 1
-        elif a in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd"):
+        elif a in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console", "district"):
             sel.append(a)
         else:
             sys.stderr.write("usage: bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain|scale|memory|"
-                             "parser|cost|pacing|report|ussd ...]\n")
+                             "parser|cost|pacing|report|ussd|contacts|console|district ...]\n")
             return 2
         i += 1
     if not sel:
-        sel = ["drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd"]
+        sel = ["drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console", "district"]
     b = Bench(build, sel, baseline)
     progs = [b.tiplined, b.tipline]
     if b.baseline:
@@ -1479,7 +1985,7 @@ def main(argv):
             return 1
     t0 = time.monotonic()
     try:
-        for name in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd"):
+        for name in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console", "district"):
             if name in sel:
                 getattr(b, "run_" + name)()
     except BenchError as e:
@@ -1490,15 +1996,22 @@ def main(argv):
         log("temporary files kept in %s" % b.tmp)
         raise
     b.cleanup()
-    text = b.table()
-    sys.stdout.write(text)
+    others = [n for n in sel if n != "console"]
+    text = b.table() if others else ""
+    ctext = b.console_table() if "console" in sel else ""
+    sys.stdout.write(text + ("\n" if text and ctext else "") + ctext)
     out = os.path.join(b.build, "bench.md")
     with open(out, "w") as f:
-        f.write(text)
+        f.write(text + ("\n" if text and ctext else "") + ctext)
     log("done in %.0f s; table written to %s" % (time.monotonic() - t0, out))
     if readme:
-        update_readme(text)
-        log("docs/benchmark.md: Benchmark section updated")
+        # Each table in its own section: `bench.sh console --readme` keeps the others' figures.
+        if text:
+            update_readme(text)
+            log("docs/benchmark.md: Benchmark section updated")
+        if ctext:
+            update_readme(ctext, CONSOLE_BEGIN, CONSOLE_END, CONSOLE_HOW, "## The officers' console")
+            log("docs/benchmark.md: the console's section updated")
     return 0
 
 

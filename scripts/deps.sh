@@ -8,12 +8,14 @@
 # tests/browser/package-lock.json (npm ci, run by the tests, into tests/browser/node_modules).
 # poppler-utils: pdftotext reads back the console's report printed to PDF by chromium.
 # libgnutls28-dev: the console's TLS certificate and session-token hashes (tipline console).
+# libpq-dev: the district's PostgreSQL (tipline sync, district, report --district); postgresql:
+# the private instances the district tests start (initdb, pg_ctl; no cluster is started).
 # Usage: scripts/deps.sh [build|bench]
 set -eu
 
 pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev sqlite3 \
 libutf8proc-dev libmicrohttpd-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core \
-libsystemd-dev mandoc nodejs npm libgnutls28-dev poppler-utils"
+libsystemd-dev mandoc nodejs npm libgnutls28-dev poppler-utils libpq-dev postgresql"
 if [ "${1:-}" = bench ]; then
 	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
 fi

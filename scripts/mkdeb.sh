@@ -81,6 +81,9 @@ if [ "$1" = configure ]; then
 	# The daemon runs as tipline: it reads the configuration through its group.
 	chgrp tipline /etc/tipline/tipline.conf
 	chmod 640 /etc/tipline/tipline.conf
+	# The console's self-signed certificate now rather than at its first start, by the same
+	# code and owned by the user that serves it; kept when there (or configured).
+	runuser -u tipline -- /usr/bin/tipline console --make-cert >/dev/null || true
 fi
 if [ "$1" = configure ] || [ "$1" = abort-upgrade ] || [ "$1" = abort-deconfigure ] ||
 	[ "$1" = abort-remove ]; then

@@ -42,6 +42,14 @@ void act_who_officer(struct act_who *w, const char *by)
 	w->by = by;
 }
 
+int act_audit(const struct act_who *w, const char *action, const char *subject, const char *detail)
+{
+	char now[TS_LEN];
+
+	ts_now(now);
+	return store_console_audit(now, w->by ? w->by : "cli", action, subject, detail);
+}
+
 int act_reply(struct act_who *w, int64_t inbox_id, const char *text)
 {
 	char since[TS_LEN];

@@ -12,7 +12,7 @@
  *     SMS template, a USSD screen, a CLI line or JSON).
  * Actions never render what the actor is shown, never talk to a modem, and never log the
  * number of an anonymous sender. Files: act.c (the actor, the reply cap), act_tips.c,
- * act_records.c, act_people.c, act_broadcast.c, act_modem.c.
+ * act_records.c, act_people.c, act_broadcast.c, act_modem.c, act_accounts.c.
  *
  * Strings in an action's input are the caller's and are only read during the call. Results
  * hold their strings in fixed arrays (nothing to free) unless a field says otherwise.
@@ -20,6 +20,7 @@
 #ifndef TIPLINE_ACT_H
 #define TIPLINE_ACT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "store.h"
@@ -45,7 +46,9 @@ enum act_status {
 	ACT_NOT_HELD,    /* a release of a broadcast that is not held */
 	ACT_EXISTS,      /* a contact added that exists */
 	ACT_NO_CONTACT,  /* a contact changed that does not exist */
-	ACT_NOBODY       /* a broadcast to a group with nobody subscribed in it */
+	ACT_NOBODY,      /* a broadcast to a group with nobody subscribed in it */
+	ACT_BAD_INPUT,   /* the input refused as a whole (a file not read): the result says why */
+	ACT_IN_USE       /* a contact removed that has a console account */
 };
 
 /*
@@ -65,6 +68,12 @@ struct act_who {
 int act_who_phone(struct act_who *w, const char *phone);
 /* W for the officer BY (the caller's string), not a phone. */
 void act_who_officer(struct act_who *w, const char *by);
+/*
+ * The audit row of a change W (an officer: W->by, "cli" when none) made through a door, in the
+ * caller's transaction: ACTION on SUBJECT, DETAIL. Changes whose action writes its own row
+ * (accounts, a tip's category) need none. 0 or -1.
+ */
+int act_audit(const struct act_who *w, const char *action, const char *subject, const char *detail);
 
 /*
  * Queue TEXT to the phone W as a reply to inbox row INBOX_ID (0: none): not when replies are
@@ -178,6 +187,13 @@ struct act_answer_out {
 enum act_status act_tip_answer(struct act_who *w, const char *ref, const char *text, int dry_run,
                                struct act_answer_out *out);
 
+/*
+ * Tip REF's CATEGORY (a rules category's name, checked by the door) and VILLAGE ("": none),
+ * recorded in console_audit by W->by (an officer). ACT_NOT_ALLOWED, ACT_NOT_FOUND, ACT_OK.
+ */
+enum act_status act_tip_set(struct act_who *w, const char *ref, const char *category,
+                            const char *village);
+
 /* --- patrols, awareness sessions, mediations (act_records.c); W a leader or an officer --- */
 
 struct act_record_in {
@@ -225,6 +241,55 @@ enum act_status act_contact_set(struct act_who *w, const struct act_contact_in *
 /* A team's patrol nights ("" none, NULL keep) and the hour BY ("HH:MM", NULL keep). ACT_OK. */
 enum act_status act_team_nights(struct act_who *w, const char *team, const char *nights,
                                 const char *by);
+/*
+ * Remove contact PHONE (E.164): its row and its memberships of named groups (its records keep
+ * their numbers: forget erases those). ACT_NO_CONTACT, ACT_IN_USE (an officer's console
+ * account is disabled, not removed), ACT_OK.
+ */
+enum act_status act_contact_remove(struct act_who *w, const char *phone);
+
+/*
+ * Contacts from a spreadsheet (CSV, UTF-8 with or without BOM, ',' or ';'): the header names
+ * its columns in Vietnamese, with or without diacritics, or English, matched folded (ten, ho
+ * ten, name; so dien thoai, sdt, phone; thon, village; vai tro, role; to, team; dang ky,
+ * subscribed); name and phone are required, an absent column keeps what a contact has, an
+ * empty role is a villager. Each line is added, changed, the same, or refused and why (a bad
+ * number, an empty name, an unknown role, a bad team code, a number twice in the file). With
+ * DRY_RUN nothing is written; else every good line in the caller's one transaction. A file
+ * imported twice changes nothing the second time (the lines are the same).
+ */
+enum act_import_what { ACT_IMPORT_ADD, ACT_IMPORT_CHANGE, ACT_IMPORT_SAME, ACT_IMPORT_REFUSED };
+struct act_import_line {
+	int line; /* the file's line (1: the header) */
+	enum act_import_what what;
+	char phone[24]; /* E.164, or the cell as written when it is not a number */
+	char name[128];
+	char why[160]; /* refused: why (Vietnamese, for the officer) */
+};
+struct act_import_in {
+	const char *text; /* the file, LEN bytes */
+	size_t len;
+	int dry_run;
+	int no_officers; /* refuse lines that make someone an officer (the console's officers who
+	                  * are not account admins may not) */
+	/* Called for each line read (not blank ones); nonzero stops (ACT_BAD_INPUT). */
+	int (*line_fn)(const struct act_import_line *l, void *ctx);
+	void *ctx;
+};
+struct act_import_out {
+	int added, changed, same, refused;
+	char error[200]; /* ACT_BAD_INPUT: why the file was not read (Vietnamese) */
+};
+/* ACT_NOT_ALLOWED, ACT_BAD_INPUT (nothing written), ACT_OK. */
+enum act_status act_contacts_import(struct act_who *w, const struct act_import_in *in,
+                                    struct act_import_out *out);
+
+/* T as a team code (letters then digits, at most 15: TQ3), uppercased in place: 0, or -1 when
+ * it is not one. Every door checks a team the same way (pure: no store). */
+int act_team_code(char *t);
+/* S is a local hour 'HH:MM' (00:00 to 23:59) as a team's night_by: 0, or -1. */
+int act_hhmm(const char *s);
+
 /* PHONE (E.164) into GROUP. ACT_OK. */
 enum act_status act_group_add(struct act_who *w, const char *group, const char *phone);
 /* PHONE out of GROUP; PHONE NULL: the whole group. ACT_OK. */
@@ -294,5 +359,40 @@ enum act_status act_sim_pin_retry(struct act_who *w, int *forgotten);
  */
 enum act_status act_forget_number(struct act_who *w, const char *const forms[STORE_FORGET_FORMS],
                                   struct store_forget *out);
+
+/* --- officers' console accounts (act_accounts.c) --- */
+
+#define ACT_PASSWORD_MIN 8 /* characters (UTF-8 code points) of a console password */
+
+/* 0 if PW is acceptable as a console password; else -1 and WHY (SZ bytes) says why. */
+int act_password_ok(const char *pw, char *why, size_t sz);
+
+enum act_account_op {
+	ACT_ACCOUNT_PASSWORD, /* set or reset the password (making the account), enabling it */
+	ACT_ACCOUNT_DISABLE,  /* disable it: its sessions end */
+	ACT_ACCOUNT_ENABLE,
+	ACT_ACCOUNT_ADMIN /* make (ADMIN 1) or unmake (0) an account admin */
+};
+struct act_account_in {
+	enum act_account_op op;
+	const char *phone;    /* the officer's number (E.164) */
+	const char *password; /* ACT_ACCOUNT_PASSWORD: the new password, in clear (hashed here) */
+	int admin;            /* ACT_ACCOUNT_ADMIN: 1/0; PASSWORD from the CLI: 1/0, -1 keep */
+};
+struct act_account_out {
+	int admin;     /* the account is an admin after the change */
+	char why[128]; /* ACT_REFUSED: why the password is refused */
+};
+/*
+ * Change officer PHONE's console account, with its console_audit row (by W->by, "cli" when
+ * none). W no phone: the CLI (`tipline passwd`, the box's shell); W a phone: an enabled
+ * account admin's, who never disables or unmakes themself and, from the console, changes
+ * admin rights only by ACT_ACCOUNT_ADMIN. A new password ends the account's sessions, clears
+ * its lock and enables it. ACT_NOT_ALLOWED, ACT_NO_CONTACT (no officer by that number),
+ * ACT_NOT_FOUND (no account yet), ACT_REFUSED (the password: OUT->why), ACT_UNCHANGED (admin
+ * already so), ACT_OK.
+ */
+enum act_status act_account(struct act_who *w, const struct act_account_in *in,
+                            struct act_account_out *out);
 
 #endif

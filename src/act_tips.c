@@ -258,3 +258,29 @@ out:
 	broadcast_plan_free(&plan);
 	return st;
 }
+
+enum act_status act_tip_set(struct act_who *w, const char *ref, const char *category,
+                            const char *village)
+{
+	struct store_tip t;
+	char now[TS_LEN], detail[400], upref[16];
+
+	if (!act_is_officer(w))
+		return ACT_NOT_ALLOWED;
+	/* The audit's subject is the reference as the pages show it ("T12"), whatever was typed. */
+	snprintf(upref, sizeof upref, "%s", ref);
+	for (char *c = upref; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+	if (store_tip_get(ref, &t) < 0)
+		return ACT_ERROR;
+	if (!t.found)
+		return ACT_NOT_FOUND;
+	ts_now(now);
+	/* tip_events records statuses only: the audit says who moved it, and to what. */
+	snprintf(detail, sizeof detail, "loại: %s; thôn: %s", category, village[0] ? village : "-");
+	if (store_console_tip_set(t.id, category, village) < 0 ||
+	    store_console_audit(now, w->by ? w->by : "cli", "tip_set", upref, detail) < 0)
+		return ACT_ERROR;
+	return ACT_OK;
+}

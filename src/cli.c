@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "config.h"
 #include "json.h"
 #include "store.h"
@@ -158,20 +159,7 @@ int cli_local_period(const char *from, const char *to, char from_utc[TS_LEN], ch
 
 const char *cli_team_code(char *t)
 {
-	size_t i = 0, n = strlen(t);
-
-	while (i < n && ((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z')))
-		i++;
-	if (i == 0 || n > 15)
-		return NULL;
-	while (i < n && t[i] >= '0' && t[i] <= '9')
-		i++;
-	if (i != n)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (t[i] >= 'a' && t[i] <= 'z')
-			t[i] = (char)(t[i] - 'a' + 'A');
-	return t;
+	return act_team_code(t) == 0 ? t : NULL;
 }
 
 int cli_print_row(const struct store_row *r, int json)

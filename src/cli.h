@@ -137,6 +137,9 @@ void cli_daemon_not_running(const char *last);
 /* in cli_console.c (issue 23): */
 int cli_passwd(const struct config *cfg, int argc, char **argv);
 int cli_console(const struct config *cfg, int argc, char **argv);
+/* in cli_sync.c (issue 27): */
+int cli_sync(const struct config *cfg, int argc, char **argv);
+int cli_district(const struct config *cfg, int argc, char **argv);
 int cli_inbox(const struct config *cfg, int argc, char **argv);
 int cli_outbox(const struct config *cfg, int argc, char **argv);
 int cli_parse(const struct config *cfg, int argc, char **argv);
@@ -170,6 +173,9 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  contact set PHONE [--name N] [--village V] [--role R] [--team T]\n" \
 	"              [--subscribed yes|no] [--pin DIGITS] [--tip-alerts all|urgent|none]\n" \
 	"  contact list [--role R] [--json]            registered people\n" \
+	"  contact rm PHONE                            remove a person (and from named groups)\n" \
+	"  contact import FILE [--dry-run]             people from a spreadsheet's CSV: each line\n" \
+	"                                              added, changed, the same or refused (why)\n" \
 	"  tips [--status S] [--category C] [--village V] [--since DATE] [--until DATE]\n" \
 	"       [--json]                               tips, oldest first (dates local, inclusive)\n" \
 	"  tip REF [--json]                            one tip, its supplements and history\n" \
@@ -185,8 +191,8 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              expected patrol nights (local time)\n" \
 	"  team list [--json]                          teams, their nights and leaders\n" \
 	"  alerts [--json]                             missed check-in and tip alerts raised\n" \
-	"  export tips|patrols|awareness|mediations|inbox [--from DATE] [--to DATE]\n" \
-	"         [--bom] [--out FILE]                 CSV for a spreadsheet (local times)\n" \
+	"  export tips|patrols|awareness|mediations|inbox|contacts [--from DATE]\n" \
+	"         [--to DATE] [--bom] [--out FILE]     CSV for a spreadsheet (local times)\n" \
 	"  broadcast --group G [--at \"YYYY-MM-DD HH:MM\"] [--every day|week|month]\n" \
 	"            [--dry-run] [--wait] TEXT         queue a broadcast (groups: THON3, TQ3,\n" \
 	"                                              TOTRUONG, CANBO, TATCA, named groups)\n" \
@@ -195,8 +201,11 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  group add GROUP PHONE... | rm GROUP [PHONE...] | list | members GROUP\n" \
 	"  report [--from DATE --to DATE | --month YYYY-MM | --week]\n" \
 	"         [--format text|csv|json|html] [--out FILE]\n" \
+	"         [--district CONNINFO [--node NAME]]\n" \
 	"                                              figures of a period and the one before\n" \
-	"                                              (default: this month to date, text)\n" \
+	"                                              (default: this month to date, text);\n" \
+	"                                              --district: every commune side by side\n" \
+	"                                              and the district's totals\n" \
 	"  ussd CODE [--timeout S]                     send a USSD code through the daemon's\n" \
 	"                                              modem (*101#: balance) and print the answer\n" \
 	"  status [--json]                             the daemon, the modem, SIM, network,\n" \
@@ -209,10 +218,17 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              (never on the command line); --admin: may\n" \
 	"                                              manage other accounts\n" \
 	"  console [--listen ADDR:PORT]                the officers' web console (console.*)\n" \
+	"  console --make-cert                         make its self-signed certificate (postinst)\n" \
 	"  forget NUMBER [--yes]                       erase a number from tips, inbox, outbox,\n" \
 	"                                              USSD and records (a registered contact\n" \
 	"                                              keeps its contact row); without --yes:\n" \
-	"                                              what it would change, exit 3\n"
+	"                                              what it would change, exit 3\n" \
+	"  sync                                        push the changes to the district now\n" \
+	"                                              (sync.*) and say what was sent\n" \
+	"  district init CONNINFO                      create or upgrade the district's schema\n" \
+	"                                              in PostgreSQL and its report role\n" \
+	"  district add-node CONNINFO NAME             a commune's role (its own rows only);\n" \
+	"                                              prints the commune's sync.conninfo\n"
 /* clang-format on */
 
 /*

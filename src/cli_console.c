@@ -11,13 +11,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "act.h"
 #include "cli.h"
 #include "config.h"
 #include "console.h"
-#include "pin.h"
 #include "store.h"
 #include "text.h"
-#include "ts.h"
 
 /*
  * One line of standard input into BUF (without its newline), the terminal's echo off while it
@@ -60,16 +59,20 @@ int cli_passwd(const struct config *cfg, int argc, char **argv)
 	static const struct option opts[] = {{"admin", no_argument, NULL, 'a'},
 	                                     {"no-admin", no_argument, NULL, 'n'},
 	                                     {NULL, 0, NULL, 0}};
+	struct act_account_in in = {ACT_ACCOUNT_PASSWORD, NULL, NULL, -1};
+	struct act_account_out out;
 	struct store_console_account a;
-	char phone[24], pw[256], again[256], hash[160], now[TS_LEN], why[128];
-	int admin = -1, ch, rc = 1;
+	struct act_who w;
+	enum act_status st;
+	char phone[24], pw[256], again[256];
+	int ch, rc = 1;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'a')
-			admin = 1;
+			in.admin = 1;
 		else if (ch == 'n')
-			admin = 0;
+			in.admin = 0;
 		else
 			cli_usage();
 	}
@@ -80,6 +83,7 @@ int cli_passwd(const struct config *cfg, int argc, char **argv)
 		cli_usage_error("passwd: \"%s\" is not a phone number", argv[optind]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
+	/* Asked before the password is typed: not an officer is said at once. */
 	if (store_console_account_get(phone, &a) < 0)
 		return cli_store_failed();
 	if (!a.contact_found || !a.officer) {
@@ -99,22 +103,24 @@ int cli_passwd(const struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "tipline: passwd: the two passwords differ: nothing changed\n");
 		goto out;
 	}
-	if (console_password_ok(pw, why, sizeof why) < 0) {
-		fprintf(stderr, "tipline: passwd: %s: nothing changed\n", why);
-		goto out;
-	}
-	if (pin_hash(pw, hash, sizeof hash) < 0) {
-		fprintf(stderr, "tipline: passwd: crypt(3) could not hash the password\n");
-		goto out;
-	}
-	ts_now(now);
-	if (store_begin() < 0 || store_console_password_set(a.contact_id, hash, admin, now) < 0 ||
-	    store_console_audit(now, "cli", "passwd", phone,
-	                        admin < 0 ? NULL
-	                        : admin   ? "admin"
-	                                  : "not admin") < 0) {
-		store_rollback();
+	/* The same action as the console's admins' page, recorded as by "cli". */
+	in.phone = phone;
+	in.password = pw;
+	act_who_officer(&w, "cli");
+	if (store_begin() < 0) {
 		rc = cli_store_failed();
+		goto out;
+	}
+	st = act_account(&w, &in, &out);
+	if (st != ACT_OK) {
+		store_rollback();
+		if (st == ACT_REFUSED)
+			fprintf(stderr, "tipline: passwd: %s: nothing changed\n", out.why);
+		else if (st == ACT_NO_CONTACT)
+			fprintf(stderr, "tipline: %s is not an officer: no console password\n",
+			        phone);
+		else
+			rc = cli_store_failed();
 		goto out;
 	}
 	if (store_commit() < 0) {
@@ -122,9 +128,9 @@ int cli_passwd(const struct config *cfg, int argc, char **argv)
 		goto out;
 	}
 	printf("%s: console password set%s\n", phone,
-	       admin < 0   ? (a.found && a.admin ? " (account admin)" : "")
-	       : admin > 0 ? " (account admin)"
-	                   : " (not an account admin)");
+	       in.admin < 0 ? (out.admin ? " (account admin)" : "")
+	       : out.admin  ? " (account admin)"
+	                    : " (not an account admin)");
 	rc = 0;
 out:
 	explicit_bzero(pw, sizeof pw);
@@ -135,19 +141,27 @@ out:
 int cli_console(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+	                                     {"make-cert", no_argument, NULL, 'm'},
 	                                     {NULL, 0, NULL, 0}};
 	const char *listen = NULL;
-	int ch;
+	int ch, make_cert = 0;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'l')
 			listen = optarg;
+		else if (ch == 'm')
+			make_cert = 1;
 		else
 			cli_usage();
 	}
 	if (optind != argc)
 		cli_usage_error("console: unexpected argument \"%s\"", argv[optind]);
+	if (make_cert && listen != NULL)
+		cli_usage_error("console: --make-cert makes the certificate and serves nothing: "
+		                "no --listen with it");
+	if (make_cert)
+		return console_make_cert(cfg);
 	if (listen != NULL) {
 		char host[64];
 		int port;

@@ -60,12 +60,13 @@ int cli_export(const struct config *cfg, int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc)
-		cli_usage_error("export: say which one: tips, patrols, awareness, mediations or "
-		                "inbox");
+		cli_usage_error("export: say which one: tips, patrols, awareness, mediations, "
+		                "inbox or contacts");
 	kind = argv[optind];
 	if (!store_export_known(kind))
 		cli_usage_error(
-		    "export: \"%s\" is not tips, patrols, awareness, mediations or inbox", kind);
+		    "export: \"%s\" is not tips, patrols, awareness, mediations, inbox or contacts",
+		    kind);
 	cli_local_period(from, to, from_utc, to_utc);
 	if (cli_open_store(cfg) < 0)
 		return 1;

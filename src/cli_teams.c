@@ -86,16 +86,6 @@ static int parse_nights(const char *s, char *out, size_t sz)
 	return 0;
 }
 
-/* 'HH:MM', 00:00 to 23:59, exactly. */
-static int check_hhmm(const char *s)
-{
-	return strlen(s) == 5 && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' &&
-	               s[2] == ':' && s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9' &&
-	               (s[0] - '0') * 10 + (s[1] - '0') < 24
-	           ? 0
-	           : -1;
-}
-
 /* team set CODE [--nights mon,wed,sat|none] [--by HH:MM] | team list [--json] */
 int cli_team(const struct config *cfg, int argc, char **argv)
 {
@@ -122,7 +112,7 @@ int cli_team(const struct config *cfg, int argc, char **argv)
 			nights_arg = optarg;
 			break;
 		case 'b':
-			if (check_hhmm(optarg) < 0)
+			if (act_hhmm(optarg) < 0)
 				cli_usage_error(
 				    "--by: \"%s\" is not a local time HH:MM such as 21:00", optarg);
 			by = optarg;

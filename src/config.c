@@ -97,6 +97,11 @@ static const struct setting settings[] = {
     {"console", "tls_cert", S_STRING, 0, OFF(console.tls_cert), 0, 0},
     {"console", "tls_key", S_STRING, 0, OFF(console.tls_key), 0, 0},
     {"console", "session_idle", S_INT, 0, OFF(console.session_idle), 60, 30 * 86400},
+    /* Issue 27: the district's PostgreSQL (sync.c). */
+    {"sync", "conninfo", S_STRING, 0, OFF(sync.conninfo), 0, 0},
+    {"sync", "node", S_STRING, 0, OFF(sync.node), 0, 0},
+    {"sync", "every", S_INT, 0, OFF(sync.every), 1, 7 * 86400},
+    {"sync", "tip_text", S_BOOL, 0, OFF(sync.tip_text), 0, 0},
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
@@ -395,6 +400,7 @@ static void defaults(struct config *c)
 	c->ussd_menu.sms_ack = 1;
 	c->console.tls = 1;
 	c->console.session_idle = 8 * 3600;
+	c->sync.every = 300;
 	/* Aggregators give up on a step after a few seconds: the database wait stays well under. */
 	c->ussd_menu.db_wait = 1000;
 	/* A step is answered in milliseconds: even max_sessions steps at once fit many times. */
@@ -410,9 +416,10 @@ static int default_strings(struct config *c)
 	                  &c->country_code,   &c->ussd.balance_code,   &c->ussd.balance_pattern,
 	                  &c->modem.pin,      &c->modem.reset_command, &c->database.group,
 	                  &c->console.listen, &c->console.tls_cert,    &c->console.tls_key,
-	                  &c->modem.name,     &c->modem.network};
-	const char *vals[] = {"", "", "",      "84", "", "", "", "", "", "0.0.0.0:8443",
-	                      "", "", "modem", ""};
+	                  &c->sync.conninfo,  &c->sync.node,           &c->modem.name,
+	                  &c->modem.network};
+	const char *vals[] = {"", "", "", "84", "",      "", "", "", "", "0.0.0.0:8443",
+	                      "", "", "", "",   "modem", ""};
 
 	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],
 	               "a default for every string setting");
@@ -1473,6 +1480,31 @@ static void validate_console(struct loader *ld, const struct config *c, const co
 		        "self-signed certificate is made beside the database)");
 }
 
+/* 1 if S is a node name: 1 to 40 of a-z, 0-9 and '-' (it becomes part of a role's name). */
+int config_node_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 40 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+/* The sync group: both conninfo and node, or neither (sync off). */
+static void validate_sync(struct loader *ld, const struct config *c, const config_t *cf)
+{
+	const struct sync_config *k = &c->sync;
+
+	if (k->conninfo[0] != '\0' && k->node[0] == '\0')
+		problem(ld, config_lookup(cf, "sync.conninfo"),
+		        "sync.node: give the commune's name at the district (as `tipline district "
+		        "add-node` made it) with sync.conninfo");
+	else if (k->node[0] != '\0' && !config_node_name_ok(k->node))
+		problem(ld, config_lookup(cf, "sync.node"),
+		        "sync.node: \"%s\" must be 1 to 40 of a-z, 0-9 and -", k->node);
+	else if (k->node[0] != '\0' && k->conninfo[0] == '\0')
+		problem(ld, config_lookup(cf, "sync.node"),
+		        "sync.conninfo: give the district's connection string with sync.node");
+}
+
 static void validate(struct loader *ld, struct config *c, const config_t *cf)
 {
 	const char *cc = c->country_code;
@@ -1490,6 +1522,7 @@ static void validate(struct loader *ld, struct config *c, const config_t *cf)
 	validate_ussd(ld, c, cf);
 	validate_database_group(ld, c, cf);
 	validate_console(ld, c, cf);
+	validate_sync(ld, c, cf);
 	validate_tips(ld, c, cf);
 	validate_modems(ld, c, cf);
 }
@@ -1679,6 +1712,8 @@ void config_free(struct config *c)
 	free(c->console.listen);
 	free(c->console.tls_cert);
 	free(c->console.tls_key);
+	free(c->sync.conninfo);
+	free(c->sync.node);
 	for (int t = 0; t < TPL_COUNT; t++)
 		free(c->replies.templates[t]);
 	for (int i = 0; i < c->tips.nurgent; i++)

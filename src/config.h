@@ -235,8 +235,18 @@ struct console_config {
 	int session_idle; /* seconds a session lives unused (default 8 h) */
 };
 
+/* Group sync (issue 27): the commune's figures pushed to the district's PostgreSQL (sync.c). */
+struct sync_config {
+	char *conninfo; /* a libpq connection string; "": sync off */
+	char *node;     /* the commune's name at the district (dak-to-re) */
+	int every;      /* seconds between the daemon's syncs */
+	int tip_text;   /* 1: a tip's text leaves the commune too (as stored) */
+};
+
 /* 1 if HOST (numeric, as config_listen_parse gives it) is a loopback address. */
 int config_host_loopback(const char *host);
+/* 1 if S is a node name (sync.node, district add-node): 1 to 40 of a-z, 0-9 and '-'. */
+int config_node_name_ok(const char *s);
 
 struct config {
 	char *file;
@@ -262,6 +272,7 @@ struct config {
 	struct ussd_menu_config ussd_menu; /* issue 12: group ussd, the menu's settings */
 	struct http_config http;           /* issue 12: group http */
 	struct console_config console;     /* issue 23: group console */
+	struct sync_config sync;           /* issue 27: group sync */
 	struct parse_rules *rules;         /* keywords and categories */
 };
 

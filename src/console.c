@@ -14,6 +14,7 @@
 #include "console.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -44,32 +45,6 @@
 #define SLOW_SECONDS 1         /* a failed login's answer waits this long */
 #define TOUCH_EVERY  60        /* seconds between writes of a session's last_seen */
 
-int console_password_ok(const char *pw, char *why, size_t sz)
-{
-	size_t n = strlen(pw), i = 0, chars = 0;
-
-	if (!text_utf8_valid(pw, n)) {
-		snprintf(why, sz, "the password is not valid UTF-8");
-		return -1;
-	}
-	while (i < n) {
-		uint32_t cp;
-
-		i += text_utf8_next(pw + i, n - i, &cp);
-		if (cp < 0x20 || cp == 0x7f) {
-			snprintf(why, sz, "the password has a control character");
-			return -1;
-		}
-		chars++;
-	}
-	if (chars < CONSOLE_PASSWORD_MIN) {
-		snprintf(why, sz, "the password has %zu characters: at least %d", chars,
-		         CONSOLE_PASSWORD_MIN);
-		return -1;
-	}
-	return 0;
-}
-
 /* --- the server's state --- */
 
 struct server {
@@ -90,7 +65,12 @@ struct request {
 	struct console_resp resp; /* kept across a pause */
 	char *out;                /* resp.f's buffer */
 	size_t outlen;
-	char body[CONSOLE_MAX_BODY + 1];
+	size_t max; /* CONSOLE_MAX_BODY, or CONSOLE_MAX_UPLOAD on an upload's route */
+	char *body; /* malloc'd, MAX + 1 at most, grown as it comes */
+	size_t cap;
+	/* A multipart form, parsed: its fields URL-encoded (FORM) and its file (UPLOAD). */
+	char *form, *upload;
+	size_t formlen, uploadlen;
 };
 
 /* --- small pieces --- */
@@ -184,6 +164,72 @@ static int same_origin(const struct server *sv, struct MHD_Connection *c)
 	return ref != NULL && strncmp(ref, want, wl) == 0 && ref[wl] == '/';
 }
 
+/* --- a multipart form (the contacts' spreadsheet): libmicrohttpd's parser --- */
+
+/* The pieces of a multipart form as the post processor hands them over. */
+struct parts {
+	FILE *form, *upload;
+	int form_fields;
+};
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+	struct parts *p = cls;
+
+	(void)kind, (void)filename, (void)content_type, (void)transfer_encoding;
+	if (strcmp(key, "file") == 0 || strcmp(key, "csv") == 0)
+		return fwrite(data, 1, size, p->upload) == size ? MHD_YES : MHD_NO;
+	/* Any other field as "key=value" URL-encoded, for console_form. */
+	if (off == 0) {
+		if (p->form_fields++ > 0)
+			fputc('&', p->form);
+		for (const char *k = key; *k; k++)
+			fprintf(p->form, isalnum((unsigned char)*k) ? "%c" : "%%%02X",
+			        (unsigned char)*k);
+		fputc('=', p->form);
+	}
+	for (size_t i = 0; i < size; i++)
+		fprintf(p->form, isalnum((unsigned char)data[i]) ? "%c" : "%%%02X",
+		        (unsigned char)data[i]);
+	return MHD_YES;
+}
+
+int console_upload_route(const char *path)
+{
+	return strcmp(path, "/people/import") == 0;
+}
+
+/*
+ * RQ's body, a multipart form, into RQ->form and RQ->upload. 1 parsed, 0 not multipart,
+ * -1 malformed or out of memory.
+ */
+static int multipart(struct MHD_Connection *c, struct request *rq)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	struct parts p = {NULL, NULL, 0};
+	struct MHD_PostProcessor *pp;
+	int rc = -1;
+
+	if (type == NULL || strncasecmp(type, "multipart/form-data", 19) != 0)
+		return 0;
+	if ((pp = MHD_create_post_processor(c, 65536, on_part, &p)) == NULL)
+		return -1;
+	p.form = open_memstream(&rq->form, &rq->formlen);
+	p.upload = open_memstream(&rq->upload, &rq->uploadlen);
+	if (p.form != NULL && p.upload != NULL &&
+	    MHD_post_process(pp, rq->body, rq->len) == MHD_YES)
+		rc = 1;
+	if (p.form != NULL)
+		fclose(p.form);
+	if (p.upload != NULL)
+		fclose(p.upload);
+	MHD_destroy_post_processor(pp);
+	return rq->form != NULL && rq->upload != NULL ? rc : -1;
+}
+
 /* --- answering --- */
 
 static void add_headers(const struct server *sv, struct MHD_Response *r,
@@ -269,9 +315,11 @@ static double resume_due(struct server *sv, int all, double later)
 
 /* --- sessions and login --- */
 
-/* The session of the cookie, or who->found 0. The token is looked up by its hash. -1: store. */
+/* The session of the cookie, or who->found 0. The token is looked up by its hash; TOUCH: it
+ * was used (not by a page's own live refresh, which would keep an open tab's session alive
+ * for ever past console.session_idle). -1: store. */
 static int session_of(const struct server *sv, struct MHD_Connection *c,
-                      struct store_console_session *who, char hash[65])
+                      struct store_console_session *who, char hash[65], int touch)
 {
 	char token[80], cutoff[TS_LEN];
 
@@ -285,12 +333,12 @@ static int session_of(const struct server *sv, struct MHD_Connection *c,
 	ts_utc((int64_t)time(NULL) - sv->cfg->console.session_idle, cutoff);
 	if (store_console_session_get(hash, cutoff, who) < 0)
 		return -1;
-	if (who->found) {
-		char touch[TS_LEN];
+	if (who->found && touch) {
+		char seen[TS_LEN];
 
 		/* last_seen is written at most once a minute: a page is a read, not a write. */
-		ts_utc((int64_t)time(NULL) - TOUCH_EVERY, touch);
-		if (strcmp(who->last_seen, touch) < 0) {
+		ts_utc((int64_t)time(NULL) - TOUCH_EVERY, seen);
+		if (strcmp(who->last_seen, seen) < 0) {
 			char now[TS_LEN];
 
 			ts_now(now);
@@ -475,6 +523,8 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_page_overview(rq, resp);
 	if (!post && strcmp(p, "/tips") == 0)
 		return console_page_tips(rq, resp);
+	if (!post && strcmp(p, "/tips/live") == 0)
+		return console_tips_live(rq, resp);
 	if (!post && (strcmp(p, "/tips.csv") == 0 || strcmp(p, "/patrols.csv") == 0))
 		return console_export(rq, resp, p[1] == 't' ? "tips" : "patrols");
 	if (strcmp(p, "/accounts") == 0)
@@ -498,6 +548,18 @@ static int route(struct server *sv, struct MHD_Connection *c, struct console_req
 		return console_report_download(rq, resp, p + 9);
 	if (strcmp(p, "/modem") == 0)
 		return post ? console_post_modem(rq, resp) : console_page_modem(rq, resp);
+	if (!post && strcmp(p, "/people") == 0)
+		return console_page_people(rq, resp);
+	if (!post && strcmp(p, "/people.csv") == 0)
+		return console_export(rq, resp, "contacts");
+	if (strcmp(p, "/people/new") == 0)
+		return console_page_person_new(rq, resp);
+	if (strcmp(p, "/people/import") == 0)
+		return console_page_import(rq, resp);
+	if (strncmp(p, "/people/", 8) == 0)
+		return console_page_person(rq, resp, p + 8);
+	if (strcmp(p, "/groups") == 0)
+		return post ? console_post_groups(rq, resp) : console_page_groups(rq, resp);
 	if (strncmp(p, "/tips/", 6) == 0 && p[6] != '\0' && strlen(p + 6) < 16 &&
 	    strspn(p + 6, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") ==
 	        strlen(p + 6))
@@ -523,7 +585,7 @@ static void answer(struct server *sv, struct MHD_Connection *c, const char *url,
 	req.cfg = sv->cfg;
 	req.method = method;
 	req.path = url;
-	req.body = rq->body;
+	req.body = rq->body != NULL ? rq->body : "";
 	req.len = rq->len;
 	req.arg = query_arg;
 	req.conn = c;
@@ -531,7 +593,22 @@ static void answer(struct server *sv, struct MHD_Connection *c, const char *url,
 		console_page_message(&req, &rq->resp, 413, "Quá lớn", "Biểu mẫu quá lớn.");
 		return;
 	}
-	r = session_of(sv, c, &who, hash);
+	if (strcmp(method, "POST") == 0 && console_upload_route(url)) {
+		int m = multipart(c, rq);
+
+		if (m < 0) {
+			console_page_message(&req, &rq->resp, 400, "Không đọc được",
+			                     "Biểu mẫu gửi lên không đọc được.");
+			return;
+		}
+		if (m > 0) {
+			req.body = rq->form;
+			req.len = rq->formlen;
+			req.upload = rq->upload;
+			req.upload_len = rq->uploadlen;
+		}
+	}
+	r = session_of(sv, c, &who, hash, strcmp(url, "/tips/live") != 0);
 	if (r == 0) {
 		req.who = who.found ? &who : NULL;
 		r = route(sv, c, &req, &rq->resp, hash);
@@ -563,14 +640,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if ((rq = calloc(1, sizeof *rq)) == NULL)
 			return MHD_NO;
 		*con_cls = rq;
-		if (cl != NULL && strtoull(cl, NULL, 10) > CONSOLE_MAX_BODY)
+		rq->max = console_upload_route(url) ? CONSOLE_MAX_UPLOAD : CONSOLE_MAX_BODY;
+		if (cl != NULL && strtoull(cl, NULL, 10) > rq->max)
 			rq->too_large = 1;
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (rq->too_large || rq->len + *upload_size > CONSOLE_MAX_BODY)
+		if (rq->too_large || rq->len + *upload_size > rq->max)
 			rq->too_large = 1;
-		else {
+		else if (rq->len + *upload_size + 1 > rq->cap) {
+			size_t cap = rq->cap ? rq->cap : 4096;
+			char *b;
+
+			while (cap < rq->len + *upload_size + 1)
+				cap *= 2;
+			if ((b = realloc(rq->body, cap)) == NULL)
+				return MHD_NO;
+			rq->body = b;
+			rq->cap = cap;
+		}
+		if (!rq->too_large) {
 			memcpy(rq->body + rq->len, upload, *upload_size);
 			rq->len += *upload_size;
 		}
@@ -579,7 +668,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (rq->answered_slow) /* resumed after the pause */
 		return send_resp(sv, c, rq);
-	rq->body[rq->len] = '\0';
+	if (rq->body != NULL)
+		rq->body[rq->len] = '\0';
 	answer(sv, c, url, method, rq);
 	if (rq->resp.f == NULL && rq->out == NULL)
 		return MHD_NO;
@@ -600,7 +690,11 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 		if (rq->resp.f != NULL)
 			fclose(rq->resp.f);
 		free(rq->out);
-		explicit_bzero(rq->body, sizeof rq->body); /* a password may have been in it */
+		if (rq->body != NULL) /* a password may have been in it */
+			explicit_bzero(rq->body, rq->cap);
+		free(rq->body);
+		free(rq->form);
+		free(rq->upload);
 		free(rq);
 	}
 	*con_cls = NULL;
@@ -641,7 +735,8 @@ int console_run(const struct config *cfg, const char *listen)
 		return 1;
 	}
 	ipv6 = strchr(host, ':') != NULL;
-	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
+	if (store_open(&cfg->database) < 0 || store_check_writable() < 0 ||
+	    store_console_tune() < 0) {
 		if (store_error_is_permission())
 			fprintf(stderr, "tipline: %s\n", store_errmsg());
 		else

@@ -13,10 +13,13 @@
 
 struct config;
 
-#define CONSOLE_PASSWORD_MIN 8 /* characters (UTF-8 code points) */
-
-/* 0 if PW is acceptable as a console password; else -1 and WHY (SZ bytes) says why. */
-int console_password_ok(const char *pw, char *why, size_t sz);
+/*
+ * `tipline console --make-cert` (the package's postinst, `make install`): make the
+ * self-signed certificate and key the console would make at its first start, when TLS is on,
+ * no console.tls_cert is set and neither file exists (else say so and keep them). Prints what
+ * it did on stdout. Exit status 0, or 1 after a line on stderr.
+ */
+int console_make_cert(const struct config *cfg);
 
 /*
  * Serve the console on LISTEN (NULL: console.listen) until SIGTERM or SIGINT. Prints

@@ -69,6 +69,7 @@ const char console_css[] =
     ".bad{color:var(--bad)}\n"
     ".pages{display:flex;gap:1rem;margin:1rem 0}\n"
     "ul.patrols{padding-left:1.2rem}\n"
+    "tr.fresh{background:#fff4c2}.live-note:empty{display:none}\n"
     "@media (max-width:40rem){main{padding:.75rem}form.logout{margin-left:0}"
     /* A phone: each tip a block, its text on a line of its own. */
     "table.tips thead{position:absolute;left:-999px}"
@@ -78,7 +79,13 @@ const char console_css[] =
     "table.tips td.wide{display:inline-block;width:auto;color:var(--muted)}"
     "table.tips td:nth-child(-n+3){display:inline-block;width:auto}}\n";
 
-/* Pages with data-refresh="S" reload every S seconds unless someone is typing in a form. */
+/*
+ * Pages with data-refresh="S" reload every S seconds unless someone is typing in a form.
+ * A list with data-live (the tips, the overview's new ones) asks data-live&after=ID every
+ * 5 s for the tips filed since (JSON, console_tips_live), puts their rows on top (marked
+ * fresh, at most data-max kept), updates [data-total], and says what came in politely in its
+ * role=status line. It stops when the session has ended (a redirect to /login, a 403).
+ */
 const char console_js[] =
     "'use strict';\n"
     "(function () {\n"
@@ -90,4 +97,44 @@ const char console_js[] =
     "'SELECT')) return;\n"
     "    location.reload();\n"
     "  }, s * 1000);\n"
+    "})();\n"
+    "(function () {\n"
+    "  var box = document.querySelector('[data-live]');\n"
+    "  if (!box || !window.fetch) return;\n"
+    "  var url = box.getAttribute('data-live');\n"
+    "  var max = parseInt(box.getAttribute('data-max') || '50', 10);\n"
+    "  var busy = false, timer;\n"
+    "  function poll() {\n"
+    "    if (busy || document.hidden) return;\n"
+    "    busy = true;\n"
+    "    fetch(url + '&after=' + encodeURIComponent(box.getAttribute('data-after') || '0'),\n"
+    "          {credentials: 'same-origin', cache: 'no-store', redirect: 'manual',\n"
+    "           headers: {'Accept': 'application/json'}})\n"
+    "      .then(function (r) {\n"
+    "        if (r.type === 'opaqueredirect' || r.status === 403) clearInterval(timer);\n"
+    "        if (!r.ok) throw new Error('HTTP ' + r.status);\n"
+    "        return r.json();\n"
+    "      })\n"
+    "      .then(function (d) {\n"
+    "        box.setAttribute('data-after', String(d.after));\n"
+    "        if (!d.n) return;\n"
+    "        var tb = box.querySelector('tbody');\n"
+    "        var wrap = tb.closest('.scroll');\n"
+    "        tb.insertAdjacentHTML('afterbegin', d.rows);\n"
+    "        for (var i = 0; i < d.n && i < tb.rows.length; i++) "
+    "tb.rows[i].classList.add('fresh');\n"
+    "        while (tb.rows.length > max) tb.deleteRow(tb.rows.length - 1);\n"
+    "        if (wrap) wrap.hidden = false;\n"
+    "        var empty = box.querySelector('.empty');\n"
+    "        if (empty) empty.remove();\n"
+    "        var tot = document.querySelector('[data-total]');\n"
+    "        if (tot && d.total) tot.textContent = d.total;\n"
+    "        var note = box.querySelector('.live-note');\n"
+    "        if (note) note.textContent = (d.n === 1 ? 'Có 1 tin mới: ' : 'Có ' + d.n + "
+    "' tin mới: ') + d.refs;\n"
+    "      })\n"
+    "      .catch(function () {})\n"
+    "      .then(function () { busy = false; });\n"
+    "  }\n"
+    "  timer = setInterval(poll, 5000);\n"
     "})();\n";

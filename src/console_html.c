@@ -107,6 +107,7 @@ void con_page_begin(const struct console_req *rq, struct console_resp *resp, con
 	} nav[] = {
 	    {"/", "Tổng quan"},           {"/tips", "Tin báo"},    {"/patrols", "Tuần tra"},
 	    {"/broadcasts", "Thông báo"}, {"/reports", "Báo cáo"}, {"/modem", "Thiết bị"},
+	    {"/people", "Danh bạ"},       {"/groups", "Nhóm, tổ"},
 	};
 	FILE *f = resp->f;
 
@@ -171,6 +172,14 @@ void console_page_message(const struct console_req *rq, struct console_resp *res
 	else
 		fputs("<p><a href=\"/login\">Đăng nhập</a></p>", resp->f);
 	con_page_end(resp);
+}
+
+void con_by(const struct console_req *rq, char *by, size_t sz)
+{
+	if (rq->who->name[0])
+		snprintf(by, sz, "%s (%s)", rq->who->name, rq->who->phone);
+	else
+		snprintf(by, sz, "%s", rq->who->phone);
 }
 
 void con_csrf_field(const struct console_req *rq, FILE *f)

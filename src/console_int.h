@@ -14,8 +14,10 @@
 
 struct config;
 
-#define CONSOLE_MAX_BODY  16384 /* bytes of a form; more is 413 */
-#define CONSOLE_PAGE_SIZE 50    /* tips per page of the list */
+#define CONSOLE_MAX_BODY 16384 /* bytes of a form; more is 413 */
+/* bytes of a form that uploads a file (console_upload_route): a spreadsheet of contacts */
+#define CONSOLE_MAX_UPLOAD (4 << 20)
+#define CONSOLE_PAGE_SIZE  50 /* tips per page of the list */
 
 /* One request as a page sees it. */
 struct console_req {
@@ -23,6 +25,10 @@ struct console_req {
 	const char *method, *path; /* path without the query */
 	const char *body;          /* a POST's form (NUL-terminated), else "" */
 	size_t len;
+	/* A multipart form's file field "file" or text field "csv" (console_upload_route
+	 * only; its other fields are in BODY as if URL-encoded), else NULL. */
+	const char *upload;
+	size_t upload_len;
 	const struct store_console_session *who; /* NULL when not logged in */
 	const char *(*arg)(const struct console_req *rq, const char *name); /* query value */
 	void *conn; /* the MHD connection, for arg */
@@ -44,6 +50,9 @@ struct console_resp {
  * malformed or too long.
  */
 int console_form(const struct console_req *rq, const char *name, char *out, size_t sz);
+
+/* 1 for a path whose POST may be a multipart upload of up to CONSOLE_MAX_UPLOAD bytes. */
+int console_upload_route(const char *path);
 
 /* --- console_html.c: the frame and the pieces every page shares --- */
 /* The tip statuses in the order the pages show them: the CLI's names, Vietnamese labels. */
@@ -68,6 +77,8 @@ const char *con_local(const char *utc, char buf[TS_LEN]);
 void con_page_begin(const struct console_req *rq, struct console_resp *resp, const char *title,
                     const char *current, int refresh);
 void con_page_end(struct console_resp *resp);
+/* Who acts, as the audit and tip_events record it: "Name (+84...)", or the number. */
+void con_by(const struct console_req *rq, char *by, size_t sz);
 /* The hidden CSRF field of the logged-in officer's session. */
 void con_csrf_field(const struct console_req *rq, FILE *f);
 /* A table of store rows: con_table_row is a store_each callback (CTX a struct con_table). */
@@ -91,17 +102,37 @@ void con_filter_query(FILE *f, const char *const names[], const char *const vals
 int console_page_login(const struct console_req *rq, struct console_resp *resp, const char *error);
 int console_page_overview(const struct console_req *rq, struct console_resp *resp);
 int console_page_tips(const struct console_req *rq, struct console_resp *resp);
+/*
+ * GET /tips/live?after=ID&limit=N&(the list's filters): the tips filed after tip ID that the
+ * list shows, as JSON {"after": the last tip's id, "n": rows, "refs": "T12, T13", "total":
+ * the list's count (only when n > 0), "rows": the rows' HTML}, for console.js.
+ */
+int console_tips_live(const struct console_req *rq, struct console_resp *resp);
 /* A tip's page; PREVIEW (NULL: none) a reply to preview, its parts and cost. */
 int console_page_tip(const struct console_req *rq, struct console_resp *resp, const char *ref,
                      const char *preview);
 int console_page_patrols(const struct console_req *rq, struct console_resp *resp);
-/* The admins' page of accounts (403 for others), and its POST (password, disable, enable). */
+/* The admins' page of accounts (403 for others), and its POST (password, disable, enable,
+ * admin, unadmin: act_account). */
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp);
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp);
-/* `tipline export KIND` (tips, patrols) as a CSV download. */
+/* `tipline export KIND` (tips, patrols, contacts) as a CSV download. */
 int console_export(const struct console_req *rq, struct console_resp *resp, const char *kind);
 /* POST /tips/REF: triage (mark), category or village (set). */
 int console_post_tip(const struct console_req *rq, struct console_resp *resp, const char *ref);
+/* --- console_people.c: Danh bạ --- */
+/* GET /people: the list, its search, filters and pages. */
+int console_page_people(const struct console_req *rq, struct console_resp *resp);
+/* GET and POST /people/new: the form, and the contact added. */
+int console_page_person_new(const struct console_req *rq, struct console_resp *resp);
+/* GET and POST /people/DIGITS (the number without its +): change, PIN, remove. */
+int console_page_person(const struct console_req *rq, struct console_resp *resp,
+                        const char *digits);
+/* GET and POST /people/import: the upload, the preview (a dry run), the import. */
+int console_page_import(const struct console_req *rq, struct console_resp *resp);
+/* --- console_groups.c: Nhóm, tổ --- */
+int console_page_groups(const struct console_req *rq, struct console_resp *resp);
+int console_post_groups(const struct console_req *rq, struct console_resp *resp);
 /* A plain page with a title and a sentence (errors: 403, 404, 503). */
 void console_page_message(const struct console_req *rq, struct console_resp *resp, unsigned status,
                           const char *title, const char *text);

@@ -18,10 +18,10 @@
 #include "act.h"
 #include "broadcast.h"
 #include "csv.h"
+#include "json.h"
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
-#include "pin.h"
 #include "report.h"
 #include "store.h"
 #include "text.h"
@@ -60,25 +60,40 @@ struct tips_list {
 	FILE *f;
 	int rows;
 	const struct config *cfg;
+	int fragment;   /* 1: the rows only (the live answer), the table is the page's */
+	char refs[200]; /* the live answer: the rows' references, for the announcement */
 };
 
+/* The table's head; HIDDEN for a live list that has no row yet (console.js shows it). */
+static void tips_table_open(FILE *f, int hidden)
+{
+	fprintf(f,
+	        "<div class=\"scroll\" tabindex=\"0\"%s><table class=\"tips\"><thead><tr><th "
+	        "scope=\"col\">Mã</th>"
+	        "<th scope=\"col\">Thời gian</th><th scope=\"col\">Trạng thái</th>"
+	        "<th scope=\"col\" class=\"wide\">Loại</th><th scope=\"col\" "
+	        "class=\"wide\">Thôn"
+	        "</th><th scope=\"col\">Nội dung</th></tr></thead><tbody>",
+	        hidden ? " hidden" : "");
+}
+
 /* A row of store_console_tips: ref, created_at, anonymous, category, village, status, text,
- * supplements. */
+ * supplements, id. */
 static int tip_row(const struct store_row *r, void *ctx)
 {
 	struct tips_list *l = ctx;
 	FILE *f = l->f;
 	char buf[TS_LEN];
 
-	if (l->rows++ == 0)
-		fputs("<div class=\"scroll\" tabindex=\"0\"><table class=\"tips\"><thead><tr><th "
-		      "scope=\"col\">Mã</th>"
-		      "<th scope=\"col\">Thời gian</th><th scope=\"col\">Trạng thái</th>"
-		      "<th scope=\"col\" class=\"wide\">Loại</th><th scope=\"col\" "
-		      "class=\"wide\">Thôn"
-		      "</th><th scope=\"col\">Nội dung</th></tr></thead><tbody>",
-		      f);
-	fputs("<tr><td><a href=\"/tips/", f);
+	if (l->rows++ == 0 && !l->fragment)
+		tips_table_open(f, 0);
+	if (l->fragment && r->val[0] != NULL &&
+	    strlen(l->refs) + strlen(r->val[0]) + 3 < sizeof l->refs)
+		snprintf(l->refs + strlen(l->refs), sizeof l->refs - strlen(l->refs), "%s%s",
+		         l->refs[0] ? ", " : "", r->val[0]);
+	fputs("<tr data-id=\"", f);
+	E(r->val[8] ? r->val[8] : "0");
+	fputs("\"><td><a href=\"/tips/", f);
 	E(r->val[0]);
 	fputs("\">", f);
 	E(r->val[0]);
@@ -105,15 +120,46 @@ static int tip_row(const struct store_row *r, void *ctx)
 	return 0;
 }
 
-static void tips_list_end(struct tips_list *l, const char *empty)
+/*
+ * The end of the list, or EMPTY as a sentence when it had no row. LIVE: the list takes new
+ * tips without a reload (console.js): an empty one still has its hidden table to fill, and
+ * the polite announcement of what came in.
+ */
+static void tips_list_end(struct tips_list *l, const char *empty, int live)
 {
-	if (l->rows > 0)
+	if (l->rows == 0 && live)
+		tips_table_open(l->f, 1);
+	if (l->rows > 0 || live)
 		fputs("</tbody></table></div>", l->f);
-	else {
+	if (l->rows == 0) {
 		fputs("<p class=\"empty\">", l->f);
 		report_html_esc(l->f, empty);
 		fputs("</p>", l->f);
 	}
+	if (live)
+		fputs("<p class=\"sub live-note\" role=\"status\" aria-live=\"polite\"></p></div>",
+		      l->f);
+}
+
+/*
+ * The opening of a live list: console.js asks /tips/live?after=ID&... (the list's filters,
+ * FILTERS as con_filter_query writes them) every few seconds and puts what came in on top,
+ * keeping at most MAX rows. -1: store.
+ */
+static int tips_live_open(FILE *f, int max, const char *const names[], const char *const vals[],
+                          int n)
+{
+	int64_t last = store_console_tip_last_id();
+
+	if (last < 0)
+		return -1;
+	fprintf(f,
+	        "<div class=\"live\" data-after=\"%lld\" data-max=\"%d\" "
+	        "data-live=\"/tips/live?limit=%d",
+	        (long long)last, max, max);
+	con_filter_query(f, names, vals, n);
+	fputs("\">", f);
+	return 0;
 }
 
 /* --- Tổng quan --- */
@@ -166,7 +212,7 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	struct store_tip_filter nf = {.status = "new"};
 	struct report_period p;
 	struct report r;
-	struct tips_list tl = {resp->f, 0, rq->cfg};
+	struct tips_list tl = {resp->f, 0, rq->cfg, 0, ""};
 	struct open_patrols op = {resp->f, 0};
 	FILE *f = resp->f;
 	const struct kv *kv = &st.kv;
@@ -177,18 +223,24 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 
 	report_init(&r);
 	report_period_month_to_date((int64_t)time(NULL), &p);
-	if ((fresh = store_console_tips_count(&nf, NULL)) < 0 || store_report_fill(&r, &p) < 0 ||
+	if ((fresh = store_console_tips_count(&nf, NULL)) < 0 || store_report_figures(&r, &p) < 0 ||
 	    cli_status_gather(rq->cfg, &st) < 0)
 		goto out;
 	con_page_begin(rq, resp, "Tổng quan", "/", 60);
 	fputs("<div class=\"cards\"><section class=\"card\" aria-labelledby=\"h-new\">"
 	      "<h2 id=\"h-new\">Tin mới chờ xử lý</h2>",
 	      f);
-	fprintf(f, "<p class=\"big\"><a href=\"/tips?status=new\">%s</a></p>",
+	fprintf(f, "<p class=\"big\"><a href=\"/tips?status=new\" data-total>%s</a></p>",
 	        report_format_count(fresh, n1));
-	if (store_console_tips(&nf, NULL, 5, 0, tip_row, &tl) < 0)
-		goto out;
-	tips_list_end(&tl, "Không có tin mới.");
+	{
+		static const char *const names[] = {"status"};
+		static const char *const vals[] = {"new"};
+
+		if (tips_live_open(f, 5, names, vals, 1) < 0 ||
+		    store_console_tips(&nf, NULL, 5, 0, tip_row, &tl) < 0)
+			goto out;
+	}
+	tips_list_end(&tl, "Không có tin mới.", 1);
 	fputs("</section><section class=\"card\" aria-labelledby=\"h-month\"><h2 id=\"h-month\">"
 	      "Tháng này so với tháng trước</h2>",
 	      f);
@@ -299,42 +351,69 @@ static int village_option(const struct store_row *r, void *ctx)
 	return 0;
 }
 
+/* The list's filters from the query, as the page and its live answer read them. */
+struct tips_query {
+	const char *status, *category, *village, *since, *until, *q;
+	struct store_tip_filter flt;
+	char s_utc[TS_LEN], u_utc[TS_LEN];
+	const char *bad; /* a filter left out, and why (NULL: none) */
+};
+
+static void tips_query(const struct console_req *rq, struct tips_query *t)
+{
+	const struct config *cfg = rq->cfg;
+	int ncat = parse_category_count(cfg->rules), k;
+
+	memset(t, 0, sizeof *t);
+	t->status = rq->arg(rq, "status");
+	t->category = rq->arg(rq, "category");
+	t->village = rq->arg(rq, "village");
+	t->since = rq->arg(rq, "since");
+	t->until = rq->arg(rq, "until");
+	t->q = rq->arg(rq, "q");
+	if (t->status != NULL && strcmp(con_status_label(t->status), t->status) == 0)
+		t->status = NULL, t->bad = "Trạng thái không hợp lệ: bỏ qua.";
+	for (k = 0; t->category != NULL && k < ncat; k++)
+		if (strcmp(parse_category_name(cfg->rules, k), t->category) == 0)
+			break;
+	if (t->category != NULL && k == ncat)
+		t->category = NULL, t->bad = "Loại tin không hợp lệ: bỏ qua.";
+	if (t->since != NULL && con_date_bound(t->since, 0, t->s_utc) < 0)
+		t->since = NULL, t->bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
+	if (t->until != NULL && con_date_bound(t->until, 1, t->u_utc) < 0)
+		t->until = NULL, t->bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
+	if (t->village != NULL && strlen(t->village) > 120)
+		t->village = NULL;
+	if (t->q != NULL && strlen(t->q) > 200)
+		t->q = NULL, t->bad = "Từ khoá quá dài: bỏ qua.";
+	t->flt.status = t->status;
+	t->flt.category = t->category;
+	t->flt.village = t->village;
+	t->flt.since = t->since ? t->s_utc : NULL;
+	t->flt.until = t->until ? t->u_utc : NULL;
+}
+
+static const char *const tips_names[] = {"status", "category", "village", "since", "until", "q"};
+
 int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 {
 	const struct config *cfg = rq->cfg;
-	const char *status = rq->arg(rq, "status"), *category = rq->arg(rq, "category");
-	const char *village = rq->arg(rq, "village"), *since = rq->arg(rq, "since");
-	const char *until = rq->arg(rq, "until"), *q = rq->arg(rq, "q"), *pg = rq->arg(rq, "page");
-	struct store_tip_filter flt = {0};
-	struct tips_list tl = {resp->f, 0, rq->cfg};
+	struct tips_query tq;
+	const char *pg = rq->arg(rq, "page");
+	struct tips_list tl = {resp->f, 0, rq->cfg, 0, ""};
 	struct villages vs = {resp->f, NULL};
-	char s_utc[TS_LEN], u_utc[TS_LEN];
-	const char *bad = NULL;
 	FILE *f = resp->f;
 	int64_t total;
+	char num[32];
 	long page = pg ? strtol(pg, NULL, 10) : 1, pages;
 	int ncat = parse_category_count(cfg->rules), k;
 
-	if (status != NULL && strcmp(con_status_label(status), status) == 0)
-		status = NULL, bad = "Trạng thái không hợp lệ: bỏ qua.";
-	for (k = 0; category != NULL && k < ncat; k++)
-		if (strcmp(parse_category_name(cfg->rules, k), category) == 0)
-			break;
-	if (category != NULL && k == ncat)
-		category = NULL, bad = "Loại tin không hợp lệ: bỏ qua.";
-	if (since != NULL && con_date_bound(since, 0, s_utc) < 0)
-		since = NULL, bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
-	if (until != NULL && con_date_bound(until, 1, u_utc) < 0)
-		until = NULL, bad = "Ngày không hợp lệ (YYYY-MM-DD): bỏ qua.";
-	if (village != NULL && strlen(village) > 120)
-		village = NULL;
-	if (q != NULL && strlen(q) > 200)
-		q = NULL, bad = "Từ khoá quá dài: bỏ qua.";
-	flt.status = status;
-	flt.category = category;
-	flt.village = village;
-	flt.since = since ? s_utc : NULL;
-	flt.until = until ? u_utc : NULL;
+	tips_query(rq, &tq);
+	const char *status = tq.status, *category = tq.category, *village = tq.village;
+	const char *since = tq.since, *until = tq.until, *q = tq.q, *bad = tq.bad;
+	const char *vals[] = {status, category, village, since, until, q};
+	struct store_tip_filter flt = tq.flt;
+
 	if ((total = store_console_tips_count(&flt, q)) < 0)
 		return -1;
 	pages = total > 0 ? (long)((total + CONSOLE_PAGE_SIZE - 1) / CONSOLE_PAGE_SIZE) : 1;
@@ -342,7 +421,8 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 		page = 1;
 	if (page > pages)
 		page = pages;
-	con_page_begin(rq, resp, "Tin báo", "/tips", 60);
+	/* The first page takes new tips as they come (console.js): no reload of the whole. */
+	con_page_begin(rq, resp, "Tin báo", "/tips", page == 1 ? 0 : 60);
 	if (bad != NULL) {
 		fputs("<p class=\"error\" role=\"alert\">", f);
 		E(bad);
@@ -384,16 +464,19 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	fputs("\"></p><p><button type=\"submit\">Lọc</button> <a href=\"/tips\">Bỏ lọc</a> "
 	      "<a href=\"/tips.csv\" download>Tải CSV</a></p></form>",
 	      f);
-	fprintf(f, "<p class=\"sub\" id=\"count\">%lld tin, trang %ld / %ld</p>", (long long)total,
-	        page, pages);
-	if (store_console_tips(&flt, q, CONSOLE_PAGE_SIZE, (int)((page - 1) * CONSOLE_PAGE_SIZE),
-	                       tip_row, &tl) < 0)
+	/* Counted as the overview and the live answer count: 1.234, 05. */
+	fprintf(f,
+	        "<p class=\"sub\" id=\"count\"><span data-total>%s</span> tin, trang %ld / %ld</p>",
+	        report_format_count(total, num), page, pages);
+	/* No tip counted, no page to look for: a search that finds nothing scans the year once. */
+	if ((page == 1 && tips_live_open(f, CONSOLE_PAGE_SIZE, tips_names, vals, 6) < 0) ||
+	    (total > 0 &&
+	     store_console_tips(&flt, q, CONSOLE_PAGE_SIZE, (int)((page - 1) * CONSOLE_PAGE_SIZE),
+	                        tip_row, &tl) < 0))
 		return -1;
-	tips_list_end(&tl, "Không có tin nào.");
+	tips_list_end(&tl, "Không có tin nào.", page == 1);
 	if (pages > 1) {
-		static const char *const names[] = {"status", "category", "village",
-		                                    "since",  "until",    "q"};
-		const char *vals[] = {status, category, village, since, until, q};
+		const char *const *names = tips_names;
 
 		fputs("<nav class=\"pages\" aria-label=\"Trang\">", f);
 		if (page > 1) {
@@ -410,6 +493,56 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	}
 	con_page_end(resp);
 	return 0;
+}
+
+int console_tips_live(const struct console_req *rq, struct console_resp *resp)
+{
+	struct tips_query tq;
+	const char *after = rq->arg(rq, "after"), *lim = rq->arg(rq, "limit");
+	long long a = after ? strtoll(after, NULL, 10) : 0;
+	long limit = lim ? strtol(lim, NULL, 10) : CONSOLE_PAGE_SIZE;
+	char *rows = NULL, num[32];
+	size_t len = 0;
+	struct tips_list tl = {NULL, 0, rq->cfg, 1, ""};
+	struct json j;
+	int64_t total = -1, last;
+	int rc = -1;
+
+	if (a < 0)
+		a = 0;
+	if (limit < 1 || limit > CONSOLE_PAGE_SIZE)
+		limit = CONSOLE_PAGE_SIZE;
+	tips_query(rq, &tq);
+	if ((tl.f = open_memstream(&rows, &len)) == NULL)
+		return -1;
+	if ((last = store_console_tip_last_id()) < 0)
+		goto out;
+	/* Nothing filed since: the answer costs one look at the rowid's end. */
+	if (last > a && store_console_tips_after(&tq.flt, tq.q, a, (int)limit, tip_row, &tl) < 0)
+		goto out;
+	if (tl.rows > 0 && (total = store_console_tips_count(&tq.flt, tq.q)) < 0)
+		goto out;
+	if (fclose(tl.f) != 0) {
+		tl.f = NULL;
+		goto out;
+	}
+	tl.f = NULL;
+	resp->type = "application/json";
+	json_begin(&j, resp->f);
+	/* Where the next question starts: the last tip, whether or not it matched the filters. */
+	json_key_int(&j, "after", last > a ? last : a);
+	json_key_int(&j, "n", tl.rows);
+	json_key_str(&j, "refs", tl.refs);
+	if (total >= 0)
+		json_key_str(&j, "total", report_format_count(total, num));
+	json_key_strn(&j, "rows", rows ? rows : "", len);
+	json_end(&j);
+	rc = 0;
+out:
+	if (tl.f != NULL)
+		fclose(tl.f);
+	free(rows);
+	return rc;
 }
 
 /* --- Tin báo: one tip --- */
@@ -700,9 +833,8 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 	return 0;
 }
 
-/* --- actions: the console is a door onto src/act*.c (issue 20). Changes the action layer has
- * no action for yet (a tip's category and village, accounts) are done
- * here, each in one function beside its audit row. --- */
+/* --- actions: the console is a door onto src/act*.c (issue 20): each change is an action
+ * run in its own short transaction here. --- */
 
 enum mark_result { MARK_OK, MARK_NOT_FOUND, MARK_SAME, MARK_NO_NUMBER, MARK_STORE };
 
@@ -732,30 +864,24 @@ static enum mark_result tip_mark(const char *ref, const char *to, const char *no
 	return MARK_OK;
 }
 
-/* A tip's category and village, with the audit row saying who changed them. 0, 1 (no such
- * tip), or -1. */
-static int act_tip_set(const char *ref, const char *category, const char *village, const char *by)
+/* act_tip_set in its own transaction. 0, 1 (no such tip), or -1. */
+static int tip_set(const char *ref, const char *category, const char *village, const char *by)
 {
-	struct store_tip t;
-	char now[TS_LEN], detail[400];
+	struct act_who w;
+	enum act_status st;
 
+	act_who_officer(&w, by);
 	if (store_begin() < 0)
 		return -1;
-	if (store_tip_get(ref, &t) < 0)
-		goto fail;
-	if (!t.found) {
+	st = act_tip_set(&w, ref, category, village);
+	if (st != ACT_OK) {
 		store_rollback();
-		return 1;
+		return st == ACT_NOT_FOUND ? 1 : -1;
 	}
-	ts_now(now);
-	snprintf(detail, sizeof detail, "loại: %s; thôn: %s", category, village[0] ? village : "-");
-	if (store_console_tip_set(t.id, category, village) < 0 ||
-	    store_console_audit(now, by, "tip_set", ref, detail) < 0)
-		goto fail;
-	return store_commit();
-fail:
-	store_rollback();
-	return -1;
+	if (store_commit() < 0)
+		return -1;
+	log_info("console: tip %s: category and village set by %s", ref, by);
+	return 0;
 }
 
 /* act_tip_answer in its own transaction, as `tipline tip answer` calls it: *WAITS set when the
@@ -850,7 +976,7 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 				break;
 		if (k == ncat)
 			goto answer;
-		if ((r = act_tip_set(upref, category, village, by)) < 0)
+		if ((r = tip_set(upref, category, village, by)) < 0)
 			return -1;
 		if (r == 1) {
 			console_page_message(rq, resp, 404, "Không tìm thấy",
@@ -919,7 +1045,9 @@ int console_export(const struct console_req *rq, struct console_resp *resp, cons
 
 	resp->type = "text/csv; charset=utf-8";
 	snprintf(resp->disposition, sizeof resp->disposition, "attachment; filename=\"%s.csv\"",
-	         strcmp(kind, "tips") == 0 ? "tin-bao" : "tuan-tra");
+	         strcmp(kind, "tips") == 0       ? "tin-bao"
+	         : strcmp(kind, "contacts") == 0 ? "danh-ba"
+	                                         : "tuan-tra");
 	csv_init(&c, resp->f, CSV_BOM);
 	if (store_export(kind, NULL, NULL, csv_row, &c) < 0)
 		return -1;
@@ -941,6 +1069,7 @@ static int account_row(const struct store_row *r, void *ctx)
 	FILE *f = av->f;
 	int has = r->val[2] && strcmp(r->val[2], "1") == 0;
 	int disabled = r->val[4] && strcmp(r->val[4], "1") == 0;
+	int admin = r->val[3] && strcmp(r->val[3], "1") == 0;
 	char buf[TS_LEN], now[TS_LEN];
 
 	if (av->rows++ == 0)
@@ -957,7 +1086,7 @@ static int account_row(const struct store_row *r, void *ctx)
 	fputs("</bdi></td><td>", f);
 	ts_now(now);
 	fputs(!has ? "chưa có mật khẩu" : disabled ? "đã khoá bởi quản trị" : "hoạt động", f);
-	if (has && r->val[3] && strcmp(r->val[3], "1") == 0)
+	if (has && admin)
 		fputs(", quản trị", f);
 	if (r->val[5] != NULL && strcmp(r->val[5], now) > 0) {
 		fputs(", tạm khoá đến ", f);
@@ -973,6 +1102,15 @@ static int account_row(const struct store_row *r, void *ctx)
 		E(r->val[0]);
 		fprintf(f, "\"><button type=\"submit\">%s</button></form>",
 		        disabled ? "Mở khoá" : "Khoá tài khoản");
+		/* Making another officer an account admin (or no longer one). */
+		fputs("<form method=\"post\" action=\"/accounts\">", f);
+		con_csrf_field(av->rq, f);
+		fprintf(f, "<input type=\"hidden\" name=\"do\" value=\"%s\">",
+		        admin ? "unadmin" : "admin");
+		fputs("<input type=\"hidden\" name=\"phone\" value=\"", f);
+		E(r->val[0]);
+		fprintf(f, "\"><button type=\"submit\">%s</button></form>",
+		        admin ? "Bỏ quyền quản trị" : "Cho quyền quản trị");
 	}
 	fputs("</td></tr>", f);
 	return 0;
@@ -1030,79 +1168,78 @@ int console_page_accounts(const struct console_req *rq, struct console_resp *res
 	return 0;
 }
 
-/* A change of an account by an admin, with its audit row, in one transaction. -1: store. */
-static int act_account(const char *what, int64_t contact_id, const char *hash, const char *phone,
-                       const char *by)
-{
-	char now[TS_LEN];
-	int r;
-
-	ts_now(now);
-	if (store_begin() < 0)
-		return -1;
-	r = strcmp(what, "password") == 0
-	        ? store_console_password_set(contact_id, hash, -1, now)
-	        : store_console_set_disabled(contact_id, strcmp(what, "disable") == 0, now);
-	if (r < 0 || store_console_audit(now, by,
-	                                 strcmp(what, "password") == 0  ? "account_password"
-	                                 : strcmp(what, "disable") == 0 ? "account_disable"
-	                                                                : "account_enable",
-	                                 phone, NULL) < 0) {
-		store_rollback();
-		return -1;
-	}
-	return store_commit();
-}
-
 int console_post_accounts(const struct console_req *rq, struct console_resp *resp)
 {
-	const struct store_console_session *w = rq->who;
-	struct store_console_account a;
-	char what[16], phone_in[64], phone[24], pw[256], pw2[256], hash[160], why[128], by[200];
+	static const struct {
+		const char *name;
+		enum act_account_op op;
+		int admin;
+	} ops[] = {{"password", ACT_ACCOUNT_PASSWORD, -1},
+	           {"disable", ACT_ACCOUNT_DISABLE, -1},
+	           {"enable", ACT_ACCOUNT_ENABLE, -1},
+	           {"admin", ACT_ACCOUNT_ADMIN, 1},
+	           {"unadmin", ACT_ACCOUNT_ADMIN, 0}};
+	const struct store_console_session *me = rq->who;
+	struct act_account_in in = {0};
+	struct act_account_out out;
+	struct act_who w;
+	enum act_status st;
+	char what[16], phone_in[64], phone[24], pw[256], pw2[256], by[200];
 	const char *q = "err=bad";
+	size_t i;
 	int rc = 0;
 
-	if (!w->admin) {
+	pw[0] = pw2[0] = '\0';
+	if (!me->admin) {
 		console_page_message(rq, resp, 403, "Bị từ chối",
 		                     "Chỉ cán bộ quản trị tài khoản mới thay đổi được tài khoản.");
 		return 0;
 	}
-	if (w->name[0])
-		snprintf(by, sizeof by, "%s (%s)", w->name, w->phone);
+	if (me->name[0])
+		snprintf(by, sizeof by, "%s (%s)", me->name, me->phone);
 	else
-		snprintf(by, sizeof by, "%s", w->phone);
+		snprintf(by, sizeof by, "%s", me->phone);
 	if (console_form(rq, "do", what, sizeof what) < 1 ||
 	    console_form(rq, "phone", phone_in, sizeof phone_in) < 1 ||
 	    text_phone_e164(phone_in, rq->cfg->country_code, phone, sizeof phone) < 0)
 		goto answer;
-	if (store_console_account_get(phone, &a) < 0) {
-		rc = -1;
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(what, ops[i].name) == 0)
+			break;
+	if (i == sizeof ops / sizeof ops[0])
 		goto answer;
-	}
-	if (!a.contact_found || !a.officer) {
-		q = "err=officer";
-		goto answer;
-	}
-	if (strcmp(what, "password") == 0) {
+	in.op = ops[i].op;
+	in.admin = ops[i].admin;
+	in.phone = phone;
+	if (in.op == ACT_ACCOUNT_PASSWORD) {
 		if (console_form(rq, "password", pw, sizeof pw) < 1 ||
-		    console_form(rq, "password2", pw2, sizeof pw2) < 1 || strcmp(pw, pw2) != 0 ||
-		    console_password_ok(pw, why, sizeof why) < 0) {
+		    console_form(rq, "password2", pw2, sizeof pw2) < 1 || strcmp(pw, pw2) != 0) {
 			q = "err=password";
 			goto answer;
 		}
-		if (pin_hash(pw, hash, sizeof hash) < 0 ||
-		    act_account(what, a.contact_id, hash, phone, by) < 0) {
-			rc = -1;
-			goto answer;
-		}
-	} else if ((strcmp(what, "disable") == 0 || strcmp(what, "enable") == 0) && a.found &&
-	           strcmp(phone, w->phone) != 0) {
-		if (act_account(what, a.contact_id, NULL, phone, by) < 0) {
-			rc = -1;
-			goto answer;
-		}
-	} else
+		in.password = pw;
+	}
+	/* The admin acts as their phone: the action checks they are an enabled admin. */
+	if (act_who_phone(&w, me->phone) < 0 || store_begin() < 0) {
+		rc = -1;
 		goto answer;
+	}
+	w.by = by;
+	st = act_account(&w, &in, &out);
+	if (st != ACT_OK) {
+		store_rollback();
+		if (st == ACT_ERROR)
+			rc = -1;
+		q = st == ACT_REFUSED      ? "err=password"
+		    : st == ACT_NO_CONTACT ? "err=officer"
+		    : st == ACT_UNCHANGED  ? "ok=1"
+		                           : "err=bad";
+		goto answer;
+	}
+	if (store_commit() < 0) {
+		rc = -1;
+		goto answer;
+	}
 	log_info("console: %s: %s by %s", phone, what, by);
 	q = "ok=1";
 answer:

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "console.h"
 #include "console_int.h"
 #include "log.h"
 
@@ -135,24 +136,31 @@ out:
 	return rc;
 }
 
+/* The self-signed pair's paths: the state directory, the database's. */
+static void default_paths(const struct config *cfg, char *cpath, char *kpath, size_t sz)
+{
+	const char *slash = strrchr(cfg->database.path, '/');
+	char dir[PATH_MAX];
+
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->database.path),
+		         cfg->database.path);
+	snprintf(cpath, sz, "%s/console-cert.pem", dir[0] ? dir : "/");
+	snprintf(kpath, sz, "%s/console-key.pem", dir[0] ? dir : "/");
+}
+
 int console_tls_load(const struct config *cfg, char **cert, char **key)
 {
-	char cpath[PATH_MAX + 32], kpath[PATH_MAX + 32], dir[PATH_MAX];
-	const char *slash = strrchr(cfg->database.path, '/');
+	char cpath[PATH_MAX + 32], kpath[PATH_MAX + 32];
 
 	*cert = *key = NULL;
 	if (cfg->console.tls_cert[0] != '\0') {
 		snprintf(cpath, sizeof cpath, "%s", cfg->console.tls_cert);
 		snprintf(kpath, sizeof kpath, "%s", cfg->console.tls_key);
 	} else {
-		/* The state directory: the database's. */
-		if (slash == NULL)
-			snprintf(dir, sizeof dir, ".");
-		else
-			snprintf(dir, sizeof dir, "%.*s", (int)(slash - cfg->database.path),
-			         cfg->database.path);
-		snprintf(cpath, sizeof cpath, "%s/console-cert.pem", dir[0] ? dir : "/");
-		snprintf(kpath, sizeof kpath, "%s/console-key.pem", dir[0] ? dir : "/");
+		default_paths(cfg, cpath, kpath, sizeof cpath);
 		if (access(cpath, F_OK) < 0 && access(kpath, F_OK) < 0 &&
 		    make_self_signed(cpath, kpath) < 0)
 			return -1;
@@ -165,5 +173,37 @@ int console_tls_load(const struct config *cfg, char **cert, char **key)
 		*cert = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+int console_make_cert(const struct config *cfg)
+{
+	char cpath[PATH_MAX + 32], kpath[PATH_MAX + 32];
+	int has_c, has_k;
+
+	if (!cfg->console.tls) {
+		printf("console.tls is false: no certificate needed\n");
+		return 0;
+	}
+	if (cfg->console.tls_cert[0] != '\0') {
+		printf("console.tls_cert is set (%s): nothing to make\n", cfg->console.tls_cert);
+		return 0;
+	}
+	default_paths(cfg, cpath, kpath, sizeof cpath);
+	has_c = access(cpath, F_OK) == 0;
+	has_k = access(kpath, F_OK) == 0;
+	/* Half a pair is a person's doing (a key copied in, say): never overwritten. */
+	if (has_c != has_k) {
+		fprintf(stderr, "tipline: console: %s exists without %s: not overwriting it\n",
+		        has_c ? cpath : kpath, has_c ? kpath : cpath);
+		return 1;
+	}
+	if (has_c) {
+		printf("%s: kept\n", cpath);
+		return 0;
+	}
+	if (make_self_signed(cpath, kpath) < 0)
+		return 1;
+	printf("%s: made (its key %s)\n", cpath, kpath);
 	return 0;
 }

@@ -136,3 +136,81 @@ int csv_close(struct csv *c)
 		c->failed = 1;
 	return c->failed ? -1 : 0;
 }
+
+int csv_read(const char *text, size_t len, size_t *pos, char sep, char *buf, size_t sz,
+             struct csv_record *r)
+{
+	size_t i = *pos, o = 0, fs = 0;
+	int quoted = 0, at_start = 1, bad = 0;
+
+	r->n = 0;
+	r->lines = 1;
+	if (i >= len)
+		return 0;
+	for (;;) {
+		char ch = i < len ? text[i] : '\0';
+		int end_field = i >= len || (!quoted && (ch == sep || ch == '\n' || ch == '\r'));
+
+		if (end_field) {
+			if (o >= sz)
+				bad = 1;
+			else {
+				buf[o] = '\0';
+				if (r->n < CSV_MAX_FIELDS)
+					r->f[r->n++] = buf + fs;
+				fs = ++o;
+			}
+			if (i >= len || ch != sep) {
+				/* the record's end: one line break (CRLF counts as one) */
+				if (ch == '\r' && i + 1 < len && text[i + 1] == '\n')
+					i++;
+				if (i < len)
+					i++;
+				break;
+			}
+			i++;
+			at_start = 1;
+			continue;
+		}
+		if (quoted) {
+			if (ch == '"') {
+				if (i + 1 < len && text[i + 1] == '"')
+					i++; /* a doubled quote is one */
+				else {
+					quoted = 0;
+					i++;
+					continue;
+				}
+			} else if (ch == '\n' ||
+			           (ch == '\r' && !(i + 1 < len && text[i + 1] == '\n')))
+				r->lines++;
+		} else if (ch == '"' && at_start) {
+			quoted = 1;
+			at_start = 0;
+			i++;
+			continue;
+		}
+		at_start = 0;
+		if (o + 1 < sz)
+			buf[o++] = ch;
+		else
+			bad = 1;
+		i++;
+	}
+	*pos = i;
+	/* an unclosed quote ran to the end of the text */
+	return bad || quoted ? -1 : 1;
+}
+
+char csv_sniff(const char *line, size_t len)
+{
+	int quoted = 0, commas = 0, semis = 0;
+
+	for (size_t i = 0; i < len && (quoted || (line[i] != '\n' && line[i] != '\r')); i++) {
+		if (line[i] == '"')
+			quoted = !quoted;
+		else if (!quoted)
+			commas += line[i] == ',', semis += line[i] == ';';
+	}
+	return semis > commas ? ';' : ',';
+}

@@ -49,4 +49,27 @@ void csv_end_row(struct csv *c);
 /* Flushes F; 0, or -1 when some write failed (F stays open: it is the caller's). */
 int csv_close(struct csv *c);
 
+/*
+ * The reader, for files people make in a spreadsheet (contacts to import): RFC 4180 with the
+ * separator SEP (',' or ';'), CRLF, LF or CR line ends, quoted fields with doubled quotes and
+ * line breaks inside. Nothing is allocated: the fields are copied, NUL-terminated, into the
+ * caller's BUF.
+ */
+#define CSV_MAX_FIELDS 32
+struct csv_record {
+	int n; /* fields read (more than CSV_MAX_FIELDS: the rest dropped) */
+	const char *f[CSV_MAX_FIELDS]; /* into the caller's buffer */
+	int lines;                     /* physical lines the record took (a quoted break: more) */
+};
+/*
+ * The record of TEXT (LEN bytes) at *POS (advanced past it) into R, its fields in BUF (SZ
+ * bytes). 1 a record, 0 the end of the text, -1 a record longer than SZ or a quote never
+ * closed (then the rest of the text was read as this record).
+ */
+int csv_read(const char *text, size_t len, size_t *pos, char sep, char *buf, size_t sz,
+             struct csv_record *r);
+/* The separator of a file whose first line is LINE (LEN bytes): ';' when it has more
+ * semicolons than commas outside quotes, else ','. */
+char csv_sniff(const char *line, size_t len);
+
 #endif

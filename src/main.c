@@ -36,6 +36,7 @@
 #include "privacy.h"
 #include "receive.h"
 #include "sched.h"
+#include "sync.h"
 #include "simcard.h"
 #include "status.h"
 #include "store.h"
@@ -113,7 +114,8 @@ static int open_modules(struct config *cfg)
 	    outbox_init(cfg, !several  ? OUTBOX_ROLE_ALL
 	                     : own < 0 ? OUTBOX_ROLE_MAIN
 	                               : OUTBOX_ROLE_MODEM) < 0 ||
-	    (shared && (alerts_init(cfg) < 0 || notify_init() < 0 || privacy_init(cfg) < 0)))
+	    (shared && (alerts_init(cfg) < 0 || notify_init() < 0 || privacy_init(cfg) < 0 ||
+	                sync_init(cfg) < 0)))
 		return -1;
 	if (own < 0)
 		return status_init(cfg, NULL);
@@ -127,6 +129,7 @@ static int open_modules(struct config *cfg)
 static void close_modules(void)
 {
 	sched_close();
+	sync_close();
 	privacy_close();
 	notify_close();
 	ussd_close();

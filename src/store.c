@@ -39,12 +39,12 @@ extern struct sq __stop_tipline_sq[];
 extern const char store_domain_inbox[], store_domain_outbox[], store_domain_people[],
     store_domain_records[], store_domain_tips[], store_domain_broadcast[], store_domain_report[],
     store_domain_alerts[], store_domain_export[], store_domain_ussd[], store_domain_ussd_menu[],
-    store_domain_privacy[], store_domain_sim[], store_domain_console[];
+    store_domain_privacy[], store_domain_sim[], store_domain_console[], store_domain_sync[];
 static const char *const domains[] __attribute__((used)) = {
     store_domain_inbox,  store_domain_outbox,    store_domain_people,    store_domain_records,
     store_domain_tips,   store_domain_broadcast, store_domain_report,    store_domain_alerts,
     store_domain_export, store_domain_ussd,      store_domain_ussd_menu, store_domain_privacy,
-    store_domain_sim,    store_domain_console,
+    store_domain_sim,    store_domain_console,   store_domain_sync,
 };
 
 SQ(q_savepoint, "SAVEPOINT one");

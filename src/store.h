@@ -293,6 +293,9 @@ int store_contact_upsert(const char *phone, const char *name, const char *villag
 /* Which new tips contact PHONE is told of: WHICH "all", "urgent" or "none" (issue 26). 0/-1. */
 int store_contact_tip_alerts(const char *phone, const char *which, const char *now);
 
+/* Delete contact PHONE and its named groups' memberships. Rows deleted (0: none), or -1. */
+int store_contact_remove(const char *phone);
+
 /* Officers' PINs. */
 struct store_pin {
 	int found;
@@ -479,6 +482,9 @@ struct report_period;
  * sent). 0, or -1 (R then holds what was filled; report_close frees it).
  */
 int store_report_fill(struct report *r, const struct report_period *p);
+/* The figures of P and of the period before it as store_report_fill counts them, without
+ * the charts (the console's overview). 0 or -1. */
+int store_report_figures(struct report *r, const struct report_period *p);
 
 /* --- the USSD menu's sessions (store_ussd_menu.c; `tipline serve`, issue 12) --- */
 
@@ -715,6 +721,20 @@ int store_list_broadcast(const char *id, int limit, store_row_fn fn, void *ctx);
 int store_list_group_members(const char *group, int limit, store_row_fn fn, void *ctx);
 int store_list_groups(const char *unused, int limit, store_row_fn fn, void *ctx);
 int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The console's people (store_people.c): each filter NULL (SUBSCRIBED -1) for any. */
+struct store_people_filter {
+	const char *search; /* in the name (folded) or the number */
+	const char *role, *team, *village;
+	int subscribed;
+};
+/* phone, name, village, role, team, subscribed, has_pin; a page of LIMIT after OFFSET. */
+int store_list_people(const struct store_people_filter *f, int limit, int offset, store_row_fn fn,
+                      void *ctx);
+int64_t store_people_count(const struct store_people_filter *f);
+/* Named group GROUP's rows: phone, name, village, subscribed (NULL: not a contact). */
+int store_list_named_group_members(const char *group, int limit, store_row_fn fn, void *ctx);
+/* The villages contacts name, with how many: village, people. */
+int store_list_contact_villages(const char *unused, int limit, store_row_fn fn, void *ctx);
 
 /* --- privacy: forgetting numbers (store_privacy.c, issue 13) --- */
 
@@ -839,16 +859,46 @@ int store_list_console_audit(const char *subject, int limit, store_row_fn fn, vo
 int store_console_accounts(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* Disable (ending its sessions) or enable an account. Rows changed (0: no account), or -1. */
 int store_console_set_disabled(int64_t contact_id, int disabled, const char *at);
-/* A page of tips, newest first: F's filters, SEARCH (NULL: none) in the text and supplements. */
+/* Make (1) or unmake (0) an account admin. Rows changed (0: no account), or -1. */
+int store_console_set_admin(int64_t contact_id, int admin, const char *at);
+/* A page of tips, newest first: F's filters, SEARCH (NULL: none) in the text and supplements.
+ * Rows: ref, created_at, anonymous, category, village, status, text, supplements, id. */
 int store_console_tips(const struct store_tip_filter *f, const char *search, int limit, int offset,
                        store_row_fn fn, void *ctx);
+/* The same list's tips filed after tip AFTER_ID (at most LIMIT, the newest first), for the
+ * list's live refresh. Rows as store_console_tips's. */
+int store_console_tips_after(const struct store_tip_filter *f, const char *search, int64_t after_id,
+                             int limit, store_row_fn fn, void *ctx);
+/* The id of the last tip filed (0: none), or -1: where the live list starts. */
+int64_t store_console_tip_last_id(void);
 /* How many tips store_console_tips would list without its LIMIT: the count, or -1. */
 int64_t store_console_tips_count(const struct store_tip_filter *f, const char *search);
 /* Patrols started and not ended (team, leader, started_at UTC, members, notes), oldest first. */
 int store_console_patrols_open(const char *unused, int limit, store_row_fn fn, void *ctx);
 /* The villages tips are about, for the list's filter. */
 int store_console_villages(const char *unused, int limit, store_row_fn fn, void *ctx);
+/* The console's reading connection: a larger page cache, the file mapped. 0 or -1. */
+int store_console_tune(void);
 /* Set a tip's CATEGORY and/or VILLAGE (NULL: keep; VILLAGE "": none). Rows changed, or -1. */
 int store_console_tip_set(int64_t tip_id, const char *category, const char *village);
+
+/* --- the change log for the district (issue 27, schema 022; store_sync.c) --- */
+struct sync_batch;
+/*
+ * Up to LIMIT pending entries of the change log (after the cursor) in order into B (emptied
+ * first), each upsert with its row as it is now: the columns of its sync_table, a phone-like
+ * name replaced, a tip's text only with TIP_TEXT. Entries read, or -1.
+ */
+int store_sync_batch(int limit, int tip_text, struct sync_batch *b);
+/* In a transaction: the district committed every entry up to SEQ at NOW: the cursor moves
+ * there and those entries go. 0 or -1. */
+int store_sync_done(int64_t seq, const char *now);
+/* In a transaction: an attempt at NOW failed for WHY (NULL: it did not fail). 0 or -1. */
+int store_sync_tried(const char *why, const char *now);
+struct store_sync_state {
+	int64_t cursor, pending;
+	char synced_at[32], tried_at[32], last_error[256]; /* "" when none */
+};
+int store_sync_state(struct store_sync_state *st);
 
 #endif

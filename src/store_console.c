@@ -163,18 +163,28 @@ int store_list_console_audit(const char *subject, int limit, store_row_fn fn, vo
 
 /*
  * The console's tip list: newest first, filtered as `tipline tips` is, plus a text search in
- * the tip's text and its supplements (a plain substring, case-insensitive for ASCII; LIKE's
- * own wildcards in the words are escaped), a page of LIMIT rows after OFFSET. An anonymous
- * tip's sender is never selected.
+ * the tip's text and its supplements (those searched once per query, not once per tip; a plain
+ * substring, case-insensitive for ASCII; LIKE's own wildcards in the words are escaped), a
+ * page of LIMIT rows after OFFSET. An anonymous tip's sender is never selected.
  */
-SQ(q_console_tips,
-   "SELECT t.ref, t.created_at, t.anonymous, t.category, t.village, t.status, t.text, "
-   "(SELECT count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements FROM tips t "
-   "WHERE (?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR t.created_at < ?2) AND (?3 IS "
-   "NULL OR t.status = ?3) AND (?4 IS NULL OR coalesce(t.category, '') = ?4) AND (?5 IS NULL OR "
-   "fold_key(t.village) = fold_key(?5)) AND (?6 IS NULL OR t.text LIKE ?6 ESCAPE '\\' OR EXISTS "
-   "(SELECT 1 FROM tip_supplements s WHERE s.tip_id = t.id AND s.text LIKE ?6 ESCAPE '\\')) "
-   "ORDER BY t.created_at DESC, t.id DESC LIMIT ?7 OFFSET ?8");
+/* The list's filters, ?1 to ?6, shared by the page, its count and the live query. */
+#define CONSOLE_TIPS_WHERE                                                                         \
+	"(?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR t.created_at < ?2) AND (?3 IS "     \
+	"NULL OR t.status = ?3) AND (?4 IS NULL OR coalesce(t.category, '') = ?4) AND (?5 IS "     \
+	"NULL OR fold_key(t.village) = fold_key(?5)) AND (?6 IS NULL OR t.text LIKE ?6 ESCAPE "    \
+	"'\\' OR t.id IN (SELECT s.tip_id FROM tip_supplements s WHERE s.text LIKE ?6 "            \
+	"ESCAPE '\\'))"
+#define CONSOLE_TIPS_COLUMNS                                                                       \
+	"SELECT t.ref, t.created_at, t.anonymous, t.category, t.village, t.status, t.text, "       \
+	"(SELECT count(*) FROM tip_supplements s WHERE s.tip_id = t.id) AS supplements, t.id "     \
+	"FROM tips t WHERE "
+
+SQ(q_console_tips, CONSOLE_TIPS_COLUMNS CONSOLE_TIPS_WHERE
+   " ORDER BY t.created_at DESC, t.id DESC LIMIT ?7 OFFSET ?8");
+/* The live list: tips filed after tip AFTER_ID, by their id (a range of the rowid: cheap
+ * however many tips there are, run every few seconds by each open list). */
+SQ(q_console_tips_after,
+   CONSOLE_TIPS_COLUMNS "t.id > ?8 AND " CONSOLE_TIPS_WHERE " ORDER BY t.id DESC LIMIT ?7");
 
 /* SEARCH as a LIKE pattern into LIKE[512]: %word%, its own % _ \\ escaped. */
 static const char *like_of(const char *search, char like[512])
@@ -194,19 +204,60 @@ static const char *like_of(const char *search, char like[512])
 	return like;
 }
 
+/*
+ * The list by status alone (the overview's new tips, "checking", "valuable"): the shared
+ * query's "?3 IS NULL OR status = ?3" is planned once without the value and walks every tip
+ * by date; this one walks tips_status_created (023) from the status's newest.
+ */
+SQ(q_console_tips_status,
+   CONSOLE_TIPS_COLUMNS "t.status = ?1 ORDER BY t.created_at DESC, t.id DESC LIMIT ?2 OFFSET ?3");
+SQ(q_console_tips_status_count, "SELECT count(*) FROM tips WHERE status = ?1");
+
+/* F filters by status and nothing else, SEARCH none. */
+static int status_only(const struct store_tip_filter *f, const char *search)
+{
+	return f->status != NULL && f->since == NULL && f->until == NULL && f->category == NULL &&
+	       f->village == NULL && search == NULL;
+}
+
 int store_console_tips(const struct store_tip_filter *f, const char *search, int limit, int offset,
                        store_row_fn fn, void *ctx)
 {
 	char like[512];
 
+	if (status_only(f, search))
+		return sq_each_row(sq_bind(&q_console_tips_status, "sii", f->status, limit, offset),
+		                   fn, ctx, "console tips");
 	search = like_of(search, like);
 	return sq_each_row(sq_bind(&q_console_tips, "ssssssii", f->since, f->until, f->status,
 	                           f->category, f->village, search, limit, offset),
 	                   fn, ctx, "console tips");
 }
 
-SQ(q_console_villages, "SELECT DISTINCT village FROM tips WHERE village IS NOT NULL AND village "
-                       "<> '' ORDER BY village LIMIT ?2");
+int store_console_tips_after(const struct store_tip_filter *f, const char *search, int64_t after_id,
+                             int limit, store_row_fn fn, void *ctx)
+{
+	char like[512];
+
+	search = like_of(search, like);
+	return sq_each_row(sq_bind(&q_console_tips_after, "ssssssiI", f->since, f->until, f->status,
+	                           f->category, f->village, search, limit, after_id),
+	                   fn, ctx, "console tips");
+}
+
+SQ(q_console_tip_last, "SELECT coalesce(max(id), 0) FROM tips");
+
+int64_t store_console_tip_last_id(void)
+{
+	return sq_int(sq_bind(&q_console_tip_last, ""), "last tip");
+}
+
+/* One village after the other through tips_village (023): a look-up per village, however many
+ * tips name it. */
+SQ(q_console_villages,
+   "WITH RECURSIVE v(name) AS (SELECT min(village) FROM tips WHERE village > '' UNION ALL "
+   "SELECT (SELECT min(village) FROM tips WHERE village > v.name) FROM v WHERE v.name IS NOT "
+   "NULL) SELECT name FROM v WHERE name IS NOT NULL LIMIT ?2");
 
 int store_console_villages(const char *unused, int limit, store_row_fn fn, void *ctx)
 {
@@ -223,17 +274,15 @@ int store_console_tip_set(int64_t tip_id, const char *category, const char *vill
 	return sq_run(sq_bind(&q_console_tip_set, "Iss", tip_id, category, village), "tip set");
 }
 
-SQ(q_console_tips_count,
-   "SELECT count(*) FROM tips t WHERE (?1 IS NULL OR t.created_at >= ?1) AND (?2 IS NULL OR "
-   "t.created_at < ?2) AND (?3 IS NULL OR t.status = ?3) AND (?4 IS NULL OR coalesce(t.category, "
-   "'') = ?4) AND (?5 IS NULL OR fold_key(t.village) = fold_key(?5)) AND (?6 IS NULL OR t.text "
-   "LIKE ?6 ESCAPE '\\' OR EXISTS (SELECT 1 FROM tip_supplements s WHERE s.tip_id = t.id AND "
-   "s.text LIKE ?6 ESCAPE '\\'))");
+SQ(q_console_tips_count, "SELECT count(*) FROM tips t WHERE " CONSOLE_TIPS_WHERE);
 
 int64_t store_console_tips_count(const struct store_tip_filter *f, const char *search)
 {
 	char like[512];
 
+	if (status_only(f, search))
+		return sq_int(sq_bind(&q_console_tips_status_count, "s", f->status),
+		              "console tips count");
 	return sq_int(sq_bind(&q_console_tips_count, "ssssss", f->since, f->until, f->status,
 	                      f->category, f->village, like_of(search, like)),
 	              "console tips count");
@@ -276,4 +325,26 @@ int store_console_set_disabled(int64_t contact_id, int disabled, const char *at)
 	    sq_run(sq_bind(&q_console_sessions_of, "I", contact_id), "console sessions") < 0)
 		return -1;
 	return n;
+}
+
+SQ(q_console_admin,
+   "UPDATE console_accounts SET admin = ?2, updated_at = ?3 WHERE contact_id = ?1");
+
+int store_console_set_admin(int64_t contact_id, int admin, const char *at)
+{
+	return sq_run(sq_bind(&q_console_admin, "Iis", contact_id, admin, at), "console account");
+}
+
+/*
+ * The console's connection reads a year of tips per page: a page cache of 16 MB (not
+ * SQLite's 2 MB, which a year's overview overflows, re-reading its pages from the kernel at
+ * each request) and the file mapped for reading (no copy per page; writes still go through
+ * the WAL). PRAGMAs take no parameters: both values are our constants.
+ */
+int store_console_tune(void)
+{
+	if (sqlite3_exec(store_db, "PRAGMA cache_size = -16384", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(store_db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL) != SQLITE_OK)
+		return sq_fail_rc(sqlite3_errcode(store_db), "console", sqlite3_errmsg(store_db));
+	return 0;
 }

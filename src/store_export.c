@@ -42,13 +42,18 @@ SQ(q_export_inbox,
    "local_time(i.received_at) AS received_at, i.kind, i.coding, i.parts, i.complete, i.text "
    "FROM inbox i WHERE" PERIOD("i.smsc_time") "ORDER BY i.smsc_time, i.id");
 
+/* The columns `contact import` reads back: exported, then imported, changes nothing. */
+SQ(q_export_contacts, "SELECT c.name, c.phone, c.village, c.role, c.team, c.subscribed, "
+                      "local_time(c.created_at) AS created_at FROM contacts c WHERE" PERIOD(
+                          "c.created_at") "ORDER BY c.village, c.name, c.phone");
+
 static const struct {
 	const char *name;
 	struct sq *q;
 } exports[] = {
     {"tips", &q_export_tips},           {"patrols", &q_export_patrols},
     {"awareness", &q_export_awareness}, {"mediations", &q_export_mediations},
-    {"inbox", &q_export_inbox},
+    {"inbox", &q_export_inbox},         {"contacts", &q_export_contacts},
 };
 
 static struct sq *export_query(const char *kind)

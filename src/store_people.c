@@ -58,11 +58,13 @@ int sq_team_ensure(const char *code, const char *at)
 }
 
 SQ(q_contact_upsert, "INSERT INTO contacts (phone, name, village, role, team, subscribed, "
-                     "created_at, updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'villager'), ?5, "
+                     "created_at, updated_at) VALUES (?1, ?2, nullif(?3, ''), coalesce(?4, "
+                     "'villager'), nullif(?5, ''), "
                      "coalesce(?6, 1), ?7, ?7) ON CONFLICT (phone) DO UPDATE SET name = "
-                     "coalesce(?2, name), village = coalesce(?3, village), role = coalesce(?4, "
-                     "role), team = coalesce(?5, team), subscribed = coalesce(?6, subscribed), "
-                     "updated_at = ?7");
+                     "coalesce(?2, name), village = CASE WHEN ?3 IS NULL THEN village ELSE "
+                     "nullif(?3, '') END, role = coalesce(?4, role), team = CASE WHEN ?5 IS "
+                     "NULL THEN team ELSE nullif(?5, '') END, subscribed = coalesce(?6, "
+                     "subscribed), updated_at = ?7");
 
 int store_contact_upsert(const char *phone, const char *name, const char *village, enum role role,
                          const char *team, int subscribed)
@@ -77,6 +79,19 @@ int store_contact_upsert(const char *phone, const char *name, const char *villag
 	              "contact") < 0
 	           ? -1
 	           : 0;
+}
+
+/* Its memberships of named groups go with it: they were given for this person. */
+SQ(q_contact_rm, "DELETE FROM contacts WHERE phone = ?1");
+SQ(q_contact_rm_groups, "DELETE FROM group_members WHERE phone = ?1");
+
+int store_contact_remove(const char *phone)
+{
+	int n = sq_run(sq_bind(&q_contact_rm, "s", phone), "contact remove");
+
+	if (n < 0 || sq_run(sq_bind(&q_contact_rm_groups, "s", phone), "contact groups") < 0)
+		return -1;
+	return n;
 }
 
 SQ(q_pin_get, "SELECT pin_hash, pin_failures, locked_until FROM contacts WHERE phone = ?1");
@@ -213,6 +228,57 @@ SQ(q_list_teams, "SELECT t.code, t.nights, t.night_by, (SELECT group_concat(c.ph
 int store_list_teams(const char *unused, int limit, store_row_fn fn, void *ctx)
 {
 	return sq_each_row(sq_bind(&q_list_teams, "i", limit > 0 ? limit : -1), fn, ctx, "teams");
+}
+
+/*
+ * The console's people: a search in the name (folded, as fold_key: "nguyen van" finds "Nguyễn
+ * Văn A") or the number (without its leading + or 0: "0912" finds +84912...), and filters.
+ */
+#define PEOPLE_WHERE                                                                               \
+	" FROM contacts c WHERE (?1 IS NULL OR instr(fold_key(c.name), fold_key(?1)) > 0 OR "      \
+	"instr(c.phone, ltrim(?1, '+0')) > 0) AND (?2 IS NULL OR c.role = ?2) AND (?3 IS NULL OR " \
+	"upper(c.team) = upper(?3)) AND (?4 IS NULL OR fold_key(c.village) = fold_key(?4)) AND "   \
+	"(?5 < 0 OR c.subscribed = ?5)"
+
+SQ(q_people, "SELECT c.phone, c.name, c.village, c.role, c.team, c.subscribed, c.pin_hash IS "
+             "NOT NULL AS has_pin" PEOPLE_WHERE " ORDER BY c.village, c.name, c.phone LIMIT ?6 "
+             "OFFSET ?7");
+SQ(q_people_count, "SELECT count(*)" PEOPLE_WHERE);
+
+int store_list_people(const struct store_people_filter *f, int limit, int offset, store_row_fn fn,
+                      void *ctx)
+{
+	return sq_each_row(sq_bind(&q_people, "ssssiii", f->search, f->role, f->team, f->village,
+	                           f->subscribed, limit > 0 ? limit : -1, offset),
+	                   fn, ctx, "people");
+}
+
+int64_t store_people_count(const struct store_people_filter *f)
+{
+	return sq_int(sq_bind(&q_people_count, "ssssi", f->search, f->role, f->team, f->village,
+	                      f->subscribed),
+	              "people count");
+}
+
+SQ(q_contact_villages, "SELECT village, count(*) AS people FROM contacts WHERE village IS NOT "
+                       "NULL AND village <> '' GROUP BY village ORDER BY village LIMIT ?1");
+
+int store_list_contact_villages(const char *unused, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_contact_villages, "i", limit > 0 ? limit : -1), fn, ctx,
+	                   "villages");
+}
+
+/* A named group's own rows, whoever they are (not only subscribed contacts): the console's
+ * list to take members out of. */
+SQ(q_named_group_members, "SELECT m.phone, c.name, c.village, c.subscribed FROM group_members m "
+                          "LEFT JOIN contacts c ON c.phone = m.phone WHERE m.group_name = "
+                          "upper(?1) ORDER BY c.name, m.phone LIMIT ?2");
+
+int store_list_named_group_members(const char *group, int limit, store_row_fn fn, void *ctx)
+{
+	return sq_each_row(sq_bind(&q_named_group_members, "si", group, limit > 0 ? limit : -1), fn,
+	                   ctx, "named group members");
 }
 
 SQ(q_contact_tip_alerts, "UPDATE contacts SET tip_alerts = ?2, updated_at = ?3 WHERE phone = ?1");

@@ -206,6 +206,15 @@ static int chart_participants(struct report *r, const struct report_period *p)
 	return 0;
 }
 
+int store_report_figures(struct report *r, const struct report_period *p)
+{
+	struct report_period prev;
+
+	report_period_previous(p, &prev);
+	report_set_period(r, p, &prev);
+	return figures(&r->cur, p) < 0 || figures(&r->previous, &prev) < 0 ? -1 : 0;
+}
+
 int store_report_fill(struct report *r, const struct report_period *p)
 {
 	struct report_period prev;

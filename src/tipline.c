@@ -44,13 +44,14 @@ static const struct {
 	const char *name;
 	int (*fn)(const struct config *, int, char **);
 } commands[] = {
-    {"inbox", cli_inbox},   {"outbox", cli_outbox},   {"parse", cli_parse},
-    {"sim", cli_sim},       {"contact", cli_contact}, {"tips", cli_tips},
-    {"tip", cli_tip},       {"patrols", cli_patrols}, {"broadcast", cli_broadcast},
-    {"group", cli_group},   {"team", cli_team},       {"alerts", cli_alerts},
-    {"export", cli_export}, {"report", cli_report},   {"ussd", cli_ussd},
-    {"status", cli_status}, {"serve", cli_serve},     {"forget", cli_forget},
-    {"modem", cli_modem},   {"passwd", cli_passwd},   {"console", cli_console},
+    {"inbox", cli_inbox},   {"outbox", cli_outbox},     {"parse", cli_parse},
+    {"sim", cli_sim},       {"contact", cli_contact},   {"tips", cli_tips},
+    {"tip", cli_tip},       {"patrols", cli_patrols},   {"broadcast", cli_broadcast},
+    {"group", cli_group},   {"team", cli_team},         {"alerts", cli_alerts},
+    {"export", cli_export}, {"report", cli_report},     {"ussd", cli_ussd},
+    {"status", cli_status}, {"serve", cli_serve},       {"forget", cli_forget},
+    {"modem", cli_modem},   {"passwd", cli_passwd},     {"console", cli_console},
+    {"sync", cli_sync},     {"district", cli_district},
 };
 
 /* The index of command NAME in commands[], or -1. */
@@ -129,6 +130,9 @@ int main(int argc, char **argv)
 		cli_print_usage(stdout, commands[i].name);
 		return 0;
 	}
+	/* The district's server has no commune's configuration: district needs none. */
+	if (commands[i].fn == cli_district)
+		return cli_district(NULL, argc, argv);
 	cfg = config_load(file);
 	if (cfg == NULL)
 		return 1;

@@ -12,7 +12,9 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -27,9 +29,9 @@ VILLAGER = "+84987654321"
 ANON = "+84977112233"
 
 
-def console_env(extra="", http=""):
-    env = Env(extra="console: { listen = \"127.0.0.1:0\"; %s };%s" % (
-        extra, " http: { %s };" % http if http else ""))
+def console_env(extra="", http="", more=""):
+    env = Env(extra="console: { listen = \"127.0.0.1:0\"; %s };%s%s" % (
+        extra, " http: { %s };" % http if http else "", more))
     env.cli("contact", "add", OFFICER, "--name", "Trần Thị Bình", "--role", "officer")
     env.cli("passwd", OFFICER, "--admin", stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
     return env
@@ -262,9 +264,51 @@ def test_login_cookie_headers_and_stolen_hash():
         env.close()
 
 
+def test_make_cert_is_the_certificate_the_console_serves():
+    """`tipline console --make-cert` (the package's postinst) makes the pair the console would
+    make at its first start, beside the database (key 0600); a second run keeps it; the
+    console then serves that very certificate. Half a pair is never overwritten; with
+    console.tls_cert set or TLS off there is nothing to make; --listen with it is a usage
+    error."""
+    env = console_env()
+    cert, key = os.path.join(env.dir, "console-cert.pem"), os.path.join(env.dir, "console-key.pem")
+    try:
+        p = env.cli("console", "--make-cert")
+        check("made" in p.stdout.decode(), "--make-cert's line: %r" % p.stdout)
+        check_eq(os.stat(key).st_mode & 0o777, 0o600, "the key's mode")
+        pem = open(cert).read()
+        check(pem.startswith("-----BEGIN CERTIFICATE-----"), "a PEM certificate")
+        p = env.cli("console", "--make-cert")
+        check("kept" in p.stdout.decode(), "the second run: %r" % p.stdout)
+        check_eq(open(cert).read(), pem, "the certificate kept")
+        p = env.cli("console", "--make-cert", "--listen", "127.0.0.1:0", check_rc=False)
+        check_eq(p.returncode, 2, "--make-cert with --listen: a usage error")
+        os.unlink(cert)
+        p = env.cli("console", "--make-cert", check_rc=False)
+        check_eq(p.returncode, 1, "half a pair: refused")
+        check(not os.path.exists(cert) and os.path.exists(key), "half a pair left as it was")
+        os.unlink(key)
+        env.cli("console", "--make-cert")
+        pem = open(cert).read()
+        with consoled(env, daemon=False) as con:
+            served = ssl.get_server_certificate((con.host, con.port))
+        check_eq(ssl.PEM_cert_to_DER_cert(served), ssl.PEM_cert_to_DER_cert(pem),
+                 "the console serves the certificate --make-cert made")
+    finally:
+        env.close()
+    env = console_env(extra="tls = false;")
+    try:
+        p = env.cli("console", "--make-cert")
+        check("no certificate needed" in p.stdout.decode(), "TLS off: %r" % p.stdout)
+        check(not os.path.exists(os.path.join(env.dir, "console-key.pem")), "nothing made")
+    finally:
+        env.close()
+
+
 def test_idle_session_expires_and_plain_http_on_loopback():
     """console.tls = false on 127.0.0.1: plain HTTP, the cookie without Secure. A session unused
-    for console.session_idle seconds no longer logs in."""
+    for console.session_idle seconds no longer logs in; the live list's asks do not count as a
+    use."""
     env = console_env(extra="tls = false; session_idle = 3600;")
     try:
         with consoled(env, daemon=False) as con:
@@ -277,6 +321,13 @@ def test_idle_session_expires_and_plain_http_on_loopback():
             w = __import__("sqlite3").connect(env.db, timeout=10)
             w.execute("UPDATE console_sessions SET last_seen = datetime('now', '-3590 seconds')")
             w.commit()
+            # An open list's live asks are not a person's use: they keep no session alive.
+            seen = env.scalar("SELECT last_seen FROM console_sessions")
+            st, h, body = con.request("GET", "/tips/live?after=0", cookie=cookie)
+            check_eq((st, h.get("content-type")), (200, "application/json"), "the live ask")
+            check_eq(json.loads(body)["n"], 0, "no tip to give")
+            check_eq(env.scalar("SELECT last_seen FROM console_sessions"), seen,
+                     "the session's last use after a live ask")
             check_eq(con.request("GET", "/", cookie=cookie)[0], 200, "a session idle 59 min 50 s")
             w.execute("UPDATE console_sessions SET last_seen = datetime('now', '-3601 seconds')")
             w.commit()
@@ -398,18 +449,111 @@ def test_admin_sets_disables_and_enables_accounts():
         env.close()
 
 
+def test_admin_makes_an_admin_through_the_action():
+    """An account admin makes a second officer an admin from the console (the button on its
+    row): the audit has it by name, the second officer now sees the accounts page; an admin
+    cannot unmake themself; `tipline passwd` runs the same action (its audit row by "cli")."""
+    env = console_env()
+    second, second_pw = "+84912000002", "mật khẩu thứ hai"
+    try:
+        env.cli("contact", "add", second, "--name", "Lê Văn Cường", "--role", "officer")
+        env.cli("passwd", second, stdin=("%s\n%s\n" % (second_pw, second_pw)).encode())
+        check_eq(env.query("SELECT by, action, subject, detail FROM console_audit ORDER BY id"),
+                 [("cli", "account_password", OFFICER, "admin"),
+                  ("cli", "account_password", second, None)], "the CLI's audit rows")
+        with consoled(env, daemon=False) as con:
+            _, admin, _ = con.login()
+            _, other, _ = con.login(phone=second, password=second_pw)
+            st, _, _ = con.request("GET", "/accounts", cookie=other)
+            check_eq(st, 403, "the accounts page before the second officer is an admin")
+            _, _, page = con.request("GET", "/accounts", cookie=admin)
+            check('name="do" value="admin"' in page and "Cho quyền quản trị" in page,
+                  "the make-admin button on the second officer's row")
+            token = csrf_of(page)
+            st, h, _ = con.request("POST", "/accounts", {"csrf": token, "do": "unadmin",
+                                                         "phone": OFFICER}, cookie=admin)
+            check_eq(h.get("location"), "/accounts?err=bad", "an admin unmaking themself")
+            check_eq(env.scalar("SELECT admin FROM console_accounts a JOIN contacts c ON "
+                                "c.id = a.contact_id WHERE c.phone = ?", (OFFICER,)), 1,
+                     "the admin after refusing to unmake themself")
+            st, h, _ = con.request("POST", "/accounts", {"csrf": token, "do": "admin",
+                                                         "phone": "0912 000 002"}, cookie=admin)
+            check_eq(h.get("location"), "/accounts?ok=1", "the second officer made admin")
+            st, _, page2 = con.request("GET", "/accounts", cookie=other)
+            check_eq(st, 200, "the accounts page once the second officer is an admin")
+            check("Bỏ quyền quản trị" in page2, "the first officer's row shows unmake-admin")
+            row = env.query("SELECT by, action, subject, detail FROM console_audit ORDER BY id "
+                            "DESC LIMIT 1")[0]
+            check_eq(row, ("Trần Thị Bình (%s)" % OFFICER, "account_admin", second, "admin"),
+                     "the audit row of the change")
+            # The second admin takes the right away again: then the first one's page is 403.
+            st, h, _ = con.request("POST", "/accounts", {"csrf": csrf_of(page2), "do": "unadmin",
+                                                         "phone": OFFICER}, cookie=other)
+            check_eq(h.get("location"), "/accounts?ok=1", "the first officer unmade by the second")
+            st, _, _ = con.request("GET", "/accounts", cookie=admin)
+            check_eq(st, 403, "the accounts page of an admin no longer")
+    finally:
+        env.close()
+
+
+def test_list_by_status_and_its_count():
+    """The list filtered by status alone (its own query through tips (status, created_at)):
+    exactly that status's tips, newest first, counted; the overview's new ones likewise; with
+    another filter beside it, the shared query gives the same rows."""
+    env = console_env()
+    try:
+        with consoled(env) as con:
+            for i in range(4):
+                env.sms("+8498800%04d" % i, "TIN tin so %d o thon %d" % (i, i % 2))
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 4, 30, "the tips")
+            # The daemon files them in the order it reads them: the refs by their text.
+            ref = {i: env.scalar("SELECT ref FROM tips WHERE text LIKE ?", ("%%so %d o%%" % i,))
+                   for i in range(4)}
+            newest = [r for r, in env.query("SELECT ref FROM tips ORDER BY created_at DESC, "
+                                            "id DESC")]
+            env.cli("tip", "mark", ref[1], "valuable")
+            env.cli("tip", "mark", ref[3], "valuable")
+            _, cookie, _ = con.login()
+
+            def listed(path):
+                st, _, page = con.request("GET", path, cookie=cookie)
+                check_eq(st, 200, path)
+                m = re.search(r"<span data-total>([0-9.]+)</span>", page)
+                return re.findall(r'<tr data-id="\d+"><td><a href="/tips/(T\d+)"', page), \
+                    m.group(1) if m else None
+
+            def order(*refs):
+                return [r for r in newest if r in refs]
+            check_eq(listed("/tips?status=valuable"), (order(ref[1], ref[3]), "02"),
+                     "valuable tips")
+            check_eq(listed("/tips?status=new"), (order(ref[0], ref[2]), "02"), "new tips")
+            check_eq(listed("/tips?status=checking"), ([], "00"), "no tip checking")
+            check_eq(listed("/tips?status=new&q=so%202")[0], [ref[2]], "new tips with a word")
+            _, _, page = con.request("GET", "/", cookie=cookie)
+            check('data-total>02</a>' in page and "/tips/%s\"" % ref[2] in page
+                  and "/tips/%s\"" % ref[1] not in page, "the overview's new tips and their count")
+    finally:
+        env.close()
+
+
 def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
     """50 clients browse (overview, list, a tip, a search) while villagers' SMS flow through the
-    daemon: every answer a 200, none the 503 of a busy database. Then 200 clients hold
+    daemon and villagers file tips through the USSD menu (real HTTP requests to a real `tipline
+    serve` on the same database): every answer a 200, none the 503 of a busy database, every
+    USSD step a CON/END screen and every USSD tip stored. Then 200 clients hold
     connections open sending a header byte now and then (from 127.0.0.2..11, 20 each): the
     officer's page still answers within a second."""
     import socket
     import threading
     # The slow clients are opened one by one on a loaded machine: the deadline (http.c) is
     # longer than their set-up, so that they all still hold a slot when the officer asks.
-    env = console_env(http="request_deadline = 120.0;")
+    from test_ussd_menu import SECRET, Serve
+    env = console_env(http="request_deadline = 120.0;",
+                      more=" ussd: { secret = \"%s\"; max_per_hour = 1000; };" % SECRET)
+    srv = None
     try:
         with consoled(env) as con:
+            srv = Serve(env)
             _, cookie, _ = con.login()
             for i in range(5):
                 env.sms("+8498800%04d" % i, "TIN tin so %d o thon %d" % (i, i % 3))
@@ -434,7 +578,39 @@ def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
                 except Exception as e:  # noqa: BLE001 - reported below
                     errors.append(repr(e))
 
+            ussd_steps, ussd_errors, ussd_done = [], [], [0]
+            browsing = threading.Event()
+
+            def ussd_villagers():
+                """Tips filed through the USSD menu, one session after another, as long as the
+                officers browse (at least 3 sessions)."""
+                inputs = ["", "1", "1*6", "1*6*co nguoi la o cau thon 3", "1*6*co nguoi la o "
+                          "cau thon 3*1"]
+                k = 0
+                try:
+                    while k < 3 or browsing.is_set():
+                        for text in inputs:
+                            body = urllib.parse.urlencode({
+                                "sessionId": "load-%d" % k, "serviceCode": "*123#",
+                                "phoneNumber": "+8497700%04d" % k, "networkCode": "45204",
+                                "text": text}).encode()
+                            req = urllib.request.Request(
+                                srv.url + "?key=" + SECRET, data=body,
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})
+                            try:
+                                with urllib.request.urlopen(req, timeout=30 * SLOW) as r:
+                                    ussd_steps.append((r.status, r.read().decode()))
+                            except urllib.error.HTTPError as e:
+                                ussd_steps.append((e.code, e.read().decode()))
+                        k += 1
+                        ussd_done[0] = k
+                except Exception as e:  # noqa: BLE001 - reported below
+                    ussd_errors.append(repr(e))
+
             t_b = time.monotonic()
+            browsing.set()
+            ussd = threading.Thread(target=ussd_villagers)
+            ussd.start()
             feeder = threading.Thread(target=villagers)
             feeder.start()
             threads = [threading.Thread(target=browse, args=(k,)) for k in range(50)]
@@ -443,10 +619,20 @@ def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
             for t in threads:
                 t.join(120 * SLOW)
             stop.set()
+            browsing.clear()
             feeder.join(60 * SLOW)
+            ussd.join(120 * SLOW)
             check_eq(errors, [], "errors of the browsing clients")
-            wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == sent[0], 30,
-                     "every tip sent stored")
+            check_eq(ussd_errors, [], "errors of the USSD callback's clients")
+            bad_ussd = [x for x in ussd_steps if x[0] != 200 or x[1][:4] not in ("CON ", "END ")]
+            check_eq(bad_ussd, [], "USSD steps answered otherwise than 200 CON/END")
+            check_eq(len(ussd_steps), 5 * ussd_done[0], "USSD steps answered")
+            check_eq(env.scalar("SELECT count(*) FROM tips WHERE channel = 'ussd'"), ussd_done[0],
+                     "the USSD tips stored")
+            check("busy" not in srv.log().lower(), "no busy database in tipline serve's log")
+            print("# USSD beside them: %d sessions, %d steps" % (ussd_done[0], len(ussd_steps)))
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips WHERE channel = 'sms'")
+                     == sent[0], 30, "every tip sent by SMS stored")
             st, h, csv_text = con.request("GET", "/tips.csv", cookie=cookie)
             check_eq((st, h.get("content-type")), (200, "text/csv; charset=utf-8"), "the CSV")
             check_eq(csv_text.lstrip("\ufeff").splitlines()[1:],
@@ -485,7 +671,11 @@ def test_fifty_browsing_while_the_daemon_works_and_slow_clients_wait():
             finally:
                 for s in slow:
                     s.close()
+            srv.stop()
+            srv = None
     finally:
+        if srv is not None:
+            srv.stop()
         env.close()
 
 
@@ -667,6 +857,58 @@ def test_officer_in_a_browser():
             b.js("await s.pages.n.goto(args.u + '/')", u=con.base)
             check(b.js("return s.pages.n.url()").endswith("/login"),
                   "the other browser's copy of the cookie is logged out too")
+    finally:
+        env.close()
+
+
+def test_new_tips_appear_without_a_reload():
+    """With the overview and the tip list open, a villager's SMS sent to the simulated phone
+    appears in each of them without a navigation (the page's own marker survives), counted,
+    marked fresh and announced in the list's polite status line; the live answer refuses a
+    browser without a session, and axe finds nothing once the rows are in."""
+    env = console_env()
+    try:
+        with consoled(env) as con, Browser(os.path.join(env.dir, "browser.log")) as b:
+            env.sms(VILLAGER, "TIN mot tin cu da co truoc")
+            wait_for(lambda: env.scalar("SELECT count(*) FROM tips"), 20, "the first tip")
+            b.js("await s.open('w', 1280, 900);")
+            b.js("const p = s.pages.w; await p.goto(args.url + '/login');"
+                 "await p.fill('#phone', args.phone); await p.fill('#password', args.pw);"
+                 "await Promise.all([p.waitForURL(args.url + '/'), p.click('button[type=submit]')]);"
+                 "await p.evaluate(() => { window.__same = 'overview'; });",
+                 url=con.base, phone=OFFICER_TYPED, pw=PASSWORD)
+            env.sms(VILLAGER, "TIN trom cho o xom Dong dem qua")
+            ref = wait_for(lambda: env.scalar("SELECT ref FROM tips WHERE text LIKE '%trom cho%'"),
+                           20, "the tip filed")
+            # Seconds, not the minute of a reload: the row is in the overview's new tips.
+            b.js("await s.pages.w.waitForSelector('tr.fresh a[href=\"/tips/' + args.ref + '\"]',"
+                 "{timeout: args.ms})", ref=ref, ms=int(20000 * SLOW), timeout=40)
+            got = b.js("const p = s.pages.w; return {same: await p.evaluate(() => window.__same),"
+                       "total: await p.textContent('[data-total]')}")
+            check_eq(got, {"same": "overview", "total": "02"},
+                     "the overview, not reloaded, with the new count")
+            b.js("const p = s.pages.w; await Promise.all([p.waitForURL(/\\/tips$/),"
+                 "p.click('nav >> text=Tin báo')]);"
+                 "await p.evaluate(() => { window.__same = 'list'; });")
+            env.sms(VILLAGER, "TIN xe la dau o dau ngo thon 2 tu chieu")
+            ref2 = wait_for(lambda: env.scalar("SELECT ref FROM tips WHERE text LIKE '%xe la%'"),
+                            20, "the second tip filed")
+            b.js("await s.pages.w.waitForSelector('tr.fresh a[href=\"/tips/' + args.ref + '\"]',"
+                 "{timeout: args.ms})", ref=ref2, ms=int(20000 * SLOW), timeout=40)
+            got = b.js("const p = s.pages.w; return {same: await p.evaluate(() => window.__same),"
+                       "first: await p.getAttribute('tbody tr:first-child a', 'href'),"
+                       "rows: await p.$$eval('tbody tr', e => e.length),"
+                       "total: await p.textContent('[data-total]'),"
+                       "note: await p.textContent('[role=status][aria-live=polite]')}")
+            check_eq(got["same"], "list", "the list was not reloaded")
+            check_eq(got["first"], "/tips/" + ref2, "the new tip on top")
+            check_eq((got["rows"], got["total"]), (3, "03"), "each tip once, and the count")
+            check(ref2 in got["note"], "the new tip announced: %r" % got["note"])
+            axe_clean(b, "w", "the tip list with a new row")
+            # Without a session the live answer is no data: the login's redirect.
+            st, h, body = con.request("GET", "/tips/live?after=0")
+            check_eq((st, h.get("location")), (303, "/login"), "the live answer without a session")
+            check(ref not in body, "no tip without a session")
     finally:
         env.close()
 

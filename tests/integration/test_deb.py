@@ -48,7 +48,8 @@ def test_deb_builds_and_runs():
         check_eq(d.info("conffiles").split(), ["/etc/tipline/tipline.conf"], "conffiles")
         postinst = d.info("postinst")
         for piece in ("adduser --system", "tipline", "install -d -o tipline -g tipline",
-                      "/var/lib/tipline", "enable tiplined.service"):
+                      "/var/lib/tipline", "enable tiplined.service",
+                      "runuser -u tipline -- /usr/bin/tipline console --make-cert"):
             check(piece in postinst, "postinst: %s" % piece)
         for f in ("usr/sbin/tiplined", "usr/bin/tipline", "etc/tipline/tipline.conf",
                   "lib/systemd/system/tiplined.service", "lib/systemd/system/tipline-serve.service",

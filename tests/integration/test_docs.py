@@ -166,10 +166,11 @@ def test_readme_source_map_names_every_file():
     missing = []
     for f in files:
         stem, ext = os.path.splitext(f)
-        # `src/x.c`, `.h` names both; a header without a .c file is named in full
-        if not re.search(r"src/%s\.[ch]\b" % re.escape(stem), smap) or \
+        # `x.c`, `.h` names both (the map's rows are the files of src/, named without
+        # it); a header without a .c file is named in full
+        if not re.search(r"`%s\.[ch]`" % re.escape(stem), smap) or \
                 (ext == ".h" and not os.path.exists(os.path.join(ROOT, "src", stem + ".c")) and
-                 "src/%s" % f not in smap):
+                 "`%s`" % f not in smap):
             missing.append(f)
     check(not missing, "README's source map lacks: " + ", ".join(missing))
 

@@ -50,6 +50,8 @@ def test_no_door_writes_an_actions_rows():
     writes = action_writes()
     doors = [os.path.join(ROOT, "src", n) for n in ("handle.c", "serve.c", "menu.c",
                                                      "tipline.c")] + src("cli*.c")
+    # The console's pages of issue 24 (console_pages.c's own changes predate this rule).
+    doors += src("console_people.c") + src("console_groups.c")
     bad = []
     for p in doors:
         if not os.path.exists(p):
@@ -58,6 +60,20 @@ def test_no_door_writes_an_actions_rows():
             bad.append("%s calls %s" % (os.path.relpath(p, ROOT), f))
     check(not bad, "doors writing an action's rows (call the action in src/act*.c): "
           + "; ".join(bad))
+
+
+def test_the_console_writes_through_actions():
+    """The officers' console (src/console*.c) is a door too: a tip's category and village,
+    triage and the accounts go through act_tip_set, act_tip_mark and act_account."""
+    writes = action_writes()
+    bad = []
+    for p in src("console*.c"):
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+        for fn in sorted(set(CALL.findall(text)) & writes):
+            bad.append("%s calls %s" % (os.path.relpath(p, ROOT), fn))
+    check(not bad, "the console writing an action's rows: " + "; ".join(bad))
 
 
 if __name__ == "__main__":

@@ -88,6 +88,14 @@ static void t_config_table(void)
 	    {MIN "tips: { urgent_categories = \"drugs\"; };", 0},
 	    {MIN "tips: { urgent = [\"drugs\"]; };", 0},
 	    {MIN "keywords: { status = [\"BS\"]; };", 0}, /* the same word for two commands */
+	    /* Issue 27: sync needs both conninfo and node, a node name of a-z, 0-9, -. */
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"dak-to-re\"; every = 60; };", 1},
+	    {MIN "sync: { conninfo = \"host=d\"; };", 0},
+	    {MIN "sync: { node = \"dak-to-re\"; };", 0},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"Dak To\"; };", 0},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; every = 0; };", 0},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; tip_text = true; };", 1},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; tip_txt = true; };", 0},
 	    {MIN
 	     "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );",
 	     1},

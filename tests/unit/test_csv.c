@@ -1,4 +1,5 @@
-/* The RFC 4180 CSV writer: quoting, doubled quotes, CRLF, the BOM, invalid UTF-8. */
+/* The RFC 4180 CSV writer (quoting, doubled quotes, CRLF, the BOM, invalid UTF-8) and the
+ * reader of spreadsheets' files (csv_read, csv_sniff). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,8 +150,71 @@ static void t_write_error(void)
 	fclose(f);
 }
 
+/* TEXT read whole with SEP: its records as "f1|f2/lines" joined by "\n", -1 as "!". */
+static char *read_all(const char *text, char sep)
+{
+	char *out = NULL, buf[64];
+	size_t len = 0, pos = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct csv_record r;
+	int rc;
+
+	while ((rc = csv_read(text, strlen(text), &pos, sep, buf, sizeof buf, &r)) != 0) {
+		if (rc < 0) {
+			fputs("!\n", f);
+			continue;
+		}
+		for (int i = 0; i < r.n; i++)
+			fprintf(f, "%s%s", i ? "|" : "", r.f[i]);
+		fprintf(f, "/%d\n", r.lines);
+	}
+	fclose(f);
+	return out;
+}
+
+static void t_read(void)
+{
+	static const struct {
+		const char *text;
+		char sep;
+		const char *want;
+	} cases[] = {
+	    {"a,b,c\r\nd,e,f\r\n", ',', "a|b|c/1\nd|e|f/1\n"},
+	    {"a;b\nc;d", ';', "a|b/1\nc|d/1\n"},                         /* LF, no end at the end */
+	    {"a,b\rc,d\r", ',', "a|b/1\nc|d/1\n"},                       /* old Mac CR */
+	    {"\"x,y\";\"say \"\"hi\"\"\"\n", ';', "x,y|say \"hi\"/1\n"}, /* quotes */
+	    {"\"two\r\nlines\",z\r\nn,m\r\n", ',', "two\r\nlines|z/2\nn|m/1\n"},
+	    {",,\n\n", ',', "||/1\n/1\n"}, /* empty fields, a blank line */
+	    {"a,\"open\n", ',', "!\n"},    /* a quote never closed */
+	    {"a;b,c\n", ';', "a|b,c/1\n"}, /* the other separator is data */
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = read_all(cases[i].text, cases[i].sep);
+
+		CHECK_STR(got, cases[i].want);
+		free(got);
+	}
+	{
+		/* A record longer than the buffer: refused, and the next one read. */
+		char text[200];
+		char *got;
+
+		memset(text, 'x', 100);
+		snprintf(text + 100, sizeof text - 100, ",y\nok,1\n");
+		got = read_all(text, ',');
+		CHECK_STR(got, "!\nok|1/1\n");
+		free(got);
+	}
+	CHECK_INT(csv_sniff("Họ tên;Số điện thoại;Thôn\r\n", 40), ';');
+	CHECK_INT(csv_sniff("name,phone\n", 11), ',');
+	CHECK_INT(csv_sniff("\"a;b;c\",d\n", 10), ',');  /* quoted semicolons do not count */
+	CHECK_INT(csv_sniff("a;b\nc,d,e,f\n", 12), ';'); /* the first line only */
+}
+
 int main(void)
 {
+	RUN(t_read);
 	RUN(t_fields);
 	RUN(t_formulas);
 	RUN(t_bom_and_rows);

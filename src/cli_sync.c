@@ -1,0 +1,96 @@
+/*
+ * `tipline sync` (the commune's push, once, by hand) and `tipline district init|add-node`
+ * (the district's PostgreSQL), issue 27. Neither writes an action's rows: sync.c moves the
+ * change log's cursor, district.c speaks to PostgreSQL.
+ *
+ * Exit status: 0 done, 1 the district out of reach or refusing (the reason on stderr),
+ * 2 bad arguments.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "district.h"
+#include "store.h"
+#include "sync.h"
+
+int cli_sync(const struct config *cfg, int argc, char **argv)
+{
+	struct sync_result res;
+	char err[512];
+	int rc, first = 1;
+
+	if (argc > 1)
+		cli_usage_error("sync: unexpected argument \"%s\"", argv[1]);
+	if (cfg->sync.conninfo[0] == '\0') {
+		fprintf(stderr, "tipline: sync is off: no sync.conninfo in %s\n", cfg->file);
+		return 1;
+	}
+	if (cli_open_store(cfg) < 0)
+		return 1;
+	rc = sync_run(cfg, 0, &res, err, sizeof err);
+	printf("sent %lld changes (%lld upserts, %lld deletes) in %lld batches to the district as "
+	       "%s",
+	       res.upserts + res.deletes, res.upserts, res.deletes, res.batches, cfg->sync.node);
+	for (int i = 0; i < sync_ntables; i++) {
+		if (res.by_table[i] == 0)
+			continue;
+		printf("%s%s %lld", first ? ": " : ", ", sync_tables[i].name, res.by_table[i]);
+		first = 0;
+	}
+	printf("\n%lld changes wait\n", res.pending);
+	if (rc < 0) {
+		fprintf(stderr, "tipline: sync: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+/* district init CONNINFO | district add-node CONNINFO NAME */
+int cli_district(const struct config *cfg, int argc, char **argv)
+{
+	char err[512], conninfo[2048];
+	struct district *d;
+	int add;
+
+	(void)cfg;
+	if (argc < 2)
+		cli_usage_error("district: give init or add-node");
+	add = strcmp(argv[1], "add-node") == 0;
+	if (!add && strcmp(argv[1], "init") != 0)
+		cli_usage_error("district: \"%s\" is not init or add-node", argv[1]);
+	if (argc != (add ? 4 : 3))
+		cli_usage_error(add ? "district add-node: give CONNINFO and NAME"
+		                    : "district init: give CONNINFO");
+	if (argv[2][0] == '\0')
+		cli_usage_error("district: CONNINFO is empty");
+	if (add && !config_node_name_ok(argv[3]))
+		cli_usage_error("district add-node: \"%s\" is not a node name (1 to 40 of a-z, 0-9 "
+		                "and -)",
+		                argv[3]);
+	d = district_connect(argv[2], err, sizeof err);
+	if (d == NULL) {
+		fprintf(stderr, "tipline: district: %s\n", err);
+		return 1;
+	}
+	if (add ? district_add_node(d, argv[2], argv[3], conninfo, sizeof conninfo, err,
+	                            sizeof err) < 0
+	        : district_init(d, err, sizeof err) < 0) {
+		fprintf(stderr, "tipline: district %s: %s\n", argv[1], err);
+		district_close(d);
+		return 1;
+	}
+	district_close(d);
+	if (add) {
+		printf("node %s: role tipline_node_%s writes only its own rows\n", argv[3],
+		       argv[3]);
+		printf("put in the commune's sync group (node = \"%s\"):\n", argv[3]);
+		printf("%s\n", conninfo);
+	} else {
+		printf(
+		    "district schema ready: schema tipline, roles tipline_node and tipline_report "
+		    "(read-only), publication tipline\n");
+	}
+	return 0;
+}
