@@ -4,7 +4,7 @@
 #   make run        install missing packages, build, run the daemon on the simulated modem
 #   make test       install missing packages, build (normal + ASan/UBSan), run every test
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
-#   make bench      benchmark against gammu-smsd
+#   make bench      benchmark against gammu-smsd and smstools3
 #   make crashtest  SIGKILL the daemon at random moments while messages flow; check nothing is lost
 #   make valgrind   the daemon under valgrind memcheck on short scenarios
 #   make install    programs, manual pages, systemd units, default config (PREFIX, DESTDIR,

@@ -1,12 +1,15 @@
 #!/bin/sh
-# Benchmark tipline against gammu-smsd on this machine (issue 6). `make bench` runs it after
-# installing gammu-smsd, libdbd-sqlite3 and socat and building build/.
+# Benchmark tipline against gammu-smsd and smstools3 on this machine (issues 6, 25). `make bench`
+# runs it after installing gammu-smsd, libdbd-sqlite3, smstools and socat and building build/.
 #
-#   scripts/bench.sh                  every measurement (about 6 minutes)
+#   scripts/bench.sh                  every measurement (about 45 minutes)
 #   scripts/bench.sh drain memory     only those: drain, scale, memory, parser, cost, pacing,
 #                                     report, ussd, contacts, console (the officers' console: its own
 #                                     section of docs/benchmark.md; no baseline needed:
-#                                     BENCH_BASELINE= scripts/bench.sh console), district (docs/benchmark.md: The district)
+#                                     BENCH_BASELINE= scripts/bench.sh console), district
+#                                     (docs/benchmark.md: The district), latency (issue 25:
+#                                     tipline, gammu-smsd and smstools3), broadcast (issue 25: N
+#                                     emulated modems)
 #   scripts/bench.sh --readme         also paste the table into docs/benchmark.md (its Benchmark section)
 #
 # Environment: BENCH_N (default 2000), BENCH_RUNS (3), BENCH_PACING_N (200),
@@ -14,7 +17,8 @@
 # set; empty: none: its tiplined is built in a temporary copy and drained alternately with this
 # one, e.g. BENCH_BASELINE=3d1f162 for what issue 13's anonymity cost), BENCH_SCALE_DISTINCT
 # ("2000 6000"), BENCH_SCALE_ONE ("2000 4000") and BENCH_SCALE_RUNS (BENCH_RUNS) for scale,
-# BENCH_SMSD_PACING_LOOPSLEEP ("0"; "0 1" adds
+# BENCH_LATENCY_N (20), BENCH_IDLE_S (60), BENCH_BCAST_N (200), BENCH_BCAST_DELAY_MS (2000),
+# BENCH_BCAST_MODEMS ("1 2 3"), BENCH_CMMS_K (4), BENCH_SMSD_PACING_LOOPSLEEP ("0"; "0 1" adds
 # a LoopSleep = 1 run), BENCH_BUILD (build), BENCH_KEEP=1 (keep the temporary directories).
 # Progress on stderr; the Markdown table on stdout and in $BENCH_BUILD/bench.md.
 set -eu

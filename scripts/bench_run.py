@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""tipline against gammu-smsd on this machine: the harness behind scripts/bench.sh.
+"""tipline against gammu-smsd (and smstools3) on this machine: the harness behind scripts/bench.sh.
 
     python3 scripts/bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain] [memory] [parser] [cost]
-                                 [pacing] [report] [ussd] [console] [district]
+                                 [pacing] [report] [ussd] [contacts] [console] [district]
+                                 [latency] [broadcast]
 
 No selector runs all of them. Progress goes to stderr; the Markdown table to stdout and to
 BUILD/bench.md (and, with --readme, into docs/benchmark.md between <!-- bench:begin --> and
 <!-- bench:end -->, added under "## Benchmark" at the end if missing).
 
-Environment: BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for ussd, BENCH_N
+Environment: BENCH_LATENCY_N (20) and BENCH_IDLE_S (60) for latency; BENCH_BCAST_N (200),
+BENCH_BCAST_DELAY_MS (2000), BENCH_BCAST_MODEMS ("1 2 3") and BENCH_CMMS_K (4) for broadcast;
+BENCH_USSD_STEPS (default 1000) and BENCH_USSD_REPLIES (100) for ussd, BENCH_N
 (messages in the drain, default 2000), BENCH_RUNS (repetitions of each
 timing, default 3), BENCH_PACING_N (queued replies, default 200),
 BENCH_PACING_RUNS (default 1), BENCH_DELAY_MS (emulator delay per AT+CMGS, default 100),
@@ -267,6 +270,8 @@ class Bench:
         self.console_rows = []     # the console's own table (its own markers in the docs)
         self.console_targets = []
         self.notes = []
+        self.tables = []    # further Markdown tables (issue 25's latency and broadcast)
+        self.ptys = []      # socat ptys in front of emulators (smstools3), killed after use
         self.floor_bin = None
         self.drain_tipline_cpu = []
         self.drain_smsd_cpu = []
@@ -325,7 +330,7 @@ class Bench:
         con.close()
         return db
 
-    def smsdrc(self, d, gammu, loopsleep):
+    def smsdrc(self, d, gammu, loopsleep, extra=""):
         rc = os.path.join(d, "smsdrc")
         with open(rc, "w") as f:
             f.write("[gammu]\n%s\n\n" % gammu)
@@ -333,7 +338,7 @@ class Bench:
                     "ReceiveFrequency = 0\nCommTimeout = 1\nLoopSleep = %d\n"
                     "StatusFrequency = 0\nCheckSecurity = 0\nCheckBattery = 0\n"
                     "CheckSignal = 0\nCheckNetwork = 0\nDeliveryReport = no\n"
-                    "LogFile = %s/smsd.log\n" % (d, loopsleep, d))
+                    "LogFile = %s/smsd.log\n%s" % (d, loopsleep, d, extra))
         return rc
 
     # --- 1. drain -------------------------------------------------------------------------
@@ -1445,6 +1450,374 @@ class Bench:
         self.targets.append(("Send pacing within 10%% of the bound (%d × (delay + libGammu "
                              "per part))" % n, "%.2f× bound" % (tt / bound), tt <= 1.1 * bound))
 
+    # --- 6. latency and idle cost against the peers (issue 25) ----------------------------
+    def emu_dir(self, d, delay_ms=0, args=""):
+        """An emulator state directory under D; returns (state, proxyat command)."""
+        st = os.path.join(d, "modem")
+        os.makedirs(os.path.join(st, "inbox"))
+        if delay_ms:
+            with open(os.path.join(st, "faults.json"), "w") as f:
+                json.dump({"delay_cmgs_ms": delay_ms}, f)
+        return st, "%s %s --state %s%s" % (sys.executable, EMULATOR, st, args)
+
+    def pty(self, d, st, name="pty"):
+        """The emulator on state ST behind a socat pty (the serial code path); its link."""
+        link = os.path.join(d, name)
+        p = subprocess.Popen(["timeout", "-s", "KILL", "7200", "socat",
+                              "PTY,link=%s,raw,echo=0" % link,
+                              "EXEC:%s %s --state %s" % (sys.executable, EMULATOR, st)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+        self.ptys.append(p)
+        deadline = time.monotonic() + 10
+        while not os.path.exists(link):
+            if time.monotonic() > deadline or p.poll() is not None:
+                raise BenchError("socat did not make %s" % link)
+            time.sleep(POLL)
+        return link
+
+    def close_ptys(self):
+        for p in self.ptys:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            p.wait()
+        self.ptys = []
+
+    def smstools_conf(self, d, links, handler=None):
+        """smstools3's configuration: the issue's tuned settings, one device per pty."""
+        for sub in ("outgoing", "checked", "incoming", "failed", "sent"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        conf = os.path.join(d, "smsd.conf")
+        names = ["GSM%d" % (i + 1) for i in range(len(links))]
+        with open(conf, "w") as f:
+            f.write("devices = %s\n" % ",".join(names))
+            for sub in ("outgoing", "checked", "incoming", "failed", "sent"):
+                f.write("%s = %s/%s\n" % (sub, d, sub))
+            f.write("logfile = %s/smsd.log\nloglevel = 5\ninfofile = %s/smsd.working\n"
+                    "pidfile = %s/smsd.pid\ndelaytime = 1\ndelaytime_mainprocess = 1\n"
+                    "trust_outgoing = yes\n" % (d, d, d))
+            if handler:
+                f.write("eventhandler = %s\n" % handler)
+            for name, link in zip(names, links):
+                f.write("\n[%s]\ndevice = %s\nincoming = yes\nbaudrate = 115200\n"
+                        "detect_unexpected_input = no\ncheck_memory_method = 31\n"
+                        % (name, link))
+        return conf
+
+    @staticmethod
+    def stamped(st):
+        """[(unix time, command)] of the emulator's commands.log (its own lines left out)."""
+        out = []
+        try:
+            with open(os.path.join(st, "commands.log"), errors="replace") as f:
+                for line in f:
+                    t, _, cmd = line.rstrip("\n").partition("\t")
+                    if cmd and not cmd.startswith(("PDU ", "LOST ", "ESC")):
+                        try:
+                            out.append((float(t), cmd))
+                        except ValueError:
+                            pass
+        except FileNotFoundError:
+            pass
+        return out
+
+    @staticmethod
+    def tree_cpu(pid, skip=("python", "socat")):
+        """CPU seconds of PID and its descendants, emulators and ptys left out."""
+        total, todo = 0.0, [pid]
+        while todo:
+            p = todo.pop()
+            todo.extend(_children(p))
+            try:
+                with open("/proc/%d/comm" % p) as f:
+                    if f.read().strip().startswith(skip):
+                        continue
+            except OSError:
+                continue
+            s = _proc_sample(p)
+            if s:
+                total += s[0]
+        return total
+
+    def latency_daemon(self, kind, d, st, dev):
+        """Start KIND (tipline, smsd1, smsd0, smstools) answering every message on the
+        emulator ST (DEV: its proxyat command). Returns the Daemon."""
+        text = "Da ghi nhan tin bao. Cam on ban."
+        if kind == "tipline":
+            conf = self.tipline_conf(d, 'device = "%s"; connection = "proxyat"; model = "at";'
+                                     % dev, replies=True)  # poll_interval: the default
+            return Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d,
+                          hard=3600)
+        if kind.startswith("smsd"):
+            self.smsd_db(d)
+            reply = os.path.join(d, "reply.py")
+            with open(reply, "w") as f:
+                # RunOnReceive: the reply into gammu-smsd's outbox, as an application would.
+                f.write("import os, sqlite3, sys\n"
+                        "con = sqlite3.connect(sys.argv[1], timeout=30)\n"
+                        "con.execute(\"INSERT INTO outbox (DestinationNumber, TextDecoded, "
+                        "CreatorID, Coding) VALUES (?, ?, 'bench', 'Default_No_Compression')\", "
+                        "(os.environ['SMS_1_NUMBER'], %r))\n"
+                        "con.commit()\n" % text)
+            rc = self.smsdrc(d, "model = at\nconnection = proxyat\ndevice = %s" % dev,
+                             int(kind[-1]), extra="RunOnReceive = %s %s %s/smsd.db\n"
+                             % (sys.executable, reply, d))
+            return Daemon(["gammu-smsd", "-c", rc], os.path.join(d, "gammu-smsd.out"), cwd=d,
+                          hard=3600)
+        link = self.pty(d, st)
+        handler = os.path.join(d, "handler.sh")
+        with open(handler, "w") as f:
+            f.write("#!/bin/sh\n# smstools3's eventhandler: the reply into outgoing, by rename\n"
+                    "[ \"$1\" = RECEIVED ] || exit 0\n"
+                    "from=$(sed -n 's/^From: //p' \"$2\" | head -n 1)\n"
+                    "tmp=$(mktemp \"%s/outgoing/.r.XXXXXX\")\n"
+                    "printf 'To: %%s\\n\\n%s\\n' \"$from\" >\"$tmp\"\n"
+                    "mv \"$tmp\" \"%s/outgoing/reply.$$\"\n" % (d, text, d))
+        os.chmod(handler, 0o755)
+        conf = self.smstools_conf(d, [link], handler)
+        return Daemon(["smsd", "-t", "-c", conf], os.path.join(d, "smsd.out"), cwd=d,
+                      hard=3600)
+
+    def latency_peer(self, kind, k, idle_s):
+        """One peer: idle AT commands and CPU over IDLE_S seconds, then K messages one at a
+        time, each at a random moment, timed from its landing on the SIM to the AT+CMGS of
+        its reply."""
+        import random
+        d = self.path("latency-" + kind)
+        st, dev = self.emu_dir(d)
+        sent_log = os.path.join(st, "sent.log")
+        m = mkpdu_module()
+        dm = self.latency_daemon(kind, d, st, dev)
+        try:
+            dm.wait_until(lambda: any(c.startswith(("AT+CMGL", "AT+CPMS=")) for _, c in
+                                      self.stamped(st)), 120, "its first look at the SIM")
+            t_ready = time.time() + 2
+            dm.wait_until(lambda: time.time() >= t_ready, 10, "2 s of settling")
+            pid = dm.daemon_pid()
+            c0, t0 = self.tree_cpu(pid), time.time()
+            dm.wait_until(lambda: time.time() >= t0 + idle_s, idle_s + 30,
+                          "the %d s idle window" % idle_s)
+            c1, t1 = self.tree_cpu(pid), time.time()
+            cmds = sum(1 for t, _ in self.stamped(st) if t0 <= t < t1)
+            rng = random.Random(25)
+            lat = []
+            for i in range(k):
+                pause = time.time() + rng.uniform(0.3, 1.3)
+                dm.wait_until(lambda: time.time() >= pause, 5, "a random moment")
+                pdu = m.split_deliver("TIN chay nha so %d" % i, "+8498711%04d" % i, None)[0]
+                m.drop_into_inbox(st, pdu)
+                t = time.time()
+                dm.wait_until(lambda: count_lines(sent_log) >= i + 1, 60,
+                              "the reply to message %d" % (i + 1))
+                cm = [x for x, c in self.stamped(st) if x >= t and c.startswith("AT+CMGS=")]
+                lat.append(cm[0] - t)
+        finally:
+            dm.stop()
+            self.close_ptys()
+        return {"lat": lat, "cmds_min": cmds * 60.0 / (t1 - t0),
+                "cpu_min": (c1 - c0) * 60.0 / (t1 - t0)}
+
+    def run_latency(self):
+        why = self.emulator_ok()
+        if why:
+            self.notes.append("Latency not measured: %s." % why)
+            return
+        k = env_int("BENCH_LATENCY_N", 20)
+        idle_s = env_int("BENCH_IDLE_S", 60)
+        peers = [("tipline", "tipline"), ("smsd1", "gammu-smsd LoopSleep 1"),
+                 ("smsd0", "gammu-smsd LoopSleep 0"), ("smstools", "smstools3 tuned")]
+        res = {}
+        for kind, name in peers:
+            need = {"smsd1": "gammu-smsd", "smsd0": "gammu-smsd", "smstools": "smsd"}.get(kind)
+            if need and not shutil.which(need):
+                res[kind] = "%s is not installed (scripts/deps.sh bench)" % need
+                continue
+            if kind == "smstools" and not shutil.which("socat"):
+                res[kind] = "socat is not installed"
+                continue
+            log("latency: %s, %d s idle then %d messages" % (name, idle_s, k))
+            res[kind] = self.latency_peer(kind, k, idle_s)
+        out = ["### Instant receive: latency and idle cost (issue 25)", "",
+               "One message at a time at a random moment on the AT emulator (%d each), timed "
+               "from its landing on the SIM to the AT+CMGS of its reply; then the AT commands "
+               "and daemon CPU over %d idle seconds, per minute. tipline with its defaults "
+               "(announcements, poll 30 s) through `proxyat`; gammu-smsd through `proxyat`, "
+               "replying from RunOnReceive; smstools3 (`delaytime = 1`, "
+               "`delaytime_mainprocess = 1`, `trust_outgoing = yes`, "
+               "`detect_unexpected_input = no`, `check_memory_method = 31`) on a socat pty, "
+               "replying from its eventhandler." % (k, idle_s), "",
+               "| | " + " | ".join(n for _, n in peers) + " |",
+               "|---" * (len(peers) + 1) + "|"]
+
+        def cells(fn):
+            return " | ".join(fn(res[kind]) if isinstance(res[kind], dict) else res[kind]
+                              for kind, _ in peers)
+        out.append("| arrival → reply's AT+CMGS, median / max | " + cells(
+            lambda r: "%.3f / %.3f s" % (statistics.median(r["lat"]), max(r["lat"]))) + " |")
+        out.append("| AT commands per idle minute | " + cells(
+            lambda r: fmt_n(r["cmds_min"])) + " |")
+        out.append("| daemon CPU per idle minute | " + cells(
+            lambda r: "%.2f s" % r["cpu_min"]) + " |")
+        self.tables.append("\n".join(out))
+        t = res["tipline"]
+        med, mx = statistics.median(t["lat"]), max(t["lat"])
+        self.targets.append(("Instant receive (issue 25): arrival → AT+CMGS median ≤ 0.05 s, "
+                             "max ≤ 0.2 s", "%.3f / %.3f s" % (med, mx),
+                             med <= 0.05 and mx <= 0.2))
+        self.targets.append(("At most 60 AT commands per idle minute (issue 25)",
+                             fmt_n(t["cmds_min"]), t["cmds_min"] <= 60))
+
+    # --- 7. broadcast throughput on N modems (issue 25) -----------------------------------
+    def bcast_tipline(self, ndev, n, delay_ms):
+        d = self.path("bcast-tipline-%d" % ndev)
+        devs = [self.emu_dir(os.path.join(d, "m%d" % (i + 1)), delay_ms) for i in range(ndev)]
+        conf = os.path.join(d, "tipline.conf")
+        with open(conf, "w") as f:
+            if ndev == 1:
+                f.write('modem: { device = "%s"; connection = "proxyat"; model = "at"; };\n'
+                        % devs[0][1])
+            else:  # the several-modems syntax of issue 25
+                f.write("modems = (\n%s\n);\n" % ",\n".join(
+                    '  { name = "m%d"; device = "%s"; connection = "proxyat"; model = "at"; }'
+                    % (i + 1, dev) for i, (_, dev) in enumerate(devs)))
+            f.write('database: { path = "%s/tipline.db"; busy_timeout = 5000; };\n' % d)
+            f.write('log: { level = "warn"; };\nreplies: { enabled = false; };\n')
+        p = subprocess.run([self.tiplined, "-n", "-c", conf], capture_output=True, text=True)
+        if p.returncode != 0:
+            return "not measured: this tiplined drives one modem (%s)" % (
+                p.stderr.strip().splitlines()[0].split(": ", 1)[-1][:60])
+        subprocess.run([self.tipline, "-c", conf, "outbox"], cwd=d, check=True,
+                       capture_output=True)  # creates the schema
+        db = os.path.join(d, "tipline.db")
+        con = sqlite3.connect(db)
+        now = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 60))
+        con.executemany("INSERT INTO outbox (recipient, text, status, priority, kind, "
+                        "created_at, not_before, updated_at) VALUES (?, ?, 'queued', 10, "
+                        "'broadcast', ?, ?, ?)",
+                        [("+8491%07d" % (3000000 + i), pacing_text(i), now, now, now)
+                         for i in range(n)])
+        con.commit()
+        con.close()
+        dm = Daemon([self.tiplined, "-c", conf], os.path.join(d, "tiplined.log"), cwd=d,
+                    hard=600 + 4 * n)
+        try:
+            t = dm.wait_until(lambda: sum(count_lines(os.path.join(st, "sent.log"))
+                                          for st, _ in devs) >= n, 300 + 4 * n, "%d sent" % n)
+        finally:
+            dm.stop()
+        return self.bcast_result([st for st, _ in devs], delay_ms, t, n)
+
+    def bcast_smstools(self, ndev, n, delay_ms):
+        d = self.path("bcast-smstools-%d" % ndev)
+        sts = [self.emu_dir(os.path.join(d, "m%d" % (i + 1)), delay_ms)[0] for i in range(ndev)]
+        try:
+            links = [self.pty(d, st, "pty%d" % (i + 1)) for i, st in enumerate(sts)]
+            conf = self.smstools_conf(d, links)
+            out = os.path.join(d, "outgoing")
+            for i in range(n):
+                tmp = os.path.join(out, ".b%d" % i)
+                with open(tmp, "w") as f:
+                    f.write("To: 8491%07d\n\n%s\n" % (3000000 + i, pacing_text(i)))
+                os.rename(tmp, os.path.join(out, "b%04d" % i))
+            dm = Daemon(["smsd", "-t", "-c", conf], os.path.join(d, "smsd.out"), cwd=d,
+                        hard=600 + 4 * n)
+            try:
+                t = dm.wait_until(lambda: sum(count_lines(os.path.join(st, "sent.log"))
+                                              for st in sts) >= n, 300 + 4 * n,
+                                  "%d sent" % n)
+            finally:
+                dm.stop()
+        finally:
+            self.close_ptys()
+        return self.bcast_result(sts, delay_ms, t, n)
+
+    def bcast_result(self, states, delay_ms, t, n):
+        """Time from daemon start to all sent, parts per minute over the sending span, and the
+        per-part time above the submit delay (each modem's span over its parts, averaged)."""
+        spans, over = [], []
+        for st in states:
+            first, last, gap, sends = self.send_gaps(st, delay_ms)
+            if sends:
+                spans.append((first, last))
+                over.append((last - first) / sends - delay_ms / 1000.0)
+        span = max(b for _, b in spans) - min(a for a, _ in spans)
+        return {"time": t, "rate": n * 60.0 / span, "over": statistics.mean(over),
+                "split": [count_lines(os.path.join(st, "sent.log")) for st in states]}
+
+    def cmms_floor(self, delay_ms, k):
+        """libGammu alone: K three-part messages, without and with GSM_SetFastSMSSending
+        (AT+CMMS=2 around each message's parts): seconds per part above the delay."""
+        floor = self.build_floor()
+        out = {}
+        for fast in (0, 1):
+            d = self.path("cmms-%d" % fast)
+            st, dev = self.emu_dir(d, delay_ms)
+            p = subprocess.run(["timeout", "-s", "KILL", str(120 + 15 * k), floor, "sendmulti",
+                                dev, str(k), str(fast)], capture_output=True, text=True,
+                               start_new_session=True)
+            if p.returncode != 0:
+                raise BenchError("bench_floor sendmulti: %s" % p.stderr.strip())
+            parts, total, per = p.stdout.split()
+            cmms = sum(1 for _, c in self.stamped(st) if c.startswith("AT+CMMS"))
+            out[fast] = (float(per) - delay_ms / 1000.0, int(parts), cmms)
+        return out
+
+    def run_broadcast(self):
+        why = self.emulator_ok()
+        if why:
+            self.notes.append("Broadcast throughput not measured: %s." % why)
+            return
+        n = env_int("BENCH_BCAST_N", 200)
+        delay = env_int("BENCH_BCAST_DELAY_MS", 2000)
+        modems = [int(x) for x in os.environ.get("BENCH_BCAST_MODEMS", "1 2 3").split()]
+        rows = []
+        one = {}
+        for nd in modems:
+            cells = []
+            for name, fn in (("tipline", self.bcast_tipline), ("smstools3", self.bcast_smstools)):
+                if name == "smstools3" and not (shutil.which("smsd") and shutil.which("socat")):
+                    cells.append("smstools3 or socat is not installed")
+                    continue
+                log("broadcast: %s, %d recipients on %d modem(s), %d ms per part"
+                    % (name, n, nd, delay))
+                r = fn(nd, n, delay)
+                if isinstance(r, str):
+                    cells.append(r)
+                    continue
+                if nd == 1:
+                    one[name] = r["rate"]
+                scale = (" = %.2f× its 1-modem rate" % (r["rate"] / one[name])
+                         if nd > 1 and name in one else "")
+                cells.append("%.0f s; %.1f parts/min%s; **%.0f ms** per part above the delay%s"
+                             % (r["time"], r["rate"], scale, r["over"] * 1000,
+                                "; split %s" % "/".join(map(str, r["split"])) if nd > 1 else ""))
+                if name == "tipline" and nd > 1 and "tipline" in one:
+                    self.targets.append(("Broadcast on %d modems ≥ %.1f× the one-modem rate "
+                                         "(issue 25)" % (nd, 0.9 * nd),
+                                         "%.2f×" % (r["rate"] / one["tipline"]),
+                                         r["rate"] >= 0.9 * nd * one["tipline"]))
+            rows.append("| %d modem%s | %s |" % (nd, "s" if nd > 1 else "", " | ".join(cells)))
+        k = env_int("BENCH_CMMS_K", 4)
+        log("broadcast: libGammu alone, %d three-part messages without and with AT+CMMS" % k)
+        cm = self.cmms_floor(delay, k)
+        out = ["### Broadcast throughput (issue 25)", "",
+               "%d recipients, one part each, queued before the daemon starts; the emulator "
+               "holds each AT+CMGS %d ms (a real network takes 3–10 s). Time from daemon start "
+               "to the last part taken; parts per minute over the sending span; time per part "
+               "above the submit delay, from the emulator's log. smstools3 as tuned above, one "
+               "socat pty per modem." % (n, delay), "",
+               "| | tipline | smstools3 |", "|---|---|---|"] + rows
+        out += ["", "Multipart (libGammu alone, `scripts/bench_floor.c`, %d messages of 3 parts "
+                "at %d ms): %.0f ms per part above the delay without `GSM_SetFastSMSSending`, "
+                "%.0f ms with it (%d AT+CMMS commands seen). libGammu 1.42 sleeps 0.1 + 0.5 + "
+                "0.1 s around every part whether or not the link is kept (`ATGEN_SendSMS`), "
+                "and the emulator's delay does not model the relay link AT+CMMS keeps: on a "
+                "real network it saves only the link set-up between the parts of one message."
+                % (k, delay, cm[0][0] * 1000, cm[1][0] * 1000, cm[1][2])]
+        self.tables.append("\n".join(out))
+
     # --- USSD menu step latency (issue 12) -------------------------------------------------
     def run_ussd(self):
         """1,000 steps of the USSD menu, one after another as an aggregator sends them, to
@@ -1801,6 +2174,9 @@ class Bench:
             out.append("|---|---|---|")
             for name, val, met in self.targets:
                 out.append("| %s | %s | %s |" % (name, val, "met" if met else "**not met**"))
+        for t in self.tables:
+            out.append("")
+            out.append(t)
         notes = list(self.notes)
         if Daemon.listeners:
             notes.append("Listening sockets seen: %s." % ", ".join(
@@ -1899,25 +2275,31 @@ READ_BATCH = 200
 README_BEGIN = "<!-- bench:begin -->"
 README_END = "<!-- bench:end -->"
 README_HOW = """\
-`make bench` (about 15 minutes) installs gammu-smsd, libdbd-sqlite3 and socat if missing, builds
-this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`, 35f9777 unless set:
-main before the drain got slower, issue 20; empty: none), and runs `scripts/bench.sh`, which
-prints this table and writes it to `build/bench.md`; with `--readme` it also replaces this
-section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain` (or `scale`,
-`memory`, `parser`, `cost`, `pacing`, `report`, `ussd`, `console`; several may be given). `BENCH_N=5000`
-changes the drain size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"),
-`BENCH_SCALE_ONE` ("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered,
-with distinct SMSC seconds and all in one second; the cost per message is the difference of
-the two distinct sizes' times over their difference in messages, so the start-up cancels out),
-`BENCH_PACING_N`, `BENCH_DELAY_MS` and `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run,
-`BENCH_USSD_STEPS` (1000) and `BENCH_USSD_REPLIES` (100) the USSD step latency run,
+`make bench` (about 45 minutes) installs gammu-smsd, libdbd-sqlite3, smstools and socat if
+missing, builds this tree and, in a temporary copy, the baseline revision (`BENCH_BASELINE`,
+35f9777 unless set: main before the drain got slower, issue 20; empty: none), and runs
+`scripts/bench.sh`, which prints this table and writes it to `build/bench.md`; with `--readme`
+it also replaces this section of `docs/benchmark.md`. One measurement: `scripts/bench.sh drain`
+(or `scale`, `memory`, `parser`, `cost`, `pacing`, `report`, `ussd`, `contacts`, `console`,
+`district`, `latency`, `broadcast`; several may be given). `BENCH_N=5000` changes the drain
+size, `BENCH_RUNS=5` the repetitions, `BENCH_SCALE_DISTINCT` ("2000 6000"), `BENCH_SCALE_ONE`
+("2000 4000") and `BENCH_SCALE_RUNS` the drain by size (tips, each answered, with distinct SMSC
+seconds and all in one second; the cost per message is the difference of the two distinct sizes'
+times over their difference in messages, so the start-up cancels out), `BENCH_PACING_N`,
+`BENCH_DELAY_MS` and `BENCH_SMSD_PACING_LOOPSLEEP="0 1"` the pacing run, `BENCH_USSD_STEPS`
+(1000) and `BENCH_USSD_REPLIES` (100) the USSD step latency run, `BENCH_LATENCY_N` (20) and
+`BENCH_IDLE_S` (60) the instant-receive latency run (`latency`: tipline, gammu-smsd `LoopSleep`
+1 and 0 and smstools3 in one run), `BENCH_BCAST_N` (200), `BENCH_BCAST_DELAY_MS` (2000),
+`BENCH_BCAST_MODEMS` ("1 2 3") and `BENCH_CMMS_K` (4) the broadcast throughput run (`broadcast`:
+tipline and smstools3 on N emulated modems, and libGammu's `AT+CMMS` on multipart messages),
 `BENCH_KEEP=1` keeps the temporary directories (configs, logs, databases). The baseline's
 tiplined is drained alternately with this one (which goes first alternates too): on a shared
-machine, read the ratios and the CPU figures before the absolute times, and the load average
-the table gives. The peer is the Debian `gammu-smsd` binary on the same dummy phone (or the AT
+machine, read the ratios and the CPU figures before the absolute times, and the load average the
+table gives. The peer is the Debian `gammu-smsd` binary on the same dummy phone (or the AT
 emulator `tests/emulator/atmodem.py`) with its SQLite backend and its fastest settings
-(`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off); the libGammu floor is
-`scripts/bench_floor.c`, built at bench time.
+(`ReceiveFrequency = 0`, `LoopSleep = 1` and `0`, checks off), and for latency and broadcasts
+the Debian `smstools` (smstools3) on a socat pty; the libGammu floor is `scripts/bench_floor.c`,
+built at bench time.
 """
 
 
@@ -1950,6 +2332,17 @@ def update_readme(table, begin=README_BEGIN, end=README_END, how=README_HOW,
     os.replace(path + ".tmp", path)
 
 
+ALL = ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts",
+       "console", "district", "latency", "broadcast")
+
+
+def mkpdu_module():
+    """tests/emulator/mkpdu.py, imported on first use."""
+    sys.path.insert(0, os.path.dirname(EMULATOR))
+    import mkpdu
+    return mkpdu
+
+
 def main(argv):
     build = os.path.join(ROOT, "build")
     sel = []
@@ -1966,15 +2359,15 @@ def main(argv):
         elif a == "--baseline":
             baseline = argv[i + 1]
             i += 1
-        elif a in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console", "district"):
+        elif a in ALL:
             sel.append(a)
         else:
-            sys.stderr.write("usage: bench_run.py [--build DIR] [--baseline DIR] [--readme] [drain|scale|memory|"
-                             "parser|cost|pacing|report|ussd|contacts|console|district ...]\n")
+            sys.stderr.write("usage: bench_run.py [--build DIR] [--baseline DIR] [--readme] [%s ...]\n"
+                             % "|".join(ALL))
             return 2
         i += 1
     if not sel:
-        sel = ["drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console", "district"]
+        sel = list(ALL)
     b = Bench(build, sel, baseline)
     progs = [b.tiplined, b.tipline]
     if b.baseline:
@@ -1985,7 +2378,7 @@ def main(argv):
             return 1
     t0 = time.monotonic()
     try:
-        for name in ("drain", "scale", "memory", "parser", "cost", "pacing", "report", "ussd", "contacts", "console", "district"):
+        for name in ALL:
             if name in sel:
                 getattr(b, "run_" + name)()
     except BenchError as e:
@@ -1995,6 +2388,8 @@ def main(argv):
     except BaseException:
         log("temporary files kept in %s" % b.tmp)
         raise
+    finally:
+        b.close_ptys()
     b.cleanup()
     others = [n for n in sel if n != "console"]
     text = b.table() if others else ""

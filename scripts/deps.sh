@@ -17,7 +17,7 @@ pkgs="build-essential pkg-config libgammu-dev gammu libconfig-dev libsqlite3-dev
 libutf8proc-dev libmicrohttpd-dev python3 clang libclang-rt-dev socat chromium fonts-dejavu-core \
 libsystemd-dev mandoc nodejs npm libgnutls28-dev poppler-utils libpq-dev postgresql"
 if [ "${1:-}" = bench ]; then
-	pkgs="$pkgs gammu-smsd libdbd-sqlite3"
+	pkgs="$pkgs gammu-smsd libdbd-sqlite3 smstools"
 fi
 if [ "${1:-}" = deb ]; then
 	pkgs="$pkgs lintian"

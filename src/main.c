@@ -163,6 +163,26 @@ static void nap(double seconds, const sigset_t *unblocked)
 	ppoll(NULL, 0, &ts, unblocked);
 }
 
+/*
+ * Wait like nap, but on a modem that announces its messages, listen to it meanwhile (in steps
+ * of at most 0.1 s, so that a signal is taken between them) and end the wait at once when one
+ * is announced: instant receive, with modem.poll_interval only as the safety net.
+ */
+static void idle(double seconds, const sigset_t *unblocked)
+{
+	double end = ts_mono() + seconds, left;
+
+	if (!modem_announces(modem)) {
+		nap(seconds, unblocked);
+		return;
+	}
+	do {
+		nap(0, unblocked);
+		left = end - ts_mono();
+	} while (!quit && !reload && left > 0 &&
+	         modem_wait(modem, left < 0.1 ? 1 + (int)(left * 1e3) : 100) == 0);
+}
+
 struct link_state {
 	int up;          /* -1 unknown, 0 down, 1 up */
 	double backoff;  /* seconds */
@@ -323,7 +343,9 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 {
 	enum receive_result rr;
 	enum outbox_result orr;
-	double wait = cfg->modem.poll_interval;
+	/* The outbox also takes rows other processes queue (the CLI, the console): looked at
+	 * every 2 s at most; receive_poll reads the modem only when a read is due. */
+	double wait = cfg->modem.poll_interval < 2 ? cfg->modem.poll_interval : 2;
 
 	/* Periodic jobs (alerts, checks, status) run with the modem down too: each job that
 	 * needs the modem asks modem_connected() itself. */
@@ -358,7 +380,7 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		wait = 0; /* a backlog: keep draining */
 	else if (orr == OUTBOX_MORE)
 		wait = outbox_wait() < wait ? outbox_wait() : wait;
-	nap(sched_next() < wait ? sched_next() : wait, unblocked);
+	idle(sched_next() < wait ? sched_next() : wait, unblocked);
 }
 
 int main(int argc, char **argv)

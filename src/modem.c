@@ -126,6 +126,19 @@ static void pdu_watch(struct modem *m, const char *text)
 	}
 }
 
+/*
+ * The <mt> of the AT+CNMI libGammu sends (it chooses from the modem's AT+CNMI=? and does not
+ * say): in its log, the command is in the ASCII column of the frame's dump and in the echo.
+ */
+static void cnmi_watch(struct modem *m, const char *text)
+{
+	const char *p = strstr(text, "AT+CNMI=");
+	int mode, mt;
+
+	if (p != NULL && sscanf(p + 8, "%d,%d", &mode, &mt) == 2)
+		m->cnmi.mt = mt;
+}
+
 /* The log of M's connection (DATA is M). */
 static void gammu_log(const char *text, void *data)
 {
@@ -135,6 +148,8 @@ static void gammu_log(const char *text, void *data)
 		fputs(text, stderr);
 	if (m->pducap.armed)
 		pdu_watch(m, text);
+	if (m->cnmi.armed)
+		cnmi_watch(m, text);
 	if (m->handover.tk == NULL)
 		return;
 	if (!m->handover.sending)
@@ -201,6 +216,77 @@ static void send_status_cb(GSM_StateMachine *s, int status, int ref, void *data)
 	m->send.msgref = ref;
 }
 
+static void debug_text(struct modem *m, int on);
+
+/* +CMTI read by any libGammu call (inside GSM_ReadDevice): read at the caller's next turn. */
+static void sms_cb(GSM_StateMachine *s, GSM_SMSMessage *sms, void *data)
+{
+	struct modem *m = data;
+
+	(void)s;
+	/* Its location does not matter: modem_read walks the whole SIM. A whole message here
+	 * (+CMT) would mean a modem that routes past the SIM, which AT+CNMI's mt = 1 excludes. */
+	if (sms->PDU == SMS_Deliver)
+		log_warnx("modem: a message was routed to us without being stored on the SIM "
+		          "(+CMT); it cannot be read again");
+	m->announced = 1;
+}
+
+/*
+ * Ask a real modem to announce what it stores (AT+CNMI with libGammu's choice of mode, which
+ * prefers mt = 1: store on the SIM and announce where; a message is never routed past the
+ * SIM, so "store committed before delete" holds as for a polled one). 0, or -1 when the
+ * connection failed; a modem that refuses is polled, as before.
+ */
+static int announce_on(struct modem *m)
+{
+	GSM_Error e;
+
+	m->announces = 0;
+	m->announced = 1; /* what came while we were away was announced to nobody */
+	if (m->dummy)
+		return 0;
+	GSM_SetIncomingSMSCallback(m->sm, sms_cb, m);
+	m->cnmi.mt = -1;
+	m->cnmi.armed = 1;
+	debug_text(m, 1);
+	modem_watch_begin(m);
+	e = GSM_SetIncomingSMS(m->sm, TRUE);
+	modem_watch_end(m);
+	debug_text(m, 0);
+	m->cnmi.armed = 0;
+	if (modem_was_aborted(m, "announcements"))
+		return -1;
+	if (e == ERR_NONE && m->cnmi.mt == 2) {
+		/*
+		 * A modem without mt = 1 gets libGammu's next choice, 2: each message handed over
+		 * in a +CMT line and never stored on the SIM, so it would live only in our memory
+		 * until its commit. Off again (mt 0): such a modem is polled.
+		 */
+		modem_watch_begin(m);
+		e = GSM_SetIncomingSMS(m->sm, FALSE);
+		modem_watch_end(m);
+		if (modem_was_aborted(m, "announcements") || modem_is_link_error(e))
+			return -1;
+		log_warnx(
+		    "modem: it announces messages only by handing them over unstored (AT+CNMI "
+		    "mt 2); read every modem.poll_interval (%g s) instead",
+		    m->cfg->poll_interval);
+		return 0;
+	}
+	if (e == ERR_NONE) {
+		m->announces = 1;
+		return 0;
+	}
+	modem_set_err(m, "asking the modem to announce messages (AT+CNMI)", e);
+	if (modem_is_link_error(e))
+		return -1;
+	log_warnx("modem: %s; read every modem.poll_interval (%g s) instead: a lower one (2) "
+	          "answers sooner",
+	          m->errmsg, m->cfg->poll_interval);
+	return 0;
+}
+
 static int connect_once(struct modem *m)
 {
 	const struct modem_config *c = m->cfg;
@@ -223,6 +309,11 @@ static int connect_once(struct modem *m)
 	free(gc->Connection);
 	gc->Connection = strdup(c->connection);
 	snprintf(gc->Model, sizeof gc->Model, "%s", c->model);
+	/* libGammu's choice of AT+CNMI arguments (its config file would give -1, "choose";
+	 * ours is zeroed, and 0 would switch announcements off), but mt = 1: store on the SIM,
+	 * then announce. */
+	for (int i = 0; i < 5; i++)
+		gc->CNMIParams[i] = i == 1 ? 1 : -1;
 	gc->LockDevice = FALSE;
 	gc->StartInfo = FALSE;
 	gc->SyncTime = FALSE;
@@ -260,7 +351,7 @@ static int connect_once(struct modem *m)
 		return -1;
 	}
 	/* Someone listens for network-initiated USSD: presentation on from the start. */
-	if (m->notice_fn != NULL && modem_ussd_enable(m) < 0) {
+	if ((m->notice_fn != NULL && modem_ussd_enable(m) < 0) || announce_on(m) < 0) {
 		modem_disconnect(m);
 		return -1;
 	}
@@ -300,6 +391,45 @@ int modem_connect(struct modem *m)
 int modem_connected(const struct modem *m)
 {
 	return m->connected;
+}
+
+int modem_announces(const struct modem *m)
+{
+	return m->connected && m->announces;
+}
+
+int modem_announced(const struct modem *m)
+{
+	return m->announced;
+}
+
+int modem_wait(struct modem *m, int ms)
+{
+	long long deadline = modem_now_ms() + (ms > 0 ? ms : 0);
+
+	if (!modem_announces(m))
+		return 0;
+	do {
+		int got;
+
+		if (modem_was_aborted(m, "wait"))
+			goto lost;
+		modem_watch_begin(m);
+		got = GSM_ReadDevice(m->sm, FALSE); /* one read: at most 50 ms without data */
+		modem_watch_end(m);
+		if (modem_was_aborted(m, "wait"))
+			goto lost;
+		if (got < 0) {
+			snprintf(m->errmsg, sizeof m->errmsg, "wait: not connected");
+			goto lost;
+		}
+		if (m->announced)
+			return 1;
+	} while (modem_now_ms() < deadline);
+	return 0;
+lost:
+	m->announced = 1; /* the next modem_read meets the failure and reports it */
+	return -1;
 }
 
 static void datetime_utc(const GSM_DateTime *dt, char out[20])
@@ -450,6 +580,7 @@ int modem_read(struct modem *m, struct modem_part *parts, size_t max)
 	}
 	if (modem_was_aborted(m, "read"))
 		return -1;
+	m->announced = 0; /* one announced during the walk below asks for another read */
 	start = !modem_dummy_resume_begin(m, &msms->SMS[0]);
 	while (n < max) {
 		GSM_Error e;

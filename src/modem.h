@@ -109,6 +109,22 @@ void modem_set_pin_guard(struct modem *m, const struct modem_pin_guard *g);
  * or -1 when the modem connection failed (then disconnect and retry later).
  */
 int modem_read(struct modem *m, struct modem_part *parts, size_t max);
+/*
+ * Instant receive. At connect a real modem is asked to announce each message it stores
+ * (libGammu's GSM_SetIncomingSMS: AT+CNMI, then +CMTI: "SM",n per message); a modem that
+ * refuses, and the simulated phone, which has none, are only polled.
+ * modem_announces: 1 while this connection announces.
+ * modem_announced: 1 if a message was announced since the last modem_read began (also right
+ * after connecting: what arrived meanwhile was announced to nobody, and after a failed
+ * modem_wait, so that the next read reports the loss). The caller reads at once.
+ * modem_wait: listen to an announcing modem for up to MS milliseconds (libGammu's
+ * GSM_ReadDevice, whose read returns as soon as a byte arrives, or after 50 ms): 1 as soon
+ * as a message was announced, 0 when MS passed, -1 when the connection failed. On a modem
+ * that does not announce it returns 0 at once: the caller sleeps its own way.
+ */
+int modem_announces(const struct modem *m);
+int modem_announced(const struct modem *m);
+int modem_wait(struct modem *m, int ms);
 /* Delete a part's location. 0 (also when already gone), -1 connection failure. */
 int modem_delete(struct modem *m, const struct modem_part *p);
 

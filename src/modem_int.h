@@ -121,6 +121,17 @@ struct modem {
 	/* The simulated phone's record of a sent message: written aside, then renamed. */
 	char sent_tmp[1100], sent_final[1100];
 
+	/*
+	 * Instant receive (modem.c): the modem announces each message it stores (+CMTI), and
+	 * libGammu calls sms_cb from whichever GSM_ReadDevice reads the line.
+	 */
+	int announces; /* this connection: AT+CNMI was accepted */
+	int announced; /* a message was announced (or the link failed) since modem_read began */
+	struct {
+		int armed; /* a GSM_SetIncomingSMS runs: its AT+CNMI is read from libGammu's log */
+		int mt;    /* the <mt> it sent, -1 not seen */
+	} cnmi;
+
 	/* USSD (modem_ussd.c). */
 	struct modem_ussd_state ussd;
 	int ussd_enabled; /* this connection: 0 not yet, 1 AT+CUSD=1 done, -1 refused */

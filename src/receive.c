@@ -22,6 +22,8 @@ static unsigned char *unstored;  /* per part: could not be stored at all, stays 
 /* Why the handling of the message being stored again, unhandled, failed (for its warning):
  * the store's own message is gone by then, cleared by the calls that store it bare. */
 static char unhandled_why[256];
+static double next_read; /* monotonic: the next poll of a modem that announced nothing */
+static int again;        /* the last read left work: read at the next cycle */
 
 /* Undo the savepoint after a failure that is not the disk's, keeping why for the warning. */
 static int undo_handling(void)
@@ -33,6 +35,8 @@ static int undo_handling(void)
 int receive_init(const struct modem_config *cfg)
 {
 	rcfg = cfg;
+	next_read = 0;
+	again = 0;
 	/* A batch ends after the location that filled it, which may hold several parts. */
 	parts = calloc((size_t)cfg->read_batch + MODEM_LOCATION_PARTS, sizeof *parts);
 	unstored = calloc((size_t)cfg->read_batch + MODEM_LOCATION_PARTS, 1);
@@ -275,7 +279,7 @@ static int watch_clock(int n, int64_t t, const char *now)
 	return 0;
 }
 
-enum receive_result receive_poll(struct modem *m)
+static enum receive_result receive_read(struct modem *m)
 {
 	char now[20];
 	int64_t t;
@@ -337,4 +341,27 @@ enum receive_result receive_poll(struct modem *m)
 store_failed:
 	store_rollback();
 	return RECEIVE_STORE_FAILED;
+}
+
+/*
+ * When the modem is read: at once when it announced a message (or just connected), when the
+ * last read left work (a full batch, or a store that failed), else every modem.poll_interval,
+ * the safety net for announcements a modem drops, and the simulated phone's only way.
+ */
+static int read_due(struct modem *m)
+{
+	double mono = ts_mono();
+
+	if (!modem_announced(m) && !again && mono < next_read)
+		return 0;
+	next_read = mono + rcfg->poll_interval;
+	return 1;
+}
+
+enum receive_result receive_poll(struct modem *m)
+{
+	enum receive_result r = read_due(m) ? receive_read(m) : RECEIVE_IDLE;
+
+	again = r == RECEIVE_FULL || r == RECEIVE_STORE_FAILED;
+	return r;
 }

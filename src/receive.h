@@ -21,6 +21,10 @@ enum receive_result {
 
 int receive_init(const struct modem_config *cfg);
 void receive_close(void);
+/*
+ * Read the modem when a read is due (an announcement, a connect, work left by the last read,
+ * or modem.poll_interval since the last), store, hand over, delete. RECEIVE_IDLE when none was.
+ */
 enum receive_result receive_poll(struct modem *m);
 
 #endif

@@ -264,6 +264,8 @@ static int requests_job(void *arg)
 
 int ussd_init(const struct config *cfg, struct modem *m)
 {
+	double look = cfg->modem.poll_interval < 2 ? cfg->modem.poll_interval : 2;
+
 	ucfg = cfg;
 	umodem = m;
 	have_pattern = 0;
@@ -279,14 +281,16 @@ int ussd_init(const struct config *cfg, struct modem *m)
 	if (cfg->ussd.balance_code[0] != '\0' &&
 	    sched_add("ussd-balance", cfg->ussd.check_every, 0, balance_job, NULL) < 0)
 		return -1;
-	if (sched_add("ussd-listen", status_interval(cfg), status_interval(cfg), listen_job, NULL) <
+	/* Both every 2 s at most, not every modem poll (30 s by default, only the safety net of
+	 * instant receive): a notice the idle loop already read waits in the modem module, and a
+	 * request written by the CLI is a cheap read of the database. */
+	if (sched_add("ussd-listen", look < 1 ? 1 : look, look < 1 ? 1 : look, listen_job, NULL) <
 	    0)
 		return -1;
-	/* A cheap read each poll: a request written by the CLI waits one poll at most. With
-	 * several modems (issue 25) the first one's process answers them. */
+	/* With several modems (issue 25) the first one's process answers the CLI's requests. */
 	if (cfg->modem.name != cfg->modems[0].name)
 		return 0;
-	return sched_add("ussd-requests", cfg->modem.poll_interval, 0, requests_job, NULL);
+	return sched_add("ussd-requests", look, 0, requests_job, NULL);
 }
 
 void ussd_close(void)

@@ -129,7 +129,10 @@ for the rest of the process); a wrong PIN answers +CME ERROR: 16 and counts in D
 --pin: READY.
 
 Other behaviour: AT+CNMI=<mode>,<mt>,... with mt 1-3 makes the modem announce
-new inbox files (seen by the idle poll) with +CMTI: "SM",N.  USSD answers come
+new inbox files with +CMTI: "SM",N, within a few ms of the file's rename (the inbox
+directory is checked every 5 ms while announcing).  --cmti off (or "cmti": "off" in
+faults.json) never announces; --cmti N loses one announcement in N (logged in
+commands.log as "LOST +CMTI N").  USSD answers come
 0.1 s after OK (--ussd-delay-ms).  AT+CPMS (query and set) reports the inbox
 files within the capacity as used, and the capacity as total.  AT+CSCS supports "GSM", "IRA" (both
 ASCII here; other characters become '?') and "UCS2" (hex UTF-16); USSD
@@ -339,6 +342,8 @@ class Modem:
         self.smsc = args.smsc
         self.known = set(self.scan_inbox(args.capacity))
         self.last_poll = 0.0
+        self.inbox_mtime = None     # the inbox directory's mtime at the last announcement scan
+        self.announced = 0          # +CMTI due so far (for "one in N lost")
 
     # ------------------------------------------------------------ plumbing
 
@@ -448,6 +453,8 @@ class Modem:
         while True:
             now = time.monotonic()
             timeout = 0.2
+            if self.announcing():
+                timeout = 0.005  # a landing message is announced within a few ms
             if self.pending:
                 timeout = max(0.0, min(timeout, min(p[0] for p in self.pending) - now))
             try:
@@ -468,9 +475,42 @@ class Modem:
                 self.feed(data)
             self.idle()
 
+    def cmti_mode(self):
+        """faults.json's "cmti" if set, else --cmti: "on", "off", or N (one in N lost)."""
+        v = self.faults.get("cmti")
+        return str(v if v is not None else self.args.cmti)
+
+    def announcing(self):
+        return self.cnmi[1] in (1, 2, 3) and self.cmti_mode() != "off"
+
+    def announce(self, force=False):
+        """+CMTI for each inbox file that appeared since the last scan, if the host asked
+        for them (AT+CNMI mt 1-3) and --cmti allows; the scan runs when the inbox directory
+        changed (a stat every few ms) or FORCE (the 0.2 s idle poll)."""
+        try:
+            mt = os.stat(self.inbox).st_mtime_ns
+        except OSError:
+            mt = None
+        if not force and mt == self.inbox_mtime:
+            return
+        self.inbox_mtime = mt
+        present = set(self.scan_inbox())
+        if self.announcing():
+            mode = self.cmti_mode()
+            n = int(mode) if mode.isdigit() else 0
+            for idx in sorted(present - self.known):
+                self.announced += 1
+                if n > 0 and self.announced % n == 0:
+                    self.log_cmd("LOST +CMTI %d" % idx)  # the test can see which one
+                    continue
+                self.write('\r\n+CMTI: "SM",%d\r\n' % idx)
+        self.known = present
+
     def idle(self):
         if self.edit is not None:
             return
+        if self.announcing():
+            self.announce()
         now = time.monotonic()
         due = [p for p in self.pending if p[0] <= now]
         if due:
@@ -500,13 +540,7 @@ class Modem:
             # consumed first: the host may hang up the moment it has read them
             self.faults.consume("ussd_notify")
             self.write(out)
-        if self.cnmi[1] in (1, 2, 3):
-            present = set(self.scan_inbox())
-            for idx in sorted(present - self.known):
-                self.write('\r\n+CMTI: "SM",%d\r\n' % idx)
-            self.known = present
-        else:
-            self.known = set(self.scan_inbox())
+        self.announce(force=True)
 
     def feed(self, data):
         for b in data:
@@ -1371,6 +1405,10 @@ def main(argv=None):
     p.add_argument("--pin", default=None,
                    help="the SIM asks for this PIN (AT+CPIN? says SIM PIN until it is "
                         "entered; three wrong ones: SIM PUK, counted in DIR/pin_tries)")
+    p.add_argument("--cmti", default="on",
+                   help="announce new inbox files with +CMTI once AT+CNMI asks: on (default), "
+                        "off, or N: one announcement in N lost (faults.json \"cmti\" "
+                        "overrides it)")
     p.add_argument("--trace", action="store_true",
                    help="log raw traffic to DIR/trace.log")
     args = p.parse_args(argv)

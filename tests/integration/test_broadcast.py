@@ -286,7 +286,11 @@ def test_delivery_reports_are_recorded():
     with running(Env(extra="broadcast: { delivery_reports = true; };")) as env:
         env.cli("contact", "add", "0911000001", "--village", "3")
         env.cli("broadcast", "--group", "THON3", "Hop")
-        wait_for(lambda: len(sent_messages(env)) == 1, 10, "sent")
+        # The phone's sent folder has it before the daemon commits its reference: wait for the
+        # row, not the folder.
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status = 'sent' AND "
+                                    "msgref IS NOT NULL") == 1, 10, "sent with a reference")
+        check_eq(len(sent_messages(env)), 1, "one message in the phone's sent folder")
         ref = env.scalar("SELECT msgref FROM outbox")
         env.cli("sim", "report", "--from", "+84911000001", "--ref", str(ref))
         wait_for(lambda: env.scalar("SELECT delivery FROM outbox") == "delivered", 10, "delivered")

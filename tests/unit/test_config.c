@@ -20,7 +20,8 @@ static void t_minimal_config_gets_defaults(void)
 	if (c == NULL)
 		return;
 	CHECK_STR(c->modem.model, "");
-	CHECK(c->modem.poll_interval == 2.0);
+	/* Unset: 30 s for a modem, which announces its messages; 2 s for the simulated phone. */
+	CHECK(c->modem.poll_interval == 30.0);
 	CHECK_INT(c->modem.read_batch, 200);
 	CHECK_INT(c->replies.max_per_hour, 5);
 	CHECK_INT(c->broadcast.recur_interval, 10);
@@ -42,6 +43,37 @@ static void t_minimal_config_gets_defaults(void)
 	CHECK(config_tip_urgent(c, "weapons") && config_tip_urgent(c, "domestic_violence"));
 	CHECK(!config_tip_urgent(c, "theft") && !config_tip_urgent(c, NULL));
 	config_free(c);
+}
+
+/* modem.poll_interval's default follows the modem: set, it is kept whatever the model. */
+#define DB "database: { path = \"d\"; };\n"
+static void t_poll_interval_default(void)
+{
+	static const struct {
+		const char *text;
+		double want;
+	} cases[] = {
+	    {"modem: { device = \"m\"; connection = \"none\"; model = \"dummy\"; };\n" DB, 2.0},
+	    {"modem: { device = \"/dev/ttyUSB0\"; connection = \"at\"; model = \"at\"; };\n" DB,
+	     30.0},
+	    {"modem: { device = \"m\"; connection = \"none\"; model = \"dummy\"; "
+	     "poll_interval = 30; };\n" DB,
+	     30.0},
+	    {"modem: { device = \"d\"; connection = \"at\"; poll_interval = 0.5; };\n" DB, 0.5},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct config *c = load_text(cases[i].text);
+
+		CHECK(c != NULL);
+		if (c == NULL)
+			continue;
+		if (c->modem.poll_interval != cases[i].want)
+			fprintf(stderr, "  case %zu: poll_interval %g, want %g\n", i,
+			        c->modem.poll_interval, cases[i].want);
+		CHECK(c->modem.poll_interval == cases[i].want);
+		config_free(c);
+	}
 }
 
 static void t_config_table(void)
@@ -440,6 +472,7 @@ static void t_modems_and_networks(void)
 int main(void)
 {
 	RUN(t_minimal_config_gets_defaults);
+	RUN(t_poll_interval_default);
 	RUN(t_config_table);
 	RUN(t_database_group);
 	RUN(t_privacy_errors_name_file_and_line);
