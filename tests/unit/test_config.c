@@ -440,7 +440,7 @@ static void t_modems_and_networks(void)
 	CHECK_STR(c->modems[1].name, "m1");
 	CHECK_STR(c->modems[1].network, "");
 	CHECK(c->modems[1].poll_interval == 5.0);
-	CHECK(c->modems[0].poll_interval == 2.0); /* each entry its own defaults */
+	CHECK(c->modems[0].poll_interval == 30.0); /* each entry its own defaults */
 	CHECK(config_modem(c, "m1") == &c->modems[1] && config_modem(c, "x") == NULL);
 	n = config_network_of(c, "+84971234567");
 	CHECK(n != NULL && strcmp(n->name, "viettel") == 0);
