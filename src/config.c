@@ -1282,6 +1282,7 @@ static void load_modems(struct loader *ld, struct config *c, const config_settin
 		if (c->modem.connection == NULL)
 			problem(ld, g, "modems: entry %d: missing required setting connection",
 			        i + 1);
+		default_poll(&c->modem); /* by its own model */
 		c->modems[c->nmodems++] = c->modem;
 		if (modem_default_strings(&c->modems[c->nmodems - 1]) < 0)
 			problem(ld, g, "out of memory");
