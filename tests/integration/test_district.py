@@ -520,8 +520,10 @@ def test_offline_for_days_catches_up_in_batches():
         sent = re.findall(r"sync: sent (\d+) changes \(\d+ deleted\) in (\d+) batches",
                           env.log_text()[start:])
         batches = sum(int(b) for _, b in sent)
-        check(batches >= max(3, math.ceil(left / batch)),
-              "caught up in %d batches of %d for %d changes: %r" % (batches, batch, left, sent))
+        # Exactly the changes waiting (the batch the district had is sent again), sync.batch each.
+        check_eq((sum(int(c) for c, _ in sent), batches), (left, math.ceil(left / batch)),
+                 "changes and batches of the catch-up: %r" % sent)
+        check(batches >= 3, "several batches: %d" % batches)
         sys.stderr.write("offline: %d changes waited; %d after the kills, sent in %d batches: %r\n"
                          % (waiting, left, batches, sent))
         js, text = sync_status(env)
