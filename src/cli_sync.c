@@ -1,7 +1,8 @@
 /*
  * `tipline sync` (the commune's push, once, by hand) and `tipline district init|add-node`
- * (the district's PostgreSQL), issue 27. Neither writes an action's rows: sync.c moves the
- * change log's cursor, district.c speaks to PostgreSQL.
+ * (the district's PostgreSQL), issue 27, and the sync's part of `tipline status` (its lines and
+ * "sync" object: here, so that cli_status.c only calls them). None writes an action's rows:
+ * sync.c moves the change log's cursor, district.c speaks to PostgreSQL.
  *
  * Exit status: 0 done, 1 the district out of reach or refusing (the reason on stderr),
  * 2 bad arguments.
