@@ -139,6 +139,10 @@ int cli_passwd(const struct config *cfg, int argc, char **argv);
 int cli_console(const struct config *cfg, int argc, char **argv);
 /* in cli_sync.c (issue 27): */
 int cli_sync(const struct config *cfg, int argc, char **argv);
+/* tipline status's sync lines and "sync" object (nothing when sync is off). */
+struct json;
+void cli_status_sync_text(const struct config *cfg);
+void cli_status_sync_json(const struct config *cfg, struct json *j);
 int cli_district(const struct config *cfg, int argc, char **argv);
 int cli_inbox(const struct config *cfg, int argc, char **argv);
 int cli_outbox(const struct config *cfg, int argc, char **argv);

@@ -282,6 +282,7 @@ static void print_json(const struct config *cfg, const struct status_snapshot *r
 	else
 		json_key_null(&j, "wal_scrub_last_took_ms");
 	json_object_end(&j);
+	cli_status_sync_json(cfg, &j);
 	json_end(&j);
 }
 
@@ -406,6 +407,7 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	else if (rp->scrub.last_done_at[0])
 		printf("WAL scrub:    done %s (%lld ms after it was asked)\n",
 		       local(rp->scrub.last_done_at, a), rp->scrub.last_took_ms);
+	cli_status_sync_text(cfg);
 }
 
 int cli_status(const struct config *cfg, int argc, char **argv)

@@ -102,6 +102,7 @@ static const struct setting settings[] = {
     {"sync", "node", S_STRING, 0, OFF(sync.node), 0, 0},
     {"sync", "every", S_INT, 0, OFF(sync.every), 1, 7 * 86400},
     {"sync", "tip_text", S_BOOL, 0, OFF(sync.tip_text), 0, 0},
+    {"sync", "batch", S_INT, 0, OFF(sync.batch), 1, 100000},
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
@@ -413,6 +414,7 @@ static void defaults(struct config *c)
 	c->console.tls = 1;
 	c->console.session_idle = 8 * 3600;
 	c->sync.every = 300;
+	c->sync.batch = 500; /* log entries per PostgreSQL transaction (sync.h) */
 	/* Aggregators give up on a step after a few seconds: the database wait stays well under. */
 	c->ussd_menu.db_wait = 1000;
 	/* A step is answered in milliseconds: even max_sessions steps at once fit many times. */

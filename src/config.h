@@ -241,6 +241,7 @@ struct sync_config {
 	char *node;     /* the commune's name at the district (dak-to-re) */
 	int every;      /* seconds between the daemon's syncs */
 	int tip_text;   /* 1: a tip's text leaves the commune too (as stored) */
+	int batch;      /* change log entries per PostgreSQL transaction (500) */
 };
 
 /* 1 if HOST (numeric, as config_listen_parse gives it) is a loopback address. */

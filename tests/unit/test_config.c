@@ -127,6 +127,8 @@ static void t_config_table(void)
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"Dak To\"; };", 0},
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; every = 0; };", 0},
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; tip_text = true; };", 1},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; batch = 10; };", 1},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; batch = 0; };", 0},
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; tip_txt = true; };", 0},
 	    {MIN
 	     "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );",
@@ -272,6 +274,8 @@ static void t_privacy_errors_name_file_and_line(void)
 	     ":4: keywords.abbreviations: each entry must be \"WORD=EXPANSION\""},
 	    {MIN "tips: {\n  urgent_categories = [\"drugs\", \"weapon\"];\n};",
 	     ":4: tips.urgent_categories: \"weapon\" is not a configured category"},
+	    {MIN "sync: {\n  conninfo = \"host=d\"; node = \"a\";\n  batch = 100001;\n};",
+	     ":5: sync.batch: 100001 is out of range (1 to 100000)"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
