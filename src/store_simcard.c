@@ -11,7 +11,7 @@
 STORE_DOMAIN(sim);
 
 /*
- * Issue 25: the modem whose SIM this process guards (schema 021, sim_pins.modem), NULL for
+ * Issue 25: the modem whose SIM this process guards (schema 027, sim_pins.modem), NULL for
  * the one modem of a single-modem daemon and for the CLI. Its entries are its own: another
  * SIM accepting its PIN must not clear an entry whose outcome this SIM never told. Entries
  * of no modem (one modem's daemon, before several) count for every modem.
