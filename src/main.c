@@ -339,6 +339,15 @@ static void workers_stop(void)
 	}
 }
 
+/* What a step of the loop says of the database: FAILED a store error, WORKED a commit. */
+static void store_result(struct link_state *ls, int failed, int worked)
+{
+	if (failed)
+		store_state(ls, 0);
+	else if (worked)
+		store_state(ls, 1);
+}
+
 static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
 {
 	enum receive_result rr;
@@ -361,10 +370,7 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		modem_down(ls, cfg, modem_errmsg(modem));
 		return;
 	}
-	if (rr == RECEIVE_STORE_FAILED)
-		store_state(ls, 0);
-	else if (rr == RECEIVE_SOME || rr == RECEIVE_FULL)
-		store_state(ls, 1);
+	store_result(ls, rr == RECEIVE_STORE_FAILED, rr == RECEIVE_SOME || rr == RECEIVE_FULL);
 	if (quit)
 		return;
 	orr = outbox_run(modem);
@@ -372,10 +378,7 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		modem_down(ls, cfg, modem_errmsg(modem));
 		return;
 	}
-	if (orr == OUTBOX_STORE_FAILED)
-		store_state(ls, 0);
-	else if (orr == OUTBOX_SENT || orr == OUTBOX_MORE)
-		store_state(ls, 1);
+	store_result(ls, orr == OUTBOX_STORE_FAILED, orr == OUTBOX_SENT || orr == OUTBOX_MORE);
 	if (rr == RECEIVE_FULL)
 		wait = 0; /* a backlog: keep draining */
 	else if (orr == OUTBOX_MORE)
