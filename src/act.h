@@ -314,6 +314,8 @@ struct act_broadcast_in {
 	int64_t inbox_id;  /* the TB message, or 0 */
 	int dry_run;       /* 1: count and plan only, nothing written */
 	int need_members;  /* 1: ACT_NOBODY when nobody subscribed is in the group */
+	/* Issue 25: with DRY_RUN and a PLAN, filled with the spread over the modems (or NULL). */
+	struct broadcast_split *split;
 };
 struct act_broadcast_out {
 	int64_t id;

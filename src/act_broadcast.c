@@ -94,6 +94,38 @@ out:
 	return r;
 }
 
+/* The group's members by network, gathered for broadcast_split. */
+#define SPLIT_NETS 32
+struct nets {
+	int n;
+	char name[SPLIT_NETS][40];
+	const char *names[SPLIT_NETS];
+	long count[SPLIT_NETS];
+};
+
+static int net_count(const char *net, long n, void *arg)
+{
+	struct nets *x = arg;
+
+	if (x->n == SPLIT_NETS)
+		return 1;
+	snprintf(x->name[x->n], sizeof x->name[0], "%s", net != NULL ? net : "");
+	x->names[x->n] = net != NULL ? x->name[x->n] : NULL;
+	x->count[x->n++] = n;
+	return 0;
+}
+
+/* How GROUP's broadcast of PARTS parts would spread over the modems (issue 25). 0 or -1. */
+static int split(const char *group, int parts, struct broadcast_split *out)
+{
+	struct nets x = {0};
+
+	if (store_group_networks(group, net_count, &x) < 0)
+		return -1;
+	broadcast_split(act_cfg, parts, x.names, x.count, x.n, out);
+	return 0;
+}
+
 /* A dry run's cost and verdict (judge) for the members counted, with PLAN or a plan made here. */
 static enum act_status dry_run(const struct act_broadcast_in *in, const struct broadcast_plan *plan,
                                struct act_broadcast_out *out)
@@ -139,6 +171,9 @@ enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcas
 	}
 	if (in->need_members && out->members == 0)
 		return ACT_NOBODY;
+	if (in->dry_run && plan != NULL && in->split != NULL &&
+	    split(in->group, plan->as_sent.parts, in->split) < 0)
+		return ACT_ERROR;
 	if (in->dry_run)
 		return dry_run(in, plan, out);
 	/* Who made it: the officer's phone, or the name at the CLI ("cli"). */

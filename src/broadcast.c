@@ -50,6 +50,63 @@ double broadcast_estimate(const struct config *cfg, long total_parts)
 	return 5.0 * (double)total_parts;
 }
 
+/* What a part from modem M to a recipient of network NET costs. */
+static long long part_price(const struct config *cfg, const struct modem_config *m, const char *net)
+{
+	const struct network_config *own =
+	    m->network[0] != '\0' ? config_network(cfg, m->network) : NULL;
+
+	if (own == NULL)
+		return cfg->ussd.price_per_part;
+	return net != NULL && strcmp(net, m->network) == 0 ? own->price_on_net : own->price_off_net;
+}
+
+void broadcast_split(const struct config *cfg, int parts, const char *const *nets,
+                     const long *counts, int nnets, struct broadcast_split *out)
+{
+	int nm = cfg->nmodems < BROADCAST_SPLIT_MAX ? cfg->nmodems : BROADCAST_SPLIT_MAX;
+	long pool = 0;
+
+	memset(out, 0, sizeof *out);
+	out->n = nm;
+	for (int k = 0; k < nnets; k++) {
+		int mine[BROADCAST_SPLIT_MAX], nmine = 0;
+
+		for (int i = 0; i < nm; i++) {
+			/* Spread evenly: each modem's share of this network, at its price. */
+			long share = counts[k] / nm + (i < counts[k] % nm);
+
+			out->cost_spread +=
+			    share * parts * part_price(cfg, &cfg->modems[i], nets[k]);
+			if (nets[k] != NULL && strcmp(cfg->modems[i].network, nets[k]) == 0)
+				mine[nmine++] = i;
+		}
+		if (nmine == 0) {
+			pool += counts[k];
+			continue;
+		}
+		for (int j = 0; j < nmine; j++) {
+			long share = counts[k] / nmine + (j < counts[k] % nmine);
+
+			out->count[mine[j]] += share;
+			out->on_net[mine[j]] += share;
+			out->cost_on_net +=
+			    share * parts * part_price(cfg, &cfg->modems[mine[j]], nets[k]);
+		}
+	}
+	/* The rest, one by one to the least loaded modem: whoever is free takes the next. The
+	 * cost of these is off-net wherever they go (no modem is on-net for them). */
+	for (; pool > 0; pool--) {
+		int least = 0;
+
+		for (int i = 1; i < nm; i++)
+			if (out->count[i] < out->count[least])
+				least = i;
+		out->count[least]++;
+		out->cost_on_net += parts * part_price(cfg, &cfg->modems[least], NULL);
+	}
+}
+
 int broadcast_hold_check(const struct config *cfg, int parts, int recipients, int balance_known,
                          long balance, char *reason, size_t sz)
 {

@@ -52,6 +52,27 @@ int broadcast_hold_check(const struct config *cfg, int parts, int recipients, in
 /* The known balance from the store (status 'balance') for the check: 1 known, 0 not, -1. */
 int broadcast_known_balance(const struct config *cfg, long *balance);
 
+/*
+ * Issue 25: how a broadcast spreads over the modems, for the dry run. NETS[i] recipients
+ * (COUNTS[i] of them) by network name (NULL: a number no prefix names). With on-net routing
+ * each modem first takes its own network's recipients (shared evenly among that network's
+ * modems), then the recipients no modem is on-net for even out the load; without it every
+ * modem takes an equal share of every network. Costs are PARTS x the sending SIM's network's
+ * price_on_net or price_off_net (ussd.price_per_part for a modem of no network). A modem
+ * whose own share is far larger than the others' hands the rest over after
+ * outbox.on_net_wait, which this estimate leaves out: it is the cost when on-net goes as
+ * planned.
+ */
+#define BROADCAST_SPLIT_MAX 16
+struct broadcast_split {
+	int n;                              /* modems */
+	long count[BROADCAST_SPLIT_MAX];    /* recipients through modem i, with on-net routing */
+	long on_net[BROADCAST_SPLIT_MAX];   /* of which on-net */
+	long long cost_on_net, cost_spread; /* with on-net routing, and spread evenly */
+};
+void broadcast_split(const struct config *cfg, int parts, const char *const *nets,
+                     const long *counts, int nnets, struct broadcast_split *out);
+
 /* Queue (or hold) due rounds of recurring broadcasts, in a transaction of its own. Rounds, or -1.
  */
 int broadcast_recur(const struct config *cfg);

@@ -80,6 +80,8 @@ void cli_usage_error(const char *fmt, ...)
 
 int cli_open_store(const struct config *cfg)
 {
+	/* Recipients' networks by prefix (issue 25): the broadcast dry run splits by them. */
+	store_set_networks(config_network_name, (void *)cfg);
 	if (store_open(&cfg->database) < 0) {
 		if (store_error_is_permission())
 			fprintf(stderr, "tipline: %s\n", store_errmsg());

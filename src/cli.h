@@ -89,11 +89,12 @@ int cli_listing_row(const struct store_row *r, void *ctx);
 
 /* What `tipline status` shows (cli_status.c), gathered once: the console's overview shows it
  * too. */
-#define MAX_KEYS 48
+/* 48 keys of the daemon, and 22 more per modem of several (issue 25: "modem.NAME.KEY"). */
+#define MAX_KEYS 420
 struct kv {
 	int n;
 	struct {
-		char key[32], value[160], at[TS_LEN];
+		char key[80], value[160], at[TS_LEN];
 	} e[MAX_KEYS];
 };
 struct counts {
@@ -138,6 +139,10 @@ int cli_passwd(const struct config *cfg, int argc, char **argv);
 int cli_console(const struct config *cfg, int argc, char **argv);
 /* in cli_sync.c (issue 27): */
 int cli_sync(const struct config *cfg, int argc, char **argv);
+/* tipline status's sync lines and "sync" object (nothing when sync is off). */
+struct json;
+void cli_status_sync_text(const struct config *cfg);
+void cli_status_sync_json(const struct config *cfg, struct json *j);
 int cli_district(const struct config *cfg, int argc, char **argv);
 int cli_inbox(const struct config *cfg, int argc, char **argv);
 int cli_outbox(const struct config *cfg, int argc, char **argv);

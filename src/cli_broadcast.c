@@ -22,6 +22,24 @@ static int local_to_utc(const char *s, char out[TS_LEN])
 	return strchr(s, ' ') == NULL ? -1 : ts_local_to_utc(s, out);
 }
 
+/*
+ * Issue 25: the spread over the modems and what it costs with on-net routing and without.
+ * One modem: that line only (its network's prices, else ussd.price_per_part). The "cost:"
+ * line above it is the held-broadcast check's (ussd.price_per_part).
+ */
+static void print_split(const struct config *cfg, const struct broadcast_split *sp)
+{
+	if (cfg->nmodems > 1) {
+		printf("modems:     ");
+		for (int i = 0; i < sp->n; i++)
+			printf(" %s %ld (%ld on-net)%s", cfg->modems[i].name, sp->count[i],
+			       sp->on_net[i], i + 1 < sp->n ? "," : "");
+		printf("\n");
+	}
+	printf("on-net:      cost %lld with on-net routing, %lld spread evenly without it\n",
+	       sp->cost_on_net, sp->cost_spread);
+}
+
 static void print_plan(const struct config *cfg, const struct broadcast_plan *p,
                        const struct act_broadcast_out *q)
 {
@@ -183,6 +201,7 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 	struct act_broadcast_out q;
 	struct act_who w;
 	enum act_status st;
+	struct broadcast_split sp = {0};
 
 	if (o->group == NULL)
 		cli_usage_error(
@@ -201,6 +220,7 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 	in.every = o->every;
 	in.dry_run = 1;
 	in.need_members = 1;
+	in.split = &sp;
 	/* The plan first, outside the transaction: what it would cost, and to how many. */
 	st = act_broadcast_queue(&w, &in, &q, &p);
 	if (st == ACT_ERROR) {
@@ -209,6 +229,8 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 	}
 	print_plan(cfg, &p, &q);
 	broadcast_plan_free(&p);
+	if (st == ACT_OK)
+		print_split(cfg, &sp);
 	if (st == ACT_NOBODY) {
 		fprintf(stderr, "tipline: nobody subscribed is in group %s; nothing queued\n",
 		        o->group);
@@ -220,6 +242,7 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 	}
 	in.dry_run = 0;
 	in.need_members = 0;
+	in.split = NULL;
 	if (store_begin() < 0 || act_broadcast_queue(&w, &in, &q, NULL) != ACT_OK ||
 	    store_commit() < 0) {
 		store_rollback();

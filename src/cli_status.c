@@ -103,6 +103,109 @@ static void json_num(struct json *j, const char *name, const char *v)
 		json_key_int(j, name, strtoll(v, NULL, 10));
 }
 
+/* UTC text as local time, or "-". BUF holds TS_LEN. */
+static const char *local(const char *utc, char *buf)
+{
+	if (utc == NULL || utc[0] == '\0' || ts_utc_to_local(utc, buf) < 0)
+		return "-";
+	return buf;
+}
+
+/*
+ * Issue 25: modem I's row KEY. With several modems each process writes its own rows
+ * ("modem.NAME.KEY", store_status_scope); one modem's are the plain keys.
+ */
+static const char *mget(const struct config *cfg, const struct kv *kv, int i, const char *key)
+{
+	char k[80];
+
+	if (cfg->nmodems < 2)
+		return get(kv, key);
+	snprintf(k, sizeof k, "modem.%s.%s", cfg->modems[i].name, key);
+	return get(kv, k);
+}
+
+/* 1 if modem I's process is running (its heartbeat's deadline not past). */
+static int modem_alive(const struct config *cfg, const struct status_snapshot *rp, int i)
+{
+	const char *hb = mget(cfg, &rp->kv, i, "heartbeat");
+	char now[TS_LEN];
+
+	if (cfg->nmodems < 2)
+		return rp->alive;
+	ts_now(now);
+	return hb != NULL && strcmp(hb, now) >= 0;
+}
+
+/* "modems": one object per modem of the configuration (issue 25; new fields only). */
+static void json_modems(struct json *j, const struct config *cfg, const struct status_snapshot *rp)
+{
+	const struct kv *kv = &rp->kv;
+
+	json_key_array(j, "modems");
+	for (int i = 0; i < cfg->nmodems; i++) {
+		const char *st = mget(cfg, kv, i, "modem");
+		long sent = 0, sending = 0;
+
+		store_outbox_modem_counts(cfg->modems[i].name, &sent, &sending);
+		json_array_object(j);
+		json_key_str(j, "name", cfg->modems[i].name);
+		json_key_str(j, "network",
+		             cfg->modems[i].network[0] ? cfg->modems[i].network : NULL);
+		json_key_str(j, "device", cfg->modems[i].device);
+		json_key_bool(j, "running", modem_alive(cfg, rp, i));
+		json_key_str(j, "state", st);
+		json_key_str(j, "connected_at",
+		             st && strcmp(st, "connected") == 0
+		                 ? mget(cfg, kv, i, "modem_connected_at")
+		                 : NULL);
+		json_key_str(j, "sim", mget(cfg, kv, i, "sim"));
+		json_key_str(j, "operator", mget(cfg, kv, i, "modem_operator"));
+		json_key_str(j, "registration", mget(cfg, kv, i, "modem_registration"));
+		json_num(j, "signal_percent", mget(cfg, kv, i, "modem_signal_percent"));
+		json_key_str(j, "last_poll", mget(cfg, kv, i, "last_poll"));
+		json_num(j, "balance", mget(cfg, kv, i, "balance"));
+		json_key_int(j, "sent", sent);
+		json_key_int(j, "sending", sending);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* One line per modem (issue 25). */
+static void print_modems(const struct config *cfg, const struct status_snapshot *rp)
+{
+	const struct kv *kv = &rp->kv;
+	char a[TS_LEN];
+
+	for (int i = 0; i < cfg->nmodems; i++) {
+		const struct modem_config *m = &cfg->modems[i];
+		const char *st = mget(cfg, kv, i, "modem"), *v;
+		long sent = 0, sending = 0;
+
+		store_outbox_modem_counts(m->name, &sent, &sending);
+		printf("modem %s%s%s%s: ", m->name, m->network[0] ? " (" : "", m->network,
+		       m->network[0] ? ")" : "");
+		if (!modem_alive(cfg, rp, i))
+			printf("not running; ");
+		if (st != NULL && strcmp(st, "connected") == 0)
+			printf("connected since %s",
+			       local(mget(cfg, kv, i, "modem_connected_at"), a));
+		else
+			printf("%s", st ? cli_safe(st) : "-");
+		if ((v = mget(cfg, kv, i, "modem_operator")) != NULL)
+			printf(", %s", cli_safe(v));
+		if ((v = mget(cfg, kv, i, "modem_signal_percent")) != NULL)
+			printf(", signal %s %%", cli_safe(v));
+		if ((v = mget(cfg, kv, i, "balance")) != NULL)
+			printf(", balance %s", cli_safe(v));
+		printf(", sent %ld", sent);
+		if (sending > 0)
+			printf(", sending %ld", sending);
+		printf("\n");
+	}
+}
+
 static void print_json(const struct config *cfg, const struct status_snapshot *rp)
 {
 	const struct kv *kv = &rp->kv;
@@ -162,6 +265,7 @@ static void print_json(const struct config *cfg, const struct status_snapshot *r
 	json_key_bool(&j, "low", low != NULL && strcmp(low, "1") == 0);
 	json_key_int(&j, "low_balance", cfg->ussd.low_balance);
 	json_object_end(&j);
+	json_modems(&j, cfg, rp);
 	json_key_int(&j, "alerts_open", rp->alerts_open);
 	json_key_object(&j, "database");
 	json_key_str(&j, "path", cfg->database.path);
@@ -178,15 +282,8 @@ static void print_json(const struct config *cfg, const struct status_snapshot *r
 	else
 		json_key_null(&j, "wal_scrub_last_took_ms");
 	json_object_end(&j);
+	cli_status_sync_json(cfg, &j);
 	json_end(&j);
-}
-
-/* UTC text as local time, or "-". BUF holds TS_LEN. */
-static const char *local(const char *utc, char *buf)
-{
-	if (utc == NULL || utc[0] == '\0' || ts_utc_to_local(utc, buf) < 0)
-		return "-";
-	return buf;
 }
 
 /* The `sim` status values (src/simcard.c) as phrases. */
@@ -298,6 +395,7 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	else
 		printf("balance:      unknown%s\n",
 		       cfg->ussd.balance_code[0] ? "" : " (ussd.balance_code is not set)");
+	print_modems(cfg, rp);
 	printf("alerts open:  %lld\n", rp->alerts_open);
 	printf("database:     %s, %lld bytes (+ %lld WAL), schema %d\n", cfg->database.path,
 	       rp->db_bytes, rp->wal_bytes, rp->schema);
@@ -309,6 +407,7 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	else if (rp->scrub.last_done_at[0])
 		printf("WAL scrub:    done %s (%lld ms after it was asked)\n",
 		       local(rp->scrub.last_done_at, a), rp->scrub.last_took_ms);
+	cli_status_sync_text(cfg);
 }
 
 int cli_status(const struct config *cfg, int argc, char **argv)

@@ -1,7 +1,8 @@
 /*
  * `tipline sync` (the commune's push, once, by hand) and `tipline district init|add-node`
- * (the district's PostgreSQL), issue 27. Neither writes an action's rows: sync.c moves the
- * change log's cursor, district.c speaks to PostgreSQL.
+ * (the district's PostgreSQL), issue 27, and the sync's part of `tipline status` (its lines and
+ * "sync" object: here, so that cli_status.c only calls them). None writes an action's rows:
+ * sync.c moves the change log's cursor, district.c speaks to PostgreSQL.
  *
  * Exit status: 0 done, 1 the district out of reach or refusing (the reason on stderr),
  * 2 bad arguments.
@@ -12,8 +13,10 @@
 #include "cli.h"
 #include "config.h"
 #include "district.h"
+#include "json.h"
 #include "store.h"
 #include "sync.h"
+#include "ts.h"
 
 int cli_sync(const struct config *cfg, int argc, char **argv)
 {
@@ -93,4 +96,60 @@ int cli_district(const struct config *cfg, int argc, char **argv)
 		    "(read-only), publication tipline\n");
 	}
 	return 0;
+}
+
+/* --- tipline status: the sync's lines (called by cli_status.c; nothing when sync is off) --- */
+
+/* UTC text as local time, or "never". BUF holds TS_LEN. */
+static const char *when(const char *utc, char *buf)
+{
+	if (utc[0] == '\0' || ts_utc_to_local(utc, buf) < 0)
+		return "never";
+	return buf;
+}
+
+void cli_status_sync_text(const struct config *cfg)
+{
+	struct store_sync_state st;
+	char a[TS_LEN], b[TS_LEN];
+
+	if (cfg->sync.conninfo[0] == '\0')
+		return;
+	if (store_sync_state(&st) < 0) {
+		printf("sync:         %s, state unreadable: %s\n", cfg->sync.node,
+		       cli_safe(store_errmsg()));
+		return;
+	}
+	printf("sync:         %s, %lld changes wait, last success %s (every %d s)\n",
+	       cfg->sync.node, (long long)st.pending, when(st.synced_at, a), cfg->sync.every);
+	/* The district's own words (libpq's message): shown through cli_safe. */
+	if (st.last_error[0])
+		printf("sync error:   %s: %s\n", when(st.tried_at, b), cli_safe(st.last_error));
+}
+
+void cli_status_sync_json(const struct config *cfg, struct json *j)
+{
+	struct store_sync_state st;
+	int ok;
+
+	if (cfg->sync.conninfo[0] == '\0')
+		return;
+	ok = store_sync_state(&st) == 0;
+	json_key_object(j, "sync");
+	json_key_str(j, "node", cfg->sync.node);
+	json_key_int(j, "every", cfg->sync.every);
+	if (ok) {
+		json_key_int(j, "waiting", st.pending);
+		json_key_int(j, "cursor", st.cursor);
+	} else {
+		json_key_null(j, "waiting");
+		json_key_null(j, "cursor");
+	}
+	json_key_str(j, "last_success_at", ok && st.synced_at[0] ? st.synced_at : NULL);
+	json_key_str(j, "last_tried_at", ok && st.tried_at[0] ? st.tried_at : NULL);
+	json_key_str(j, "last_error",
+	             !ok                ? store_errmsg()
+	             : st.last_error[0] ? st.last_error
+	                                : NULL);
+	json_object_end(j);
 }

@@ -30,6 +30,8 @@ struct setting {
 #define OFF(f) offsetof(struct config, f)
 
 static const struct setting settings[] = {
+    {"modem", "name", S_STRING, 0, OFF(modem.name), 0, 0},
+    {"modem", "network", S_STRING, 0, OFF(modem.network), 0, 0},
     {"modem", "device", S_STRING, 1, OFF(modem.device), 0, 0},
     {"modem", "connection", S_STRING, 1, OFF(modem.connection), 0, 0},
     {"modem", "model", S_STRING, 0, OFF(modem.model), 0, 0},
@@ -52,6 +54,7 @@ static const struct setting settings[] = {
     {"outbox", "retry_base", S_INT, 0, OFF(outbox.retry_base), 1, 86400},
     {"outbox", "rate_per_minute", S_INT, 0, OFF(outbox.rate_per_minute), 0, 100000},
     {"outbox", "batch", S_INT, 0, OFF(outbox.batch), 1, 1000},
+    {"outbox", "on_net_wait", S_INT, 0, OFF(outbox.on_net_wait), 0, 86400},
     {"replies", "enabled", S_BOOL, 0, OFF(replies.enabled), 0, 0},
     {"replies", "max_per_hour", S_INT, 0, OFF(replies.max_per_hour), 0, 100000},
     {"broadcast", "fold_diacritics", S_BOOL, 0, OFF(broadcast.fold_diacritics), 0, 0},
@@ -99,10 +102,12 @@ static const struct setting settings[] = {
     {"sync", "node", S_STRING, 0, OFF(sync.node), 0, 0},
     {"sync", "every", S_INT, 0, OFF(sync.every), 1, 7 * 86400},
     {"sync", "tip_text", S_BOOL, 0, OFF(sync.tip_text), 0, 0},
+    {"sync", "batch", S_INT, 0, OFF(sync.batch), 1, 100000},
 };
 
 /* Groups whose members are checked by code of their own rather than by the table. */
-static const char *const special_groups[] = {"log", "keywords", "categories", "replies"};
+static const char *const special_groups[] = {"log",     "keywords", "categories",
+                                             "replies", "modems",   "networks"};
 
 /* tips.urgent_categories when the file does not set it. */
 static const char *const urgent_defaults[] = {"weapons", "drugs", "fighting", "domestic_violence"};
@@ -382,6 +387,9 @@ static void defaults(struct config *c)
 	c->outbox.retry_base = 30;
 	c->outbox.rate_per_minute = 0;
 	c->outbox.batch = 10;
+	/* A minute: a broadcast's on-net share waits that long for its own modem before any
+	 * other may take it (docs/configuration.md, "Several modems"). */
+	c->outbox.on_net_wait = 60;
 	c->replies.enabled = 1;
 	c->replies.max_per_hour = 5;
 	c->broadcast.fold_diacritics = 1;
@@ -406,6 +414,7 @@ static void defaults(struct config *c)
 	c->console.tls = 1;
 	c->console.session_idle = 8 * 3600;
 	c->sync.every = 300;
+	c->sync.batch = 500; /* log entries per PostgreSQL transaction (sync.h) */
 	/* Aggregators give up on a step after a few seconds: the database wait stays well under. */
 	c->ussd_menu.db_wait = 1000;
 	/* A step is answered in milliseconds: even max_sessions steps at once fit many times. */
@@ -417,14 +426,14 @@ static void defaults(struct config *c)
 /* Strings not given in the file still need to be owned by the config, so free() is uniform. */
 static int default_strings(struct config *c)
 {
-	char **slots[] = {&c->modem.model,       &c->modem.sent_dir,
-	                  &c->modem.gammu_debug, &c->country_code,
-	                  &c->ussd.balance_code, &c->ussd.balance_pattern,
-	                  &c->modem.pin,         &c->modem.reset_command,
-	                  &c->database.group,    &c->console.listen,
-	                  &c->console.tls_cert,  &c->console.tls_key,
-	                  &c->sync.conninfo,     &c->sync.node};
-	const char *vals[] = {"", "", "", "84", "", "", "", "", "", "0.0.0.0:8443", "", "", "", ""};
+	char **slots[] = {&c->modem.model,    &c->modem.sent_dir,      &c->modem.gammu_debug,
+	                  &c->country_code,   &c->ussd.balance_code,   &c->ussd.balance_pattern,
+	                  &c->modem.pin,      &c->modem.reset_command, &c->database.group,
+	                  &c->console.listen, &c->console.tls_cert,    &c->console.tls_key,
+	                  &c->sync.conninfo,  &c->sync.node,           &c->modem.name,
+	                  &c->modem.network};
+	const char *vals[] = {"", "", "", "84", "",      "", "", "", "", "0.0.0.0:8443",
+	                      "", "", "", "",   "modem", ""};
 
 	_Static_assert(sizeof slots / sizeof slots[0] == sizeof vals / sizeof vals[0],
 	               "a default for every string setting");
@@ -1036,6 +1045,342 @@ static void free_ussd_menu(struct config *c)
 
 /* --- end of the USSD menu's loader --- */
 
+/* --- issue 25: several modems (`modems`) and the networks' prefixes (`networks`) --- */
+
+/*
+ * The networks of Vietnam by their subscribers' prefixes (after the 2018 renumbering of the
+ * 11-digit numbers into 03x, 05x, 07x, 08x): a number keeps its prefix's network unless it
+ * was ported, which is rare enough that a prefix table is what gateways use. Prices are the
+ * usual prepaid tariffs in dong per part, estimates to be set to the SIMs' own.
+ */
+static const struct {
+	const char *name;
+	const char *prefixes;
+	int on_net, off_net;
+} default_networks[] = {
+    {"viettel", "+8432 +8433 +8434 +8435 +8436 +8437 +8438 +8439 +8486 +8496 +8497 +8498", 200,
+     250},
+    {"vinaphone", "+8481 +8482 +8483 +8484 +8485 +8488 +8491 +8494", 290, 350},
+    {"mobifone", "+8470 +8476 +8477 +8478 +8479 +8489 +8490 +8493", 290, 350},
+    {"vietnamobile", "+8452 +8456 +8458 +8492", 250, 350},
+    {"gmobile", "+8459 +8499", 250, 350},
+};
+
+static int network_add_prefix(struct network_config *n, const char *p)
+{
+	char **np = realloc(n->prefixes, (size_t)(n->nprefixes + 1) * sizeof *np);
+
+	if (np == NULL)
+		return -1;
+	n->prefixes = np;
+	if ((np[n->nprefixes] = strdup(p)) == NULL)
+		return -1;
+	n->nprefixes++;
+	return 0;
+}
+
+static int default_network_table(struct config *c)
+{
+	size_t k = sizeof default_networks / sizeof default_networks[0];
+
+	free(c->networks); /* `networks = ();`: an empty list is the defaults */
+	c->networks = calloc(k, sizeof *c->networks);
+	if (c->networks == NULL)
+		return -1;
+	c->nnetworks = (int)k;
+	for (size_t i = 0; i < k; i++) {
+		struct network_config *n = &c->networks[i];
+		char buf[200], *save = NULL;
+
+		n->price_on_net = default_networks[i].on_net;
+		n->price_off_net = default_networks[i].off_net;
+		if ((n->name = strdup(default_networks[i].name)) == NULL)
+			return -1;
+		snprintf(buf, sizeof buf, "%s", default_networks[i].prefixes);
+		for (char *t = strtok_r(buf, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save))
+			if (network_add_prefix(n, t) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* A name for a modem or a network: what a status key and a log line can hold as they are. */
+static int name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+static int int_member(struct loader *ld, const config_setting_t *s, const char *path, int *out)
+{
+	int t = config_setting_type(s);
+	long long v;
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+		problem(ld, s, "%s: expected an integer, got %s", path, type_name(t));
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < 0 || v > 1000000) {
+		problem(ld, s, "%s: %lld is out of range (0 to 1e+06)", path, v);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* One entry of `networks`: { name; prefixes = [...]; price_on_net; price_off_net; }. */
+static void load_network(struct loader *ld, struct network_config *n, const config_setting_t *g,
+                         int idx)
+{
+	int len = config_setting_length(g);
+	char path[64];
+
+	n->price_on_net = n->price_off_net = -1;
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(s);
+
+		snprintf(path, sizeof path, "networks.%s", name);
+		if (strcmp(name, "name") == 0) {
+			if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+			    !name_ok(config_setting_get_string(s)))
+				problem(ld, s,
+				        "networks.name: expected a name of 1 to 32 lower-case "
+				        "letters, digits, '-' or '_', such as \"viettel\"");
+			else if ((n->name = strdup(config_setting_get_string(s))) == NULL)
+				problem(ld, s, "out of memory");
+		} else if (strcmp(name, "prefixes") == 0) {
+			const char *vec[64];
+			size_t k;
+
+			if (string_list(ld, s, path, vec, 64, &k) < 0)
+				continue;
+			for (size_t j = 0; j < k; j++) {
+				size_t l = strlen(vec[j]);
+
+				if (l < 2 || l > 16 || vec[j][0] != '+' ||
+				    strspn(vec[j] + 1, "0123456789") != l - 1)
+					problem(
+					    ld, config_setting_get_elem(s, (unsigned)j),
+					    "networks.prefixes: \"%s\" is not a number prefix in "
+					    "international form, such as \"+8496\"",
+					    vec[j]);
+				else if (network_add_prefix(n, vec[j]) < 0)
+					problem(ld, s, "out of memory");
+			}
+		} else if (strcmp(name, "price_on_net") == 0) {
+			int_member(ld, s, path, &n->price_on_net);
+		} else if (strcmp(name, "price_off_net") == 0) {
+			int_member(ld, s, path, &n->price_off_net);
+		} else {
+			problem(ld, s, "unknown setting networks.%s", name);
+		}
+	}
+	if (n->name == NULL)
+		problem(ld, g, "networks: entry %d has no name", idx + 1);
+	if (n->price_on_net < 0)
+		n->price_on_net = 0;
+	if (n->price_off_net < 0)
+		n->price_off_net = n->price_on_net;
+}
+
+static void load_networks(struct loader *ld, struct config *c, const config_setting_t *l)
+{
+	int len = config_setting_length(l);
+
+	if (config_setting_type(l) != CONFIG_TYPE_LIST) {
+		problem(ld, l,
+		        "networks: expected a list ( { name = ...; prefixes = [...]; }, ... ), "
+		        "got %s",
+		        type_name(config_setting_type(l)));
+		return;
+	}
+	c->networks = calloc((size_t)len + 1, sizeof *c->networks);
+	if (c->networks == NULL) {
+		problem(ld, l, "out of memory");
+		return;
+	}
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+
+		c->nnetworks = i + 1;
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			problem(ld, g, "networks: entry %d: expected a group { ... }, got %s",
+			        i + 1, type_name(config_setting_type(g)));
+			continue;
+		}
+		load_network(ld, &c->networks[i], g, i);
+		for (int j = 0; j < i && c->networks[i].name != NULL; j++)
+			if (c->networks[j].name != NULL &&
+			    strcmp(c->networks[j].name, c->networks[i].name) == 0)
+				problem(ld, g, "networks: \"%s\" is named twice",
+				        c->networks[i].name);
+	}
+}
+
+static void modem_config_free(struct modem_config *m)
+{
+	free(m->name);
+	free(m->network);
+	free(m->device);
+	free(m->connection);
+	free(m->model);
+	free(m->sent_dir);
+	free(m->pin);
+	free(m->reset_command);
+	free(m->gammu_debug);
+}
+
+/* The strings a modem entry left out, as the single `modem` group's defaults. 0 or -1. */
+static int modem_default_strings(struct modem_config *m)
+{
+	char **slots[] = {&m->model,         &m->sent_dir, &m->gammu_debug, &m->pin,
+	                  &m->reset_command, &m->network,  &m->name};
+
+	for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+		if (*slots[i] == NULL && (*slots[i] = strdup("")) == NULL)
+			return -1;
+	return 0;
+}
+
+/*
+ * `modems = ( { name = "viettel1"; device = ...; connection = ...; ... }, ... )`: each entry
+ * takes the `modem` group's settings (the table's), loaded through c->modem, which holds the
+ * defaults meanwhile, and moved into c->modems.
+ */
+static void load_modems(struct loader *ld, struct config *c, const config_setting_t *l)
+{
+	int len = config_setting_length(l);
+	struct modem_config base = c->modem;
+
+	if (config_setting_type(l) != CONFIG_TYPE_LIST || len < 1) {
+		problem(ld, l,
+		        "modems: expected a list of one or more modems ( { name = ...; device "
+		        "= ...; connection = ...; }, ... )");
+		return;
+	}
+	c->modems = calloc((size_t)len, sizeof *c->modems);
+	if (c->modems == NULL) {
+		problem(ld, l, "out of memory");
+		return;
+	}
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *g = config_setting_get_elem(l, (unsigned)i);
+
+		c->modem = base;
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			problem(ld, g, "modems: entry %d: expected a group { ... }, got %s", i + 1,
+			        type_name(config_setting_type(g)));
+			continue;
+		}
+		load_table_group(ld, c, "modem", g, NULL, 0);
+		if (c->modem.name == NULL)
+			problem(ld, g, "modems: entry %d has no name (name = \"viettel1\";)",
+			        i + 1);
+		if (c->modem.device == NULL)
+			problem(ld, g, "modems: entry %d: missing required setting device", i + 1);
+		if (c->modem.connection == NULL)
+			problem(ld, g, "modems: entry %d: missing required setting connection",
+			        i + 1);
+		default_poll(&c->modem); /* by its own model */
+		c->modems[c->nmodems++] = c->modem;
+		if (modem_default_strings(&c->modems[c->nmodems - 1]) < 0)
+			problem(ld, g, "out of memory");
+	}
+	c->modem = base;
+}
+
+/* The modems beyond types: names, devices, networks and PINs. */
+static void validate_modems(struct loader *ld, const struct config *c, const config_t *cf)
+{
+	const config_setting_t *l = config_lookup(cf, "modems");
+
+	for (int i = 0; i < c->nmodems; i++) {
+		const struct modem_config *m = &c->modems[i];
+		const config_setting_t *g = l != NULL ? config_setting_get_elem(l, (unsigned)i)
+		                                      : config_lookup(cf, "modem");
+		const char *pfx = l != NULL ? "modems" : "modem";
+
+		if (!name_ok(m->name))
+			problem(ld, g,
+			        "%s.name: \"%s\" is not a name of 1 to 32 lower-case letters, "
+			        "digits, '-' or '_', such as \"viettel1\"",
+			        pfx, m->name);
+		for (int j = 0; j < i; j++) {
+			if (strcmp(c->modems[j].name, m->name) == 0)
+				problem(ld, g, "modems: \"%s\" is named twice", m->name);
+			if (strcmp(c->modems[j].device, m->device) == 0)
+				problem(
+				    ld, g,
+				    "modems: \"%s\" and \"%s\" have the same device \"%s\": one "
+				    "device is one modem",
+				    c->modems[j].name, m->name, m->device);
+		}
+		if (m->network[0] != '\0' && config_network(c, m->network) == NULL)
+			problem(ld, g,
+			        "%s.network: \"%s\" is not a network of `networks` (the defaults: "
+			        "viettel, vinaphone, mobifone, vietnamobile, gmobile)",
+			        pfx, m->network);
+		/* A PIN is 4 to 8 digits (3GPP TS 22.004); anything else would be a wrong try. */
+		if (m->pin[0] != '\0' && (strspn(m->pin, "0123456789") != strlen(m->pin) ||
+		                          strlen(m->pin) < 4 || strlen(m->pin) > 8))
+			problem(ld, g, "%s.pin: must be 4 to 8 digits", pfx);
+	}
+}
+
+const struct network_config *config_network(const struct config *c, const char *name)
+{
+	for (int i = 0; i < c->nnetworks; i++)
+		if (c->networks[i].name != NULL && strcmp(c->networks[i].name, name) == 0)
+			return &c->networks[i];
+	return NULL;
+}
+
+const struct modem_config *config_modem(const struct config *c, const char *name)
+{
+	for (int i = 0; i < c->nmodems; i++)
+		if (strcmp(c->modems[i].name, name) == 0)
+			return &c->modems[i];
+	return NULL;
+}
+
+const struct network_config *config_network_of(const struct config *c, const char *number)
+{
+	char e164[40];
+	const struct network_config *best = NULL;
+	size_t best_len = 0;
+
+	/* National form "0912..." is the country's: "+84912...". */
+	if (number[0] == '0' && number[1] != '0')
+		snprintf(e164, sizeof e164, "+%s%s", c->country_code, number + 1);
+	else if (number[0] != '+')
+		snprintf(e164, sizeof e164, "+%s", number);
+	else
+		snprintf(e164, sizeof e164, "%s", number);
+	for (int i = 0; i < c->nnetworks; i++)
+		for (int j = 0; j < c->networks[i].nprefixes; j++) {
+			const char *p = c->networks[i].prefixes[j];
+			size_t l = strlen(p);
+
+			if (l > best_len && strncmp(e164, p, l) == 0) {
+				best = &c->networks[i];
+				best_len = l;
+			}
+		}
+	return best;
+}
+
+const char *config_network_name(const char *number, void *cfg)
+{
+	const struct network_config *n = config_network_of(cfg, number);
+
+	return n != NULL ? n->name : NULL;
+}
+
+/* --- end of issue 25's loaders --- */
+
 static void check_required(struct loader *ld, const config_t *cf)
 {
 	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
@@ -1043,6 +1388,10 @@ static void check_required(struct loader *ld, const config_t *cf)
 		char path[96];
 
 		if (!st->required)
+			continue;
+		/* With `modems` the modem settings are each entry's (load_modems). */
+		if (st->group != NULL && strcmp(st->group, "modem") == 0 &&
+		    config_lookup(cf, "modems") != NULL)
 			continue;
 		path_of(st, path, sizeof path);
 		if (config_lookup(cf, path) == NULL) {
@@ -1190,11 +1539,7 @@ static void validate(struct loader *ld, struct config *c, const config_t *cf)
 	validate_console(ld, c, cf);
 	validate_sync(ld, c, cf);
 	validate_tips(ld, c, cf);
-	/* A PIN is 4 to 8 digits (3GPP TS 22.004); anything else would be a wrong try of three. */
-	if (c->modem.pin[0] != '\0' &&
-	    (strspn(c->modem.pin, "0123456789") != strlen(c->modem.pin) ||
-	     strlen(c->modem.pin) < 4 || strlen(c->modem.pin) > 8))
-		problem(ld, config_lookup(cf, "modem.pin"), "modem.pin: must be 4 to 8 digits");
+	validate_modems(ld, c, cf);
 }
 
 /*
@@ -1231,6 +1576,29 @@ static int refuse_includes(const char *file)
 	}
 	fclose(f);
 	return bad;
+}
+
+/*
+ * After loading: the single `modem` group becomes a list of one, c->modem the first modem
+ * (its strings owned by c->modems[0]), and the default networks when none were given.
+ */
+static int modems_finish(struct config *c)
+{
+	if (c->nnetworks == 0 && default_network_table(c) < 0)
+		return -1;
+	if (c->nmodems == 0) {
+		c->modems = calloc(1, sizeof *c->modems);
+		if (c->modems == NULL)
+			return -1;
+		c->modems[0] = c->modem;
+		c->nmodems = 1;
+	} else {
+		/* default_strings gave c->modem strings of its own: c->modems[0]'s replace them. */
+		modem_config_free(&c->modem);
+	}
+	c->modem = c->modems[0];
+	c->modem_shared = 1;
+	return 0;
 }
 
 struct config *config_load(const char *file)
@@ -1276,6 +1644,19 @@ struct config *config_load(const char *file)
 			load_categories(&ld, c, s);
 			continue;
 		}
+		if (strcmp(name, "modems") == 0) {
+			if (config_lookup(&cf, "modem") != NULL)
+				problem(&ld, s,
+				        "modems: give either the `modem` group (one modem) or "
+				        "the `modems` list, not both");
+			else
+				load_modems(&ld, c, s);
+			continue;
+		}
+		if (strcmp(name, "networks") == 0) {
+			load_networks(&ld, c, s);
+			continue;
+		}
 		if (!group_known(name)) {
 			problem(&ld, s, "unknown setting %s", name);
 			continue;
@@ -1303,6 +1684,10 @@ struct config *config_load(const char *file)
 		problem(&ld, NULL, "out of memory");
 		goto fail;
 	}
+	if (ld.errors == 0 && modems_finish(c) < 0) {
+		problem(&ld, NULL, "out of memory");
+		goto fail;
+	}
 	if (ld.errors == 0)
 		check_ussd_menu(&ld, c, &cf);
 	if (ld.errors == 0)
@@ -1323,13 +1708,19 @@ void config_free(struct config *c)
 		return;
 	free(c->file);
 	free(c->country_code);
-	free(c->modem.device);
-	free(c->modem.connection);
-	free(c->modem.model);
-	free(c->modem.sent_dir);
-	free(c->modem.pin);
-	free(c->modem.reset_command);
-	free(c->modem.gammu_debug);
+	/* c->modem's strings are c->modems[0]'s once the list is made (modems_finish). */
+	if (!c->modem_shared)
+		modem_config_free(&c->modem);
+	for (int i = 0; i < c->nmodems; i++)
+		modem_config_free(&c->modems[i]);
+	free(c->modems);
+	for (int i = 0; i < c->nnetworks; i++) {
+		free(c->networks[i].name);
+		for (int j = 0; j < c->networks[i].nprefixes; j++)
+			free(c->networks[i].prefixes[j]);
+		free(c->networks[i].prefixes);
+	}
+	free(c->networks);
 	free(c->database.path);
 	free(c->database.group);
 	free(c->ussd.balance_code);

@@ -57,6 +57,8 @@ enum tpl {
 };
 
 struct modem_config {
+	char *name;    /* issue 25: "viettel1"; the single `modem` group's is "modem" */
+	char *network; /* the SIM's network, a name in `networks` ("" = not said) */
 	char *device;
 	char *connection;
 	char *model;
@@ -74,6 +76,19 @@ struct modem_config {
 	int reset_timeout;     /* seconds reset_command may run before it is killed */
 };
 
+/*
+ * One mobile network (issue 25, `networks`): the number prefixes (E.164, "+8432") of its
+ * subscribers and what one SMS part costs from one of its SIMs, to its own subscribers
+ * (on-net) and to another network's (off-net). Estimates for the broadcast dry run.
+ */
+struct network_config {
+	char *name;
+	char **prefixes;
+	int nprefixes;
+	int price_on_net;
+	int price_off_net;
+};
+
 struct database_config {
 	char *path;
 	int busy_timeout; /* milliseconds */
@@ -88,6 +103,7 @@ struct outbox_config {
 	int retry_base;      /* seconds; doubled at each failed attempt */
 	int rate_per_minute; /* parts per minute at most, 0 = as fast as the modem goes */
 	int batch;           /* messages sent per main-loop cycle, at most */
+	int on_net_wait;     /* seconds a due message waits for a modem of its network */
 };
 
 struct replies_config {
@@ -225,6 +241,7 @@ struct sync_config {
 	char *node;     /* the commune's name at the district (dak-to-re) */
 	int every;      /* seconds between the daemon's syncs */
 	int tip_text;   /* 1: a tip's text leaves the commune too (as stored) */
+	int batch;      /* change log entries per PostgreSQL transaction (500) */
 };
 
 /* 1 if HOST (numeric, as config_listen_parse gives it) is a loopback address. */
@@ -236,7 +253,14 @@ struct config {
 	char *file;
 	enum log_level log_level;
 	char *country_code; /* digits, no '+': "84" */
+	/* The first modem (the process's own, in a modem worker: main.c); the program's code
+	 * that knows one modem reads this. Its strings are owned by modems[0]. */
 	struct modem_config modem;
+	struct modem_config *modems; /* issue 25: every modem (`modems`, or the `modem` group) */
+	int nmodems;
+	int modem_shared;                /* modem's strings are modems[0]'s (config_free) */
+	struct network_config *networks; /* `networks`, or the Vietnamese defaults */
+	int nnetworks;
 	struct database_config database;
 	struct outbox_config outbox;
 	struct replies_config replies;
@@ -259,6 +283,18 @@ struct config {
  */
 struct config *config_load(const char *file);
 void config_free(struct config *c);
+
+/*
+ * The network of NUMBER (E.164 or national, "0912..."), by the longest prefix in C's
+ * networks; NULL when none matches. Static (C's).
+ */
+const struct network_config *config_network_of(const struct config *c, const char *number);
+/* config_network_of's name, shaped for store_set_networks (CFG is the struct config). */
+const char *config_network_name(const char *number, void *cfg);
+/* The network named NAME, or NULL. */
+const struct network_config *config_network(const struct config *c, const char *name);
+/* The modem named NAME, or NULL. */
+const struct modem_config *config_modem(const struct config *c, const char *name);
 
 const char *config_tpl_name(enum tpl t);
 const char *config_tpl_default(enum tpl t);

@@ -358,7 +358,7 @@ static int do_broadcast(struct msg *m, const struct parse_result *p)
 {
 	char count[16], ref[16], cost[24], balance[24], pin[16];
 	char *text;
-	struct act_broadcast_in in = {p->group_buf, NULL, NULL, NULL, pin, m->id, 0, 0};
+	struct act_broadcast_in in = {p->group_buf, NULL, NULL, NULL, pin, m->id, 0, 0, NULL};
 	struct act_broadcast_out q;
 	enum act_status st;
 

@@ -5,9 +5,18 @@
  * handle → receive → outbox → alerts → modem → simcard → status → ussd. Signal handlers only
  * set flags, but for SIGCHLD, which lets the modem module abort a call stuck on a dead modem
  * process; the loop does the work.
+ *
+ * Several modems (issue 25, `modems`): the daemon runs one process per modem, each this same
+ * program started with -m NAME, and stays as their main process (docs/design.md, "Several
+ * modems", says why). A modem's process drives its modem alone (receive, outbox, USSD, SIM,
+ * health); the main process runs the shared jobs (alerts, recurring broadcasts, privacy),
+ * restarts a modem's process that died, and stops them all on SIGTERM, and on SIGHUP starts
+ * them afresh with the new configuration. One modem: one process, as before.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,30 +78,50 @@ static void on_child(int sig)
 static void usage(FILE *out, int status) __attribute__((noreturn));
 static void usage(FILE *out, int status)
 {
-	fprintf(out, "usage: tiplined [-hnV] [-c file]\n"
+	fprintf(out, "usage: tiplined [-hnV] [-c file] [-m name]\n"
 	             "  -c file  configuration (default " DEFAULT_CONF ")\n"
+	             "  -m name  drive only modem NAME of `modems` (the daemon starts one\n"
+	             "           such process per modem itself)\n"
 	             "  -n       check the configuration and exit\n"
 	             "  -h       this help\n"
 	             "  -V       the version\n");
 	exit(status);
 }
 
-/* The modem the daemon drives: one today (issue 25 drives several). */
+/* The modem this process drives; NULL in the main process of several. */
 static struct modem *modem;
+/* Issue 25: the index in cfg->modems of this process's modem, -1 in the main process of
+ * several; 0 with one modem (one process does everything). */
+static int own;
 
 static int open_modules(struct config *cfg)
 {
+	int several = cfg->nmodems > 1, shared = own < 0 || !several;
+
 	log_set_level(cfg->log_level);
+	if (own >= 0)
+		cfg->modem = cfg->modems[own];
+	/* A modem's rows in `status` are its own; the first one's also under the old keys. */
+	store_status_scope(several && own >= 0 ? cfg->modem.name : NULL, own == 0 ? 2 : 0);
+	store_sim_scope(several && own >= 0 ? cfg->modem.name : NULL);
+	store_set_networks(config_network_name, cfg);
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
 		if (store_error_is_permission())
 			log_warnx("%s", store_errmsg());
 		return -1;
 	}
-	if (act_init(cfg) < 0 || handle_init(cfg) < 0 || receive_init(&cfg->modem) < 0 ||
-	    outbox_init(cfg) < 0 || alerts_init(cfg) < 0 ||
-	    (modem = modem_open(&cfg->modem)) == NULL || simcard_init(cfg, modem) < 0 ||
-	    status_init(cfg, modem) < 0 || ussd_init(cfg, modem) < 0 || notify_init() < 0 ||
-	    privacy_init(cfg) < 0 || sync_init(cfg) < 0)
+	if (act_init(cfg) < 0 || handle_init(cfg) < 0 ||
+	    outbox_init(cfg, !several  ? OUTBOX_ROLE_ALL
+	                     : own < 0 ? OUTBOX_ROLE_MAIN
+	                               : OUTBOX_ROLE_MODEM) < 0 ||
+	    (shared && (alerts_init(cfg) < 0 || notify_init() < 0 || privacy_init(cfg) < 0 ||
+	                sync_init(cfg) < 0)))
+		return -1;
+	if (own < 0)
+		return status_init(cfg, NULL);
+	if (receive_init(&cfg->modem) < 0 || (modem = modem_open(&cfg->modem)) == NULL ||
+	    simcard_init(cfg, modem) < 0 || status_init(cfg, modem) < 0 ||
+	    ussd_init(cfg, modem) < 0)
 		return -1;
 	return 0;
 }
@@ -216,6 +245,109 @@ static int bring_up(struct link_state *ls, const struct config *cfg, const sigse
 	return 0;
 }
 
+/*
+ * The main process of several modems (issue 25): one process per modem, this program with
+ * -m NAME (exec'd, so that no SQLite connection crosses the fork). Each dies with the main
+ * process (PR_SET_PDEATHSIG: a SIGKILLed daemon leaves no modem process behind to send beside
+ * the next one); one that dies alone is started again, after 1 s doubling to
+ * modem.backoff_max while it keeps dying within a minute.
+ */
+#define WORKERS_MAX 16
+static struct worker {
+	pid_t pid;
+	double started, next_start, backoff;
+} workers[WORKERS_MAX];
+static const char *self_conf;
+static char progname[48];
+
+static void worker_start(const struct config *cfg, int i)
+{
+	struct worker *w = &workers[i];
+	char exe[1024];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	pid_t parent = getpid(), pid;
+
+	/* By its path, so that ps names it tiplined; /proc/self/exe if that is gone (an
+	 * upgrade replaced the file: the running program's image is still there). */
+	exe[n > 0 ? n : 0] = '\0';
+	pid = fork();
+
+	if (pid < 0) {
+		log_warn("modem %s: cannot start its process", cfg->modems[i].name);
+		w->next_start = ts_mono() + 1;
+		return;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1); /* the main process died before the line above */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		unsetenv("NOTIFY_SOCKET"); /* systemd hears the main process only */
+		if (exe[0] != '\0')
+			execl(exe, "tiplined", "-c", self_conf, "-m", cfg->modems[i].name,
+			      (char *)NULL);
+		execl("/proc/self/exe", "tiplined", "-c", self_conf, "-m", cfg->modems[i].name,
+		      (char *)NULL);
+		_exit(127);
+	}
+	w->pid = pid;
+	w->started = ts_mono();
+	log_info("modem %s: process %ld started", cfg->modems[i].name, (long)pid);
+}
+
+/* Reap the modem processes that ended; start those due. */
+static void supervise(const struct config *cfg, const sigset_t *unblocked)
+{
+	double wait = 1.0;
+
+	for (int i = 0; i < cfg->nmodems && i < WORKERS_MAX; i++) {
+		struct worker *w = &workers[i];
+		int st;
+
+		if (w->pid > 0 && waitpid(w->pid, &st, WNOHANG) == w->pid) {
+			w->backoff = ts_mono() - w->started > 60 || w->backoff < 1 ? 1
+			             : w->backoff * 2 > cfg->modem.backoff_max
+			                 ? cfg->modem.backoff_max
+			                 : w->backoff * 2;
+			log_warnx("modem %s: its process %ld ended (%s %d); starting it again in "
+			          "%.0f s",
+			          cfg->modems[i].name, (long)w->pid,
+			          WIFEXITED(st) ? "status" : "signal",
+			          WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), w->backoff);
+			w->pid = 0;
+			w->next_start = ts_mono() + w->backoff;
+		}
+		if (w->pid == 0 && !quit && !reload && ts_mono() >= w->next_start)
+			worker_start(cfg, i);
+	}
+	nap(sched_next() < wait ? sched_next() : wait, unblocked);
+}
+
+/* SIGTERM every modem process and wait for them (a send in progress is finished). */
+static void workers_stop(void)
+{
+	for (int i = 0; i < WORKERS_MAX; i++)
+		if (workers[i].pid > 0)
+			kill(workers[i].pid, SIGTERM);
+	for (int i = 0; i < WORKERS_MAX; i++) {
+		while (workers[i].pid > 0 && waitpid(workers[i].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		workers[i] = (struct worker){0};
+	}
+}
+
+/* What a step of the loop says of the database: FAILED a store error, WORKED a commit. */
+static void store_result(struct link_state *ls, int failed, int worked)
+{
+	if (failed)
+		store_state(ls, 0);
+	else if (worked)
+		store_state(ls, 1);
+}
+
 static void cycle(struct link_state *ls, const struct config *cfg, const sigset_t *unblocked)
 {
 	enum receive_result rr;
@@ -227,6 +359,10 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 	/* Periodic jobs (alerts, checks, status) run with the modem down too: each job that
 	 * needs the modem asks modem_connected() itself. */
 	sched_run();
+	if (own < 0) {
+		supervise(cfg, unblocked);
+		return;
+	}
 	if (bring_up(ls, cfg, unblocked) < 0)
 		return;
 	rr = receive_poll(modem);
@@ -234,10 +370,7 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		modem_down(ls, cfg, modem_errmsg(modem));
 		return;
 	}
-	if (rr == RECEIVE_STORE_FAILED)
-		store_state(ls, 0);
-	else if (rr == RECEIVE_SOME || rr == RECEIVE_FULL)
-		store_state(ls, 1);
+	store_result(ls, rr == RECEIVE_STORE_FAILED, rr == RECEIVE_SOME || rr == RECEIVE_FULL);
 	if (quit)
 		return;
 	orr = outbox_run(modem);
@@ -245,10 +378,7 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 		modem_down(ls, cfg, modem_errmsg(modem));
 		return;
 	}
-	if (orr == OUTBOX_STORE_FAILED)
-		store_state(ls, 0);
-	else if (orr == OUTBOX_SENT || orr == OUTBOX_MORE)
-		store_state(ls, 1);
+	store_result(ls, orr == OUTBOX_STORE_FAILED, orr == OUTBOX_SENT || orr == OUTBOX_MORE);
 	if (rr == RECEIVE_FULL)
 		wait = 0; /* a backlog: keep draining */
 	else if (orr == OUTBOX_MORE)
@@ -258,7 +388,7 @@ static void cycle(struct link_state *ls, const struct config *cfg, const sigset_
 
 int main(int argc, char **argv)
 {
-	const char *file = DEFAULT_CONF;
+	const char *file = DEFAULT_CONF, *only = NULL;
 	int check = 0, ch;
 	struct config *cfg;
 	struct sigaction sa;
@@ -270,10 +400,13 @@ int main(int argc, char **argv)
 	                                     {"version", no_argument, NULL, 'V'},
 	                                     {NULL, 0, NULL, 0}};
 
-	while ((ch = getopt_long(argc, argv, "c:nhV", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:m:nhV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			file = optarg;
+			break;
+		case 'm':
+			only = optarg;
 			break;
 		case 'n':
 			check = 1;
@@ -298,6 +431,25 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: configuration OK\n", file);
 		config_free(cfg);
 		return 0;
+	}
+	self_conf = file;
+	own = cfg->nmodems > 1 ? -1 : 0;
+	if (only != NULL) {
+		for (own = 0; own < cfg->nmodems && strcmp(cfg->modems[own].name, only) != 0; own++)
+			;
+		if (own == cfg->nmodems || cfg->nmodems < 2) {
+			fprintf(stderr, "tiplined: -m %s: no such modem in the `modems` of %s\n",
+			        only, file);
+			config_free(cfg);
+			usage(stderr, 2);
+		}
+		/* Its lines say which modem: "tiplined/viettel1: modem: connected". */
+		snprintf(progname, sizeof progname, "tiplined/%s", cfg->modems[own].name);
+		log_init(progname, LOG_LEVEL_INFO);
+	} else if (cfg->nmodems > WORKERS_MAX) {
+		fprintf(stderr, "%s: at most %d modems\n", file, WORKERS_MAX);
+		config_free(cfg);
+		return 1;
 	}
 
 	memset(&sa, 0, sizeof sa);
@@ -339,10 +491,16 @@ int main(int argc, char **argv)
 				log_warnx(
 				    "reload: %s has errors; keeping the running configuration",
 				    file);
+			} else if (only != NULL) {
+				/* A modem's process keeps its configuration: the main process
+				 * starts it afresh with the new one. */
+				config_free(fresh);
 			} else {
+				workers_stop();
 				close_modules();
 				config_free(cfg);
 				cfg = fresh;
+				own = cfg->nmodems > 1 ? -1 : 0;
 				if (open_modules(cfg) < 0)
 					fatalx("reload: cannot start with the new configuration");
 				ls.up = -1;
@@ -356,6 +514,7 @@ int main(int argc, char **argv)
 	}
 	log_info("stopping");
 	notify_state("STOPPING=1");
+	workers_stop();
 	status_stop();
 	close_modules();
 	config_free(cfg);

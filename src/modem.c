@@ -374,7 +374,7 @@ void modem_disconnect(struct modem *m)
 	GSM_FreeStateMachine(m->sm);
 	m->sm = NULL;
 	m->connected = 0;
-	modem_watch_reap(pid);
+	modem_watch_reap(m, pid);
 }
 
 int modem_connect(struct modem *m)

@@ -177,7 +177,7 @@ void modem_watch_find_child(struct modem *m);
 /* Before the state machine is freed: the handler and the thread let go. The child's pid. */
 pid_t modem_watch_release(struct modem *m);
 /* After the state machine is freed: reap PID (the proxy modem process) and leftovers. */
-void modem_watch_reap(pid_t pid);
+void modem_watch_reap(struct modem *m, pid_t pid);
 /* A connect failed: count it, and run modem.reset_command when they are enough. */
 void modem_watch_connect_failed(struct modem *m);
 

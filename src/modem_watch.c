@@ -383,10 +383,50 @@ pid_t modem_watch_release(struct modem *m)
 }
 
 /*
- * Reap the proxy modem process. libGammu's proxy_close sent it SIGHUP; one that ignores that
- * gets SIGKILL after a second. Any other child is a leftover (we fork nothing else): reaped.
+ * Reap our zombie children that no other open modem owns: leftovers of M's own connects (a
+ * proxy process that died before find_proxy_child saw it). Not waitpid(-1): in a process
+ * with several modems that would take another modem's dead child, whose SIGCHLD handling
+ * (waitid on its pid) then never sees it die; and the daemon's main process has children of
+ * its own (issue 25), which are not the modem layer's to reap.
  */
-void modem_watch_reap(pid_t pid)
+static void reap_leftovers(const struct modem *m)
+{
+	DIR *procd = opendir("/proc");
+	struct dirent *de;
+	pid_t me = getpid();
+
+	if (procd == NULL)
+		return;
+	while ((de = readdir(procd)) != NULL) {
+		char path[300], buf[512], state;
+		const char *rp;
+		int ppid = 0;
+		FILE *f;
+		pid_t pid;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = (pid_t)atoi(de->d_name);
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+		f = fopen(path, "re");
+		if (f == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f) == NULL)
+			buf[0] = '\0';
+		fclose(f);
+		rp = strrchr(buf, ')');
+		if (rp != NULL && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == me &&
+		    state == 'Z' && !others_child(m, pid))
+			waitpid(pid, NULL, WNOHANG);
+	}
+	closedir(procd);
+}
+
+/*
+ * Reap M's proxy modem process PID. libGammu's proxy_close sent it SIGHUP; one that ignores
+ * that gets SIGKILL after a second. Then M's leftovers (reap_leftovers).
+ */
+void modem_watch_reap(struct modem *m, pid_t pid)
 {
 	if (pid > 0) {
 		struct timespec nap = {0, 10 * 1000 * 1000};
@@ -405,8 +445,7 @@ void modem_watch_reap(pid_t pid)
 				;
 		}
 	}
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	reap_leftovers(m);
 }
 
 /*

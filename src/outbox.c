@@ -48,6 +48,9 @@ static struct outcome {
 static const struct config *ocfg;
 static double next_allowed; /* monotonic seconds: pacing */
 static int recovered;       /* rows left 'sending' by a crash are dealt with */
+static enum outbox_role orole;
+/* Issue 25: ",a,b," every configured modem's name; the networks with a modem up (",x,"). */
+static char names[1024], up[1024];
 
 /*
  * Rows left in 'sending' by a crash go back to the queue (or are given up, see
@@ -58,8 +61,15 @@ static int recover(void)
 {
 	int n, given_up = 0;
 
+	/* The main process of several modems sends nothing: it puts back the rows of no modem
+	 * (or of one no longer configured) only; a modem's process its own too. */
+	const char *mine = orole == OUTBOX_ROLE_ALL     ? NULL
+	                   : orole == OUTBOX_ROLE_MODEM ? ocfg->modem.name
+	                                                : "";
+
 	if (store_begin() < 0 ||
-	    (n = store_outbox_recover(MAX_HANDOVERS, given_up_note, &given_up)) < 0 ||
+	    (n = store_outbox_recover_for(MAX_HANDOVERS, given_up_note, &given_up, mine, names)) <
+	        0 ||
 	    store_commit() < 0) {
 		store_rollback();
 		return -1;
@@ -91,15 +101,60 @@ static int recur(void *arg)
 	return 0;
 }
 
-int outbox_init(const struct config *cfg)
+int outbox_init(const struct config *cfg, enum outbox_role role)
 {
+	size_t len = 1;
+
 	ocfg = cfg;
+	orole = role;
 	next_allowed = 0;
 	pending.set = 0;
 	recovered = 0;
+	snprintf(names, sizeof names, ",");
+	for (int i = 0; i < cfg->nmodems && len < sizeof names; i++)
+		len +=
+		    (size_t)snprintf(names + len, sizeof names - len, "%s,", cfg->modems[i].name);
 	if (recover() < 0)
 		log_warnx("outbox: cannot recover interrupted sends yet: %s", store_errmsg());
+	/* Recurring broadcasts are queued once, by the process that runs the shared jobs. */
+	if (role == OUTBOX_ROLE_MODEM)
+		return 0;
 	return sched_add("recur", cfg->broadcast.recur_interval, 0, recur, NULL);
+}
+
+/*
+ * Which networks have a modem up now (issue 25): read once per outbox_run from the status
+ * rows each modem's process keeps (its link and its heartbeat), not per message.
+ */
+static void networks_up(void)
+{
+	char now[TS_LEN];
+	size_t len = 1;
+
+	ts_now(now);
+	snprintf(up, sizeof up, ",");
+	for (int i = 0; i < ocfg->nmodems && len < sizeof up; i++) {
+		const struct modem_config *mc = &ocfg->modems[i];
+
+		if (mc->network[0] != '\0' && store_modem_up(mc->name, now) > 0)
+			len += (size_t)snprintf(up + len, sizeof up - len, "%s,", mc->network);
+	}
+}
+
+/* The next due row this process may send: with several modems, on-net routing. */
+static int next_due(const char *now, int (*fn)(const struct store_outbox_row *, void *), void *arg)
+{
+	char patient[TS_LEN];
+	struct store_route rt;
+
+	if (orole != OUTBOX_ROLE_MODEM || ocfg->nmodems < 2)
+		return store_outbox_next(now, fn, arg);
+	ts_utc((int64_t)time(NULL) - ocfg->outbox.on_net_wait, patient);
+	rt.modem = ocfg->modem.name;
+	rt.network = ocfg->modem.network[0] != '\0' ? ocfg->modem.network : NULL;
+	rt.up = up;
+	rt.patient_before = patient;
+	return store_outbox_next_for(now, &rt, fn, arg);
 }
 
 void outbox_close(void)
@@ -209,7 +264,7 @@ static enum outbox_result send_one(struct modem *m)
 		pending.set = 0;
 	}
 	ts_now(now);
-	if (store_outbox_next(now, take, &d) < 0)
+	if (next_due(now, take, &d) < 0)
 		goto out;
 	if (!d.found) {
 		ret = OUTBOX_IDLE;
@@ -219,7 +274,8 @@ static enum outbox_result send_one(struct modem *m)
 		store_error_nomem("outbox");
 		goto out;
 	}
-	if (store_begin() < 0 || (marked = store_outbox_mark_sending(d.id)) < 0 ||
+	if (store_begin() < 0 ||
+	    (marked = store_outbox_mark_sending_by(d.id, ocfg->modem.name)) < 0 ||
 	    store_commit() < 0) {
 		store_rollback();
 		goto out;
@@ -239,8 +295,12 @@ static enum outbox_result send_one(struct modem *m)
 	if (sr == MODEM_SENT) {
 		fault_point("exit-after-modem-send");
 		o.sent = 1;
-		log_info("sent message %lld to %s (%d part%s)", (long long)d.id, who, o.parts,
-		         o.parts == 1 ? "" : "s");
+		if (ocfg->nmodems > 1)
+			log_info("sent message %lld to %s (%d part%s) through %s", (long long)d.id,
+			         who, o.parts, o.parts == 1 ? "" : "s", ocfg->modem.name);
+		else
+			log_info("sent message %lld to %s (%d part%s)", (long long)d.id, who,
+			         o.parts, o.parts == 1 ? "" : "s");
 		if (ocfg->outbox.rate_per_minute > 0)
 			next_allowed = ts_mono() + 60.0 * o.parts / ocfg->outbox.rate_per_minute;
 		ret = settle(&o) < 0 ? OUTBOX_STORE_FAILED : OUTBOX_SENT;
@@ -277,6 +337,8 @@ enum outbox_result outbox_run(struct modem *m)
 	if (!modem_registered(m))
 		return OUTBOX_IDLE; /* the messages wait for the network, their attempts untouched
 		                     */
+	if (ocfg->nmodems > 1)
+		networks_up();
 	for (int i = 0; i < ocfg->outbox.batch; i++) {
 		if (outbox_wait() > 0)
 			return OUTBOX_MORE;

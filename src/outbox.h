@@ -19,7 +19,13 @@ enum outbox_result {
 	OUTBOX_STORE_FAILED = -2,
 };
 
-int outbox_init(const struct config *cfg);
+/*
+ * Issue 25: ALL, the one process of one modem (sends, recurring broadcasts); MAIN, the main
+ * process of several (recurring broadcasts only); MODEM, one modem's process among several
+ * (sends through cfg->modem, with on-net routing; puts back only its own interrupted sends).
+ */
+enum outbox_role { OUTBOX_ROLE_ALL, OUTBOX_ROLE_MAIN, OUTBOX_ROLE_MODEM };
+int outbox_init(const struct config *cfg, enum outbox_role role);
 void outbox_close(void);
 enum outbox_result outbox_run(struct modem *m);
 /* Seconds until pacing allows the next part (0: now). */

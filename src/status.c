@@ -36,7 +36,7 @@ static int heartbeat(int extra)
 	ts_utc(due, deadline);
 	ts_now(now);
 	if (store_begin_unsynced() < 0 || store_status_set("heartbeat", deadline) < 0 ||
-	    (modem_connected(smodem) && store_status_set("last_poll", now) < 0) ||
+	    (smodem != NULL && modem_connected(smodem) && store_status_set("last_poll", now) < 0) ||
 	    store_commit() < 0) {
 		store_rollback();
 		log_debug("status: heartbeat: %s", store_errmsg());
@@ -97,7 +97,7 @@ static int health_job(void *arg)
 	char reg[32] = "";
 	int rc;
 
-	if (!modem_connected(smodem))
+	if (smodem == NULL || !modem_connected(smodem))
 		return 0;
 	rc = modem_health(smodem, health_asked(), &h);
 	if (store_begin() < 0)

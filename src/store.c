@@ -553,6 +553,33 @@ static int set_wal(int timeout_ms)
 	}
 }
 
+/*
+ * tl_network(NUMBER): the network of a recipient by its prefix (issue 25), for the outbox's
+ * choice of a modem; NULL when the program gave no table (store_set_networks) or none matches.
+ * Not deterministic: the table is the configuration's, which a reload may change.
+ */
+static const char *(*network_of)(const char *number, void *arg);
+static void *network_arg;
+
+void store_set_networks(const char *(*fn)(const char *number, void *arg), void *arg)
+{
+	network_of = fn;
+	network_arg = arg;
+}
+
+static void network_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *n = sqlite3_value_text(argv[0]);
+	const char *net =
+	    n != NULL && network_of != NULL ? network_of((const char *)n, network_arg) : NULL;
+
+	(void)argc;
+	if (net == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, net, -1, SQLITE_TRANSIENT);
+}
+
 /* Open the connection on db_path: pragmas, migrations, every statement. 0, or -1 (recorded). */
 static int connect_db(void)
 {
@@ -576,6 +603,8 @@ static int connect_db(void)
 	sqlite3_busy_timeout(store_db, db_timeout);
 	sqlite3_create_function(store_db, "fold_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 	                        fold_key_fn, NULL, NULL);
+	sqlite3_create_function(store_db, "tl_network", 1, SQLITE_UTF8, NULL, network_fn, NULL,
+	                        NULL);
 	/* Not deterministic: the answer depends on the time zone of the process. */
 	sqlite3_create_function(store_db, "local_time", 1, SQLITE_UTF8, NULL, local_time_fn, NULL,
 	                        NULL);

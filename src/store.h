@@ -208,6 +208,30 @@ struct store_outbox_row {
 /* The next due queued message (not_before <= NOW), lowest priority value first. 1 found, 0 none. */
 int store_outbox_next(const char *now, int (*fn)(const struct store_outbox_row *r, void *arg),
                       void *arg);
+/*
+ * Issue 25: the next due row modem RT->modem may take (on-net routing: store_outbox.c,
+ * q_outbox_next). RT NULL: as store_outbox_next.
+ */
+struct store_route {
+	const char *modem;          /* its name; NULL: no routing */
+	const char *network;        /* its network, NULL if not said */
+	const char *up;             /* ",viettel,mobifone,": the networks with a modem up */
+	const char *patient_before; /* rows due before this (UTC text) may go through any modem */
+};
+int store_outbox_next_for(const char *now, const struct store_route *rt,
+                          int (*fn)(const struct store_outbox_row *r, void *arg), void *arg);
+/* FN(NETWORK or NULL, MEMBERS, ARG) for each network among group GROUP's subscribed members
+ * (issue 25, by store_set_networks's table). Networks seen, or -1. */
+int store_group_networks(const char *group, int (*fn)(const char *net, long n, void *arg),
+                         void *arg);
+/* Rows modem NAME sent, and is sending now. 0 or -1. */
+int store_outbox_modem_counts(const char *name, long *sent, long *sending);
+/* As store_outbox_mark_sending, recording MODEM (NULL: none) as the one that takes it. */
+int store_outbox_mark_sending_by(int64_t id, const char *modem);
+/* As store_outbox_recover, but only MODEM's rows (and those of no modem, or of one not in
+ * NAMES, ",a,b,"); MODEM NULL: all. */
+int store_outbox_recover_for(int max_handovers, const char *note, int *given_up, const char *modem,
+                             const char *names);
 int store_outbox_each(const char *status, int limit,
                       int (*fn)(const struct store_outbox_row *r, void *arg), void *arg);
 /*
@@ -588,6 +612,21 @@ int store_sim_pin_each(int (*fn)(const char *pin_hash, const char *entered_at, c
  * store_status_get: 1 found (VALUE and, if not NULL, UPDATED_AT filled), 0 none, -1 error.
  */
 int store_status_set(const char *key, const char *value);
+/*
+ * Issue 25: from now on this process's status rows are modem NAME's ("modem.NAME.KEY"; reads
+ * too); PLAIN 1 writes the plain KEY as well, 2 all but the process keys (pid, started_at,
+ * stopped_at, heartbeat), 0 none. NAME NULL: plain keys only (the default).
+ */
+void store_status_scope(const char *name, int plain);
+/* Issue 25: this process guards modem NAME's SIM (sim_pins.modem); NULL: every entry. */
+void store_sim_scope(const char *name);
+/*
+ * Issue 25: FN(NUMBER, ARG) names a recipient's network (a static string, or NULL), for the
+ * SQL function tl_network the outbox's queries use. Kept; NULL: every network unknown.
+ */
+void store_set_networks(const char *(*fn)(const char *number, void *arg), void *arg);
+/* 1 if modem NAME's process says its modem is connected and its heartbeat is not past NOW. */
+int store_modem_up(const char *name, const char *now);
 int store_status_delete(const char *key);
 int store_status_get(const char *key, char *value, size_t valuesz, char updated_at[20]);
 /* Every status row, by key. Rows seen, or -1. */

@@ -363,3 +363,22 @@ int store_broadcasts_recent(int limit, int (*fn)(const struct store_broadcast_ro
 	}
 	return sq_rows_end(s, rc, "broadcasts recent", n);
 }
+
+/* Issue 25: the subscribed members of group ?1 by network (tl_network), for the dry run. */
+SQ(q_group_networks, "SELECT tl_network(c.phone), count(*)" GROUP_MEMBERS " GROUP BY 1");
+
+int store_group_networks(const char *group, int (*fn)(const char *net, long n, void *arg),
+                         void *arg)
+{
+	sqlite3_stmt *s = sq_bind(&q_group_networks, "s", group);
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		n++;
+		if (fn(sq_text(s, 0), (long)sqlite3_column_int64(s, 1), arg) != 0)
+			break;
+	}
+	return sq_rows_end(s, rc, "group networks", n);
+}

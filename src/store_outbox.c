@@ -62,11 +62,34 @@ static int outbox_rows(sqlite3_stmt *s, int (*fn)(const struct store_outbox_row 
 
 SQ(q_outbox_next, OUTBOX_COLS "WHERE status = 'queued' AND not_before <= ?1 ORDER BY priority, "
                               "not_before, id LIMIT 1");
+/*
+ * The next due row for a modem among several (issue 25; ?2, its name, is unused): the rows
+ * it may take are those of its own network (?3), of an unknown network, of a network with no
+ * modem up (?4 lists those that have one, ",viettel,"), or due since ?5 (on-net modems that
+ * fell that far behind lose their claim); replies before broadcasts still, and on-net before
+ * off-net within a priority. One modem keeps q_outbox_next, which the index outbox_due
+ * answers without a sort.
+ */
+SQ(q_outbox_next_routed,
+   OUTBOX_COLS "WHERE status = 'queued' AND not_before <= ?1 AND (tl_network(recipient) IS "
+               "NULL OR tl_network(recipient) = ?3 OR instr(?4, ',' || tl_network(recipient) "
+               "|| ',') = 0 OR not_before <= ?5) ORDER BY priority, "
+               "tl_network(recipient) IS ?3 DESC, not_before, id LIMIT 1");
+
+int store_outbox_next_for(const char *now, const struct store_route *rt,
+                          int (*fn)(const struct store_outbox_row *, void *), void *arg)
+{
+	if (rt == NULL || rt->modem == NULL)
+		return outbox_rows(sq_bind(&q_outbox_next, "s", now), fn, arg);
+	return outbox_rows(sq_bind(&q_outbox_next_routed, "sssss", now, rt->modem, rt->network,
+	                           rt->up, rt->patient_before),
+	                   fn, arg);
+}
 
 int store_outbox_next(const char *now, int (*fn)(const struct store_outbox_row *, void *),
                       void *arg)
 {
-	return outbox_rows(sq_bind(&q_outbox_next, "s", now), fn, arg);
+	return store_outbox_next_for(now, NULL, fn, arg);
 }
 
 SQ(q_outbox_each, OUTBOX_COLS "WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2");
@@ -78,14 +101,19 @@ int store_outbox_each(const char *status, int limit,
 }
 
 SQ(q_outbox_sending, "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at "
-                     "= ?2 WHERE id = ?1 AND status = 'queued'");
+                     "= ?2, modem = ?3 WHERE id = ?1 AND status = 'queued'");
 
-int store_outbox_mark_sending(int64_t id)
+int store_outbox_mark_sending_by(int64_t id, const char *modem)
 {
 	char now[TS_LEN];
 
 	ts_now(now);
-	return sq_run(sq_bind(&q_outbox_sending, "Is", id, now), "outbox sending");
+	return sq_run(sq_bind(&q_outbox_sending, "Iss", id, now, modem), "outbox sending");
+}
+
+int store_outbox_mark_sending(int64_t id)
+{
+	return store_outbox_mark_sending_by(id, NULL);
 }
 
 /*
@@ -136,23 +164,34 @@ int store_outbox_mark_error(int64_t id, const char *error, const char *retry_at,
 	return forget_recipient(id);
 }
 
+/*
+ * Left in 'sending' by a crash: with a modem (?4), only its own rows, those of no modem and
+ * those of a modem no longer configured (not in ?5, ",a,b,"): another modem's process may be
+ * sending its row right now. Without (?4 NULL) all of them.
+ */
+#define RECOVER_WHOSE                                                                              \
+	"(?4 IS NULL OR modem IS NULL OR modem = ?4 OR instr(?5, ',' || modem || ',') = 0)"
 /* Left in 'sending' by a crash after enough cut-short hand-overs: not sent again. */
-SQ(q_outbox_give_up, "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, "
-                     "last_error = ?2 WHERE status = 'sending' AND handovers >= ?3");
+SQ(q_outbox_give_up,
+   "UPDATE outbox SET status = 'sent', sent_at = ?1, updated_at = ?1, "
+   "last_error = ?2 WHERE status = 'sending' AND handovers >= ?3 AND " RECOVER_WHOSE);
 SQ(q_outbox_forget_all,
    "UPDATE outbox SET recipient = '" STORE_ANONYMOUS "' WHERE anonymous = "
    "1 AND status IN ('sent', 'failed') AND recipient <> '" STORE_ANONYMOUS "'");
 SQ(q_outbox_recover, "UPDATE outbox SET status = 'queued', updated_at = ?1 WHERE status = "
-                     "'sending'");
+                     "'sending' AND " RECOVER_WHOSE);
 
-int store_outbox_recover(int max_handovers, const char *note, int *given_up)
+int store_outbox_recover_for(int max_handovers, const char *note, int *given_up, const char *modem,
+                             const char *names)
 {
 	char now[TS_LEN];
 	int n;
 
 	ts_now(now);
 	*given_up = 0;
-	n = sq_run(sq_bind(&q_outbox_give_up, "ssi", now, note, max_handovers), "outbox give up");
+	n = sq_run(sq_bind(&q_outbox_give_up, "ssiss", now, note, max_handovers, modem,
+	                   names ? names : ""),
+	           "outbox give up");
 	if (n < 0)
 		return -1;
 	*given_up = n;
@@ -164,7 +203,14 @@ int store_outbox_recover(int max_handovers, const char *note, int *given_up)
 		if (f > 0)
 			sq_scrub_after_commit();
 	}
-	return sq_run(sq_bind(&q_outbox_recover, "s", now), "outbox recover");
+	return sq_run(sq_bind(&q_outbox_recover, "ssiss", now, note, max_handovers, modem,
+	                      names ? names : ""),
+	              "outbox recover");
+}
+
+int store_outbox_recover(int max_handovers, const char *note, int *given_up)
+{
+	return store_outbox_recover_for(max_handovers, note, given_up, NULL, NULL);
 }
 
 SQ(q_outbox_handover, "UPDATE outbox SET handovers = handovers + 1, updated_at = ?2 WHERE id = "
@@ -203,4 +249,33 @@ SQ(q_replies_since, "SELECT count(*) FROM outbox WHERE recipient = ?1 AND kind =
 int store_replies_since(const char *recipient, const char *since)
 {
 	return (int)sq_int(sq_bind(&q_replies_since, "ss", recipient, since), "replies");
+}
+
+SQ(q_modem_up, "SELECT count(*) FROM status a, status b WHERE a.key = 'modem.' || ?1 || "
+               "'.modem' AND a.value = 'connected' AND b.key = 'modem.' || ?1 || '.heartbeat' "
+               "AND b.value >= ?2");
+
+int store_modem_up(const char *name, const char *now)
+{
+	return (int)sq_int(sq_bind(&q_modem_up, "ss", name, now), "modem up");
+}
+
+/* Issue 25: what went through modem NAME (no index: `tipline status` only). */
+SQ(q_outbox_modem_counts, "SELECT count(*) FILTER (WHERE status = 'sent'), count(*) FILTER "
+                          "(WHERE status = 'sending') FROM outbox WHERE modem = ?1");
+
+int store_outbox_modem_counts(const char *name, long *sent, long *sending)
+{
+	sqlite3_stmt *s = sq_bind(&q_outbox_modem_counts, "s", name);
+	int rc;
+
+	*sent = *sending = 0;
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		*sent = (long)sqlite3_column_int64(s, 0);
+		*sending = (long)sqlite3_column_int64(s, 1);
+	}
+	return sq_rows_end(s, rc, "outbox modem counts", 1) < 0 ? -1 : 0;
 }

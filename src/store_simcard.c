@@ -10,14 +10,33 @@
 
 STORE_DOMAIN(sim);
 
-SQ(q_sim_pin_add, "INSERT INTO sim_pins (pin_hash, entered_at) VALUES (?1, ?2)");
+/*
+ * Issue 25: the modem whose SIM this process guards (schema 027, sim_pins.modem), NULL for
+ * the one modem of a single-modem daemon and for the CLI. Its entries are its own: another
+ * SIM accepting its PIN must not clear an entry whose outcome this SIM never told. Entries
+ * of no modem (one modem's daemon, before several) count for every modem.
+ */
+static char scope[48];
+
+void store_sim_scope(const char *modem)
+{
+	snprintf(scope, sizeof scope, "%s", modem != NULL ? modem : "");
+}
+
+static const char *scope_or_null(void)
+{
+	return scope[0] != '\0' ? scope : NULL;
+}
+
+SQ(q_sim_pin_add, "INSERT INTO sim_pins (pin_hash, entered_at, modem) VALUES (?1, ?2, ?3)");
 
 int store_sim_pin_add(const char *pin_hash, int64_t *id)
 {
 	char now[TS_LEN];
 
 	ts_now(now);
-	if (sq_run(sq_bind(&q_sim_pin_add, "ss", pin_hash, now), "SIM PIN entry") < 0)
+	if (sq_run(sq_bind(&q_sim_pin_add, "sss", pin_hash, now, scope_or_null()),
+	           "SIM PIN entry") < 0)
 		return -1;
 	*id = sq_last_id();
 	return 0;
@@ -30,20 +49,21 @@ int store_sim_pin_refused(int64_t id)
 	return sq_run(sq_bind(&q_sim_pin_refused, "I", id), "SIM PIN refused");
 }
 
-SQ(q_sim_pin_clear, "DELETE FROM sim_pins");
+SQ(q_sim_pin_clear, "DELETE FROM sim_pins WHERE ?1 IS NULL OR modem = ?1");
 
 int store_sim_pin_clear(void)
 {
-	return sq_run(sq_bind(&q_sim_pin_clear, ""), "SIM PIN clear");
+	return sq_run(sq_bind(&q_sim_pin_clear, "s", scope_or_null()), "SIM PIN clear");
 }
 
-SQ(q_sim_pin_each, "SELECT pin_hash, entered_at, outcome FROM sim_pins ORDER BY id");
+SQ(q_sim_pin_each, "SELECT pin_hash, entered_at, outcome FROM sim_pins WHERE ?1 IS NULL OR "
+                   "modem IS NULL OR modem = ?1 ORDER BY id");
 
 int store_sim_pin_each(int (*fn)(const char *pin_hash, const char *entered_at, const char *outcome,
                                  void *arg),
                        void *arg)
 {
-	sqlite3_stmt *s = sq_bind(&q_sim_pin_each, "");
+	sqlite3_stmt *s = sq_bind(&q_sim_pin_each, "s", scope_or_null());
 	int rc, n = 0;
 
 	if (s == NULL)

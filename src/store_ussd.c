@@ -15,27 +15,74 @@ STORE_DOMAIN(ussd);
 
 SQ(q_status_set, "INSERT INTO status (key, value, updated_at) VALUES (?1, ?2, ?3) ON CONFLICT "
                  "(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+SQ(q_status_delete, "DELETE FROM status WHERE key = ?1");
+SQ(q_status_get, "SELECT value, updated_at FROM status WHERE key = ?1");
+
+/*
+ * Issue 25: the rows of one modem's process are its own, "modem.NAME.KEY" (store_status_scope);
+ * with PLAIN the plain KEY is written too, for the fields `tipline status` showed before there
+ * were several modems (1: every key, the one process of one modem; 2: all but the process's
+ * own, which belong to the main process of several).
+ */
+static char scope[48];
+static int scope_plain = 1;
+
+void store_status_scope(const char *name, int plain)
+{
+	snprintf(scope, sizeof scope, "%s", name != NULL ? name : "");
+	scope_plain = name != NULL ? plain : 1;
+}
+
+static int process_key(const char *key)
+{
+	return strcmp(key, "pid") == 0 || strcmp(key, "started_at") == 0 ||
+	       strcmp(key, "stopped_at") == 0 || strcmp(key, "heartbeat") == 0;
+}
+
+static int plain_too(const char *key)
+{
+	return scope_plain == 1 || (scope_plain == 2 && !process_key(key));
+}
+
+/* KEY in this process's scope, in BUF. */
+static const char *scoped(const char *key, char *buf, size_t sz)
+{
+	if (scope[0] == '\0')
+		return key;
+	snprintf(buf, sz, "modem.%s.%s", scope, key);
+	return buf;
+}
 
 int store_status_set(const char *key, const char *value)
 {
-	char now[TS_LEN];
+	char now[TS_LEN], sk[128];
 
 	ts_now(now);
+	if (scope[0] != '\0' &&
+	    sq_run(sq_bind(&q_status_set, "sss", scoped(key, sk, sizeof sk), value, now),
+	           "status set") < 0)
+		return -1;
+	if (scope[0] != '\0' && !plain_too(key))
+		return 0;
 	return sq_run(sq_bind(&q_status_set, "sss", key, value, now), "status set") < 0 ? -1 : 0;
 }
 
-SQ(q_status_delete, "DELETE FROM status WHERE key = ?1");
-
 int store_status_delete(const char *key)
 {
+	char sk[128];
+
+	if (scope[0] != '\0' &&
+	    sq_run(sq_bind(&q_status_delete, "s", scoped(key, sk, sizeof sk)), "status delete") < 0)
+		return -1;
+	if (scope[0] != '\0' && !plain_too(key))
+		return 0;
 	return sq_run(sq_bind(&q_status_delete, "s", key), "status delete") < 0 ? -1 : 0;
 }
 
-SQ(q_status_get, "SELECT value, updated_at FROM status WHERE key = ?1");
-
 int store_status_get(const char *key, char *value, size_t valuesz, char updated_at[TS_LEN])
 {
-	sqlite3_stmt *s = sq_bind(&q_status_get, "s", key);
+	char sk[128];
+	sqlite3_stmt *s = sq_bind(&q_status_get, "s", scoped(key, sk, sizeof sk));
 	int rc, found = 0;
 
 	if (s == NULL)

@@ -4,11 +4,11 @@
  *
  * A sync reads the pending entries of the change log in order, a batch at a time, with each
  * row as it is now (store_sync_batch: never a phone number, a secret, or a message's text
- * unless sync.tip_text), pushes the batch to the district in one PostgreSQL transaction of
- * upserts by (node, table, id) and deletes (district_push), and only after the district's
- * COMMIT advances the commune's cursor (store_sync_done, its own SQLite transaction). A crash
- * between the two commits sends the batch again: the upserts of rows as they are then and
- * the deletes change nothing the second time.
+ * unless sync.tip_text), pushes the batch (sync.batch entries, 500) to the district in one
+ * PostgreSQL transaction of upserts by (node, table, id) and deletes (district_push), and only
+ * after the district's COMMIT advances the commune's cursor (store_sync_done, its own SQLite
+ * transaction). A crash between the two commits sends the batch again: the upserts of rows as they
+ * are then and the deletes change nothing the second time.
  *
  * The daemon runs a sync every sync.every seconds as a job of sched.c; each run stops after
  * SYNC_JOB_SECONDS of batches and asks to run again at once (sched_soon) while entries wait,
@@ -23,7 +23,6 @@
 struct config;
 
 #define SYNC_MAX_COLS    12
-#define SYNC_BATCH       500 /* log entries per PostgreSQL transaction */
 #define SYNC_JOB_SECONDS 2.0 /* the daemon's job stops after this long; the rest waits */
 
 /* A table the district receives: NAME is the same at both ends of the log (sync_log.tbl) and

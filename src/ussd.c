@@ -287,6 +287,9 @@ int ussd_init(const struct config *cfg, struct modem *m)
 	if (sched_add("ussd-listen", look < 1 ? 1 : look, look < 1 ? 1 : look, listen_job, NULL) <
 	    0)
 		return -1;
+	/* With several modems (issue 25) the first one's process answers the CLI's requests. */
+	if (cfg->modem.name != cfg->modems[0].name)
+		return 0;
 	return sched_add("ussd-requests", look, 0, requests_job, NULL);
 }
 

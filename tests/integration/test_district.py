@@ -9,6 +9,11 @@ system-wide).
   every change arrives once (row counts equal the commune's, table by table).
 - A sync killed right after the district's commit (TIPLINE_FAULT=exit-after-district-commit)
   sends the batch again: nothing lost, nothing doubled.
+- Offline for days (sync.batch = 10): the daemon receives and triages with the district
+  stopped, `tipline status` shows the changes waiting and the error; started again, the
+  daemon's scheduled sync catches up in several batches, killed (SIGKILL) once between two
+  batches and once between the district's commit and the commune's: every row once, the
+  district's rows those of the commune, the status's count down to 0.
 - Row-level security: a commune's role cannot insert, change or delete another's rows.
 - No phone number or tip secret of the communes in any text column of the district.
 - The province: a second instance subscribed to the district's publication has the same report.
@@ -100,10 +105,11 @@ def add_node(pg, name):
     return out[-1]
 
 
-def commune(conninfo, node, every=1, extra=""):
+def commune(conninfo, node, every=1, extra="", batch=None):
     return Env(extra='replies: { max_per_hour = 100; };\n'
-                     'sync: { conninfo = "%s"; node = "%s"; every = %d; };\n%s'
-                     % (conninfo.replace('"', '\\"'), node, every, extra))
+                     'sync: { conninfo = "%s"; node = "%s"; every = %d;%s };\n%s'
+                     % (conninfo.replace('"', '\\"'), node, every,
+                        "" if batch is None else " batch = %d;" % batch, extra))
 
 
 # Each commune's people: villagers, a leader of a team, an officer with a PIN.
@@ -430,6 +436,117 @@ def test_daemon_killed_during_sync():
         d = json.loads(env.cli("report", "--district", pg.conninfo, *period(), "--format", "json").stdout)
         check_eq(d["district"], own, "the district's report after the kills")
     finally:
+        if env is not None:
+            if env.proc is not None:
+                sys.stderr.write(env.log_text()[-3000:])
+                env.stop()
+            env.close()
+        pg.close()
+
+
+def keys(pg, env, node):
+    """{table: sorted keys} at the district for NODE and at the commune."""
+    got, want = {}, {}
+    for t in TABLES:
+        k = "code" if t == "teams" else "id"
+        got[t] = sorted(r[0] for r in pg.sql("SELECT %s FROM tipline.%s WHERE node = '%s'" % (k, t, node)))
+        want[t] = sorted(str(r[0]) for r in env.query("SELECT %s FROM %s" % (k, LOCAL.get(t, t))))
+    return got, want
+
+
+def sync_status(env):
+    """`tipline status`: (the JSON's "sync" object or None, the text's sync lines)."""
+    js = json.loads(env.cli("status", "--json").stdout).get("sync")
+    text = [l for l in env.cli("status").stdout.decode().splitlines() if l.startswith("sync")]
+    return js, text
+
+
+def test_offline_for_days_catches_up_in_batches():
+    import math
+    import re
+    import signal
+    batch = 10
+    pg = Postgres()
+    env = off = None
+    try:
+        # No sync group: status says nothing of a sync.
+        off = Env()
+        check_eq(sync_status(off), (None, []), "status without a sync group")
+        district(pg)
+        conninfo = add_node(pg, "dak-to-re")
+        pg.stop()  # the district out of reach for the whole of the commune's days
+        env = commune(conninfo, "dak-to-re", every=1, batch=batch)
+        n = month(env, 0, datetime.date.today())
+        for k in range(20):
+            env.sms(people(0)["villagers"][k % 4], "TIN co nguoi la (offline %d)" % k)
+        env.start()
+        env.wait_drained(n + 20, timeout=90)
+        wait_for(lambda: idle(env), 90, "every reply sent")
+        triage(env)
+        # The daemon's scheduled sync tries and fails: status says what waits and why.
+        wait_for(lambda: "cannot reach" in (sync_status(env)[0]["last_error"] or ""), 30,
+                 "the daemon's failure in status")
+        check_eq(env.stop(), 0, "tiplined exit status")
+        waiting = pending(env)
+        check(waiting >= 5 * batch, "enough changes for several batches: %d" % waiting)
+        js, text = sync_status(env)
+        check_eq((js["node"], js["waiting"], js["last_success_at"]), ("dak-to-re", waiting, None),
+                 "status --json while the district is down")
+        check("cannot reach the district" in js["last_error"], "the error: %r" % js["last_error"])
+        check(js["last_tried_at"], "when it was tried")
+        check_eq(len(text), 2, "status: a sync line and an error line: %r" % text)
+        check("%d changes wait" % waiting in text[0] and "last success never" in text[0], text[0])
+        check(text[1].startswith("sync error:") and "cannot reach the district" in text[1], text[1])
+        pg.start()
+        # SIGKILL between two batches: one batch committed at both ends, the rest waits.
+        env.start(env={"TIPLINE_FAULT": "exit-after-sync-batch:kill"})
+        check_eq(env.wait_exit(timeout=60), -signal.SIGKILL, "tiplined killed between two batches")
+        cursor = env.scalar("SELECT seq FROM sync_cursor")
+        check_eq(pending(env), waiting - batch, "one batch's cursor moved")
+        check_eq(int(pg.sql("SELECT seq FROM tipline.node_sync WHERE node = 'dak-to-re'")[0][0]), cursor,
+                 "the district's seq is the commune's cursor")
+        # SIGKILL after the next batch's commit at the district, before the commune's.
+        env.start(env={"TIPLINE_FAULT": "exit-after-district-commit:kill"})
+        check_eq(env.wait_exit(timeout=60), -signal.SIGKILL, "tiplined killed between the two commits")
+        check_eq(env.scalar("SELECT seq FROM sync_cursor"), cursor, "the cursor did not move")
+        check(int(pg.sql("SELECT seq FROM tipline.node_sync WHERE node = 'dak-to-re'")[0][0]) > cursor,
+              "the district committed the next batch")
+        left = pending(env)
+        # The daemon again: its scheduled sync catches up, a batch at a time.
+        start = len(env.log_text())
+        env.start()
+        wait_for(lambda: pending(env) == 0, 60, "the daemon's sync of every change")
+        wait_for(lambda: "sync: sent" in env.log_text()[start:], 10, "the daemon's log of the sync")
+        sent = re.findall(r"sync: sent (\d+) changes \(\d+ deleted\) in (\d+) batches",
+                          env.log_text()[start:])
+        batches = sum(int(b) for _, b in sent)
+        # Exactly the changes waiting (the batch the district had is sent again), sync.batch each.
+        check_eq((sum(int(c) for c, _ in sent), batches), (left, math.ceil(left / batch)),
+                 "changes and batches of the catch-up: %r" % sent)
+        check(batches >= 3, "several batches: %d" % batches)
+        sys.stderr.write("offline: %d changes waited; %d after the kills, sent in %d batches: %r\n"
+                         % (waiting, left, batches, sent))
+        js, text = sync_status(env)
+        check_eq((js["waiting"], js["last_error"]), (0, None), "status after the sync")
+        check(js["last_success_at"], "the last success in status")
+        check("0 changes wait" in text[0] and len(text) == 1, "status text after the sync: %r" % text)
+        check_eq(env.stop(), 0, "tiplined exit status")
+        check_eq(int(pg.sql("SELECT seq FROM tipline.node_sync WHERE node = 'dak-to-re'")[0][0]),
+                 env.scalar("SELECT seq FROM sync_cursor"), "the district's seq after the catch-up")
+        # Every row once, and as the commune has it.
+        got, want = keys(pg, env, "dak-to-re")
+        check_eq(got, want, "the district's keys, table by table")
+        counts_match(pg, env, "dak-to-re")
+        check_eq(sorted(tuple(r) for r in pg.sql("SELECT id, status, updated_at FROM tipline.tips "
+                                                  "WHERE node = 'dak-to-re'")),
+                 sorted((str(i), s, u or "") for i, s, u in env.query("SELECT id, status, updated_at FROM tips")),
+                 "the tips' statuses at the district")
+        own = json.loads(env.cli("report", *period(), "--format", "json").stdout)
+        d = json.loads(env.cli("report", "--district", pg.conninfo, *period(), "--format", "json").stdout)
+        check_eq(d["district"], own, "the district's report after the catch-up")
+    finally:
+        if off is not None:
+            off.close()
         if env is not None:
             if env.proc is not None:
                 sys.stderr.write(env.log_text()[-3000:])

@@ -127,6 +127,8 @@ static void t_config_table(void)
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"Dak To\"; };", 0},
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; every = 0; };", 0},
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; tip_text = true; };", 1},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; batch = 10; };", 1},
+	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; batch = 0; };", 0},
 	    {MIN "sync: { conninfo = \"host=d\"; node = \"a\"; tip_txt = true; };", 0},
 	    {MIN
 	     "categories = ( { name = \"cattle\"; codes = [\"BO\"]; phrases = [\"trom bo\"]; } );",
@@ -272,6 +274,8 @@ static void t_privacy_errors_name_file_and_line(void)
 	     ":4: keywords.abbreviations: each entry must be \"WORD=EXPANSION\""},
 	    {MIN "tips: {\n  urgent_categories = [\"drugs\", \"weapon\"];\n};",
 	     ":4: tips.urgent_categories: \"weapon\" is not a configured category"},
+	    {MIN "sync: {\n  conninfo = \"host=d\"; node = \"a\";\n  batch = 100001;\n};",
+	     ":5: sync.batch: 100001 is out of range (1 to 100000)"},
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -422,6 +426,53 @@ static void t_render(void)
 	CHECK_STR(tiny, "ma ");
 }
 
+/* Issue 25: several modems, and the networks by prefix (the defaults and a table of one's own). */
+static void t_modems_and_networks(void)
+{
+	struct config *c = load_text(
+	    "database: { path = \"d\"; };\n"
+	    "modems = ( { name = \"v1\"; network = \"viettel\"; device = \"a\"; connection = "
+	    "\"none\"; }, { name = \"m1\"; device = \"b\"; connection = \"none\"; "
+	    "poll_interval = 5.0; } );\n");
+	const struct network_config *n;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_INT(c->nmodems, 2);
+	CHECK_STR(c->modem.name, "v1"); /* the first modem */
+	CHECK_STR(c->modems[1].name, "m1");
+	CHECK_STR(c->modems[1].network, "");
+	CHECK(c->modems[1].poll_interval == 5.0);
+	CHECK(c->modems[0].poll_interval == 30.0); /* each entry its own defaults */
+	CHECK(config_modem(c, "m1") == &c->modems[1] && config_modem(c, "x") == NULL);
+	n = config_network_of(c, "+84971234567");
+	CHECK(n != NULL && strcmp(n->name, "viettel") == 0);
+	n = config_network_of(c, "0912345678"); /* national form */
+	CHECK(n != NULL && strcmp(n->name, "vinaphone") == 0);
+	n = config_network_of(c, "0333000111");
+	CHECK(n != NULL && strcmp(n->name, "viettel") == 0);
+	n = config_network_of(c, "+84701234567");
+	CHECK(n != NULL && strcmp(n->name, "mobifone") == 0 && n->price_off_net == 350);
+	CHECK(config_network_of(c, "+84241234567") == NULL); /* a Hanoi landline */
+	CHECK(config_network_of(c, "VIETTEL") == NULL);
+	config_free(c);
+
+	/* A table of one's own replaces the defaults; the longest prefix wins. */
+	c = load_text(MIN "networks = ( { name = \"a\"; prefixes = [ \"+849\" ]; price_on_net = "
+	                  "1; }, { name = \"b\"; prefixes = [ \"+8497\" ]; } );\n");
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK_INT(c->nnetworks, 2);
+	CHECK_STR(config_network_of(c, "+84971234567")->name, "b");
+	CHECK_STR(config_network_of(c, "+84911234567")->name, "a");
+	CHECK(config_network_of(c, "+84331234567") == NULL);
+	CHECK_INT(config_network(c, "a")->price_off_net, 1); /* off-net defaults to on-net */
+	CHECK_STR(c->modem.name, "modem");                   /* the single group's name */
+	config_free(c);
+}
+
 int main(void)
 {
 	RUN(t_minimal_config_gets_defaults);
@@ -432,5 +483,6 @@ int main(void)
 	RUN(t_configured_keywords_are_used);
 	RUN(t_default_templates_fit_one_gsm7_sms);
 	RUN(t_render);
+	RUN(t_modems_and_networks);
 	return check_done();
 }

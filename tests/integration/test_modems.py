@@ -1,0 +1,478 @@
+"""Several modems in one installation (issue 25, `modems = ( ... )`): the daemon's main process
+and one process per modem, on two and three simulated phones (libGammu's dummy driver) and on
+two AT emulators (tests/emulator/atmodem.py through libGammu's real AT driver).
+
+What is proved: a bad `modems` or `networks` entry is refused with file, line and what; inbound
+from every modem goes through the one receive path (a message two SIMs saw is stored once, the
+parts of one message that arrived on two modems are joined); outbound goes on-net first (a
+Viettel number through the viettel modem) and a broadcast spreads over all modems; the dry run
+shows the split and the cost with and without on-net routing; `tipline status` has a line
+(and a JSON object) per modem; a modem unplugged mid-broadcast hands its messages to the other,
+none lost or sent three times; and the daemon SIGKILLed again and again while both modems send
+leaves every broadcast message sent at least once and at most twice, every message received
+stored once, and no modem process behind it.
+"""
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import (ATMODEM, SANITIZED, SLOW, TIPLINED, Env, check, check_eq,  # noqa: E402
+                     mkpdu, run_tests, wait_for)
+
+# Numbers by network (the default prefix table): 097 Viettel, 091 Vinaphone, 090 MobiFone.
+VIETTEL = ["+8497%07d" % i for i in range(1000, 1100)]
+VINA = ["+8491%07d" % i for i in range(2000, 2100)]
+MOBI = ["+8490%07d" % i for i in range(3000, 3100)]
+
+
+class Multi(Env):
+    """An installation with several modems: MODEMS is [(name, network or None)], each a
+    simulated phone in DIR/NAME (at=True: an AT emulator with its state in DIR/st-NAME)."""
+
+    def __init__(self, modems, at=False, extra="", modem_extra="", emu_args=None, own=None):
+        self.spec, self.at = modems, at
+        self.emu_args, self.own = emu_args or {}, own or {}
+        super().__init__(extra=extra, modem_extra=modem_extra)
+
+    def write_conf(self, **kw):
+        entries = []
+        for name, net in self.spec:
+            if self.at:
+                st = os.path.join(self.dir, "st-" + name)
+                os.makedirs(os.path.join(st, "inbox"), exist_ok=True)
+                dev = ('device = "%s %s --state %s%s"; connection = "proxyat"; model = "at";'
+                       % (sys.executable, ATMODEM, st, self.emu_args.get(name, "")))
+            else:
+                os.makedirs(os.path.join(self.dir, name), exist_ok=True)
+                dev = ('device = "%s/%s"; connection = "none"; model = "dummy";'
+                       % (self.dir, name))
+            entries.append('  { name = "%s"; %s %s poll_interval = %s; backoff_max = 2; '
+                           'watchdog = 5; %s }' % (name, 'network = "%s";' % net if net else "",
+                                                   dev, kw.get("poll", 0.05),
+                                                   self.modem_extra + self.own.get(name, "")))
+        with open(self.conf, "w") as f:
+            f.write("modems = (\n%s\n);\n" % ",\n".join(entries))
+            f.write('database: { path = "%s/tipline.db"; busy_timeout = 30000; };\n' % self.dir)
+            f.write('log: { level = "debug"; };\n')
+            f.write(kw.get("extra", ""))
+
+    def names(self):
+        return [n for n, _ in self.spec]
+
+    def wait_up(self, mark=0):
+        for n in self.names():
+            wait_for(lambda: "tiplined/%s[info]: modem: connected" % n in self.log_text()[mark:],
+                     20, "modem %s connected" % n)
+
+    def sms_on(self, modem, sender, text, when=None, parts=None, ref=None):
+        args = ["sim", "send", "--modem", modem, "--from", sender]
+        if when:
+            args += ["--time", when]
+        if parts:
+            args += ["--parts", parts]
+        if ref is not None:
+            args += ["--ref", str(ref)]
+        self.cli(*(args + ["--", text]))
+
+    def modem_inbox(self):
+        out = []
+        for n in self.names():
+            for folder in ("1", "3"):
+                d = os.path.join(self.dir, n, "sms", folder)
+                if os.path.isdir(d):
+                    out += [os.path.join(d, f) for f in os.listdir(d) if not f.startswith(".")]
+        return out
+
+    def sent(self):
+        """[{"modem", "to", "text", ...}] of every modem, from `tipline sim sent --json`."""
+        if self.at:
+            m, out = mkpdu(), []
+            for n in self.names():
+                try:
+                    with open(os.path.join(self.dir, "st-" + n, "sent.log")) as f:
+                        pdus = [l.split()[1] for l in f if l.strip()]
+                except FileNotFoundError:
+                    continue
+                out += [dict(modem=n, to=d["number"], text=d["text"])
+                        for d in map(m.decode_submit, pdus)]
+            return out
+        return [json.loads(l) for l in self.cli("sim", "sent", "--json").stdout.decode()
+                .splitlines()]
+
+    def faults_of(self, modem, d):
+        st = os.path.join(self.dir, "st-" + modem)
+        tmp = os.path.join(st, ".faults.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump(d, f)
+        os.rename(tmp, os.path.join(st, "faults.json"))
+
+
+class up:
+    """with up(env): the daemon started and every modem connected; stopped at the end."""
+
+    def __init__(self, env):
+        self.env = env
+
+    def __enter__(self):
+        self.env.start()
+        self.env.wait_up()
+        return self.env
+
+    def __exit__(self, et, ev, tb):
+        rc = self.env.stop()
+        if et is None:
+            check_eq(rc, 0, "tiplined's exit status")
+        self.env.close()
+
+
+def subscribe(env, numbers):
+    for n in numbers:
+        env.cli("contact", "add", n, "--village", "3")
+
+
+def workers_of(pid):
+    """The modem processes (tiplined -m NAME) whose parent is PID."""
+    return [c for c in harness.proc_children(pid) if c[2] == "tiplined"]
+
+
+def tiplined_m_running(conf):
+    """Processes running `tiplined -c CONF -m ...` (left behind by a killed main process)."""
+    out = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % name, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if conf.encode() in argv and b"-m" in argv:
+            out.append(int(name))
+    return out
+
+
+# --- configuration ---
+
+
+def bad(conf_text, want):
+    env = Env()
+    try:
+        with open(env.conf, "w") as f:
+            f.write(conf_text.format(dir=env.dir))
+        p = subprocess.run([TIPLINED, "-n", "-c", env.conf], capture_output=True)
+        err = p.stderr.decode()
+        check_eq(p.returncode, 1, "exit status of tiplined -n on %r" % want)
+        check(re.search(r"tipline\.conf:\d+: .*%s" % re.escape(want), err),
+              "file:line: %s in %r" % (want, err))
+    finally:
+        env.close()
+
+
+M = '{{ name = "%s"; device = "{dir}/%s"; connection = "none"; model = "dummy"; %s }}'
+DB = 'database: {{ path = "{dir}/t.db"; }};\n'
+
+
+def test_bad_modems_config_says_file_line_what():
+    bad("modems = (\n%s,\n%s\n);\n" % (M % ("a", "a", ""), M % ("a", "b", "")) + DB,
+        '"a" is named twice')
+    bad("modems = (\n%s,\n%s\n);\n" % (M % ("a", "x", ""), M % ("b", "x", "")) + DB,
+        'have the same device')
+    bad("modems = (\n%s\n);\n" % M % ("a", "a", 'network = "viettell";') + DB,
+        '"viettell" is not a network')
+    bad("modems = (\n%s\n);\n" % M % ("A b", "a", "") + DB, 'modems.name: "A b" is not a name')
+    bad("modems = (\n{{ name = \"a\"; connection = \"none\"; }}\n);\n" + DB,
+        "missing required setting device")
+    bad("modems = (\n%s\n);\n" % M % ("a", "a", "pol_interval = 1;") + DB,
+        "unknown setting modem.pol_interval")
+    bad('modem: {{ device = "{dir}/m"; connection = "none"; }};\nmodems = (\n%s\n);\n'
+        % M % ("a", "a", "") + DB, "not both")
+    bad('modem: {{ device = "{dir}/m"; connection = "none"; }};\n' + DB +
+        'networks = (\n{{ name = "viettel"; prefixes = [ "8496" ]; }}\n);\n',
+        'networks.prefixes: "8496" is not a number prefix')
+    # The single modem group still works, with a name and a network of its own.
+    env = Env(modem_extra='name = "only"; network = "mobifone";')
+    try:
+        p = subprocess.run([TIPLINED, "-n", "-c", env.conf], capture_output=True)
+        check_eq(p.returncode, 0, "tiplined -n with one named modem: " + p.stderr.decode())
+    finally:
+        env.close()
+
+
+# --- inbound through every modem ---
+
+
+def test_message_seen_on_two_sims_is_stored_once():
+    with up(Multi([("viettel1", "viettel"), ("vina1", "vinaphone")])) as env:
+        when = "2026-03-01 08:00:00"
+        env.sms_on("viettel1", VIETTEL[0], "TIN xe la o thon 3", when=when)
+        env.sms_on("vina1", VIETTEL[0], "TIN xe la o thon 3", when=when)
+        wait_for(lambda: not env.modem_inbox(), 20, "both modems drained")
+        check_eq(env.inbox_count(), 1, "inbox rows for one message seen on two SIMs")
+        check_eq(env.scalar("SELECT count(*) FROM tips"), 1, "tips")
+        sent = wait_for(lambda: env.sent(), 10, "the acknowledgement")
+        check_eq(len(sent), 1, "acknowledgements sent")
+
+
+def test_multipart_split_across_modems_is_joined():
+    with up(Multi([("viettel1", "viettel"), ("vina1", "vinaphone")])) as env:
+        text = "TIN " + "nguoi la di xe may khong bien so qua thon 3 luc 9h, " * 4
+        when = "2026-03-01 09:00:00"
+        env.sms_on("viettel1", VINA[0], text, when=when, parts="1", ref=77)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM inbox_parts") == 1, 20,
+                 "the first part stored")
+        check_eq(env.inbox_count(), 0, "messages before the second part")
+        env.sms_on("vina1", VINA[0], text, when=when, parts="2", ref=77)
+        wait_for(lambda: env.inbox_count() == 1, 20, "the message joined")
+        row = env.query("SELECT text, parts, parts_total, complete FROM inbox")[0]
+        check_eq(row, (text, 2, 2, 1), "the joined message")
+
+
+# --- outbound: on-net routing, spreading, status ---
+
+
+def test_on_net_routing_and_status_on_three_modems():
+    env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone"), ("mobi1", "mobifone")])
+    with up(env):
+        # Each tip arrives on a modem of another network; its acknowledgement goes through a
+        # modem of the tipster's network.
+        env.sms_on("vina1", VIETTEL[1], "TIN mot")
+        env.sms_on("mobi1", VINA[1], "TIN hai")
+        env.sms_on("viettel1", MOBI[1], "TIN ba")
+        sent = wait_for(lambda: (lambda s: s if len(s) == 3 else None)(env.sent()), 20,
+                        "three acknowledgements")
+        via = {s["to"]: s["modem"] for s in sent}
+        check_eq(via, {VIETTEL[1]: "viettel1", VINA[1]: "vina1", MOBI[1]: "mobi1"},
+                 "the modem each acknowledgement went through")
+        check_eq(sorted(env.query("SELECT recipient, modem FROM outbox")),
+                 sorted(via.items()), "outbox.modem")
+        # tipline status: one line and one JSON object per modem (the old fields kept).
+        st = json.loads(env.cli("status", "--json").stdout)
+        check("modem" in st and "outbox" in st, "the old fields are kept")
+        wait_for(lambda: all(m["running"] and m["state"] == "connected"
+                             for m in json.loads(env.cli("status", "--json").stdout)["modems"]),
+                 10, "every modem running and connected in status --json")
+        mods = json.loads(env.cli("status", "--json").stdout)["modems"]
+        check_eq([(m["name"], m["network"], m["sent"]) for m in mods],
+                 [("viettel1", "viettel", 1), ("vina1", "vinaphone", 1), ("mobi1", "mobifone", 1)],
+                 "status --json modems")
+        text = env.cli("status").stdout.decode()
+        for n, net in env.spec:
+            check(re.search(r"^modem %s \(%s\): connected since .*, sent 1$" % (n, net), text,
+                            re.M), "status line of %s in %r" % (n, text))
+        # Workers are the main process's children; one killed alone is started again.
+        main = env.proc.pid
+        wait_for(lambda: len(workers_of(main)) == 3, 10, "three modem processes")
+        victim = workers_of(main)[0][0]
+        mark = len(env.log_text())
+        os.kill(victim, signal.SIGKILL)
+        wait_for(lambda: re.search(r"process %d ended \(signal 9\)" % victim,
+                                   env.log_text()[mark:]), 10, "the main process saw it end")
+        wait_for(lambda: len(workers_of(main)) == 3 and victim not in
+                 [c[0] for c in workers_of(main)], 10, "it started again")
+
+
+def test_sighup_starts_the_modem_processes_afresh():
+    with up(Multi([("viettel1", "viettel"), ("vina1", "vinaphone")])) as env:
+        main = env.proc.pid
+        wait_for(lambda: len(workers_of(main)) == 2, 10, "two modem processes")
+        before = {c[0] for c in workers_of(main)}
+        mark = len(env.log_text())
+        env.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "reloaded configuration" in env.log_text()[mark:], 20, "reloaded")
+        env.wait_up(mark)
+        after = {c[0] for c in workers_of(main)}
+        check(len(after) == 2 and not before & after, "new modem processes: %r -> %r"
+              % (before, after))
+        env.sms_on("vina1", VIETTEL[2], "TIN sau khi nap lai")
+        sent = wait_for(lambda: env.sent(), 20, "the acknowledgement")
+        check_eq([(x["to"], x["modem"]) for x in sent], [(VIETTEL[2], "viettel1")],
+                 "acknowledged on-net after the reload")
+
+
+def test_broadcast_spreads_over_modems_on_net_first():
+    env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")],
+                extra="outbox: { rate_per_minute = 1200; };\n")
+    with up(env):
+        people = VIETTEL[10:20] + VINA[10:20] + MOBI[10:30]
+        subscribe(env, people)
+        dry = env.cli("broadcast", "--group", "TATCA", "--dry-run", "Hop dan thon 3").stdout
+        dry = dry.decode()
+        # viettel1: its 10 + 10 of the 20 MobiFone; vina1 the same. Prices (defaults):
+        # Viettel 200 on / 250 off, Vinaphone 290 on / 350 off.
+        check("modems:      viettel1 20 (10 on-net), vina1 20 (10 on-net)" in dry, dry)
+        on = 10 * 200 + 10 * 250 + 10 * 290 + 10 * 350
+        spread = 5 * 200 + 5 * 250 + 10 * 250 + 5 * 350 + 5 * 290 + 10 * 350
+        check("on-net:      cost %d with on-net routing, %d spread evenly without it" % (on, spread)
+              in dry, dry)
+        check_eq(env.scalar("SELECT count(*) FROM outbox"), 0, "nothing queued by the dry run")
+        env.cli("broadcast", "--group", "TATCA", "Hop dan thon 3")
+        sent = wait_for(lambda: (lambda s: s if len(s) >= 40 else None)(env.sent()), 30,
+                        "40 sent")
+        check_eq(sorted(s["to"] for s in sent), sorted(people), "each recipient once")
+        via = {s["to"]: s["modem"] for s in sent}
+        check_eq({via[n] for n in VIETTEL[10:20]}, {"viettel1"}, "Viettel numbers on-net")
+        check_eq({via[n] for n in VINA[10:20]}, {"vina1"}, "Vinaphone numbers on-net")
+        mobi = [via[n] for n in MOBI[10:30]]
+        check(mobi.count("viettel1") >= 3 and mobi.count("vina1") >= 3,
+              "the MobiFone numbers spread over both modems: %r" % mobi)
+
+
+def test_modem_unplugged_mid_broadcast_hands_over():
+    # on_net_wait 600: viettel1's numbers reach vina1 because viettel1 is down, not because
+    # they waited out their claim.
+    env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")], at=True,
+                extra="outbox: { retry_base = 1; on_net_wait = 600; };\n")
+    for n in env.names():
+        env.faults_of(n, {"delay_cmgs_ms": 300})
+    with up(env):
+        people = VIETTEL[20:30] + VINA[20:30]
+        subscribe(env, people)
+        env.cli("broadcast", "--group", "TATCA", "Hop dan thon 3 toi nay")
+        wait_for(lambda: sum(1 for s in env.sent() if s["modem"] == "viettel1") >= 2, 30,
+                 "viettel1 sent two")
+        env.faults_of("viettel1", {"exit": True})  # unplugged: every new process exits too
+        mark = len(env.log_text())
+        wait_for(lambda: "tiplined/viettel1[warn]" in env.log_text()[mark:] and
+                 "retrying with back-off" in env.log_text()[mark:], 20, "viettel1 lost")
+        sent = wait_for(lambda: (lambda s: s if {x["to"] for x in s} == set(people) else None)(
+            env.sent()), 60, "every recipient reached")
+        by = {}
+        for s in sent:
+            by.setdefault(s["to"], []).append(s["modem"])
+        check(all(1 <= len(v) <= 2 for v in by.values()), "1 or 2 copies each: %r" % by)
+        handed = [n for n in VIETTEL[20:30] if by[n] == ["vina1"]]
+        check(len(handed) >= 3, "viettel1's own numbers went through vina1: %r" % by)
+        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE status <> 'sent'"), 0,
+                 "rows not sent")
+        st = json.loads(env.cli("status", "--json").stdout)["modems"]
+        check(st[0]["state"] != "connected", "viettel1 is not connected in status: %r" % st[0])
+
+
+def pin_entries(env, modem):
+    try:
+        with open(os.path.join(env.dir, "st-" + modem, "commands.log"), encoding="latin-1") as f:
+            cmds = [l.rstrip("\n").split("\t", 1)[-1] for l in f]
+    except FileNotFoundError:
+        return [], 0
+    return ([c for c in cmds if c.upper().startswith("AT+CPIN=")],
+            sum(1 for c in cmds if c.upper() == "AT+CPIN?"))
+
+
+def test_each_modem_guards_its_own_sim_pin():
+    # SIM a wants 4321 and is given 1111; SIM b is given its right PIN. b accepting its PIN
+    # must not forget a's refused entry: a's SIM would count a second wrong try.
+    env = Multi([("a", None), ("b", None)], at=True,
+                emu_args={"a": " --pin 4321", "b": " --pin 5555"},
+                own={"a": ' pin = "1111";', "b": ' pin = "5555";'})
+    try:
+        env.start()
+        wait_for(lambda: "tiplined/b[info]: modem: connected" in env.log_text(), 20,
+                 "b connected")
+        wait_for(lambda: pin_entries(env, "a")[0] == ['AT+CPIN="1111"'], 20, "a's PIN entered")
+        check_eq(env.stop(), 0, "exit status")
+        # Again, a slow to connect (every answer 300 ms late): b accepts its PIN first.
+        env.faults_of("a", {"delay_ms": 300})
+        env.start()
+        q0 = pin_entries(env, "a")[1]
+        wait_for(lambda: pin_entries(env, "a")[1] >= q0 + 3, 60, "a asked three more times")
+        check_eq(pin_entries(env, "a")[0], ['AT+CPIN="1111"'], "a's PIN entries")
+        check_eq(len(pin_entries(env, "b")[0]), 2, "b's PIN entries (one per start)")
+        check_eq(env.stop(), 0, "exit status")
+    finally:
+        env.close()
+
+
+# --- crashes while both modems send ---
+
+
+def test_crash_kills_while_both_modems_send():
+    rng = random.Random(int(os.environ.get("CRASHTEST_SEED", "7")))
+    # Slow enough for the kills to fall while both send: 1 a second per modem (less under the
+    # sanitizers, whose restarts take longer); a kill once both sent since the last start.
+    env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")],
+                extra="outbox: { rate_per_minute = %d; retry_base = 1; };\n"
+                % (30 if SANITIZED else 60))
+    people = VIETTEL[30:55] + VINA[30:55] + MOBI[30:50]
+    kills = 0
+    try:
+        env.start()
+        env.wait_up()
+        subscribe(env, people)
+        env.cli("broadcast", "--group", "TATCA", "Thong bao hop dan thon 3 luc 19h")
+        inbound = []
+        since = {}  # what each modem had sent before the daemon's last start
+
+        def counts(sent):
+            c = {}
+            for x in sent:
+                c[x["modem"]] = c.get(x["modem"], 0) + 1
+            return c
+
+        deadline = time.monotonic() + 120 * SLOW
+        while time.monotonic() < deadline:
+            s = env.sent()
+            busy = {m for m, n in counts(s).items() if n > since.get(m, 0)}
+            if len({x["to"] for x in s}) >= len(people) and kills >= 6:
+                break
+            # Messages arrive on both modems while the kills go on: each must be stored once.
+            if kills < 10:
+                i = len(inbound)
+                modem = env.names()[i % 2]
+                env.sms_on(modem, "+8497%07d" % (5000 + i), "TIN tin so %d" % i,
+                           when="2026-03-02 10:%02d:%02d" % (i // 60, i % 60))
+                inbound.append(i)
+            time.sleep(rng.uniform(0.2, 0.9))
+            queued = env.scalar("SELECT count(*) FROM outbox WHERE status = 'queued' AND "
+                                "kind = 'broadcast'")
+            if kills < 10 and len(busy) == 2 and queued > 2 and env.proc.poll() is None:
+                main = env.proc.pid
+                os.kill(main, signal.SIGKILL)
+                env.proc.wait()
+                env.logf.close()
+                env.proc = None
+                kills += 1
+                # The modem processes die with it (PR_SET_PDEATHSIG): none left sending.
+                wait_for(lambda: not tiplined_m_running(env.conf), 5,
+                         "no modem process outlives the main one")
+                since = counts(env.sent())
+                mark = len(env.log_text())
+                env.start()
+                env.wait_up(mark)
+        check(kills >= 6, "at least 6 kills while both modems sent (%d)" % kills)
+        wait_for(lambda: not env.modem_inbox() and env.scalar(
+            "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')") == 0,
+            60, "everything received and sent")
+        sent = env.sent()
+        copies = {}
+        for s in sent:
+            copies.setdefault((s["to"], s["text"]), []).append(s["modem"])
+        bc = [copies.get((n, "Thong bao hop dan thon 3 luc 19h"), []) for n in people]
+        check(all(1 <= len(c) <= 2 for c in bc),
+              "each broadcast recipient 1 or 2 copies: %r" % [c for c in bc if len(c) != 1])
+        both = {m for c in bc for m in c}
+        check_eq(both, {"viettel1", "vina1"}, "both modems sent")
+        check_eq(env.inbox_count(), len(inbound), "messages received, each stored once")
+        check_eq(env.scalar("SELECT count(DISTINCT text) FROM inbox"), len(inbound),
+                 "distinct messages")
+        tipsters = ["+8497%07d" % (5000 + i) for i in inbound]
+        acks = [[m for (to, _), ms in copies.items() if to == t for m in ms] for t in tipsters]
+        check(all(1 <= len(a) <= 2 for a in acks),
+              "each tipster acknowledged once or twice: %r" % acks)
+        check_eq(env.scalar("PRAGMA integrity_check"), "ok", "integrity_check")
+        dup = sum(1 for c in bc if len(c) == 2)
+        print("crash on two modems: %d kills, %d recipients, %d sent twice, %d received"
+              % (kills, len(people), dup, len(inbound)), file=sys.stderr)
+        check_eq(env.stop(), 0, "exit status")
+    finally:
+        env.close()
+
+
+if __name__ == "__main__":
+    run_tests(globals())
