@@ -91,8 +91,8 @@ static int audit_query(const struct console_req *rq, struct audit_query *a)
 	return a->e_from || a->e_to || a->e_q ? -1 : 0;
 }
 
-/* A row's detail: a triage as "Mới → Có giá trị; the note", else the row's own. Into F
- * escaped (HTML), or into BUF (the CSV's cell). */
+/* A row's detail as the page and the CSV show it: a triage as "Mới → Có giá trị; the note"
+ * (written into BUF, SZ bytes), else the row's own text. Never NULL. */
 static const char *row_detail(const struct store_row *r, char *buf, size_t sz)
 {
 	const char *detail = r->val[4], *from = r->val[5], *to = r->val[6];
