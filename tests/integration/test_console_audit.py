@@ -175,6 +175,7 @@ def _test_audit_log():
             wide = b.js("return await s.pages.n.evaluate(() => "
                         "document.documentElement.scrollWidth)")
             check(wide <= 361, "the log fits 360 px (%d)" % wide)
+            axe_clean(b, "n", "the audit log at 360 px")
             shot(b, "n", "audit-360")
             # --- local dates: a row at 18:30 UTC on 1 March is 01:30 on 2 March in Hà Nội
             w = sqlite3.connect(env.db, timeout=10)
