@@ -759,6 +759,7 @@ enum store_forget_table {
 	STORE_FG_BROADCASTS, /* broadcasts.created_by */
 	STORE_FG_EVENTS,     /* tip_events.by */
 	STORE_FG_GROUPS,     /* group_members rows deleted (a number not registered) */
+	STORE_FG_AUDIT,      /* console_audit.subject (a contact changed in the console), .by */
 	STORE_FG_COUNT
 };
 

@@ -28,6 +28,7 @@ static const char *const table_names[STORE_FG_COUNT] = {
     [STORE_FG_BROADCASTS] = "broadcasts",
     [STORE_FG_EVENTS] = "tip_events",
     [STORE_FG_GROUPS] = "group_members",
+    [STORE_FG_AUDIT] = "console_audit",
 };
 
 const char *store_forget_table_name(enum store_forget_table t)
@@ -39,8 +40,9 @@ const char *store_forget_table_name(enum store_forget_table t)
 #define GONE(col) " " col " NOT IN ('" STORE_ANONYMOUS "', '" STORE_FORGOTTEN "')"
 #define GONE_KEYED(col)                                                                            \
 	GONE(col)                                                                                  \
-	" AND " col " NOT GLOB '" STORE_FORGOTTEN ":*' AND " col " NOT GLOB '" STORE_ANONYMOUS     \
-	":*'"
+	" AND " col " NOT GLOB '" STORE_FORGOTTEN ":*' AND " col " NOT GLOB '" STORE_ANONYMOUS ":" \
+	                                                                                       "*" \
+	                                                                                       "'"
 #define KEYED_MARKER "'" STORE_FORGOTTEN ":' || id"
 /*
  * A person's record (a patrol, a report, a broadcast, a triage step): its number is erased
@@ -75,6 +77,10 @@ SQ(q_age_broadcasts, "UPDATE broadcasts SET created_by = '" STORE_FORGOTTEN "' W
                      "< ?1 AND" UNREGISTERED("created_by"));
 SQ(q_age_events,
    "UPDATE tip_events SET \"by\" = '" STORE_FORGOTTEN "' WHERE at < ?1 AND" UNREGISTERED("\"by\""));
+/* The console's log of who changed what: a villager's number as the subject of a contact's
+ * change ages as their messages do; a registered contact's stays with the contact. */
+SQ(q_age_audit, "UPDATE console_audit SET subject = '" STORE_FORGOTTEN
+                "' WHERE at < ?1 AND" UNREGISTERED("subject"));
 
 /*
  * Run the statement of each table (NULL: none for that table) and then its second pass
@@ -120,6 +126,7 @@ int store_forget_before(const char *before, struct store_forget *out)
 	    [STORE_FG_MEDIATIONS] = &q_age_mediations,
 	    [STORE_FG_BROADCASTS] = &q_age_broadcasts,
 	    [STORE_FG_EVENTS] = &q_age_events,
+	    [STORE_FG_AUDIT] = &q_age_audit,
 	    /* Named groups have no age: a membership is a setting, not a record. */
 	    [STORE_FG_GROUPS] = NULL,
 	};
@@ -153,6 +160,11 @@ SQ(q_num_mediations, "UPDATE mediations SET reporter = '" STORE_FORGOTTEN "' WHE
 SQ(q_num_broadcasts,
    "UPDATE broadcasts SET created_by = '" STORE_FORGOTTEN "' WHERE created_by" FORMS);
 SQ(q_num_events, "UPDATE tip_events SET \"by\" = '" STORE_FORGOTTEN "' WHERE \"by\"" FORMS);
+/* The subject of a contact's change in the console, or who made it (an officer with no name). */
+SQ(q_num_audit,
+   "UPDATE console_audit SET subject = CASE WHEN subject" FORMS " THEN '" STORE_FORGOTTEN
+   "' ELSE subject END, \"by\" = CASE WHEN \"by\"" FORMS " THEN '" STORE_FORGOTTEN
+   "' ELSE \"by\" END WHERE subject" FORMS " OR \"by\"" FORMS);
 SQ(q_num_groups, "DELETE FROM group_members WHERE phone" FORMS " AND phone NOT IN (SELECT phone "
                  "FROM contacts)");
 SQ(q_num_outbox_waiting,
@@ -180,6 +192,7 @@ int store_forget_number(const char *const forms[STORE_FORGET_FORMS], struct stor
 	    [STORE_FG_BROADCASTS] = &q_num_broadcasts,
 	    [STORE_FG_EVENTS] = &q_num_events,
 	    [STORE_FG_GROUPS] = &q_num_groups,
+	    [STORE_FG_AUDIT] = &q_num_audit,
 	};
 
 	static struct sq *const keyed[STORE_FG_COUNT] = {

@@ -66,6 +66,13 @@ def test_forget_number_leaves_no_trace():
         env.sms(CONTACT, "TIN co tieng no o bai da")
         wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 4, 15, "four tips")
         wait_settled(env)
+        # An officer edited the tipster in the console once: its log names the number (the
+        # row as console_people.c writes it through act_audit).
+        con = sqlite3.connect(env.db)
+        with con:
+            con.execute("INSERT INTO console_audit (at, by, action, subject, detail) VALUES "
+                        "('2026-11-26 10:00:00', 'Lan', 'contact_set', ?, 'tên: Hà')", (E164,))
+        con.close()
         check(holding(env), "before forget the number is on disk (the search can fail)")
 
         # Without --yes: what it would change, exit 3, nothing changed.
@@ -82,7 +89,9 @@ def test_forget_number_leaves_no_trace():
         check(out.startswith("forgot %s: " % E164), "forget names the number: %r" % out)
         counts = dict(line.split() for line in out.splitlines()[1:] if line.startswith("  "))
         check_eq(counts, {"tips": "2", "inbox": "2", "inbox_parts": "3", "outbox": "2",
-                          "group_members": "1"}, "rows changed per table")
+                          "group_members": "1", "console_audit": "1"}, "rows changed per table")
+        check_eq(env.query("SELECT by, subject FROM console_audit"), [("Lan", "forgotten")],
+                 "the console's log: the subject erased, who did it kept")
         check_eq(env.query("SELECT sender FROM tips ORDER BY id"),
                  [("+84905222555",), ("forgotten",), ("forgotten",), (CONTACT_E164,)], "tips")
         check_eq(env.query("SELECT phone FROM group_members"), [(CONTACT_E164,)],
@@ -244,7 +253,8 @@ RECORDS = {"awareness_sessions": ("reporter", ("read_at", "held_at")),
            "broadcasts": ("created_by", ("created_at",)),
            "tip_events": ("by", ("at",)),
            "ussd_sessions": ("phone", ("started_at", "last_step_at")),
-           "tips": ("sender", ("read_at", "created_at"))}
+           "tips": ("sender", ("read_at", "created_at")),
+           "console_audit": ("subject", ("at",))}
 
 
 def test_forget_after_ages_every_record():
@@ -277,6 +287,10 @@ def test_forget_after_ages_every_record():
         con.execute("INSERT INTO ussd_sessions (id, phone, service_code, started_at, last_step_at, "
                     "last_step, outcome) VALUES ('s1', ?, '*123#', datetime('now'), datetime('now'), "
                     "'main', 'tip')", (E164,))
+        # The console's log: a former leader's number and a registered contact's as subjects.
+        for subject in (E164, CONTACT_E164):
+            con.execute("INSERT INTO console_audit (at, by, action, subject) VALUES "
+                        "(datetime('now'), 'Trung uy Hung', 'contact_set', ?)", (subject,))
         con.execute("DELETE FROM contacts WHERE phone IN (?, ?)", (E164, officer_e164))  # former
         con.commit()
         con.close()
@@ -294,6 +308,9 @@ def test_forget_after_ages_every_record():
                  [("Trung uy Hung", "checking"), ("forgotten", "valuable")],
                  "triage audit: the login name kept, the phone number erased")
         check_eq(env.query("SELECT phone FROM ussd_sessions"), [("forgotten",)], "USSD session")
+        check_eq(env.query("SELECT subject FROM console_audit ORDER BY id"),
+                 [("forgotten",), (CONTACT_E164,)],
+                 "console log: a former leader's number erased, a registered contact's kept")
         check_eq(env.query("SELECT sender FROM tips"), [("+84905222555",)], "a tip 29 days old keeps its number")
         check_eq(env.stop(), 0, "tiplined exit status")
 
