@@ -220,6 +220,60 @@ def test_message_seen_on_two_sims_is_stored_once():
         check_eq(len(sent), 1, "acknowledgements sent")
 
 
+def sms_at(env, modem, slot, sender, text, when):
+    """Put a message at location SLOT of MODEM's simulated inbox: made by `tipline sim send` in
+    a staging phone of its own, then renamed in (atomic), so that two SIMs hold one message in
+    two different places, as two real modems would."""
+    stage = os.path.join(env.dir, "stage")
+    conf = os.path.join(env.dir, "stage.conf")
+    with open(conf, "w") as f:
+        f.write('modem: { device = "%s"; connection = "none"; model = "dummy"; };\n'
+                'database: { path = "%s/stage.db"; };\n' % (stage, env.dir))
+    p = subprocess.run([harness.TIPLINE, "-c", conf, "sim", "send", "--from", sender, "--time",
+                        when, "--", text], capture_output=True, cwd=env.dir)
+    check_eq(p.returncode, 0, "sim send to the staging phone: " + p.stderr.decode())
+    made = os.listdir(os.path.join(stage, "sms", "1"))
+    check_eq(len(made), 1, "files in the staging phone")
+    os.rename(os.path.join(stage, "sms", "1", made[0]),
+              os.path.join(env.dir, modem, "sms", "1", str(slot)))
+
+
+def test_anonymous_or_forgotten_message_on_two_sims_in_two_places_is_stored_once():
+    """A message whose sender is no longer in its row (TIN ANDANH; a number forgotten by
+    `tipline forget` meanwhile) seen on two SIMs, in two different places: the second copy is
+    a duplicate all the same, and two people's anonymous texts of the same second on the two
+    SIMs (in the same place) are still two messages."""
+    with up(Multi([("viettel1", "viettel"), ("vina1", "vinaphone")])) as env:
+        anon = "TIN ANDANH co nguoi buon ban trai phep o thon 3"
+        when = "2026-03-01 08:00:00"
+        sms_at(env, "viettel1", 3, VIETTEL[1], anon, when)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 1, 20, "the anonymous tip")
+        check_eq(env.query("SELECT sender FROM inbox"), [("anonymous",)], "its inbox row")
+        sms_at(env, "vina1", 7, VIETTEL[1], anon, when)
+        wait_for(lambda: not env.modem_inbox(), 20, "vina1 drained")
+        check_eq(env.inbox_count(), 1, "inbox rows for one anonymous tip seen on two SIMs")
+        check_eq(env.scalar("SELECT count(*) FROM tips"), 1, "tips")
+
+        # Another person's anonymous tip of the same text and second, on the other SIM in the
+        # place the first lay: a message of its own (its twin would be the wrong person's).
+        sms_at(env, "vina1", 3, VINA[1], anon, when)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 2, 20,
+                 "another person's tip")
+
+        plain = "TIN xe khong bien so dung o cho thon 5"
+        when = "2026-03-01 08:05:00"
+        sms_at(env, "vina1", 2, MOBI[1], plain, when)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM tips") == 3, 20, "the ordinary tip")
+        env.cli("forget", MOBI[1], "--yes")
+        check_eq(env.scalar("SELECT sender FROM inbox WHERE text = ?", (plain,)), "forgotten",
+                 "its row after tipline forget")
+        sms_at(env, "viettel1", 9, MOBI[1], plain, when)
+        wait_for(lambda: not env.modem_inbox(), 20, "viettel1 drained")
+        check_eq(env.scalar("SELECT count(*) FROM inbox WHERE text = ?", (plain,)), 1,
+                 "inbox rows for a forgotten sender's message seen on two SIMs")
+        check_eq(env.scalar("SELECT count(*) FROM tips"), 3, "tips at the end")
+
+
 def test_multipart_split_across_modems_is_joined():
     with up(Multi([("viettel1", "viettel"), ("vina1", "vinaphone")])) as env:
         text = "TIN " + "nguoi la di xe may khong bien so qua thon 3 luc 9h, " * 4
