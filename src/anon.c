@@ -1,8 +1,11 @@
 #include "anon.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -10,6 +13,9 @@
 #define ANON_SLOTS 4096
 
 static uint64_t key[2];
+/* anon_message_mac's key: made once per daemon, never reset (see anon_key_fd). */
+static uint64_t mkey[2];
+static int mkey_set;
 static struct slot {
 	uint64_t h;
 	int64_t t;
@@ -20,11 +26,43 @@ static unsigned next;
 static struct slot sessions[ANON_SESSIONS];
 static unsigned next_session;
 
+/*
+ * The message key: a modem process's is its main process's, read from the pipe named by
+ * TIPLINE_KEY_FD (anon_key_fd), so that every modem of the daemon gives one message one mac;
+ * any other process makes its own. Once per process: a reload keeps it, so the macs of the
+ * rows stored before it still match.
+ */
+static int mkey_init(void)
+{
+	const char *fd = getenv(ANON_KEY_ENV);
+	int ok;
+
+	if (mkey_set)
+		return 0;
+	if (fd != NULL) {
+		int n = atoi(fd);
+
+		ok = read(n, mkey, sizeof mkey) == (ssize_t)sizeof mkey;
+		close(n);
+		unsetenv(ANON_KEY_ENV);
+	} else {
+		ok = getrandom(mkey, sizeof mkey, 0) == (ssize_t)sizeof mkey;
+	}
+	if (!ok) {
+		log_warn("anon: no message key");
+		return -1;
+	}
+	mkey_set = 1;
+	return 0;
+}
+
 int anon_init(void)
 {
 	memset(slots, 0, sizeof slots);
 	memset(sessions, 0, sizeof sessions);
 	next = next_session = 0;
+	if (mkey_init() < 0)
+		return -1;
 	if (getrandom(key, sizeof key, 0) != (ssize_t)sizeof key) {
 		log_warn("anon: no random key from the OS");
 		return -1;
@@ -95,4 +133,83 @@ int anon_session_is(const char *id, const char *phone, int64_t since)
 		if (sessions[i].h == h && sessions[i].t >= since)
 			return 1;
 	return 0;
+}
+
+int anon_key_fd(void)
+{
+	int p[2];
+
+	if (!mkey_set || pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	/* 16 bytes fit any pipe's buffer: the write does not wait for the reader. */
+	if (write(p[1], mkey, sizeof mkey) != (ssize_t)sizeof mkey) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	return p[0];
+}
+
+/* SipHash-2-4 (Aumasson and Bernstein): a keyed PRF, so the mac tells nothing without mkey. */
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND                                                                                   \
+	do {                                                                                       \
+		v0 += v1, v1 = ROTL(v1, 13), v1 ^= v0, v0 = ROTL(v0, 32);                          \
+		v2 += v3, v3 = ROTL(v3, 16), v3 ^= v2;                                             \
+		v0 += v3, v3 = ROTL(v3, 21), v3 ^= v0;                                             \
+		v2 += v1, v1 = ROTL(v1, 17), v1 ^= v2, v2 = ROTL(v2, 32);                          \
+	} while (0)
+
+static uint64_t siphash(const unsigned char *in, size_t len)
+{
+	uint64_t v0 = 0x736f6d6570736575ULL ^ mkey[0], v1 = 0x646f72616e646f6dULL ^ mkey[1];
+	uint64_t v2 = 0x6c7967656e657261ULL ^ mkey[0], v3 = 0x7465646279746573ULL ^ mkey[1];
+	uint64_t m, b = (uint64_t)len << 56;
+	size_t i, end = len - len % 8;
+
+	for (i = 0; i < end; i += 8) {
+		m = 0;
+		for (int k = 0; k < 8; k++)
+			m |= (uint64_t)in[i + k] << (8 * k);
+		v3 ^= m;
+		SIPROUND;
+		SIPROUND;
+		v0 ^= m;
+	}
+	for (int k = 0; i + k < len; k++)
+		b |= (uint64_t)in[i + k] << (8 * k);
+	v3 ^= b;
+	SIPROUND;
+	SIPROUND;
+	v0 ^= b;
+	v2 ^= 0xff;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	SIPROUND;
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+void anon_message_mac(const char *phone, const char *smsc_time, const char *text,
+                      char out[ANON_MAC_LEN + 1])
+{
+	size_t lp = strlen(phone), lt = strlen(smsc_time), lx = strlen(text);
+	unsigned char *buf = malloc(lp + lt + lx + 2);
+	uint64_t h;
+
+	if (buf == NULL || !mkey_set) {
+		out[0] = '\0'; /* no mac: only the place then tells a twin */
+		free(buf);
+		return;
+	}
+	/* "PHONE\x1fTIME\x1fTEXT": no number nor time holds the separator. */
+	memcpy(buf, phone, lp);
+	buf[lp] = 0x1f;
+	memcpy(buf + lp + 1, smsc_time, lt);
+	buf[lp + lt + 1] = 0x1f;
+	memcpy(buf + lp + lt + 2, text, lx);
+	h = siphash(buf, lp + lt + lx + 2);
+	free(buf);
+	snprintf(out, ANON_MAC_LEN + 1, "%016llx", (unsigned long long)h);
 }

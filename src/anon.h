@@ -25,4 +25,19 @@ int anon_count(const char *phone, int64_t since);
 void anon_session_note(const char *id, const char *phone, int64_t t);
 int anon_session_is(const char *id, const char *phone, int64_t since);
 
+/*
+ * Issue 25: a message two SIMs saw, whose row no longer holds its sender (anonymous,
+ * forgotten), is known by the mac of (number, SMSC time, text) under a key that exists only in
+ * the daemon's memory: the main process makes it and hands it to each modem process through a
+ * pipe (anon_key_fd: the pipe's read end, for the child to inherit as ANON_KEY_ENV; -1 on
+ * failure; the caller closes it). The key dies with the daemon; per message, the mac links no
+ * two messages; without the key nobody can test a number against it (SipHash-2-4).
+ * anon_message_mac writes 16 hex digits and a NUL to OUT, or "" when there is no key.
+ */
+#define ANON_KEY_ENV "TIPLINE_KEY_FD"
+#define ANON_MAC_LEN 16
+int anon_key_fd(void);
+void anon_message_mac(const char *phone, const char *smsc_time, const char *text,
+                      char out[ANON_MAC_LEN + 1]);
+
 #endif

@@ -14,6 +14,7 @@
  * them afresh with the new configuration. One modem: one process, as before.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -27,6 +28,7 @@
 
 #include "act.h"
 #include "alerts.h"
+#include "anon.h"
 #include "config.h"
 #include "handle.h"
 #include "log.h"
@@ -119,7 +121,7 @@ static int open_modules(struct config *cfg)
 		return -1;
 	if (own < 0)
 		return status_init(cfg, NULL);
-	if (receive_init(&cfg->modem) < 0 || (modem = modem_open(&cfg->modem)) == NULL ||
+	if (receive_init(&cfg->modem, several) < 0 || (modem = modem_open(&cfg->modem)) == NULL ||
 	    simcard_init(cfg, modem) < 0 || status_init(cfg, modem) < 0 ||
 	    ussd_init(cfg, modem) < 0)
 		return -1;
@@ -266,12 +268,16 @@ static void worker_start(const struct config *cfg, int i)
 	char exe[1024];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	pid_t parent = getpid(), pid;
+	/* The message key (anon.h), inherited through a pipe: never in argv nor on disk. */
+	int kfd = anon_key_fd();
 
 	/* By its path, so that ps names it tiplined; /proc/self/exe if that is gone (an
 	 * upgrade replaced the file: the running program's image is still there). */
 	exe[n > 0 ? n : 0] = '\0';
 	pid = fork();
 
+	if (pid != 0 && kfd >= 0)
+		close(kfd);
 	if (pid < 0) {
 		log_warn("modem %s: cannot start its process", cfg->modems[i].name);
 		w->next_start = ts_mono() + 1;
@@ -286,6 +292,12 @@ static void worker_start(const struct config *cfg, int i)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		unsetenv("NOTIFY_SOCKET"); /* systemd hears the main process only */
+		if (kfd >= 0 && fcntl(kfd, F_SETFD, 0) == 0) {
+			char fd[16];
+
+			snprintf(fd, sizeof fd, "%d", kfd);
+			setenv(ANON_KEY_ENV, fd, 1);
+		}
 		if (exe[0] != '\0')
 			execl(exe, "tiplined", "-c", self_conf, "-m", cfg->modems[i].name,
 			      (char *)NULL);

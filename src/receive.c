@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "anon.h"
 #include "config.h"
 #include "fault.h"
 #include "handle.h"
@@ -17,6 +18,7 @@
 #include "ts.h"
 
 static const struct modem_config *rcfg;
+static int rseveral;             /* one modem of several: its places are named "NAME:F/L" */
 static struct modem_part *parts; /* read_batch parts, about 1.2 KB each */
 static unsigned char *unstored;  /* per part: could not be stored at all, stays on the modem */
 /* Why the handling of the message being stored again, unhandled, failed (for its warning):
@@ -32,9 +34,10 @@ static int undo_handling(void)
 	return store_rollback_to_savepoint();
 }
 
-int receive_init(const struct modem_config *cfg)
+int receive_init(const struct modem_config *cfg, int several)
 {
 	rcfg = cfg;
+	rseveral = several;
 	next_read = 0;
 	again = 0;
 	/* A batch ends after the location that filled it, which may hold several parts. */
@@ -123,13 +126,22 @@ static int store_one(const struct modem_part *p, const struct parsed *pm, const 
 		 * redaction is a function of the text, so a re-read after a crash yields the
 		 * same stored text and the dedupe key still matches.
 		 */
-		char where[24];
-		struct store_msg m = {
-		    p->sender, p->smsc_time, now, pm->hp.redacted ? pm->redacted : p->text,
-		    p->coding, p->smsc,      1,   1,
-		    1,         where};
+		char where[96], mac[ANON_MAC_LEN + 1];
+		const char *text = pm->hp.redacted ? pm->redacted : p->text;
+		struct store_msg m = {p->sender, p->smsc_time, now, text, p->coding, p->smsc, 1, 1,
+		                      1,         where,        mac};
 
-		snprintf(where, sizeof where, "%d/%d", p->folder, p->location);
+		/*
+		 * Where it lies tells a re-read after a crash from another person's message of the
+		 * same text in the same second; the mac tells the same message seen on another SIM
+		 * (anon.h; store_inbox.c has the rule).
+		 */
+		if (rseveral)
+			snprintf(where, sizeof where, "%s:%d/%d", rcfg->name, p->folder,
+			         p->location);
+		else
+			snprintf(where, sizeof where, "%d/%d", p->folder, p->location);
+		anon_message_mac(p->sender, p->smsc_time, text, mac);
 
 		r = store_inbox_insert(&m, &id);
 		if (r == 1) {

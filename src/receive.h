@@ -19,7 +19,9 @@ enum receive_result {
 	RECEIVE_STORE_FAILED = -2, /* nothing deleted; the messages wait on the modem */
 };
 
-int receive_init(const struct modem_config *cfg);
+/* SEVERAL: this is one modem of several (issue 25), so the place a message lay in names the
+ * modem ("vina1:1/5"): another SIM's slot 5 is another message. */
+int receive_init(const struct modem_config *cfg, int several);
 void receive_close(void);
 /*
  * Read the modem when a read is due (an announcement, a connect, work left by the last read,

@@ -116,6 +116,7 @@ struct store_msg {
 	int parts_total;
 	int complete;
 	const char *location; /* where it lay on the modem ("1/5"), or NULL (schema 013) */
+	const char *mac;      /* anon_message_mac's, or NULL or "" (none; schema 029) */
 };
 
 struct store_part {

@@ -29,22 +29,35 @@ STORE_DOMAIN(inbox);
 	"EXISTS (SELECT 1 FROM inbox WHERE " ERASED_SENDER                                         \
 	" AND smsc_time = ?1 AND text = ?2 AND "                                                   \
 	"modem_location " loc ")"
-SQ(q_inbox_anon_twin, "SELECT " TWIN_AT("= ?3") " OR " TWIN_AT("IS NULL"));
+/*
+ * Issue 25: the same message seen on another SIM lies in another place (and, with several
+ * modems, the places name their modem: "vina1:1/5"), so the place does not find its twin; its
+ * mac does (schema 032, anon.h: the same number, time and text under the daemon's key), in one
+ * seek through inbox_erased_mac. A mac from before a restart of the daemon matches nothing (its
+ * key is gone): a message read again after the restart is still found by its place.
+ */
+#define TWIN_MAC                                                                                   \
+	"EXISTS (SELECT 1 FROM inbox WHERE " ERASED_SENDER                                         \
+	" AND smsc_time = ?1 AND text = ?2 AND sender_mac = ?4)"
+SQ(q_inbox_anon_twin, "SELECT " TWIN_AT("= ?3") " OR " TWIN_AT("IS NULL") " OR " TWIN_MAC);
 SQ(q_inbox_insert, "INSERT INTO inbox (sender, smsc_time, received_at, text, coding, smsc, "
-                   "parts, parts_total, complete, modem_location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                   "?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING");
+                   "parts, parts_total, complete, modem_location, sender_mac) VALUES (?1, ?2, "
+                   "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT DO NOTHING");
 
 int store_inbox_insert(const struct store_msg *m, int64_t *id)
 {
-	int64_t twin = sq_int(
-	    sq_bind(&q_inbox_anon_twin, "sss", m->smsc_time, m->text, m->location), "inbox twin");
+	/* "" or NULL: no mac, which no row's (NULL) equals. */
+	const char *mac = m->mac != NULL && m->mac[0] != '\0' ? m->mac : NULL;
+	int64_t twin =
+	    sq_int(sq_bind(&q_inbox_anon_twin, "ssss", m->smsc_time, m->text, m->location, mac),
+	           "inbox twin");
 	int n;
 
 	if (twin != 0)
 		return twin < 0 ? -1 : 0;
-	n = sq_run(sq_bind(&q_inbox_insert, "ssssssiiis", m->sender, m->smsc_time, m->received_at,
+	n = sq_run(sq_bind(&q_inbox_insert, "ssssssiiiss", m->sender, m->smsc_time, m->received_at,
 	                   m->text, m->coding, m->smsc, m->parts, m->parts_total, m->complete,
-	                   m->location),
+	                   m->location, mac),
 	           "inbox insert");
 
 	if (n <= 0)
@@ -171,8 +184,9 @@ int store_parts_assemble(const char *sender, int ref, int total, int force, int6
 	{
 		/* No one place on the modem: its parts lay in several (their twins are
 		 * q_part_anon_twin's). */
-		struct store_msg m = {sender, j.first_time, now,   j.text,          j.coding,
-		                      j.smsc, j.have,       total, j.have >= total, NULL};
+		struct store_msg m = {sender,          j.first_time, now,    j.text,
+		                      j.coding,        j.smsc,       j.have, total,
+		                      j.have >= total, NULL,         NULL};
 		int64_t link_id = 0;
 		int r = store_inbox_insert(&m, &link_id);
 
