@@ -3,8 +3,10 @@ and one process per modem, on two and three simulated phones (libGammu's dummy d
 two AT emulators (tests/emulator/atmodem.py through libGammu's real AT driver).
 
 What is proved: a bad `modems` or `networks` entry is refused with file, line and what; inbound
-from every modem goes through the one receive path (a message two SIMs saw is stored once, the
-parts of one message that arrived on two modems are joined); outbound goes on-net first (a
+from every modem goes through the one receive path (a message two SIMs saw is stored once, even
+an anonymous tip or a forgotten sender's message held in two different places, while two people's
+anonymous texts of one second in the same place of two SIMs stay two; the parts of one message
+that arrived on two modems are joined); outbound goes on-net first (a
 Viettel number through the viettel modem) and a broadcast spreads over all modems; the dry run
 shows the split and the cost with and without on-net routing; `tipline status` has a line
 (and a JSON object) per modem; a modem unplugged mid-broadcast hands its messages to the other,
