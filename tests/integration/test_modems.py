@@ -389,6 +389,72 @@ def test_each_modem_guards_its_own_sim_pin():
         env.close()
 
 
+def usage_error(p, what):
+    err = p.stderr.decode()
+    check_eq(p.returncode, 2, "exit status of %s" % what)
+    check(err.startswith("tipline: ") and err.splitlines()[1].startswith("usage: tipline"),
+          "%s: one error line, then the usage: %r" % (what, err))
+
+
+def test_pin_retry_names_a_modem():
+    # Both SIMs refuse their PIN. `tipline modem pin-retry` must say which modem with several;
+    # --modem a forgets a's entry only: a's SIM gets modem.pin once more, b's is left alone.
+    env = Multi([("a", None), ("b", None)], at=True,
+                emu_args={"a": " --pin 4321", "b": " --pin 8765"},
+                own={"a": ' pin = "1111";', "b": ' pin = "2222";'})
+    try:
+        env.start()
+        for m, pin in (("a", "1111"), ("b", "2222")):
+            wait_for(lambda: pin_entries(env, m)[0] == ['AT+CPIN="%s"' % pin], 20,
+                     "%s's PIN entered" % m)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM sim_pins WHERE outcome = 'refused'")
+                 == 2, 20, "both entries refused")
+        usage_error(env.cli("modem", "pin-retry", check_rc=False), "pin-retry, no --modem")
+        usage_error(env.cli("modem", "pin-retry", "--modem", "zz", check_rc=False),
+                    "pin-retry --modem zz")
+        check_eq(env.scalar("SELECT count(*) FROM sim_pins"), 2, "entries after the refusals")
+        out = env.cli("modem", "pin-retry", "--modem", "a").stdout.decode()
+        check("forgot 1 PIN entry" in out and "modem a" in out, "pin-retry --modem a: %r" % out)
+        check_eq(env.scalar("SELECT group_concat(modem) FROM sim_pins"), "b", "entries left")
+        wait_for(lambda: len(pin_entries(env, "a")[0]) == 2, 30, "a's PIN entered again")
+        # b goes on asking AT+CPIN? at each connect (back-off 2 s) and never enters it again.
+        q0 = pin_entries(env, "b")[1]
+        wait_for(lambda: pin_entries(env, "b")[1] >= q0 + 2, 30, "b asked twice more")
+        check_eq(pin_entries(env, "b")[0], ['AT+CPIN="2222"'], "b's PIN entries")
+        check_eq(env.stop(), 0, "exit status")
+    finally:
+        env.close()
+
+
+def test_ussd_names_a_modem():
+    # Each SIM answers *101# with its own balance: the request row names the modem asked and
+    # only that modem's process dials it; no --modem: the first modem, as before.
+    env = Multi([("a", None), ("b", None)], at=True)
+    try:
+        for m in env.names():
+            env.faults_of(m, {"ussd": {"*101#": "So du SIM %s" % m}})
+        with up(env):
+            out = env.cli("ussd", "*101#", "--modem", "b").stdout.decode()
+            check_eq(out.strip(), "So du SIM b", "ussd --modem b")
+            check_eq(env.scalar("SELECT modem FROM ussd_requests ORDER BY id DESC LIMIT 1"), "b",
+                     "the request row names the modem")
+            out = env.cli("ussd", "--modem", "a", "*101#").stdout.decode()
+            check_eq(out.strip(), "So du SIM a", "ussd --modem a")
+            out = env.cli("ussd", "*101#").stdout.decode()
+            check_eq(out.strip(), "So du SIM a", "ussd with no --modem: the first modem")
+            usage_error(env.cli("ussd", "*101#", "--modem", "zz", check_rc=False),
+                        "ussd --modem zz")
+
+            def dialled(m):
+                with open(os.path.join(env.dir, "st-" + m, "commands.log"),
+                          encoding="latin-1") as f:
+                    return sum(1 for l in f if "AT+CUSD=1," in l.upper())
+
+            check_eq((dialled("a"), dialled("b")), (2, 1), "codes dialled by a and b")
+    finally:
+        env.close()
+
+
 # --- crashes while both modems send ---
 
 
