@@ -324,6 +324,53 @@ def test_broadcast_spreads_over_modems_on_net_first():
               "the MobiFone numbers spread over both modems: %r" % mobi)
 
 
+def test_console_composer_shows_the_split():
+    # The console's composer shows what `tipline broadcast --dry-run` prints on several modems:
+    # the recipients per modem and the cost with on-net routing and without, over real HTTP.
+    from test_console import OFFICER, PASSWORD, consoled
+    env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")],
+                extra='console: { listen = "127.0.0.1:0"; };\n')
+    try:
+        env.cli("contact", "add", OFFICER, "--name", "Can bo", "--role", "officer")
+        env.cli("passwd", OFFICER, stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
+        subscribe(env, VIETTEL[10:20] + VINA[10:20] + MOBI[10:30])
+        dry = env.cli("broadcast", "--group", "THON3", "--dry-run", "Hop dan thon 3").stdout
+        cli = re.search(r"on-net: +cost (\d+) with on-net routing, (\d+) spread", dry.decode())
+        check(cli is not None, "the CLI's on-net line: %r" % dry)
+        with consoled(env, daemon=False) as con:
+            st, cookie, _ = con.login()
+            check_eq(st, 303, "login")
+            st, _, html = con.request("GET", "/broadcasts/new", cookie=cookie)
+            check_eq(st, 200, "the composer")
+            csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+            form = {"csrf": csrf, "group": "THON3", "text": "Hop dan thon 3", "when": "now",
+                    "do": "preview"}
+            st, _, page = con.request("POST", "/broadcasts/new", form, cookie=cookie)
+            check_eq(st, 200, "the preview")
+            st, _, js = con.request("POST", "/broadcasts/cost", form, cookie=cookie)
+            check_eq(st, 200, "the cost endpoint")
+            j = json.loads(js)
+            check_eq(j.get("modems"), [{"name": "viettel1", "recipients": 20, "on_net": 10},
+                                       {"name": "vina1", "recipients": 20, "on_net": 10}],
+                     "the split per modem")
+            on = 10 * 200 + 10 * 250 + 10 * 290 + 10 * 350
+            spread = 5 * 200 + 5 * 250 + 10 * 250 + 5 * 350 + 5 * 290 + 10 * 350
+            check_eq((j.get("cost_on_net"), j.get("cost_spread")), (on, spread),
+                     "the cost with on-net routing and without")
+            check_eq((str(on), str(spread)), cli.groups(), "the CLI's dry run says the same")
+            check_eq(j["fields"].get("c-modems"),
+                     "viettel1: 20 (10 cùng mạng), vina1: 20 (10 cùng mạng)", "c-modems")
+            check_eq(j["fields"].get("c-onnet"),
+                     "%s đ khi gửi cùng mạng trước, %s đ nếu chia đều"
+                     % ("{:,}".format(on).replace(",", "."), "{:,}".format(spread).replace(",", ".")),
+                     "c-onnet")
+            for k, v in j["fields"].items():
+                check('id="%s">%s<' % (k, v) in page, "%s as the page shows it: %r" % (k, v))
+            check_eq(env.scalar("SELECT count(*) FROM broadcasts"), 0, "the dry runs queued nothing")
+    finally:
+        env.close()
+
+
 def test_modem_unplugged_mid_broadcast_hands_over():
     # on_net_wait 600: viettel1's numbers reach vina1 because viettel1 is down, not because
     # they waited out their claim.
