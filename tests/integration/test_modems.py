@@ -8,7 +8,9 @@ parts of one message that arrived on two modems are joined); outbound goes on-ne
 Viettel number through the viettel modem) and a broadcast spreads over all modems; the dry run
 shows the split and the cost with and without on-net routing; `tipline status` has a line
 (and a JSON object) per modem; a modem unplugged mid-broadcast hands its messages to the other,
-none lost or sent three times; and the daemon SIGKILLed again and again while both modems send
+none lost or sent three times; `tipline modem pin-retry --modem` and `tipline ussd --modem`
+reach one modem's SIM only; the console's composer shows the dry run's split and both costs;
+and the daemon SIGKILLed again and again while both modems send
 leaves every broadcast message sent at least once and at most twice, every message received
 stored once, and no modem process behind it.
 """
