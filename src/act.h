@@ -342,8 +342,10 @@ enum act_status act_broadcast_cancel(struct act_who *w, int64_t id, int *dropped
 
 /* --- what officers ask of the modem, and forgetting a number (act_modem.c) --- */
 
-/* A USSD CODE for the daemon to send, answered within TIMEOUT s; asked by W->by. *ID set. */
-enum act_status act_ussd_request(struct act_who *w, const char *code, int timeout, int64_t *id);
+/* A USSD CODE for the daemon to send, answered within TIMEOUT s; asked by W->by. *ID set.
+ * MODEM: the name of the modem whose process answers it (NULL: the first modem's). */
+enum act_status act_ussd_request(struct act_who *w, const char *code, int timeout,
+                                 const char *modem, int64_t *id);
 /*
  * Stop waiting for request ID (SHOWN: its code as logged, SECRET: it held a card number):
  * *EXPIRED 1 when the daemon never took it, 0 when it runs now. ACT_OK.
@@ -351,8 +353,9 @@ enum act_status act_ussd_request(struct act_who *w, const char *code, int timeou
 enum act_status act_ussd_request_expire(struct act_who *w, int64_t id, const char *shown,
                                         int secret, int *expired);
 /* Forget the SIM PIN entries refused: the daemon enters modem.pin once at its next connect.
+ * MODEM: only that modem's entries (and those of no modem); NULL: every modem's.
  * *FORGOTTEN entries. ACT_OK. */
-enum act_status act_sim_pin_retry(struct act_who *w, int *forgotten);
+enum act_status act_sim_pin_retry(struct act_who *w, const char *modem, int *forgotten);
 /*
  * Erase the number spelt FORMS from every row that can lose it (store_forget_number: counts
  * in *OUT). In the caller's transaction: rolled back, it shows what it would change. ACT_OK.

@@ -6,11 +6,12 @@
 #include "act_int.h"
 #include "store.h"
 
-enum act_status act_ussd_request(struct act_who *w, const char *code, int timeout, int64_t *id)
+enum act_status act_ussd_request(struct act_who *w, const char *code, int timeout,
+                                 const char *modem, int64_t *id)
 {
 	if (!act_is_officer(w))
 		return ACT_NOT_ALLOWED;
-	return store_ussd_request_add(code, timeout, w->by, id) < 0 ? ACT_ERROR : ACT_OK;
+	return store_ussd_request_add(code, timeout, w->by, modem, id) < 0 ? ACT_ERROR : ACT_OK;
 }
 
 enum act_status act_ussd_request_expire(struct act_who *w, int64_t id, const char *shown,
@@ -26,13 +27,13 @@ enum act_status act_ussd_request_expire(struct act_who *w, int64_t id, const cha
 	return ACT_OK;
 }
 
-enum act_status act_sim_pin_retry(struct act_who *w, int *forgotten)
+enum act_status act_sim_pin_retry(struct act_who *w, const char *modem, int *forgotten)
 {
 	int n;
 
 	if (!act_is_officer(w))
 		return ACT_NOT_ALLOWED;
-	if ((n = store_sim_pin_clear()) < 0)
+	if ((n = store_sim_pin_retry(modem)) < 0)
 		return ACT_ERROR;
 	*forgotten = n;
 	return ACT_OK;

@@ -60,6 +60,20 @@ int cli_print_usage(FILE *out, const char *cmd)
 	return found ? 0 : -1;
 }
 
+const char *cli_modem_arg(const struct config *cfg, const char *name, const char *what)
+{
+	const struct modem_config *m;
+
+	if (name == NULL && cfg->nmodems > 1)
+		cli_usage_error("%s: %d modems are configured: give --modem NAME (%s, ...)", what,
+		                cfg->nmodems, cfg->modems[0].name);
+	if (name == NULL)
+		return NULL;
+	if ((m = config_modem(cfg, name)) == NULL)
+		cli_usage_error("--modem: \"%s\" is not a modem of %s", name, cfg->file);
+	return m->name;
+}
+
 void cli_usage(void)
 {
 	cli_print_usage(stderr, current);

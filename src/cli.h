@@ -30,6 +30,12 @@ void cli_usage(void) __attribute__((noreturn));
 /* Print "tipline: " and the message, then the usage; exit 2. */
 void cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int cli_open_store(const struct config *cfg);
+/*
+ * Issue 25: the modem --modem NAME names, checked against `modems` (a usage error if none is
+ * so named); with no NAME, NULL when one modem is configured, a usage error ("give --modem")
+ * when several are and WHAT (the command) must know which. The name is cfg's.
+ */
+const char *cli_modem_arg(const struct config *cfg, const char *name, const char *what);
 /* Print the store's last error as "tipline: ..." on stderr; returns 1, the exit status. */
 int cli_store_failed(void);
 /*
@@ -210,12 +216,14 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"                                              (default: this month to date, text);\n" \
 	"                                              --district: every commune side by side\n" \
 	"                                              and the district's totals\n" \
-	"  ussd CODE [--timeout S]                     send a USSD code through the daemon's\n" \
+	"  ussd CODE [--timeout S] [--modem NAME]      send a USSD code through the daemon's\n" \
 	"                                              modem (*101#: balance) and print the answer\n" \
+	"                                              (--modem: that one of several; the first)\n" \
 	"  status [--json]                             the daemon, the modem, SIM, network,\n" \
 	"                                              outbox, balance\n" \
-	"  modem pin-retry                             let the daemon enter modem.pin again,\n" \
-	"                                              once, though the SIM refused it\n" \
+	"  modem pin-retry [--modem NAME]              let the daemon enter modem.pin again,\n" \
+	"                                              once, though the SIM refused it (--modem:\n" \
+	"                                              that one's; needed with several modems)\n" \
 	"  serve [--listen ADDR:PORT]                  the USSD menu: the aggregator's HTTP\n" \
 	"                                              callback (http.listen, ussd.*)\n" \
 	"  passwd PHONE [--admin|--no-admin]           an officer's console password, asked twice\n" \

@@ -1,6 +1,7 @@
 /*
- * tipline ussd CODE [--timeout S]: the daemon owns the modem, so this writes a request row and
- * waits for the daemon to answer it.
+ * tipline ussd CODE [--timeout S] [--modem NAME]: the daemon owns the modem, so this writes a
+ * request row and waits for the daemon to answer it (with several modems, the process of the
+ * modem the row names: the first one when none is named, as balance checks are).
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -126,15 +127,20 @@ static int wait_answer(const struct config *cfg, int64_t id, const char *shown, 
 int cli_ussd(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
+	                                     {"modem", required_argument, NULL, 'm'},
 	                                     {NULL, 0, NULL, 0}};
 	int timeout = cfg->ussd.timeout, ch, r;
-	const char *code;
+	const char *code, *modem = NULL;
 	char shown[64], by[64], last[TS_LEN];
 	struct act_who w;
 	int64_t id = 0;
 
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'm') {
+			modem = cli_modem_arg(cfg, optarg, "ussd");
+			continue;
+		}
 		if (ch == 't' && cli_parse_int(optarg, 1, 600, &timeout) == 0)
 			continue;
 		if (ch == 't')
@@ -158,7 +164,7 @@ int cli_ussd(const struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	act_who_officer(&w, who(by, sizeof by));
-	if (store_begin() < 0 || act_ussd_request(&w, code, timeout, &id) != ACT_OK ||
+	if (store_begin() < 0 || act_ussd_request(&w, code, timeout, modem, &id) != ACT_OK ||
 	    store_commit() < 0) {
 		store_rollback();
 		return cli_store_failed();

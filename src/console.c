@@ -737,6 +737,8 @@ int console_run(const struct config *cfg, const char *listen)
 		return 1;
 	}
 	ipv6 = strchr(host, ':') != NULL;
+	/* Recipients' networks by prefix (issue 25): the composer's dry run splits by them. */
+	store_set_networks(config_network_name, (void *)cfg);
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0 ||
 	    store_console_tune() < 0) {
 		if (store_error_is_permission())

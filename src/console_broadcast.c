@@ -49,17 +49,30 @@ struct cost {
 	int done; /* the dry run ran (the text and the group are good enough to count) */
 	struct broadcast_plan plan;
 	struct act_broadcast_out out;
+	struct broadcast_split
+	    split; /* issue 25: the spread over the modems (act_broadcast_queue) */
 	long total;
 	double secs;
 };
 
-/* The words of each figure, by the element id the page and the script share. */
-enum { C_ENC, C_LEFT, C_PARTS, C_MEMBERS, C_TOTAL, C_COST, C_TIME, C_HOLD, C_N };
-static const char *const cost_ids[C_N] = {"c-enc",   "c-left", "c-parts", "c-members",
-                                          "c-total", "c-cost", "c-time",  "c-hold"};
+/*
+ * The words of each figure, by the element id the page and the script share. The last two
+ * (issue 25) only with several modems: the recipients each modem takes and the cost with
+ * on-net routing and without, the CLI's "modems:" and "on-net:" lines.
+ */
+enum { C_ENC, C_LEFT, C_PARTS, C_MEMBERS, C_TOTAL, C_COST, C_TIME, C_HOLD, C_MODEMS, C_ONNET, C_N };
+static const char *const cost_ids[C_N] = {"c-enc",  "c-left", "c-parts", "c-members", "c-total",
+                                          "c-cost", "c-time", "c-hold",  "c-modems",  "c-onnet"};
 static const char *const cost_labels[C_N] = {
     "Mã hoá",           "Còn lại trong phần tin", "Số phần mỗi tin", "Người nhận",
-    "Tổng số phần tin", "Cước ước tính",          "Thời gian gửi",   "Số dư"};
+    "Tổng số phần tin", "Cước ước tính",          "Thời gian gửi",   "Số dư",
+    "Chia theo modem",  "Cước gửi cùng mạng"};
+
+/* The figures shown for CFG: the per-modem ones only when there are several modems. */
+static int cost_fields(const struct config *cfg)
+{
+	return cfg->nmodems > 1 ? C_N : C_MODEMS;
+}
 
 /* An amount in đồng as officers write it ("1.250 đ"). */
 static void dong(long long n, char out[48])
@@ -76,6 +89,23 @@ static int left_in_part(const struct text_sms_count *c)
 	int one = c->ucs2 ? 70 : 160, per = c->ucs2 ? 67 : 153;
 
 	return c->parts <= 1 ? one - c->units : c->parts * per - c->units;
+}
+
+/* "viettel1: 20 (10 cùng mạng), vina1: 20 (10 cùng mạng)" and both costs, from SP. */
+static void split_words(const struct config *cfg, const struct broadcast_split *sp,
+                        char w[C_N][256])
+{
+	char a[48], b[48];
+	size_t n = 0;
+
+	w[C_MODEMS][0] = '\0';
+	for (int i = 0; i < sp->n && n < 256; i++)
+		n += (size_t)snprintf(w[C_MODEMS] + n, 256 - n, "%s%s: %ld (%ld cùng mạng)",
+		                      i ? ", " : "", cfg->modems[i].name, sp->count[i],
+		                      sp->on_net[i]);
+	dong(sp->cost_on_net, a);
+	dong(sp->cost_spread, b);
+	snprintf(w[C_ONNET], 256, "%s khi gửi cùng mạng trước, %s nếu chia đều", a, b);
 }
 
 static void cost_words(const struct config *cfg, const struct cost *c, char w[C_N][256])
@@ -112,6 +142,7 @@ static void cost_words(const struct config *cfg, const struct cost *c, char w[C_
 		dong(c->out.balance, a);
 		snprintf(w[C_HOLD], 256, "đủ (số dư %s)", a);
 	}
+	split_words(cfg, &c->split, w);
 }
 
 /* The draft's fields from the POST; AT checked and converted. */
@@ -191,6 +222,7 @@ static int draft_cost(const struct console_req *rq, const struct draft *d, struc
 		return 0;
 	draft_in(d, &in);
 	in.dry_run = 1;
+	in.split = &c->split;
 	act_who_officer(&w, rq->who->phone);
 	st = act_broadcast_queue(&w, &in, &c->out, &c->plan);
 	if (st == ACT_ERROR)
@@ -262,7 +294,7 @@ static void cost_box(const struct console_req *rq, FILE *f, const struct cost *c
 	        "<section class=\"card\" id=\"cost\" aria-live=\"polite\"%s>"
 	        "<h2>Chi phí ước tính</h2><dl class=\"kv\">",
 	        c != NULL && c->done ? "" : " hidden");
-	for (int i = 0; i < C_N; i++) {
+	for (int i = 0; i < cost_fields(rq->cfg); i++) {
 		fputs("<dt>", f);
 		E(cost_labels[i]);
 		fprintf(f, "</dt><dd id=\"%s\">", cost_ids[i]);
@@ -490,9 +522,22 @@ int console_post_broadcast_cost(const struct console_req *rq, struct console_res
 	if (c.done) {
 		cost_words(rq->cfg, &c, w);
 		json_key_object(&j, "fields");
-		for (int i = 0; i < C_N; i++)
+		for (int i = 0; i < cost_fields(rq->cfg); i++)
 			json_key_str(&j, cost_ids[i], w[i]);
 		json_object_end(&j);
+		if (rq->cfg->nmodems > 1) {
+			json_key_array(&j, "modems");
+			for (int i = 0; i < c.split.n; i++) {
+				json_array_object(&j);
+				json_key_str(&j, "name", rq->cfg->modems[i].name);
+				json_key_int(&j, "recipients", c.split.count[i]);
+				json_key_int(&j, "on_net", c.split.on_net[i]);
+				json_object_end(&j);
+			}
+			json_array_end(&j);
+			json_key_int(&j, "cost_on_net", c.split.cost_on_net);
+			json_key_int(&j, "cost_spread", c.split.cost_spread);
+		}
 		json_key_int(&j, "parts", c.plan.as_sent.parts);
 		json_key_int(&j, "members", c.out.members);
 		json_key_int(&j, "cost", c.out.cost);

@@ -280,7 +280,7 @@ int console_post_modem(const struct console_req *rq, struct console_resp *resp)
 	}
 	act_who_officer(&w, rq->who->phone);
 	if (store_begin() < 0 ||
-	    act_ussd_request(&w, rq->cfg->ussd.balance_code, rq->cfg->ussd.timeout, &id) !=
+	    act_ussd_request(&w, rq->cfg->ussd.balance_code, rq->cfg->ussd.timeout, NULL, &id) !=
 	        ACT_OK ||
 	    store_commit() < 0) {
 		store_rollback();

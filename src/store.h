@@ -600,6 +600,9 @@ int store_sim_pin_add(const char *pin_hash, int64_t *id);
 int store_sim_pin_refused(int64_t id);
 /* Forget every entry (a PIN was accepted, or the operator said so): rows deleted, or -1. */
 int store_sim_pin_clear(void);
+/* `tipline modem pin-retry`: forget modem MODEM's entries (NULL: every modem's), whatever this
+ * process's scope; the number forgotten, or -1. */
+int store_sim_pin_retry(const char *modem);
 /* FN (NULL: just count) for each entry, oldest first (OUTCOME 'pending' or 'refused');
  * stops at FN's nonzero. Rows seen, or -1. */
 int store_sim_pin_each(int (*fn)(const char *pin_hash, const char *entered_at, const char *outcome,
@@ -656,9 +659,12 @@ struct store_ussd_request {
 	int timeout;
 	char asked_by[64];
 };
-int store_ussd_request_add(const char *code, int timeout, const char *asked_by, int64_t *id);
-/* The oldest queued request into *R: 1 found, 0 none, -1 error. */
-int store_ussd_request_next(struct store_ussd_request *r);
+/* MODEM: the modem whose process answers it (schema 031), NULL: the first modem's. */
+int store_ussd_request_add(const char *code, int timeout, const char *asked_by, const char *modem,
+                           int64_t *id);
+/* The oldest queued request for modem MODEM into *R (FIRST: MODEM is the first modem, which
+ * answers those of no modem too): 1 found, 0 none, -1 error. */
+int store_ussd_request_next(struct store_ussd_request *r, const char *modem, int first);
 /* queued -> running: 1, or 0 when the CLI gave up on it first (expired). -1 error. */
 int store_ussd_request_start(int64_t id);
 /*

@@ -56,6 +56,14 @@ int store_sim_pin_clear(void)
 	return sq_run(sq_bind(&q_sim_pin_clear, "s", scope_or_null()), "SIM PIN clear");
 }
 
+/* A named modem's entries go, and those of no modem: they count for it too (store_sim_pin_each). */
+SQ(q_sim_pin_retry, "DELETE FROM sim_pins WHERE ?1 IS NULL OR modem IS NULL OR modem = ?1");
+
+int store_sim_pin_retry(const char *modem)
+{
+	return sq_run(sq_bind(&q_sim_pin_retry, "s", modem), "SIM PIN retry");
+}
+
 SQ(q_sim_pin_each, "SELECT pin_hash, entered_at, outcome FROM sim_pins WHERE ?1 IS NULL OR "
                    "modem IS NULL OR modem = ?1 ORDER BY id");
 

@@ -142,27 +142,30 @@ int store_ussd_log(const struct store_ussd_entry *e, int64_t *id)
 
 /* --- ussd_requests --- */
 
-SQ(q_ussd_request_add, "INSERT INTO ussd_requests (code, timeout, asked_by, asked_at) VALUES "
-                       "(?1, ?2, ?3, ?4)");
+SQ(q_ussd_request_add, "INSERT INTO ussd_requests (code, timeout, asked_by, asked_at, modem) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5)");
 
-int store_ussd_request_add(const char *code, int timeout, const char *asked_by, int64_t *id)
+int store_ussd_request_add(const char *code, int timeout, const char *asked_by, const char *modem,
+                           int64_t *id)
 {
 	char now[TS_LEN];
 
 	ts_now(now);
-	if (sq_run(sq_bind(&q_ussd_request_add, "siss", code, timeout, asked_by, now),
+	if (sq_run(sq_bind(&q_ussd_request_add, "sisss", code, timeout, asked_by, now, modem),
 	           "ussd request") < 0)
 		return -1;
 	*id = sq_last_id();
 	return 0;
 }
 
+/* Issue 25: each modem's process takes its own; the first one's takes those of no modem too. */
 SQ(q_ussd_request_next, "SELECT id, code, timeout, asked_by FROM ussd_requests WHERE status = "
-                        "'queued' ORDER BY id LIMIT 1");
+                        "'queued' AND (modem = ?1 OR (?2 AND modem IS NULL)) ORDER BY id "
+                        "LIMIT 1");
 
-int store_ussd_request_next(struct store_ussd_request *r)
+int store_ussd_request_next(struct store_ussd_request *r, const char *modem, int first)
 {
-	sqlite3_stmt *s = sq_bind(&q_ussd_request_next, "");
+	sqlite3_stmt *s = sq_bind(&q_ussd_request_next, "si", modem, first);
 	int rc, found = 0;
 
 	if (s == NULL)

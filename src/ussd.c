@@ -233,7 +233,8 @@ static int requests_job(void *arg)
 	if (modem_connected(umodem) && balance_owed && check_balance() < 0)
 		return -1;
 	for (int i = 0; i < REQUESTS_PER_RUN; i++) {
-		int n = store_ussd_request_next(&r);
+		int n = store_ussd_request_next(&r, ucfg->modem.name,
+		                                ucfg->modem.name == ucfg->modems[0].name);
 
 		if (n <= 0)
 			return n;
@@ -287,9 +288,8 @@ int ussd_init(const struct config *cfg, struct modem *m)
 	if (sched_add("ussd-listen", look < 1 ? 1 : look, look < 1 ? 1 : look, listen_job, NULL) <
 	    0)
 		return -1;
-	/* With several modems (issue 25) the first one's process answers the CLI's requests. */
-	if (cfg->modem.name != cfg->modems[0].name)
-		return 0;
+	/* With several modems (issue 25) each modem's process answers the requests naming it
+	 * (tipline ussd --modem), the first one's those naming none too. */
 	return sched_add("ussd-requests", look, 0, requests_job, NULL);
 }
 

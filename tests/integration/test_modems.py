@@ -10,7 +10,9 @@ that arrived on two modems are joined); outbound goes on-net first (a
 Viettel number through the viettel modem) and a broadcast spreads over all modems; the dry run
 shows the split and the cost with and without on-net routing; `tipline status` has a line
 (and a JSON object) per modem; a modem unplugged mid-broadcast hands its messages to the other,
-none lost or sent three times; and the daemon SIGKILLed again and again while both modems send
+none lost or sent three times; `tipline modem pin-retry --modem` and `tipline ussd --modem`
+reach one modem's SIM only; the console's composer shows the dry run's split and both costs;
+and the daemon SIGKILLed again and again while both modems send
 leaves every broadcast message sent at least once and at most twice, every message received
 stored once, and no modem process behind it.
 """
@@ -380,6 +382,53 @@ def test_broadcast_spreads_over_modems_on_net_first():
               "the MobiFone numbers spread over both modems: %r" % mobi)
 
 
+def test_console_composer_shows_the_split():
+    # The console's composer shows what `tipline broadcast --dry-run` prints on several modems:
+    # the recipients per modem and the cost with on-net routing and without, over real HTTP.
+    from test_console import OFFICER, PASSWORD, consoled
+    env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")],
+                extra='console: { listen = "127.0.0.1:0"; };\n')
+    try:
+        env.cli("contact", "add", OFFICER, "--name", "Can bo", "--role", "officer")
+        env.cli("passwd", OFFICER, stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
+        subscribe(env, VIETTEL[10:20] + VINA[10:20] + MOBI[10:30])
+        dry = env.cli("broadcast", "--group", "THON3", "--dry-run", "Hop dan thon 3").stdout
+        cli = re.search(r"on-net: +cost (\d+) with on-net routing, (\d+) spread", dry.decode())
+        check(cli is not None, "the CLI's on-net line: %r" % dry)
+        with consoled(env, daemon=False) as con:
+            st, cookie, _ = con.login()
+            check_eq(st, 303, "login")
+            st, _, html = con.request("GET", "/broadcasts/new", cookie=cookie)
+            check_eq(st, 200, "the composer")
+            csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+            form = {"csrf": csrf, "group": "THON3", "text": "Hop dan thon 3", "when": "now",
+                    "do": "preview"}
+            st, _, page = con.request("POST", "/broadcasts/new", form, cookie=cookie)
+            check_eq(st, 200, "the preview")
+            st, _, js = con.request("POST", "/broadcasts/cost", form, cookie=cookie)
+            check_eq(st, 200, "the cost endpoint")
+            j = json.loads(js)
+            check_eq(j.get("modems"), [{"name": "viettel1", "recipients": 20, "on_net": 10},
+                                       {"name": "vina1", "recipients": 20, "on_net": 10}],
+                     "the split per modem")
+            on = 10 * 200 + 10 * 250 + 10 * 290 + 10 * 350
+            spread = 5 * 200 + 5 * 250 + 10 * 250 + 5 * 350 + 5 * 290 + 10 * 350
+            check_eq((j.get("cost_on_net"), j.get("cost_spread")), (on, spread),
+                     "the cost with on-net routing and without")
+            check_eq((str(on), str(spread)), cli.groups(), "the CLI's dry run says the same")
+            check_eq(j["fields"].get("c-modems"),
+                     "viettel1: 20 (10 cùng mạng), vina1: 20 (10 cùng mạng)", "c-modems")
+            check_eq(j["fields"].get("c-onnet"),
+                     "%s đ khi gửi cùng mạng trước, %s đ nếu chia đều"
+                     % ("{:,}".format(on).replace(",", "."), "{:,}".format(spread).replace(",", ".")),
+                     "c-onnet")
+            for k, v in j["fields"].items():
+                check('id="%s">%s<' % (k, v) in page, "%s as the page shows it: %r" % (k, v))
+            check_eq(env.scalar("SELECT count(*) FROM broadcasts"), 0, "the dry runs queued nothing")
+    finally:
+        env.close()
+
+
 def test_modem_unplugged_mid_broadcast_hands_over():
     # on_net_wait 600: viettel1's numbers reach vina1 because viettel1 is down, not because
     # they waited out their claim.
@@ -441,6 +490,72 @@ def test_each_modem_guards_its_own_sim_pin():
         check_eq(pin_entries(env, "a")[0], ['AT+CPIN="1111"'], "a's PIN entries")
         check_eq(len(pin_entries(env, "b")[0]), 2, "b's PIN entries (one per start)")
         check_eq(env.stop(), 0, "exit status")
+    finally:
+        env.close()
+
+
+def usage_error(p, what):
+    err = p.stderr.decode()
+    check_eq(p.returncode, 2, "exit status of %s" % what)
+    check(err.startswith("tipline: ") and err.splitlines()[1].startswith("usage: tipline"),
+          "%s: one error line, then the usage: %r" % (what, err))
+
+
+def test_pin_retry_names_a_modem():
+    # Both SIMs refuse their PIN. `tipline modem pin-retry` must say which modem with several;
+    # --modem a forgets a's entry only: a's SIM gets modem.pin once more, b's is left alone.
+    env = Multi([("a", None), ("b", None)], at=True,
+                emu_args={"a": " --pin 4321", "b": " --pin 8765"},
+                own={"a": ' pin = "1111";', "b": ' pin = "2222";'})
+    try:
+        env.start()
+        for m, pin in (("a", "1111"), ("b", "2222")):
+            wait_for(lambda: pin_entries(env, m)[0] == ['AT+CPIN="%s"' % pin], 20,
+                     "%s's PIN entered" % m)
+        wait_for(lambda: env.scalar("SELECT count(*) FROM sim_pins WHERE outcome = 'refused'")
+                 == 2, 20, "both entries refused")
+        usage_error(env.cli("modem", "pin-retry", check_rc=False), "pin-retry, no --modem")
+        usage_error(env.cli("modem", "pin-retry", "--modem", "zz", check_rc=False),
+                    "pin-retry --modem zz")
+        check_eq(env.scalar("SELECT count(*) FROM sim_pins"), 2, "entries after the refusals")
+        out = env.cli("modem", "pin-retry", "--modem", "a").stdout.decode()
+        check("forgot 1 PIN entry" in out and "modem a" in out, "pin-retry --modem a: %r" % out)
+        check_eq(env.scalar("SELECT group_concat(modem) FROM sim_pins"), "b", "entries left")
+        wait_for(lambda: len(pin_entries(env, "a")[0]) == 2, 30, "a's PIN entered again")
+        # b goes on asking AT+CPIN? at each connect (back-off 2 s) and never enters it again.
+        q0 = pin_entries(env, "b")[1]
+        wait_for(lambda: pin_entries(env, "b")[1] >= q0 + 2, 30, "b asked twice more")
+        check_eq(pin_entries(env, "b")[0], ['AT+CPIN="2222"'], "b's PIN entries")
+        check_eq(env.stop(), 0, "exit status")
+    finally:
+        env.close()
+
+
+def test_ussd_names_a_modem():
+    # Each SIM answers *101# with its own balance: the request row names the modem asked and
+    # only that modem's process dials it; no --modem: the first modem, as before.
+    env = Multi([("a", None), ("b", None)], at=True)
+    try:
+        for m in env.names():
+            env.faults_of(m, {"ussd": {"*101#": "So du SIM %s" % m}})
+        with up(env):
+            out = env.cli("ussd", "*101#", "--modem", "b").stdout.decode()
+            check_eq(out.strip(), "So du SIM b", "ussd --modem b")
+            check_eq(env.scalar("SELECT modem FROM ussd_requests ORDER BY id DESC LIMIT 1"), "b",
+                     "the request row names the modem")
+            out = env.cli("ussd", "--modem", "a", "*101#").stdout.decode()
+            check_eq(out.strip(), "So du SIM a", "ussd --modem a")
+            out = env.cli("ussd", "*101#").stdout.decode()
+            check_eq(out.strip(), "So du SIM a", "ussd with no --modem: the first modem")
+            usage_error(env.cli("ussd", "*101#", "--modem", "zz", check_rc=False),
+                        "ussd --modem zz")
+
+            def dialled(m):
+                with open(os.path.join(env.dir, "st-" + m, "commands.log"),
+                          encoding="latin-1") as f:
+                    return sum(1 for l in f if "AT+CUSD=1," in l.upper())
+
+            check_eq((dialled("a"), dialled("b")), (2, 1), "codes dialled by a and b")
     finally:
         env.close()
 
