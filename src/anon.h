@@ -31,7 +31,7 @@ int anon_session_is(const char *id, const char *phone, int64_t since);
  * the daemon's memory: the main process makes it and hands it to each modem process through a
  * pipe (anon_key_fd: the pipe's read end, for the child to inherit as ANON_KEY_ENV; -1 on
  * failure; the caller closes it). The key dies with the daemon; per message, the mac links no
- * two messages; without the key nobody can test a number against it (SipHash-2-4).
+ * two messages; without the key nobody can test a number against it (HMAC-SHA-256, GnuTLS).
  * anon_message_mac writes 16 hex digits and a NUL to OUT, or "" when there is no key.
  */
 #define ANON_KEY_ENV "TIPLINE_KEY_FD"
