@@ -309,20 +309,7 @@ int console_page_audit(const struct console_req *rq, struct console_resp *resp, 
 	else
 		fputs("<p class=\"empty\">Không có thay đổi nào khớp bộ lọc.</p>", f);
 	fprintf(f, "<p class=\"sub\" id=\"count\">Trang %ld</p>", page);
-	if (page > 1 || v.rows > CONSOLE_PAGE_SIZE) {
-		fputs("<nav class=\"pages\" aria-label=\"Trang\">", f);
-		if (page > 1) {
-			fprintf(f, "<a rel=\"prev\" href=\"/audit?page=%ld", page - 1);
-			con_filter_query(f, audit_names, vals, 5);
-			fputs("\">← Trang trước</a> ", f);
-		}
-		if (v.rows > CONSOLE_PAGE_SIZE) {
-			fprintf(f, "<a rel=\"next\" href=\"/audit?page=%ld", page + 1);
-			con_filter_query(f, audit_names, vals, 5);
-			fputs("\">Trang sau →</a>", f);
-		}
-		fputs("</nav>", f);
-	}
+	con_pager(f, "/audit", page, v.rows > CONSOLE_PAGE_SIZE, audit_names, vals, 5);
 	con_page_end(resp);
 	return 0;
 }

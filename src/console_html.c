@@ -313,3 +313,22 @@ void con_filter_query(FILE *f, const char *const names[], const char *const vals
 		}
 	}
 }
+
+void con_pager(FILE *f, const char *path, long page, int more, const char *const names[],
+               const char *const vals[], int n)
+{
+	if (page <= 1 && !more)
+		return;
+	fputs("<nav class=\"pages\" aria-label=\"Trang\">", f);
+	if (page > 1) {
+		fprintf(f, "<a rel=\"prev\" href=\"%s?page=%ld", path, page - 1);
+		con_filter_query(f, names, vals, n);
+		fputs("\">← Trang trước</a> ", f);
+	}
+	if (more) {
+		fprintf(f, "<a rel=\"next\" href=\"%s?page=%ld", path, page + 1);
+		con_filter_query(f, names, vals, n);
+		fputs("\">Trang sau →</a>", f);
+	}
+	fputs("</nav>", f);
+}

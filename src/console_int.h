@@ -96,6 +96,12 @@ void con_option(FILE *f, const char *value, const char *label, const char *selec
 int con_date_bound(const char *d, int end, char out[TS_LEN]);
 /* "&name=value" for each non-NULL VALS[i], URL-encoded and HTML-escaped into F. */
 void con_filter_query(FILE *f, const char *const names[], const char *const vals[], int n);
+/*
+ * The previous/next links of a list at PATH (a constant: not escaped) on PAGE (from 1), with
+ * its filters; MORE when a next page exists. Nothing when there is one page.
+ */
+void con_pager(FILE *f, const char *path, long page, int more, const char *const names[],
+               const char *const vals[], int n);
 
 /* --- console_pages.c: each page writes RESP; -1 only on a store error (the server answers
  * 503 and rolls back what it began) --- */

@@ -475,22 +475,7 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	                        tip_row, &tl) < 0))
 		return -1;
 	tips_list_end(&tl, "Không có tin nào.", page == 1);
-	if (pages > 1) {
-		const char *const *names = tips_names;
-
-		fputs("<nav class=\"pages\" aria-label=\"Trang\">", f);
-		if (page > 1) {
-			fprintf(f, "<a rel=\"prev\" href=\"/tips?page=%ld", page - 1);
-			con_filter_query(f, names, vals, 6);
-			fputs("\">← Trang trước</a> ", f);
-		}
-		if (page < pages) {
-			fprintf(f, "<a rel=\"next\" href=\"/tips?page=%ld", page + 1);
-			con_filter_query(f, names, vals, 6);
-			fputs("\">Trang sau →</a>", f);
-		}
-		fputs("</nav>", f);
-	}
+	con_pager(f, "/tips", page, page < pages, tips_names, vals, 6);
 	con_page_end(resp);
 	return 0;
 }

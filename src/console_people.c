@@ -198,22 +198,11 @@ int console_page_people(const struct console_req *rq, struct console_resp *resp)
 		fputs("</tbody></table></div>", f);
 	else
 		fputs("<p class=\"empty\">Không có ai.</p>", f);
-	if (pages > 1) {
+	{
 		static const char *const names[] = {"q", "role", "team", "village", "sub"};
 		const char *vals[] = {q, role, team, village, sub};
 
-		fputs("<nav class=\"pages\" aria-label=\"Trang\">", f);
-		if (page > 1) {
-			fprintf(f, "<a rel=\"prev\" href=\"/people?page=%ld", page - 1);
-			con_filter_query(f, names, vals, 5);
-			fputs("\">← Trang trước</a> ", f);
-		}
-		if (page < pages) {
-			fprintf(f, "<a rel=\"next\" href=\"/people?page=%ld", page + 1);
-			con_filter_query(f, names, vals, 5);
-			fputs("\">Trang sau →</a>", f);
-		}
-		fputs("</nav>", f);
+		con_pager(f, "/people", page, page < pages, names, vals, 5);
 	}
 	con_page_end(resp);
 	return 0;
