@@ -220,11 +220,14 @@ bench: deps
 # 500 messages through the dummy phone, 150 through the AT emulator (libGammu's AT driver
 # sends about 1.4 parts a second), each with at least 25 SIGKILLs; CRASHTEST_ARGS adds options
 # (see tests/integration/crashtest.py --help), e.g. CRASHTEST_ARGS="--driver at --seed 3".
+# Then the database countdown with every N failing in turn (`make test` tries every third).
 CRASHTEST_ARGS ?=
 crashtest: deps
 	@$(MAKE) --no-print-directory all
 	@python3 tests/integration/crashtest.py --build $(BUILD) --messages 500 --at-messages 150 \
 		--kills 25 $(CRASHTEST_ARGS)
+	@TIPLINE_BUILD=$(BUILD) TIPLINE_COUNTDOWN_STEP=1 python3 tests/integration/test_store.py \
+		test_every_nth_database_call_may_fail
 
 # The daemon under valgrind's memcheck: receive and reply on the dummy phone and on the AT
 # emulator (reconnect, watchdog abort); fails on any invalid access or definite leak.

@@ -6,7 +6,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SLOW, AtEnv, check, mkpdu, run_tests, running, wait_for  # noqa: E402
+from harness import (SANITIZED, SLOW, AtEnv, Skip, check, mkpdu, run_tests, running,  # noqa: E402
+                     wait_for)
 
 
 def stamped(env):
@@ -135,6 +136,10 @@ def test_idle_at_commands_per_minute():
     over 40 s and scaled): no busy polling. The safety-net poll every 15 s here (30 s by
     default), so that the window holds two or three of them, and perhaps the once-a-minute
     registration check (9 commands) and health read (about 12)."""
+    if SANITIZED:
+        # 40 s of waiting: the count is the loop's logic, the same in both builds, and the
+        # sanitizer pass runs this file's other tests through the same idle().
+        raise Skip("the normal build counts the idle minute; run without --tag san")
     env = AtEnv(poll=15)
     window = 40.0
     with running(env):

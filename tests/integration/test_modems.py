@@ -446,16 +446,20 @@ def test_modem_unplugged_mid_broadcast_hands_over():
         mark = len(env.log_text())
         wait_for(lambda: "tiplined/viettel1[warn]" in env.log_text()[mark:] and
                  "retrying with back-off" in env.log_text()[mark:], 20, "viettel1 lost")
-        sent = wait_for(lambda: (lambda s: s if {x["to"] for x in s} == set(people) else None)(
-            env.sent()), 60, "every recipient reached")
+        wait_for(lambda: {x["to"] for x in env.sent()} == set(people), 60,
+                 "every recipient reached")
+        # A part viettel1 sent as it was unplugged reached the phone but its row was never
+        # marked: it goes back to the queue and vina1 sends it again. Wait for the outbox to
+        # settle before counting copies (CI's sanitizer pass saw the one row still queued).
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status <> 'sent'") == 0,
+                 60, "every row sent")
+        sent = env.sent()
         by = {}
         for s in sent:
             by.setdefault(s["to"], []).append(s["modem"])
         check(all(1 <= len(v) <= 2 for v in by.values()), "1 or 2 copies each: %r" % by)
         handed = [n for n in VIETTEL[20:30] if by[n] == ["vina1"]]
         check(len(handed) >= 3, "viettel1's own numbers went through vina1: %r" % by)
-        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE status <> 'sent'"), 0,
-                 "rows not sent")
         st = json.loads(env.cli("status", "--json").stdout)["modems"]
         check(st[0]["state"] != "connected", "viettel1 is not connected in status: %r" % st[0])
 
@@ -565,12 +569,17 @@ def test_ussd_names_a_modem():
 
 def test_crash_kills_while_both_modems_send():
     rng = random.Random(int(os.environ.get("CRASHTEST_SEED", "7")))
-    # Slow enough for the kills to fall while both send: 1 a second per modem (less under the
-    # sanitizers, whose restarts take longer); a kill once both sent since the last start.
+    # Slow enough for the kills to fall while both send: 1 a second per modem (one in 3 s under
+    # the sanitizers, whose restarts take longer); a kill once both sent since the last start.
     env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")],
                 extra="outbox: { rate_per_minute = %d; retry_base = 1; };\n"
-                % (30 if SANITIZED else 60))
-    people = VIETTEL[30:55] + VINA[30:55] + MOBI[30:50]
+                % (20 if SANITIZED else 60))
+    # Under the sanitizers a third of the people and kills (it took 100 s of `make test` with
+    # the normal build's 70 and 10): the kill loop is the same code, ASan watches it restart.
+    if SANITIZED:
+        people, most, least = VIETTEL[30:39] + VINA[30:39] + MOBI[30:36], 4, 3
+    else:
+        people, most, least = VIETTEL[30:55] + VINA[30:55] + MOBI[30:50], 10, 6
     kills = 0
     try:
         env.start()
@@ -590,10 +599,10 @@ def test_crash_kills_while_both_modems_send():
         while time.monotonic() < deadline:
             s = env.sent()
             busy = {m for m, n in counts(s).items() if n > since.get(m, 0)}
-            if len({x["to"] for x in s}) >= len(people) and kills >= 6:
+            if len({x["to"] for x in s}) >= len(people) and kills >= least:
                 break
             # Messages arrive on both modems while the kills go on: each must be stored once.
-            if kills < 10:
+            if kills < most:
                 i = len(inbound)
                 modem = env.names()[i % 2]
                 env.sms_on(modem, "+8497%07d" % (5000 + i), "TIN tin so %d" % i,
@@ -602,7 +611,7 @@ def test_crash_kills_while_both_modems_send():
             time.sleep(rng.uniform(0.2, 0.9))
             queued = env.scalar("SELECT count(*) FROM outbox WHERE status = 'queued' AND "
                                 "kind = 'broadcast'")
-            if kills < 10 and len(busy) == 2 and queued > 2 and env.proc.poll() is None:
+            if kills < most and len(busy) == 2 and queued > 2 and env.proc.poll() is None:
                 main = env.proc.pid
                 os.kill(main, signal.SIGKILL)
                 env.proc.wait()
@@ -616,7 +625,7 @@ def test_crash_kills_while_both_modems_send():
                 mark = len(env.log_text())
                 env.start()
                 env.wait_up(mark)
-        check(kills >= 6, "at least 6 kills while both modems sent (%d)" % kills)
+        check(kills >= least, "at least %d kills while both modems sent (%d)" % (least, kills))
         wait_for(lambda: not env.modem_inbox() and env.scalar(
             "SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')") == 0,
             60, "everything received and sent")
