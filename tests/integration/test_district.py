@@ -19,8 +19,10 @@ system-wide).
 - The province: a second instance subscribed to the district's publication has the same report.
 """
 import datetime
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Env, Skip, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from test_console import OFFICER, PASSWORD, consoled  # noqa: E402
 
 PGBIN = "/usr/lib/postgresql/15/bin"
 TABLES = ("teams", "tips", "tip_events", "patrols", "awareness_sessions", "mediations", "broadcasts",
@@ -597,7 +600,6 @@ def test_province_subscribes_to_the_district():
 
 def console_commune(conninfo):
     """A commune syncing to CONNINFO every second, with the console (plain HTTP on loopback)."""
-    from test_console import OFFICER, PASSWORD
     env = commune(conninfo, "dak-to-re", every=1, extra='console: { listen = "127.0.0.1:0"; tls = false; };')
     env.cli("contact", "add", OFFICER, "--name", "Trần Thị Bình", "--role", "officer")
     env.cli("passwd", OFFICER, "--admin", stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
@@ -606,8 +608,6 @@ def console_commune(conninfo):
 
 def sync_card(con):
     """The Thiết bị page by real HTTP: (its sync card's HTML or None, {row id: its text})."""
-    import html
-    import re
     st, cookie, _ = con.login()
     check(st == 303 and cookie, "the officer logs in: %d" % st)
     st, _, body = con.request("GET", "/modem", cookie=cookie)
@@ -625,11 +625,9 @@ def test_console_shows_a_failing_sync_escaped():
     """No sync group: no sync on the page. A district out of reach (a socket path that does not
     exist, with markup in it): the page says "Lỗi: " and the district's words, escaped, with the
     changes waiting that `tipline status --json` counts. No PostgreSQL needed."""
-    from test_console import consoled
     off = Env(extra='console: { listen = "127.0.0.1:0"; tls = false; };')
     env = None
     try:
-        from test_console import OFFICER, PASSWORD
         off.cli("contact", "add", OFFICER, "--role", "officer")
         off.cli("passwd", OFFICER, stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
         with consoled(off, daemon=False) as con:
@@ -661,7 +659,6 @@ def test_console_shows_a_failing_sync_escaped():
 def test_console_shows_the_sync_done():
     """A real district: once the daemon has synced, the page shows the last success in local time
     (the same as `tipline status --json`'s UTC), 0 changes waiting and no error."""
-    from test_console import consoled
     old_tz = os.environ.get("TZ")
     os.environ["TZ"] = "Asia/Ho_Chi_Minh"  # a local time that is not UTC, for the console too
     time.tzset()
