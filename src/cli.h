@@ -118,8 +118,15 @@ struct status_snapshot {
 	long long db_bytes, wal_bytes;
 	int schema;
 	struct store_scrub_state scrub;
+	/* The sync to the district, when sync.conninfo is set (SYNC_ON 0: off, the rest unset).
+	 * SYNC_OK 0: its state could not be read, SYNC_UNREADABLE says why (the rest of the
+	 * snapshot is still good: a status shows what it can). */
+	int sync_on, sync_ok;
+	struct store_sync_state sync;
+	char sync_unreadable[256];
 };
-/* Fill *RP from the store (status rows, outbox counts, alerts, files). 0, or -1 (store). */
+/* Fill *RP from the store (status rows, outbox counts, alerts, files, the sync's state). 0, or
+ * -1 (store). */
 int cli_status_gather(const struct config *cfg, struct status_snapshot *rp);
 /* The status row KEY's value, or NULL. */
 const char *cli_status_get(const struct kv *kv, const char *key);
@@ -145,10 +152,12 @@ int cli_passwd(const struct config *cfg, int argc, char **argv);
 int cli_console(const struct config *cfg, int argc, char **argv);
 /* in cli_sync.c (issue 27): */
 int cli_sync(const struct config *cfg, int argc, char **argv);
-/* tipline status's sync lines and "sync" object (nothing when sync is off). */
+/* tipline status's sync lines and "sync" object from RP (cli_status_gather's; nothing when sync
+ * is off). */
 struct json;
-void cli_status_sync_text(const struct config *cfg);
-void cli_status_sync_json(const struct config *cfg, struct json *j);
+void cli_status_sync_text(const struct config *cfg, const struct status_snapshot *rp);
+void cli_status_sync_json(const struct config *cfg, const struct status_snapshot *rp,
+                          struct json *j);
 int cli_district(const struct config *cfg, int argc, char **argv);
 int cli_inbox(const struct config *cfg, int argc, char **argv);
 int cli_outbox(const struct config *cfg, int argc, char **argv);

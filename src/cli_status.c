@@ -91,6 +91,15 @@ int cli_status_gather(const struct config *cfg, struct status_snapshot *rp)
 	rp->db_bytes = file_size(cfg->database.path);
 	snprintf(wal, sizeof wal, "%s-wal", cfg->database.path);
 	rp->wal_bytes = file_size(wal);
+	/* The sync's state: here, so that `tipline status` and the console's Thiết bị page read
+	 * the same; unreadable is shown, not fatal (the sync's own table). */
+	rp->sync_on = cfg->sync.conninfo[0] != '\0';
+	if (rp->sync_on) {
+		rp->sync_ok = store_sync_state(&rp->sync) == 0;
+		if (!rp->sync_ok)
+			snprintf(rp->sync_unreadable, sizeof rp->sync_unreadable, "%s",
+			         store_errmsg());
+	}
 	return 0;
 }
 
@@ -282,7 +291,7 @@ static void print_json(const struct config *cfg, const struct status_snapshot *r
 	else
 		json_key_null(&j, "wal_scrub_last_took_ms");
 	json_object_end(&j);
-	cli_status_sync_json(cfg, &j);
+	cli_status_sync_json(cfg, rp, &j);
 	json_end(&j);
 }
 
@@ -407,7 +416,7 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 	else if (rp->scrub.last_done_at[0])
 		printf("WAL scrub:    done %s (%lld ms after it was asked)\n",
 		       local(rp->scrub.last_done_at, a), rp->scrub.last_took_ms);
-	cli_status_sync_text(cfg);
+	cli_status_sync_text(cfg, rp);
 }
 
 int cli_status(const struct config *cfg, int argc, char **argv)

@@ -108,48 +108,48 @@ static const char *when(const char *utc, char *buf)
 	return buf;
 }
 
-void cli_status_sync_text(const struct config *cfg)
+void cli_status_sync_text(const struct config *cfg, const struct status_snapshot *rp)
 {
-	struct store_sync_state st;
+	const struct store_sync_state *st = &rp->sync;
 	char a[TS_LEN], b[TS_LEN];
 
-	if (cfg->sync.conninfo[0] == '\0')
+	if (!rp->sync_on)
 		return;
-	if (store_sync_state(&st) < 0) {
+	if (!rp->sync_ok) {
 		printf("sync:         %s, state unreadable: %s\n", cfg->sync.node,
-		       cli_safe(store_errmsg()));
+		       cli_safe(rp->sync_unreadable));
 		return;
 	}
 	printf("sync:         %s, %lld changes wait, last success %s (every %d s)\n",
-	       cfg->sync.node, (long long)st.pending, when(st.synced_at, a), cfg->sync.every);
+	       cfg->sync.node, (long long)st->pending, when(st->synced_at, a), cfg->sync.every);
 	/* The district's own words (libpq's message): shown through cli_safe. */
-	if (st.last_error[0])
-		printf("sync error:   %s: %s\n", when(st.tried_at, b), cli_safe(st.last_error));
+	if (st->last_error[0])
+		printf("sync error:   %s: %s\n", when(st->tried_at, b), cli_safe(st->last_error));
 }
 
-void cli_status_sync_json(const struct config *cfg, struct json *j)
+void cli_status_sync_json(const struct config *cfg, const struct status_snapshot *rp,
+                          struct json *j)
 {
-	struct store_sync_state st;
-	int ok;
+	const struct store_sync_state *st = &rp->sync;
+	int ok = rp->sync_ok;
 
-	if (cfg->sync.conninfo[0] == '\0')
+	if (!rp->sync_on)
 		return;
-	ok = store_sync_state(&st) == 0;
 	json_key_object(j, "sync");
 	json_key_str(j, "node", cfg->sync.node);
 	json_key_int(j, "every", cfg->sync.every);
 	if (ok) {
-		json_key_int(j, "waiting", st.pending);
-		json_key_int(j, "cursor", st.cursor);
+		json_key_int(j, "waiting", st->pending);
+		json_key_int(j, "cursor", st->cursor);
 	} else {
 		json_key_null(j, "waiting");
 		json_key_null(j, "cursor");
 	}
-	json_key_str(j, "last_success_at", ok && st.synced_at[0] ? st.synced_at : NULL);
-	json_key_str(j, "last_tried_at", ok && st.tried_at[0] ? st.tried_at : NULL);
+	json_key_str(j, "last_success_at", ok && st->synced_at[0] ? st->synced_at : NULL);
+	json_key_str(j, "last_tried_at", ok && st->tried_at[0] ? st->tried_at : NULL);
 	json_key_str(j, "last_error",
-	             !ok                ? store_errmsg()
-	             : st.last_error[0] ? st.last_error
-	                                : NULL);
+	             !ok                 ? rp->sync_unreadable
+	             : st->last_error[0] ? st->last_error
+	                                 : NULL);
 	json_object_end(j);
 }

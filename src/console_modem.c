@@ -3,7 +3,8 @@
  * cli_status_gather), times local; "check the balance now", which writes a USSD request for
  * the daemon (act_ussd_request, as `tipline ussd` does) and returns at once: the page then
  * reloads itself every two seconds until the daemon has answered, so the server never waits
- * for the network; the outbox's queue by state; the last alerts.
+ * for the network; the outbox's queue by state; the last alerts; the sync to the district
+ * when it is configured (the same snapshot's state as `tipline status`'s sync lines).
  *
  * Routes (console.c): GET /modem (?ussd=ID: that request's answer), POST /modem (do=balance).
  */
@@ -34,6 +35,15 @@ static const char *const outbox_states[][2] = {
 static void kv_row(FILE *f, const char *id, const char *label, const char *value)
 {
 	fprintf(f, "<dt>%s</dt><dd id=\"%s\"><bdi>", label, id);
+	E(value);
+	fputs("</bdi></dd>", f);
+}
+
+/* A row that says something failed: the same as kv_row, marked as an error. */
+static void kv_error_row(FILE *f, const char *id, const char *label, const char *prefix,
+                         const char *value)
+{
+	fprintf(f, "<dt>%s</dt><dd id=\"%s\" class=\"error\">%s<bdi>", label, id, prefix);
 	E(value);
 	fputs("</bdi></dd>", f);
 }
@@ -115,6 +125,41 @@ static int ussd_answer(FILE *f, int64_t id, int *waiting)
 	}
 	fputs("</section>", f);
 	return 0;
+}
+
+/*
+ * The sync to the district (issue 27), when sync.conninfo is set: when it last succeeded, what
+ * waits, and the district's own error while it fails (store_sync_tried's last_error, cleared by
+ * the next success), escaped: libpq's words can hold anything the network said.
+ */
+static void sync_card(FILE *f, const struct config *cfg, const struct status_snapshot *st)
+{
+	const struct store_sync_state *s = &st->sync;
+	char a[TS_LEN], line[256];
+
+	if (!st->sync_on)
+		return;
+	fputs("<section class=\"card\" id=\"sync\"><h2>Đồng bộ lên huyện</h2><dl class=\"kv\">", f);
+	kv_row(f, "s-sync-node", "Tên xã ở huyện", cfg->sync.node);
+	if (!st->sync_ok) {
+		kv_error_row(f, "s-sync-state", "Tình trạng",
+		             "Không đọc được trạng thái: ", st->sync_unreadable);
+		fputs("</dl></section>", f);
+		return;
+	}
+	kv_row(f, "s-sync-last", "Đồng bộ thành công lúc",
+	       s->synced_at[0] ? con_local(s->synced_at, a) : "chưa lần nào");
+	snprintf(line, sizeof line, "%lld", (long long)s->pending);
+	kv_row(f, "s-sync-pending", "Thay đổi chờ gửi", line);
+	snprintf(line, sizeof line, "mỗi %d giây", cfg->sync.every);
+	kv_row(f, "s-sync-every", "Đồng bộ", line);
+	kv_row(f, "s-sync-tried", "Lần thử gần nhất",
+	       s->tried_at[0] ? con_local(s->tried_at, a) : "chưa lần nào");
+	if (s->last_error[0])
+		kv_error_row(f, "s-sync-state", "Tình trạng", "Lỗi: ", s->last_error);
+	else
+		fputs("<dt>Tình trạng</dt><dd id=\"s-sync-state\">bình thường</dd>", f);
+	fputs("</dl></section>", f);
 }
 
 int console_page_modem(const struct console_req *rq, struct console_resp *resp)
@@ -227,7 +272,9 @@ int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 		fputs("<p class=\"sub\">Đặt ussd.balance_code trong tệp cấu hình để kiểm tra số "
 		      "dư.</p>",
 		      f);
-	fputs("</section></div><h2>Hàng đợi tin gửi</h2><div class=\"scroll\" tabindex=\"0\">"
+	fputs("</section>", f);
+	sync_card(f, cfg, &st);
+	fputs("</div><h2>Hàng đợi tin gửi</h2><div class=\"scroll\" tabindex=\"0\">"
 	      "<table id=\"outbox\"><thead><tr><th scope=\"col\">Trạng thái</th><th scope=\"col\">"
 	      "Số tin</th></tr></thead><tbody>",
 	      f);

@@ -750,8 +750,16 @@ int report_sms(const struct report *r, char *out, size_t outsz)
 	snprintf(seg, sizeof seg, "BC %s-%s (ky truoc):", d1, d2);
 	sms_try(out, outsz, &len, seg);
 
-	/* In priority order; each is written in Vietnamese and sent without diacritics. */
-	for (int i = 0; i < 7; i++) {
+	/*
+	 * In priority order; each is written in Vietnamese and sent without diacritics. The two
+	 * tip-alert figures are there only when the period or the one before has any: most
+	 * communes have neither (alerts are off unless an officer asks, an escalation is a lapse),
+	 * and "00 (00)" would push a figure out of the one SMS for nothing. Tips left new past
+	 * tips.escalate_after follow the tips (a lapse to act on); the new-tip alerts sent come
+	 * after the patrols, so that they never push awareness or patrols out.
+	 */
+	for (int i = 0; i < 9; i++) {
+		viet[0] = '\0';
 		switch (i) {
 		case 0:
 			snprintf(viet, sizeof viet, " Tin báo %s (%s), có giá trị %s (%s);",
@@ -761,28 +769,40 @@ int report_sms(const struct report *r, char *out, size_t outsz)
 			         report_format_count(p->tips.valuable, y));
 			break;
 		case 1:
+			if (c->tips.escalated != 0 || p->tips.escalated != 0)
+				snprintf(viet, sizeof viet, " Tin quá hạn %s (%s);",
+				         report_format_count(c->tips.escalated, a),
+				         report_format_count(p->tips.escalated, b));
+			break;
+		case 2:
 			snprintf(viet, sizeof viet, " TTPL %s đợt/%s lượt (%s/%s);",
 			         report_format_count(c->awareness.sessions, a),
 			         report_format_count(c->awareness.participants, b),
 			         report_format_count(p->awareness.sessions, x),
 			         report_format_count(p->awareness.participants, y));
 			break;
-		case 2:
+		case 3:
 			snprintf(viet, sizeof viet, " Tuần tra %s (%s);",
 			         report_format_count(c->patrols.count, a),
 			         report_format_count(p->patrols.count, b));
 			break;
-		case 3:
+		case 4:
+			if (c->tips.alerts != 0 || p->tips.alerts != 0)
+				snprintf(viet, sizeof viet, " Cảnh báo tin %s (%s);",
+				         report_format_count(c->tips.alerts, a),
+				         report_format_count(p->tips.alerts, b));
+			break;
+		case 5:
 			snprintf(viet, sizeof viet, " Cảnh báo TT %s (%s);",
 			         report_format_count(c->missed_checkins, a),
 			         report_format_count(p->missed_checkins, b));
 			break;
-		case 4:
+		case 6:
 			snprintf(viet, sizeof viet, " Hòa giải %s (%s);",
 			         report_format_count(c->mediations.count, a),
 			         report_format_count(p->mediations.count, b));
 			break;
-		case 5:
+		case 7:
 			snprintf(viet, sizeof viet, " Thông báo %s (%s);",
 			         report_format_count(c->broadcasts.count, a),
 			         report_format_count(p->broadcasts.count, b));
@@ -793,6 +813,8 @@ int report_sms(const struct report *r, char *out, size_t outsz)
 			         report_format_count(p->sms.received, b));
 			break;
 		}
+		if (viet[0] == '\0')
+			continue;
 		text_transliterate(viet, strlen(viet), seg, sizeof seg);
 		sms_try(out, outsz, &len, seg);
 	}

@@ -189,7 +189,8 @@ int report_html_body(const struct report *r, FILE *f);
 void report_html_esc(FILE *f, const char *s);
 /*
  * The figures for one SMS (BC PIN [TUAN|THANG]): ASCII, no diacritics, at most 160 GSM-7
- * septets; the less important figures are left out when large numbers would not fit.
+ * septets; the less important figures are left out when large numbers would not fit, and
+ * the tips escalated and the new-tip alerts when they are 0 in both periods.
  * Writes into OUT (OUTSZ >= 161) and returns the length, or -1 when OUTSZ is too small.
  */
 int report_sms(const struct report *r, char *out, size_t outsz);

@@ -414,7 +414,10 @@ def test_modem_page_and_balance_now():
 def _test_modem_page_and_balance_now():
     env = setup(AtEnv(extra='console: { listen = "127.0.0.1:0"; };\n'
                             'ussd: { balance_code = "*101#"; check_every = 3600; timeout = 5; '
-                            'low_balance = 20000; };\nstatus: { every = 1; };\n'))
+                            'low_balance = 20000; };\nstatus: { every = 1; };\n'
+                            # A district out of reach: the page's sync card in its error state.
+                            'sync: { conninfo = "host=/nonexistent/tipline-nopg user=x dbname=x"; '
+                            'node = "dak-to-re"; every = 1; };\n'))
     env.faults({"ussd": {"*101#": BALANCE}})
     try:
         with consoled(env) as con, Browser(os.path.join(env.dir, "browser.log")) as b:
@@ -432,6 +435,12 @@ def _test_modem_page_and_balance_now():
                 st["daemon"]["started_at"], "%Y-%m-%d %H:%M:%S"))).strftime("%Y-%m-%d %H:%M")
             check(started in text, "the start in local time %s: %r" % (started, text))
             check("12.345 đ" in b.js("return await s.pages.w.textContent('#s-balance')"), "the balance")
+            if not (st["sync"]["last_error"] or ""):  # the daemon's first failed sync, then the page again
+                wait_for(lambda: json.loads(env.cli("status", "--json").stdout)["sync"]["last_error"], 30,
+                         "the failed sync")
+                b.js("await s.pages.w.reload()")
+            sync = b.js("return await s.pages.w.textContent('#s-sync-state')")
+            check(sync.startswith("Lỗi: cannot reach the district"), "the sync's error: %r" % sync)
             alerts = b.js("return await s.pages.w.textContent('main')")
             check("balance_low" in alerts, "the low-balance alert listed")
             axe_clean(b, "w", "the modem page")

@@ -19,8 +19,10 @@ system-wide).
 - The province: a second instance subscribed to the district's publication has the same report.
 """
 import datetime
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import Env, Skip, check, check_eq, run_tests, running, wait_for  # noqa: E402
+from test_console import OFFICER, PASSWORD, consoled  # noqa: E402
 
 PGBIN = "/usr/lib/postgresql/15/bin"
 TABLES = ("teams", "tips", "tip_events", "patrols", "awareness_sessions", "mediations", "broadcasts",
@@ -590,6 +593,103 @@ def test_province_subscribes_to_the_district():
             env.close()
         prov.close()
         dist.close()
+
+
+# ------------------------------------------------------------ the console's Thiết bị page
+
+
+def console_commune(conninfo):
+    """A commune syncing to CONNINFO every second, with the console (plain HTTP on loopback)."""
+    env = commune(conninfo, "dak-to-re", every=1, extra='console: { listen = "127.0.0.1:0"; tls = false; };')
+    env.cli("contact", "add", OFFICER, "--name", "Trần Thị Bình", "--role", "officer")
+    env.cli("passwd", OFFICER, "--admin", stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
+    return env
+
+
+def sync_card(con):
+    """The Thiết bị page by real HTTP: (its sync card's HTML or None, {row id: its text})."""
+    st, cookie, _ = con.login()
+    check(st == 303 and cookie, "the officer logs in: %d" % st)
+    st, _, body = con.request("GET", "/modem", cookie=cookie)
+    check_eq(st, 200, "the Thiết bị page")
+    check("Chương trình và modem" in body, "the page itself")
+    m = re.search(r'<section class="card" id="sync">.*?</section>', body, re.S)
+    if m is None:
+        return None, {}
+    rows = {k: html.unescape(re.sub(r"<[^>]*>", "", v))
+            for k, v in re.findall(r'<dd id="(s-sync-[a-z]+)"[^>]*>(.*?)</dd>', m.group(0), re.S)}
+    return m.group(0), rows
+
+
+def test_console_shows_a_failing_sync_escaped():
+    """No sync group: no sync on the page. A district out of reach (a socket path that does not
+    exist, with markup in it): the page says "Lỗi: " and the district's words, escaped, with the
+    changes waiting that `tipline status --json` counts. No PostgreSQL needed."""
+    off = Env(extra='console: { listen = "127.0.0.1:0"; tls = false; };')
+    env = None
+    try:
+        off.cli("contact", "add", OFFICER, "--role", "officer")
+        off.cli("passwd", OFFICER, stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
+        with consoled(off, daemon=False) as con:
+            check_eq(sync_card(con), (None, {}), "no sync card without a sync group")
+        hostile = os.path.join(tempfile.gettempdir(), "tipline-nopg-%d" % os.getpid(), "<i>&amp;x</i>")
+        env = console_commune("host='%s' user=postgres dbname=postgres" % hostile)
+        with consoled(env) as con:
+            env.sms("+84987000301", "TIN trom bo o thon 5")
+            wait_for(lambda: "cannot reach" in (sync_status(env)[0]["last_error"] or ""), 30,
+                     "the daemon's failed sync")
+            js = sync_status(env)[0]
+            card, rows = sync_card(con)
+            check(card is not None, "a sync card")
+            check_eq(rows["s-sync-node"], "dak-to-re", "the node")
+            check_eq(rows["s-sync-last"], "chưa lần nào", "never synced")
+            check(int(rows["s-sync-pending"]) >= 1, "changes wait: %r" % rows)
+            state = rows["s-sync-state"]
+            check(state.startswith("Lỗi: cannot reach the district") and hostile in state,
+                  "the error, as the district said it: %r" % state)
+            check('class="error"' in card, "shown as an error: %r" % card)
+            check("<i>" not in card and "&lt;i&gt;&amp;amp;x&lt;/i&gt;" in card, "escaped: %r" % card)
+            check(js["waiting"] >= 1, "status --json: %r" % js)
+    finally:
+        off.close()
+        if env is not None:
+            env.close()
+
+
+def test_console_shows_the_sync_done():
+    """A real district: once the daemon has synced, the page shows the last success in local time
+    (the same as `tipline status --json`'s UTC), 0 changes waiting and no error."""
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Ho_Chi_Minh"  # a local time that is not UTC, for the console too
+    time.tzset()
+    pg = Postgres()
+    env = None
+    try:
+        district(pg)
+        env = console_commune(add_node(pg, "dak-to-re"))
+        with consoled(env) as con:
+            env.sms("+84987000301", "TIN trom bo o thon 5")
+            wait_for(lambda: idle(env) and env.scalar("SELECT count(*) FROM tips") == 1, 30, "the tip and its reply")
+            wait_for(lambda: (lambda js: js["waiting"] == 0 and js["last_success_at"])(sync_status(env)[0]),
+                     30, "the daemon's sync")
+            js = sync_status(env)[0]
+            card, rows = sync_card(con)
+            utc = datetime.datetime.strptime(js["last_success_at"], "%Y-%m-%d %H:%M:%S")
+            local = datetime.datetime.fromtimestamp(utc.replace(tzinfo=datetime.timezone.utc).timestamp())
+            check_eq((rows.get("s-sync-last"), rows.get("s-sync-pending"), rows.get("s-sync-state")),
+                     (local.strftime("%Y-%m-%d %H:%M"), "0", "bình thường"), "the sync done: %r" % card)
+            check('class="error"' not in card, "no error: %r" % card)
+            check_eq(int(pg.sql("SELECT count(*) FROM tipline.tips WHERE node = 'dak-to-re'")[0][0]), 1,
+                     "the tip at the district")
+    finally:
+        if env is not None:
+            env.close()
+        pg.close()
+        if old_tz is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old_tz
+        time.tzset()
 
 
 if __name__ == "__main__":

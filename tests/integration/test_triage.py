@@ -224,6 +224,9 @@ def test_bc_by_sms_pin_rules_and_one_gsm7_sms():
               "Tuan tra 01" in t, "the month's figures: %r" % t)
         first = want["from"]
         check(t.startswith("BC %s/%s-" % (first[8:10], first[5:7])), "the month's first day: %r" % t)
+        check_eq((want["tips"]["escalated"], want["tips"]["alerts"]), (0, 0), "no tip alerts (JSON)")
+        check("Tin qua han" not in t and "Canh bao tin" not in t,
+              "the tip-alert figures only when not 0: %r" % t)
         # TUAN: from Monday.
         n = len(sent_messages(env))
         env.sms(OFFICER, "BC 2468 TUAN", when=now())
@@ -253,6 +256,37 @@ def test_bc_by_sms_pin_rules_and_one_gsm7_sms():
         check_eq(env.scalar("SELECT count(*) FROM broadcasts"), 0, "no broadcast while locked")
         # Logs mask numbers (issue 13): +84911000009 is +8491100****.
         check("report from %s**** refused: wrong PIN" % OFFICER[:-4] in env.log_text(), "the refusal logged")
+
+
+def test_bc_by_sms_carries_tip_alerts_and_escalations():
+    """A month with new-tip alerts and an escalated tip: BC's one GSM-7 SMS carries both figures
+    (tips.escalated right after the tips, tips.alerts after the patrols), as the JSON has them."""
+    in_zone("Asia/Ho_Chi_Minh")
+    env = Env(extra="patrol: { check_every = 1; }; tips: { escalate_after = 2; };")
+    with running(env, start=False):
+        people(env)
+        env.cli("contact", "set", OFFICER, "--tip-alerts", "all")
+        t0 = time.time()
+        # Sent three hours ago, still new: escalated at the daemon's first check.
+        env.sms(VILLAGER, "TIN danh nhau o thon 4",
+                when=time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0 - 3 * 3600)))
+        env.start()
+        env.sms(OTHER, "TIN trom xe o thon 2")
+        wait_for(lambda: env.query("SELECT kind, count(*) FROM alerts GROUP BY kind ORDER BY kind") ==
+                 [("tip_escalated", 1), ("tip_new", 2)], 20, "two new-tip alerts and an escalation")
+        outbox_idle(env)
+        want = json.loads(env.cli("report", "--format", "json").stdout)
+        check_eq((want["tips"]["escalated"], want["tips"]["alerts"]), (1, 2), "the JSON's tip alerts")
+        n = len(sent_messages(env))
+        env.sms(OFFICER, "BC 2468", when=time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0 + 1)))
+        reply = sms_reply(env, n, "BC 2468")
+        t = reply["text"]
+        check_eq((reply["coding"], reply["parts"]), ("gsm7", 1), "still one GSM-7 SMS: %r" % t)
+        check(len(t) <= 160 and all(ord(c) < 128 for c in t), "plain ASCII within 160: %r" % t)
+        check("co gia tri 00 (00); Tin qua han 01 (00); TTPL 00 dot/00 luot" in t,
+              "the escalated tip after the tips: %r" % t)
+        check(t.endswith("Tuan tra 00 (00); Canh bao tin 02 (00)."),
+              "the new-tip alerts after the patrols: %r" % t)
 
 
 def test_missed_checkins_count_by_kind_and_raised_time():

@@ -631,6 +631,16 @@ static void t_sms(void)
 	          "03 (01).");
 	CHECK(text_gsm7_units(out, strlen(out)) <= 160);
 	CHECK_INT(report_sms(&r, out, 160), -1);
+	/* A tip escalated comes right after the tips, before the figures it then leaves out
+	 * (the missed check-ins: the mediations still fit); the alerts sent rank lower. */
+	r.cur.tips.escalated = 1;
+	r.previous.tips.alerts = 6;
+	n = report_sms(&r, out, sizeof out);
+	CHECK_STR(
+	    out, "BC 01/11-30/11/2026 (ky truoc): Tin bao 12 (08), co gia tri 04 (02); Tin qua han "
+	         "01 (00); TTPL 15 dot/1.410 luot (12/1.100); Tuan tra 46 (40); Hoa giai 03 (01).");
+	CHECK(text_gsm7_units(out, strlen(out)) <= 160);
+	r.cur.tips.escalated = r.previous.tips.alerts = 0;
 
 	/* Huge numbers: the least important figures go, the message still fits and says so. */
 	r.cur.tips.received = r.previous.tips.received = 123456789012LL;
@@ -641,6 +651,27 @@ static void t_sms(void)
 	CHECK(strncmp(out, "BC 01/11-30/11/2026 (ky truoc): Tin bao 123.456.789.012", 55) == 0);
 	for (size_t i = 0; out[i]; i++)
 		CHECK((unsigned char)out[i] < 0x80);
+	report_close(&r);
+
+	/* A quiet month: both tip-alert figures fit, each only when it is not 0 in both periods. */
+	report_init(&r);
+	memcpy(r.cur.from, "2026-12-01", REPORT_DATE_LEN);
+	memcpy(r.cur.to, "2026-12-07", REPORT_DATE_LEN);
+	r.cur.tips.received = 3;
+	r.cur.tips.alerts = 3;
+	r.cur.tips.escalated = 1;
+	n = report_sms(&r, out, sizeof out);
+	CHECK_STR(out,
+	          "BC 01/12-07/12/2026 (ky truoc): Tin bao 03 (00), co gia tri 00 (00); Tin qua "
+	          "han 01 (00); TTPL 00 dot/00 luot (00/00); Tuan tra 00 (00); Canh bao tin 03 "
+	          "(00).");
+	CHECK(text_gsm7_units(out, strlen(out)) <= 160);
+	r.cur.tips.escalated = 0;
+	r.previous.tips.alerts = 2;
+	r.cur.tips.alerts = 0;
+	n = report_sms(&r, out, sizeof out);
+	CHECK(strstr(out, "Tin qua han") == NULL);
+	CHECK(strstr(out, "Canh bao tin 00 (02);") != NULL);
 	report_close(&r);
 
 	/* A period across a year shows both years. */
