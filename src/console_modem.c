@@ -117,6 +117,34 @@ static int ussd_answer(FILE *f, int64_t id, int *waiting)
 	return 0;
 }
 
+/*
+ * Several modems: each SIM's own balance (its process's modem.NAME.* rows), which is what holds
+ * a broadcast (broadcast.h); the plain row above is whichever SIM was read last.
+ */
+static void modem_balances(FILE *f, const struct config *cfg, const struct kv *kv)
+{
+	for (int i = 0; i < cfg->nmodems; i++) {
+		const char *name = cfg->modems[i].name, *v, *low;
+		char key[96], id[96], label[96], line[256], n[32], a[TS_LEN];
+
+		snprintf(key, sizeof key, "modem.%s.balance", name);
+		v = cli_status_get(kv, key);
+		snprintf(key, sizeof key, "modem.%s.balance_low", name);
+		low = cli_status_get(kv, key);
+		snprintf(key, sizeof key, "modem.%s.balance_at", name);
+		if (v != NULL) {
+			report_format_count(strtoll(v, NULL, 10), n);
+			snprintf(line, sizeof line, "%s đ (đọc lúc %s)%s", n,
+			         con_local(cli_status_get(kv, key), a),
+			         low != NULL && strcmp(low, "1") == 0 ? " — THẤP" : "");
+		} else
+			snprintf(line, sizeof line, "chưa biết");
+		snprintf(id, sizeof id, "s-balance-%s", name);
+		snprintf(label, sizeof label, "SIM %s", name);
+		kv_row(f, id, label, line);
+	}
+}
+
 int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 {
 	static struct status_snapshot st;
@@ -216,6 +244,8 @@ int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 		snprintf(line, sizeof line, "chưa biết%s",
 		         cfg->ussd.balance_code[0] ? "" : " (chưa đặt ussd.balance_code)");
 	kv_row(f, "s-balance", "Số dư", line);
+	if (cfg->nmodems > 1)
+		modem_balances(f, cfg, kv);
 	fputs("</dl>", f);
 	if (cfg->ussd.balance_code[0]) {
 		fputs("<form method=\"post\" action=\"/modem\">", f);
