@@ -76,8 +76,11 @@ static const char *at_of(const struct kv *kv, const char *key)
 	return NULL;
 }
 
-/* The answer to USSD request ID, or that it is still waited for (*WAITING 1). -1: store. */
-static int ussd_answer(FILE *f, int64_t id, int *waiting)
+/*
+ * The answer to USSD request ID, or that it is still waited for (*WAITING 1). SEVERAL: several
+ * modems, so the answer says whose SIM gave it (ussd_log.modem). -1: store.
+ */
+static int ussd_answer(FILE *f, int64_t id, int several, int *waiting)
 {
 	static struct store_ussd_result res; /* 3 KB of answer */
 	int r;
@@ -103,9 +106,14 @@ static int ussd_answer(FILE *f, int64_t id, int *waiting)
 		      "thời (có thể đang bận hoặc không chạy).</p>",
 		      f);
 	} else if (strcmp(res.status, "answered") == 0 || strcmp(res.status, "more-input") == 0) {
-		fputs("<p id=\"ussd-state\" class=\"ok\">Nhà mạng trả lời:</p><p class=\"text\" "
-		      "id=\"ussd-answer\">",
-		      f);
+		if (several && res.modem[0]) {
+			fputs("<p id=\"ussd-state\" class=\"ok\">Nhà mạng trả lời (SIM ", f);
+			E(res.modem);
+			fputs("):</p><p class=\"text\" id=\"ussd-answer\">", f);
+		} else
+			fputs("<p id=\"ussd-state\" class=\"ok\">Nhà mạng trả lời:</p><p "
+			      "class=\"text\" id=\"ussd-answer\">",
+			      f);
 		E(res.answer);
 		fputs("</p>", f);
 	} else {
@@ -162,7 +170,7 @@ int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 	/* The answer first, into a buffer: whether it is still awaited decides the refresh. */
 	if ((part = open_memstream(&buf, &len)) == NULL)
 		return -1;
-	if (u != NULL && ussd_answer(part, strtoll(u, NULL, 10), &waiting) < 0) {
+	if (u != NULL && ussd_answer(part, strtoll(u, NULL, 10), cfg->nmodems > 1, &waiting) < 0) {
 		fclose(part);
 		goto out;
 	}

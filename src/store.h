@@ -686,6 +686,7 @@ struct store_ussd_result {
 	char answer[3200];
 	char answered_at[20];
 	char error[256];
+	char modem[48]; /* schema 033: the modem whose SIM answered ("" unknown) */
 };
 /* 1 found, 0 no such request, -1 error. */
 int store_ussd_request_get(int64_t id, struct store_ussd_result *out);

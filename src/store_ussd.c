@@ -236,7 +236,7 @@ int store_ussd_request_expire(int64_t id, const char *code, int secret)
 	return sq_run(sq_bind(&q_ussd_request_expire, "Is", id, code), "ussd request expire");
 }
 
-SQ(q_ussd_request_get, "SELECT r.status, l.status, l.answer, l.answered_at, l.error FROM "
+SQ(q_ussd_request_get, "SELECT r.status, l.status, l.answer, l.answered_at, l.error, l.modem FROM "
                        "ussd_requests r "
                        "LEFT JOIN ussd_log l ON l.id = r.log_id WHERE r.id = ?1");
 
@@ -255,6 +255,7 @@ int store_ussd_request_get(int64_t id, struct store_ussd_result *out)
 		sq_copy(s, 2, out->answer, sizeof out->answer);
 		sq_copy(s, 3, out->answered_at, sizeof out->answered_at);
 		sq_copy(s, 4, out->error, sizeof out->error);
+		sq_copy(s, 5, out->modem, sizeof out->modem);
 	}
 	return sq_rows_end(s, rc, "ussd request get", found);
 }

@@ -582,7 +582,7 @@ def test_broadcast_held_by_the_sim_that_cannot_pay_its_share():
     # goes on-net: viettel1's share 10 x 200 = 2.000 fits, vina1's 10 x 290 = 2.900 does not
     # (2.000 to spend): held, naming vina1, though the two SIMs together hold 13.000. THON4
     # (5 + 5) fits both. The CLI's dry run, the console's composer and the send agree.
-    from test_console import OFFICER, PASSWORD, consoled
+    from test_console import OFFICER, PASSWORD, consoled, csrf_of
     env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")], at=True,
                 extra=BALANCE_CONF % 1000 + 'console: { listen = "127.0.0.1:0"; };\n')
     env.faults_of("viettel1", {"ussd": {"*101#": "TKC 10.000d"}})
@@ -635,6 +635,14 @@ def test_broadcast_held_by_the_sim_that_cannot_pay_its_share():
         for name, amount in (("viettel1", "10.000"), ("vina1", "3.000")):
             check(re.search(r'id="s-balance-%s"><bdi>%s đ \(đọc lúc' % (name, amount), mp),
                   "the modem page: %s's balance" % name)
+        # "Check the balance now" asks the first modem's SIM; the answer says whose SIM gave it.
+        st, h, _ = con.request("POST", "/modem", {"csrf": csrf_of(mp), "do": "balance"},
+                               cookie=cookie)
+        check_eq(st, 303, "the balance asked")
+        ans = wait_for(lambda: (lambda b: b if 'id="ussd-answer"' in b else None)(
+            con.request("GET", h["location"], cookie=cookie)[2]), 30, "the answer shown")
+        check('Nhà mạng trả lời (SIM viettel1):</p><p class="text" id="ussd-answer">TKC 10.000d<'
+              in ans, "the answer names the SIM")
         # The send: the same verdicts.
         out = env.cli("broadcast", "--group", "THON3", "Hop dan thon 3").stdout.decode()
         check("B1 held: %s\n" % reason in out, out)
