@@ -89,7 +89,6 @@ void broadcast_split(const struct config *cfg, int parts, const char *const *net
 		}
 		for (int j = 0; j < nmine; j++) {
 			long share = counts[k] / nmine + (j < counts[k] % nmine);
-
 			long long cost =
 			    share * parts * part_price(cfg, &cfg->modems[mine[j]], nets[k]);
 
@@ -262,8 +261,11 @@ static int hold_round(void *arg, const char *group, int parts, int recipients, c
 {
 	static struct broadcast_verdict v; /* not on the loop's stack */
 
-	if (broadcast_judge(arg, group, parts, recipients, NULL, &v) < 0)
-		return 0; /* the store's error is logged; the round goes out as before a balance */
+	if (broadcast_judge(arg, group, parts, recipients, NULL, &v) < 0) {
+		/* As with no balance known: a round is never lost to a failed estimate. */
+		log_warnx("broadcast: cannot judge a round to %s: %s", group, store_errmsg());
+		return 0;
+	}
 	snprintf(reason, sz, "%s", v.reason);
 	return v.held;
 }

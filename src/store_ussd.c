@@ -236,8 +236,8 @@ int store_ussd_request_expire(int64_t id, const char *code, int secret)
 	return sq_run(sq_bind(&q_ussd_request_expire, "Is", id, code), "ussd request expire");
 }
 
-SQ(q_ussd_request_get, "SELECT r.status, l.status, l.answer, l.answered_at, l.error, l.modem FROM "
-                       "ussd_requests r "
+SQ(q_ussd_request_get, "SELECT r.status, l.status, l.answer, l.answered_at, l.error, l.modem "
+                       "FROM ussd_requests r "
                        "LEFT JOIN ussd_log l ON l.id = r.log_id WHERE r.id = ?1");
 
 int store_ussd_request_get(int64_t id, struct store_ussd_result *out)

@@ -88,7 +88,8 @@ static void balance_low_text(const char *v, const char *low, char *text, size_t 
 static int record_balance(const struct exchange *x)
 {
 	char v[24], low[24], state[8] = "", text[480], detail[200], subject[TS_LEN + 48];
-	int r, below = x->balance<ucfg->ussd.low_balance, several = ucfg->nmodems> 1;
+	int r, below = x->balance < ucfg->ussd.low_balance;
+	int several = ucfg->nmodems > 1;
 
 	snprintf(v, sizeof v, "%ld", x->balance);
 	if (store_status_set("balance", v) < 0 ||
