@@ -21,6 +21,7 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -584,7 +585,8 @@ def test_broadcast_held_by_the_sim_that_cannot_pay_its_share():
     # (5 + 5) fits both. The CLI's dry run, the console's composer and the send agree.
     from test_console import OFFICER, PASSWORD, consoled, csrf_of
     env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")], at=True,
-                extra=BALANCE_CONF % 1000 + 'console: { listen = "127.0.0.1:0"; };\n')
+                extra=BALANCE_CONF % 1000 + 'console: { listen = "127.0.0.1:0"; };\n'
+                'broadcast: { recur_interval = 1; };\n')
     env.faults_of("viettel1", {"ussd": {"*101#": "TKC 10.000d"}})
     env.faults_of("vina1", {"ussd": {"*101#": "TKC 3.000d"}})
     env.cli("contact", "add", OFFICER, "--name", "Can bo", "--role", "officer")
@@ -646,12 +648,30 @@ def test_broadcast_held_by_the_sim_that_cannot_pay_its_share():
         # The send: the same verdicts.
         out = env.cli("broadcast", "--group", "THON3", "Hop dan thon 3").stdout.decode()
         check("B1 held: %s\n" % reason in out, out)
-        out = env.cli("broadcast", "--group", "THON4", "Hop to 4").stdout.decode()
-        check("B2 queued: 10 recipients" in out, out)
+        out = env.cli("broadcast", "--group", "THON4", "--every", "month", "Hop to 4").stdout
+        check("B2 queued: 10 recipients, every month" in out.decode(), out)
         check_eq(env.query("SELECT status, held_reason FROM broadcasts ORDER BY id"),
                  [("held", reason), ("active", None)], "the broadcasts")
         check_eq(env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1"), 0,
                  "nothing of the held one queued")
+        # vina1 falls to 1.500 (above the reserve: no warning); a month passes (in the
+        # database): the daemon's next round of B2 is judged by the same rule, and held.
+        env.faults_of("vina1", {"ussd": {"*101#": "TKC 1.500d"}})
+        env.cli("ussd", "*101#", "--modem", "vina1")
+        check_eq(modem_status(env, "vina1", "balance"), "1500", "vina1 read again")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 2 AND "
+                                    "status != 'sent'") == 0, 30, "round one of B2 sent")
+        con = sqlite3.connect(env.db, timeout=10)
+        con.execute("UPDATE broadcasts SET next_run = datetime('now', '-1 second') WHERE id = 2")
+        con.commit()
+        con.close()
+        wait_for(lambda: env.scalar("SELECT status FROM broadcasts WHERE id = 2") == "held", 15,
+                 "round two held")
+        check_eq(env.scalar("SELECT held_reason FROM broadcasts WHERE id = 2"),
+                 "modem vina1: its share 1450 (5 recipients) exceeds its balance 1500 minus the "
+                 "reserve 1000", "round two's reason")
+        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 2"), 10,
+                 "round two queued nothing")
 
 
 def test_each_sim_low_balance_warns_once_naming_it_and_ussd_log_names_the_modem():
