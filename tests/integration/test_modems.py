@@ -12,7 +12,9 @@ shows the split and the cost with and without on-net routing; `tipline status` h
 (and a JSON object) per modem; a modem unplugged mid-broadcast hands its messages to the other,
 none lost or sent three times; `tipline modem pin-retry --modem` and `tipline ussd --modem`
 reach one modem's SIM only; the console's composer shows the dry run's split and both costs;
-and the daemon SIGKILLed again and again while both modems send
+a broadcast is held when one SIM cannot pay its own share (the dry run, the composer, the send
+and a recurring round agree, naming that SIM), each SIM's low-balance crossing warns the officers
+once naming it, and ussd_log names the modem that answered; and the daemon SIGKILLed again and again while both modems send
 leaves every broadcast message sent at least once and at most twice, every message received
 stored once, and no modem process behind it.
 """
