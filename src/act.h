@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "broadcast.h"
 #include "store.h"
 
 struct config;
@@ -325,7 +326,10 @@ struct act_broadcast_out {
 	long long cost; /* the estimated cost and the balance it was judged against */
 	long balance;
 	int balance_known; /* 0: no balance read (nothing is held) */
-	char reason[200];
+	char reason[STORE_HOLD_REASON];
+	/* Several modems: each one's balance and whether it can pay its share (broadcast.h);
+	 * COST is then the sum of the shares, BALANCE the sum of the balances known. */
+	struct broadcast_balances modems;
 };
 /*
  * Queue (or hold, see broadcast.h) a broadcast. With PLAN non-NULL the encoding chosen is

@@ -39,21 +39,23 @@ enum act_status act_pin_check(struct act_who *w, const char *pin, const char *wh
 }
 
 /*
- * What a round of plan P to N recipients costs and whether it is held (broadcast.h): one
- * function for the dry run and the send, so the cost shown is the cost spent. 0 or -1.
+ * What a round of plan P to N recipients of GROUP costs and whether it is held (broadcast.h):
+ * one function for the dry run and the send, so the cost shown is the cost spent. SP: the
+ * split, filled for a dry run that shows it (NULL otherwise). 0 or -1.
  */
-static int judge(const struct broadcast_plan *p, int n, struct act_broadcast_out *out)
+static int judge(const struct broadcast_plan *p, const char *group, int n,
+                 struct broadcast_split *sp, struct act_broadcast_out *out)
 {
-	long balance = 0;
-	int known = broadcast_known_balance(act_cfg, &balance);
+	static struct broadcast_verdict v; /* not on the loop's stack */
 
-	if (known < 0)
+	if (broadcast_judge(act_cfg, group, p->as_sent.parts, n, sp, &v) < 0)
 		return -1;
-	out->held = broadcast_hold_check(act_cfg, p->as_sent.parts, n, known, balance, out->reason,
-	                                 sizeof out->reason);
-	out->cost = (long long)p->as_sent.parts * act_cfg->ussd.price_per_part * n;
-	out->balance = balance;
-	out->balance_known = known;
+	out->held = v.held;
+	snprintf(out->reason, sizeof out->reason, "%s", v.reason);
+	out->cost = v.cost;
+	out->balance = v.balance;
+	out->balance_known = v.balance_known;
+	out->modems = v.modems;
 	return 0;
 }
 
@@ -73,7 +75,7 @@ static int queue(const struct act_broadcast_in *in, const char *created_by,
 		return -1;
 	}
 	/* Counted in the caller's transaction: the same members the round is queued for. */
-	if ((n = store_group_count(in->group)) < 0 || judge(&p, n, out) < 0)
+	if ((n = store_group_count(in->group)) < 0 || judge(&p, in->group, n, NULL, out) < 0)
 		goto out;
 	b.group = in->group;
 	b.text = in->text;
@@ -94,38 +96,6 @@ out:
 	return r;
 }
 
-/* The group's members by network, gathered for broadcast_split. */
-#define SPLIT_NETS 32
-struct nets {
-	int n;
-	char name[SPLIT_NETS][40];
-	const char *names[SPLIT_NETS];
-	long count[SPLIT_NETS];
-};
-
-static int net_count(const char *net, long n, void *arg)
-{
-	struct nets *x = arg;
-
-	if (x->n == SPLIT_NETS)
-		return 1;
-	snprintf(x->name[x->n], sizeof x->name[0], "%s", net != NULL ? net : "");
-	x->names[x->n] = net != NULL ? x->name[x->n] : NULL;
-	x->count[x->n++] = n;
-	return 0;
-}
-
-/* How GROUP's broadcast of PARTS parts would spread over the modems (issue 25). 0 or -1. */
-static int split(const char *group, int parts, struct broadcast_split *out)
-{
-	struct nets x = {0};
-
-	if (store_group_networks(group, net_count, &x) < 0)
-		return -1;
-	broadcast_split(act_cfg, parts, x.names, x.count, x.n, out);
-	return 0;
-}
-
 /* A dry run's cost and verdict (judge) for the members counted, with PLAN or a plan made here. */
 static enum act_status dry_run(const struct act_broadcast_in *in, const struct broadcast_plan *plan,
                                struct act_broadcast_out *out)
@@ -140,7 +110,7 @@ static enum act_status dry_run(const struct act_broadcast_in *in, const struct b
 		}
 		plan = &own;
 	}
-	if (judge(plan, out->members, out) == 0)
+	if (judge(plan, in->group, out->members, in->split, out) == 0)
 		st = ACT_OK;
 out:
 	broadcast_plan_free(&own);
@@ -171,9 +141,6 @@ enum act_status act_broadcast_queue(struct act_who *w, const struct act_broadcas
 	}
 	if (in->need_members && out->members == 0)
 		return ACT_NOBODY;
-	if (in->dry_run && plan != NULL && in->split != NULL &&
-	    split(in->group, plan->as_sent.parts, in->split) < 0)
-		return ACT_ERROR;
 	if (in->dry_run)
 		return dry_run(in, plan, out);
 	/* Who made it: the officer's phone, or the name at the CLI ("cli"). */

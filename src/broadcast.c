@@ -9,6 +9,8 @@
 #include "store.h"
 #include "ts.h"
 
+_Static_assert(BROADCAST_REASON <= STORE_HOLD_REASON, "a held reason fits broadcasts.held_reason");
+
 int broadcast_plan(const struct config *cfg, const char *text, struct broadcast_plan *p)
 {
 	size_t len = strlen(text);
@@ -87,11 +89,13 @@ void broadcast_split(const struct config *cfg, int parts, const char *const *net
 		}
 		for (int j = 0; j < nmine; j++) {
 			long share = counts[k] / nmine + (j < counts[k] % nmine);
+			long long cost =
+			    share * parts * part_price(cfg, &cfg->modems[mine[j]], nets[k]);
 
 			out->count[mine[j]] += share;
 			out->on_net[mine[j]] += share;
-			out->cost_on_net +=
-			    share * parts * part_price(cfg, &cfg->modems[mine[j]], nets[k]);
+			out->cost[mine[j]] += cost;
+			out->cost_on_net += cost;
 		}
 	}
 	/* The rest, one by one to the least loaded modem: whoever is free takes the next. The
@@ -103,6 +107,7 @@ void broadcast_split(const struct config *cfg, int parts, const char *const *net
 			if (out->count[i] < out->count[least])
 				least = i;
 		out->count[least]++;
+		out->cost[least] += parts * part_price(cfg, &cfg->modems[least], NULL);
 		out->cost_on_net += parts * part_price(cfg, &cfg->modems[least], NULL);
 	}
 }
@@ -137,14 +142,132 @@ int broadcast_known_balance(const struct config *cfg, long *balance)
 	return 1;
 }
 
-/* store_broadcast_recur's question for each recurring round. */
-static int hold_round(void *arg, int parts, int recipients, char *reason, size_t sz)
-{
-	const struct config *cfg = arg;
-	long balance = 0;
-	int known = broadcast_known_balance(cfg, &balance);
+/* The group's members by network, gathered for broadcast_split. */
+#define SPLIT_NETS 32
+struct nets {
+	int n;
+	char name[SPLIT_NETS][40];
+	const char *names[SPLIT_NETS];
+	long count[SPLIT_NETS];
+};
 
-	return broadcast_hold_check(cfg, parts, recipients, known > 0, balance, reason, sz);
+static int net_count(const char *net, long n, void *arg)
+{
+	struct nets *x = arg;
+
+	if (x->n == SPLIT_NETS)
+		return 1;
+	snprintf(x->name[x->n], sizeof x->name[0], "%s", net != NULL ? net : "");
+	x->names[x->n] = net != NULL ? x->name[x->n] : NULL;
+	x->count[x->n++] = n;
+	return 0;
+}
+
+int broadcast_split_group(const struct config *cfg, const char *group, int parts,
+                          struct broadcast_split *out)
+{
+	struct nets x = {0};
+
+	if (store_group_networks(group, net_count, &x) < 0)
+		return -1;
+	broadcast_split(cfg, parts, x.names, x.count, x.n, out);
+	return 0;
+}
+
+int broadcast_known_balances(const struct config *cfg, struct broadcast_balances *b)
+{
+	char v[32];
+
+	memset(b, 0, sizeof *b);
+	b->n = cfg->nmodems < BROADCAST_SPLIT_MAX ? cfg->nmodems : BROADCAST_SPLIT_MAX;
+	if (cfg->ussd.balance_code[0] == '\0')
+		return 0;
+	for (int i = 0; i < b->n; i++) {
+		/* Each modem's process writes its own SIM's row (store_status_scope); the plain
+		 * `balance` is whichever read last, so it is not read here. */
+		int r = store_status_get_modem(cfg->modems[i].name, "balance", v, sizeof v);
+
+		if (r < 0)
+			return -1;
+		b->known[i] = r;
+		b->balance[i] = r ? strtol(v, NULL, 10) : 0;
+	}
+	return 0;
+}
+
+int broadcast_hold_modems(const struct config *cfg, const struct broadcast_split *sp,
+                          struct broadcast_balances *b, char *reason, size_t sz)
+{
+	size_t n = 0;
+	int held = 0;
+
+	for (int i = 0; i < b->n && i < sp->n; i++) {
+		long long spendable = (long long)b->balance[i] - cfg->ussd.low_balance;
+
+		b->short_of[i] = b->known[i] && sp->cost[i] > spendable;
+		if (!b->short_of[i])
+			continue;
+		if (n < sz)
+			n += (size_t)snprintf(
+			    reason + n, sz - n,
+			    "%smodem %s: its share %lld (%ld recipient%s) exceeds its balance %ld "
+			    "minus the reserve %d",
+			    held ? "; " : "", cfg->modems[i].name, sp->cost[i], sp->count[i],
+			    sp->count[i] == 1 ? "" : "s", b->balance[i], cfg->ussd.low_balance);
+		held = 1;
+	}
+	return held;
+}
+
+int broadcast_judge(const struct config *cfg, const char *group, int parts, int recipients,
+                    struct broadcast_split *sp, struct broadcast_verdict *v)
+{
+	struct broadcast_split own;
+	long balance = 0;
+	int known;
+
+	memset(v, 0, sizeof *v);
+	if (cfg->nmodems < 2) {
+		/* One modem: the plain balance at ussd.price_per_part, as before several modems. */
+		if ((known = broadcast_known_balance(cfg, &balance)) < 0)
+			return -1;
+		if (sp != NULL && broadcast_split_group(cfg, group, parts, sp) < 0)
+			return -1;
+		v->held = broadcast_hold_check(cfg, parts, recipients, known, balance, v->reason,
+		                               sizeof v->reason);
+		v->cost = (long long)parts * cfg->ussd.price_per_part * recipients;
+		v->balance = balance;
+		v->balance_known = known;
+		return 0;
+	}
+	if (sp == NULL)
+		sp = &own;
+	if (broadcast_split_group(cfg, group, parts, sp) < 0 ||
+	    broadcast_known_balances(cfg, &v->modems) < 0)
+		return -1;
+	v->held = broadcast_hold_modems(cfg, sp, &v->modems, v->reason, sizeof v->reason);
+	v->cost = sp->cost_on_net;
+	for (int i = 0; i < v->modems.n; i++)
+		if (v->modems.known[i]) {
+			v->balance += v->modems.balance[i];
+			v->balance_known = 1;
+		}
+	return 0;
+}
+
+/* store_broadcast_recur's question for each recurring round: broadcast_judge's. */
+static int hold_round(void *arg, const char *group, int parts, int recipients, char *reason,
+                      size_t sz)
+{
+	static struct broadcast_verdict v; /* not on the loop's stack */
+
+	if (broadcast_judge(arg, group, parts, recipients, NULL, &v) < 0) {
+		/* As with no balance known: a round is never lost to a failed estimate. */
+		log_warnx("broadcast: cannot judge a round to %s: %s", group, store_errmsg());
+		return 0;
+	}
+	snprintf(reason, sz, "%s", v.reason);
+	return v.held;
 }
 
 int broadcast_recur(const struct config *cfg)

@@ -228,6 +228,8 @@ int cli_forget(const struct config *cfg, int argc, char **argv);
 	"  ussd CODE [--timeout S] [--modem NAME]      send a USSD code through the daemon's\n" \
 	"                                              modem (*101#: balance) and print the answer\n" \
 	"                                              (--modem: that one of several; the first)\n" \
+	"  ussd --log [--json]                         the USSD exchanges stored, newest first,\n" \
+	"                                              with the modem whose SIM answered\n" \
 	"  status [--json]                             the daemon, the modem, SIM, network,\n" \
 	"                                              outbox, balance\n" \
 	"  modem pin-retry [--modem NAME]              let the daemon enter modem.pin again,\n" \

@@ -25,7 +25,8 @@ static int local_to_utc(const char *s, char out[TS_LEN])
 /*
  * Issue 25: the spread over the modems and what it costs with on-net routing and without.
  * One modem: that line only (its network's prices, else ussd.price_per_part). The "cost:"
- * line above it is the held-broadcast check's (ussd.price_per_part).
+ * line above it is the held-broadcast check's (one modem: ussd.price_per_part; several: the
+ * shares on-net first, each at its SIM's prices, the same as the "on-net:" line's first).
  */
 static void print_split(const struct config *cfg, const struct broadcast_split *sp)
 {
@@ -61,10 +62,28 @@ static void print_plan(const struct config *cfg, const struct broadcast_plan *p,
 	                                       : "5 s per part (a typical USB modem)");
 	/* The dry run's verdict, by the code the send runs (act_broadcast.c): the console shows it
 	 * too. */
-	printf("cost:        %lld (%d per part)\n", q->cost, cfg->ussd.price_per_part);
-	if (q->balance_known)
-		printf("balance:     %ld: %s%s\n", q->balance,
-		       q->held ? "would be held: " : "enough", q->held ? q->reason : "");
+	if (cfg->nmodems > 1) {
+		/* Several modems: each SIM's share at its prices, against its own balance. */
+		printf("cost:        %lld (each modem's share at its network's prices)\n", q->cost);
+		if (q->balance_known) {
+			printf("balance:    ");
+			for (int i = 0; i < q->modems.n; i++) {
+				printf(" %s ", cfg->modems[i].name);
+				if (q->modems.known[i])
+					printf("%ld", q->modems.balance[i]);
+				else
+					printf("unknown");
+				printf("%s", i + 1 < q->modems.n ? "," : ":");
+			}
+			printf(" %s%s\n", q->held ? "would be held: " : "enough",
+			       q->held ? q->reason : "");
+		}
+	} else {
+		printf("cost:        %lld (%d per part)\n", q->cost, cfg->ussd.price_per_part);
+		if (q->balance_known)
+			printf("balance:     %ld: %s%s\n", q->balance,
+			       q->held ? "would be held: " : "enough", q->held ? q->reason : "");
+	}
 	if (p->folded)
 		printf("text sent:   %s\n", cli_safe(p->sent_text));
 }

@@ -174,6 +174,11 @@ static void json_modems(struct json *j, const struct config *cfg, const struct s
 		json_num(j, "signal_percent", mget(cfg, kv, i, "modem_signal_percent"));
 		json_key_str(j, "last_poll", mget(cfg, kv, i, "last_poll"));
 		json_num(j, "balance", mget(cfg, kv, i, "balance"));
+		/* Each SIM's own reading and low state (its process's scoped rows). */
+		json_key_str(j, "balance_at", mget(cfg, kv, i, "balance_at"));
+		json_key_bool(j, "balance_low",
+		              mget(cfg, kv, i, "balance_low") != NULL &&
+		                  strcmp(mget(cfg, kv, i, "balance_low"), "1") == 0);
 		json_key_int(j, "sent", sent);
 		json_key_int(j, "sending", sending);
 		json_object_end(j);
@@ -206,8 +211,15 @@ static void print_modems(const struct config *cfg, const struct status_snapshot 
 			printf(", %s", cli_safe(v));
 		if ((v = mget(cfg, kv, i, "modem_signal_percent")) != NULL)
 			printf(", signal %s %%", cli_safe(v));
-		if ((v = mget(cfg, kv, i, "balance")) != NULL)
-			printf(", balance %s", cli_safe(v));
+		if ((v = mget(cfg, kv, i, "balance")) != NULL && cfg->nmodems < 2)
+			printf(", balance %s", cli_safe(v)); /* its time on the balance: line */
+		else if (v != NULL)
+			printf(", balance %s (read %s)%s", cli_safe(v),
+			       local(mget(cfg, kv, i, "balance_at"), a),
+			       mget(cfg, kv, i, "balance_low") != NULL &&
+			               strcmp(mget(cfg, kv, i, "balance_low"), "1") == 0
+			           ? " LOW"
+			           : "");
 		printf(", sent %ld", sent);
 		if (sending > 0)
 			printf(", sending %ld", sending);

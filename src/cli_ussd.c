@@ -2,6 +2,8 @@
  * tipline ussd CODE [--timeout S] [--modem NAME]: the daemon owns the modem, so this writes a
  * request row and waits for the daemon to answer it (with several modems, the process of the
  * modem the row names: the first one when none is named, as balance checks are).
+ * tipline ussd --log [--json]: the exchanges stored (ussd_log), newest first, each with the
+ * modem whose SIM answered (schema 033).
  */
 #include <getopt.h>
 #include <pwd.h>
@@ -128,8 +130,10 @@ int cli_ussd(const struct config *cfg, int argc, char **argv)
 {
 	static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
 	                                     {"modem", required_argument, NULL, 'm'},
+	                                     {"log", no_argument, NULL, 'l'},
+	                                     {"json", no_argument, NULL, 'j'},
 	                                     {NULL, 0, NULL, 0}};
-	int timeout = cfg->ussd.timeout, ch, r;
+	int timeout = cfg->ussd.timeout, ch, r, log = 0, json = 0;
 	const char *code, *modem = NULL;
 	char shown[64], by[64], last[TS_LEN];
 	struct act_who w;
@@ -143,11 +147,24 @@ int cli_ussd(const struct config *cfg, int argc, char **argv)
 		}
 		if (ch == 't' && cli_parse_int(optarg, 1, 600, &timeout) == 0)
 			continue;
+		if (ch == 'l' || ch == 'j') {
+			*(ch == 'l' ? &log : &json) = 1;
+			continue;
+		}
 		if (ch == 't')
 			cli_usage_error("--timeout: \"%s\" is not a number of seconds (1 to 600)",
 			                optarg);
 		cli_usage();
 	}
+	if (log) {
+		if (optind != argc)
+			cli_usage_error("ussd --log: no CODE (it lists what was asked)");
+		if (cli_open_store(cfg) < 0)
+			return 1;
+		return cli_list(store_list_ussd_log, NULL, json);
+	}
+	if (json)
+		cli_usage_error("ussd: --json goes with --log");
 	if (optind + 1 != argc)
 		cli_usage_error("ussd: give one CODE, such as *101#");
 	code = argv[optind];

@@ -31,6 +31,7 @@
 
 #define TEXT_MAX  4096 /* bytes of a broadcast's text: 26 UCS-2 parts */
 #define LIST_SIZE 30   /* broadcasts on the list */
+#define WORDS     512  /* bytes of one figure's words: several short SIMs named in one */
 
 /* The composer's fields as posted. */
 struct draft {
@@ -93,54 +94,91 @@ static int left_in_part(const struct text_sms_count *c)
 
 /* "viettel1: 20 (10 cùng mạng), vina1: 20 (10 cùng mạng)" and both costs, from SP. */
 static void split_words(const struct config *cfg, const struct broadcast_split *sp,
-                        char w[C_N][256])
+                        char w[C_N][WORDS])
 {
 	char a[48], b[48];
 	size_t n = 0;
 
 	w[C_MODEMS][0] = '\0';
-	for (int i = 0; i < sp->n && n < 256; i++)
-		n += (size_t)snprintf(w[C_MODEMS] + n, 256 - n, "%s%s: %ld (%ld cùng mạng)",
+	for (int i = 0; i < sp->n && n < WORDS; i++)
+		n += (size_t)snprintf(w[C_MODEMS] + n, WORDS - n, "%s%s: %ld (%ld cùng mạng)",
 		                      i ? ", " : "", cfg->modems[i].name, sp->count[i],
 		                      sp->on_net[i]);
 	dong(sp->cost_on_net, a);
 	dong(sp->cost_spread, b);
-	snprintf(w[C_ONNET], 256, "%s khi gửi cùng mạng trước, %s nếu chia đều", a, b);
+	snprintf(w[C_ONNET], WORDS, "%s khi gửi cùng mạng trước, %s nếu chia đều", a, b);
 }
 
-static void cost_words(const struct config *cfg, const struct cost *c, char w[C_N][256])
+/*
+ * Several modems: each SIM's share against its own balance (broadcast.h), the short ones
+ * named: "không đủ: SIM vina1 cần 3.500 đ, số dư 2.000 đ trừ mức dự phòng 1.000 đ — ...", or
+ * "đủ (số dư: viettel1 5.000 đ, vina1 chưa biết)".
+ */
+static void hold_words_modems(const struct config *cfg, const struct cost *c, char w[WORDS])
+{
+	const struct broadcast_balances *b = &c->out.modems;
+	char a[48], d[48], r[48];
+	size_t n = 0;
+
+	dong(cfg->ussd.low_balance, r);
+	n += (size_t)snprintf(w, WORDS, "%s", c->out.held ? "không đủ:" : "đủ (số dư:");
+	for (int i = 0, k = 0; i < b->n && n < WORDS; i++) {
+		if (c->out.held && !b->short_of[i])
+			continue;
+		dong(b->balance[i], a);
+		dong(c->split.cost[i], d);
+		if (c->out.held)
+			n += (size_t)snprintf(w + n, WORDS - n,
+			                      "%s SIM %s cần %s, số dư %s trừ mức dự phòng %s",
+			                      k++ ? ";" : "", cfg->modems[i].name, d, a, r);
+		else
+			n += (size_t)snprintf(w + n, WORDS - n, "%s %s %s", k++ ? "," : "",
+			                      cfg->modems[i].name, b->known[i] ? a : "chưa biết");
+	}
+	if (n < WORDS)
+		snprintf(w + n, WORDS - n, "%s",
+		         c->out.held ? " — thông báo sẽ bị giữ lại cho đến khi cán bộ cho gửi"
+		                     : ")");
+}
+
+static void cost_words(const struct config *cfg, const struct cost *c, char w[C_N][WORDS])
 {
 	const struct broadcast_plan *p = &c->plan;
 	char a[48], b[48];
 
-	snprintf(w[C_ENC], 256, "%s%s", p->as_sent.ucs2 ? "UCS-2 (có dấu)" : "GSM-7",
+	snprintf(w[C_ENC], WORDS, "%s%s", p->as_sent.ucs2 ? "UCS-2 (có dấu)" : "GSM-7",
 	         p->folded ? " — đã bỏ dấu cho rẻ hơn" : "");
-	snprintf(w[C_LEFT], 256, "%d ký tự", left_in_part(&p->as_sent));
-	snprintf(w[C_PARTS], 256, "%d như đã viết (%s), %d nếu bỏ dấu (%s)", p->as_is.parts,
+	snprintf(w[C_LEFT], WORDS, "%d ký tự", left_in_part(&p->as_sent));
+	snprintf(w[C_PARTS], WORDS, "%d như đã viết (%s), %d nếu bỏ dấu (%s)", p->as_is.parts,
 	         p->as_is.ucs2 ? "UCS-2" : "GSM-7", p->as_folded.parts,
 	         p->as_folded.ucs2 ? "UCS-2" : "GSM-7");
-	snprintf(w[C_MEMBERS], 256, "%d người", c->out.members);
-	snprintf(w[C_TOTAL], 256, "%ld phần (%d × %d người)", c->total, p->as_sent.parts,
+	snprintf(w[C_MEMBERS], WORDS, "%d người", c->out.members);
+	snprintf(w[C_TOTAL], WORDS, "%ld phần (%d × %d người)", c->total, p->as_sent.parts,
 	         c->out.members);
 	dong(c->out.cost, a);
 	dong(cfg->ussd.price_per_part, b);
-	snprintf(w[C_COST], 256, "%s (%s mỗi phần)", a, b);
-	if (c->secs < 120)
-		snprintf(w[C_TIME], 256, "khoảng %.0f giây", c->secs);
+	if (cfg->nmodems > 1)
+		snprintf(w[C_COST], WORDS, "%s (phần của mỗi SIM theo giá mạng của SIM đó)", a);
 	else
-		snprintf(w[C_TIME], 256, "khoảng %.0f phút", c->secs / 60.0);
+		snprintf(w[C_COST], WORDS, "%s (%s mỗi phần)", a, b);
+	if (c->secs < 120)
+		snprintf(w[C_TIME], WORDS, "khoảng %.0f giây", c->secs);
+	else
+		snprintf(w[C_TIME], WORDS, "khoảng %.0f phút", c->secs / 60.0);
 	if (!c->out.balance_known)
-		snprintf(w[C_HOLD], 256, "chưa biết số dư: thông báo sẽ được gửi");
+		snprintf(w[C_HOLD], WORDS, "chưa biết số dư: thông báo sẽ được gửi");
+	else if (cfg->nmodems > 1)
+		hold_words_modems(cfg, c, w[C_HOLD]);
 	else if (c->out.held) {
 		dong(c->out.balance, a);
 		dong(cfg->ussd.low_balance, b);
-		snprintf(w[C_HOLD], 256,
+		snprintf(w[C_HOLD], WORDS,
 		         "không đủ: số dư %s trừ mức dự phòng %s — thông báo sẽ bị giữ lại "
 		         "cho đến khi cán bộ cho gửi",
 		         a, b);
 	} else {
 		dong(c->out.balance, a);
-		snprintf(w[C_HOLD], 256, "đủ (số dư %s)", a);
+		snprintf(w[C_HOLD], WORDS, "đủ (số dư %s)", a);
 	}
 	split_words(cfg, &c->split, w);
 }
@@ -286,7 +324,7 @@ static void field_error(FILE *f, const char *id, const char *msg)
 /* The cost box: filled from C when the dry run ran, else empty (the script fills it). */
 static void cost_box(const struct console_req *rq, FILE *f, const struct cost *c)
 {
-	char w[C_N][256];
+	char w[C_N][WORDS];
 
 	if (c != NULL && c->done)
 		cost_words(rq->cfg, c, w);
@@ -509,7 +547,7 @@ int console_post_broadcast_cost(const struct console_req *rq, struct console_res
 	struct draft_errors e;
 	struct cost c;
 	struct json j;
-	char w[C_N][256];
+	char w[C_N][WORDS];
 
 	draft_read(rq, &d, &e);
 	if (draft_cost(rq, &d, &e, &c) < 0) {
@@ -535,6 +573,22 @@ int console_post_broadcast_cost(const struct console_req *rq, struct console_res
 				json_object_end(&j);
 			}
 			json_array_end(&j);
+			/* Each SIM's share against its balance (null: unknown), new fields only. */
+			json_key_array(&j, "modem_balances");
+			for (int i = 0; i < c.split.n; i++) {
+				const struct broadcast_balances *b = &c.out.modems;
+
+				json_array_object(&j);
+				json_key_str(&j, "name", rq->cfg->modems[i].name);
+				json_key_int(&j, "cost", c.split.cost[i]);
+				if (i < b->n && b->known[i])
+					json_key_int(&j, "balance", b->balance[i]);
+				else
+					json_key_null(&j, "balance");
+				json_key_bool(&j, "short", i < b->n && b->short_of[i]);
+				json_object_end(&j);
+			}
+			json_array_end(&j);
 			json_key_int(&j, "cost_on_net", c.split.cost_on_net);
 			json_key_int(&j, "cost_spread", c.split.cost_spread);
 		}
@@ -542,6 +596,7 @@ int console_post_broadcast_cost(const struct console_req *rq, struct console_res
 		json_key_int(&j, "members", c.out.members);
 		json_key_int(&j, "cost", c.out.cost);
 		json_key_bool(&j, "held", c.out.held);
+		json_key_str(&j, "reason", c.out.held ? c.out.reason : NULL);
 	}
 	json_key_object(&j, "errors");
 	json_key_str(&j, "group", e.group[0] ? e.group : NULL);

@@ -86,8 +86,11 @@ static const char *at_of(const struct kv *kv, const char *key)
 	return NULL;
 }
 
-/* The answer to USSD request ID, or that it is still waited for (*WAITING 1). -1: store. */
-static int ussd_answer(FILE *f, int64_t id, int *waiting)
+/*
+ * The answer to USSD request ID, or that it is still waited for (*WAITING 1). SEVERAL: several
+ * modems, so the answer says whose SIM gave it (ussd_log.modem). -1: store.
+ */
+static int ussd_answer(FILE *f, int64_t id, int several, int *waiting)
 {
 	static struct store_ussd_result res; /* 3 KB of answer */
 	int r;
@@ -113,9 +116,14 @@ static int ussd_answer(FILE *f, int64_t id, int *waiting)
 		      "thời (có thể đang bận hoặc không chạy).</p>",
 		      f);
 	} else if (strcmp(res.status, "answered") == 0 || strcmp(res.status, "more-input") == 0) {
-		fputs("<p id=\"ussd-state\" class=\"ok\">Nhà mạng trả lời:</p><p class=\"text\" "
-		      "id=\"ussd-answer\">",
-		      f);
+		if (several && res.modem[0]) {
+			fputs("<p id=\"ussd-state\" class=\"ok\">Nhà mạng trả lời (SIM ", f);
+			E(res.modem);
+			fputs("):</p><p class=\"text\" id=\"ussd-answer\">", f);
+		} else
+			fputs("<p id=\"ussd-state\" class=\"ok\">Nhà mạng trả lời:</p><p "
+			      "class=\"text\" id=\"ussd-answer\">",
+			      f);
 		E(res.answer);
 		fputs("</p>", f);
 	} else {
@@ -162,6 +170,34 @@ static void sync_card(FILE *f, const struct config *cfg, const struct status_sna
 	fputs("</dl></section>", f);
 }
 
+/*
+ * Several modems: each SIM's own balance (its process's modem.NAME.* rows), which is what holds
+ * a broadcast (broadcast.h); the plain row above is whichever SIM was read last.
+ */
+static void modem_balances(FILE *f, const struct config *cfg, const struct kv *kv)
+{
+	for (int i = 0; i < cfg->nmodems; i++) {
+		const char *name = cfg->modems[i].name, *v, *low;
+		char key[96], id[96], label[96], line[256], n[32], a[TS_LEN];
+
+		snprintf(key, sizeof key, "modem.%s.balance", name);
+		v = cli_status_get(kv, key);
+		snprintf(key, sizeof key, "modem.%s.balance_low", name);
+		low = cli_status_get(kv, key);
+		snprintf(key, sizeof key, "modem.%s.balance_at", name);
+		if (v != NULL) {
+			report_format_count(strtoll(v, NULL, 10), n);
+			snprintf(line, sizeof line, "%s đ (đọc lúc %s)%s", n,
+			         con_local(cli_status_get(kv, key), a),
+			         low != NULL && strcmp(low, "1") == 0 ? " — THẤP" : "");
+		} else
+			snprintf(line, sizeof line, "chưa biết");
+		snprintf(id, sizeof id, "s-balance-%s", name);
+		snprintf(label, sizeof label, "SIM %s", name);
+		kv_row(f, id, label, line);
+	}
+}
+
 int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 {
 	static struct status_snapshot st;
@@ -179,7 +215,7 @@ int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 	/* The answer first, into a buffer: whether it is still awaited decides the refresh. */
 	if ((part = open_memstream(&buf, &len)) == NULL)
 		return -1;
-	if (u != NULL && ussd_answer(part, strtoll(u, NULL, 10), &waiting) < 0) {
+	if (u != NULL && ussd_answer(part, strtoll(u, NULL, 10), cfg->nmodems > 1, &waiting) < 0) {
 		fclose(part);
 		goto out;
 	}
@@ -261,6 +297,8 @@ int console_page_modem(const struct console_req *rq, struct console_resp *resp)
 		snprintf(line, sizeof line, "chưa biết%s",
 		         cfg->ussd.balance_code[0] ? "" : " (chưa đặt ussd.balance_code)");
 	kv_row(f, "s-balance", "Số dư", line);
+	if (cfg->nmodems > 1)
+		modem_balances(f, cfg, kv);
 	fputs("</dl>", f);
 	if (cfg->ussd.balance_code[0]) {
 		fputs("<form method=\"post\" action=\"/modem\">", f);

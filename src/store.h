@@ -551,11 +551,12 @@ struct store_broadcast_new {
  */
 int store_broadcast_create(const struct store_broadcast_new *b, int64_t *id, int *recipients);
 /*
- * Whether a round of PARTS parts to RECIPIENTS is held: 1 (REASON filled), 0 send it. The
+ * Whether a round of PARTS parts to RECIPIENTS of GROUP is held: 1 (REASON filled), 0 send it. The
  * decision is the caller's (broadcast.c); the store only asks at the moment it queues.
  */
-#define STORE_HOLD_REASON 200
-typedef int (*store_hold_fn)(void *arg, int parts, int recipients, char *reason, size_t sz);
+#define STORE_HOLD_REASON 400 /* several modems: each short one named with its figures */
+typedef int (*store_hold_fn)(void *arg, const char *group, int parts, int recipients, char *reason,
+                             size_t sz);
 /*
  * Queue the next round of every recurring broadcast due at NOW, or hold it when HOLD (may be
  * NULL) says so (then the broadcast stops recurring until released). Rounds due, or -1.
@@ -633,6 +634,9 @@ void store_set_networks(const char *(*fn)(const char *number, void *arg), void *
 int store_modem_up(const char *name, const char *now);
 int store_status_delete(const char *key);
 int store_status_get(const char *key, char *value, size_t valuesz, char updated_at[20]);
+/* Modem MODEM's row KEY ("modem.MODEM.KEY"; MODEM NULL: the plain KEY), whatever this
+ * process's scope: 1 found, 0 none, -1 error. */
+int store_status_get_modem(const char *modem, const char *key, char *value, size_t valuesz);
 /* Every status row, by key. Rows seen, or -1. */
 int store_status_each(int (*fn)(const char *key, const char *value, const char *at, void *arg),
                       void *arg);
@@ -649,6 +653,7 @@ struct store_ussd_entry {
 	const char *error;       /* NULL: none */
 	int has_balance;
 	long balance;
+	const char *modem; /* schema 033: the name of the modem whose SIM answered (NULL: none) */
 };
 int store_ussd_log(const struct store_ussd_entry *e, int64_t *id);
 
@@ -681,6 +686,7 @@ struct store_ussd_result {
 	char answer[3200];
 	char answered_at[20];
 	char error[256];
+	char modem[48]; /* schema 033: the modem whose SIM answered ("" unknown) */
 };
 /* 1 found, 0 no such request, -1 error. */
 int store_ussd_request_get(int64_t id, struct store_ussd_result *out);

@@ -114,7 +114,8 @@ int store_broadcast_recur(const char *now, store_hold_fn hold, void *arg)
 		n = hold != NULL ? store_group_count(due[i].group) : 0;
 		if (n < 0)
 			goto out;
-		if (hold != NULL && hold(arg, due[i].parts, n, reason, sizeof reason)) {
+		if (hold != NULL &&
+		    hold(arg, due[i].group, due[i].parts, n, reason, sizeof reason)) {
 			if (hold_round(due[i].id, reason, due[i].at, n) < 0)
 				goto out;
 		} else if (queue_round(due[i].id, due[i].group, due[i].text, now, due[i].at) < 0) {

@@ -97,6 +97,26 @@ int store_status_get(const char *key, char *value, size_t valuesz, char updated_
 	return sq_rows_end(s, rc, "status get", found);
 }
 
+int store_status_get_modem(const char *modem, const char *key, char *value, size_t valuesz)
+{
+	char sk[128];
+	sqlite3_stmt *s;
+	int rc, found = 0;
+
+	/* Not scoped(): another modem's row, read from whichever process asks. */
+	if (modem != NULL)
+		snprintf(sk, sizeof sk, "modem.%s.%s", modem, key);
+	s = sq_bind(&q_status_get, "s", modem != NULL ? sk : key);
+	if (s == NULL)
+		return -1;
+	rc = sq_step(s);
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		sq_copy(s, 0, value, valuesz);
+	}
+	return sq_rows_end(s, rc, "status get", found);
+}
+
 SQ(q_status_each, "SELECT key, value, updated_at FROM status ORDER BY key");
 
 int store_status_each(int (*fn)(const char *key, const char *value, const char *at, void *arg),
@@ -120,13 +140,14 @@ int store_status_each(int (*fn)(const char *key, const char *value, const char *
 /* --- ussd_log --- */
 
 SQ(q_ussd_log, "INSERT INTO ussd_log (code, answer, status, network_status, asked_by, asked_at, "
-               "answered_at, balance, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+               "answered_at, balance, error, modem) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+               "?10)");
 
 int store_ussd_log(const struct store_ussd_entry *e, int64_t *id)
 {
-	sqlite3_stmt *s = sq_bind(&q_ussd_log, "sssLsssss", e->code, e->answer, e->status,
+	sqlite3_stmt *s = sq_bind(&q_ussd_log, "sssLssssss", e->code, e->answer, e->status,
 	                          (long)e->network_status, e->asked_by, e->asked_at, e->answered_at,
-	                          NULL, e->error);
+	                          NULL, e->error, e->modem);
 
 	if (s == NULL)
 		return -1;
@@ -215,8 +236,8 @@ int store_ussd_request_expire(int64_t id, const char *code, int secret)
 	return sq_run(sq_bind(&q_ussd_request_expire, "Is", id, code), "ussd request expire");
 }
 
-SQ(q_ussd_request_get, "SELECT r.status, l.status, l.answer, l.answered_at, l.error FROM "
-                       "ussd_requests r "
+SQ(q_ussd_request_get, "SELECT r.status, l.status, l.answer, l.answered_at, l.error, l.modem "
+                       "FROM ussd_requests r "
                        "LEFT JOIN ussd_log l ON l.id = r.log_id WHERE r.id = ?1");
 
 int store_ussd_request_get(int64_t id, struct store_ussd_result *out)
@@ -234,12 +255,14 @@ int store_ussd_request_get(int64_t id, struct store_ussd_result *out)
 		sq_copy(s, 2, out->answer, sizeof out->answer);
 		sq_copy(s, 3, out->answered_at, sizeof out->answered_at);
 		sq_copy(s, 4, out->error, sizeof out->error);
+		sq_copy(s, 5, out->modem, sizeof out->modem);
 	}
 	return sq_rows_end(s, rc, "ussd request get", found);
 }
 
+/* Schema 033: the modem last, so the columns listed before keep their places. */
 SQ(q_list_ussd_log, "SELECT id, code, status, answer, balance, asked_by, asked_at, answered_at, "
-                    "error FROM ussd_log ORDER BY id DESC LIMIT ?1");
+                    "error, modem FROM ussd_log ORDER BY id DESC LIMIT ?1");
 
 int store_list_ussd_log(const char *unused, int limit, store_row_fn fn, void *ctx)
 {

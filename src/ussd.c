@@ -60,14 +60,36 @@ static int queue_warning(const char *phone, void *arg)
 }
 
 /*
+ * The default balance_low text with several modems: the SIM to top up named ({modem}). A text
+ * of one's own (replies.templates) is used as written, {modem} wherever it says; with one
+ * modem the default stays word for word what it was.
+ */
+static const char balance_low_several[] = "Canh bao tipline: tai khoan SIM {modem} con {balance} "
+                                          "(duoi {low}). Nap tien de tiep tuc gui tin.";
+
+/* The low-balance warning's text for balance V below LOW, in TEXT (SZ bytes). */
+static void balance_low_text(const char *v, const char *low, char *text, size_t sz)
+{
+	const char *tpl = ucfg->replies.templates[TPL_BALANCE_LOW];
+	const char *kv[] = {"balance", v, "low", low, "modem", ucfg->modem.name, NULL};
+
+	if (ucfg->nmodems > 1 && strcmp(tpl, config_tpl_default(TPL_BALANCE_LOW)) == 0)
+		tpl = balance_low_several;
+	config_render(tpl, kv, text, sz);
+}
+
+/*
  * The balance just read, in the exchange's transaction: stored, and compared with
  * low_balance. Crossing below queues one SMS per officer and sets balance_low; coming back
- * above clears it, so the next crossing warns again. 0 or -1.
+ * above clears it, so the next crossing warns again. With several modems the rows are this
+ * modem's (store_status_scope: modem.NAME.balance_low), so each SIM's crossing warns once. 0
+ * or -1.
  */
 static int record_balance(const struct exchange *x)
 {
-	char v[24], low[24], state[8] = "", text[480], detail[160];
+	char v[24], low[24], state[8] = "", text[480], detail[200], subject[TS_LEN + 48];
 	int r, below = x->balance < ucfg->ussd.low_balance;
+	int several = ucfg->nmodems > 1;
 
 	snprintf(v, sizeof v, "%ld", x->balance);
 	if (store_status_set("balance", v) < 0 ||
@@ -82,18 +104,19 @@ static int record_balance(const struct exchange *x)
 		return store_status_set("balance_low", "0");
 	}
 	snprintf(low, sizeof low, "%d", ucfg->ussd.low_balance);
-	{
-		const char *kv[] = {"balance", v, "low", low, NULL};
-
-		config_render(ucfg->replies.templates[TPL_BALANCE_LOW], kv, text, sizeof text);
-	}
+	balance_low_text(v, low, text, sizeof text);
 	r = store_officers_each(queue_warning, text);
 	if (r < 0)
 		return -1;
-	snprintf(detail, sizeof detail, "balance %ld below %d; %d officer%s told", x->balance,
-	         ucfg->ussd.low_balance, r, r == 1 ? "" : "s");
+	/* Several modems: the alert says whose SIM, and its subject too, so two SIMs crossing in
+	 * the same second are two alerts (alerts are unique by kind and subject). */
+	snprintf(detail, sizeof detail, "%s%s%sbalance %ld below %d; %d officer%s told",
+	         several ? "modem " : "", several ? ucfg->modem.name : "", several ? ": " : "",
+	         x->balance, ucfg->ussd.low_balance, r, r == 1 ? "" : "s");
+	snprintf(subject, sizeof subject, "%s%s%s", several ? ucfg->modem.name : "",
+	         several ? " " : "", x->answered_at);
 	log_warnx("ussd: %s", detail);
-	if (store_alert_sent("balance_low", x->answered_at, detail) < 0)
+	if (store_alert_sent("balance_low", subject, detail) < 0)
 		return -1;
 	return store_status_set("balance_low", "1");
 }
@@ -114,6 +137,7 @@ static int record(const struct exchange *x)
 	e.error = x->result == MODEM_USSD_ANSWERED ? NULL : x->error;
 	e.has_balance = x->has_balance;
 	e.balance = x->balance;
+	e.modem = ucfg->modem.name;
 	if (store_begin() < 0 || store_ussd_log(&e, &log_id) < 0 ||
 	    (x->has_balance && record_balance(x) < 0) ||
 	    (x->request_id > 0 &&
@@ -188,6 +212,7 @@ static void on_notice(void *arg, int status, const char *text)
 	e.asked_by = "network";
 	e.asked_at = now;
 	e.answered_at = now;
+	e.modem = ucfg->modem.name;
 	log_info("ussd notice (%d): %s", status, text);
 	if (store_begin() < 0 || store_ussd_log(&e, NULL) < 0 || store_commit() < 0) {
 		store_rollback();

@@ -12,7 +12,9 @@ shows the split and the cost with and without on-net routing; `tipline status` h
 (and a JSON object) per modem; a modem unplugged mid-broadcast hands its messages to the other,
 none lost or sent three times; `tipline modem pin-retry --modem` and `tipline ussd --modem`
 reach one modem's SIM only; the console's composer shows the dry run's split and both costs;
-and the daemon SIGKILLed again and again while both modems send
+a broadcast is held when one SIM cannot pay its own share (the dry run, the composer, the send
+and a recurring round agree, naming that SIM), each SIM's low-balance crossing warns the officers
+once naming it, and ussd_log names the modem that answered; and the daemon SIGKILLed again and again while both modems send
 leaves every broadcast message sent at least once and at most twice, every message received
 stored once, and no modem process behind it.
 """
@@ -21,6 +23,7 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -562,6 +565,171 @@ def test_ussd_names_a_modem():
             check_eq((dialled("a"), dialled("b")), (2, 1), "codes dialled by a and b")
     finally:
         env.close()
+
+
+# --- each SIM's balance (several modems) ---
+
+# Balance checks on every modem's SIM at start; each emulator answers *101# as its faults say.
+BALANCE_CONF = ('ussd: { balance_code = "*101#"; check_every = 3600; timeout = 5; '
+                'low_balance = %d; };\nstatus: { every = 1; };\n')
+OFFICERS = ["+84911000001", "+84911000002"]
+
+
+def modem_status(env, name, key):
+    rows = env.query("SELECT value FROM status WHERE key = ?", ("modem.%s.%s" % (name, key),))
+    return rows[0][0] if rows else None
+
+
+def test_broadcast_held_by_the_sim_that_cannot_pay_its_share():
+    # viettel1 has 10.000, vina1 3.000; reserve 1.000. THON3 (10 Viettel + 10 Vinaphone numbers)
+    # goes on-net: viettel1's share 10 x 200 = 2.000 fits, vina1's 10 x 290 = 2.900 does not
+    # (2.000 to spend): held, naming vina1, though the two SIMs together hold 13.000. THON4
+    # (5 + 5) fits both. The CLI's dry run, the console's composer and the send agree.
+    from test_console import OFFICER, PASSWORD, consoled, csrf_of
+    env = Multi([("viettel1", "viettel"), ("vina1", "vinaphone")], at=True,
+                extra=BALANCE_CONF % 1000 + 'console: { listen = "127.0.0.1:0"; };\n'
+                'broadcast: { recur_interval = 1; };\n')
+    env.faults_of("viettel1", {"ussd": {"*101#": "TKC 10.000d"}})
+    env.faults_of("vina1", {"ussd": {"*101#": "TKC 3.000d"}})
+    env.cli("contact", "add", OFFICER, "--name", "Can bo", "--role", "officer")
+    env.cli("passwd", OFFICER, stdin=("%s\n%s\n" % (PASSWORD, PASSWORD)).encode())
+    for n in VIETTEL[40:50] + VINA[40:50]:
+        env.cli("contact", "add", n, "--village", "3")
+    for n in VIETTEL[50:55] + VINA[50:55]:
+        env.cli("contact", "add", n, "--village", "4")
+    reason = ("modem vina1: its share 2900 (10 recipients) exceeds its balance 3000 minus the "
+              "reserve 1000")
+    with consoled(env) as con:
+        wait_for(lambda: (modem_status(env, "viettel1", "balance"),
+                          modem_status(env, "vina1", "balance")) == ("10000", "3000"), 30,
+                 "both SIMs' balances read")
+        dry = env.cli("broadcast", "--group", "THON3", "--dry-run", "Hop dan thon 3").stdout
+        dry = dry.decode()
+        check("cost:        4900 (each modem's share at its network's prices)" in dry, dry)
+        check("balance:     viettel1 10000, vina1 3000: would be held: %s\n" % reason in dry, dry)
+        dry4 = env.cli("broadcast", "--group", "THON4", "--dry-run", "Hop to 4").stdout.decode()
+        check("balance:     viettel1 10000, vina1 3000: enough\n" in dry4, dry4)
+        st, cookie, _ = con.login()
+        check_eq(st, 303, "login")
+        st, _, html = con.request("GET", "/broadcasts/new", cookie=cookie)
+        csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+        form = {"csrf": csrf, "group": "THON3", "text": "Hop dan thon 3", "when": "now",
+                "do": "preview"}
+        st, _, js = con.request("POST", "/broadcasts/cost", form, cookie=cookie)
+        check_eq(st, 200, "the cost endpoint")
+        j = json.loads(js)
+        check_eq((j.get("held"), j.get("reason"), j.get("cost")), (True, reason, 4900),
+                 "the composer's verdict is the dry run's")
+        check_eq(j.get("modem_balances"),
+                 [{"name": "viettel1", "cost": 2000, "balance": 10000, "short": False},
+                  {"name": "vina1", "cost": 2900, "balance": 3000, "short": True}],
+                 "each SIM's share against its balance")
+        check_eq(j["fields"].get("c-hold"),
+                 "không đủ: SIM vina1 cần 2.900 đ, số dư 3.000 đ trừ mức dự phòng 1.000 đ — "
+                 "thông báo sẽ bị giữ lại cho đến khi cán bộ cho gửi", "c-hold")
+        st, _, page = con.request("POST", "/broadcasts/new", form, cookie=cookie)
+        check('id="c-hold">%s<' % j["fields"]["c-hold"] in page, "the preview shows it")
+        form["group"] = "THON4"
+        j4 = json.loads(con.request("POST", "/broadcasts/cost", form, cookie=cookie)[2])
+        check_eq((j4.get("held"), j4["fields"].get("c-hold")),
+                 (False, "đủ (số dư: viettel1 10.000 đ, vina1 3.000 đ)"), "THON4 fits both")
+        # The modem page shows each SIM's balance.
+        st, _, mp = con.request("GET", "/modem", cookie=cookie)
+        check_eq(st, 200, "the modem page")
+        for name, amount in (("viettel1", "10.000"), ("vina1", "3.000")):
+            check(re.search(r'id="s-balance-%s"><bdi>%s đ \(đọc lúc' % (name, amount), mp),
+                  "the modem page: %s's balance" % name)
+        # "Check the balance now" asks the first modem's SIM; the answer says whose SIM gave it.
+        st, h, _ = con.request("POST", "/modem", {"csrf": csrf_of(mp), "do": "balance"},
+                               cookie=cookie)
+        check_eq(st, 303, "the balance asked")
+        ans = wait_for(lambda: (lambda b: b if 'id="ussd-answer"' in b else None)(
+            con.request("GET", h["location"], cookie=cookie)[2]), 30, "the answer shown")
+        check('Nhà mạng trả lời (SIM viettel1):</p><p class="text" id="ussd-answer">TKC 10.000d<'
+              in ans, "the answer names the SIM")
+        # The send: the same verdicts.
+        out = env.cli("broadcast", "--group", "THON3", "Hop dan thon 3").stdout.decode()
+        check("B1 held: %s\n" % reason in out, out)
+        out = env.cli("broadcast", "--group", "THON4", "--every", "month", "Hop to 4").stdout
+        check("B2 queued: 10 recipients, every month" in out.decode(), out)
+        check_eq(env.query("SELECT status, held_reason FROM broadcasts ORDER BY id"),
+                 [("held", reason), ("active", None)], "the broadcasts")
+        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 1"), 0,
+                 "nothing of the held one queued")
+        # vina1 falls to 1.500 (above the reserve: no warning); a month passes (in the
+        # database): the daemon's next round of B2 is judged by the same rule, and held.
+        env.faults_of("vina1", {"ussd": {"*101#": "TKC 1.500d"}})
+        env.cli("ussd", "*101#", "--modem", "vina1")
+        check_eq(modem_status(env, "vina1", "balance"), "1500", "vina1 read again")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 2 AND "
+                                    "status != 'sent'") == 0, 30, "round one of B2 sent")
+        con = sqlite3.connect(env.db, timeout=10)
+        con.execute("UPDATE broadcasts SET next_run = datetime('now', '-1 second') WHERE id = 2")
+        con.commit()
+        con.close()
+        wait_for(lambda: env.scalar("SELECT status FROM broadcasts WHERE id = 2") == "held", 15,
+                 "round two held")
+        check_eq(env.scalar("SELECT held_reason FROM broadcasts WHERE id = 2"),
+                 "modem vina1: its share 1450 (5 recipients) exceeds its balance 1500 minus the "
+                 "reserve 1000", "round two's reason")
+        check_eq(env.scalar("SELECT count(*) FROM outbox WHERE broadcast_id = 2"), 10,
+                 "round two queued nothing")
+
+
+def test_each_sim_low_balance_warns_once_naming_it_and_ussd_log_names_the_modem():
+    # Reserve 10.000: a reads 5.000 at start (below: the officers are told, naming SIM a), b
+    # 20.000. b then falls to 4.000 (told, naming b); a read again stays below (not told again).
+    env = Multi([("a", None), ("b", None)], at=True, extra=BALANCE_CONF % 10000)
+    env.faults_of("a", {"ussd": {"*101#": "TKC 5.000d"}})
+    env.faults_of("b", {"ussd": {"*101#": "TKC 20.000d"}})
+    for o in OFFICERS:
+        env.cli("contact", "add", o, "--role", "officer")
+
+    def warnings():
+        return sorted((m["to"], m["text"]) for m in env.sent() if "Canh bao" in m["text"])
+
+    def text(name, amount):
+        return ("Canh bao tipline: tai khoan SIM %s con %d (duoi 10000). Nap tien de tiep tuc "
+                "gui tin." % (name, amount))
+
+    with up(env):
+        wait_for(lambda: (modem_status(env, "a", "balance"), modem_status(env, "b", "balance"))
+                 == ("5000", "20000"), 30, "both SIMs' balances read")
+        check_eq(sorted(env.query("SELECT modem, balance FROM ussd_log")),
+                 [("a", 5000), ("b", 20000)], "ussd_log names the modem that answered")
+        wait_for(lambda: len(warnings()) == 2, 30, "the officers warned about a")
+        check_eq(warnings(), [(o, text("a", 5000)) for o in OFFICERS], "a's warning names a")
+        env.faults_of("b", {"ussd": {"*101#": "TKC 4.000d"}})
+        check_eq(env.cli("ussd", "*101#", "--modem", "b").stdout.decode().strip(), "TKC 4.000d",
+                 "b read again")
+        check_eq(env.cli("ussd", "*101#", "--modem", "a").stdout.decode().strip(), "TKC 5.000d",
+                 "a read again")
+        wait_for(lambda: env.scalar("SELECT count(*) FROM outbox WHERE status != 'sent'") == 0
+                 and len(warnings()) >= 4, 30, "the outbox settled")
+        check_eq(warnings(), sorted([(o, text("a", 5000)) for o in OFFICERS] +
+                                    [(o, text("b", 4000)) for o in OFFICERS]),
+                 "one warning per officer per SIM's crossing")
+        check_eq(sorted(r[0] for r in env.query("SELECT detail FROM alerts WHERE kind = "
+                                                 "'balance_low'")),
+                 ["modem a: balance 5000 below 10000; 2 officers told",
+                  "modem b: balance 4000 below 10000; 2 officers told"], "one alert per SIM")
+        log = [json.loads(l) for l in env.cli("ussd", "--log", "--json").stdout.decode()
+               .splitlines()]
+        rows = [(r["modem"], r["balance"], r["asked_by"].split(":")[0]) for r in log]
+        check_eq(rows[:2], [("a", 5000, "cli"), ("b", 4000, "cli")],
+                 "tipline ussd --log --json, newest first")
+        check_eq(sorted(rows[2:]), [("a", 5000, "daemon"), ("b", 20000, "daemon")],
+                 "the checks at start")
+        plain = env.cli("ussd", "--log").stdout.decode().splitlines()
+        check(plain[0].split("\t")[-1] == "modem" and plain[1].split("\t")[-1] == "a",
+              "the plain listing's modem column: %r" % plain[:2])
+        mods = json.loads(env.cli("status", "--json").stdout)["modems"]
+        check_eq([(m["name"], m["balance"], m["balance_low"]) for m in mods],
+                 [("a", 5000, True), ("b", 4000, True)], "status --json: each SIM's balance")
+        st = env.cli("status").stdout.decode()
+        check(re.search(r"modem a: .*, balance 5000 \(read [^)]*\) LOW", st) and
+              re.search(r"modem b: .*, balance 4000 \(read [^)]*\) LOW", st), st)
+        usage_error(env.cli("ussd", "--log", "*101#", check_rc=False), "ussd --log CODE")
 
 
 # --- crashes while both modems send ---

@@ -130,11 +130,67 @@ static void t_hold(void)
 	                  "11000 minus the reserve 10000");
 }
 
+/* Several modems: each SIM's share against its own balance; an unknown balance holds nothing. */
+static void t_hold_modems(void)
+{
+	static const struct {
+		int known_a, known_b;
+		long a, b;
+		int held, short_a, short_b;
+		const char *reason;
+	} cases[] = {
+	    /* 5 recipients each at 350: 1750 a share, 11000 - 10000 = 1000 to spend on b */
+	    {1, 1, 20000, 11000, 1, 0, 1,
+	     "modem b: its share 1750 (5 recipients) exceeds its balance 11000 minus the reserve "
+	     "10000"},
+	    {1, 0, 20000, 0, 0, 0, 0, ""},     /* b's balance unknown: it holds nothing */
+	    {1, 1, 11750, 11750, 0, 0, 0, ""}, /* exactly each share: it goes */
+	    {1, 1, 11749, 5000, 1, 1, 1,
+	     "modem a: its share 1750 (5 recipients) exceeds its balance 11749 minus the reserve "
+	     "10000; modem b: its share 1750 (5 recipients) exceeds its balance 5000 minus the "
+	     "reserve 10000"},
+	};
+	struct modem_config m[2] = {{.name = "a", .network = ""}, {.name = "b", .network = ""}};
+	struct config c;
+	struct broadcast_split sp;
+	struct broadcast_balances b;
+	const char *nets[] = {NULL};
+	long counts[] = {10};
+	char reason[400];
+
+	memset(&c, 0, sizeof c);
+	c.ussd.price_per_part = 350;
+	c.ussd.low_balance = 10000;
+	c.modems = m;
+	c.nmodems = 2;
+	broadcast_split(&c, 1, nets, counts, 1, &sp);
+	CHECK_INT(sp.cost[0], 1750);
+	CHECK_INT(sp.cost[1], 1750);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&b, 0, sizeof b);
+		b.n = 2;
+		b.known[0] = cases[i].known_a;
+		b.known[1] = cases[i].known_b;
+		b.balance[0] = cases[i].a;
+		b.balance[1] = cases[i].b;
+		reason[0] = '\0';
+		int h = broadcast_hold_modems(&c, &sp, &b, reason, sizeof reason);
+
+		if (h != cases[i].held)
+			fprintf(stderr, "  case %zu\n", i);
+		CHECK_INT(h, cases[i].held);
+		CHECK_INT(b.short_of[0], cases[i].short_a);
+		CHECK_INT(b.short_of[1], cases[i].short_b);
+		CHECK_STR(reason, cases[i].reason);
+	}
+}
+
 int main(void)
 {
 	RUN(t_redact);
 	RUN(t_redact_answer);
 	RUN(t_balance);
 	RUN(t_hold);
+	RUN(t_hold_modems);
 	return check_done();
 }
