@@ -130,6 +130,15 @@ struct status_snapshot {
 int cli_status_gather(const struct config *cfg, struct status_snapshot *rp);
 /* The status row KEY's value, or NULL. */
 const char *cli_status_get(const struct kv *kv, const char *key);
+/*
+ * The balance a one-line summary shows (`tipline status`'s balance: line, the console's
+ * overview): with one modem the plain rows; with several, the SIM with the least known balance
+ * (the first to run dry), whose name goes in *NAME (config-owned; NULL with one modem). Sets
+ * *VALUE, *AT and *LOW (status rows, owned by KV; NULL when not read); 0, or -1 when no SIM's
+ * balance is known.
+ */
+int cli_status_balance(const struct config *cfg, const struct kv *kv, const char **value,
+                       const char **at, int *low, const char **name);
 
 /*
  * UTC text from the database as local time for a person (the system's time zone), into OUT

@@ -134,6 +134,31 @@ static const char *mget(const struct config *cfg, const struct kv *kv, int i, co
 	return get(kv, k);
 }
 
+int cli_status_balance(const struct config *cfg, const struct kv *kv, const char **value,
+                       const char **at, int *low, const char **name)
+{
+	int best = -1;
+	long long least = 0;
+
+	*value = *at = *name = NULL;
+	*low = 0;
+	/* The plain rows are whichever SIM read last when there are several: never shown then. */
+	for (int i = 0; i < (cfg->nmodems < 2 ? 1 : cfg->nmodems); i++) {
+		const char *v = mget(cfg, kv, i, "balance");
+
+		if (v == NULL || (best >= 0 && strtoll(v, NULL, 10) >= least))
+			continue;
+		best = i;
+		least = strtoll(v, NULL, 10);
+		*value = v;
+		*at = mget(cfg, kv, i, "balance_at");
+		*low = mget(cfg, kv, i, "balance_low") != NULL &&
+		       strcmp(mget(cfg, kv, i, "balance_low"), "1") == 0;
+		*name = cfg->nmodems < 2 ? NULL : cfg->modems[i].name;
+	}
+	return best < 0 ? -1 : 0;
+}
+
 /* 1 if modem I's process is running (its heartbeat's deadline not past). */
 static int modem_alive(const struct config *cfg, const struct status_snapshot *rp, int i)
 {
@@ -352,8 +377,9 @@ static void print_sim(const struct kv *kv)
 static void print_text(const struct config *cfg, const struct status_snapshot *rp)
 {
 	const struct kv *kv = &rp->kv;
-	const char *v, *modem = get(kv, "modem");
+	const char *v, *modem = get(kv, "modem"), *bat, *bname;
 	char a[TS_LEN], b[TS_LEN];
+	int blow;
 
 	if (rp->alive)
 		printf("daemon:       running since %s (pid %s), heartbeat %ld s ago\n",
@@ -408,11 +434,10 @@ static void print_text(const struct config *cfg, const struct status_snapshot *r
 		printf("; oldest queued %s (%ld s ago)", local(rp->oldest, b),
 		       cli_age_of(rp->oldest));
 	printf("\n");
-	if ((v = get(kv, "balance")) != NULL)
-		printf("balance:      %s (read %s)%s\n", cli_safe(v),
-		       local(get(kv, "balance_at"), a),
-		       get(kv, "balance_low") && strcmp(get(kv, "balance_low"), "1") == 0 ? " LOW"
-		                                                                          : "");
+	if (cli_status_balance(cfg, kv, &v, &bat, &blow, &bname) == 0)
+		printf("balance:      %s (read %s)%s%s%s%s\n", cli_safe(v), local(bat, a),
+		       blow ? " LOW" : "", bname ? " on " : "", bname ? cli_safe(bname) : "",
+		       bname ? ", the least of the SIMs" : "");
 	else
 		printf("balance:      unknown%s\n",
 		       cfg->ussd.balance_code[0] ? "" : " (ussd.balance_code is not set)");

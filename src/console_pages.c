@@ -216,7 +216,8 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	struct open_patrols op = {resp->f, 0};
 	FILE *f = resp->f;
 	const struct kv *kv = &st.kv;
-	const char *v;
+	const char *v, *bat, *bname;
+	int blow;
 	char buf[TS_LEN], n1[32];
 	int64_t fresh;
 	int rc = -1;
@@ -303,12 +304,17 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	} else
 		fputs("chưa rõ", f);
 	fputs("</dd><dt>Tài khoản SIM</dt><dd>", f);
-	if ((v = cli_status_get(kv, "balance")) != NULL) {
+	if (cli_status_balance(rq->cfg, kv, &v, &bat, &blow, &bname) == 0) {
 		E(v);
 		fputs(" đ (đọc lúc ", f);
-		E(con_local(cli_status_get(kv, "balance_at"), buf));
+		E(con_local(bat, buf));
 		fputs(")", f);
-		if ((v = cli_status_get(kv, "balance_low")) != NULL && strcmp(v, "1") == 0)
+		if (bname != NULL) { /* several SIMs: the one that runs dry first */
+			fputs(", SIM <bdi>", f);
+			E(bname);
+			fputs("</bdi> (ít nhất)", f);
+		}
+		if (blow)
 			fputs(" <strong class=\"bad\">sắp hết</strong>", f);
 	} else
 		fputs("chưa rõ", f);

@@ -647,6 +647,12 @@ def test_broadcast_held_by_the_sim_that_cannot_pay_its_share():
             con.request("GET", h["location"], cookie=cookie)[2]), 30, "the answer shown")
         check('Nhà mạng trả lời (SIM viettel1):</p><p class="text" id="ussd-answer">TKC 10.000d<'
               in ans, "the answer names the SIM")
+        # The plain balance row is now viettel1's (read last); the overview's one balance is
+        # the SIM that runs dry first, named.
+        st, _, ov = con.request("GET", "/", cookie=cookie)
+        check(re.search(r"<dt>Tài khoản SIM</dt><dd>3000 đ \(đọc lúc [^)]*\), SIM <bdi>vina1"
+                        r"</bdi> \(ít nhất\)</dd>", ov), "the overview's balance: %r"
+              % re.findall(r"Tài khoản SIM.{0,120}", ov))
         # The send: the same verdicts.
         out = env.cli("broadcast", "--group", "THON3", "Hop dan thon 3").stdout.decode()
         check("B1 held: %s\n" % reason in out, out)
@@ -729,6 +735,9 @@ def test_each_sim_low_balance_warns_once_naming_it_and_ussd_log_names_the_modem(
         st = env.cli("status").stdout.decode()
         check(re.search(r"modem a: .*, balance 5000 \(read [^)]*\) LOW", st) and
               re.search(r"modem b: .*, balance 4000 \(read [^)]*\) LOW", st), st)
+        # a was read last (its plain row says 5000): the one-line balance is b's, the least.
+        check(re.search(r"^balance: +4000 \(read [^)]*\) LOW on b, the least of the SIMs$", st,
+                        re.M), st)
         usage_error(env.cli("ussd", "--log", "*101#", check_rc=False), "ussd --log CODE")
 
 
