@@ -109,9 +109,10 @@ void con_table_end(struct con_table *t, const char *empty);
 void con_filter_select(FILE *f, const char *id, const char *label, const char *name,
                        const char *selected);
 /*
- * A form's input row (people, groups and teams, the audit's filters): "<p><label>LABEL</label>
- * <input ...>" of TYPE with VALUE, EXTRA (attributes with their leading space, or NULL) and,
- * when ERR, marked invalid with ERR beside it (aria-describedby ID-err). Strings: the caller's.
+ * A form's input row (people, groups and teams; the tips, people and audit filters):
+ * "<p><label>LABEL</label><input ...>" of TYPE with VALUE, EXTRA (attributes with their leading
+ * space, or NULL) and, when ERR, marked invalid with ERR beside it (aria-describedby ID-err).
+ * Strings: the caller's.
  */
 void con_input(FILE *f, const char *id, const char *label, const char *name, const char *type,
                const char *value, const char *err, const char *extra);

@@ -432,12 +432,8 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 		E(bad);
 		fputs("</p>", f);
 	}
-	fputs("<form class=\"filters\" method=\"get\" action=\"/tips\">"
-	      "<p><label for=\"f-q\">Tìm</label><input id=\"f-q\" name=\"q\" type=\"search\" "
-	      "value=\"",
-	      f);
-	E(q ? q : "");
-	fputs("\"></p>", f);
+	fputs("<form class=\"filters\" method=\"get\" action=\"/tips\">", f);
+	con_input(f, "f-q", "Tìm", "q", "search", q ? q : "", NULL, NULL);
 	con_filter_select(f, "f-status", "Trạng thái", "status", status);
 	for (size_t i = 0; i < con_nstatuses; i++)
 		con_option(f, con_statuses[i].name, con_statuses[i].label, status);
@@ -451,15 +447,10 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 	vs.selected = village;
 	if (store_console_villages(NULL, 200, village_option, &vs) < 0)
 		return -1;
-	fputs("</select></p><p><label for=\"f-since\">Từ ngày</label><input id=\"f-since\" "
-	      "name=\"since\" type=\"date\" value=\"",
-	      f);
-	E(since ? since : "");
-	fputs("\"></p><p><label for=\"f-until\">Đến ngày</label><input id=\"f-until\" "
-	      "name=\"until\" type=\"date\" value=\"",
-	      f);
-	E(until ? until : "");
-	fputs("\"></p><p><button type=\"submit\">Lọc</button> <a href=\"/tips\">Bỏ lọc</a> "
+	fputs("</select></p>", f);
+	con_input(f, "f-since", "Từ ngày", "since", "date", since ? since : "", NULL, NULL);
+	con_input(f, "f-until", "Đến ngày", "until", "date", until ? until : "", NULL, NULL);
+	fputs("<p><button type=\"submit\">Lọc</button> <a href=\"/tips\">Bỏ lọc</a> "
 	      "<a href=\"/tips.csv\" download>Tải CSV</a></p></form>",
 	      f);
 	/* Counted as the overview and the live answer count: 1.234, 05. */

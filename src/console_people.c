@@ -147,12 +147,8 @@ int console_page_people(const struct console_req *rq, struct console_resp *resp)
 	      "<a href=\"/people/import\">Nhập từ bảng tính (CSV)</a> "
 	      "<a href=\"/people.csv\" download>Tải CSV</a></p>",
 	      f);
-	fputs("<form class=\"filters\" method=\"get\" action=\"/people\">"
-	      "<p><label for=\"f-q\">Tìm (tên, số)</label><input id=\"f-q\" name=\"q\" "
-	      "type=\"search\" value=\"",
-	      f);
-	E(q ? q : "");
-	fputs("\"></p>", f);
+	fputs("<form class=\"filters\" method=\"get\" action=\"/people\">", f);
+	con_input(f, "f-q", "Tìm (tên, số)", "q", "search", q ? q : "", NULL, NULL);
 	con_filter_select(f, "f-role", "Vai trò", "role", role);
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		con_option(f, roles[i].name, roles[i].label, role);
