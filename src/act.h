@@ -153,6 +153,12 @@ struct act_status_out {
 enum act_status act_tip_status(struct act_who *w, int64_t inbox_id, const char *ref,
                                const char *secret, struct act_status_out *out);
 
+/*
+ * Tip reference REF as the pages, the SMS and the audit show it, upper case ("t12" -> "T12"),
+ * into the caller's OUT (cut to 15 bytes): for act_tips.c and the console's tip page.
+ */
+void act_tip_ref_shown(const char *ref, char out[16]);
+
 struct act_mark_out {
 	char from[16]; /* the status before */
 	int anonymous; /* the tip is anonymous (ACT_NO_NUMBER: why) */

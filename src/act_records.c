@@ -5,12 +5,20 @@
 #include "act_int.h"
 #include "store.h"
 
-/* The team a patrol is of: the one named, else the actor's own ("" when neither). */
-static void patrol_team(const struct act_who *w, const struct act_record_in *in,
-                        struct act_record_out *out)
+/*
+ * What a patrol's start and end check first: OUT cleared, W a leader (or an officer), and the
+ * team the patrol is of in OUT->team: the one named, else W's own. ACT_OK, ACT_NOT_ALLOWED or
+ * ACT_NO_TEAM (neither).
+ */
+static enum act_status patrol_team(const struct act_who *w, const struct act_record_in *in,
+                                   struct act_record_out *out)
 {
+	memset(out, 0, sizeof *out);
+	if (!act_is_leader(w))
+		return ACT_NOT_ALLOWED;
 	snprintf(out->team, sizeof out->team, "%s",
 	         in->team != NULL && in->team[0] != '\0' ? in->team : w->contact.team);
+	return out->team[0] == '\0' ? ACT_NO_TEAM : ACT_OK;
 }
 
 static const char *notes_or_null(const char *notes)
@@ -21,12 +29,10 @@ static const char *notes_or_null(const char *notes)
 enum act_status act_patrol_start(struct act_who *w, const struct act_record_in *in,
                                  struct act_record_out *out)
 {
-	memset(out, 0, sizeof *out);
-	if (!act_is_leader(w))
-		return ACT_NOT_ALLOWED;
-	patrol_team(w, in, out);
-	if (out->team[0] == '\0')
-		return ACT_NO_TEAM;
+	enum act_status st = patrol_team(w, in, out);
+
+	if (st != ACT_OK)
+		return st;
 	if (store_patrol_start(out->team, w->phone, in->members, in->notes, in->inbox_id, in->at,
 	                       in->read_at) < 0)
 		return ACT_ERROR;
@@ -36,14 +42,11 @@ enum act_status act_patrol_start(struct act_who *w, const struct act_record_in *
 enum act_status act_patrol_end(struct act_who *w, const struct act_record_in *in,
                                struct act_record_out *out)
 {
+	enum act_status st = patrol_team(w, in, out);
 	int r;
 
-	memset(out, 0, sizeof *out);
-	if (!act_is_leader(w))
-		return ACT_NOT_ALLOWED;
-	patrol_team(w, in, out);
-	if (out->team[0] == '\0')
-		return ACT_NO_TEAM;
+	if (st != ACT_OK)
+		return st;
 	r = store_patrol_end(out->team, in->notes, in->inbox_id, in->at, in->read_at,
 	                     &out->minutes);
 	if (r < 0)

@@ -156,6 +156,14 @@ enum act_status act_tip_status(struct act_who *w, int64_t inbox_id, const char *
 	return ACT_OK;
 }
 
+void act_tip_ref_shown(const char *ref, char out[16])
+{
+	snprintf(out, 16, "%s", ref);
+	for (char *c = out; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 'a' + 'A');
+}
+
 enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to, const char *note,
                              int notify, struct act_mark_out *out)
 {
@@ -181,10 +189,7 @@ enum act_status act_tip_mark(struct act_who *w, const char *ref, const char *to,
 		return ACT_ERROR;
 	if (!notify)
 		return ACT_OK;
-	snprintf(upref, sizeof upref, "%s", ref);
-	for (char *c = upref; *c; c++)
-		if (*c >= 'a' && *c <= 'z')
-			*c = (char)(*c - 'a' + 'A');
+	act_tip_ref_shown(ref, upref);
 	config_render(act_cfg->replies.templates[TPL_TIP_THANKS], kv, text, sizeof text);
 	o.recipient = t.sender;
 	o.text = text;
@@ -268,10 +273,7 @@ enum act_status act_tip_set(struct act_who *w, const char *ref, const char *cate
 	if (!act_is_officer(w))
 		return ACT_NOT_ALLOWED;
 	/* The audit's subject is the reference as the pages show it ("T12"), whatever was typed. */
-	snprintf(upref, sizeof upref, "%s", ref);
-	for (char *c = upref; *c; c++)
-		if (*c >= 'a' && *c <= 'z')
-			*c = (char)(*c - 'a' + 'A');
+	act_tip_ref_shown(ref, upref);
 	if (store_tip_get(ref, &t) < 0)
 		return ACT_ERROR;
 	if (!t.found)

@@ -92,16 +92,20 @@ void cli_usage_error(const char *fmt, ...)
 	cli_usage();
 }
 
+void cli_store_open_failed(const struct config *cfg)
+{
+	if (store_error_is_permission())
+		fprintf(stderr, "tipline: %s\n", store_errmsg());
+	else
+		fprintf(stderr, "tipline: cannot open the database %s\n", cfg->database.path);
+}
+
 int cli_open_store(const struct config *cfg)
 {
 	/* Recipients' networks by prefix (issue 25): the broadcast dry run splits by them. */
 	store_set_networks(config_network_name, (void *)cfg);
 	if (store_open(&cfg->database) < 0) {
-		if (store_error_is_permission())
-			fprintf(stderr, "tipline: %s\n", store_errmsg());
-		else
-			fprintf(stderr, "tipline: cannot open the database %s\n",
-			        cfg->database.path);
+		cli_store_open_failed(cfg);
 		return -1;
 	}
 	return 0;

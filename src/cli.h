@@ -31,6 +31,11 @@ void cli_usage(void) __attribute__((noreturn));
 void cli_usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 int cli_open_store(const struct config *cfg);
 /*
+ * Say on stderr why CFG's database did not open (or is not writable): the store's words for a
+ * permission problem, else its path. For cli_open_store, `tipline serve` and `tipline console`.
+ */
+void cli_store_open_failed(const struct config *cfg);
+/*
  * Issue 25: the modem --modem NAME names, checked against `modems` (a usage error if none is
  * so named); with no NAME, NULL when one modem is configured, a usage error ("give --modem")
  * when several are and WHAT (the command) must know which. The name is cfg's.

@@ -184,23 +184,33 @@ static int bc_show(const struct config *cfg, const struct bopts *o, int argc, ch
 	return o->wait ? show_progress(id, 1) : 0;
 }
 
+/*
+ * Cancel and release: ACTION on broadcast ID by the officer "cli", in a transaction of its own
+ * (committed when it comes to ACT_OK, else rolled back); *N its count of messages. What the action
+ * came to, or ACT_ERROR when the store failed.
+ */
+static enum act_status bc_act(enum act_status (*action)(struct act_who *, int64_t, int *),
+                              int64_t id, int *n)
+{
+	struct act_who w;
+	enum act_status st;
+
+	if (store_begin() < 0)
+		return ACT_ERROR;
+	act_who_officer(&w, "cli");
+	st = action(&w, id, n);
+	return store_end(st == ACT_OK) < 0 ? ACT_ERROR : st;
+}
+
 static int bc_cancel(const struct config *cfg, const struct bopts *o, int argc, char **argv)
 {
 	int64_t id = bc_id(argc, argv);
-	struct act_who w;
 	enum act_status st;
 	int n = 0;
 
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (store_begin() < 0)
-		return cli_store_failed();
-	act_who_officer(&w, "cli");
-	st = act_broadcast_cancel(&w, id, &n);
-	if (st != ACT_OK)
-		store_rollback();
-	else if (store_commit() < 0)
-		st = ACT_ERROR;
+	st = bc_act(act_broadcast_cancel, id, &n);
 	if (st == ACT_NOT_FOUND) {
 		fprintf(stderr, "tipline: no broadcast %lld\n", (long long)id);
 		return 1;
@@ -283,20 +293,12 @@ static int bc_queue(const struct config *cfg, const struct bopts *o, int argc, c
 static int bc_release(const struct config *cfg, const struct bopts *o, int argc, char **argv)
 {
 	int64_t id = bc_id(argc, argv);
-	struct act_who w;
 	enum act_status st;
 	int n = 0;
 
 	if (cli_open_store(cfg) < 0)
 		return 1;
-	if (store_begin() < 0)
-		return cli_store_failed();
-	act_who_officer(&w, "cli");
-	st = act_broadcast_release(&w, id, &n);
-	if (st != ACT_OK)
-		store_rollback();
-	else if (store_commit() < 0)
-		st = ACT_ERROR;
+	st = bc_act(act_broadcast_release, id, &n);
 	if (st == ACT_NOT_FOUND || st == ACT_NOT_HELD) {
 		fprintf(stderr, "tipline: %s B%lld\n",
 		        st == ACT_NOT_FOUND ? "no broadcast" : "nothing to release: not held:",

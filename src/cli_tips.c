@@ -278,42 +278,62 @@ static const char *login_name(void)
 	return pw != NULL && pw->pw_name[0] != '\0' ? pw->pw_name : "unknown";
 }
 
-static int tip_mark(const struct config *cfg, int argc, char **argv)
+/*
+ * The options of tip mark and tip answer: --note TEXT into *NOTE (tip mark's: NOTE NULL for a
+ * command without it), --by NAME into *BY (login_name() when not given), and the command's one
+ * flag --FLAG (--notify, --dry-run) into *FLAGP. Then exactly two operands, else the usage with
+ * NEED. Returns them (ARGV's strings: the caller's; so are *NOTE and *BY unless login_name()'s).
+ */
+static char **tip_options(int argc, char **argv, const char **note, const char **by,
+                          const char *flag, int *flagp, const char *need)
 {
-	static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
-	                                     {"by", required_argument, NULL, 'b'},
-	                                     {"notify", no_argument, NULL, 'N'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *note = NULL, *by = NULL, *ref, *to;
-	struct act_who w;
-	struct act_mark_out out;
-	enum act_status st;
-	int notify = 0, ch;
+	struct option opts[4] = {{0}};
+	int n = 0, ch;
 
+	/* In the order each command always listed them: getopt's messages name them so. */
+	if (note != NULL)
+		opts[n++] = (struct option){"note", required_argument, NULL, 'n'};
+	opts[n++] = (struct option){"by", required_argument, NULL, 'b'};
+	opts[n++] = (struct option){flag, no_argument, NULL, 'f'};
+	*by = NULL;
+	*flagp = 0;
 	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
-			note = optarg;
+			*note = optarg;
 			break;
 		case 'b':
 			if (optarg[0] == '\0')
 				cli_usage_error("--by: give a name");
-			by = optarg;
+			*by = optarg;
 			break;
-		case 'N':
-			notify = 1;
+		case 'f':
+			*flagp = 1;
 			break;
 		default:
 			cli_usage();
 		}
 	}
 	if (argc - optind != 2)
-		cli_usage_error("tip mark: give a reference and a status, such as T12 checking");
-	ref = argv[optind];
-	to = check_status(argv[optind + 1]);
-	if (by == NULL)
-		by = login_name();
+		cli_usage_error("%s", need);
+	if (*by == NULL)
+		*by = login_name();
+	return argv + optind;
+}
+
+static int tip_mark(const struct config *cfg, int argc, char **argv)
+{
+	const char *note = NULL, *by, *ref, *to;
+	struct act_who w;
+	struct act_mark_out out;
+	enum act_status st;
+	int notify;
+	char **arg = tip_options(argc, argv, &note, &by, "notify", &notify,
+	                         "tip mark: give a reference and a status, such as T12 checking");
+
+	ref = arg[0];
+	to = check_status(arg[1]);
 	if (cli_open_store(cfg) < 0)
 		return 1;
 	act_who_officer(&w, by);
@@ -321,12 +341,11 @@ static int tip_mark(const struct config *cfg, int argc, char **argv)
 	if (store_begin() < 0)
 		return cli_store_failed();
 	st = act_tip_mark(&w, ref, to, note, notify, &out);
-	if (st == ACT_ERROR) {
-		store_rollback();
+	if (store_end(st == ACT_OK) < 0)
+		st = ACT_ERROR;
+	if (st == ACT_ERROR)
 		return cli_store_failed();
-	}
 	if (st != ACT_OK) {
-		store_rollback();
 		if (st == ACT_NOT_FOUND)
 			fprintf(stderr, "tipline: no tip %s\n", ref);
 		else if (st == ACT_UNCHANGED)
@@ -339,8 +358,6 @@ static int tip_mark(const struct config *cfg, int argc, char **argv)
 			        ref, out.anonymous ? "an anonymous tip" : "not a phone number");
 		return 1;
 	}
-	if (store_commit() < 0)
-		return cli_store_failed();
 	printf("%s: %s -> %s%s\n", ref, out.from, to, out.notified ? " (thank-you queued)" : "");
 	return 0;
 }
@@ -349,41 +366,22 @@ static int tip_mark(const struct config *cfg, int argc, char **argv)
 
 static int tip_answer(const struct config *cfg, int argc, char **argv)
 {
-	static const struct option opts[] = {{"by", required_argument, NULL, 'b'},
-	                                     {"dry-run", no_argument, NULL, 'd'},
-	                                     {NULL, 0, NULL, 0}};
-	const char *by = NULL, *ref, *text;
+	const char *by, *ref, *text;
 	struct act_who w;
 	struct act_answer_out out;
 	enum act_status st;
-	int dry_run = 0, ch;
+	int dry_run;
+	char **arg =
+	    tip_options(argc, argv, NULL, &by, "dry-run", &dry_run,
+	                "tip answer: give a reference and the answer, such as T12 \"...\"");
 
-	optind = 0; /* 0, not 1: glibc then re-reads the option string and permutes again */
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			if (optarg[0] == '\0')
-				cli_usage_error("--by: give a name");
-			by = optarg;
-			break;
-		case 'd':
-			dry_run = 1;
-			break;
-		default:
-			cli_usage();
-		}
-	}
-	if (argc - optind != 2)
-		cli_usage_error("tip answer: give a reference and the answer, such as T12 \"...\"");
-	ref = argv[optind];
-	text = argv[optind + 1];
+	ref = arg[0];
+	text = arg[1];
 	if (text[0] == '\0')
 		cli_usage_error("tip answer: the answer is empty");
 	if (strlen(text) > ACT_ANSWER_MAX)
 		cli_usage_error("tip answer: the answer is %zu bytes, more than %d", strlen(text),
 		                ACT_ANSWER_MAX);
-	if (by == NULL)
-		by = login_name();
 	if (cli_open_store(cfg) < 0)
 		return 1;
 	act_who_officer(&w, by);

@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "cli.h"
 #include "config.h"
 #include "console_int.h"
 #include "http.h"
@@ -702,11 +703,10 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
+/* http_run's DUE: the wait shortened to the next suspended request's resumption. */
+static double resume_next(void *sv, double later)
 {
-	got_signal = sig;
+	return resume_due(sv, 0, later);
 }
 
 int console_run(const struct config *cfg, const char *listen)
@@ -741,11 +741,7 @@ int console_run(const struct config *cfg, const char *listen)
 	store_set_networks(config_network_name, (void *)cfg);
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0 ||
 	    store_console_tune() < 0) {
-		if (store_error_is_permission())
-			fprintf(stderr, "tipline: %s\n", store_errmsg());
-		else
-			fprintf(stderr, "tipline: cannot open the database %s\n",
-			        cfg->database.path);
+		cli_store_open_failed(cfg);
 		goto out;
 	}
 	if (sv.tls && console_tls_load(cfg, &cert, &key) < 0)
@@ -761,7 +757,7 @@ int console_run(const struct config *cfg, const char *listen)
 	}
 	/* Blocked but while waiting in ppoll (http_serve), so a signal never lands inside a
 	 * page; the handler only notes it. */
-	http_signals(on_signal, &unblocked);
+	http_signals(&unblocked);
 	if ((hs = http_start(&cfg->http, listen, &h, err, sizeof err)) == NULL) {
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
@@ -769,18 +765,7 @@ int console_run(const struct config *cfg, const char *listen)
 	printf("tipline console: listening on %s://%s%s%s:%u/\n", sv.tls ? "https" : "http",
 	       ipv6 ? "[" : "", host, ipv6 ? "]" : "", http_port(hs));
 	fflush(stdout);
-	for (;;) {
-		sched_run();
-		http_serve(hs, resume_due(&sv, 0, sched_next()), &unblocked);
-		resume_due(&sv, 0, 0);
-		if (got_signal == SIGHUP) {
-			got_signal = 0;
-			log_info("console: SIGHUP ignored: restart `tipline console` to read the "
-			         "configuration");
-		} else if (got_signal != 0)
-			break;
-	}
-	log_info("console: signal %d: stopping", (int)got_signal);
+	http_run(hs, &unblocked, resume_next, &sv, "console", "console");
 	rc = 0;
 out:
 	resume_due(&sv, 1, 0);

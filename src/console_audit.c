@@ -184,10 +184,7 @@ static int filter_select(FILE *f, const char *id, const char *name, const char *
 {
 	struct option_list o = {f, selected, 0, label_of};
 
-	fprintf(f, "<p><label for=\"%s\">", id);
-	E(label);
-	fprintf(f, "</label><select id=\"%s\" name=\"%s\">", id, name);
-	con_option(f, "", "Tất cả", selected);
+	con_filter_select(f, id, label, name, selected);
 	if (list(NULL, 500, option_row, &o) < 0)
 		return -1;
 	if (selected != NULL && !o.found)
@@ -200,23 +197,8 @@ static int filter_select(FILE *f, const char *id, const char *name, const char *
 static void filter_input(FILE *f, const char *id, const char *name, const char *type,
                          const char *label, const char *value, const char *err)
 {
-	fprintf(f, "<p><label for=\"%s\">", id);
-	E(label);
-	fprintf(f, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" value=\"", id, name, type);
-	E(value ? value : "");
-	fputs("\"", f);
-	if (strcmp(type, "search") == 0)
-		fputs(" maxlength=\"200\"", f);
-	if (err != NULL) {
-		fprintf(f,
-		        " aria-invalid=\"true\" aria-describedby=\"%s-err\"><span class=\"error\" "
-		        "id=\"%s-err\">",
-		        id, id);
-		E(err);
-		fputs("</span></p>", f);
-	} else {
-		fputs("></p>", f);
-	}
+	con_input(f, id, label, name, type, value ? value : "", err,
+	          strcmp(type, "search") == 0 ? " maxlength=\"200\"" : NULL);
 }
 
 static void forbidden(const struct console_req *rq, struct console_resp *resp)

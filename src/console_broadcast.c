@@ -343,16 +343,6 @@ static void cost_box(const struct console_req *rq, FILE *f, const struct cost *c
 	fputs("</dl></section>", f);
 }
 
-static void radio(FILE *f, const char *value, const char *label, const char *checked)
-{
-	fprintf(f,
-	        "<div class=\"check\"><input type=\"radio\" name=\"when\" id=\"when-%s\" "
-	        "value=\"%s\"%s><label for=\"when-%s\">",
-	        value, value, strcmp(value, checked) == 0 ? " checked" : "", value);
-	E(label);
-	fputs("</label></div>", f);
-}
-
 /* The composer, filled with D (NULL: empty), errors E beside their fields. STATUS 200 or 400. */
 static int composer(const struct console_req *rq, struct console_resp *resp, const struct draft *d,
                     const struct draft_errors *e, const struct cost *c)
@@ -397,9 +387,10 @@ static int composer(const struct console_req *rq, struct console_resp *resp, con
 	fputs("</textarea>", f);
 	field_error(f, "text-error", e->text);
 	fputs("</p><fieldset><legend>Khi nào gửi</legend>", f);
-	radio(f, "now", "Gửi ngay", d->when);
-	radio(f, "at", "Vào lúc (ngày giờ bên dưới)", d->when);
-	radio(f, "every", "Lặp lại (lần đầu vào ngày giờ bên dưới, hoặc ngay)", d->when);
+	con_radio(f, "when", "now", "Gửi ngay", d->when);
+	con_radio(f, "when", "at", "Vào lúc (ngày giờ bên dưới)", d->when);
+	con_radio(f, "when", "every", "Lặp lại (lần đầu vào ngày giờ bên dưới, hoặc ngay)",
+	          d->when);
 	fprintf(f, "<p><label for=\"at\">Ngày giờ</label><input type=\"datetime-local\" id=\"at\" "
 	           "name=\"at\" value=\"");
 	E(d->at);

@@ -83,31 +83,6 @@ static const char *bad_for(const struct bad *bad, const char *id)
 	return bad != NULL && bad->text != NULL && strcmp(bad->form, id) == 0 ? bad->text : NULL;
 }
 
-static void err_span(FILE *f, const char *id, const char *err)
-{
-	if (err == NULL)
-		return;
-	fprintf(f, "<span class=\"error\" id=\"%s-err\">", id);
-	E(err);
-	fputs("</span>", f);
-}
-
-/* An input; ERR makes it invalid and described by its error. */
-static void input(FILE *f, const char *id, const char *label, const char *name, const char *type,
-                  const char *value, const char *err, const char *extra)
-{
-	fprintf(f, "<p><label for=\"%s\">", id);
-	E(label);
-	fprintf(f, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" value=\"", id, name, type);
-	E(value);
-	fprintf(f, "\"%s", extra ? extra : "");
-	if (err != NULL)
-		fprintf(f, " aria-invalid=\"true\" aria-describedby=\"%s-err\"", id);
-	fputs(">", f);
-	err_span(f, id, err);
-	fputs("</p>", f);
-}
-
 struct members_view {
 	const struct console_req *rq;
 	FILE *f;
@@ -176,8 +151,8 @@ static int group_card(const struct console_req *rq, FILE *f, const char *name,
 		char in_id[64];
 
 		snprintf(in_id, sizeof in_id, "%s-phone", id);
-		input(f, in_id, "Thêm số điện thoại vào nhóm", "phone", "tel", "", err,
-		      " required");
+		con_input(f, in_id, "Thêm số điện thoại vào nhóm", "phone", "tel", "", err,
+		          " required");
 	}
 	fputs("<p><button type=\"submit\">Thêm vào nhóm</button></p></form>", f);
 	fputs("<form method=\"post\" action=\"/groups\">", f);
@@ -245,8 +220,8 @@ static void team_card(const struct console_req *rq, FILE *f, const struct team *
 	E(t->code);
 	fputs("\">", f);
 	nights_boxes(f, id, t->nights);
-	input(f, by_id, "Bắt đầu trước (giờ địa phương)", "by", "time", t->by[0] ? t->by : "21:00",
-	      err, " required");
+	con_input(f, by_id, "Bắt đầu trước (giờ địa phương)", "by", "time",
+	          t->by[0] ? t->by : "21:00", err, " required");
 	fputs("<p><button type=\"submit\">Lưu đêm tuần tra</button></p></form></section>", f);
 }
 
@@ -283,10 +258,10 @@ static int groups_page(const struct console_req *rq, struct console_resp *resp,
 	      f);
 	con_csrf_field(rq, f);
 	fputs("<input type=\"hidden\" name=\"do\" value=\"group_add\">", f);
-	input(f, "new-group", "Tên nhóm (chữ và số, như DOANTN)", "group", "text", "",
-	      bad_for(bad, "new-group"), " required maxlength=\"31\"");
-	input(f, "new-group-phone", "Số điện thoại đầu tiên (có thể để trống)", "phone", "tel", "",
-	      bad_for(bad, "new-group-phone"), NULL);
+	con_input(f, "new-group", "Tên nhóm (chữ và số, như DOANTN)", "group", "text", "",
+	          bad_for(bad, "new-group"), " required maxlength=\"31\"");
+	con_input(f, "new-group-phone", "Số điện thoại đầu tiên (có thể để trống)", "phone", "tel",
+	          "", bad_for(bad, "new-group-phone"), NULL);
 	fputs("<p><button type=\"submit\">Lập nhóm</button></p></form></section>", f);
 	fputs("<h2>Tổ tuần tra</h2>", f);
 	for (int i = 0; i < ts.n; i++)
@@ -300,11 +275,11 @@ static int groups_page(const struct console_req *rq, struct console_resp *resp,
 	fputs("<input type=\"hidden\" name=\"do\" value=\"team\"><input type=\"hidden\" "
 	      "name=\"new\" value=\"1\">",
 	      f);
-	input(f, "new-team", "Mã tổ (như TQ3)", "team", "text", "", bad_for(bad, "new-team"),
-	      " required maxlength=\"15\"");
+	con_input(f, "new-team", "Mã tổ (như TQ3)", "team", "text", "", bad_for(bad, "new-team"),
+	          " required maxlength=\"15\"");
 	nights_boxes(f, "new-team", "");
-	input(f, "new-team-by", "Bắt đầu trước (giờ địa phương)", "by", "time", "21:00",
-	      bad_for(bad, "new-team-by"), " required");
+	con_input(f, "new-team-by", "Bắt đầu trước (giờ địa phương)", "by", "time", "21:00",
+	          bad_for(bad, "new-team-by"), " required");
 	fputs("<p><button type=\"submit\">Thêm tổ</button></p></form></section>", f);
 	con_page_end(resp);
 	rc = 0;
@@ -335,38 +310,35 @@ static int group_name_ok(const char *g)
 
 enum change { ADD, REMOVE, REMOVE_GROUP, NIGHTS };
 
+struct group_change {
+	enum change what;
+	const char *a, *b, *c;
+};
+
+static enum act_status group_run(struct act_who *w, void *arg)
+{
+	const struct group_change *g = arg;
+
+	return g->what == ADD            ? act_group_add(w, g->a, g->b)
+	       : g->what == REMOVE       ? act_group_remove(w, g->a, g->b)
+	       : g->what == REMOVE_GROUP ? act_group_remove(w, g->a, NULL)
+	                                 : act_team_nights(w, g->a, g->b, g->c);
+}
+
 /* One change through its action, with the audit row, in one transaction. ACT_ERROR: store. */
 static enum act_status change(const struct console_req *rq, enum change what, const char *a,
                               const char *b, const char *c)
 {
 	static const char *const actions[] = {"group_add", "group_remove", "group_delete",
 	                                      "team_nights"};
-	struct act_who w;
-	enum act_status st;
-	char by[200], detail[120];
+	struct group_change g = {what, a, b, c};
+	char detail[120];
 
-	con_by(rq, by, sizeof by);
-	act_who_officer(&w, by);
-	if (store_begin() < 0)
-		return ACT_ERROR;
-	st = what == ADD            ? act_group_add(&w, a, b)
-	     : what == REMOVE       ? act_group_remove(&w, a, b)
-	     : what == REMOVE_GROUP ? act_group_remove(&w, a, NULL)
-	                            : act_team_nights(&w, a, b, c);
 	if (what == NIGHTS)
 		snprintf(detail, sizeof detail, "đêm: %s; trước %s", b[0] ? b : "không", c);
 	else
 		snprintf(detail, sizeof detail, "%s", b ? b : "");
-	if (st == ACT_OK && act_audit(&w, actions[what], a, detail) < 0)
-		st = ACT_ERROR;
-	if (st != ACT_OK) {
-		store_rollback();
-		return st;
-	}
-	if (store_commit() < 0)
-		return ACT_ERROR;
-	log_info("console: %s %s by %s", actions[what], a, by);
-	return ACT_OK;
+	return con_change(rq, group_run, &g, actions[what], a, detail);
 }
 
 int console_post_groups(const struct console_req *rq, struct console_resp *resp)

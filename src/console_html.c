@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "act.h"
 #include "config.h"
 #include "console_int.h"
+#include "log.h"
 #include "report.h"
 #include "store.h"
 #include "text.h"
@@ -182,6 +184,28 @@ void con_by(const struct console_req *rq, char *by, size_t sz)
 		snprintf(by, sz, "%s", rq->who->phone);
 }
 
+enum act_status con_change(const struct console_req *rq,
+                           enum act_status (*run)(struct act_who *w, void *arg), void *arg,
+                           const char *action, const char *subject, const char *detail)
+{
+	struct act_who w;
+	enum act_status st;
+	char by[200];
+
+	con_by(rq, by, sizeof by);
+	act_who_officer(&w, by);
+	if (store_begin() < 0)
+		return ACT_ERROR;
+	st = run(&w, arg);
+	if (st == ACT_OK && act_audit(&w, action, subject, detail) < 0)
+		st = ACT_ERROR;
+	if (store_end(st == ACT_OK) < 0)
+		return ACT_ERROR;
+	if (st == ACT_OK)
+		log_info("console: %s %s by %s", action, subject, by);
+	return st;
+}
+
 void con_csrf_field(const struct console_req *rq, FILE *f)
 {
 	fputs("<input type=\"hidden\" name=\"csrf\" value=\"", f);
@@ -285,6 +309,46 @@ int con_date_bound(const char *d, int end, char out[TS_LEN])
 	return 0;
 }
 
+void con_filter_select(FILE *f, const char *id, const char *label, const char *name,
+                       const char *selected)
+{
+	fprintf(f, "<p><label for=\"%s\">", id);
+	E(label);
+	fprintf(f, "</label><select id=\"%s\" name=\"%s\">", id, name);
+	con_option(f, "", "Tất cả", selected);
+}
+
+void con_input(FILE *f, const char *id, const char *label, const char *name, const char *type,
+               const char *value, const char *err, const char *extra)
+{
+	fprintf(f, "<p><label for=\"%s\">", id);
+	E(label);
+	fprintf(f, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" value=\"", id, name, type);
+	E(value);
+	fprintf(f, "\"%s", extra ? extra : "");
+	if (err != NULL) {
+		fprintf(f,
+		        " aria-invalid=\"true\" aria-describedby=\"%s-err\"><span class=\"error\" "
+		        "id=\"%s-err\">",
+		        id, id);
+		E(err);
+		fputs("</span>", f);
+	} else
+		fputs(">", f);
+	fputs("</p>", f);
+}
+
+void con_radio(FILE *f, const char *name, const char *value, const char *label, const char *checked)
+{
+	fprintf(f,
+	        "<div class=\"check\"><input type=\"radio\" name=\"%s\" id=\"%s-%s\" "
+	        "value=\"%s\"%s><label for=\"%s-%s\">",
+	        name, name, value, value, strcmp(value, checked) == 0 ? " checked" : "", name,
+	        value);
+	E(label);
+	fputs("</label></div>", f);
+}
+
 void con_option(FILE *f, const char *value, const char *label, const char *selected)
 {
 	fputs("<option value=\"", f);
@@ -312,6 +376,17 @@ void con_filter_query(FILE *f, const char *const names[], const char *const vals
 				fprintf(f, "%%%02X", *p);
 		}
 	}
+}
+
+long con_pages(int64_t total, long *page)
+{
+	long pages = total > 0 ? (long)((total + CONSOLE_PAGE_SIZE - 1) / CONSOLE_PAGE_SIZE) : 1;
+
+	if (*page < 1)
+		*page = 1;
+	if (*page > pages)
+		*page = pages;
+	return pages;
 }
 
 void con_pager(FILE *f, const char *path, long page, int more, const char *const names[],

@@ -79,6 +79,16 @@ void con_page_begin(const struct console_req *rq, struct console_resp *resp, con
 void con_page_end(struct console_resp *resp);
 /* Who acts, as the audit and tip_events record it: "Name (+84...)", or the number. */
 void con_by(const struct console_req *rq, char *by, size_t sz);
+/*
+ * A console change through an action, in one transaction with its audit row: RUN(W, ARG), W the
+ * officer RQ is (con_by), then, when it came to ACT_OK, the audit row ACTION on SUBJECT with
+ * DETAIL; committed and logged, or rolled back. The action's status (ACT_ERROR: the store).
+ * For the people and groups pages.
+ */
+struct act_who;
+enum act_status con_change(const struct console_req *rq,
+                           enum act_status (*run)(struct act_who *w, void *arg), void *arg,
+                           const char *action, const char *subject, const char *detail);
 /* The hidden CSRF field of the logged-in officer's session. */
 void con_csrf_field(const struct console_req *rq, FILE *f);
 /* A table of store rows: con_table_row is a store_each callback (CTX a struct con_table). */
@@ -90,12 +100,39 @@ struct con_table {
 int con_table_row(const struct store_row *r, void *ctx);
 /* Closes the table, or writes EMPTY as a sentence when it had no rows. */
 void con_table_end(struct con_table *t, const char *empty);
+/*
+ * The start of a list page's filter <select> (tips, people, audit): "<p><label for=ID>LABEL
+ * </label><select id=ID name=NAME>" and its first option, "Tất cả" (value "": no filter),
+ * selected when SELECTED (the query's value, or NULL) is "". The caller adds the options and
+ * "</select></p>".
+ */
+void con_filter_select(FILE *f, const char *id, const char *label, const char *name,
+                       const char *selected);
+/*
+ * A form's input row (people, groups and teams; the tips, people and audit filters):
+ * "<p><label>LABEL</label><input ...>" of TYPE with VALUE, EXTRA (attributes with their leading
+ * space, or NULL) and, when ERR, marked invalid with ERR beside it (aria-describedby ID-err).
+ * Strings: the caller's.
+ */
+void con_input(FILE *f, const char *id, const char *label, const char *name, const char *type,
+               const char *value, const char *err, const char *extra);
+/*
+ * A radio button of group NAME (a constant, as VALUE: not escaped) with its LABEL, checked when
+ * VALUE equals CHECKED: the broadcast's when, the report's period.
+ */
+void con_radio(FILE *f, const char *name, const char *value, const char *label,
+               const char *checked);
 /* An <option> VALUE (LABEL), selected when it equals SELECTED. */
 void con_option(FILE *f, const char *value, const char *label, const char *selected);
 /* A date 'YYYY-MM-DD' as the UTC bound of its day (start, or its end when END) into OUT. */
 int con_date_bound(const char *d, int end, char out[TS_LEN]);
 /* "&name=value" for each non-NULL VALS[i], URL-encoded and HTML-escaped into F. */
 void con_filter_query(FILE *f, const char *const names[], const char *const vals[], int n);
+/*
+ * The pages a list of TOTAL rows fills (CONSOLE_PAGE_SIZE rows a page, one when it is empty),
+ * and *PAGE (the query's page=) brought within them. For the tips and the people lists.
+ */
+long con_pages(int64_t total, long *page);
 /*
  * The previous/next links of a list at PATH (a constant: not escaped) on PAGE (from 1), with
  * its filters; MORE when a next page exists. Nothing when there is one page.

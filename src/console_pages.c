@@ -174,14 +174,10 @@ static void figure_row(FILE *f, const char *label, long long cur, long long prev
 	        report_format_count(cur, a), report_format_count(prev, b));
 }
 
-struct open_patrols {
-	FILE *f;
-	int rows;
-};
-
+/* CTX: a struct con_table (its f and rows; utc unused), as the tables' rows count theirs. */
 static int open_patrol_row(const struct store_row *r, void *ctx)
 {
-	struct open_patrols *o = ctx;
+	struct con_table *o = ctx;
 	FILE *f = o->f;
 	char buf[TS_LEN];
 	int64_t t;
@@ -206,6 +202,23 @@ static int open_patrol_row(const struct store_row *r, void *ctx)
 	return 0;
 }
 
+/*
+ * The patrols under way (at most LIMIT), for the overview and the patrols page: a list, or a
+ * sentence that there are none. 0, or -1 when the store failed (the page is cut short).
+ */
+static int open_patrols(FILE *f, int limit)
+{
+	struct con_table o = {f, 0, 0};
+
+	if (store_console_patrols_open(NULL, limit, open_patrol_row, &o) < 0)
+		return -1;
+	if (o.rows > 0)
+		fputs("</ul>", f);
+	else
+		fputs("<p class=\"empty\">Không có tổ nào đang tuần tra.</p>", f);
+	return 0;
+}
+
 int console_page_overview(const struct console_req *rq, struct console_resp *resp)
 {
 	static struct status_snapshot st;
@@ -213,7 +226,6 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	struct report_period p;
 	struct report r;
 	struct tips_list tl = {resp->f, 0, rq->cfg, 0, ""};
-	struct open_patrols op = {resp->f, 0};
 	FILE *f = resp->f;
 	const struct kv *kv = &st.kv;
 	const char *v, *bat, *bname;
@@ -268,12 +280,8 @@ int console_page_overview(const struct console_req *rq, struct console_resp *res
 	fputs("<section class=\"card\" aria-labelledby=\"h-patrols\"><h2 id=\"h-patrols\">"
 	      "Tuần tra đang diễn ra</h2>",
 	      f);
-	if (store_console_patrols_open(NULL, 50, open_patrol_row, &op) < 0)
+	if (open_patrols(f, 50) < 0)
 		goto out;
-	if (op.rows > 0)
-		fputs("</ul>", f);
-	else
-		fputs("<p class=\"empty\">Không có tổ nào đang tuần tra.</p>", f);
 	fprintf(f, "<p>Cảnh báo đang mở: <a href=\"/patrols#alerts\"><strong>%lld</strong></a></p>",
 	        st.alerts_open);
 	fputs("</section>", f);
@@ -422,11 +430,7 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 
 	if ((total = store_console_tips_count(&flt, q)) < 0)
 		return -1;
-	pages = total > 0 ? (long)((total + CONSOLE_PAGE_SIZE - 1) / CONSOLE_PAGE_SIZE) : 1;
-	if (page < 1)
-		page = 1;
-	if (page > pages)
-		page = pages;
+	pages = con_pages(total, &page);
 	/* The first page takes new tips as they come (console.js): no reload of the whole. */
 	con_page_begin(rq, resp, "Tin báo", "/tips", page == 1 ? 0 : 60);
 	if (bad != NULL) {
@@ -434,40 +438,25 @@ int console_page_tips(const struct console_req *rq, struct console_resp *resp)
 		E(bad);
 		fputs("</p>", f);
 	}
-	fputs("<form class=\"filters\" method=\"get\" action=\"/tips\">"
-	      "<p><label for=\"f-q\">Tìm</label><input id=\"f-q\" name=\"q\" type=\"search\" "
-	      "value=\"",
-	      f);
-	E(q ? q : "");
-	fputs("\"></p><p><label for=\"f-status\">Trạng thái</label><select id=\"f-status\" "
-	      "name=\"status\">",
-	      f);
-	con_option(f, "", "Tất cả", status);
+	fputs("<form class=\"filters\" method=\"get\" action=\"/tips\">", f);
+	con_input(f, "f-q", "Tìm", "q", "search", q ? q : "", NULL, NULL);
+	con_filter_select(f, "f-status", "Trạng thái", "status", status);
 	for (size_t i = 0; i < con_nstatuses; i++)
 		con_option(f, con_statuses[i].name, con_statuses[i].label, status);
-	fputs("</select></p><p><label for=\"f-cat\">Loại</label><select id=\"f-cat\" "
-	      "name=\"category\">",
-	      f);
-	con_option(f, "", "Tất cả", category);
+	fputs("</select></p>", f);
+	con_filter_select(f, "f-cat", "Loại", "category", category);
 	for (k = 0; k < ncat; k++)
 		con_option(f, parse_category_name(cfg->rules, k),
 		           con_category_label(cfg, parse_category_name(cfg->rules, k)), category);
-	fputs("</select></p><p><label for=\"f-vil\">Thôn</label><select id=\"f-vil\" "
-	      "name=\"village\">",
-	      f);
-	con_option(f, "", "Tất cả", village);
+	fputs("</select></p>", f);
+	con_filter_select(f, "f-vil", "Thôn", "village", village);
 	vs.selected = village;
 	if (store_console_villages(NULL, 200, village_option, &vs) < 0)
 		return -1;
-	fputs("</select></p><p><label for=\"f-since\">Từ ngày</label><input id=\"f-since\" "
-	      "name=\"since\" type=\"date\" value=\"",
-	      f);
-	E(since ? since : "");
-	fputs("\"></p><p><label for=\"f-until\">Đến ngày</label><input id=\"f-until\" "
-	      "name=\"until\" type=\"date\" value=\"",
-	      f);
-	E(until ? until : "");
-	fputs("\"></p><p><button type=\"submit\">Lọc</button> <a href=\"/tips\">Bỏ lọc</a> "
+	fputs("</select></p>", f);
+	con_input(f, "f-since", "Từ ngày", "since", "date", since ? since : "", NULL, NULL);
+	con_input(f, "f-until", "Đến ngày", "until", "date", until ? until : "", NULL, NULL);
+	fputs("<p><button type=\"submit\">Lọc</button> <a href=\"/tips\">Bỏ lọc</a> "
 	      "<a href=\"/tips.csv\" download>Tải CSV</a></p></form>",
 	      f);
 	/* Counted as the overview and the live answer count: 1.234, 05. */
@@ -586,7 +575,13 @@ static int tip_fields(const struct store_row *r, void *ctx)
 	return 0;
 }
 
-static int supplement_item(const struct store_row *r, void *ctx)
+/*
+ * The start of one line of a tip's history lists (supplements, events, audit), for their store
+ * callbacks (ctx: the page's FILE): the row's first two columns, when (UTC, shown in local time)
+ * and who or what, as "<li><time>WHEN</time> <bdi>WHO</bdi>", then `after`. Returns the FILE
+ * (the page's, not to be closed) for the caller to write the rest of the line.
+ */
+static FILE *item_head(void *ctx, const struct store_row *r, const char *after)
 {
 	FILE *f = ctx;
 	char buf[TS_LEN];
@@ -595,21 +590,22 @@ static int supplement_item(const struct store_row *r, void *ctx)
 	E(con_local(r->val[0], buf));
 	fputs("</time> <bdi>", f);
 	E(r->val[1]);
-	fputs("</bdi></li>", f);
+	fputs("</bdi>", f);
+	fputs(after, f);
+	return f;
+}
+
+static int supplement_item(const struct store_row *r, void *ctx)
+{
+	item_head(ctx, r, "</li>");
 	return 0;
 }
 
 /* at, by, from_status, to_status, note, answer, given_at */
 static int event_item(const struct store_row *r, void *ctx)
 {
-	FILE *f = ctx;
-	char buf[TS_LEN];
+	FILE *f = item_head(ctx, r, ": ");
 
-	fputs("<li><time>", f);
-	E(con_local(r->val[0], buf));
-	fputs("</time> <bdi>", f);
-	E(r->val[1]);
-	fputs("</bdi>: ", f);
 	/* An answer to the tipster (act_tip_answer): given, or waiting for TT or BS. */
 	if (r->n > 6 && r->val[5] != NULL && strcmp(r->val[5], "1") == 0) {
 		fputs(r->val[6] ? "trả lời người báo tin: <bdi class=\"answer\">"
@@ -635,14 +631,8 @@ static int event_item(const struct store_row *r, void *ctx)
 /* at, by, action, subject, detail */
 static int audit_item(const struct store_row *r, void *ctx)
 {
-	FILE *f = ctx;
-	char buf[TS_LEN];
+	FILE *f = item_head(ctx, r, ": ");
 
-	fputs("<li><time>", f);
-	E(con_local(r->val[0], buf));
-	fputs("</time> <bdi>", f);
-	E(r->val[1]);
-	fputs("</bdi>: ", f);
 	if (r->val[2] != NULL && strcmp(r->val[2], "tip_reply") == 0)
 		fputs("trả lời người báo tin: ", f);
 	fputs("<bdi>", f);
@@ -719,10 +709,7 @@ int console_page_tip(const struct console_req *rq, struct console_resp *resp, co
 		console_page_message(rq, resp, 404, "Không tìm thấy", "Không có tin báo này.");
 		return 0;
 	}
-	snprintf(upref, sizeof upref, "%s", ref);
-	for (char *c = upref; *c; c++)
-		if (*c >= 'a' && *c <= 'z')
-			*c = (char)(*c - 'a' + 'A');
+	act_tip_ref_shown(ref, upref);
 	snprintf(title, sizeof title, "Tin báo %s", upref);
 	con_page_begin(rq, resp, title, "/tips", 0);
 	if (message == NULL && ok != NULL)
@@ -841,38 +828,35 @@ static enum mark_result tip_mark(const char *ref, const char *to, const char *no
 	if (store_begin() < 0)
 		return MARK_STORE;
 	st = act_tip_mark(&w, ref, to, note, notify, &out);
-	if (st != ACT_OK) {
-		store_rollback();
+	if (store_end(st == ACT_OK) < 0)
+		st = ACT_ERROR;
+	if (st != ACT_OK)
 		return st == ACT_NOT_FOUND   ? MARK_NOT_FOUND
 		       : st == ACT_UNCHANGED ? MARK_SAME
 		       : st == ACT_NO_NUMBER ? MARK_NO_NUMBER
 		                             : MARK_STORE;
-	}
-	if (store_commit() < 0)
-		return MARK_STORE;
 	log_info("console: tip %s: %s -> %s by %s%s", ref, out.from, to, by,
 	         out.notified ? " (thank-you queued)" : "");
 	return MARK_OK;
 }
 
-/* act_tip_set in its own transaction. 0, 1 (no such tip), or -1. */
-static int tip_set(const char *ref, const char *category, const char *village, const char *by)
+/* act_tip_set in its own transaction: MARK_OK, MARK_NOT_FOUND or MARK_STORE. */
+static enum mark_result tip_set(const char *ref, const char *category, const char *village,
+                                const char *by)
 {
 	struct act_who w;
 	enum act_status st;
 
 	act_who_officer(&w, by);
 	if (store_begin() < 0)
-		return -1;
+		return MARK_STORE;
 	st = act_tip_set(&w, ref, category, village);
-	if (st != ACT_OK) {
-		store_rollback();
-		return st == ACT_NOT_FOUND ? 1 : -1;
-	}
-	if (store_commit() < 0)
-		return -1;
+	if (store_end(st == ACT_OK) < 0)
+		st = ACT_ERROR;
+	if (st != ACT_OK)
+		return st == ACT_NOT_FOUND ? MARK_NOT_FOUND : MARK_STORE;
 	log_info("console: tip %s: category and village set by %s", ref, by);
-	return 0;
+	return MARK_OK;
 }
 
 /* act_tip_answer in its own transaction, as `tipline tip answer` calls it: *WAITS set when the
@@ -887,12 +871,10 @@ static enum mark_result tip_answer(const char *ref, const char *text, const char
 	if (store_begin() < 0)
 		return MARK_STORE;
 	st = act_tip_answer(&w, ref, text, 0, &out);
-	if (st != ACT_OK) {
-		store_rollback();
+	if (store_end(st == ACT_OK) < 0)
+		st = ACT_ERROR;
+	if (st != ACT_OK)
 		return st == ACT_NOT_FOUND ? MARK_NOT_FOUND : MARK_STORE;
-	}
-	if (store_commit() < 0)
-		return MARK_STORE;
 	*waits = out.waits;
 	log_info("console: answer to the tipster of %s by %s: %s", ref, by,
 	         out.waits ? "waits for TT or BS" : "queued");
@@ -903,43 +885,26 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 {
 	char what[16], status[16], note[2048], notify[8], category[64], village[128], by[200];
 	char upref[16];
-	const struct store_console_session *w = rq->who;
 	const char *q = "err=bad";
+	enum mark_result r = MARK_OK;
 	int k, ncat = parse_category_count(rq->cfg->rules);
 
-	snprintf(upref, sizeof upref, "%s", ref);
-	for (char *c = upref; *c; c++)
-		if (*c >= 'a' && *c <= 'z')
-			*c = (char)(*c - 'a' + 'A');
-	if (w->name[0])
-		snprintf(by, sizeof by, "%s (%s)", w->name, w->phone);
-	else
-		snprintf(by, sizeof by, "%s", w->phone);
+	act_tip_ref_shown(ref, upref);
+	con_by(rq, by, sizeof by);
 	if (console_form(rq, "do", what, sizeof what) < 1)
 		goto answer;
 	if (strcmp(what, "mark") == 0) {
-		enum mark_result r;
-
 		if (console_form(rq, "status", status, sizeof status) < 1 ||
 		    strcmp(status, "new") == 0 || strcmp(con_status_label(status), status) == 0 ||
 		    console_form(rq, "note", note, sizeof note) < 0 || strlen(note) > 1500 ||
 		    console_form(rq, "notify", notify, sizeof notify) < 0)
 			goto answer;
 		r = tip_mark(upref, status, note[0] ? note : NULL, by, strcmp(notify, "1") == 0);
-		if (r == MARK_STORE)
-			return -1;
-		if (r == MARK_NOT_FOUND) {
-			console_page_message(rq, resp, 404, "Không tìm thấy",
-			                     "Không có tin báo này.");
-			return 0;
-		}
 		q = r == MARK_SAME        ? "err=same"
 		    : r == MARK_NO_NUMBER ? "err=nonum"
 		    : notify[0]           ? "ok=thanked"
 		                          : "ok=marked";
 	} else if (strcmp(what, "preview") == 0 || strcmp(what, "reply") == 0) {
-		enum mark_result r;
-
 		int waits = 0;
 
 		if (console_form(rq, "reply", note, sizeof note) < 1 || note[0] == '\0' ||
@@ -948,17 +913,8 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 		if (what[0] == 'p') /* the preview is a page of its own: nothing changes */
 			return console_page_tip(rq, resp, upref, note);
 		r = tip_answer(upref, note, by, &waits);
-		if (r == MARK_STORE)
-			return -1;
-		if (r == MARK_NOT_FOUND) {
-			console_page_message(rq, resp, 404, "Không tìm thấy",
-			                     "Không có tin báo này.");
-			return 0;
-		}
 		q = waits ? "ok=waits" : "ok=replied";
 	} else if (strcmp(what, "set") == 0) {
-		int r;
-
 		if (console_form(rq, "category", category, sizeof category) < 1 ||
 		    console_form(rq, "village", village, sizeof village) < 0)
 			goto answer;
@@ -967,14 +923,14 @@ int console_post_tip(const struct console_req *rq, struct console_resp *resp, co
 				break;
 		if (k == ncat)
 			goto answer;
-		if ((r = tip_set(upref, category, village, by)) < 0)
-			return -1;
-		if (r == 1) {
-			console_page_message(rq, resp, 404, "Không tìm thấy",
-			                     "Không có tin báo này.");
-			return 0;
-		}
+		r = tip_set(upref, category, village, by);
 		q = "ok=set";
+	}
+	if (r == MARK_STORE)
+		return -1;
+	if (r == MARK_NOT_FOUND) {
+		console_page_message(rq, resp, 404, "Không tìm thấy", "Không có tin báo này.");
+		return 0;
 	}
 answer:
 	resp->status = 303;
@@ -986,19 +942,14 @@ answer:
 
 int console_page_patrols(const struct console_req *rq, struct console_resp *resp)
 {
-	struct open_patrols op = {resp->f, 0};
 	struct con_table t = {resp->f, 0, 0};
 	FILE *f = resp->f;
 	char since[TS_LEN];
 
 	con_page_begin(rq, resp, "Tuần tra", "/patrols", 60);
 	fputs("<p><a href=\"/patrols.csv\" download>Tải CSV</a></p><h2>Đang diễn ra</h2>", f);
-	if (store_console_patrols_open(NULL, 100, open_patrol_row, &op) < 0)
+	if (open_patrols(f, 100) < 0)
 		return -1;
-	if (op.rows > 0)
-		fputs("</ul>", f);
-	else
-		fputs("<p class=\"empty\">Không có tổ nào đang tuần tra.</p>", f);
 	fputs("<h2>30 ngày qua</h2>", f);
 	ts_utc((int64_t)time(NULL) - 30 * 86400, since);
 	if (store_list_patrols(since, NULL, 500, con_table_row, &t) < 0)
@@ -1048,22 +999,21 @@ int console_export(const struct console_req *rq, struct console_resp *resp, cons
 /* --- Tài khoản: the admins' page (add a password, reset one, disable, enable) --- */
 
 struct accounts_view {
+	struct con_table t; /* the page and the rows so far (utc unused) */
 	const struct console_req *rq;
-	FILE *f;
-	int rows;
 };
 
 /* phone, name, has_password, admin, disabled, locked_until */
 static int account_row(const struct store_row *r, void *ctx)
 {
 	struct accounts_view *av = ctx;
-	FILE *f = av->f;
+	FILE *f = av->t.f;
 	int has = r->val[2] && strcmp(r->val[2], "1") == 0;
 	int disabled = r->val[4] && strcmp(r->val[4], "1") == 0;
 	int admin = r->val[3] && strcmp(r->val[3], "1") == 0;
 	char buf[TS_LEN], now[TS_LEN];
 
-	if (av->rows++ == 0)
+	if (av->t.rows++ == 0)
 		fputs(
 		    "<div class=\"scroll\" tabindex=\"0\"><table><thead><tr><th scope=\"col\">Cán "
 		    "bộ</th>"
@@ -1109,7 +1059,7 @@ static int account_row(const struct store_row *r, void *ctx)
 
 int console_page_accounts(const struct console_req *rq, struct console_resp *resp)
 {
-	struct accounts_view av = {rq, resp->f, 0};
+	struct accounts_view av = {{resp->f, 0, 0}, rq};
 	struct con_table t = {resp->f, 0, 1};
 	FILE *f = resp->f;
 	const char *ok = rq->arg(rq, "ok"), *err = rq->arg(rq, "err");
@@ -1132,12 +1082,7 @@ int console_page_accounts(const struct console_req *rq, struct console_resp *res
 	}
 	if (store_console_accounts(NULL, 500, account_row, &av) < 0)
 		return -1;
-	if (av.rows > 0)
-		fputs("</tbody></table></div>", f);
-	else
-		fputs("<p class=\"empty\">Chưa có cán bộ nào (tipline contact set SĐT --role "
-		      "officer).</p>",
-		      f);
+	con_table_end(&av.t, "Chưa có cán bộ nào (tipline contact set SĐT --role officer).");
 	fputs("<section class=\"card\" aria-labelledby=\"h-pw\"><h2 id=\"h-pw\">Đặt mật khẩu"
 	      "</h2><form method=\"post\" action=\"/accounts\">",
 	      f);
@@ -1188,10 +1133,7 @@ int console_post_accounts(const struct console_req *rq, struct console_resp *res
 		                     "Chỉ cán bộ quản trị tài khoản mới thay đổi được tài khoản.");
 		return 0;
 	}
-	if (me->name[0])
-		snprintf(by, sizeof by, "%s (%s)", me->name, me->phone);
-	else
-		snprintf(by, sizeof by, "%s", me->phone);
+	con_by(rq, by, sizeof by);
 	if (console_form(rq, "do", what, sizeof what) < 1 ||
 	    console_form(rq, "phone", phone_in, sizeof phone_in) < 1 ||
 	    text_phone_e164(phone_in, rq->cfg->country_code, phone, sizeof phone) < 0)

@@ -53,15 +53,10 @@ static void say(FILE *f, int error, const char *text)
 
 /* --- the list --- */
 
-struct people_list {
-	FILE *f;
-	int rows;
-};
-
-/* phone, name, village, role, team, subscribed, has_pin */
+/* phone, name, village, role, team, subscribed, has_pin; CTX: a struct con_table (utc unused) */
 static int person_row(const struct store_row *r, void *ctx)
 {
-	struct people_list *l = ctx;
+	struct con_table *l = ctx;
 	FILE *f = l->f;
 	char href[40];
 
@@ -110,7 +105,7 @@ int console_page_people(const struct console_req *rq, struct console_resp *resp)
 	const char *village = rq->arg(rq, "village"), *sub = rq->arg(rq, "sub");
 	const char *pg = rq->arg(rq, "page"), *ok = rq->arg(rq, "ok");
 	struct store_people_filter flt = {NULL, NULL, NULL, NULL, -1};
-	struct people_list pl = {resp->f, 0};
+	struct con_table pl = {resp->f, 0, 0};
 	struct options o = {resp->f, NULL};
 	FILE *f = resp->f;
 	long page = pg ? strtol(pg, NULL, 10) : 1, pages;
@@ -133,11 +128,7 @@ int console_page_people(const struct console_req *rq, struct console_resp *resp)
 	flt.subscribed = sub ? sub[0] - '0' : -1;
 	if ((total = store_people_count(&flt)) < 0)
 		return -1;
-	pages = total > 0 ? (long)((total + CONSOLE_PAGE_SIZE - 1) / CONSOLE_PAGE_SIZE) : 1;
-	if (page < 1)
-		page = 1;
-	if (page > pages)
-		page = pages;
+	pages = con_pages(total, &page);
 	con_page_begin(rq, resp, "Danh bạ", "/people", 0);
 	if (ok != NULL) {
 		char line[200];
@@ -156,34 +147,23 @@ int console_page_people(const struct console_req *rq, struct console_resp *resp)
 	      "<a href=\"/people/import\">Nhập từ bảng tính (CSV)</a> "
 	      "<a href=\"/people.csv\" download>Tải CSV</a></p>",
 	      f);
-	fputs("<form class=\"filters\" method=\"get\" action=\"/people\">"
-	      "<p><label for=\"f-q\">Tìm (tên, số)</label><input id=\"f-q\" name=\"q\" "
-	      "type=\"search\" value=\"",
-	      f);
-	E(q ? q : "");
-	fputs("\"></p><p><label for=\"f-role\">Vai trò</label><select id=\"f-role\" name=\"role\">",
-	      f);
-	con_option(f, "", "Tất cả", role);
+	fputs("<form class=\"filters\" method=\"get\" action=\"/people\">", f);
+	con_input(f, "f-q", "Tìm (tên, số)", "q", "search", q ? q : "", NULL, NULL);
+	con_filter_select(f, "f-role", "Vai trò", "role", role);
 	for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
 		con_option(f, roles[i].name, roles[i].label, role);
-	fputs(
-	    "</select></p><p><label for=\"f-team\">Tổ</label><select id=\"f-team\" name=\"team\">",
-	    f);
-	con_option(f, "", "Tất cả", team);
+	fputs("</select></p>", f);
+	con_filter_select(f, "f-team", "Tổ", "team", team);
 	o.selected = team;
 	if (store_list_teams(NULL, 500, first_column_option, &o) < 0)
 		return -1;
-	fputs("</select></p><p><label for=\"f-vil\">Thôn</label><select id=\"f-vil\" "
-	      "name=\"village\">",
-	      f);
-	con_option(f, "", "Tất cả", village);
+	fputs("</select></p>", f);
+	con_filter_select(f, "f-vil", "Thôn", "village", village);
 	o.selected = village;
 	if (store_list_contact_villages(NULL, 500, first_column_option, &o) < 0)
 		return -1;
-	fputs("</select></p><p><label for=\"f-sub\">Nhận tin</label><select id=\"f-sub\" "
-	      "name=\"sub\">",
-	      f);
-	con_option(f, "", "Tất cả", sub);
+	fputs("</select></p>", f);
+	con_filter_select(f, "f-sub", "Nhận tin", "sub", sub);
 	con_option(f, "1", "Có", sub);
 	con_option(f, "0", "Không (đã huỷ)", sub);
 	fputs("</select></p><p><button type=\"submit\">Lọc</button> <a href=\"/people\">Bỏ "
@@ -194,10 +174,7 @@ int console_page_people(const struct console_req *rq, struct console_resp *resp)
 	if (store_list_people(&flt, CONSOLE_PAGE_SIZE, (int)((page - 1) * CONSOLE_PAGE_SIZE),
 	                      person_row, &pl) < 0)
 		return -1;
-	if (pl.rows > 0)
-		fputs("</tbody></table></div>", f);
-	else
-		fputs("<p class=\"empty\">Không có ai.</p>", f);
+	con_table_end(&pl, "Không có ai.");
 	{
 		static const char *const names[] = {"q", "role", "team", "village", "sub"};
 		const char *vals[] = {q, role, team, village, sub};
@@ -217,29 +194,6 @@ struct person_form {
 	const char *e_phone, *e_name, *e_village, *e_team, *e_role;
 };
 
-/* An input with its label and, when ERR, the error beside it (aria-describedby). */
-static void field(FILE *f, const char *id, const char *label, const char *name, const char *type,
-                  const char *value, const char *err, const char *extra)
-{
-	fprintf(f, "<p><label for=\"%s\">", id);
-	E(label);
-	fprintf(f, "</label><input id=\"%s\" name=\"%s\" type=\"%s\" value=\"", id, name, type);
-	E(value);
-	fprintf(f, "\"%s", extra ? extra : "");
-	if (err != NULL)
-		fprintf(f,
-		        " aria-invalid=\"true\" aria-describedby=\"%s-err\">"
-		        "<span class=\"error\" id=\"%s-err\">",
-		        id, id);
-	else
-		fputs(">", f);
-	if (err != NULL) {
-		E(err);
-		fputs("</span>", f);
-	}
-	fputs("</p>", f);
-}
-
 static void person_form_write(const struct console_req *rq, FILE *f, const struct person_form *v,
                               const char *action, int create)
 {
@@ -247,10 +201,10 @@ static void person_form_write(const struct console_req *rq, FILE *f, const struc
 	con_csrf_field(rq, f);
 	fputs("<input type=\"hidden\" name=\"do\" value=\"save\">", f);
 	if (create)
-		field(f, "p-phone", "Số điện thoại", "phone", "tel", v->phone, v->e_phone,
-		      " required autocomplete=\"off\"");
-	field(f, "p-name", "Họ tên", "name", "text", v->name, v->e_name, " required");
-	field(f, "p-village", "Thôn", "village", "text", v->village, v->e_village, NULL);
+		con_input(f, "p-phone", "Số điện thoại", "phone", "tel", v->phone, v->e_phone,
+		          " required autocomplete=\"off\"");
+	con_input(f, "p-name", "Họ tên", "name", "text", v->name, v->e_name, " required");
+	con_input(f, "p-village", "Thôn", "village", "text", v->village, v->e_village, NULL);
 	fputs("<p><label for=\"p-role\">Vai trò</label><select id=\"p-role\" name=\"role\"", f);
 	if (v->e_role)
 		fputs(" aria-invalid=\"true\" aria-describedby=\"p-role-err\"", f);
@@ -264,8 +218,8 @@ static void person_form_write(const struct console_req *rq, FILE *f, const struc
 		fputs("</span>", f);
 	}
 	fputs("</p>", f);
-	field(f, "p-team", "Tổ (mã như TQ3; để trống: không)", "team", "text", v->team, v->e_team,
-	      NULL);
+	con_input(f, "p-team", "Tổ (mã như TQ3; để trống: không)", "team", "text", v->team,
+	          v->e_team, NULL);
 	fprintf(f,
 	        "<p class=\"check\"><input id=\"p-sub\" name=\"subscribed\" type=\"checkbox\" "
 	        "value=\"1\"%s><label for=\"p-sub\">Nhận tin thông báo</label></p>"
@@ -330,34 +284,40 @@ static int person_form_read(const struct console_req *rq, struct person_form *v,
  * An action on a contact in one transaction with its audit row (ACTION on PHONE, DETAIL).
  * IN: act_contact_set; else act_contact_remove. The action's status (ACT_ERROR: store).
  */
+struct contact_change {
+	const struct act_contact_in *in;
+	const char *phone;
+};
+
+static enum act_status contact_run(struct act_who *w, void *arg)
+{
+	const struct contact_change *c = arg;
+
+	return c->in != NULL ? act_contact_set(w, c->in) : act_contact_remove(w, c->phone);
+}
+
 static enum act_status contact_change(const struct console_req *rq, const struct act_contact_in *in,
                                       const char *phone, const char *action, const char *detail)
 {
-	struct act_who w;
-	enum act_status st;
-	char by[200];
+	struct contact_change c = {in, phone};
 
-	con_by(rq, by, sizeof by);
-	act_who_officer(&w, by);
-	if (store_begin() < 0)
-		return ACT_ERROR;
-	st = in != NULL ? act_contact_set(&w, in) : act_contact_remove(&w, phone);
-	if (st == ACT_OK && act_audit(&w, action, phone, detail) < 0)
-		st = ACT_ERROR;
-	if (st != ACT_OK) {
-		store_rollback();
-		return st;
-	}
-	if (store_commit() < 0)
-		return ACT_ERROR;
-	log_info("console: %s %s by %s", action, phone, by);
-	return ACT_OK;
+	return con_change(rq, contact_run, &c, action, phone, detail);
 }
 
-/* The audit's detail of a contact's fields. */
-static void person_detail(const struct person_form *v, char *out, size_t sz)
+/*
+ * The contact action's input IN for PHONE from the form V (the add and the change of a person;
+ * IN points into V and PHONE, which must outlive it), and the audit's DETAIL of its fields.
+ */
+static void person_in(const struct person_form *v, const char *phone, struct act_contact_in *in,
+                      char *detail, size_t sz)
 {
-	snprintf(out, sz, "%s; thôn: %s; %s; tổ: %s; nhận tin: %s", v->name,
+	in->phone = phone;
+	in->name = v->name;
+	in->village = v->village;
+	in->team = v->team;
+	in->role = store_role_parse(v->role);
+	in->subscribed = v->subscribed;
+	snprintf(detail, sz, "%s; thôn: %s; %s; tổ: %s; nhận tin: %s", v->name,
 	         v->village[0] ? v->village : "-", v->role, v->team[0] ? v->team : "-",
 	         v->subscribed ? "có" : "không");
 }
@@ -372,14 +332,8 @@ int console_page_person_new(const struct console_req *rq, struct console_resp *r
 		char detail[700], href[40];
 		enum act_status st;
 
-		in.phone = v.phone;
+		person_in(&v, v.phone, &in, detail, sizeof detail);
 		in.create = 1;
-		in.name = v.name;
-		in.village = v.village;
-		in.team = v.team;
-		in.role = store_role_parse(v.role);
-		in.subscribed = v.subscribed;
-		person_detail(&v, detail, sizeof detail);
 		st = contact_change(rq, &in, v.phone, "contact_add", detail);
 		if (st == ACT_ERROR)
 			return -1;
@@ -450,10 +404,10 @@ static int person_page(const struct console_req *rq, struct console_resp *resp, 
 		fprintf(f, "</p><form method=\"post\" action=\"%s\">", href);
 		con_csrf_field(rq, f);
 		fputs("<input type=\"hidden\" name=\"do\" value=\"pin\">", f);
-		field(f, "p-pin",
-		      pin.hash[0] ? "PIN mới (4 đến 15 chữ số)" : "PIN (4 đến 15 chữ số)", "pin",
-		      "password", "", e_pin,
-		      " inputmode=\"numeric\" autocomplete=\"new-password\" required");
+		con_input(f, "p-pin",
+		          pin.hash[0] ? "PIN mới (4 đến 15 chữ số)" : "PIN (4 đến 15 chữ số)",
+		          "pin", "password", "", e_pin,
+		          " inputmode=\"numeric\" autocomplete=\"new-password\" required");
 		fprintf(f, "<p><button type=\"submit\">%s</button></p></form></section>",
 		        pin.hash[0] ? "Đặt lại PIN" : "Đặt PIN");
 	}
@@ -513,13 +467,7 @@ int console_page_person(const struct console_req *rq, struct console_resp *resp,
 			return person_page(rq, resp, phone, &c, &v,
 			                   "Chưa lưu: hãy sửa các ô có lỗi.", 1, NULL);
 		}
-		in.phone = phone;
-		in.name = v.name;
-		in.village = v.village;
-		in.team = v.team;
-		in.role = store_role_parse(v.role);
-		in.subscribed = v.subscribed;
-		person_detail(&v, detail, sizeof detail);
+		person_in(&v, phone, &in, detail, sizeof detail);
 		if ((st = contact_change(rq, &in, phone, "contact_set", detail)) == ACT_ERROR)
 			return -1;
 	} else if (strcmp(what, "pin") == 0) {

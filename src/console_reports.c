@@ -78,16 +78,6 @@ static void period_query(FILE *f, const char *what, const struct report_period *
 		fprintf(f, "&amp;from=%s&amp;to=%s", p->from, p->to);
 }
 
-static void radio(FILE *f, const char *value, const char *label, const char *checked)
-{
-	fprintf(f,
-	        "<div class=\"check\"><input type=\"radio\" name=\"period\" id=\"period-%s\" "
-	        "value=\"%s\"%s><label for=\"period-%s\">",
-	        value, value, strcmp(value, checked) == 0 ? " checked" : "", value);
-	E(label);
-	fputs("</label></div>", f);
-}
-
 int console_page_reports(const struct console_req *rq, struct console_resp *resp)
 {
 	FILE *f = resp->f;
@@ -111,10 +101,10 @@ int console_page_reports(const struct console_req *rq, struct console_resp *resp
 	fputs("<form method=\"get\" action=\"/reports\" class=\"filters periods\" id=\"periods\">"
 	      "<fieldset><legend>Kỳ báo cáo</legend>",
 	      f);
-	radio(f, "week", "Tuần này", what);
-	radio(f, "month", "Tháng này", what);
-	radio(f, "ym", "Một tháng", what);
-	radio(f, "days", "Từ ngày … đến ngày", what);
+	con_radio(f, "period", "week", "Tuần này", what);
+	con_radio(f, "period", "month", "Tháng này", what);
+	con_radio(f, "period", "ym", "Một tháng", what);
+	con_radio(f, "period", "days", "Từ ngày … đến ngày", what);
 	fputs("</fieldset><p><label for=\"month\">Tháng</label><input type=\"month\" id=\"month\" "
 	      "name=\"month\" value=\"",
 	      f);

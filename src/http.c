@@ -372,7 +372,15 @@ void http_serve(struct http_server *s, double seconds, const sigset_t *unblocked
 	MHD_run(s->d);
 }
 
-void http_signals(void (*handler)(int), sigset_t *unblocked)
+/* The signal http_signals' handler noted and http_run has not handled (0: none). */
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+void http_signals(sigset_t *unblocked)
 {
 	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	struct sigaction sa;
@@ -380,7 +388,7 @@ void http_signals(void (*handler)(int), sigset_t *unblocked)
 	size_t i;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = handler;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigemptyset(&set);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
@@ -390,6 +398,30 @@ void http_signals(void (*handler)(int), sigset_t *unblocked)
 		sigdelset(unblocked, sigs[i]);
 		sigaction(sigs[i], &sa, NULL);
 	}
+}
+
+void http_run(struct http_server *s, const sigset_t *unblocked,
+              double (*due)(void *arg, double seconds), void *arg, const char *who, const char *cmd)
+{
+	for (;;) {
+		double wait;
+
+		sched_run();
+		wait = sched_next();
+		if (due != NULL)
+			wait = due(arg, wait);
+		http_serve(s, wait, unblocked);
+		if (due != NULL)
+			due(arg, 0);
+		if (got_signal == SIGHUP) {
+			got_signal = 0;
+			log_info(
+			    "%s: SIGHUP ignored: restart `tipline %s` to read the configuration",
+			    who, cmd);
+		} else if (got_signal != 0)
+			break;
+	}
+	log_info("%s: signal %d: stopping", who, (int)got_signal);
 }
 
 void http_stop(struct http_server *s)

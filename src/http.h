@@ -56,10 +56,20 @@ unsigned http_port(const struct http_server *s);
 void http_serve(struct http_server *s, double seconds, const sigset_t *unblocked);
 /*
  * SIGTERM, SIGINT and SIGHUP blocked but while http_serve waits (UNBLOCKED: the mask to wait
- * with), their handler HANDLER: a signal never lands inside a request; the handler only
- * notes it. For `tipline serve` and `tipline console` alike.
+ * with): a signal never lands inside a request; the handler only notes it for http_run. For
+ * `tipline serve` and `tipline console` alike.
  */
-void http_signals(void (*handler)(int), sigset_t *unblocked);
+void http_signals(sigset_t *unblocked);
+/*
+ * The serving loop of `tipline serve` and `tipline console`, after http_signals: the periodic
+ * jobs due run (sched.c), then S serves (http_serve) until the next is due, or as long as DUE
+ * says (NULL: none; DUE(ARG, those seconds) returns the seconds to wait, and is called again
+ * with 0 after each serve). Until SIGTERM or SIGINT; a SIGHUP is logged as ignored (restart
+ * `tipline CMD` to read the configuration). WHO begins the log lines ("ussd", "console").
+ */
+void http_run(struct http_server *s, const sigset_t *unblocked,
+              double (*due)(void *arg, double seconds), void *arg, const char *who,
+              const char *cmd);
 void http_stop(struct http_server *s);
 
 /*

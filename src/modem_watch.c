@@ -271,6 +271,28 @@ static int find_own_fd(const char *target)
 	return fd;
 }
 
+/*
+ * The state letter and the parent of process PID, from /proc/PID/stat: 0, or -1 when the process
+ * is gone or its line unreadable. For the watch's search for its child and the reaping.
+ */
+static int proc_stat(pid_t pid, char *state, int *ppid)
+{
+	char path[64], buf[512];
+	const char *rp;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, sizeof buf, f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+	rp = strrchr(buf, ')');
+	return rp != NULL && sscanf(rp + 1, " %c %d", state, ppid) == 2 ? 0 : -1;
+}
+
 /* 1 if PID is the proxy process of another open modem than M. */
 static int others_child(const struct modem *m, pid_t pid)
 {
@@ -307,9 +329,7 @@ static void find_proxy_child(struct modem *m)
 	if (procd == NULL)
 		return;
 	while (atomic_load(&w->child_pid) == 0 && (de = readdir(procd)) != NULL) {
-		char path[300], buf[512], want[128];
-		const char *rp;
-		FILE *f;
+		char path[300], want[128];
 		int ppid = 0, wfd;
 		char state;
 		pid_t pid;
@@ -319,16 +339,7 @@ static void find_proxy_child(struct modem *m)
 		pid = (pid_t)atoi(de->d_name);
 		if (others_child(m, pid))
 			continue;
-		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-		f = fopen(path, "re");
-		if (f == NULL)
-			continue;
-		if (fgets(buf, sizeof buf, f) == NULL)
-			buf[0] = '\0';
-		fclose(f);
-		/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
-		rp = strrchr(buf, ')');
-		if (rp == NULL || sscanf(rp + 1, " %c %d", &state, &ppid) != 2 || ppid != me)
+		if (proc_stat(pid, &state, &ppid) < 0 || ppid != me)
 			continue;
 		snprintf(path, sizeof path, "/proc/%d/fd/0", (int)pid);
 		fd_target(path, want, sizeof want);
@@ -398,25 +409,15 @@ static void reap_leftovers(const struct modem *m)
 	if (procd == NULL)
 		return;
 	while ((de = readdir(procd)) != NULL) {
-		char path[300], buf[512], state;
-		const char *rp;
+		char state;
 		int ppid = 0;
-		FILE *f;
 		pid_t pid;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		pid = (pid_t)atoi(de->d_name);
-		snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-		f = fopen(path, "re");
-		if (f == NULL)
-			continue;
-		if (fgets(buf, sizeof buf, f) == NULL)
-			buf[0] = '\0';
-		fclose(f);
-		rp = strrchr(buf, ')');
-		if (rp != NULL && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == me &&
-		    state == 'Z' && !others_child(m, pid))
+		if (proc_stat(pid, &state, &ppid) == 0 && ppid == me && state == 'Z' &&
+		    !others_child(m, pid))
 			waitpid(pid, NULL, WNOHANG);
 	}
 	closedir(procd);

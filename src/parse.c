@@ -688,21 +688,35 @@ static size_t read_code(const char *s, size_t len, size_t i, int allow_underscor
 	return i;
 }
 
-static void parse_supplement(const char *s, size_t len, size_t i, struct parse_result *out)
+/*
+ * The tip reference of BS and TT after the separators at i and an optional '#': a code
+ * (read_code, into OUT->ref_buf) with a digit in it, set as OUT->ref. Its end, or 0 when there
+ * is none; *START: where it was looked for.
+ */
+static size_t read_ref(const char *s, size_t len, size_t i, struct parse_result *out, size_t *start)
 {
-	size_t start, e;
+	size_t e;
 
 	i = skip_seps(s, len, i);
 	if (i < len && s[i] == '#')
 		i++;
-	start = i;
+	*start = i;
 	e = read_code(s, len, i, 0, out->ref_buf, sizeof(out->ref_buf));
-	if (e == 0 || strpbrk(out->ref_buf, "0123456789") == NULL) {
+	if (e == 0 || strpbrk(out->ref_buf, "0123456789") == NULL)
+		return 0;
+	out->ref.off = i;
+	out->ref.len = e - i;
+	return e;
+}
+
+static void parse_supplement(const char *s, size_t len, size_t i, struct parse_result *out)
+{
+	size_t start, e;
+
+	if ((e = read_ref(s, len, i, out, &start)) == 0) {
 		set_invalid(out, PARSE_SUPPLEMENT, "missing reference");
 		return;
 	}
-	out->ref.off = start;
-	out->ref.len = e - start;
 	out->text = trim(s, e, len);
 	if (out->text.len == 0)
 		set_invalid(out, PARSE_SUPPLEMENT, "missing text");
@@ -717,19 +731,12 @@ static int parse_status(const char *s, size_t len, size_t i, struct parse_result
 {
 	size_t start, e, n;
 
-	i = skip_seps(s, len, i);
-	if (i < len && s[i] == '#')
-		i++;
-	start = i;
-	e = read_code(s, len, i, 0, out->ref_buf, sizeof(out->ref_buf));
-	if (e == 0 || strpbrk(out->ref_buf, "0123456789") == NULL) {
+	if ((e = read_ref(s, len, i, out, &start)) == 0) {
 		if (skip_seps(s, len, start) < len)
 			return 0;
 		set_invalid(out, PARSE_STATUS, "missing reference");
 		return 1;
 	}
-	out->ref.off = start;
-	out->ref.len = e - start;
 	if (e + 5 <= len && s[e] == '-') {
 		for (n = 1; n <= 4 && s[e + n] >= '0' && s[e + n] <= '9'; n++)
 			;
@@ -1087,15 +1094,25 @@ static void parse_register(const struct parse_rules *r, const char *s, size_t le
 		set_invalid(out, PARSE_REGISTER, "missing name");
 }
 
-/* The PIN of TB and BC at i: 1..15 ASCII digits not running into a letter; its end or 0. */
-static size_t read_pin(const char *s, size_t len, size_t i)
+/*
+ * The PIN of TB and BC (KEYWORD) after the separators at i: 1..15 ASCII digits not running
+ * into a letter, into OUT->pin. Its end, or 0 with OUT invalid ("missing pin").
+ */
+static size_t read_pin(const char *s, size_t len, size_t i, enum parse_kind keyword,
+                       struct parse_result *out)
 {
-	size_t e = i, n;
+	size_t e, n;
 
+	i = skip_seps(s, len, i);
+	e = i;
 	while (e < len && s[e] >= '0' && s[e] <= '9')
 		e++;
-	if (e == i || e - i > 15 || is_alnum_class(class_at(s, len, e, &n)))
+	if (e == i || e - i > 15 || is_alnum_class(class_at(s, len, e, &n))) {
+		set_invalid(out, keyword, "missing pin");
 		return 0;
+	}
+	out->pin.off = i;
+	out->pin.len = e - i;
 	return e;
 }
 
@@ -1103,14 +1120,8 @@ static void parse_broadcast(const char *s, size_t len, size_t i, struct parse_re
 {
 	size_t e;
 
-	i = skip_seps(s, len, i);
-	e = read_pin(s, len, i);
-	if (e == 0) {
-		set_invalid(out, PARSE_BROADCAST, "missing pin");
+	if ((e = read_pin(s, len, i, PARSE_BROADCAST, out)) == 0)
 		return;
-	}
-	out->pin.off = i;
-	out->pin.len = e - i;
 	i = skip_seps(s, len, e);
 	e = read_code(s, len, i, 1, out->group_buf, sizeof(out->group_buf));
 	if (e == 0) {
@@ -1140,14 +1151,8 @@ static void parse_report(const char *s, size_t len, size_t i, struct parse_resul
 	struct word w;
 	size_t e;
 
-	i = skip_seps(s, len, i);
-	e = read_pin(s, len, i);
-	if (e == 0) {
-		set_invalid(out, PARSE_REPORT, "missing pin");
+	if ((e = read_pin(s, len, i, PARSE_REPORT, out)) == 0)
 		return;
-	}
-	out->pin.off = i;
-	out->pin.len = e - i;
 	out->period = PARSE_PERIOD_MONTH;
 	i = skip_seps(s, len, e);
 	if (i == len)

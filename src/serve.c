@@ -31,6 +31,7 @@
 
 #include "act.h"
 #include "anon.h"
+#include "cli.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -648,13 +649,6 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
 /* The WAL scrub an anonymous tip asked for, when a reader held it off (store_scrub.c). */
 static int scrub_wal(void *arg)
 {
@@ -689,11 +683,7 @@ int serve_run(const struct config *cfg, const char *listen)
 		goto out;
 	}
 	if (store_open(&cfg->database) < 0 || store_check_writable() < 0) {
-		if (store_error_is_permission())
-			fprintf(stderr, "tipline: %s\n", store_errmsg());
-		else
-			fprintf(stderr, "tipline: cannot open the database %s\n",
-			        cfg->database.path);
+		cli_store_open_failed(cfg);
 		goto out;
 	}
 	/* The aggregator gives up on a step after a few seconds: a lock not had within
@@ -701,7 +691,7 @@ int serve_run(const struct config *cfg, const char *listen)
 	store_set_busy_timeout(cfg->ussd_menu.db_wait);
 	/* Blocked but while waiting in ppoll (http_serve), so a signal never lands inside a
 	 * step; the handler only notes it. */
-	http_signals(on_signal, &unblocked);
+	http_signals(&unblocked);
 	if ((hs = http_start(&cfg->http, listen, &h, err, sizeof err)) == NULL) {
 		fprintf(stderr, "tipline: %s\n", err);
 		goto out;
@@ -711,17 +701,7 @@ int serve_run(const struct config *cfg, const char *listen)
 	printf("tipline serve: listening on %s%s%s:%u %s\n", strchr(host, ':') ? "[" : "", host,
 	       strchr(host, ':') ? "]" : "", http_port(hs), cfg->ussd_menu.callback_path);
 	fflush(stdout);
-	for (;;) {
-		sched_run();
-		http_serve(hs, sched_next(), &unblocked);
-		if (got_signal == SIGHUP) {
-			got_signal = 0;
-			log_info("ussd: SIGHUP ignored: restart `tipline serve` to read the "
-			         "configuration");
-		} else if (got_signal != 0)
-			break;
-	}
-	log_info("ussd: signal %d: stopping", (int)got_signal);
+	http_run(hs, &unblocked, NULL, NULL, "ussd", "serve");
 	rc = 0;
 out:
 	http_stop(hs);

@@ -373,6 +373,21 @@ int sq_each_row(sqlite3_stmt *s, int (*fn)(const struct store_row *r, void *ctx)
 	return sq_rows_end(s, rc, what, n);
 }
 
+int sq_each_count(sqlite3_stmt *s, int (*fn)(const char *name, long n, void *arg), void *arg,
+                  const char *what)
+{
+	int rc, n = 0;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		n++;
+		if (fn(sq_text(s, 0), (long)sqlite3_column_int64(s, 1), arg) != 0)
+			break;
+	}
+	return sq_rows_end(s, rc, what, n);
+}
+
 int64_t sq_last_id(void)
 {
 	return sqlite3_last_insert_rowid(store_db);
@@ -815,6 +830,15 @@ int store_tx(int (*fn)(void *arg), void *arg)
 		return r;
 	}
 	return store_commit() < 0 ? -1 : r;
+}
+
+int store_end(int keep)
+{
+	if (!keep) {
+		store_rollback();
+		return 0;
+	}
+	return store_commit();
 }
 
 int store_in_transaction(void)

@@ -89,6 +89,11 @@ int store_begin_unsynced(void);
 void store_rollback(void);
 /* BEGIN, FN(ARG), COMMIT (ROLLBACK when FN returns < 0). FN's result, or -1. */
 int store_tx(int (*fn)(void *arg), void *arg);
+/*
+ * The end of the transaction a door began around an action: COMMIT when KEEP (the action came
+ * to ACT_OK), else ROLLBACK. 0, or -1 when the commit failed (then rolled back).
+ */
+int store_end(int keep);
 int store_in_transaction(void);
 /*
  * Inside a transaction: mark a point (store_savepoint), then keep what followed

@@ -371,15 +371,5 @@ SQ(q_group_networks, "SELECT tl_network(c.phone), count(*)" GROUP_MEMBERS " GROU
 int store_group_networks(const char *group, int (*fn)(const char *net, long n, void *arg),
                          void *arg)
 {
-	sqlite3_stmt *s = sq_bind(&q_group_networks, "s", group);
-	int rc, n = 0;
-
-	if (s == NULL)
-		return -1;
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		n++;
-		if (fn(sq_text(s, 0), (long)sqlite3_column_int64(s, 1), arg) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, "group networks", n);
+	return sq_each_count(sq_bind(&q_group_networks, "s", group), fn, arg, "group networks");
 }

@@ -83,6 +83,12 @@ void sq_copy(sqlite3_stmt *s, int i, char *out, size_t sz);
  */
 int sq_each_row(sqlite3_stmt *s, int (*fn)(const struct store_row *r, void *ctx), void *ctx,
                 const char *what);
+/*
+ * Hand each row of S, a (name, count) pair, to FN (the name: SQLite's, valid during the call);
+ * stops at FN's first nonzero return. Rows seen, or -1. For the counts by status or network.
+ */
+int sq_each_count(sqlite3_stmt *s, int (*fn)(const char *name, long n, void *arg), void *arg,
+                  const char *what);
 /* The id of the row the last INSERT made. */
 int64_t sq_last_id(void);
 /* sqlite3_changes of the connection. */

@@ -306,17 +306,7 @@ SQ(q_outbox_counts, "SELECT status, count(*) FROM outbox GROUP BY status ORDER B
 
 int store_outbox_counts(int (*fn)(const char *status, long n, void *arg), void *arg)
 {
-	sqlite3_stmt *s = sq_bind(&q_outbox_counts, "");
-	int rc, n = 0;
-
-	if (s == NULL)
-		return -1;
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		n++;
-		if (fn(sq_text(s, 0), (long)sqlite3_column_int64(s, 1), arg) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, "outbox counts", n);
+	return sq_each_count(sq_bind(&q_outbox_counts, ""), fn, arg, "outbox counts");
 }
 
 SQ(q_outbox_oldest_queued, "SELECT coalesce(min(created_at), '') FROM outbox WHERE status = "
