@@ -79,10 +79,10 @@ int store_status_delete(const char *key)
 	return sq_run(sq_bind(&q_status_delete, "s", key), "status delete") < 0 ? -1 : 0;
 }
 
-int store_status_get(const char *key, char *value, size_t valuesz, char updated_at[TS_LEN])
+/* The row FULLKEY (already scoped or not, as the caller chose): 1 found, 0 not, -1 error. */
+static int status_read(const char *fullkey, char *value, size_t valuesz, char updated_at[TS_LEN])
 {
-	char sk[128];
-	sqlite3_stmt *s = sq_bind(&q_status_get, "s", scoped(key, sk, sizeof sk));
+	sqlite3_stmt *s = sq_bind(&q_status_get, "s", fullkey);
 	int rc, found = 0;
 
 	if (s == NULL)
@@ -97,24 +97,21 @@ int store_status_get(const char *key, char *value, size_t valuesz, char updated_
 	return sq_rows_end(s, rc, "status get", found);
 }
 
+int store_status_get(const char *key, char *value, size_t valuesz, char updated_at[TS_LEN])
+{
+	char sk[128];
+
+	return status_read(scoped(key, sk, sizeof sk), value, valuesz, updated_at);
+}
+
 int store_status_get_modem(const char *modem, const char *key, char *value, size_t valuesz)
 {
 	char sk[128];
-	sqlite3_stmt *s;
-	int rc, found = 0;
 
 	/* Not scoped(): another modem's row, read from whichever process asks. */
 	if (modem != NULL)
 		snprintf(sk, sizeof sk, "modem.%s.%s", modem, key);
-	s = sq_bind(&q_status_get, "s", modem != NULL ? sk : key);
-	if (s == NULL)
-		return -1;
-	rc = sq_step(s);
-	if (rc == SQLITE_ROW) {
-		found = 1;
-		sq_copy(s, 0, value, valuesz);
-	}
-	return sq_rows_end(s, rc, "status get", found);
+	return status_read(modem != NULL ? sk : key, value, valuesz, NULL);
 }
 
 SQ(q_status_each, "SELECT key, value, updated_at FROM status ORDER BY key");
